@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/* Scripted control for tests and benchmarks (--control FIFO). Each line is
+ * one command, run on the UI thread exactly like real input:
+ *   tap HEX            a card tap (same path as the reader)
+ *   press NAME         touch the centre of the button NAME drawn last frame
+ *   click X Y          touch at pixel X,Y
+ *   type TEXT          press on-screen keys key-<c> for each character
+ *   key NAME           a physical key (SDL key name, e.g. Return, 1)
+ *   text TEXT          typed text from a physical keyboard
+ *   screenshot PATH    save the next frame as BMP
+ *   expire             fire the screen and idle timers now
+ *   void EVENTID       leader-style undo of a check-in
+ *   max-pages N        store_debug_set_max_pages (disk-full simulation)
+ *   buttons            trace the names of the drawn buttons
+ *   echo TEXT          trace "echo TEXT" (a barrier for the test)
+ *   quit               leave the event loop
+ * Unknown commands are traced as "control-error". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "widgets.h"
+
+static void touch(struct ui *ui, int x, int y)
+{
+	struct ui_input in;
+	memset(&in, 0, sizeof in);
+	in.x = x;
+	in.y = y;
+	ui->last_input_ms = clock_mono_ms();
+	if (ui->dirty)
+		ui_render_now(ui);
+	in.kind = UI_IN_PRESS;
+	input_dispatch(ui, &in);
+	in.kind = UI_IN_RELEASE;
+	input_dispatch(ui, &in);
+}
+
+static bool press(struct ui *ui, const char *name)
+{
+	if (ui->dirty)
+		ui_render_now(ui);
+	for (int i = 0; i < ui->n_buttons; i++) {
+		if (strcmp(ui->buttons[i].name, name) == 0) {
+			SDL_Rect rc = ui->buttons[i].rect;
+			touch(ui, rc.x + rc.w / 2, rc.y + rc.h / 2);
+			return true;
+		}
+	}
+	ui_trace(ui, "control-error no-button %s", name);
+	return false;
+}
+
+static void type_text(struct ui *ui, const char *s)
+{
+	char name[32];
+	while (*s) {
+		size_t n = 1;
+		while (((unsigned char)s[n] & 0xC0) == 0x80)
+			n++;
+		if (*s == ' ')
+			snprintf(name, sizeof name, "key-space");
+		else
+			snprintf(name, sizeof name, "key-%.*s", (int)n, s);
+		if (!press(ui, name))
+			return;
+		s += n;
+	}
+}
+
+static void expire(struct ui *ui)
+{
+	int64_t now = clock_mono_ms();
+	if (ui->cur == UI_RESULT) {
+		ui->arg.result.until_ms = now;
+		ui->arg.result.undo_until_ms = now;
+	}
+	if (ui->timers[UI_TIMER_SCREEN])
+		ui->timers[UI_TIMER_SCREEN] = now;
+	if (ui->timers[UI_TIMER_IDLE])
+		ui->timers[UI_TIMER_IDLE] = now;
+}
+
+void ui_control_run(struct ui *ui, const char *line)
+{
+	char cmd[32] = "";
+	const char *arg;
+	int n = 0;
+
+	if (sscanf(line, "%31s%n", cmd, &n) != 1)
+		return;
+	arg = line + n;
+	while (*arg == ' ')
+		arg++;
+	if (strcmp(cmd, "tap") == 0) {
+		uint8_t uid[READER_UID_MAX];
+		size_t len = 0;
+		if (reader_parse_uid(arg, uid, &len) == BLIPPA_OK)
+			ui_handle_tap(ui, uid, len, clock_mono_us());
+		else
+			ui_trace(ui, "control-error bad-uid");
+	} else if (strcmp(cmd, "press") == 0) {
+		press(ui, arg);
+	} else if (strcmp(cmd, "click") == 0) {
+		int x, y;
+		if (sscanf(arg, "%d %d", &x, &y) == 2)
+			touch(ui, x, y);
+	} else if (strcmp(cmd, "type") == 0) {
+		type_text(ui, arg);
+	} else if (strcmp(cmd, "key") == 0 || strcmp(cmd, "text") == 0) {
+		struct ui_input in;
+		memset(&in, 0, sizeof in);
+		if (cmd[0] == 'k') {
+			in.kind = UI_IN_KEY;
+			in.key = SDL_GetKeyFromName(arg);
+		} else {
+			in.kind = UI_IN_TEXT;
+			snprintf(in.text, sizeof in.text, "%s", arg);
+		}
+		ui->last_input_ms = clock_mono_ms();
+		input_dispatch(ui, &in);
+	} else if (strcmp(cmd, "screenshot") == 0) {
+		snprintf(ui->pending_screenshot, sizeof ui->pending_screenshot, "%s", arg);
+		ui_render_now(ui);
+	} else if (strcmp(cmd, "expire") == 0) {
+		expire(ui);
+	} else if (strcmp(cmd, "void") == 0) {
+		enum blippa_err rc = store_void_checkin(ui->st, arg, true, clock_wall_ms());
+		ui_trace(ui, "void %s control %d", arg, (int)rc);
+	} else if (strcmp(cmd, "max-pages") == 0) {
+		enum blippa_err rc = store_debug_set_max_pages(ui->st, (unsigned)strtoul(arg, NULL, 10));
+		ui_trace(ui, "max-pages %d", (int)rc);
+	} else if (strcmp(cmd, "buttons") == 0) {
+		if (ui->dirty)
+			ui_render_now(ui);
+		for (int i = 0; i < ui->n_buttons; i++)
+			ui_trace(ui, "button-at %s %d %d %d %d", ui->buttons[i].name,
+				 ui->buttons[i].rect.x, ui->buttons[i].rect.y, ui->buttons[i].rect.w,
+				 ui->buttons[i].rect.h);
+	} else if (strcmp(cmd, "echo") == 0) {
+		ui_trace(ui, "echo %s", arg);
+	} else if (strcmp(cmd, "quit") == 0) {
+		ui->quit = true;
+	} else {
+		ui_trace(ui, "control-error unknown %s", cmd);
+	}
+}

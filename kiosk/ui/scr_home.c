@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/* Home: "Blippa ditt kort", the reader pictogram, a big "Sök ditt namn"
+ * button, the clock (status line) and a small leader button. No personal
+ * data is ever shown here. */
+#include <string.h>
+
+#include "widgets.h"
+
+enum { HOME_SEARCH = 1, HOME_LEADER };
+
+static void home_enter(struct ui *ui, const union ui_arg *arg)
+{
+	(void)arg;
+	ui->leader_id[0] = '\0';
+}
+
+static void home_input(struct ui *ui, const struct ui_input *in)
+{
+	union ui_arg a;
+	memset(&a, 0, sizeof a);
+	if (in->kind != UI_IN_BUTTON)
+		return;
+	if (in->button == HOME_SEARCH) {
+		a.search.keep = false;
+		ui_goto(ui, UI_SEARCH, &a);
+	} else if (in->button == HOME_LEADER) {
+		a.pin.mode = PIN_LEADER;
+		ui_goto(ui, UI_LEADER_PIN, &a);
+	}
+}
+
+static void home_draw(struct ui *ui, struct render *r)
+{
+	SDL_Rect c = ui_content(ui);
+	int title_h = render_mm(r, 22.0f);
+	int btn_h = render_mm(r, 24.0f);
+	int btn_w = c.w < render_mm(r, 160.0f) ? c.w : render_mm(r, 160.0f);
+	int lead_w = render_mm(r, 42.0f), lead_h = render_mm(r, 14.0f);
+	int gap = render_mm(r, MM_GAP * 2);
+	SDL_Rect lead = {c.x, c.y + c.h - lead_h, lead_w, lead_h};
+	SDL_Rect btn = {c.x + (c.w - btn_w) / 2, c.y + c.h - btn_h, btn_w, btn_h};
+	SDL_Rect title, sub, pict;
+	int sub_h = render_mm(r, 10.0f);
+
+	/* the leader button gets its own row when it would touch the big one */
+	if (btn.x < lead.x + lead.w + gap)
+		btn.y = lead.y - gap - btn_h;
+	else
+		btn.y = c.y + c.h - btn_h - render_mm(r, 4.0f);
+	title = (SDL_Rect){c.x, c.y + render_mm(r, 4.0f), c.w, title_h};
+	sub = (SDL_Rect){c.x, title.y + title_h, c.w, sub_h};
+	pict = (SDL_Rect){c.x, sub.y + sub_h + gap, c.w, btn.y - gap - (sub.y + sub_h + gap)};
+	if (pict.h > render_mm(r, 110.0f)) {
+		int extra = pict.h - render_mm(r, 110.0f);
+		pict.y += extra / 2;
+		pict.h -= extra;
+	}
+
+	screen_begin(ui, COL_HOME_BG, COL_WHITE);
+	render_text_fit(r, _("Tap your card"), title, MM_TEXT_HUGE, FONT_BOLD, COL_WHITE,
+			ALIGN_CENTER);
+	render_text_fit(r, _("Hold your card against the reader"), sub, MM_TEXT_BODY,
+			FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+	icon_reader(r, pict, COL_WHITE);
+	button_draw(ui, btn, HOME_SEARCH, 0, "search", _("Search your name"), BTN_PRIMARY,
+		    MM_TEXT_TITLE);
+	button_draw(ui, lead, HOME_LEADER, 0, "leader", _("Leader"), BTN_SECONDARY,
+		    MM_TEXT_SMALL * 1.2f);
+}
+
+const struct screen_ops scr_home_ops = {
+	.name = "home",
+	.enter = home_enter,
+	.input = home_input,
+	.draw = home_draw,
+};

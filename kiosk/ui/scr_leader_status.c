@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* Sync and reader status for the leader: pending events, oldest pending,
+ * last successful sync, server reachable / kiosk not authorised, last error,
+ * clock skew against the server, rejected events with reasons, and the
+ * reader's state. Read from the local store (the sync thread writes it), so
+ * nothing here touches the network. Refreshed every 2 s while shown. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "widgets.h"
+
+enum { ST_BACK = 1 };
+
+static void status_load(struct ui *ui)
+{
+	struct ui_status_state *s = &ui->status;
+	s->sync_ok = store_get_sync_status(ui->st, &s->sync) == BLIPPA_OK;
+	s->n_rejected = 0;
+	if (store_rejected_events(ui->st, s->rejected, UI_REJECTED_MAX, &s->n_rejected) !=
+	    BLIPPA_OK)
+		s->n_rejected = 0;
+}
+
+static void status_enter(struct ui *ui, const union ui_arg *arg)
+{
+	(void)arg;
+	status_load(ui);
+	ui_trace(ui, "status pending=%" PRId64 " rejected=%" PRId64, ui->status.sync.pending,
+		 ui->status.sync.rejected);
+	ui_timer_set(ui, UI_TIMER_SCREEN, 2000);
+}
+
+static void status_tick(struct ui *ui, int64_t now_ms)
+{
+	(void)now_ms;
+	status_load(ui);
+	ui_timer_set(ui, UI_TIMER_SCREEN, 2000);
+	ui_dirty(ui);
+}
+
+static void status_input(struct ui *ui, const struct ui_input *in)
+{
+	if (in->kind == UI_IN_BUTTON && in->button == ST_BACK)
+		ui_goto(ui, UI_LEADER_SESSIONS, NULL);
+}
+
+static void ago(struct ui *ui, int64_t ms, char *out, size_t outlen)
+{
+	char hhmm[6];
+	int64_t min;
+	if (ms <= 0) {
+		snprintf(out, outlen, "%s", _("never"));
+		return;
+	}
+	ui_hhmm(ui, ms, hhmm);
+	min = (clock_wall_ms() - ms) / 60000;
+	if (min < 0)
+		min = 0;
+	snprintf(out, outlen, _("%s (%lld min ago)"), hhmm, (long long)min);
+}
+
+static const char *reader_text(const struct ui *ui)
+{
+	switch (ui->reader_state) {
+	case READER_STATE_READY:
+		return _("Ready");
+	case READER_STATE_OPENING:
+		return _("Starting");
+	case READER_STATE_FAILED:
+		return _("Not working: check the cable; it retries by itself");
+	case READER_STATE_NONE:
+	default:
+		return _("None configured (name search only)");
+	}
+}
+
+static void status_draw(struct ui *ui, struct render *r)
+{
+	struct ui_status_state *s = &ui->status;
+	SDL_Rect c = ui_content(ui);
+	int gap = render_mm(r, MM_GAP);
+	int head = render_mm(r, 16.0f);
+	int line_h = render_mm(r, 9.0f);
+	int label_w = c.w * 9 / 20;
+	char v[200];
+	int y;
+	struct {
+		const char *label;
+		char value[200];
+		bool warn;
+	} rows[9];
+	int n = 0;
+
+	screen_begin(ui, COL_LEADER_BG, COL_WHITE);
+	button_draw(ui, (SDL_Rect){c.x, c.y, render_mm(r, 40.0f), head}, ST_BACK, 0, "back",
+		    _("Back"), BTN_SECONDARY, MM_TEXT_BODY);
+	render_text_fit(r, _("Sync and reader"),
+			(SDL_Rect){c.x + render_mm(r, 48.0f), c.y, c.w - render_mm(r, 48.0f), head},
+			MM_TEXT_TITLE, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
+
+	memset(rows, 0, sizeof rows);
+	rows[n].label = _("Server");
+	if (!ui->opts.sync_enabled)
+		snprintf(rows[n].value, sizeof rows[n].value, "%s", _("Not configured (stand-alone)"));
+	else if (s->sync.unauthorised)
+		snprintf(rows[n].value, sizeof rows[n].value, "%s",
+			 _("Kiosk not authorised (check its token)")), rows[n].warn = true;
+	else if (s->sync.server_reachable)
+		snprintf(rows[n].value, sizeof rows[n].value, "%s", _("Reachable"));
+	else
+		snprintf(rows[n].value, sizeof rows[n].value, "%s", _("Not reachable")),
+			rows[n].warn = true;
+	n++;
+	rows[n].label = _("Waiting to be sent");
+	snprintf(rows[n].value, sizeof rows[n].value, "%" PRId64, s->sync.pending);
+	n++;
+	rows[n].label = _("Oldest waiting");
+	if (s->sync.pending > 0)
+		ago(ui, s->sync.oldest_pending_ms, rows[n].value, sizeof rows[n].value);
+	else
+		snprintf(rows[n].value, sizeof rows[n].value, "-");
+	n++;
+	rows[n].label = _("Last successful sync");
+	ago(ui, s->sync.last_success_ms, rows[n].value, sizeof rows[n].value);
+	n++;
+	rows[n].label = _("Last error");
+	snprintf(rows[n].value, sizeof rows[n].value, "%s",
+		 s->sync.last_error[0] ? s->sync.last_error : "-");
+	rows[n].warn = s->sync.last_error[0] != '\0';
+	n++;
+	rows[n].label = _("Clock difference to server");
+	snprintf(rows[n].value, sizeof rows[n].value, _("%+lld s"), (long long)(s->sync.skew_ms / 1000));
+	rows[n].warn = s->sync.skew_ms > 120000 || s->sync.skew_ms < -120000;
+	n++;
+	rows[n].label = _("Rejected events");
+	snprintf(rows[n].value, sizeof rows[n].value, "%" PRId64, s->sync.rejected);
+	rows[n].warn = s->sync.rejected > 0;
+	n++;
+	rows[n].label = _("Card reader");
+	snprintf(rows[n].value, sizeof rows[n].value, "%s", reader_text(ui));
+	rows[n].warn = ui->reader_state == READER_STATE_FAILED;
+	n++;
+
+	y = c.y + head + 2 * gap;
+	for (int i = 0; i < n; i++) {
+		render_text_fit(r, rows[i].label, (SDL_Rect){c.x, y, label_w - gap, line_h},
+				MM_TEXT_BODY, FONT_REGULAR, COL_MUTED, ALIGN_LEFT);
+		if (rows[i].warn)
+			icon_warning(r, (float)(c.x + label_w + line_h / 2), (float)(y + line_h / 2),
+				     (float)line_h * 0.8f, COL_AMBER_BG, COL_BLACK);
+		render_text_fit(r, rows[i].value,
+				(SDL_Rect){c.x + label_w + (rows[i].warn ? line_h + gap : 0), y,
+					   c.w - label_w - (rows[i].warn ? line_h + gap : 0), line_h},
+				MM_TEXT_BODY, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
+		y += line_h + gap / 2;
+	}
+	y += gap;
+	for (size_t i = 0; i < s->n_rejected && y + line_h <= c.y + c.h; i++) {
+		char hhmm[6], shortid[9];
+		ui_hhmm(ui, s->rejected[i].at_ms, hhmm);
+		snprintf(shortid, sizeof shortid, "%.8s", s->rejected[i].event_id);
+		snprintf(v, sizeof v, "%s  %s…  %s", hhmm, shortid, s->rejected[i].reason);
+		render_text_fit(r, v, (SDL_Rect){c.x, y, c.w, line_h}, MM_TEXT_SMALL, FONT_REGULAR,
+				RGB(0xFFD6D6), ALIGN_LEFT);
+		y += line_h;
+	}
+}
+
+const struct screen_ops scr_leader_status_ops = {
+	.name = "leader-status",
+	.leader = true,
+	.enter = status_enter,
+	.input = status_input,
+	.tick = status_tick,
+	.draw = status_draw,
+};

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: MIT */
+/* Result: green (checked in), amber (already / open training / no session /
+ * undone), red (unknown card, card cannot be used, could not register).
+ * Always icon + text + colour. Goes home by itself; a name check-in offers
+ * "Inte du? Ångra" (undo) while the undo window lasts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "widgets.h"
+
+enum { RES_DONE = 1, RES_UNDO, RES_SEARCH };
+enum res_tone { TONE_GREEN, TONE_AMBER, TONE_RED };
+enum res_icon { ICON_CHECK, ICON_WARN, ICON_CROSS };
+
+struct res_view {
+	enum res_tone tone;
+	enum res_icon icon;
+	char title[200];
+	char line1[300];
+	char line2[300];
+	bool offer_search;
+};
+
+static void result_view(struct ui *ui, struct res_view *v)
+{
+	const struct checkin_result *res = &ui->arg.result.res;
+	char at[6] = "", start[6] = "";
+
+	memset(v, 0, sizeof *v);
+	if (res->checked_in_ms)
+		ui_hhmm(ui, res->checked_in_ms, at);
+	if (res->session_start_ms)
+		ui_hhmm(ui, res->session_start_ms, start);
+	if (ui->arg.result.err != BLIPPA_OK) {
+		v->tone = TONE_RED;
+		v->icon = ICON_CROSS;
+		snprintf(v->title, sizeof v->title, "%s", _("Could not register"));
+		snprintf(v->line1, sizeof v->line1, "%s",
+			 _("Please tell your group leader. Your earlier check-ins are safe."));
+		return;
+	}
+	if (ui->arg.result.undone) {
+		v->tone = TONE_AMBER;
+		v->icon = ICON_WARN;
+		snprintf(v->title, sizeof v->title, "%s", _("Check-in undone"));
+		snprintf(v->line1, sizeof v->line1, "%s", _("Search again to find your own name."));
+		v->offer_search = true;
+		return;
+	}
+	switch (res->outcome) {
+	case CHECKIN_OK:
+		v->tone = TONE_GREEN;
+		v->icon = ICON_CHECK;
+		snprintf(v->title, sizeof v->title, _("Welcome, %s!"), res->given_name);
+		snprintf(v->line1, sizeof v->line1, _("You are checked in at %s"), at);
+		snprintf(v->line2, sizeof v->line2, "%s %s", res->session_name, start);
+		break;
+	case CHECKIN_OPEN_TRAINING:
+		v->tone = TONE_AMBER;
+		v->icon = ICON_CHECK;
+		snprintf(v->title, sizeof v->title, _("Welcome, %s!"), res->given_name);
+		snprintf(v->line1, sizeof v->line1, "%s",
+			 _("No session right now: open training recorded"));
+		snprintf(v->line2, sizeof v->line2, _("Registered at %s"), at);
+		break;
+	case CHECKIN_ALREADY:
+		v->tone = TONE_AMBER;
+		v->icon = ICON_CHECK;
+		snprintf(v->title, sizeof v->title, _("You are already checked in (%s)"), at);
+		snprintf(v->line1, sizeof v->line1, "%s %s", res->session_name, start);
+		snprintf(v->line2, sizeof v->line2, "%s", _("You do not need to tap again."));
+		break;
+	case CHECKIN_NO_SESSION:
+		v->tone = TONE_AMBER;
+		v->icon = ICON_WARN;
+		snprintf(v->title, sizeof v->title, "%s", _("No session right now"));
+		snprintf(v->line1, sizeof v->line1, "%s",
+			 _("You have no session here now. Ask your group leader."));
+		break;
+	case CHECKIN_RANDOM_UID:
+		v->tone = TONE_RED;
+		v->icon = ICON_CROSS;
+		snprintf(v->title, sizeof v->title, "%s", _("This card cannot be used"));
+		snprintf(v->line1, sizeof v->line1, "%s",
+			 _("Bank cards and phones do not work here. Use your Blippa card, or "
+			   "search your name."));
+		v->offer_search = true;
+		break;
+	case CHECKIN_UNKNOWN_CARD:
+	default:
+		v->tone = TONE_RED;
+		v->icon = ICON_CROSS;
+		snprintf(v->title, sizeof v->title, "%s", _("The card is not known"));
+		snprintf(v->line1, sizeof v->line1, "%s",
+			 _("Search your name instead. Your group leader can link the card to you."));
+		v->offer_search = true;
+		break;
+	}
+}
+
+static void result_enter(struct ui *ui, const union ui_arg *arg)
+{
+	struct res_view v;
+	int64_t now = clock_mono_ms();
+	int64_t show = (int64_t)ui->cfg->result_seconds * 1000;
+	(void)arg;
+	result_view(ui, &v);
+	if (v.tone == TONE_RED)
+		show *= 2; /* more to read, and a way forward to choose */
+	ui->arg.result.undo_until_ms = 0;
+	if (ui->arg.result.undoable) {
+		int64_t undo = (int64_t)ui->cfg->undo_seconds * 1000;
+		ui->arg.result.undo_until_ms = now + undo;
+		if (undo > show)
+			show = undo;
+	}
+	ui->arg.result.until_ms = now + show;
+	ui_timer_set(ui, UI_TIMER_SCREEN,
+		     ui->arg.result.undoable && ui->arg.result.undo_until_ms < ui->arg.result.until_ms
+			     ? ui->arg.result.undo_until_ms - now
+			     : show);
+}
+
+static void result_tick(struct ui *ui, int64_t now_ms)
+{
+	int64_t now = clock_mono_ms();
+	(void)now_ms;
+	if (now >= ui->arg.result.until_ms) {
+		ui_goto(ui, UI_HOME, NULL);
+		return;
+	}
+	if (ui->arg.result.undoable && now >= ui->arg.result.undo_until_ms) {
+		ui->arg.result.undoable = false;
+		ui_dirty(ui);
+	}
+	ui_timer_set(ui, UI_TIMER_SCREEN, ui->arg.result.until_ms - now);
+}
+
+static void result_undo(struct ui *ui)
+{
+	union ui_arg a;
+	enum blippa_err rc = store_void_checkin(ui->st, ui->arg.result.res.event_id, false,
+						clock_wall_ms());
+	memset(&a, 0, sizeof a);
+	if (rc == BLIPPA_OK) {
+		ui_trace(ui, "void %s name", ui->arg.result.res.event_id);
+		ui_event_recorded(ui);
+		a.result.undone = true;
+		ui_goto(ui, UI_RESULT, &a);
+	} else if (rc == BLIPPA_ERR_EXPIRED || rc == BLIPPA_ERR_EXISTS) {
+		ui->arg.result.undoable = false;
+		ui_dirty(ui);
+	} else {
+		a.result.err = rc;
+		ui_trace(ui, "void-error %d", (int)rc);
+		ui_goto(ui, UI_RESULT, &a);
+	}
+}
+
+static void result_input(struct ui *ui, const struct ui_input *in)
+{
+	union ui_arg a;
+	if (in->kind == UI_IN_KEY && (in->key == SDLK_RETURN || in->key == SDLK_ESCAPE)) {
+		ui_goto(ui, UI_HOME, NULL);
+		return;
+	}
+	if (in->kind != UI_IN_BUTTON)
+		return;
+	switch (in->button) {
+	case RES_DONE:
+		ui_goto(ui, UI_HOME, NULL);
+		break;
+	case RES_UNDO:
+		result_undo(ui);
+		break;
+	case RES_SEARCH:
+		memset(&a, 0, sizeof a);
+		ui_goto(ui, UI_SEARCH, &a);
+		break;
+	default:
+		break;
+	}
+}
+
+static void result_draw(struct ui *ui, struct render *r)
+{
+	struct res_view v;
+	SDL_Rect c = ui_content(ui);
+	struct rgba bg, fg;
+	enum button_style bstyle;
+	int gap = render_mm(r, MM_GAP * 2);
+	int btn_h = render_mm(r, MM_BUTTON_H + 2.0f);
+	int icon_r = render_mm(r, 24.0f);
+	int n_btn;
+	SDL_Rect box;
+	int y;
+
+	result_view(ui, &v);
+	bg = v.tone == TONE_GREEN ? COL_GREEN_BG : v.tone == TONE_AMBER ? COL_AMBER_BG : COL_RED_BG;
+	fg = v.tone == TONE_AMBER ? COL_BLACK : COL_WHITE;
+	bstyle = v.tone == TONE_AMBER ? BTN_ON_LIGHT : BTN_SECONDARY;
+	screen_begin(ui, bg, fg);
+
+	if (icon_r * 2 > c.h / 3)
+		icon_r = c.h / 6;
+	n_btn = 1 + (ui->arg.result.undoable ? 1 : 0) + (v.offer_search ? 1 : 0);
+	y = c.y + render_mm(r, 4.0f);
+	{
+		/* tall screens: the block sits a third of the way down the free space */
+		int buttons_h = n_btn * btn_h + (n_btn - 1) * gap;
+		int block = 2 * icon_r + gap + render_mm(r, 20.0f) + gap / 2 + render_mm(r, 40.0f);
+		int free_h = c.h - buttons_h - gap - block;
+		if (free_h > 0)
+			y += free_h / 3;
+	}
+	if (v.icon == ICON_CHECK)
+		icon_check(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r, fg, bg);
+	else if (v.icon == ICON_WARN)
+		icon_warning(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r * 2.1f, fg,
+			     bg);
+	else
+		icon_cross(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r, fg, bg);
+	y += 2 * icon_r + gap;
+
+	box = (SDL_Rect){c.x, y, c.w, render_mm(r, 20.0f)};
+	render_text_fit(r, v.title, box, MM_TEXT_TITLE * 1.15f, FONT_BOLD, fg, ALIGN_CENTER);
+	y += box.h + gap / 2;
+
+	{
+		int bottom = c.y + c.h - (n_btn > 1 && c.w < render_mm(r, 200.0f)
+						  ? n_btn * btn_h + (n_btn - 1) * gap
+						  : btn_h);
+		box = (SDL_Rect){c.x + c.w / 10, y, c.w - c.w / 5, bottom - gap - y};
+		if (v.line1[0]) {
+			int h = render_text_wrap(r, v.line1, (SDL_Rect){box.x, box.y, box.w, box.h / 2},
+						 MM_TEXT_LARGE, FONT_REGULAR, fg, ALIGN_CENTER);
+			box.y += h + gap / 2;
+		}
+		if (v.line2[0])
+			render_text_wrap(r, v.line2, (SDL_Rect){box.x, box.y, box.w, box.h / 2},
+					 MM_TEXT_LARGE, FONT_BOLD, fg, ALIGN_CENTER);
+	}
+
+	/* buttons: a row when wide enough, else a column */
+	{
+		SDL_Rect rects[3];
+		int bw = render_mm(r, 90.0f);
+		bool row = n_btn == 1 || c.w >= n_btn * bw + (n_btn - 1) * gap;
+		int k = 0;
+		if (!row)
+			bw = c.w;
+		for (int i = 0; i < n_btn; i++) {
+			if (row)
+				rects[i] = (SDL_Rect){c.x + (c.w - (n_btn * bw + (n_btn - 1) * gap)) / 2 +
+							      i * (bw + gap),
+						      c.y + c.h - btn_h, bw, btn_h};
+			else
+				rects[i] = (SDL_Rect){c.x, c.y + c.h - (n_btn - i) * btn_h -
+								  (n_btn - 1 - i) * gap,
+						      bw, btn_h};
+		}
+		if (ui->arg.result.undoable)
+			button_draw(ui, rects[k++], RES_UNDO, 0, "undo", _("Not you? Undo"), bstyle,
+				    MM_TEXT_LARGE);
+		if (v.offer_search)
+			button_draw(ui, rects[k++], RES_SEARCH, 0, "search", _("Search your name"),
+				    BTN_PRIMARY, MM_TEXT_LARGE);
+		button_draw(ui, rects[k], RES_DONE, 0, "done", _("Done"),
+			    v.offer_search ? bstyle : BTN_PRIMARY, MM_TEXT_LARGE);
+	}
+}
+
+const struct screen_ops scr_result_ops = {
+	.name = "result",
+	.enter = result_enter,
+	.input = result_input,
+	.tick = result_tick,
+	.draw = result_draw,
+};

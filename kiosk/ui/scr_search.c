@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: MIT */
+/* Name search: on-screen keyboard, results from 2 letters (people with a
+ * session here today; "Finns du inte med?" widens to everyone), big rows
+ * with "Åsa Ö." style names. A row leads to the confirm step. */
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "widgets.h"
+
+enum { SR_BACK = 1, SR_KEY, SR_ROW, SR_UP, SR_DOWN, SR_EVERYONE };
+
+static size_t query_letters(const char *q)
+{
+	size_t n = 0;
+	for (const unsigned char *p = (const unsigned char *)q; *p; p++)
+		if ((*p & 0xC0) != 0x80 && *p != ' ' && *p != '-')
+			n++;
+	return n;
+}
+
+static void search_run(struct ui *ui)
+{
+	struct ui_search_state *s = &ui->search;
+	enum blippa_err rc;
+	s->n_hits = 0;
+	s->scroll = 0;
+	s->failed = false;
+	if (query_letters(s->query) < 2)
+		return;
+	rc = store_search_names(ui->st, s->query, !s->everyone, clock_wall_ms(), s->hits,
+				UI_HITS_MAX, &s->n_hits);
+	if (rc != BLIPPA_OK) {
+		s->n_hits = 0;
+		s->failed = true;
+	}
+	ui_trace(ui, "search %zu", s->n_hits);
+}
+
+static void search_enter(struct ui *ui, const union ui_arg *arg)
+{
+	if (!arg->search.keep)
+		memset(&ui->search, 0, sizeof ui->search);
+	search_run(ui);
+}
+
+static struct list_view search_list(struct ui *ui, SDL_Rect box)
+{
+	struct list_view lv = {box, render_mm(ui->r, 17.0f), ui->search.n_hits, &ui->search.scroll,
+			       SR_ROW, SR_UP, SR_DOWN};
+	return lv;
+}
+
+/* Layout shared by draw and input (the list view needs the same box). */
+struct search_layout {
+	SDL_Rect back, field, list, everyone, kb, msg;
+};
+
+static void search_layout(struct ui *ui, struct search_layout *L)
+{
+	struct render *r = ui->r;
+	SDL_Rect c = ui_content(ui);
+	int gap = render_mm(r, MM_GAP);
+	int head_h = render_mm(r, MM_BUTTON_H);
+	int kb_w = c.w < render_mm(r, 280.0f) ? c.w : render_mm(r, 280.0f);
+	int kb_h = keyboard_height(ui, kb_w);
+	int ev_h = render_mm(r, 15.0f);
+	int back_w = render_mm(r, 44.0f);
+
+	L->back = (SDL_Rect){c.x, c.y, back_w, head_h};
+	L->field = (SDL_Rect){c.x + back_w + gap, c.y, c.w - back_w - gap, head_h};
+	L->kb = (SDL_Rect){c.x + (c.w - kb_w) / 2, c.y + c.h - kb_h, kb_w, kb_h};
+	L->everyone = (SDL_Rect){c.x, L->kb.y - gap * 2 - ev_h, c.w, ev_h};
+	L->list = (SDL_Rect){c.x, c.y + head_h + gap * 2, c.w,
+			     L->everyone.y - gap - (c.y + head_h + gap * 2)};
+	L->msg = L->list;
+}
+
+static void search_input(struct ui *ui, const struct ui_input *in)
+{
+	struct ui_search_state *s = &ui->search;
+	struct search_layout L;
+	struct list_view lv;
+	union ui_arg a;
+
+	search_layout(ui, &L);
+	lv = search_list(ui, L.list);
+	if (list_input(ui, &lv, in))
+		return;
+	if (in->kind == UI_IN_TEXT) {
+		size_t len = strlen(s->query), add = strlen(in->text);
+		if (len + add + 1 <= sizeof s->query && in->text[0] >= ' ') {
+			memcpy(s->query + len, in->text, add + 1);
+			search_run(ui);
+			ui_dirty(ui);
+		}
+		return;
+	}
+	if (in->kind == UI_IN_KEY) {
+		if (in->key == SDLK_BACKSPACE) {
+			keyboard_apply(2 * KB_COLS_MAX + 8, s->query, sizeof s->query);
+			search_run(ui);
+			ui_dirty(ui);
+		} else if (in->key == SDLK_ESCAPE) {
+			ui_goto(ui, UI_HOME, NULL);
+		}
+		return;
+	}
+	if (in->kind != UI_IN_BUTTON)
+		return;
+	switch (in->button) {
+	case SR_BACK:
+		ui_goto(ui, UI_HOME, NULL);
+		break;
+	case SR_KEY:
+		if (keyboard_apply(in->index, s->query, sizeof s->query)) {
+			search_run(ui);
+			ui_dirty(ui);
+		}
+		break;
+	case SR_EVERYONE:
+		s->everyone = !s->everyone;
+		search_run(ui);
+		ui_dirty(ui);
+		break;
+	case SR_ROW:
+		if (in->index >= 0 && (size_t)in->index < s->n_hits) {
+			memset(&a, 0, sizeof a);
+			snprintf(a.confirm.participant_id, sizeof a.confirm.participant_id, "%s",
+				 s->hits[in->index].participant_id);
+			snprintf(a.confirm.display, sizeof a.confirm.display, "%s",
+				 s->hits[in->index].display);
+			ui_goto(ui, UI_CONFIRM, &a);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+static void draw_hit(struct ui *ui, size_t row, SDL_Rect rc, void *user)
+{
+	char name[16];
+	(void)user;
+	snprintf(name, sizeof name, "row-%zu", row);
+	button_draw(ui, rc, SR_ROW, (int)row, name, ui->search.hits[row].display, BTN_ROW,
+		    MM_TEXT_LARGE);
+}
+
+static void search_draw(struct ui *ui, struct render *r)
+{
+	struct ui_search_state *s = &ui->search;
+	struct search_layout L;
+	struct list_view lv;
+	int pad = render_mm(r, 4.0f);
+
+	search_layout(ui, &L);
+	screen_begin(ui, COL_HOME_BG, COL_WHITE);
+	button_draw(ui, L.back, SR_BACK, 0, "back", _("Back"), BTN_SECONDARY, MM_TEXT_BODY);
+
+	/* the query field: white with dark text and a caret */
+	render_fill_round_rect(r, L.field, render_mm(r, 2.5f), COL_WHITE);
+	{
+		SDL_Rect tb = {L.field.x + pad, L.field.y, L.field.w - 2 * pad, L.field.h};
+		if (s->query[0]) {
+			SDL_Point sz = render_text_size(r, s->query, MM_TEXT_LARGE, FONT_BOLD);
+			render_text_fit(r, s->query, tb, MM_TEXT_LARGE, FONT_BOLD, COL_INK, ALIGN_LEFT);
+			int cx = tb.x + (sz.x < tb.w ? sz.x : tb.w) + render_mm(r, 1.0f);
+			render_fill_rect(r, (SDL_Rect){cx, L.field.y + L.field.h / 5, render_mm(r, 0.8f),
+						       L.field.h * 3 / 5},
+					 COL_INK);
+		} else {
+			render_text_fit(r, _("Type your name"), tb, MM_TEXT_LARGE, FONT_REGULAR,
+					RGB(0x4A5568), ALIGN_LEFT);
+		}
+	}
+
+	lv = search_list(ui, L.list);
+	if (query_letters(s->query) < 2) {
+		render_text_wrap(r, _("Type at least two letters of your first or last name"),
+				 (SDL_Rect){L.msg.x, L.msg.y + render_mm(r, 6.0f), L.msg.w, L.msg.h},
+				 MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+	} else if (s->n_hits == 0) {
+		render_text_wrap(r, s->failed ? _("Search is not working. Ask your group leader.")
+			 : s->everyone ? _("Nobody found. Check the spelling.")
+				       : _("Nobody with a session today found. Not listed? Search everyone."),
+				 (SDL_Rect){L.msg.x, L.msg.y + render_mm(r, 6.0f), L.msg.w, L.msg.h},
+				 MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+	} else {
+		list_draw(ui, &lv, draw_hit, NULL);
+	}
+	if (query_letters(s->query) >= 2)
+		button_draw(ui, L.everyone, SR_EVERYONE, 0, "everyone",
+			    s->everyone ? _("Show only today's sessions")
+					: _("Not listed? Search everyone"),
+			    BTN_SECONDARY, MM_TEXT_BODY);
+	keyboard_draw(ui, L.kb, SR_KEY);
+}
+
+const struct screen_ops scr_search_ops = {
+	.name = "search",
+	.text = true,
+	.enter = search_enter,
+	.input = search_input,
+	.draw = search_draw,
+};

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/* The status line at the top of every screen: facility name on the left,
+ * the clock on the right, and in between - only when something is wrong -
+ * a discreet warning: reader problem, offline, kiosk not authorised. */
+#include <stdio.h>
+
+#include "widgets.h"
+
+int statusline_height(struct ui *ui)
+{
+	return render_mm(ui->r, MM_STATUS_H);
+}
+
+SDL_Rect ui_content(struct ui *ui)
+{
+	int m = render_mm(ui->r, MM_MARGIN);
+	int top = statusline_height(ui);
+	return (SDL_Rect){m, top + m / 2, render_w(ui->r) - 2 * m,
+			  render_h(ui->r) - top - m / 2 - m};
+}
+
+void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
+{
+	struct render *r = ui->r;
+	int h = statusline_height(ui);
+	int m = render_mm(r, MM_MARGIN);
+	int ty = (h - render_text_size(r, "0", MM_TEXT_SMALL * 1.3f, FONT_BOLD).y) / 2;
+	const char *warn = NULL;
+	char buf[160];
+
+	(void)bg;
+	render_text(r, ui->facility_name, m, ty, MM_TEXT_SMALL, FONT_REGULAR, fg, ALIGN_LEFT);
+	render_text(r, ui->clock_text, render_w(r) - m, ty, MM_TEXT_SMALL * 1.3f, FONT_BOLD, fg,
+		    ALIGN_RIGHT);
+	if (ui->reader_configured && ui->reader_state == READER_STATE_FAILED)
+		warn = _("Card reader not working - search your name");
+	else if (ui->opts.sync_enabled && ui->sync_known && ui->sync.unauthorised)
+		warn = _("Kiosk not authorised by the server");
+	else if (ui->opts.sync_enabled && ui->sync_known && !ui->sync.server_reachable &&
+		 ui->sync.last_attempt_ms > 0)
+		warn = _("Offline - check-ins are saved here");
+	if (warn) {
+		float ic = (float)h * 0.55f;
+		SDL_Point ts = render_text_size(r, warn, MM_TEXT_SMALL, FONT_REGULAR);
+		int x = render_w(r) / 2 - (ts.x + (int)ic) / 2;
+		icon_warning(r, (float)x + ic / 2.0f, (float)h / 2.0f, ic, COL_AMBER_BG, COL_BLACK);
+		snprintf(buf, sizeof buf, "%s", warn);
+		render_text(r, buf, x + (int)ic + render_mm(r, 1.5f), ty, MM_TEXT_SMALL, FONT_REGULAR,
+			    fg, ALIGN_LEFT);
+	}
+}
+
+void screen_begin(struct ui *ui, struct rgba bg, struct rgba fg)
+{
+	ui->bg = bg;
+	render_clear(ui->r, bg);
+	statusline_draw(ui, bg, fg);
+}
+
+void toast_draw(struct ui *ui, SDL_Rect box)
+{
+	struct render *r = ui->r;
+	int h = render_mm(r, 14.0f);
+	SDL_Rect rc = {box.x, box.y + box.h - h, box.w, h};
+	float ic = (float)h * 0.5f;
+	if (!ui->toast[0])
+		return;
+	render_fill_round_rect(r, rc, render_mm(r, 2.0f), ui->toast_error ? COL_RED_BG : COL_GREEN_BG);
+	if (ui->toast_error)
+		icon_cross(r, (float)rc.x + (float)h / 2.0f, (float)rc.y + (float)h / 2.0f, ic / 1.4f,
+			   COL_WHITE, COL_RED_BG);
+	else
+		icon_check(r, (float)rc.x + (float)h / 2.0f, (float)rc.y + (float)h / 2.0f, ic / 1.4f,
+			   COL_WHITE, COL_GREEN_BG);
+	render_text_fit(r, ui->toast, (SDL_Rect){rc.x + h, rc.y, rc.w - h - render_mm(r, 3.0f), rc.h},
+			MM_TEXT_BODY, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
+}

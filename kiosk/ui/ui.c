@@ -1,0 +1,563 @@
+/* SPDX-License-Identifier: MIT */
+/* The UI state machine and event loop. One transition function (ui_goto)
+ * with a trace line; timers as data (deadlines) so the loop sleeps in
+ * SDL_WaitEventTimeout until the next one; frames are drawn only when dirty.
+ * Check-ins run here, on the UI thread: the store call returns after a
+ * durable COMMIT and only then does a screen say "checked in". */
+#include "ui.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "log.h"
+#include "widgets.h"
+
+enum ui_event { UI_EV_READER, UI_EV_CONTROL, UI_EV_QUIT, UI_EV_SYNC, UI_EV_COUNT };
+
+/* What crosses from the reader thread: the event plus when it was queued. */
+struct ui_reader_msg {
+	struct reader_event ev;
+	int64_t queued_us;
+};
+
+static const struct screen_ops *const screens[UI_SCREEN_COUNT] = {
+	[UI_HOME] = &scr_home_ops,
+	[UI_RESULT] = &scr_result_ops,
+	[UI_SEARCH] = &scr_search_ops,
+	[UI_CONFIRM] = &scr_confirm_ops,
+	[UI_LEADER_PIN] = &scr_leader_pin_ops,
+	[UI_LEADER_SESSIONS] = &scr_leader_sessions_ops,
+	[UI_LEADER_ROSTER] = &scr_leader_roster_ops,
+	[UI_LEADER_STATUS] = &scr_leader_status_ops,
+	[UI_LINK_CARD] = &scr_link_card_ops,
+};
+
+const char *ui_screen_name(enum ui_screen s)
+{
+	return s < UI_SCREEN_COUNT ? screens[s]->name : "?";
+}
+
+void ui_trace(struct ui *ui, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n, m;
+	if (ui->opts.trace_fd < 0)
+		return;
+	n = snprintf(line, sizeof line, "%" PRId64 " ", clock_mono_us());
+	va_start(ap, fmt);
+	m = vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	if (m < 0)
+		return;
+	n += m;
+	if ((size_t)n > sizeof line - 2)
+		n = (int)sizeof line - 2;
+	line[n++] = '\n';
+	/* one write per line: readers never see half a line */
+	while (write(ui->opts.trace_fd, line, (size_t)n) < 0 && errno == EINTR)
+		;
+}
+
+void ui_dirty(struct ui *ui)
+{
+	ui->dirty = true;
+}
+
+void ui_timer_set(struct ui *ui, enum ui_timer t, int64_t in_ms)
+{
+	ui->timers[t] = in_ms > 0 ? clock_mono_ms() + in_ms : 0;
+}
+
+void ui_toast(struct ui *ui, bool error, const char *text)
+{
+	snprintf(ui->toast, sizeof ui->toast, "%s", text);
+	ui->toast_error = error;
+	ui_timer_set(ui, UI_TIMER_TOAST, 6000);
+	ui_dirty(ui);
+}
+
+void ui_hhmm(struct ui *ui, int64_t ms, char out[6])
+{
+	if (store_local_hhmm(ui->st, ms, out) != BLIPPA_OK) {
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		char tmp[16];
+		snprintf(tmp, sizeof tmp, "%02d:%02d", tm.tm_hour % 24, tm.tm_min % 60);
+		memcpy(out, tmp, 5);
+		out[5] = '\0';
+	}
+}
+
+static void arm_idle(struct ui *ui)
+{
+	int s = 0;
+	if (ui->cur != UI_HOME)
+		s = screens[ui->cur]->leader ? ui->cfg->leader_idle_seconds : ui->cfg->idle_seconds;
+	ui_timer_set(ui, UI_TIMER_IDLE, (int64_t)s * 1000);
+}
+
+void ui_goto(struct ui *ui, enum ui_screen next, const union ui_arg *arg)
+{
+	enum ui_screen prev = ui->cur;
+	union ui_arg copy;
+
+	if (arg)
+		memcpy(&copy, arg, sizeof copy); /* arg may point into ui->arg */
+	else
+		memset(&copy, 0, sizeof copy);
+	log_debug("ui", "screen %s -> %s", ui_screen_name(prev), ui_screen_name(next));
+	ui_trace(ui, "screen %s -> %s", ui_screen_name(prev), ui_screen_name(next));
+	ui->cur = next;
+	ui->arg = copy;
+	ui->pressed = -1;
+	ui->n_buttons = 0;
+	ui->timers[UI_TIMER_SCREEN] = 0;
+	if (!screens[next]->leader) {
+		ui->toast[0] = '\0';
+		ui->timers[UI_TIMER_TOAST] = 0;
+	}
+	if (screens[next]->enter)
+		screens[next]->enter(ui, &ui->arg);
+	arm_idle(ui);
+	ui_dirty(ui);
+}
+
+void ui_event_recorded(struct ui *ui)
+{
+	if (ui->opts.on_event_recorded)
+		ui->opts.on_event_recorded(ui->opts.hook_user);
+}
+
+void ui_leader_logout(struct ui *ui)
+{
+	if (ui->leader_id[0])
+		ui_trace(ui, "leader logout");
+	ui->leader_id[0] = '\0';
+	ui_goto(ui, UI_HOME, NULL);
+}
+
+void ui_refresh_status(struct ui *ui)
+{
+	char id[ROSTER_ID_MAX + 1], tz[64];
+	ui->sync_known = store_get_sync_status(ui->st, &ui->sync) == BLIPPA_OK;
+	if (store_facility(ui->st, id, sizeof id, ui->facility_name, sizeof ui->facility_name, tz,
+			   sizeof tz) != BLIPPA_OK)
+		ui->facility_name[0] = '\0';
+	ui_hhmm(ui, clock_wall_ms(), ui->clock_text);
+}
+
+/* ---- check-ins ---- */
+
+static bool outcome_is_new_event(enum checkin_outcome o)
+{
+	return o == CHECKIN_OK || o == CHECKIN_OPEN_TRAINING;
+}
+
+static const char *outcome_name(enum checkin_outcome o)
+{
+	static const char *const names[] = {"ok",	    "open-training", "already", "no-session",
+					    "unknown-card", "random-uid",    "leader-card"};
+	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
+}
+
+static void show_error(struct ui *ui, enum blippa_err rc)
+{
+	union ui_arg a;
+	memset(&a, 0, sizeof a);
+	a.result.err = rc == BLIPPA_OK ? BLIPPA_ERR_IO : rc;
+	log_error("ui", "check-in failed: %s", blippa_strerror(rc));
+	ui_trace(ui, "checkin-error %d", (int)rc);
+	ui_goto(ui, UI_RESULT, &a);
+}
+
+/* After a participant check-in in leader mode: a short note and a reload. */
+static void leader_note(struct ui *ui, const struct checkin_result *res)
+{
+	char t[200], hhmm[6];
+	ui_hhmm(ui, res->checked_in_ms, hhmm);
+	switch (res->outcome) {
+	case CHECKIN_OK:
+	case CHECKIN_OPEN_TRAINING:
+		snprintf(t, sizeof t, _("%s checked in at %s"), res->given_name, hhmm);
+		break;
+	case CHECKIN_ALREADY:
+		snprintf(t, sizeof t, _("%s was already checked in at %s"), res->given_name, hhmm);
+		break;
+	case CHECKIN_NO_SESSION:
+		snprintf(t, sizeof t, "%s", _("No session right now"));
+		break;
+	case CHECKIN_UNKNOWN_CARD:
+		snprintf(t, sizeof t, "%s", _("Unknown card"));
+		break;
+	case CHECKIN_RANDOM_UID:
+		snprintf(t, sizeof t, "%s", _("This card cannot be used"));
+		break;
+	default:
+		t[0] = '\0';
+		break;
+	}
+	ui_toast(ui, !outcome_is_new_event(res->outcome) && res->outcome != CHECKIN_ALREADY, t);
+	ui_goto(ui, ui->cur, &ui->arg); /* reload the screen's data */
+}
+
+void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued_us)
+{
+	struct checkin_result res;
+	union ui_arg a;
+	enum blippa_err rc;
+	int64_t now = clock_wall_ms(), t0;
+
+	ui->last_input_ms = clock_mono_ms();
+	if (ui->cur == UI_LINK_CARD) {
+		rc = store_link_card(ui->st, uid, len, ui->arg.link.participant_id, now);
+		ui_trace(ui, "link %s", rc == BLIPPA_OK ? "ok" : blippa_strerror(rc));
+		if (rc == BLIPPA_OK)
+			ui_event_recorded(ui);
+		ui_toast(ui, rc != BLIPPA_OK,
+			 rc == BLIPPA_OK ? _("The card is linked") : _("Could not link the card"));
+		ui_goto(ui, ui->roster.info.session_id[0] ? UI_LEADER_ROSTER : UI_LEADER_SESSIONS,
+			NULL);
+		return;
+	}
+	memset(&res, 0, sizeof res);
+	t0 = clock_mono_us();
+	rc = store_checkin_card(ui->st, uid, len, now, &res);
+	t0 = clock_mono_us() - t0;
+	if (rc == BLIPPA_ERR_INVALID && store_clock_plausible(now)) {
+		/* a UID of a length no card has: nobody's card */
+		res.outcome = CHECKIN_UNKNOWN_CARD;
+		rc = BLIPPA_OK;
+	}
+	if (rc != BLIPPA_OK) {
+		ui_trace(ui, "tap-done error");
+		if (screens[ui->cur]->leader)
+			ui_toast(ui, true, _("Could not register - check the kiosk's disk"));
+		else
+			show_error(ui, rc);
+		return;
+	}
+	ui_trace(ui, "tap-done %s store=%" PRId64 "us", outcome_name(res.outcome), t0);
+	if (outcome_is_new_event(res.outcome)) {
+		ui_trace(ui, "checkin %s %s card", res.event_id, outcome_name(res.outcome));
+		ui_event_recorded(ui);
+	}
+	else
+		ui_trace(ui, "tap %s", outcome_name(res.outcome));
+	if (res.outcome == CHECKIN_LEADER_CARD) {
+		snprintf(ui->leader_id, sizeof ui->leader_id, "%s", res.leader_id);
+		ui_trace(ui, "leader login card");
+		ui_goto(ui, UI_LEADER_SESSIONS, NULL);
+		return;
+	}
+	if (screens[ui->cur]->leader) {
+		leader_note(ui, &res);
+		return;
+	}
+	memset(&a, 0, sizeof a);
+	a.result.res = res;
+	ui->pending_tap_queued_us = queued_us;
+	ui_goto(ui, UI_RESULT, &a);
+}
+
+void ui_checkin_participant(struct ui *ui, const char *participant_id,
+			    enum checkin_method method, const char *session_id)
+{
+	struct checkin_result res;
+	union ui_arg a;
+	enum blippa_err rc;
+
+	memset(&res, 0, sizeof res);
+	rc = store_checkin_participant(ui->st, participant_id, method, session_id,
+				       clock_wall_ms(), &res);
+	if (rc != BLIPPA_OK) {
+		if (method == CHECKIN_LEADER)
+			ui_toast(ui, true, _("Could not register - check the kiosk's disk"));
+		else
+			show_error(ui, rc);
+		return;
+	}
+	if (outcome_is_new_event(res.outcome)) {
+		ui_trace(ui, "checkin %s %s %s", res.event_id, outcome_name(res.outcome),
+			 method == CHECKIN_LEADER ? "leader" : "name");
+		ui_event_recorded(ui);
+	}
+	else
+		ui_trace(ui, "name %s", outcome_name(res.outcome));
+	if (method == CHECKIN_LEADER) {
+		leader_note(ui, &res);
+		return;
+	}
+	memset(&a, 0, sizeof a);
+	a.result.res = res;
+	a.result.undoable = outcome_is_new_event(res.outcome);
+	ui_goto(ui, UI_RESULT, &a);
+}
+
+/* ---- frames ---- */
+
+void ui_render_now(struct ui *ui)
+{
+	int64_t t0 = clock_mono_us(), t1;
+	ui->n_buttons = 0;
+	screens[ui->cur]->draw(ui, ui->r);
+	t1 = clock_mono_us();
+	if (ui->pending_screenshot[0]) {
+		enum blippa_err rc = render_save_bmp(ui->r, ui->pending_screenshot);
+		ui_trace(ui, "screenshot %s %s", rc == BLIPPA_OK ? "ok" : "failed",
+			 ui->pending_screenshot);
+		ui->pending_screenshot[0] = '\0';
+	}
+	render_present(ui->r);
+	ui_trace(ui, "present %s draw=%" PRId64 "us present=%" PRId64 "us", ui_screen_name(ui->cur),
+		 t1 - t0, clock_mono_us() - t1);
+	if (ui->pending_tap_queued_us) {
+		ui_trace(ui, "tap-to-frame %" PRId64 " us", clock_mono_us() - ui->pending_tap_queued_us);
+		ui->pending_tap_queued_us = 0;
+	}
+	ui->dirty = false;
+}
+
+/* ---- events from other threads ---- */
+
+static void push_user(struct ui *ui, enum ui_event kind, void *data)
+{
+	SDL_Event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = ui->ev_base + (uint32_t)kind;
+	ev.user.data1 = data;
+	if (SDL_PushEvent(&ev) != 1) {
+		log_warn("ui", "event queue full; dropped an event");
+		free(data);
+	}
+}
+
+void ui_push_reader_event(struct ui *ui, const struct reader_event *ev)
+{
+	struct ui_reader_msg *m = malloc(sizeof *m);
+	if (!m)
+		return;
+	m->ev = *ev;
+	m->queued_us = clock_mono_us();
+	push_user(ui, UI_EV_READER, m);
+}
+
+void ui_push_control(struct ui *ui, const char *line)
+{
+	char *copy = strdup(line);
+	if (copy)
+		push_user(ui, UI_EV_CONTROL, copy);
+}
+
+void ui_push_quit(struct ui *ui)
+{
+	push_user(ui, UI_EV_QUIT, NULL);
+}
+
+void ui_push_sync_changed(struct ui *ui, const struct store_sync_status *status)
+{
+	struct store_sync_status *copy = malloc(sizeof *copy);
+	if (!copy)
+		return;
+	*copy = *status;
+	push_user(ui, UI_EV_SYNC, copy);
+}
+
+void ui_screen_input(struct ui *ui, const struct ui_input *in)
+{
+	if (in->kind == UI_IN_KEY && ui->opts.demo && !screens[ui->cur]->text &&
+	    in->key >= SDLK_1 && in->key <= SDLK_9) {
+		uint8_t uid[READER_UID_MAX];
+		size_t len = 0;
+		const char *hex = roster_demo_card_uid((int)(in->key - SDLK_0));
+		if (hex && reader_parse_uid(hex, uid, &len) == BLIPPA_OK)
+			ui_handle_tap(ui, uid, len, clock_mono_us());
+		return;
+	}
+	if (screens[ui->cur]->input)
+		screens[ui->cur]->input(ui, in);
+}
+
+static void handle_reader(struct ui *ui, struct ui_reader_msg *m)
+{
+	if (m->ev.kind == READER_EV_STATE) {
+		ui->reader_state = m->ev.state;
+		ui_trace(ui, "reader %s", reader_state_name(m->ev.state));
+		if (ui->opts.on_reader_state)
+			ui->opts.on_reader_state(ui->opts.hook_user, m->ev.state);
+		ui_dirty(ui);
+		return;
+	}
+	ui_handle_tap(ui, m->ev.uid, m->ev.uid_len, m->queued_us);
+}
+
+static void handle_event(struct ui *ui, SDL_Event *ev)
+{
+	struct ui_input in;
+	if (ev->type >= ui->ev_base && ev->type < ui->ev_base + UI_EV_COUNT) {
+		enum ui_event kind = (enum ui_event)(ev->type - ui->ev_base);
+		switch (kind) {
+		case UI_EV_READER:
+			handle_reader(ui, ev->user.data1);
+			break;
+		case UI_EV_CONTROL:
+			ui_control_run(ui, ev->user.data1);
+			break;
+		case UI_EV_QUIT:
+			ui_trace(ui, "quit signal");
+			ui->quit = true;
+			break;
+		case UI_EV_SYNC:
+			if (ev->user.data1) {
+				ui->sync = *(const struct store_sync_status *)ev->user.data1;
+				ui->sync_known = true;
+			}
+			ui_dirty(ui);
+			break;
+		default:
+			break;
+		}
+		free(ev->user.data1);
+		return;
+	}
+	switch (ev->type) {
+	case SDL_QUIT:
+		if (ui->opts.allow_quit) {
+			ui_trace(ui, "quit window");
+			ui->quit = true;
+		} else {
+			log_info("ui", "ignoring window close (kiosk mode)");
+		}
+		return;
+	case SDL_WINDOWEVENT:
+		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+			render_resized(ui->r);
+		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+		    ev->window.event == SDL_WINDOWEVENT_EXPOSED)
+			ui_dirty(ui);
+		return;
+	default:
+		break;
+	}
+	if (!input_from_sdl(ui, ev, &in))
+		return;
+	ui->last_input_ms = clock_mono_ms();
+	arm_idle(ui);
+	if ((in.kind == UI_IN_PRESS || in.kind == UI_IN_RELEASE) && ui->dirty)
+		ui_render_now(ui); /* hit-test what the user sees */
+	input_dispatch(ui, &in);
+}
+
+static int64_t ms_to_next_minute(void)
+{
+	int64_t now = clock_wall_ms();
+	return 60000 - now % 60000 + 20;
+}
+
+static void fire_timers(struct ui *ui)
+{
+	int64_t now = clock_mono_ms();
+	if (ui->timers[UI_TIMER_CLOCK] && now >= ui->timers[UI_TIMER_CLOCK]) {
+		ui_refresh_status(ui);
+		ui_timer_set(ui, UI_TIMER_CLOCK, ms_to_next_minute());
+		ui_dirty(ui);
+	}
+	if (ui->timers[UI_TIMER_TOAST] && now >= ui->timers[UI_TIMER_TOAST]) {
+		ui->timers[UI_TIMER_TOAST] = 0;
+		ui->toast[0] = '\0';
+		ui_dirty(ui);
+	}
+	if (ui->timers[UI_TIMER_SCREEN] && now >= ui->timers[UI_TIMER_SCREEN]) {
+		ui->timers[UI_TIMER_SCREEN] = 0;
+		if (screens[ui->cur]->tick)
+			screens[ui->cur]->tick(ui, clock_wall_ms());
+	}
+	if (ui->timers[UI_TIMER_IDLE] && now >= ui->timers[UI_TIMER_IDLE]) {
+		ui->timers[UI_TIMER_IDLE] = 0;
+		ui_trace(ui, "idle %s", ui_screen_name(ui->cur));
+		if (screens[ui->cur]->leader)
+			ui_leader_logout(ui);
+		else if (ui->cur != UI_HOME)
+			ui_goto(ui, UI_HOME, NULL);
+	}
+}
+
+static int next_timeout(const struct ui *ui)
+{
+	int64_t now = clock_mono_ms(), best = INT64_MAX;
+	for (int i = 0; i < UI_TIMER_COUNT; i++)
+		if (ui->timers[i] && ui->timers[i] < best)
+			best = ui->timers[i];
+	if (best == INT64_MAX)
+		return 60000;
+	if (best <= now)
+		return 0;
+	return best - now > 600000 ? 600000 : (int)(best - now);
+}
+
+int ui_run(struct ui *ui)
+{
+	SDL_Event ev;
+	ui_goto(ui, UI_HOME, NULL);
+	while (!ui->quit) {
+		if (ui->dirty)
+			ui_render_now(ui);
+		int timeout = next_timeout(ui);
+		if (timeout > 0 ? SDL_WaitEventTimeout(&ev, timeout) : SDL_PollEvent(&ev)) {
+			handle_event(ui, &ev);
+			while (!ui->quit && SDL_PollEvent(&ev))
+				handle_event(ui, &ev);
+		}
+		fire_timers(ui);
+	}
+	return ui->exit_code;
+}
+
+enum blippa_err ui_open(struct render *r, struct store *st, const struct blippa_config *cfg,
+			const struct ui_opts *opts, struct ui **out)
+{
+	struct ui *ui = calloc(1, sizeof *ui);
+	*out = NULL;
+	if (!ui)
+		return BLIPPA_ERR_NOMEM;
+	ui->roster.rows = calloc(UI_ROSTER_MAX, sizeof *ui->roster.rows);
+	if (!ui->roster.rows) {
+		free(ui);
+		return BLIPPA_ERR_NOMEM;
+	}
+	ui->ev_base = SDL_RegisterEvents(UI_EV_COUNT);
+	if (ui->ev_base == (uint32_t)-1) {
+		free(ui->roster.rows);
+		free(ui);
+		return BLIPPA_ERR_IO;
+	}
+	ui->r = r;
+	ui->st = st;
+	ui->cfg = cfg;
+	ui->opts = *opts;
+	ui->pressed = -1;
+	ui->cur = UI_HOME;
+	ui->reader_configured = strcmp(cfg->reader_device, "none") != 0;
+	ui->reader_state = ui->reader_configured ? READER_STATE_OPENING : READER_STATE_NONE;
+	ui->bg = COL_HOME_BG;
+	ui_refresh_status(ui);
+	ui_timer_set(ui, UI_TIMER_CLOCK, ms_to_next_minute());
+	*out = ui;
+	return BLIPPA_OK;
+}
+
+void ui_close(struct ui *ui)
+{
+	if (!ui)
+		return;
+	free(ui->roster.rows);
+	free(ui);
+}

@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: MIT */
+/* One sync round (engine.h, docs/sync.md): push pending events in batches,
+ * pull the roster with If-None-Match, send a heartbeat, record the status,
+ * and work out when the next round should run (backoff with full jitter). */
+#include "engine.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "fsutil.h"
+#include "http.h"
+#include "log.h"
+#include "protocol.h"
+
+#ifndef PROJECT_VERSION
+#define PROJECT_VERSION "0.0.0"
+#endif
+
+#define MOD "sync"
+#define RETRY_AFTER_MAX_MS (3600 * 1000LL)
+
+struct sync_engine {
+	struct store *st;
+	struct http_client *http;
+	char data_dir[4096];
+	char version[PROTOCOL_SHORT_MAX + 1];
+	int batch_max;
+	int64_t interval_ms, base_ms, cap_ms, auth_ms;
+	unsigned failures;  /* consecutive failed rounds, for backoff */
+	uint64_t rng;       /* xorshift state for jitter */
+	pthread_mutex_t mu; /* guards reader */
+	char reader[PROTOCOL_SHORT_MAX + 1];
+	struct store_event *batch;        /* batch_max slots */
+	struct store_ack *acks;           /* batch_max slots */
+	struct protocol_result *results;  /* batch_max slots */
+};
+
+/* What one step learned, beyond its error code. */
+struct step {
+	long status;           /* last HTTP status, 0 if none */
+	int64_t retry_after_s; /* -1 if none */
+};
+
+/* ------------------------------------------------------------- lock */
+
+enum blippa_err sync_lock_acquire(const char *data_dir, int64_t wait_ms, int *fd)
+{
+	char path[4200];
+	int64_t deadline = clock_mono_ms() + (wait_ms > 0 ? wait_ms : 0);
+	int f;
+
+	*fd = -1;
+	if (fs_join(path, sizeof path, data_dir, "sync.lock") != BLIPPA_OK)
+		return BLIPPA_ERR_TOO_BIG;
+	f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (f < 0)
+		return errno == EACCES || errno == EPERM ? BLIPPA_ERR_PERM : BLIPPA_ERR_IO;
+	for (;;) {
+		if (flock(f, LOCK_EX | LOCK_NB) == 0) {
+			*fd = f;
+			return BLIPPA_OK;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			close(f);
+			return BLIPPA_ERR_IO;
+		}
+		if (clock_mono_ms() >= deadline) {
+			close(f);
+			return BLIPPA_ERR_BUSY;
+		}
+		struct timespec ts = {.tv_sec = 0, .tv_nsec = 20 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+}
+
+void sync_lock_release(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the only descriptor drops the flock */
+}
+
+/* ------------------------------------------------------------- open */
+
+enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engine **out,
+				 char *err, size_t errlen)
+{
+	enum blippa_err rc = BLIPPA_ERR_NOMEM;
+	struct sync_engine *e = NULL;
+	struct store_rules rules;
+	char ua[64];
+
+	*out = NULL;
+	if (!o->data_dir || !o->data_dir[0]) {
+		snprintf(err, errlen, "no data_dir");
+		return BLIPPA_ERR_CONFIG;
+	}
+	e = calloc(1, sizeof *e);
+	if (!e)
+		return BLIPPA_ERR_NOMEM;
+	pthread_mutex_init(&e->mu, NULL);
+	snprintf(e->reader, sizeof e->reader, "unknown");
+	snprintf(e->data_dir, sizeof e->data_dir, "%s", o->data_dir);
+	snprintf(e->version, sizeof e->version, "%s", o->version ? o->version : PROJECT_VERSION);
+	e->batch_max = o->batch_max > 0 && o->batch_max <= PROTOCOL_BATCH_MAX ? o->batch_max
+									   : PROTOCOL_BATCH_MAX;
+	e->interval_ms = o->interval_ms > 0 ? o->interval_ms : 30000;
+	e->base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : 1000;
+	e->cap_ms = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : 300000;
+	e->auth_ms = o->auth_pause_ms > 0 ? o->auth_pause_ms : 900000;
+	e->rng = (uint64_t)clock_mono_us() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)e;
+	if (!e->rng)
+		e->rng = 0x9e3779b97f4a7c15ULL;
+	e->batch = calloc((size_t)e->batch_max, sizeof *e->batch);
+	e->acks = calloc((size_t)e->batch_max, sizeof *e->acks);
+	e->results = calloc((size_t)e->batch_max, sizeof *e->results);
+	if (!e->batch || !e->acks || !e->results)
+		goto out;
+	snprintf(ua, sizeof ua, "blippa-sync/%s", e->version);
+	struct http_options ho = {
+		.base_url = o->server_url,
+		.token = o->token,
+		.ca_file = o->ca_file,
+		.connect_timeout_s = o->connect_timeout_s,
+		.low_speed_time_s = o->low_speed_time_s,
+		.user_agent = ua,
+	};
+	if ((rc = http_open(&ho, &e->http, err, errlen)))
+		goto out;
+	if (o->rules)
+		rules = *o->rules;
+	else
+		store_rules_default(&rules);
+	if ((rc = store_open(o->data_dir, &rules, &e->st, err, errlen)))
+		goto out;
+	*out = e;
+	e = NULL;
+out:
+	sync_engine_close(e);
+	return rc;
+}
+
+void sync_engine_close(struct sync_engine *e)
+{
+	if (!e)
+		return;
+	http_close(e->http);
+	store_close(e->st);
+	pthread_mutex_destroy(&e->mu);
+	free(e->batch);
+	free(e->acks);
+	free(e->results);
+	free(e);
+}
+
+void sync_engine_set_reader_state(struct sync_engine *e, const char *state)
+{
+	pthread_mutex_lock(&e->mu);
+	snprintf(e->reader, sizeof e->reader, "%s", state ? state : "unknown");
+	pthread_mutex_unlock(&e->mu);
+}
+
+void sync_engine_cancel(struct sync_engine *e)
+{
+	if (e)
+		http_cancel(e->http);
+}
+
+void sync_engine_resume(struct sync_engine *e)
+{
+	if (e)
+		http_reset_cancel(e->http);
+}
+
+struct store *sync_engine_store(struct sync_engine *e)
+{
+	return e->st;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+/* Translates a non-2xx status into an error and a short text. */
+static enum blippa_err status_error(const struct http_response *r, const char *what, char *msg,
+				    size_t msglen)
+{
+	char reason[PROTOCOL_REASON_MAX + 1];
+	enum blippa_err rc;
+
+	protocol_decode_error(r->body, r->len, reason, sizeof reason);
+	if (r->status == 401 || r->status == 403)
+		rc = BLIPPA_ERR_AUTH;
+	else if (r->status == 429 || r->status >= 500)
+		rc = BLIPPA_ERR_SERVER;
+	else
+		rc = BLIPPA_ERR_PROTOCOL;
+	snprintf(msg, msglen, "%s: HTTP %ld%s%.100s", what, r->status, reason[0] ? ": " : "",
+		 reason);
+	return rc;
+}
+
+static void set_first_error(struct sync_report *rep, const char *msg)
+{
+	if (!rep->error[0])
+		snprintf(rep->error, sizeof rep->error, "%s", msg);
+}
+
+/* ------------------------------------------------------------- push */
+
+/* Sends one batch of n events; on 200 marks them per result in one
+ * transaction. *bad_request is set when the server answered 400. */
+static enum blippa_err push_batch(struct sync_engine *e, size_t n, struct sync_report *rep,
+				  struct step *sp, bool *bad_request, bool *too_large,
+				  char *msg, size_t msglen)
+{
+	enum blippa_err rc;
+	struct http_response r;
+	char *body = NULL, perr[160];
+	size_t blen = 0, nres = 0;
+
+	*bad_request = *too_large = false;
+	memset(&r, 0, sizeof r);
+	if ((rc = protocol_encode_events(e->batch, n, &body, &blen))) {
+		snprintf(msg, msglen, "push: cannot encode events (%s)", blippa_strerror(rc));
+		goto out;
+	}
+	rc = http_request(e->http, "POST", "/v1/events", body, blen, NULL, &r);
+	sp->status = r.status;
+	sp->retry_after_s = r.retry_after_s;
+	if (rc != BLIPPA_OK) {
+		snprintf(msg, msglen, "push: %s (%.120s)", blippa_strerror(rc), r.error);
+		goto out;
+	}
+	if (r.status == 413 || r.status == 400) {
+		*too_large = r.status == 413;
+		*bad_request = r.status == 400;
+		rc = status_error(&r, "push", msg, msglen);
+		goto out;
+	}
+	if (r.status != 200) {
+		rc = status_error(&r, "push", msg, msglen);
+		goto out;
+	}
+	rc = protocol_decode_results(r.body, r.len, e->results, n, &nres, perr, sizeof perr);
+	if (rc == BLIPPA_OK && nres != n) {
+		snprintf(perr, sizeof perr, "%zu results for %zu events", nres, n);
+		rc = BLIPPA_ERR_PROTOCOL;
+	}
+	for (size_t i = 0; rc == BLIPPA_OK && i < n; i++)
+		if (strcasecmp(e->results[i].id, e->batch[i].id) != 0) {
+			snprintf(perr, sizeof perr, "results[%zu] is for another event", i);
+			rc = BLIPPA_ERR_PROTOCOL;
+		}
+	if (rc != BLIPPA_OK) {
+		rc = BLIPPA_ERR_PROTOCOL;
+		snprintf(msg, msglen, "push: bad answer: %.120s", perr);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct protocol_result *res = &e->results[i];
+		e->acks[i].event_id = e->batch[i].id;
+		e->acks[i].state = res->status == PROTOCOL_REJECTED ? EVENT_REJECTED : EVENT_SYNCED;
+		e->acks[i].reason = res->status == PROTOCOL_REJECTED ? res->reason : NULL;
+		rep->accepted += res->status == PROTOCOL_ACCEPTED;
+		rep->duplicate += res->status == PROTOCOL_DUPLICATE;
+		rep->rejected += res->status == PROTOCOL_REJECTED;
+	}
+	if ((rc = store_ack_events(e->st, e->acks, n))) {
+		snprintf(msg, msglen, "push: cannot mark events (%s)", blippa_strerror(rc));
+		goto out;
+	}
+	rep->sent += n;
+out:
+	free(body);
+	http_response_free(&r);
+	return rc;
+}
+
+/* Marks the single event in e->batch[0] rejected locally: the server
+ * refused it as malformed (400) even alone, so it can never be accepted and
+ * must not block every later event. It stays in the store, shown as rejected. */
+static enum blippa_err reject_poison(struct sync_engine *e, const char *msg,
+				     struct sync_report *rep)
+{
+	char reason[PROTOCOL_REASON_MAX + 1];
+	snprintf(reason, sizeof reason, "refused by server (%.100s)", msg);
+	struct store_ack a = {.event_id = e->batch[0].id, .state = EVENT_REJECTED,
+			      .reason = reason};
+	log_warn(MOD, "event %s refused by the server as malformed; marked rejected",
+		 e->batch[0].id);
+	rep->rejected++;
+	return store_ack_events(e->st, &a, 1);
+}
+
+static enum blippa_err push(struct sync_engine *e, struct sync_report *rep, struct step *sp)
+{
+	enum blippa_err rc = BLIPPA_OK;
+	size_t batch = (size_t)e->batch_max, n = 0;
+	char msg[160];
+	bool bad, big;
+	/* a round cannot loop forever: every iteration acks >= 1 event or
+	 * halves the batch; the bound only guards against a store that ignores
+	 * acks */
+	for (int guard = 0; guard < 100000; guard++) {
+		if ((rc = store_pending_events(e->st, e->batch, batch, &n))) {
+			snprintf(msg, sizeof msg, "push: cannot read queue (%s)",
+				 blippa_strerror(rc));
+			break;
+		}
+		if (n == 0)
+			break;
+		rc = push_batch(e, n, rep, sp, &bad, &big, msg, sizeof msg);
+		if (rc == BLIPPA_OK)
+			continue;
+		if ((big || bad) && n > 1) {
+			batch = n / 2; /* 413: too big; 400: isolate the bad event */
+			log_info(MOD, "server refused a batch of %zu (HTTP %ld); trying %zu", n,
+				 sp->status, batch);
+			continue;
+		}
+		if (bad && !strstr(msg, "protocol version")) {
+			if ((rc = reject_poison(e, msg, rep)))
+				break;
+			batch = (size_t)e->batch_max;
+			continue;
+		}
+		break;
+	}
+	if (rc != BLIPPA_OK)
+		set_first_error(rep, msg);
+	return rc;
+}
+
+/* ------------------------------------------------------------- pull */
+
+static enum blippa_err pull(struct sync_engine *e, struct sync_report *rep, struct step *sp)
+{
+	enum blippa_err rc;
+	struct http_response r;
+	struct roster *ro = NULL;
+	char etag[140], inm[150], kid[ROSTER_ID_MAX + 1], msg[160], perr[160];
+
+	memset(&r, 0, sizeof r);
+	inm[0] = '\0';
+	if (store_roster_etag(e->st, etag, sizeof etag) == BLIPPA_OK && etag[0])
+		snprintf(inm, sizeof inm, "\"%s\"", etag);
+	rc = http_request(e->http, "GET", "/v1/roster", NULL, 0, inm, &r);
+	sp->status = r.status;
+	sp->retry_after_s = r.retry_after_s;
+	if (rc != BLIPPA_OK) {
+		snprintf(msg, sizeof msg, "roster: %s (%.120s)", blippa_strerror(rc), r.error);
+		goto out;
+	}
+	if (r.status == 304)
+		goto out;
+	if (r.status != 200) {
+		rc = status_error(&r, "roster", msg, sizeof msg);
+		goto out;
+	}
+	rc = protocol_decode_roster(r.body, r.len, &ro, kid, sizeof kid, perr, sizeof perr);
+	if (rc != BLIPPA_OK) {
+		/* a bad snapshot is rejected whole; the old roster stays */
+		snprintf(msg, sizeof msg, "roster: rejected snapshot: %.120s", perr);
+		rc = BLIPPA_ERR_PROTOCOL;
+		goto out;
+	}
+	/* ETag: keep what is inside the quotes ("abc" or W/"abc") */
+	{
+		const char *p = strchr(r.etag, '"');
+		snprintf(etag, sizeof etag, "%s", p ? p + 1 : r.etag);
+		char *q = strchr(etag, '"');
+		if (q)
+			*q = '\0';
+	}
+	if (etag[0] && (rc = roster_set_etag(ro, etag))) {
+		snprintf(msg, sizeof msg, "roster: bad ETag");
+		rc = BLIPPA_ERR_PROTOCOL;
+		goto out;
+	}
+	if ((rc = store_replace_roster(e->st, ro, perr, sizeof perr))) {
+		snprintf(msg, sizeof msg, "roster: not stored: %.120s", perr);
+		goto out;
+	}
+	if (kid[0])
+		store_meta_set(e->st, "kiosk_id", kid);
+	rep->roster_updated = true;
+	log_info(MOD, "roster updated: %zu groups, %zu sessions, %zu participants", ro->n_groups,
+		 ro->n_sessions, ro->n_participants);
+out:
+	if (rc != BLIPPA_OK)
+		set_first_error(rep, msg);
+	roster_free(ro);
+	http_response_free(&r);
+	return rc;
+}
+
+enum blippa_err sync_engine_pull_roster(struct sync_engine *e, bool *updated, char *err,
+					size_t errlen)
+{
+	struct sync_report rep;
+	struct step sp = {0, -1};
+	enum blippa_err rc;
+	int lock = -1;
+
+	memset(&rep, 0, sizeof rep);
+	*updated = false;
+	if ((rc = sync_lock_acquire(e->data_dir, 0, &lock))) {
+		snprintf(err, errlen, "sync.lock: %s", blippa_strerror(rc));
+		return rc;
+	}
+	rc = pull(e, &rep, &sp);
+	sync_lock_release(lock);
+	*updated = rep.roster_updated;
+	snprintf(err, errlen, "%s", rep.error);
+	return rc;
+}
+
+/* ------------------------------------------------------------- heartbeat */
+
+static enum blippa_err heartbeat(struct sync_engine *e, const struct store_sync_status *prev,
+				 struct sync_report *rep, struct step *sp, int64_t *skew_ms)
+{
+	enum blippa_err rc;
+	struct protocol_heartbeat hb;
+	struct protocol_heartbeat_answer a;
+	struct store_sync_status now_st;
+	struct http_response r;
+	char *body = NULL, msg[160], perr[160];
+	size_t blen = 0;
+	int64_t t0, t1;
+
+	memset(&r, 0, sizeof r);
+	memset(&hb, 0, sizeof hb);
+	if (store_get_sync_status(e->st, &now_st) != BLIPPA_OK)
+		memset(&now_st, 0, sizeof now_st);
+	snprintf(hb.version, sizeof hb.version, "%s", e->version);
+	pthread_mutex_lock(&e->mu);
+	snprintf(hb.reader, sizeof hb.reader, "%s", e->reader);
+	pthread_mutex_unlock(&e->mu);
+	snprintf(hb.last_error, sizeof hb.last_error, "%.*s", PROTOCOL_REASON_MAX,
+		 rep->error[0] ? rep->error : prev->last_error);
+	t0 = clock_wall_ms();
+	hb.pending = now_st.pending;
+	hb.oldest_pending_age_s = now_st.oldest_pending_ms > 0 && now_st.oldest_pending_ms < t0
+					  ? (t0 - now_st.oldest_pending_ms) / 1000 : 0;
+	hb.time_ms = t0;
+	if ((rc = protocol_encode_heartbeat(&hb, &body, &blen))) {
+		snprintf(msg, sizeof msg, "heartbeat: %s", blippa_strerror(rc));
+		goto out;
+	}
+	rc = http_request(e->http, "POST", "/v1/heartbeat", body, blen, NULL, &r);
+	t1 = clock_wall_ms();
+	sp->status = r.status;
+	sp->retry_after_s = r.retry_after_s;
+	if (rc != BLIPPA_OK) {
+		snprintf(msg, sizeof msg, "heartbeat: %s (%.120s)", blippa_strerror(rc), r.error);
+		goto out;
+	}
+	if (r.status != 200) {
+		rc = status_error(&r, "heartbeat", msg, sizeof msg);
+		goto out;
+	}
+	if ((rc = protocol_decode_heartbeat_answer(r.body, r.len, &a, perr, sizeof perr))) {
+		snprintf(msg, sizeof msg, "heartbeat: bad answer: %.120s", perr);
+		rc = BLIPPA_ERR_PROTOCOL;
+		goto out;
+	}
+	*skew_ms = a.server_time_ms - (t0 + t1) / 2;
+out:
+	if (rc != BLIPPA_OK)
+		set_first_error(rep, msg);
+	free(body);
+	http_response_free(&r);
+	return rc;
+}
+
+/* ------------------------------------------------------------- round */
+
+static uint64_t rng_next(struct sync_engine *e)
+{
+	uint64_t x = e->rng;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return e->rng = x;
+}
+
+/* Full jitter: uniform in [0, min(cap, base * 2^failures)). */
+static int64_t backoff_ms(struct sync_engine *e)
+{
+	int64_t ceil_ms = e->base_ms;
+	for (unsigned i = 1; i < e->failures && ceil_ms < e->cap_ms; i++)
+		ceil_ms *= 2;
+	if (ceil_ms > e->cap_ms)
+		ceil_ms = e->cap_ms;
+	return (int64_t)(rng_next(e) % (uint64_t)(ceil_ms > 0 ? ceil_ms : 1));
+}
+
+static bool transient(enum blippa_err rc)
+{
+	return rc == BLIPPA_ERR_NETWORK || rc == BLIPPA_ERR_TIMEOUT || rc == BLIPPA_ERR_SERVER ||
+	       rc == BLIPPA_ERR_PROTOCOL || rc == BLIPPA_ERR_TLS;
+}
+
+enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
+				  struct sync_report *rep)
+{
+	struct store_sync_status prev, st;
+	struct step sp_push = {0, -1}, sp_pull = {0, -1}, sp_hb = {0, -1};
+	enum blippa_err rc;
+	int64_t skew = 0, retry_after_ms = -1;
+	bool auth = false, busy = false, reached;
+	int lock = -1;
+
+	memset(rep, 0, sizeof *rep);
+	rep->push = rep->pull = rep->heartbeat = BLIPPA_OK;
+	if ((rc = sync_lock_acquire(e->data_dir, lock_wait_ms, &lock))) {
+		snprintf(rep->error, sizeof rep->error, "%s",
+			 rc == BLIPPA_ERR_BUSY ? "another sync is running on this database"
+					       : "cannot open sync.lock");
+		rep->push = rep->pull = rep->heartbeat = rc;
+		rep->next_delay_ms = 1000 + (int64_t)(rng_next(e) % 1000);
+		return rc;
+	}
+	if (store_get_sync_status(e->st, &prev) != BLIPPA_OK)
+		memset(&prev, 0, sizeof prev);
+
+	rep->push = push(e, rep, &sp_push);
+	auth = rep->push == BLIPPA_ERR_AUTH;
+	busy = sp_push.status == 429;
+	if (!auth && !busy) {
+		rep->pull = pull(e, rep, &sp_pull);
+		auth = rep->pull == BLIPPA_ERR_AUTH;
+		busy = sp_pull.status == 429;
+	} else {
+		rep->pull = rep->push;
+	}
+	if (!auth && !busy && rep->pull != BLIPPA_ERR_EXPIRED)
+		rep->heartbeat = heartbeat(e, &prev, rep, &sp_hb, &skew);
+	else
+		rep->heartbeat = rep->pull;
+	auth = auth || rep->heartbeat == BLIPPA_ERR_AUTH;
+
+	/* Retry-After from any step (429 or 503) */
+	const struct step *steps[] = {&sp_push, &sp_pull, &sp_hb};
+	for (size_t i = 0; i < 3; i++)
+		if (steps[i]->retry_after_s >= 0 && steps[i]->retry_after_s * 1000 > retry_after_ms)
+			retry_after_ms = steps[i]->retry_after_s * 1000;
+	reached = sp_push.status || sp_pull.status || sp_hb.status;
+
+	rc = rep->push != BLIPPA_OK ? rep->push : rep->pull;
+	bool all_ok = rc == BLIPPA_OK && rep->heartbeat == BLIPPA_OK;
+	if (auth) {
+		e->failures++;
+		rep->next_delay_ms = e->auth_ms;
+	} else if (all_ok) {
+		e->failures = 0;
+		rep->next_delay_ms = e->interval_ms;
+	} else if (transient(rc) || transient(rep->heartbeat)) {
+		e->failures++;
+		rep->next_delay_ms = backoff_ms(e);
+	} else {
+		e->failures++;
+		rep->next_delay_ms = e->interval_ms;
+	}
+	if (retry_after_ms >= 0) {
+		if (retry_after_ms > RETRY_AFTER_MAX_MS)
+			retry_after_ms = RETRY_AFTER_MAX_MS;
+		if (retry_after_ms > rep->next_delay_ms)
+			rep->next_delay_ms = retry_after_ms;
+	}
+
+	/* record the outcome for the UI and `blippa-sync status` */
+	if (store_get_sync_status(e->st, &st) != BLIPPA_OK)
+		st = prev;
+	int64_t now = clock_wall_ms();
+	st.last_attempt_ms = now;
+	if (rc == BLIPPA_OK)
+		st.last_success_ms = now;
+	snprintf(st.last_error, sizeof st.last_error, "%s", all_ok ? "" : rep->error);
+	st.server_reachable = reached && !(rep->push == BLIPPA_ERR_TLS);
+	st.unauthorised = auth;
+	if (rep->heartbeat == BLIPPA_OK)
+		st.skew_ms = skew;
+	if (rep->push != BLIPPA_ERR_EXPIRED)
+		store_put_sync_status(e->st, &st);
+	rep->pending = st.pending;
+	sync_lock_release(lock);
+
+	if (rep->sent || rep->roster_updated || !all_ok)
+		log_info(MOD,
+			 "round: sent %zu (%zu accepted, %zu duplicate, %zu rejected), roster %s, "
+			 "pending %" PRId64 ", %s; next in %" PRId64 " ms",
+			 rep->sent, rep->accepted, rep->duplicate, rep->rejected,
+			 rep->roster_updated ? "updated" : "unchanged", rep->pending,
+			 all_ok ? "ok" : rep->error, rep->next_delay_ms);
+	return rc;
+}

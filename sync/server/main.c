@@ -1,0 +1,515 @@
+/* SPDX-License-Identifier: MIT */
+/* blippa-server: the reference region server and its admin commands
+ * (DESIGN §10, docs/server.md). Each command parses its own options, has
+ * --help, reports errors on stderr as "blippa-server CMD: what went wrong"
+ * and exits 0 on success, 1 on failure, 2 on a usage error. */
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "api.h"
+#include "auth.h"
+#include "clock.h"
+#include "export.h"
+#include "http.h"
+#include "import.h"
+#include "log.h"
+#include "srv_store.h"
+
+#define EXIT_USAGE 2
+
+struct cmd_opts {
+	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
+	const char *from, *to;
+	unsigned threads;
+	int argc; /* positional arguments left */
+	char **argv;
+};
+
+struct command {
+	const char *name;
+	const char *usage;   /* synopsis after the command name */
+	const char *help;    /* what it does */
+	const char *options; /* getopt_long option letters used by this command */
+	int positional;	     /* how many positional arguments */
+	int (*run)(const struct cmd_opts *o);
+};
+
+static const struct option long_opts[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"facility", required_argument, NULL, 'f'},
+    {"name", required_argument, NULL, 'n'},
+    {"leader", required_argument, NULL, 'l'},
+    {"kiosk", required_argument, NULL, 'k'},
+    {"listen", required_argument, NULL, 'L'},
+    {"cert", required_argument, NULL, 'c'},
+    {"key", required_argument, NULL, 'K'},
+    {"from", required_argument, NULL, 'F'},
+    {"to", required_argument, NULL, 'T'},
+    {"threads", required_argument, NULL, 't'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char *cur_cmd = "";
+
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "blippa-server %s: ", cur_cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_FAILURE;
+}
+
+static int open_store(const struct cmd_opts *o, bool create, struct srv_store **st)
+{
+	char err[512];
+	enum blippa_err rc = srv_store_open(o->db, create, st, err, sizeof(err));
+	return rc == BLIPPA_OK ? 0 : fail("%s", err);
+}
+
+/* ---------------------------------------------------------------- commands */
+
+static int cmd_init(const struct cmd_opts *o)
+{
+	struct srv_store *st = NULL;
+	if (open_store(o, true, &st) != 0)
+		return EXIT_FAILURE;
+	srv_store_close(st);
+	printf("created region database %s\n", o->db);
+	return EXIT_SUCCESS;
+}
+
+static int cmd_import(const struct cmd_opts *o)
+{
+	struct import_set *set = NULL;
+	struct srv_store *st = NULL;
+	struct srv_import_stats stats;
+	char err[1024];
+	int ret = EXIT_FAILURE;
+	enum blippa_err rc = import_load_dir(o->argv[0], &set, err, sizeof(err));
+	if (rc != BLIPPA_OK) {
+		fail("%s (nothing imported)", err);
+		goto out;
+	}
+	if (open_store(o, false, &st) != 0)
+		goto out;
+	rc = srv_store_import(st, import_set_roster(set), &stats, err, sizeof(err));
+	if (rc != BLIPPA_OK) {
+		fail("%s", err);
+		goto out;
+	}
+	const struct srv_import *m = import_set_roster(set);
+	printf("imported %zu facilities, %zu groups, %zu sessions, %zu participants, "
+	       "%zu memberships, %zu leaders: %ld rows added or changed, %ld removed\n",
+	       m->n_facilities, m->n_groups, m->n_sessions, m->n_participants, m->n_members,
+	       m->n_leaders, stats.changed, stats.removed);
+	ret = EXIT_SUCCESS;
+out:
+	srv_store_close(st);
+	import_set_free(set);
+	return ret;
+}
+
+static int cmd_add_kiosk(const struct cmd_opts *o)
+{
+	struct srv_store *st = NULL;
+	char tok[AUTH_TOKEN_HEX + 1], id[SRV_ID_MAX + 1];
+	uint8_t hash[SRV_TOKEN_HASH_LEN];
+	int ret = EXIT_FAILURE;
+	if (!import_valid_id(o->facility))
+		return fail("--facility: not a valid id");
+	size_t nl = strlen(o->name);
+	if (nl == 0 || nl > ROSTER_NAME_MAX || strpbrk(o->name, "\r\n\t"))
+		return fail("--name: 1-%d characters on one line", ROSTER_NAME_MAX);
+	if (open_store(o, false, &st) != 0)
+		goto out;
+	auth_token_new(tok, hash);
+	enum blippa_err rc =
+	    srv_store_add_kiosk(st, o->facility, o->name, hash, clock_wall_ms(), id);
+	if (rc == BLIPPA_ERR_NOT_FOUND) {
+		fail("no facility %s (import the roster first)", o->facility);
+		goto out;
+	}
+	if (rc != BLIPPA_OK) {
+		fail("%s: %s", o->db, blippa_strerror(rc));
+		goto out;
+	}
+	printf("%s\n", tok);
+	fflush(stdout);
+	fprintf(stderr,
+		"kiosk %s added to facility %s; its token (above) is shown only once: "
+		"put it in the kiosk's token_file (mode 0600)\n",
+		id, o->facility);
+	ret = EXIT_SUCCESS;
+out:
+	memset(tok, 0, sizeof(tok));
+	srv_store_close(st);
+	return ret;
+}
+
+static int print_kiosk(void *ctx, const struct srv_kiosk *k)
+{
+	(void)ctx;
+	int64_t now = clock_wall_ms();
+	char seen[32] = "never";
+	if (k->last_seen_ms)
+		snprintf(seen, sizeof(seen), "%llds ago",
+			 (long long)((now - k->last_seen_ms) / 1000));
+	printf("%s\t%s\t%s\t%s\tlast seen %s\tpending %lld\treader %s\t%s\n", k->id, k->facility_id,
+	       k->revoked_ms ? "revoked" : "active", k->name, seen, (long long)k->pending,
+	       k->reader[0] ? k->reader : "-", k->last_error[0] ? k->last_error : "");
+	return 0;
+}
+
+static int cmd_list_kiosks(const struct cmd_opts *o)
+{
+	struct srv_store *st = NULL;
+	if (open_store(o, false, &st) != 0)
+		return EXIT_FAILURE;
+	enum blippa_err rc = srv_store_list_kiosks(st, print_kiosk, NULL);
+	srv_store_close(st);
+	return rc == BLIPPA_OK ? EXIT_SUCCESS : fail("%s: %s", o->db, blippa_strerror(rc));
+}
+
+static int cmd_revoke_kiosk(const struct cmd_opts *o)
+{
+	struct srv_store *st = NULL;
+	if (open_store(o, false, &st) != 0)
+		return EXIT_FAILURE;
+	enum blippa_err rc = srv_store_revoke_kiosk(st, o->kiosk, clock_wall_ms());
+	srv_store_close(st);
+	if (rc == BLIPPA_ERR_NOT_FOUND)
+		return fail("no kiosk %s", o->kiosk);
+	if (rc != BLIPPA_OK)
+		return fail("%s: %s", o->db, blippa_strerror(rc));
+	printf("kiosk %s revoked\n", o->kiosk);
+	return EXIT_SUCCESS;
+}
+
+/* Reads one line (the PIN) from stdin without echo when it is a terminal. */
+static bool read_pin(char *pin, size_t len)
+{
+	struct termios old, noecho;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	if (tty) {
+		fprintf(stderr, "new PIN (4-12 digits): ");
+		noecho = old;
+		noecho.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+	}
+	bool ok = fgets(pin, (int)len, stdin) != NULL;
+	if (tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (ok && !strchr(pin, '\n') && !feof(stdin))
+		ok = false; /* longer than the buffer */
+	pin[strcspn(pin, "\r\n")] = '\0';
+	return ok;
+}
+
+static int cmd_set_pin(const struct cmd_opts *o)
+{
+	struct srv_store *st = NULL;
+	char pin[64] = "", hash[AUTH_PIN_HASH_MAX];
+	int ret = EXIT_FAILURE;
+	if (!read_pin(pin, sizeof(pin)) || !auth_pin_valid(pin)) {
+		fail("the PIN on stdin must be %d-%d digits", AUTH_PIN_MIN, AUTH_PIN_MAX);
+		goto out;
+	}
+	if (auth_pin_hash(pin, hash) != BLIPPA_OK) {
+		fail("cannot hash the PIN (out of memory)");
+		goto out;
+	}
+	if (open_store(o, false, &st) != 0)
+		goto out;
+	enum blippa_err rc = srv_store_set_leader_pin(st, o->leader, hash);
+	if (rc == BLIPPA_ERR_NOT_FOUND) {
+		fail("no leader %s", o->leader);
+		goto out;
+	}
+	if (rc != BLIPPA_OK) {
+		fail("%s: %s", o->db, blippa_strerror(rc));
+		goto out;
+	}
+	printf("PIN set for leader %s\n", o->leader);
+	ret = EXIT_SUCCESS;
+out:
+	memset(pin, 0, sizeof(pin));
+	srv_store_close(st);
+	return ret;
+}
+
+static int cmd_serve(const struct cmd_opts *o)
+{
+	struct srv_store *st = NULL;
+	struct api *api = NULL;
+	struct srv_http *h = NULL;
+	char err[512];
+	int ret = EXIT_FAILURE, sig = 0;
+	sigset_t set;
+	/* Block the stop signals before any thread starts, so every thread
+	 * inherits the mask and only sigwait() below sees them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (!o->cert && !o->key && !srv_http_is_loopback(o->listen)) {
+		fail("refusing plain HTTP on non-loopback address %s: give --cert and --key "
+		     "for HTTPS (plain HTTP is allowed only on 127.0.0.0/8 and ::1)",
+		     o->listen);
+		goto out;
+	}
+	if (open_store(o, false, &st) != 0)
+		goto out;
+	if (api_new(st, &api) != BLIPPA_OK) {
+		fail("out of memory");
+		goto out;
+	}
+	struct srv_http_config cfg = {
+	    .listen = o->listen, .cert_file = o->cert, .key_file = o->key, .threads = o->threads};
+	if (srv_http_start(&cfg, api, &h, err, sizeof(err)) != BLIPPA_OK) {
+		fail("%s", err);
+		goto out;
+	}
+	bool v6 = strchr(srv_http_addr(h), ':') != NULL;
+	printf("listening on %s%s%s:%u\n", v6 ? "[" : "", srv_http_addr(h), v6 ? "]" : "",
+	       srv_http_port(h));
+	fflush(stdout);
+	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+		;
+	log_info("server", "signal %d: finishing running requests and stopping", sig);
+	ret = EXIT_SUCCESS;
+out:
+	srv_http_stop(h);
+	api_free(api);
+	srv_store_close(st);
+	if (ret == EXIT_SUCCESS)
+		log_info("server", "stopped");
+	return ret;
+}
+
+static int cmd_export(const struct cmd_opts *o)
+{
+	struct srv_store *st = NULL;
+	int ret = EXIT_FAILURE;
+	if (o->from && !import_valid_date(o->from))
+		return fail("--from %s: expected a date YYYY-MM-DD", o->from);
+	if (o->to && !import_valid_date(o->to))
+		return fail("--to %s: expected a date YYYY-MM-DD", o->to);
+	if (o->from && o->to && strcmp(o->to, o->from) < 0)
+		return fail("--to is before --from");
+	if (open_store(o, false, &st) != 0)
+		goto out;
+	if (o->facility && srv_store_facility_exists(st, o->facility) != BLIPPA_OK) {
+		fail("no facility %s", o->facility);
+		goto out;
+	}
+	struct srv_export_filter f = {
+	    .facility_id = o->facility, .from_date = o->from, .to_date = o->to};
+	enum blippa_err rc = export_write_csv(st, &f, stdout);
+	if (rc != BLIPPA_OK) {
+		fail("export failed: %s",
+		     rc == BLIPPA_ERR_IO ? strerror(errno) : blippa_strerror(rc));
+		goto out;
+	}
+	ret = EXIT_SUCCESS;
+out:
+	srv_store_close(st);
+	return ret;
+}
+
+static const struct command commands[] = {
+    {"init", "--db PATH", "Create an empty region database (mode 0600). Never overwrites.", "d", 0,
+     cmd_init},
+    {"import", "--db PATH DIR",
+     "Load or refresh the region roster from DIR/{facilities,groups,sessions,participants,\n"
+     "members,leaders}.csv (docs/csv.md). All files are validated first; a bad file is\n"
+     "rejected whole with file:line: reason and nothing changes. The files are the whole\n"
+     "truth: rows missing from them are removed (recorded attendance events are kept).\n"
+     "Importing the same files again changes nothing.",
+     "d", 1, cmd_import},
+    {"add-kiosk", "--db PATH --facility ID --name NAME",
+     "Register a kiosk for a facility. Prints its bearer token ONCE on stdout; only a\n"
+     "SHA-256 hash of it is stored.",
+     "dfn", 0, cmd_add_kiosk},
+    {"list-kiosks", "--db PATH",
+     "List kiosks: id, facility, state, name, last heartbeat, pending events, reader.", "d", 0,
+     cmd_list_kiosks},
+    {"revoke-kiosk", "--db PATH --kiosk ID",
+     "Revoke a kiosk's token for good (its requests get 401 from then on).", "dk", 0,
+     cmd_revoke_kiosk},
+    {"set-pin", "--db PATH --leader ID",
+     "Read a leader's new PIN (4-12 digits) from stdin and store it as an Argon2id hash;\n"
+     "kiosks get it with the next roster.",
+     "dl", 0, cmd_set_pin},
+    {"serve", "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N]",
+     "Serve the sync protocol v1 (docs/protocol.md). HTTPS with --cert/--key (PEM);\n"
+     "plain HTTP only on a loopback address. Port 0 picks a free port. Prints\n"
+     "\"listening on ADDR:PORT\" once ready. SIGTERM/SIGINT: finish running requests,\n"
+     "then exit 0. --threads N: a pool of N threads instead of one per connection.",
+     "dLcKt", 0, cmd_serve},
+    {"export", "--db PATH [--facility ID] [--from DATE] [--to DATE]",
+     "Attendance CSV on stdout, one row per participant per session of their group:\n" EXPORT_HEADER
+     "\nstatus present|absent, checked_in_at facility-local YYYY-MM-DD HH:MM, method\n"
+     "card|name|leader. Dates are inclusive and compare with the session's local date.",
+     "dfFT", 0, cmd_export},
+};
+
+static void usage_all(FILE *f)
+{
+	fprintf(f, "usage: blippa-server COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].usage);
+	fprintf(f, "\n'blippa-server COMMAND --help' explains one command.\n");
+}
+
+static const char *needed_missing(const struct command *c, const struct cmd_opts *o)
+{
+	for (const char *p = c->options; *p; p++) {
+		switch (*p) {
+		case 'd':
+			if (!o->db)
+				return "--db";
+			break;
+		case 'f':
+			if (!o->facility && strcmp(c->name, "export") != 0)
+				return "--facility";
+			break;
+		case 'n':
+			if (!o->name)
+				return "--name";
+			break;
+		case 'l':
+			if (!o->leader)
+				return "--leader";
+			break;
+		case 'k':
+			if (!o->kiosk)
+				return "--kiosk";
+			break;
+		case 'L':
+			if (!o->listen)
+				return "--listen";
+			break;
+		default:
+			break;
+		}
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage_all(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("blippa-server %s\n", BLIPPA_VERSION);
+		return EXIT_SUCCESS;
+	}
+	const struct command *c = NULL;
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			c = &commands[i];
+	if (!c) {
+		fprintf(stderr, "blippa-server: unknown command '%s'\n", argv[1]);
+		usage_all(stderr);
+		return EXIT_USAGE;
+	}
+	cur_cmd = c->name;
+	struct cmd_opts o = {0};
+	int ch;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc - 1, argv + 1, "+h", long_opts, NULL)) != -1) {
+		if (ch == 'h') {
+			printf("usage: blippa-server %s %s\n\n%s\n", c->name, c->usage, c->help);
+			return EXIT_SUCCESS;
+		}
+		if (ch == '?' || !strchr(c->options, ch)) {
+			fprintf(stderr,
+				"blippa-server %s: unknown or incomplete option '%s'\n"
+				"usage: blippa-server %s %s\n",
+				c->name, argv[optind], c->name, c->usage);
+			return EXIT_USAGE;
+		}
+		switch (ch) {
+		case 'd':
+			o.db = optarg;
+			break;
+		case 'f':
+			o.facility = optarg;
+			break;
+		case 'n':
+			o.name = optarg;
+			break;
+		case 'l':
+			o.leader = optarg;
+			break;
+		case 'k':
+			o.kiosk = optarg;
+			break;
+		case 'L':
+			o.listen = optarg;
+			break;
+		case 'c':
+			o.cert = optarg;
+			break;
+		case 'K':
+			o.key = optarg;
+			break;
+		case 'F':
+			o.from = optarg;
+			break;
+		case 'T':
+			o.to = optarg;
+			break;
+		case 't': {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 0 || n > 256) {
+				fprintf(stderr, "blippa-server %s: --threads: 0-256\n", c->name);
+				return EXIT_USAGE;
+			}
+			o.threads = (unsigned)n;
+			break;
+		}
+		default:
+			break;
+		}
+	}
+	o.argc = argc - 1 - optind;
+	o.argv = argv + 1 + optind;
+	const char *missing = needed_missing(c, &o);
+	if (missing || o.argc != c->positional) {
+		fprintf(stderr, "blippa-server %s: %s%s\nusage: blippa-server %s %s\n", c->name,
+			missing ? "missing option " : "wrong number of arguments",
+			missing ? missing : "", c->name, c->usage);
+		return EXIT_USAGE;
+	}
+	if (auth_init() != BLIPPA_OK) {
+		fprintf(stderr, "blippa-server: cannot initialise libsodium\n");
+		return EXIT_FAILURE;
+	}
+	return c->run(&o);
+}

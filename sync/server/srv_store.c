@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/* Backend selection and the thin public wrappers of srv_store.h. */
+#include "srv_store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct srv_store {
+	const struct srv_store_ops *ops;
+	void *impl;
+};
+
+enum blippa_err srv_store_open(const char *db, bool create, struct srv_store **out, char *err,
+			       size_t errlen)
+{
+	enum blippa_err rc = BLIPPA_OK;
+	struct srv_store *st = NULL;
+	*out = NULL;
+	if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0) {
+		snprintf(err, errlen, "%s: the PostgreSQL backend is not built in this version",
+			 "database");
+		rc = BLIPPA_ERR_CONFIG;
+		goto out;
+	}
+	st = calloc(1, sizeof(*st));
+	if (!st) {
+		rc = BLIPPA_ERR_NOMEM;
+		goto out;
+	}
+	st->ops = &srv_store_sqlite_ops;
+	rc = st->ops->open(db, create, &st->impl, err, errlen);
+	if (rc != BLIPPA_OK)
+		goto out;
+	*out = st;
+	st = NULL;
+out:
+	free(st);
+	return rc;
+}
+
+void srv_store_close(struct srv_store *st)
+{
+	if (!st)
+		return;
+	st->ops->close(st->impl);
+	free(st);
+}
+
+enum blippa_err srv_store_import(struct srv_store *st, const struct srv_import *imp,
+				 struct srv_import_stats *stats, char *err, size_t errlen)
+{
+	return st->ops->import_roster(st->impl, imp, stats, err, errlen);
+}
+
+enum blippa_err srv_store_facility_exists(struct srv_store *st, const char *facility_id)
+{
+	return st->ops->facility_exists(st->impl, facility_id);
+}
+
+enum blippa_err srv_store_add_kiosk(struct srv_store *st, const char *facility_id, const char *name,
+				    const uint8_t token_hash[SRV_TOKEN_HASH_LEN], int64_t now_ms,
+				    char id_out[SRV_ID_MAX + 1])
+{
+	return st->ops->add_kiosk(st->impl, facility_id, name, token_hash, now_ms, id_out);
+}
+
+enum blippa_err srv_store_list_kiosks(struct srv_store *st, srv_kiosk_fn fn, void *ctx)
+{
+	return st->ops->list_kiosks(st->impl, fn, ctx);
+}
+
+enum blippa_err srv_store_revoke_kiosk(struct srv_store *st, const char *kiosk_id, int64_t now_ms)
+{
+	return st->ops->revoke_kiosk(st->impl, kiosk_id, now_ms);
+}
+
+enum blippa_err srv_store_set_leader_pin(struct srv_store *st, const char *leader_id,
+					 const char *pin_hash)
+{
+	return st->ops->set_leader_pin(st->impl, leader_id, pin_hash);
+}
+
+enum blippa_err srv_store_auth_kiosk(struct srv_store *st,
+				     const uint8_t token_hash[SRV_TOKEN_HASH_LEN],
+				     struct srv_kiosk *out)
+{
+	return st->ops->auth_kiosk(st->impl, token_hash, out);
+}
+
+enum blippa_err srv_store_roster_version(struct srv_store *st, int64_t *out)
+{
+	return st->ops->roster_version(st->impl, out);
+}
+
+enum blippa_err srv_store_load_roster(struct srv_store *st, const char *facility_id,
+				      struct roster **out)
+{
+	return st->ops->load_roster(st->impl, facility_id, out);
+}
+
+enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_kiosk *k,
+					const struct protocol_event *ev, size_t n, int64_t now_ms,
+					struct protocol_result *res, struct srv_ingest_stats *stats)
+{
+	return st->ops->ingest_events(st->impl, k, ev, n, now_ms, res, stats);
+}
+
+enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kiosk_id,
+					   const struct protocol_heartbeat *hb, int64_t now_ms)
+{
+	return st->ops->record_heartbeat(st->impl, kiosk_id, hb, now_ms);
+}
+
+enum blippa_err srv_store_export(struct srv_store *st, const struct srv_export_filter *f,
+				 srv_export_fn fn, void *ctx)
+{
+	return st->ops->export_attendance(st->impl, f, fn, ctx);
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/* The region server's storage interface. Everything blippa-server keeps
+ * (roster, kiosks, events, heartbeats) goes through these functions; each
+ * backend implements struct srv_store_ops in its own file, with all its SQL
+ * in that one file (srv_store_sqlite.c today; a PostgreSQL backend for
+ * issue 8 adds srv_store_pg.c and a line in srv_store_open()).
+ *
+ * A struct srv_store is safe to use from many threads at once: the backend
+ * pools its own connections. Every write is one transaction: it happens
+ * whole or not at all. Strings passed in have been validated by the caller
+ * (import.c, api.c); the store does not check formats again. */
+#ifndef BLIPPA_SRV_STORE_H
+#define BLIPPA_SRV_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "protocol.h"
+#include "roster.h"
+
+#define SRV_ID_MAX ROSTER_ID_MAX
+#define SRV_TOKEN_HASH_LEN 32 /* SHA-256 */
+
+/* ---- roster import: a full, validated region snapshot (import.c) ---- */
+
+struct srv_facility {
+	const char *id, *name, *timezone;
+};
+struct srv_group {
+	const char *id, *facility_id, *name, *period_start, *period_end;
+};
+struct srv_session {
+	const char *id, *group_id, *start, *end; /* facility-local "YYYY-MM-DD HH:MM" */
+};
+struct srv_participant {
+	const char *id, *given_name, *family_name, *card_uid; /* card_uid "" if none */
+};
+struct srv_member {
+	const char *group_id, *participant_id;
+};
+struct srv_leader {
+	const char *id, *facility_id, *name, *card_uid; /* card_uid "" if none */
+};
+
+struct srv_import {
+	struct srv_facility *facilities;
+	size_t n_facilities;
+	struct srv_group *groups;
+	size_t n_groups;
+	struct srv_session *sessions;
+	size_t n_sessions;
+	struct srv_participant *participants;
+	size_t n_participants;
+	struct srv_member *members;
+	size_t n_members;
+	struct srv_leader *leaders;
+	size_t n_leaders;
+};
+
+struct srv_import_stats {
+	long changed; /* rows inserted or updated */
+	long removed; /* rows deleted because they are no longer in the files */
+};
+
+/* ---- kiosks ---- */
+
+struct srv_kiosk {
+	char id[SRV_ID_MAX + 1];
+	char facility_id[SRV_ID_MAX + 1];
+	char name[ROSTER_NAME_MAX + 1];
+	int64_t created_ms, revoked_ms, last_seen_ms; /* 0: never */
+	/* last heartbeat */
+	char version[PROTOCOL_SHORT_MAX + 1];
+	int64_t pending, oldest_pending_age_s, kiosk_time_ms;
+	char reader[PROTOCOL_SHORT_MAX + 1];
+	char last_error[PROTOCOL_REASON_MAX + 1];
+};
+
+typedef int (*srv_kiosk_fn)(void *ctx, const struct srv_kiosk *k); /* non-0 stops */
+
+/* ---- attendance export ---- */
+
+struct srv_export_filter {
+	const char *facility_id; /* NULL: all */
+	const char *from_date;	 /* "YYYY-MM-DD" inclusive on session start, or NULL */
+	const char *to_date;	 /* inclusive, or NULL */
+};
+
+struct srv_export_row {
+	const char *facility_id, *timezone, *group_id, *session_id, *session_start;
+	const char *participant_id, *given_name, *family_name;
+	bool present;  /* a check-in that no void cancels */
+	int64_t at_ms; /* earliest such check-in (present only) */
+	enum checkin_method method;
+	const char *kiosk_id; /* "" if absent */
+};
+
+typedef int (*srv_export_fn)(void *ctx, const struct srv_export_row *row); /* non-0 stops */
+
+/* ---- event ingest ---- */
+
+struct srv_ingest_stats {
+	size_t accepted, duplicate, rejected;
+};
+
+/* ---- the backend contract ---- */
+
+struct srv_store_ops {
+	const char *name;
+	enum blippa_err (*open)(const char *target, bool create, void **impl, char *err,
+				size_t errlen);
+	void (*close)(void *impl);
+	enum blippa_err (*import_roster)(void *impl, const struct srv_import *imp,
+					 struct srv_import_stats *stats, char *err, size_t errlen);
+	enum blippa_err (*facility_exists)(void *impl, const char *facility_id);
+	enum blippa_err (*add_kiosk)(void *impl, const char *facility_id, const char *name,
+				     const uint8_t token_hash[SRV_TOKEN_HASH_LEN], int64_t now_ms,
+				     char id_out[SRV_ID_MAX + 1]);
+	enum blippa_err (*list_kiosks)(void *impl, srv_kiosk_fn fn, void *ctx);
+	enum blippa_err (*revoke_kiosk)(void *impl, const char *kiosk_id, int64_t now_ms);
+	enum blippa_err (*set_leader_pin)(void *impl, const char *leader_id, const char *pin_hash);
+	enum blippa_err (*auth_kiosk)(void *impl, const uint8_t token_hash[SRV_TOKEN_HASH_LEN],
+				      struct srv_kiosk *out);
+	enum blippa_err (*roster_version)(void *impl, int64_t *out);
+	enum blippa_err (*load_roster)(void *impl, const char *facility_id, struct roster **out);
+	enum blippa_err (*ingest_events)(void *impl, const struct srv_kiosk *k,
+					 const struct protocol_event *ev, size_t n, int64_t now_ms,
+					 struct protocol_result *res,
+					 struct srv_ingest_stats *stats);
+	enum blippa_err (*record_heartbeat)(void *impl, const char *kiosk_id,
+					    const struct protocol_heartbeat *hb, int64_t now_ms);
+	enum blippa_err (*export_attendance)(void *impl, const struct srv_export_filter *f,
+					     srv_export_fn fn, void *ctx);
+};
+
+extern const struct srv_store_ops srv_store_sqlite_ops;
+
+struct srv_store;
+
+/* Opens the region database named by db: a file path (SQLite). With create,
+ * makes a new database (mode 0600) and fails with BLIPPA_ERR_EXISTS if the
+ * file is already there; without, fails with BLIPPA_ERR_NOT_FOUND if it is
+ * missing. A "postgresql://" target answers BLIPPA_ERR_CONFIG (backend not
+ * built yet, issue 8). err gets one line naming the database. */
+enum blippa_err srv_store_open(const char *db, bool create, struct srv_store **out, char *err,
+			       size_t errlen);
+void srv_store_close(struct srv_store *st); /* NULL is a no-op */
+
+/* Replaces the whole region roster with imp in one transaction (upsert what
+ * changed, delete what is gone). Leader PINs and kiosk-linked cards of
+ * participants who remain are kept; events are never touched. Importing the
+ * same snapshot twice reports changed = removed = 0 and changes nothing. */
+enum blippa_err srv_store_import(struct srv_store *st, const struct srv_import *imp,
+				 struct srv_import_stats *stats, char *err, size_t errlen);
+/* BLIPPA_OK if the facility exists, BLIPPA_ERR_NOT_FOUND if not. */
+enum blippa_err srv_store_facility_exists(struct srv_store *st, const char *facility_id);
+
+/* Registers a kiosk of an existing facility (else BLIPPA_ERR_NOT_FOUND) and
+ * writes its new id ("k-" + 8 hex digits) into id_out. */
+enum blippa_err srv_store_add_kiosk(struct srv_store *st, const char *facility_id, const char *name,
+				    const uint8_t token_hash[SRV_TOKEN_HASH_LEN], int64_t now_ms,
+				    char id_out[SRV_ID_MAX + 1]);
+enum blippa_err srv_store_list_kiosks(struct srv_store *st, srv_kiosk_fn fn, void *ctx);
+/* Revokes the kiosk's token for good; BLIPPA_ERR_NOT_FOUND if no such kiosk. */
+enum blippa_err srv_store_revoke_kiosk(struct srv_store *st, const char *kiosk_id, int64_t now_ms);
+/* Stores an Argon2id string for a leader; BLIPPA_ERR_NOT_FOUND if no such leader. */
+enum blippa_err srv_store_set_leader_pin(struct srv_store *st, const char *leader_id,
+					 const char *pin_hash);
+/* Finds the kiosk whose token hashes to token_hash and is not revoked;
+ * BLIPPA_ERR_NOT_FOUND otherwise. */
+enum blippa_err srv_store_auth_kiosk(struct srv_store *st,
+				     const uint8_t token_hash[SRV_TOKEN_HASH_LEN],
+				     struct srv_kiosk *out);
+/* A counter that grows whenever any roster content changes (import, PIN,
+ * card link), also when another process changed it. */
+enum blippa_err srv_store_roster_version(struct srv_store *st, int64_t *out);
+/* The facility's snapshot (protocol.md GET /v1/roster), caller frees it
+ * with roster_free. BLIPPA_ERR_NOT_FOUND if the facility is gone. */
+enum blippa_err srv_store_load_roster(struct srv_store *st, const char *facility_id,
+				      struct roster **out);
+/* Decides and stores a batch of events from kiosk k in ONE transaction:
+ * res[i] gets accepted / duplicate / rejected+reason for ev[i]. On an error
+ * nothing is stored and res is undefined. */
+enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_kiosk *k,
+					const struct protocol_event *ev, size_t n, int64_t now_ms,
+					struct protocol_result *res,
+					struct srv_ingest_stats *stats);
+enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kiosk_id,
+					   const struct protocol_heartbeat *hb, int64_t now_ms);
+/* Calls fn once per (session, member of its group) in facility, group,
+ * session start, participant order. */
+enum blippa_err srv_store_export(struct srv_store *st, const struct srv_export_filter *f,
+				 srv_export_fn fn, void *ctx);
+
+#endif

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/* The kiosk's local store: one SQLite file holding the facility roster and
+ * the append-only event queue. Every function that records an event returns
+ * only after COMMIT with synchronous=FULL: when it returns BLIPPA_OK the event
+ * is on disk. A struct store is used by one thread at a time; the kiosk UI
+ * thread and the sync thread each open their own handle on the same file
+ * (WAL makes that safe, busy_timeout waits out short locks).
+ *
+ * Times: *_ms are Unix milliseconds UTC. Session times are stored as UTC
+ * instants computed from the facility-local roster times with the
+ * facility's time zone (DST-correct). "Today" is the facility-local date. */
+#ifndef BLIPPA_STORE_H
+#define BLIPPA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "roster.h"
+#include "uuid.h"
+
+struct store;
+
+struct store_rules {
+	int window_before_min; /* default 60 */
+	bool open_training;    /* default true */
+	int undo_seconds;      /* default 10: participant undo window */
+	int pin_max_failures;  /* default 5 wrong PINs ... */
+	int pin_lockout_s;     /* ... lock PIN entry for this long (default 300) */
+};
+void store_rules_default(struct store_rules *rules);
+
+/* Opens (creating 0600 if missing) data_dir/blippa.db, sets WAL,
+ * synchronous=FULL, busy_timeout, foreign keys, and runs migrations.
+ * A file that is not SQLite or fails its header check: BLIPPA_ERR_CORRUPT;
+ * a newer schema: BLIPPA_ERR_SCHEMA; neither is ever modified. err gets a
+ * one-line message naming the file. *out owned by caller: store_close. */
+enum blippa_err store_open(const char *data_dir, const struct store_rules *rules,
+			   struct store **out, char *err, size_t errlen);
+/* Same, at an exact file path (tests, blippa-sync). */
+enum blippa_err store_open_path(const char *db_path, const struct store_rules *rules,
+				struct store **out, char *err, size_t errlen);
+void store_close(struct store *st); /* NULL is a no-op */
+
+/* Testing hook (SQLite-style fault simulation): limits the database to
+ * max_pages pages (PRAGMA max_page_count); 0 restores the default. */
+enum blippa_err store_debug_set_max_pages(struct store *st, unsigned max_pages);
+/* Testing hook: how long a call waits for another connection's lock before
+ * giving BLIPPA_ERR_BUSY (default 2000 ms). */
+enum blippa_err store_debug_set_busy_timeout(struct store *st, int ms);
+
+/* Clocks before this instant (2024-01-01T00:00Z) are taken as "not set"
+ * (dead RTC battery, no NTP yet): check-in calls then return
+ * BLIPPA_ERR_INVALID without recording anything, so no event carries a
+ * nonsense time. The UI can ask store_clock_plausible() to explain why. */
+#define STORE_MIN_PLAUSIBLE_MS INT64_C(1704067200000)
+bool store_clock_plausible(int64_t now_ms);
+
+/* ---- roster ---- */
+
+/* Validates r (roster_validate) and replaces every roster table in one
+ * transaction. On any error the old roster stays untouched; err says why. */
+enum blippa_err store_replace_roster(struct store *st, const struct roster *r, char *err,
+				     size_t errlen);
+/* The ETag of the stored roster ("" if none). */
+enum blippa_err store_roster_etag(struct store *st, char *out, size_t outlen);
+/* Facility id, name and timezone of the stored roster ("" if none). */
+enum blippa_err store_facility(struct store *st, char *id, size_t idlen, char *name,
+			       size_t namelen, char *tz, size_t tzlen);
+
+/* ---- check-in ---- */
+
+enum checkin_method { CHECKIN_CARD, CHECKIN_NAME, CHECKIN_LEADER };
+
+enum checkin_outcome {
+	CHECKIN_OK,            /* new check-in for a session: green */
+	CHECKIN_OPEN_TRAINING, /* no session now: open-training visit recorded (amber) */
+	CHECKIN_ALREADY,       /* already checked in this session at ... (amber) */
+	CHECKIN_NO_SESSION,    /* no session now and open training is off (amber) */
+	CHECKIN_UNKNOWN_CARD,  /* card not linked to anyone (red) */
+	CHECKIN_RANDOM_UID,    /* phone/bank card: random UID, cannot be used (red) */
+	CHECKIN_LEADER_CARD,   /* the card belongs to a leader: open leader mode */
+};
+
+struct checkin_result {
+	enum checkin_outcome outcome;
+	char event_id[UUID_STR_LEN];    /* the new event (OK, OPEN_TRAINING) */
+	char participant_id[ROSTER_ID_MAX + 1];
+	char given_name[ROSTER_NAME_MAX + 1];
+	char session_id[ROSTER_ID_MAX + 1];   /* "" for open training */
+	char session_name[ROSTER_NAME_MAX + 1]; /* group name */
+	int64_t session_start_ms;             /* 0 for open training */
+	int64_t checked_in_ms; /* this check-in, or the earlier one for ALREADY */
+	char leader_id[ROSTER_ID_MAX + 1];    /* LEADER_CARD only */
+};
+
+/* Validates a card UID (4, 7 or 10 bytes; else BLIPPA_ERR_INVALID), then
+ * resolves card -> participant -> session per DESIGN §4 and records the event
+ * (durably) if one is due. */
+enum blippa_err store_checkin_card(struct store *st, const uint8_t *uid, size_t uid_len,
+				   int64_t now_ms, struct checkin_result *out);
+
+/* Check-in by participant id (name search or a leader by hand). For
+ * CHECKIN_LEADER, session_id may name the session explicitly (NULL: resolve
+ * as for a tap). */
+enum blippa_err store_checkin_participant(struct store *st, const char *participant_id,
+					  enum checkin_method method, const char *session_id,
+					  int64_t now_ms, struct checkin_result *out);
+
+/* Appends a `void` event for check-in event_id. by_leader=false enforces the
+ * undo window (BLIPPA_ERR_EXPIRED after it); a leader may void any check-in of
+ * today. BLIPPA_ERR_NOT_FOUND if no such check-in, BLIPPA_ERR_EXISTS if it is
+ * already voided. */
+enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool by_leader,
+				   int64_t now_ms);
+
+/* ---- name search ---- */
+
+struct search_hit {
+	char participant_id[ROSTER_ID_MAX + 1];
+	char display[ROSTER_NAME_MAX + 8]; /* "Åsa Ö." */
+};
+
+/* Case- and diacritic-insensitive prefix match on given or family name
+ * (each word). today_only: only participants with a session here today.
+ * Fewer than 2 characters after folding: 0 hits. Ordered by given name,
+ * family name. Writes at most max hits; *n gets the count written. */
+enum blippa_err store_search_names(struct store *st, const char *prefix, bool today_only,
+				   int64_t now_ms, struct search_hit *hits, size_t max, size_t *n);
+
+/* ---- leader ---- */
+
+struct store_session_info {
+	char session_id[ROSTER_ID_MAX + 1];
+	char group_name[ROSTER_NAME_MAX + 1];
+	int64_t start_ms, end_ms;
+	int n_members, n_present;
+};
+/* Today's sessions at this facility ordered by start. */
+enum blippa_err store_today_sessions(struct store *st, int64_t now_ms,
+				     struct store_session_info *out, size_t max, size_t *n);
+
+struct store_roster_row {
+	char participant_id[ROSTER_ID_MAX + 1];
+	char full_name[2 * ROSTER_NAME_MAX + 2];
+	bool present;
+	int64_t checked_in_ms;           /* when present */
+	char event_id[UUID_STR_LEN];     /* the live check-in, for undo */
+	int attended, held;              /* period attendance: "7 av 9" */
+};
+/* Members of session_id sorted by name with status. Caller gives the array;
+ * *n gets the count (at most max). */
+enum blippa_err store_session_roster(struct store *st, const char *session_id, int64_t now_ms,
+				     struct store_roster_row *out, size_t max, size_t *n);
+
+/* Links a card to a participant (replacing any earlier link of that UID),
+ * durable, and queues a `card_link` event for the server. */
+enum blippa_err store_link_card(struct store *st, const uint8_t *uid, size_t uid_len,
+				const char *participant_id, int64_t now_ms);
+
+/* Leader PIN check against the Argon2id hashes in the roster and the admin
+ * hash (config, may be NULL). Counts failures persistently; after
+ * rules.pin_max_failures wrong PINs returns BLIPPA_ERR_LOCKED_OUT until
+ * pin_lockout_s passed (*retry_s says how long). On success leader_id gets
+ * the leader's id, or "admin". Wrong PIN: BLIPPA_ERR_AUTH. */
+enum blippa_err store_check_pin(struct store *st, const char *pin, const char *admin_hash,
+				int64_t now_ms, char *leader_id, size_t idlen, int *retry_s);
+
+/* ---- sync queue ---- */
+
+enum event_type { EVENT_CHECKIN, EVENT_VOID, EVENT_CARD_LINK };
+enum event_sync { EVENT_PENDING, EVENT_SYNCED, EVENT_REJECTED };
+
+struct store_event {
+	int64_t seq; /* local order */
+	char id[UUID_STR_LEN];
+	enum event_type type;
+	int64_t at_ms;
+	enum checkin_method method;
+	char participant_id[ROSTER_ID_MAX + 1];
+	char session_id[ROSTER_ID_MAX + 1];  /* "" = open training */
+	char voids_id[UUID_STR_LEN];         /* VOID only */
+	char card_uid[ROSTER_UID_HEX_MAX + 1]; /* CARD_LINK only */
+	char kiosk_id[ROSTER_ID_MAX + 1];
+};
+
+/* Oldest pending events first, at most max. */
+enum blippa_err store_pending_events(struct store *st, struct store_event *out, size_t max,
+				     size_t *n);
+
+struct store_ack {
+	const char *event_id;
+	enum event_sync state;  /* SYNCED (accepted or duplicate) or REJECTED */
+	const char *reason;     /* REJECTED only, short text from the server */
+};
+/* Marks events in one transaction. Unknown ids are ignored. */
+enum blippa_err store_ack_events(struct store *st, const struct store_ack *acks, size_t n);
+
+struct store_rejected {
+	char event_id[UUID_STR_LEN];
+	int64_t at_ms;
+	char reason[128];
+};
+enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out,
+				      size_t max, size_t *n);
+
+struct store_sync_status {
+	int64_t pending;
+	int64_t oldest_pending_ms; /* 0 if none */
+	int64_t rejected;
+	int64_t last_success_ms;   /* 0 if never */
+	int64_t last_attempt_ms;
+	char last_error[160];      /* "" if the last attempt succeeded */
+	int64_t skew_ms;           /* server time - kiosk time at last heartbeat */
+	bool server_reachable;
+	bool unauthorised;         /* last answer was 401/403 */
+};
+enum blippa_err store_get_sync_status(struct store *st, struct store_sync_status *out);
+enum blippa_err store_put_sync_status(struct store *st, const struct store_sync_status *in);
+
+/* Small key/value table for the sync engine and kiosk (kiosk_id, ...).
+ * store_meta_get: BLIPPA_ERR_NOT_FOUND (out = "") for a missing key; a value
+ * longer than outlen is truncated. Keys 1..64 bytes, values up to 4096. */
+enum blippa_err store_meta_get(struct store *st, const char *key, char *out, size_t outlen);
+enum blippa_err store_meta_set(struct store *st, const char *key, const char *value);
+
+/* Deletes synced events older than now - days; *deleted gets the count. */
+enum blippa_err store_purge_synced(struct store *st, int64_t now_ms, int days, int64_t *deleted);
+
+/* Facility-local helpers (for the UI's clock and "today"): formats now_ms
+ * in the roster's time zone as "HH:MM" / "YYYY-MM-DD". */
+enum blippa_err store_local_hhmm(struct store *st, int64_t ms, char out[6]);
+
+/* Demo only (blippa-kiosk --demo, tests): after store_replace_roster with
+ * roster_make_demo(now_ms, ...), records past check-ins for the demo groups'
+ * earlier sessions (about four in five attended) so the leader view shows
+ * "7 av 9" style counts. The events are marked synced: never sent. Does
+ * nothing if any event already exists. */
+enum blippa_err store_seed_demo_history(struct store *st, int64_t now_ms);
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: MIT */
+/* Internals of the local store shared by its source files (not installed,
+ * not for other modules): the handle, the statement cache, SQLite error
+ * translation, the in-memory name index and small helpers. */
+#ifndef BLIPPA_STORE_INT_H
+#define BLIPPA_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_APP_ID 0x426c6970 /* "Blip" in PRAGMA application_id */
+#define STORE_STMT_MAX 96
+#define STORE_BUSY_MS_DEFAULT 2000
+#define STORE_TZ_MAX 65
+#define STORE_DEFAULT_TZ "Europe/Stockholm"
+
+/* One cached prepared statement, keyed by the address of its SQL text. */
+struct store_stmt {
+	const char *sql;
+	sqlite3_stmt *stmt;
+};
+
+/* The name-search index (store_search.c): folded "given family" texts of
+ * all participants in display order, plus today's subset. */
+struct store_names {
+	int64_t gen;          /* roster_gen it was built from; -1: not built */
+	size_t n;             /* entries */
+	uint32_t *text_off;   /* n offsets into text: folded "given family" */
+	uint32_t *disp_off;   /* n offsets into text: display "Åsa Ö." */
+	uint32_t *pid_off;    /* n offsets into text: participant id */
+	uint64_t *bloom;      /* n masks: a bit per (first, second) byte of each word */
+	uint32_t *pno_pos;    /* participant pno (1..n_pno) -> entry index */
+	size_t n_pno;
+	char *text;           /* NUL-separated strings */
+	size_t text_len;
+	char today[11];       /* local date today_idx was built for */
+	int64_t today_gen;
+	uint32_t *today_idx;  /* entry indexes with a session today, sorted */
+	size_t n_today;
+};
+
+struct store {
+	sqlite3 *db;
+	char path[4096];
+	struct store_rules rules;
+	struct store_stmt stmts[STORE_STMT_MAX];
+	size_t n_stmts;
+	int64_t roster_gen;        /* last seen meta roster_gen */
+	char tz[STORE_TZ_MAX];     /* facility zone ("" -> default) */
+	char kiosk_id[ROSTER_ID_MAX + 1];
+	struct store_names names;
+	/* store_local_date cache: [day_from_ms, day_to_ms) is local date day */
+	char day[11];
+	int64_t day_from_ms, day_to_ms, day_gen;
+};
+
+/* Translates an SQLite result code into the project's error enum. */
+enum blippa_err store_err_from_sqlite(int rc);
+
+/* Returns the cached statement for sql (prepared on first use), reset and
+ * with bindings cleared; NULL on error (logged). sql must be a string with
+ * static storage: its address is the key. */
+sqlite3_stmt *store_prep(struct store *st, const char *sql);
+
+/* Runs a statement without results; BLIPPA_OK or the translated error. */
+enum blippa_err store_exec(struct store *st, const char *sql);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. */
+enum blippa_err store_begin(struct store *st);
+enum blippa_err store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* Re-reads meta roster_gen and, when another handle replaced the roster,
+ * reloads the cached facility zone and drops the name index. Cheap. */
+enum blippa_err store_refresh(struct store *st);
+
+/* The facility zone to use (never empty). */
+const char *store_zone(const struct store *st);
+
+/* Facility-local date "YYYY-MM-DD" of ms. */
+enum blippa_err store_local_date(struct store *st, int64_t ms, char date[11]);
+
+/* date ("YYYY-MM-DD") plus days into out; BLIPPA_ERR_INVALID on bad text. */
+enum blippa_err store_date_add_days(const char *date, int days, char out[11]);
+
+/* Binds a C string or NULL (empty -> NULL when empty_null). */
+int store_bind_text(sqlite3_stmt *s, int idx, const char *v, bool empty_null);
+
+/* Copies a text column into out (bounded), "" for NULL. */
+void store_col_text(sqlite3_stmt *s, int col, char *out, size_t outlen);
+
+/* UID bytes -> uppercase hex; BLIPPA_ERR_INVALID if length is not 4/7/10. */
+enum blippa_err store_uid_hex(const uint8_t *uid, size_t len, char out[ROSTER_UID_HEX_MAX + 1]);
+/* True for an ISO 14443-3 random UID (4 bytes, first 0x08). */
+bool store_uid_is_random(const uint8_t *uid, size_t len);
+
+/* Name folding (store_search.c): case and diacritics removed, '-' and other
+ * separators become single spaces, trimmed. Writes at most outlen-1 bytes. */
+size_t store_fold(const char *in, char *out, size_t outlen);
+/* Display form "Åsa Ö." of given + family initial (UTF-8 safe). */
+void store_display_name(const char *given, const char *family, char *out, size_t outlen);
+/* Drops the name index (after roster replace and at close). */
+void store_names_clear(struct store_names *nm);
+
+/* Inserts one event row (inside the caller's transaction). session_id "" or
+ * NULL = open training; local_date is the facility-local date of at_ms. */
+enum blippa_err store_insert_event(struct store *st, const char *id, enum event_type type,
+				   int64_t at_ms, enum checkin_method method,
+				   const char *participant_id, const char *session_id,
+				   const char *voids_id, const char *card_uid, const char *local_date);
+
+/* Bumps roster_gen (inside the caller's transaction). */
+enum blippa_err store_bump_roster_gen(struct store *st);
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/* The sync side of the event log: pending events in local order, acks
+ * (synced / rejected with a reason), the list of rejected events, the sync
+ * status row, and the retention purge of synced events. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+
+static const char sql_pending[] =
+	"SELECT seq, id, type, at_ms, method, participant_id, session_id, voids_id, card_uid,"
+	" kiosk_id FROM events WHERE sync = 0 ORDER BY seq LIMIT ?";
+static const char sql_ack[] = "UPDATE events SET sync = ?, reason = ?, synced_ms = ?"
+			      " WHERE id = ? AND sync = 0";
+static const char sql_rejected[] = "SELECT id, at_ms, reason FROM events WHERE sync = 2"
+				   " ORDER BY seq DESC LIMIT ?";
+static const char sql_counts[] =
+	"SELECT (SELECT count(*) FROM events WHERE sync = 0),"
+	" (SELECT min(at_ms) FROM events WHERE sync = 0),"
+	" (SELECT count(*) FROM events WHERE sync = 2)";
+static const char sql_status[] = "SELECT last_success_ms, last_attempt_ms, last_error, skew_ms,"
+				 " reachable, unauthorised FROM sync_status WHERE id = 1";
+static const char sql_status_put[] =
+	"UPDATE sync_status SET last_success_ms = ?, last_attempt_ms = ?, last_error = ?,"
+	" skew_ms = ?, reachable = ?, unauthorised = ? WHERE id = 1";
+static const char sql_purge[] = "DELETE FROM events WHERE sync = 1 AND at_ms < ?";
+
+enum blippa_err store_pending_events(struct store *st, struct store_event *out, size_t max,
+				     size_t *n)
+{
+	sqlite3_stmt *s = store_prep(st, sql_pending);
+	enum blippa_err rc = BLIPPA_OK;
+	size_t k = 0;
+	int src = SQLITE_DONE;
+
+	*n = 0;
+	if (!s)
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_int64(s, 1, (int64_t)max);
+	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_event *e = &out[k++];
+		memset(e, 0, sizeof *e);
+		e->seq = sqlite3_column_int64(s, 0);
+		store_col_text(s, 1, e->id, sizeof e->id);
+		e->type = (enum event_type)sqlite3_column_int(s, 2);
+		e->at_ms = sqlite3_column_int64(s, 3);
+		e->method = (enum checkin_method)sqlite3_column_int(s, 4);
+		store_col_text(s, 5, e->participant_id, sizeof e->participant_id);
+		store_col_text(s, 6, e->session_id, sizeof e->session_id);
+		store_col_text(s, 7, e->voids_id, sizeof e->voids_id);
+		store_col_text(s, 8, e->card_uid, sizeof e->card_uid);
+		store_col_text(s, 9, e->kiosk_id, sizeof e->kiosk_id);
+	}
+	if (k < max && src != SQLITE_DONE)
+		rc = store_err_from_sqlite(src);
+	sqlite3_reset(s);
+	*n = k;
+	return rc;
+}
+
+enum blippa_err store_ack_events(struct store *st, const struct store_ack *acks, size_t n)
+{
+	enum blippa_err rc;
+	sqlite3_stmt *s;
+	int64_t now = 0;
+
+	if (n == 0)
+		return BLIPPA_OK;
+	if (!acks)
+		return BLIPPA_ERR_INVALID;
+	now = clock_wall_ms();
+	if ((rc = store_begin(st)))
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		const struct store_ack *a = &acks[i];
+		char reason[128];
+		if (!a->event_id || (a->state != EVENT_SYNCED && a->state != EVENT_REJECTED)) {
+			rc = BLIPPA_ERR_INVALID;
+			goto out;
+		}
+		if (!(s = store_prep(st, sql_ack))) {
+			rc = BLIPPA_ERR_IO;
+			goto out;
+		}
+		snprintf(reason, sizeof reason, "%s",
+			 a->state == EVENT_REJECTED && a->reason ? a->reason : "");
+		sqlite3_bind_int(s, 1, (int)a->state);
+		store_bind_text(s, 2, reason, true);
+		sqlite3_bind_int64(s, 3, now);
+		sqlite3_bind_text(s, 4, a->event_id, -1, SQLITE_STATIC);
+		rc = store_err_from_sqlite(sqlite3_step(s));
+		sqlite3_reset(s);
+		if (rc)
+			goto out;
+	}
+	rc = store_commit(st);
+out:
+	store_rollback(st);
+	return rc;
+}
+
+enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out,
+				      size_t max, size_t *n)
+{
+	sqlite3_stmt *s = store_prep(st, sql_rejected);
+	enum blippa_err rc = BLIPPA_OK;
+	size_t k = 0;
+	int src = SQLITE_DONE;
+
+	*n = 0;
+	if (!s)
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_int64(s, 1, (int64_t)max);
+	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_rejected *r = &out[k++];
+		store_col_text(s, 0, r->event_id, sizeof r->event_id);
+		r->at_ms = sqlite3_column_int64(s, 1);
+		store_col_text(s, 2, r->reason, sizeof r->reason);
+	}
+	if (k < max && src != SQLITE_DONE)
+		rc = store_err_from_sqlite(src);
+	sqlite3_reset(s);
+	*n = k;
+	return rc;
+}
+
+enum blippa_err store_get_sync_status(struct store *st, struct store_sync_status *out)
+{
+	sqlite3_stmt *s;
+	int src;
+
+	memset(out, 0, sizeof *out);
+	if (!(s = store_prep(st, sql_counts)))
+		return BLIPPA_ERR_IO;
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		out->pending = sqlite3_column_int64(s, 0);
+		out->oldest_pending_ms = sqlite3_column_int64(s, 1); /* NULL -> 0 */
+		out->rejected = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_reset(s);
+	if (src != SQLITE_ROW)
+		return store_err_from_sqlite(src == SQLITE_DONE ? SQLITE_CORRUPT : src);
+	if (!(s = store_prep(st, sql_status)))
+		return BLIPPA_ERR_IO;
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		out->last_success_ms = sqlite3_column_int64(s, 0);
+		out->last_attempt_ms = sqlite3_column_int64(s, 1);
+		store_col_text(s, 2, out->last_error, sizeof out->last_error);
+		out->skew_ms = sqlite3_column_int64(s, 3);
+		out->server_reachable = sqlite3_column_int(s, 4) != 0;
+		out->unauthorised = sqlite3_column_int(s, 5) != 0;
+	}
+	sqlite3_reset(s);
+	if (src != SQLITE_ROW)
+		return store_err_from_sqlite(src == SQLITE_DONE ? SQLITE_CORRUPT : src);
+	return BLIPPA_OK;
+}
+
+enum blippa_err store_put_sync_status(struct store *st, const struct store_sync_status *in)
+{
+	sqlite3_stmt *s = store_prep(st, sql_status_put);
+	enum blippa_err rc;
+	char err[sizeof in->last_error];
+
+	if (!s)
+		return BLIPPA_ERR_IO;
+	snprintf(err, sizeof err, "%s", in->last_error);
+	sqlite3_bind_int64(s, 1, in->last_success_ms);
+	sqlite3_bind_int64(s, 2, in->last_attempt_ms);
+	sqlite3_bind_text(s, 3, err, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, in->skew_ms);
+	sqlite3_bind_int(s, 5, in->server_reachable ? 1 : 0);
+	sqlite3_bind_int(s, 6, in->unauthorised ? 1 : 0);
+	rc = store_err_from_sqlite(sqlite3_step(s));
+	sqlite3_reset(s);
+	return rc;
+}
+
+enum blippa_err store_purge_synced(struct store *st, int64_t now_ms, int days, int64_t *deleted)
+{
+	sqlite3_stmt *s = store_prep(st, sql_purge);
+	enum blippa_err rc;
+
+	if (deleted)
+		*deleted = 0;
+	if (!s)
+		return BLIPPA_ERR_IO;
+	if (days < 1)
+		return BLIPPA_ERR_INVALID;
+	sqlite3_bind_int64(s, 1, now_ms - (int64_t)days * 86400000);
+	rc = store_err_from_sqlite(sqlite3_step(s));
+	sqlite3_reset(s);
+	if (rc == BLIPPA_OK && deleted)
+		*deleted = sqlite3_changes64(st->db);
+	return rc;
+}

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: MIT */
+/* Name search for the kiosk: case/diacritic folding of UTF-8 names, the
+ * "Åsa Ö." display form, and the search itself.
+ *
+ * Design (measured in docs/perf-store.md): folded names are stored in the
+ * participants table at roster replace; each store handle keeps an
+ * in-memory index built from them once per roster (all participants in
+ * display order, one folded "given family" string each) plus the subset
+ * with a session today (rebuilt when the local date or the roster changes).
+ * A search is a linear prefix scan over word starts of that subset: no SQL,
+ * no sorting at query time, and it stops once `max` hits are found. */
+#include "store_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define MOD "store"
+
+/* Folding of U+00C0..U+017F (Latin-1 Supplement letters, Latin Extended-A)
+ * to lowercase ASCII; " " marks a separator (× ÷). */
+static const char *const fold_latin[0x180 - 0xc0] = {
+	"a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", "d",
+	"n", "o", "o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "ss", "a", "a",
+	"a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i", "d", "n", "o",
+	"o", "o", "o", "o", " ", "o", "u", "u", "u", "u", "y", "th", "y", "a", "a", "a", "a",
+	"a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d", "d", "d", "e", "e", "e",
+	"e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g", "g", "g", "g", "g", "h", "h",
+	"h", "h", "i", "i", "i", "i", "i", "i", "i", "i", "i", "i", "ij", "ij", "j", "j", "k",
+	"k", "k", "l", "l", "l", "l", "l", "l", "l", "l", "l", "l", "n", "n", "n", "n", "n",
+	"n", "n", "n", "n", "o", "o", "o", "o", "o", "o", "oe", "oe", "r", "r", "r", "r", "r",
+	"r", "s", "s", "s", "s", "s", "s", "s", "s", "t", "t", "t", "t", "t", "t", "u", "u",
+	"u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z",
+	"z", "z", "z", "z", "s",
+};
+
+/* Decodes one UTF-8 sequence at s (len > 0 bytes left); *cp gets the code
+ * point or U+FFFD for a bad byte. Returns bytes consumed (>= 1). */
+static size_t utf8_next(const unsigned char *s, size_t left, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t n;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+	if (n == 0 || n > left) {
+		*cp = 0xfffd;
+		return 1;
+	}
+	*cp = c & (0x7fu >> n);
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) {
+			*cp = 0xfffd;
+			return 1;
+		}
+		*cp = (*cp << 6) | (s[i] & 0x3f);
+	}
+	return n;
+}
+
+size_t store_fold(const char *in, char *out, size_t outlen)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t left = in ? strlen(in) : 0, o = 0;
+	bool space = true; /* drop leading separators */
+
+	if (!outlen)
+		return 0;
+	while (left) {
+		unsigned cp;
+		size_t n = utf8_next(s, left, &cp);
+		const char *rep = NULL;
+		char one[2] = { 0, 0 };
+
+		if (cp < 0x80) {
+			if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
+				one[0] = (char)cp;
+				rep = one;
+			} else if (cp >= 'A' && cp <= 'Z') {
+				one[0] = (char)(cp - 'A' + 'a');
+				rep = one;
+			} else if (cp == '\'') {
+				rep = ""; /* O'Brien -> obrien */
+			} else {
+				rep = " ";
+			}
+		} else if (cp >= 0xc0 && cp < 0x180) {
+			rep = fold_latin[cp - 0xc0];
+		} else if ((cp >= 0x300 && cp <= 0x36f) || cp == 0x2019) {
+			rep = ""; /* combining marks (NFD input), typographic apostrophe */
+		} else if (cp == 0xa0 || (cp >= 0x2000 && cp <= 0x206f) || cp == 0xfffd) {
+			rep = " ";
+		}
+		if (rep) {
+			for (const char *r = rep; *r; r++) {
+				if (*r == ' ') {
+					if (space)
+						continue;
+					space = true;
+				} else {
+					space = false;
+				}
+				if (o + 1 >= outlen)
+					goto out;
+				out[o++] = *r;
+			}
+		} else {
+			/* Other scripts: kept as they are (already validated UTF-8). */
+			if (o + n >= outlen)
+				goto out;
+			memcpy(out + o, s, n);
+			o += n;
+			space = false;
+		}
+		s += n;
+		left -= n;
+	}
+out:
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return o;
+}
+
+void store_display_name(const char *given, const char *family, char *out, size_t outlen)
+{
+	const unsigned char *f = (const unsigned char *)family;
+	size_t n = 0;
+	unsigned cp;
+
+	if (f && f[0])
+		n = utf8_next(f, strlen(family), &cp);
+	if (n)
+		snprintf(out, outlen, "%s %.*s.", given, (int)n, family);
+	else
+		snprintf(out, outlen, "%s", given);
+}
+
+void store_names_clear(struct store_names *nm)
+{
+	free(nm->text_off);
+	free(nm->disp_off);
+	free(nm->pid_off);
+	free(nm->bloom);
+	free(nm->pno_pos);
+	free(nm->text);
+	free(nm->today_idx);
+	memset(nm, 0, sizeof *nm);
+	nm->gen = -1;
+	nm->today_gen = -1;
+}
+
+/* The bloom bit of a word starting at w: its first two bytes. */
+static uint64_t word_bit(const char *w)
+{
+	unsigned a = (unsigned char)w[0], b = w[0] ? (unsigned char)w[1] : ' ';
+
+	if (!b)
+		b = ' ';
+	return UINT64_C(1) << ((a * 31u + b) & 63u);
+}
+
+static uint64_t text_bloom(const char *t)
+{
+	uint64_t m = 0;
+
+	for (const char *p = t; p; p = strchr(p, ' ')) {
+		if (*p == ' ')
+			p++;
+		if (*p)
+			m |= word_bit(p);
+	}
+	return m;
+}
+
+static bool names_append(struct store_names *nm, size_t *cap, const char *s, size_t len,
+			 uint32_t *off)
+{
+	if (nm->text_len + len + 1 > *cap) {
+		size_t ncap = *cap ? *cap * 2 : 1u << 16;
+		char *nt;
+		while (ncap < nm->text_len + len + 1)
+			ncap *= 2;
+		if (ncap > UINT32_MAX)
+			return false;
+		nt = realloc(nm->text, ncap);
+		if (!nt)
+			return false;
+		nm->text = nt;
+		*cap = ncap;
+	}
+	*off = (uint32_t)nm->text_len;
+	memcpy(nm->text + nm->text_len, s, len);
+	nm->text[nm->text_len + len] = '\0';
+	nm->text_len += len + 1;
+	return true;
+}
+
+/* Builds the all-participants index for the current roster. */
+static enum blippa_err names_build(struct store *st)
+{
+	static const char sql_count[] = "SELECT count(*), max(pno) FROM participants";
+	static const char sql_all[] =
+		"SELECT pno, id, given_name, family_name, given_fold, family_fold"
+		" FROM participants ORDER BY given_fold, family_fold, given_name, family_name, id";
+	struct store_names *nm = &st->names;
+	sqlite3_stmt *s;
+	size_t n = 0, maxpno = 0, cap = 0, i = 0;
+	char buf[2 * ROSTER_NAME_MAX + 8];
+	enum blippa_err rc = BLIPPA_OK;
+	int src;
+
+	store_names_clear(nm);
+	if (!(s = store_prep(st, sql_count)))
+		return BLIPPA_ERR_IO;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		n = (size_t)sqlite3_column_int64(s, 0);
+		maxpno = (size_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	nm->text_off = malloc((n + 1) * sizeof *nm->text_off);
+	nm->disp_off = malloc((n + 1) * sizeof *nm->disp_off);
+	nm->pid_off = malloc((n + 1) * sizeof *nm->pid_off);
+	nm->bloom = malloc((n + 1) * sizeof *nm->bloom);
+	nm->pno_pos = calloc(maxpno + 1, sizeof *nm->pno_pos);
+	if (!nm->text_off || !nm->disp_off || !nm->pid_off || !nm->bloom || !nm->pno_pos) {
+		rc = BLIPPA_ERR_NOMEM;
+		goto out;
+	}
+	if (!(s = store_prep(st, sql_all))) {
+		rc = BLIPPA_ERR_IO;
+		goto out;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW && i < n) {
+		int64_t pno = sqlite3_column_int64(s, 0);
+		const char *id = (const char *)sqlite3_column_text(s, 1);
+		const char *given = (const char *)sqlite3_column_text(s, 2);
+		const char *family = (const char *)sqlite3_column_text(s, 3);
+		const char *gf = (const char *)sqlite3_column_text(s, 4);
+		const char *ff = (const char *)sqlite3_column_text(s, 5);
+		int len = snprintf(buf, sizeof buf, "%s %s", gf ? gf : "", ff ? ff : "");
+
+		if (!id || !given || !family || len < 0 || pno < 1 || (size_t)pno > maxpno) {
+			rc = BLIPPA_ERR_CORRUPT;
+			goto out;
+		}
+		if (!names_append(nm, &cap, buf, strlen(buf), &nm->text_off[i]) ||
+		    !names_append(nm, &cap, id, strlen(id), &nm->pid_off[i])) {
+			rc = BLIPPA_ERR_NOMEM;
+			goto out;
+		}
+		nm->bloom[i] = text_bloom(buf);
+		store_display_name(given, family, buf, sizeof buf);
+		if (!names_append(nm, &cap, buf, strlen(buf), &nm->disp_off[i])) {
+			rc = BLIPPA_ERR_NOMEM;
+			goto out;
+		}
+		nm->pno_pos[pno] = (uint32_t)i;
+		i++;
+	}
+	if (src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = store_err_from_sqlite(src);
+	nm->n = i;
+	nm->n_pno = maxpno;
+	nm->gen = st->roster_gen;
+out:
+	sqlite3_reset(s);
+	if (rc) {
+		store_names_clear(nm);
+		log_error(MOD, "name index not built: %s", blippa_strerror(rc));
+	}
+	return rc;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Builds the subset of entries with a session on local date `today`. */
+static enum blippa_err names_build_today(struct store *st, const char *today)
+{
+	static const char sql[] =
+		"SELECT DISTINCT p.pno FROM sessions s"
+		" JOIN members m ON m.group_id = s.group_id"
+		" JOIN participants p ON p.id = m.participant_id WHERE s.local_date = ?";
+	struct store_names *nm = &st->names;
+	sqlite3_stmt *s = store_prep(st, sql);
+	size_t k = 0;
+	int src;
+
+	free(nm->today_idx);
+	nm->n_today = 0;
+	nm->today_idx = malloc((nm->n + 1) * sizeof *nm->today_idx);
+	if (!nm->today_idx)
+		return BLIPPA_ERR_NOMEM;
+	if (!s)
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(s)) == SQLITE_ROW && k < nm->n) {
+		int64_t pno = sqlite3_column_int64(s, 0);
+		if (pno >= 1 && (size_t)pno <= nm->n_pno)
+			nm->today_idx[k++] = nm->pno_pos[pno];
+	}
+	sqlite3_reset(s);
+	if (src != SQLITE_DONE && src != SQLITE_ROW)
+		return store_err_from_sqlite(src);
+	qsort(nm->today_idx, k, sizeof *nm->today_idx, cmp_u32);
+	nm->n_today = k;
+	snprintf(nm->today, sizeof nm->today, "%s", today);
+	nm->today_gen = nm->gen;
+	return BLIPPA_OK;
+}
+
+/* True if q (folded, qlen bytes) is a prefix of t at a word start. */
+static bool names_match(const char *t, const char *q, size_t qlen)
+{
+	const char *p = t;
+
+	for (;;) {
+		if (p[0] == q[0] && strncmp(p, q, qlen) == 0)
+			return true;
+		p = strchr(p, ' ');
+		if (!p)
+			return false;
+		p++;
+	}
+}
+
+enum blippa_err store_search_names(struct store *st, const char *prefix, bool today_only,
+				   int64_t now_ms, struct search_hit *hits, size_t max, size_t *n)
+{
+	char q[ROSTER_NAME_MAX * 2 + 1];
+	char today[11];
+	struct store_names *nm = &st->names;
+	size_t qlen, chars = 0, found = 0, total;
+	uint64_t bit;
+	enum blippa_err rc;
+
+	*n = 0;
+	if (!prefix)
+		return BLIPPA_ERR_INVALID;
+	qlen = store_fold(prefix, q, sizeof q);
+	for (size_t i = 0; i < qlen; i++)
+		if (q[i] != ' ' && ((unsigned char)q[i] & 0xc0) != 0x80)
+			chars++;
+	if (chars < 2 || max == 0)
+		return BLIPPA_OK;
+	if ((rc = store_refresh(st)))
+		return rc;
+	if (nm->gen != st->roster_gen && (rc = names_build(st)))
+		return rc;
+	if (today_only) {
+		if ((rc = store_local_date(st, now_ms, today)))
+			return rc;
+		if ((nm->today_gen != nm->gen || strcmp(nm->today, today) != 0) &&
+		    (rc = names_build_today(st, today)))
+			return rc;
+	}
+	total = today_only ? nm->n_today : nm->n;
+	bit = word_bit(q);
+	for (size_t k = 0; k < total && found < max; k++) {
+		size_t i = today_only ? nm->today_idx[k] : k;
+		if (!(nm->bloom[i] & bit) || !names_match(nm->text + nm->text_off[i], q, qlen))
+			continue;
+		snprintf(hits[found].participant_id, sizeof hits[found].participant_id, "%s",
+			 nm->text + nm->pid_off[i]);
+		snprintf(hits[found].display, sizeof hits[found].display, "%s",
+			 nm->text + nm->disp_off[i]);
+		found++;
+	}
+	*n = found;
+	return BLIPPA_OK;
+}

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: MIT */
+/* Kiosk benchmarks on the real blippa-kiosk, timed through its trace
+ * channel (CLOCK_MONOTONIC, the same clock in both processes):
+ *   tap_to_frame_*_ms  a tap written to the simulated reader's FIFO, from the
+ *                      reader event entering the SDL queue to the result
+ *                      frame presented, including the durable COMMIT
+ *   startup_to_home_ms process start (fork) to the first home frame
+ *   idle_cpu_percent   utime+stime over 10 s idle at home (/proc/PID/stat)
+ *   rss_mb             VmRSS after a 10,000-participant roster is loaded
+ *                      and every screen visited
+ * Headless (SDL dummy driver) by default; BLIPPA_TEST_VIDEODRIVER=x11 under
+ * xvfb-run measures on X11. Prints BENCH lines. Not run by ctest. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kiosk_harness.h"
+
+static int cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+	return x < y ? -1 : x > y;
+}
+
+static long long pct(long long *v, int n, double p)
+{
+	int i = (int)(p * (n - 1) + 0.5);
+	return v[i];
+}
+
+static long long line_us(const char *line)
+{
+	return atoll(line);
+}
+
+static void bench_startup(void)
+{
+	enum { N = 11 };
+	long long v[N];
+	for (int i = 0; i < N; i++) {
+		struct kh k;
+		char line[256];
+		if (!kh_start(&k, NULL)) {
+			fprintf(stderr, "bench: kiosk did not start\n");
+			exit(1);
+		}
+		k.pos = 0;
+		kh_wait(&k, "present home", 1000, line, sizeof line);
+		v[i] = line_us(line) - k.start_us;
+		kh_stop(&k);
+		kh_cleanup(&k);
+	}
+	qsort(v, N, sizeof v[0], cmp_ll);
+	printf("BENCH startup_to_home_ms %.1f ms\n", (double)pct(v, N, 0.5) / 1000.0);
+	printf("BENCH startup_to_home_max_ms %.1f ms\n", (double)v[N - 1] / 1000.0);
+}
+
+static void bench_tap(void)
+{
+	enum { N = 300 };
+	static long long v[N];
+	struct kh k;
+	char line[256], id[64];
+	if (!kh_start(&k, NULL))
+		exit(1);
+	for (int i = 0; i < N; i++) {
+		kh_reader_tap(&k, "04A1B2C3");
+		if (!kh_wait(&k, "checkin ", 5000, line, sizeof line) ||
+		    !kh_event_id(line, id, sizeof id) ||
+		    !kh_wait(&k, "tap-to-frame ", 5000, line, sizeof line)) {
+			fprintf(stderr, "bench: tap %d failed\n", i);
+			exit(1);
+		}
+		v[i] = atoll(strstr(line, "tap-to-frame ") + 13);
+		/* undo it (as a leader) so the next tap commits a new event */
+		kh_send(&k, "void %s", id);
+		kh_send(&k, "press done");
+		kh_sync(&k);
+	}
+	kh_stop(&k);
+	kh_cleanup(&k);
+	qsort(v, N, sizeof v[0], cmp_ll);
+	printf("BENCH tap_to_frame_p50_ms %.2f ms\n", (double)pct(v, N, 0.5) / 1000.0);
+	printf("BENCH tap_to_frame_p99_ms %.2f ms\n", (double)pct(v, N, 0.99) / 1000.0);
+	printf("BENCH tap_to_frame_max_ms %.2f ms\n", (double)v[N - 1] / 1000.0);
+}
+
+static long long cpu_ticks(pid_t pid)
+{
+	char path[64], buf[2048];
+	FILE *f;
+	size_t n;
+	char *p;
+	unsigned long ut = 0, st = 0;
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')'); /* fields after the command name */
+	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st);
+}
+
+static void bench_idle(void)
+{
+	struct kh k;
+	long long t0, t1;
+	struct timespec settle = {1, 0}, idle = {10, 0};
+	if (!kh_start(&k, NULL))
+		exit(1);
+	nanosleep(&settle, NULL);
+	t0 = cpu_ticks(k.pid);
+	nanosleep(&idle, NULL);
+	t1 = cpu_ticks(k.pid);
+	printf("BENCH idle_cpu_percent %.2f %%\n",
+	       (double)(t1 - t0) / (double)sysconf(_SC_CLK_TCK) / 10.0 * 100.0);
+	kh_stop(&k);
+	kh_cleanup(&k);
+}
+
+static double rss_mb(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+	long kb = -1;
+	snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmRSS: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return (double)kb / 1024.0;
+}
+
+static void bench_rss(void)
+{
+	static const char *const walk[] = {
+		"press search", "type an", "press everyone", "press page-down", "press row-0",
+		"press yes", "press undo", "press done", "tap 04A1B2C3", "tap 04D1E2F3",
+		"tap 08A1B2C3", "press done", "press leader", "press pin-9", "press pin-ok",
+		"press cancel", "tap 04FFEE01", "press session-0", "press page-down", "press back",
+		"press session-1", "press link-0", "press cancel", "press back", "press status",
+		"press back", "press exit", "press cancel", "press logout",
+	};
+	struct kh k;
+	struct kh_opts o = {0};
+	o.demo_extra = 10000;
+	if (!kh_start(&k, &o))
+		exit(1);
+	for (size_t i = 0; i < sizeof walk / sizeof walk[0]; i++) {
+		kh_send(&k, "%s", walk[i]);
+		kh_sync(&k);
+	}
+	printf("BENCH rss_mb %.1f MB\n", rss_mb(k.pid));
+	if (kh_seen(&k, "control-error"))
+		fprintf(stderr, "bench: note: some walk step did not find its button\n");
+	kh_stop(&k);
+	kh_cleanup(&k);
+}
+
+int main(int argc, char **argv)
+{
+	const char *only = argc > 1 ? argv[1] : "";
+	if (!*only || strcmp(only, "startup") == 0)
+		bench_startup();
+	if (!*only || strcmp(only, "tap") == 0)
+		bench_tap();
+	if (!*only || strcmp(only, "rss") == 0)
+		bench_rss();
+	if (!*only || strcmp(only, "idle") == 0)
+		bench_idle();
+	return 0;
+}

@@ -1,0 +1,49 @@
+# SPDX-License-Identifier: MIT
+# Tests of the sync client (sync/client): the engine against a scripted mock
+# server, the fault proxy helper, and the integration tests against the real
+# blippa-server over HTTPS (tests/integration/test_sync*.c).
+
+# The fault-injecting proxy (a real program, see tests/helpers/faultproxy.c).
+pkg_check_modules(GNUTLS IMPORTED_TARGET gnutls)
+add_executable(faultproxy helpers/faultproxy.c)
+target_link_libraries(faultproxy PRIVATE PkgConfig::GNUTLS Threads::Threads)
+
+add_executable(test_faultproxy helpers/test_faultproxy.c)
+target_compile_definitions(test_faultproxy PRIVATE FAULTPROXY_EXE="$<TARGET_FILE:faultproxy>")
+target_link_libraries(test_faultproxy PRIVATE PkgConfig::CMOCKA Threads::Threads)
+add_dependencies(test_faultproxy faultproxy)
+add_test(NAME test_faultproxy COMMAND test_faultproxy)
+set_tests_properties(test_faultproxy PROPERTIES LABELS "unit;fault" TIMEOUT 60)
+
+if(TARGET blippa_sync)
+  add_executable(test_engine unit/test_engine.c)
+  target_link_libraries(test_engine PRIVATE blippa_sync PkgConfig::MHD PkgConfig::CMOCKA)
+  add_test(NAME test_engine COMMAND test_engine)
+  set_tests_properties(test_engine PROPERTIES LABELS unit TIMEOUT 120)
+endif()
+
+# Integration: the engine and blippa-sync against the real blippa-server over
+# HTTPS (CA made at test time), incl. the 10,000-event fault scenario.
+if(TARGET blippa_sync AND TARGET blippa-server AND TARGET blippa-sync)
+  add_executable(test_sync integration/test_sync.c)
+  target_compile_definitions(test_sync PRIVATE
+    BLIPPA_SERVER_EXE="$<TARGET_FILE:blippa-server>"
+    BLIPPA_SYNC_EXE="$<TARGET_FILE:blippa-sync>"
+    FAULTPROXY_EXE="$<TARGET_FILE:faultproxy>"
+    MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+  target_link_libraries(test_sync PRIVATE blippa_sync PkgConfig::SQLITE3 PkgConfig::CMOCKA)
+  add_dependencies(test_sync blippa-server blippa-sync faultproxy)
+  add_test(NAME test_sync COMMAND test_sync)
+  set_tests_properties(test_sync PROPERTIES LABELS "integration;fault" TIMEOUT 300)
+endif()
+
+# Benchmark (not run by ctest): sync_drain_100k_s, roster_pull_10k_ms/_304_ms.
+if(TARGET blippa_sync AND TARGET blippa-server)
+  add_executable(bench_sync EXCLUDE_FROM_ALL bench/bench_sync.c)
+  target_compile_definitions(bench_sync PRIVATE
+    BLIPPA_SERVER_EXE="$<TARGET_FILE:blippa-server>"
+    MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+  target_link_libraries(bench_sync PRIVATE blippa_sync PkgConfig::SQLITE3)
+  add_dependencies(bench_sync blippa-server)
+  add_dependencies(bench bench_sync)
+endif()

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+# Tests of blippa-server (sync/server): CSV reader, roster import, ingest and
+# export (unit, real SQLite in a temp dir), and the real server binary over
+# HTTPS on 127.0.0.1 with a test CA made at run time (integration).
+# Benchmark: bench_server (behind the `bench` target).
+if(NOT TARGET blippa_server_core)
+  message(STATUS "server tests skipped (no blippa_server_core yet)")
+  return()
+endif()
+
+add_library(blippa_srv_testutil STATIC helpers/srv_testutil.c)
+target_compile_definitions(blippa_srv_testutil PUBLIC
+  TEST_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data")
+target_include_directories(blippa_srv_testutil PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/helpers)
+target_link_libraries(blippa_srv_testutil PUBLIC blippa_server_core)
+
+add_executable(test_csv unit/test_csv.c)
+target_link_libraries(test_csv PRIVATE blippa_server_core PkgConfig::CMOCKA)
+add_test(NAME test_csv COMMAND test_csv)
+set_tests_properties(test_csv PROPERTIES LABELS unit TIMEOUT 30)
+
+foreach(t test_import test_export)
+  add_executable(${t} unit/${t}.c)
+  target_link_libraries(${t} PRIVATE blippa_srv_testutil PkgConfig::SQLITE3 PkgConfig::CMOCKA)
+  add_test(NAME ${t} COMMAND ${t})
+  set_tests_properties(${t} PROPERTIES LABELS unit TIMEOUT 60)
+endforeach()
+
+add_executable(test_server_http integration/test_server_http.c)
+target_compile_definitions(test_server_http PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(test_server_http PRIVATE blippa_srv_testutil PkgConfig::CURL
+  PkgConfig::JANSSON PkgConfig::CMOCKA)
+add_dependencies(test_server_http blippa-server)
+add_test(NAME test_server_http COMMAND test_server_http)
+set_tests_properties(test_server_http PROPERTIES LABELS integration TIMEOUT 120)
+
+add_executable(bench_server EXCLUDE_FROM_ALL bench/bench_server.c)
+target_compile_definitions(bench_server PRIVATE
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(bench_server PRIVATE blippa_srv_testutil PkgConfig::CURL)
+add_dependencies(bench bench_server)

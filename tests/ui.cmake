@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+# Kiosk UI tests: widget unit tests, and the real blippa-kiosk driven
+# headless (SDL dummy video driver, software renderer) through its control
+# FIFO and trace channel. `screenshots` target: every screen at two
+# resolutions in sv and en as BMP + PNG under <build>/screenshots.
+if(TARGET blippa-kiosk)
+  add_library(kiosk_harness STATIC ui/kiosk_harness.c)
+  target_compile_definitions(kiosk_harness PUBLIC
+    KIOSK_BIN="$<TARGET_FILE:blippa-kiosk>"
+    SHOT_DIR="${CMAKE_BINARY_DIR}/screenshots")
+  target_include_directories(kiosk_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/ui)
+  target_link_libraries(kiosk_harness PUBLIC PkgConfig::SQLITE3 PkgConfig::CMOCKA)
+
+  foreach(t test_kiosk_checkin test_kiosk_leader test_kiosk_fault test_kiosk_screens)
+    add_executable(${t} ui/${t}.c)
+    target_link_libraries(${t} PRIVATE kiosk_harness)
+    add_dependencies(${t} blippa-kiosk)
+    add_test(NAME ${t} COMMAND ${t})
+    set_tests_properties(${t} PROPERTIES LABELS "ui;integration" TIMEOUT 180)
+  endforeach()
+  set_tests_properties(test_kiosk_fault PROPERTIES LABELS "ui;fault")
+  target_link_libraries(test_kiosk_screens PRIVATE m)
+
+  add_custom_target(screenshots
+    COMMAND ${CMAKE_COMMAND} -E env BLIPPA_SCREENSHOTS=all $<TARGET_FILE:test_kiosk_screens>
+    COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/ui/bmp2png.py --all ${CMAKE_BINARY_DIR}/screenshots
+    DEPENDS test_kiosk_screens blippa-kiosk
+    COMMENT "Screenshots of every screen in ${CMAKE_BINARY_DIR}/screenshots" VERBATIM)
+endif()
+
+if(TARGET blippa_ui)
+  add_executable(test_widgets ui/test_widgets.c)
+  target_link_libraries(test_widgets PRIVATE blippa_ui PkgConfig::CMOCKA)
+  add_test(NAME test_widgets COMMAND test_widgets)
+  set_tests_properties(test_widgets PROPERTIES LABELS unit TIMEOUT 60
+    ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_RENDER_DRIVER=software")
+endif()
+
+if(TARGET blippa-kiosk AND TARGET bench)
+  add_executable(bench_kiosk bench/bench_kiosk.c)
+  target_link_libraries(bench_kiosk PRIVATE kiosk_harness)
+  add_dependencies(bench bench_kiosk)
+endif()

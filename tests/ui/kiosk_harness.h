@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* Test harness for the real blippa-kiosk: starts it headless (SDL dummy
+ * video driver, software renderer) in a fresh data dir with a test config
+ * and the demo roster, drives it through its --control FIFO, and reads its
+ * --trace channel. Waiting is always "poll a condition with a deadline". */
+#ifndef BLIPPA_KIOSK_HARNESS_H
+#define BLIPPA_KIOSK_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct kh {
+	pid_t pid;
+	char dir[256];     /* data dir (temporary) */
+	char ctl[320];     /* control FIFO */
+	char trace[320];   /* trace file */
+	char reader[320];  /* sim reader FIFO */
+	char db[320];      /* blippa.db */
+	long pos;          /* trace read position */
+	long long start_us; /* CLOCK_MONOTONIC just before fork (same clock as the trace) */
+	int echo_seq;
+};
+
+struct kh_opts {
+	const char *size;       /* "1920x1080" (default) */
+	const char *lang;       /* "sv" (default) */
+	const char *admin_hash; /* admin_pin_hash or NULL */
+	const char *extra_ini;  /* more [kiosk] lines or NULL */
+	long demo_extra;        /* --demo-participants */
+};
+
+/* Starts the kiosk; returns false (and prints why) if it did not come up
+ * to the home screen within the deadline. */
+bool kh_start(struct kh *k, const struct kh_opts *o);
+/* Sends one control line. */
+void kh_send(struct kh *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Waits until a trace line after the current position contains needle;
+ * copies it into line (if not NULL) and moves the position past it. */
+bool kh_wait(struct kh *k, const char *needle, int timeout_ms, char *line, size_t linelen);
+/* Sends "echo N" and waits for it: every command before it has run. */
+bool kh_sync(struct kh *k);
+/* True if the whole trace so far contains needle. */
+bool kh_seen(struct kh *k, const char *needle);
+/* Quits the kiosk (control "quit"), waits; returns its exit status or -1. */
+int kh_stop(struct kh *k);
+/* Sends SIGTERM and waits; returns the exit status or -1. */
+int kh_term(struct kh *k);
+/* Number of rows in blippa.db matching "SELECT count(*) FROM events WHERE <where>". */
+int kh_count(struct kh *k, const char *where);
+/* Writes a line to the simulated reader's FIFO (a tap through the reader). */
+void kh_reader_tap(struct kh *k, const char *hex);
+/* Asks for the drawn buttons ("buttons") and finds the first whose name
+ * starts with prefix; writes its full name. */
+bool kh_find_button(struct kh *k, const char *prefix, char *name, size_t namelen);
+/* Extracts the event id from a trace line "<us> checkin <id> ...". */
+bool kh_event_id(const char *line, char *id, size_t idlen);
+/* Removes the data dir. */
+void kh_cleanup(struct kh *k);
+/* Where screenshots go (build tree); created if missing. */
+const char *kh_shot_dir(void);
+
+#endif

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: MIT */
+/* UI tests of the participant flows on the real blippa-kiosk (headless):
+ * card tap -> green -> home by itself; second tap -> already; name search
+ * "asa" -> Åsa -> confirm -> event -> undo -> void; unknown and random
+ * cards -> red; open training; idle -> home. Asserts on the trace channel
+ * (state transitions) and on the SQLite file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kiosk_harness.h"
+
+#define PENDING_CHECKINS "type = 0 AND sync = 0"
+
+static int setup(void **state)
+{
+	static struct kh k;
+	if (!kh_start(&k, NULL))
+		return -1;
+	*state = &k;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct kh *k = *state;
+	int rc = kh_stop(k);
+	kh_cleanup(k);
+	return rc == 0 ? 0 : -1;
+}
+
+static void tap_green_then_home(void **state)
+{
+	struct kh *k = *state;
+	char line[1024], id[64], where[128];
+
+	kh_reader_tap(k, "04A1B2C3"); /* through the simulated reader's FIFO */
+	assert_true(kh_wait(k, "checkin ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " ok card"));
+	assert_true(kh_event_id(line, id, sizeof id));
+	assert_true(kh_wait(k, "screen home -> result", 5000, NULL, 0));
+	assert_true(kh_wait(k, "present result", 5000, NULL, 0));
+	/* durable before the screen said so: the row is in the file */
+	snprintf(where, sizeof where, "id = '%s' AND type = 0", id);
+	assert_int_equal(kh_count(k, where), 1);
+	/* back home by itself (result_seconds = 2) */
+	assert_true(kh_wait(k, "screen result -> home", 8000, NULL, 0));
+
+	/* second tap: already checked in, no new event */
+	kh_send(k, "tap 04A1B2C3");
+	assert_true(kh_wait(k, "tap already", 5000, NULL, 0));
+	assert_true(kh_wait(k, "screen home -> result", 5000, NULL, 0));
+	assert_int_equal(kh_count(k, PENDING_CHECKINS), 1);
+}
+
+static void name_search_confirm_undo(void **state)
+{
+	struct kh *k = *state;
+	char line[1024], id[64], where[160];
+
+	kh_send(k, "press search");
+	assert_true(kh_wait(k, "screen home -> search", 5000, NULL, 0));
+	kh_send(k, "type a");
+	assert_true(kh_sync(k));
+	assert_false(kh_seen(k, "search 1")); /* nothing from one letter */
+	kh_send(k, "type sa");
+	assert_true(kh_wait(k, "search 1", 5000, NULL, 0)); /* "asa" finds Åsa only */
+	kh_send(k, "press row-0");
+	assert_true(kh_wait(k, "screen search -> confirm", 5000, NULL, 0));
+	assert_int_equal(kh_count(k, PENDING_CHECKINS), 0); /* not before confirming */
+	kh_send(k, "press yes");
+	assert_true(kh_wait(k, "checkin ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " ok name"));
+	assert_true(kh_event_id(line, id, sizeof id));
+	assert_true(kh_wait(k, "screen confirm -> result", 5000, NULL, 0));
+	snprintf(where, sizeof where, "id = '%s' AND type = 0 AND method = 1", id);
+	assert_int_equal(kh_count(k, where), 1);
+
+	kh_send(k, "press undo");
+	assert_true(kh_wait(k, "void ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, id));
+	snprintf(where, sizeof where, "type = 1 AND voids_id = '%s'", id);
+	assert_int_equal(kh_count(k, where), 1);
+	assert_true(kh_wait(k, "screen result -> result", 5000, NULL, 0));
+	kh_send(k, "press done");
+	assert_true(kh_wait(k, "screen result -> home", 5000, NULL, 0));
+}
+
+static void not_listed_searches_everyone(void **state)
+{
+	struct kh *k = *state;
+	char line[256];
+	kh_send(k, "press search");
+	kh_send(k, "type anna"); /* Anna-Lena is in no group: no session here today */
+	assert_true(kh_wait(k, "search 0", 5000, line, sizeof line));
+	kh_send(k, "press everyone");
+	assert_true(kh_wait(k, "search 1", 5000, NULL, 0));
+}
+
+static void unknown_and_random_cards_are_red(void **state)
+{
+	struct kh *k = *state;
+	kh_send(k, "tap 04D1E2F3");
+	assert_true(kh_wait(k, "tap unknown-card", 5000, NULL, 0));
+	assert_true(kh_wait(k, "screen home -> result", 5000, NULL, 0));
+	kh_send(k, "press search"); /* the way forward offered on the red screen */
+	assert_true(kh_wait(k, "screen result -> search", 5000, NULL, 0));
+	kh_send(k, "press back");
+	kh_send(k, "tap 08A1B2C3");
+	assert_true(kh_wait(k, "tap random-uid", 5000, NULL, 0));
+	assert_int_equal(kh_count(k, PENDING_CHECKINS), 0);
+}
+
+static void open_training_recorded(void **state)
+{
+	struct kh *k = *state;
+	char line[1024];
+	kh_send(k, "tap 04A1B2C8"); /* Anna-Lena: in no group */
+	assert_true(kh_wait(k, "checkin ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " open-training card"));
+	assert_int_equal(kh_count(k, PENDING_CHECKINS " AND (session_id IS NULL OR session_id = '')"),
+			 1);
+}
+
+static void idle_returns_home(void **state)
+{
+	struct kh *k = *state;
+	kh_send(k, "press search");
+	assert_true(kh_wait(k, "screen home -> search", 5000, NULL, 0));
+	/* idle_seconds = 5: the real timer, no touch */
+	assert_true(kh_wait(k, "idle search", 9000, NULL, 0));
+	assert_true(kh_wait(k, "screen search -> home", 2000, NULL, 0));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(tap_green_then_home, setup, teardown),
+		cmocka_unit_test_setup_teardown(name_search_confirm_undo, setup, teardown),
+		cmocka_unit_test_setup_teardown(not_listed_searches_everyone, setup, teardown),
+		cmocka_unit_test_setup_teardown(unknown_and_random_cards_are_red, setup, teardown),
+		cmocka_unit_test_setup_teardown(open_training_recorded, setup, teardown),
+		cmocka_unit_test_setup_teardown(idle_returns_home, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

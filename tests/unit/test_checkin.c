@@ -1,0 +1,444 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of the check-in rules (sync/store/store_checkin.c, DESIGN §4):
+ * window edges, nearest start, repeat taps, open training per local day,
+ * card outcomes, undo/void, DST days in Europe/Stockholm, durability seen
+ * from a second connection, disk full, a locked database, a clock far in
+ * the past. */
+#include "store_testutil.h"
+
+struct fx {
+	struct tdir t;
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+
+	tdir_make(&f->t);
+	f->st = open_store(&f->t, NULL);
+	load_roster(f->st, small_roster());
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	tdir_remove(&f->t);
+	free(f);
+	return 0;
+}
+
+static int64_t n_events(struct fx *f, const char *where)
+{
+	char sql[256];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM events WHERE %s", where);
+	return raw_int(f->t.db, sql);
+}
+
+static void checkin(struct fx *f, const char *pid, int64_t now, enum checkin_outcome want,
+		    const char *want_session)
+{
+	struct checkin_result r;
+
+	assert_int_equal(store_checkin_participant(f->st, pid, CHECKIN_NAME, NULL, now, &r),
+			 BLIPPA_OK);
+	assert_int_equal(r.outcome, want);
+	assert_string_equal(r.session_id, want_session);
+}
+
+static void test_window_edges(void **state)
+{
+	struct fx *f = *state;
+
+	/* S1 is 10:00-11:00; the window opens exactly 60 min before. */
+	checkin(f, "P2", at("2026-11-23 09:00", 0), CHECKIN_OK, "S1");
+	checkin(f, "P3", at("2026-11-23 09:00", -1), CHECKIN_OPEN_TRAINING, "");
+	checkin(f, "P4", at("2026-11-23 11:00", -1), CHECKIN_OK, "S1");
+	assert_int_equal(n_events(f, "session_id = 'S1'"), 2);
+}
+
+static void test_window_closes_at_end(void **state)
+{
+	struct fx *f = *state;
+
+	checkin(f, "P4", at("2026-11-23 11:00", 0), CHECKIN_OPEN_TRAINING, "");
+}
+
+static void test_window_rule_configurable(void **state)
+{
+	struct fx *f = *state;
+	struct store_rules rules;
+	struct store *st2;
+	struct checkin_result r;
+
+	store_rules_default(&rules);
+	assert_int_equal(rules.window_before_min, 60);
+	rules.window_before_min = 15;
+	st2 = open_store(&f->t, &rules);
+	assert_int_equal(store_checkin_participant(st2, "P3", CHECKIN_NAME, NULL,
+						   at("2026-11-23 09:44", 0), &r),
+			 BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_OPEN_TRAINING);
+	assert_int_equal(store_checkin_participant(st2, "P4", CHECKIN_NAME, NULL,
+						   at("2026-11-23 09:45", 0), &r),
+			 BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	store_close(st2);
+}
+
+static void test_nearest_start_wins(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+
+	/* P1 is in S1 (10:00) and S2 (10:30). At 10:20 S2's start is nearer. */
+	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, at("2026-11-23 10:20", 0), &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_string_equal(r.session_id, "S2");
+	assert_string_equal(r.session_name, "Balans");
+	assert_string_equal(r.given_name, "Åsa");
+	assert_int_equal(r.session_start_ms, at("2026-11-23 10:30", 0));
+	assert_int_equal(r.checked_in_ms, at("2026-11-23 10:20", 0));
+	assert_true(uuid_is_valid(r.event_id));
+}
+
+static void test_nearest_start_earlier(void **state)
+{
+	struct fx *f = *state;
+
+	checkin(f, "P1", at("2026-11-23 10:10", 0), CHECKIN_OK, "S1");
+}
+
+static void test_repeat_tap_already(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	int64_t t0 = at("2026-11-23 09:54", 0);
+
+	assert_int_equal(store_checkin_card(f->st, uid_p2, 7, t0, &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_int_equal(store_checkin_card(f->st, uid_p2, 7, t0 + 120000, &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_ALREADY);
+	assert_int_equal(r.checked_in_ms, t0);
+	assert_string_equal(r.session_id, "S1");
+	/* by name, too */
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_NAME, NULL,
+						   t0 + 600000, &r),
+			 0);
+	assert_int_equal(r.outcome, CHECKIN_ALREADY);
+	assert_int_equal(r.checked_in_ms, t0);
+	assert_int_equal(n_events(f, "participant_id = 'P2'"), 1);
+}
+
+static void test_voided_checkin_does_not_count(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	int64_t t0 = at("2026-11-23 09:54", 0);
+
+	assert_int_equal(store_checkin_participant(f->st, "P3", CHECKIN_NAME, NULL, t0, &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_int_equal(store_void_checkin(f->st, r.event_id, false, t0 + 3000), BLIPPA_OK);
+	assert_int_equal(store_checkin_participant(f->st, "P3", CHECKIN_NAME, NULL, t0 + 5000, &r),
+			 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_int_equal(r.checked_in_ms, t0 + 5000);
+	assert_int_equal(n_events(f, "participant_id = 'P3' AND type = 0"), 2);
+}
+
+static void test_open_training_once_per_local_day(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+
+	checkin(f, "P6", at("2026-11-23 14:00", 0), CHECKIN_OPEN_TRAINING, "");
+	assert_int_equal(store_checkin_participant(f->st, "P6", CHECKIN_NAME, NULL,
+						   at("2026-11-23 18:00", 0), &r),
+			 0);
+	assert_int_equal(r.outcome, CHECKIN_ALREADY);
+	assert_int_equal(r.checked_in_ms, at("2026-11-23 14:00", 0));
+	checkin(f, "P6", at("2026-11-24 08:00", 0), CHECKIN_OPEN_TRAINING, "");
+	assert_int_equal(n_events(f, "participant_id = 'P6' AND session_id IS NULL"), 2);
+}
+
+static void test_open_training_off(void **state)
+{
+	struct fx *f = *state;
+	struct store_rules rules;
+	struct store *st2;
+	struct checkin_result r;
+
+	store_rules_default(&rules);
+	rules.open_training = false;
+	st2 = open_store(&f->t, &rules);
+	assert_int_equal(store_checkin_participant(st2, "P6", CHECKIN_NAME, NULL,
+						   at("2026-11-23 14:00", 0), &r),
+			 0);
+	assert_int_equal(r.outcome, CHECKIN_NO_SESSION);
+	assert_int_equal(r.event_id[0], '\0');
+	store_close(st2);
+	assert_int_equal(n_events(f, "1"), 0);
+}
+
+static void test_card_outcomes(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	const uint8_t unknown[4] = { 0x04, 0x00, 0x00, 0x01 };
+	const uint8_t random_uid[4] = { 0x08, 0xa1, 0xb2, 0xc3 };
+	const uint8_t ten[10] = { 0x04, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	int64_t now = at("2026-11-23 10:00", 0);
+
+	assert_int_equal(store_checkin_card(f->st, unknown, 4, now, &r), BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_UNKNOWN_CARD);
+	assert_int_equal(store_checkin_card(f->st, random_uid, 4, now, &r), BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_RANDOM_UID);
+	assert_int_equal(store_checkin_card(f->st, ten, 10, now, &r), BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_UNKNOWN_CARD);
+	assert_int_equal(store_checkin_card(f->st, uid_leader, 4, now, &r), BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_LEADER_CARD);
+	assert_string_equal(r.leader_id, "L1");
+	for (size_t len = 0; len <= 11; len++) {
+		if (len == 4 || len == 7 || len == 10)
+			continue;
+		assert_int_equal(store_checkin_card(f->st, ten, len, now, &r), BLIPPA_ERR_INVALID);
+	}
+	assert_int_equal(store_checkin_card(f->st, NULL, 4, now, &r), BLIPPA_ERR_INVALID);
+	assert_int_equal(n_events(f, "1"), 0);
+	assert_int_equal(store_checkin_participant(f->st, "nobody", CHECKIN_NAME, NULL, now, &r),
+			 BLIPPA_ERR_NOT_FOUND);
+}
+
+static void test_void_rules(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result a, b, c;
+	int64_t t0 = at("2026-11-23 10:05", 0);
+
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_NAME, NULL, t0, &a), 0);
+	assert_int_equal(store_checkin_participant(f->st, "P3", CHECKIN_NAME, NULL, t0, &b), 0);
+	assert_int_equal(store_checkin_participant(f->st, "P4", CHECKIN_NAME, NULL, t0, &c), 0);
+	/* participant undo: inside the 10 s window, exactly at its end, after it */
+	assert_int_equal(store_void_checkin(f->st, a.event_id, false, t0 + 10000), BLIPPA_OK);
+	assert_int_equal(store_void_checkin(f->st, a.event_id, false, t0 + 10000),
+			 BLIPPA_ERR_EXISTS);
+	assert_int_equal(store_void_checkin(f->st, b.event_id, false, t0 + 10001),
+			 BLIPPA_ERR_EXPIRED);
+	/* a leader may void later the same local day, not the next day */
+	assert_int_equal(store_void_checkin(f->st, c.event_id, true, at("2026-11-24 08:00", 0)),
+			 BLIPPA_ERR_EXPIRED);
+	assert_int_equal(store_void_checkin(f->st, b.event_id, true, at("2026-11-23 23:59", 0)),
+			 BLIPPA_OK);
+	assert_int_equal(store_void_checkin(f->st, "01234567-89ab-7def-8123-456789abcdef", true,
+					    t0),
+			 BLIPPA_ERR_NOT_FOUND);
+	assert_int_equal(store_void_checkin(f->st, "junk", true, t0), BLIPPA_ERR_NOT_FOUND);
+	assert_int_equal(n_events(f, "type = 1"), 2);
+	assert_int_equal(n_events(f, "type = 1 AND method = 2"), 1); /* by leader */
+}
+
+static void test_leader_explicit_session(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	int64_t now = at("2026-11-23 12:00", 0);
+
+	/* after the session ended, a leader can still put P4 in S1 */
+	assert_int_equal(store_checkin_participant(f->st, "P4", CHECKIN_LEADER, "S1", now, &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_string_equal(r.session_id, "S1");
+	assert_int_equal(store_checkin_participant(f->st, "P5", CHECKIN_LEADER, "S1", now, &r),
+			 BLIPPA_ERR_INVALID);
+	assert_int_equal(store_checkin_participant(f->st, "P4", CHECKIN_LEADER, "S9", now, &r),
+			 BLIPPA_ERR_NOT_FOUND);
+	assert_int_equal(store_checkin_participant(f->st, "P4", CHECKIN_NAME, "S1", now, &r),
+			 BLIPPA_ERR_INVALID);
+	assert_int_equal(n_events(f, "method = 2"), 1);
+}
+
+/* Stockholm goes to summer time on 2026-03-29 (02:00 -> 03:00) and back on
+ * 2026-10-25 (03:00 -> 02:00). */
+static void test_dst_days(void **state)
+{
+	struct fx *f = *state;
+	struct roster *r = roster_new();
+	struct checkin_result res;
+	struct store_session_info info[4];
+	size_t n = 0;
+
+	assert_int_equal(roster_set_facility(r, "F1", "IK Hälsa", ZONE), 0);
+	assert_int_equal(roster_add_group(r, "G1", "Styrka", "2026-01-01", "2026-12-31"), 0);
+	assert_int_equal(roster_add_session(r, "M", "G1", "2026-03-29 09:00", "2026-03-29 10:00"), 0);
+	assert_int_equal(roster_add_session(r, "O", "G1", "2026-10-25 09:00", "2026-10-25 10:00"), 0);
+	assert_int_equal(roster_add_participant(r, "P1", "Åsa", "Östberg"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P1"), 0);
+	load_roster(f->st, r);
+
+	/* 09:00 CEST = 07:00Z; 09:00 CET = 08:00Z */
+	assert_int_equal(store_today_sessions(f->st, INT64_C(1774767600000), info, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(info[0].session_id, "M");
+	assert_int_equal(info[0].start_ms, INT64_C(1774767600000));
+	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
+						   INT64_C(1774767600000) - 3600000, &res),
+			 0);
+	assert_int_equal(res.outcome, CHECKIN_OK);
+	/* 06:59Z on the October day is 07:59 CET: 61 min before, outside */
+	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
+						   INT64_C(1792915200000) - 3660000, &res),
+			 0);
+	assert_int_equal(res.outcome, CHECKIN_OPEN_TRAINING);
+	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
+						   INT64_C(1792915200000) - 3600000, &res),
+			 0);
+	assert_int_equal(res.outcome, CHECKIN_OK);
+	assert_string_equal(res.session_id, "O");
+	assert_int_equal(res.session_start_ms, INT64_C(1792915200000));
+}
+
+static void test_today_right_after_local_midnight(void **state)
+{
+	struct fx *f = *state;
+	struct store_session_info info[4];
+	size_t n = 0;
+
+	/* 2026-03-28 23:30 and 2026-03-29 00:05 local are the same UTC date
+	 * (22:30Z, 23:05Z) but two local days: two open-training visits. */
+	checkin(f, "P6", at("2026-03-28 23:30", 0), CHECKIN_OPEN_TRAINING, "");
+	checkin(f, "P6", at("2026-03-29 00:05", 0), CHECKIN_OPEN_TRAINING, "");
+	/* same on the October change: 00:05 CEST = 22:05Z the day before */
+	checkin(f, "P6", at("2026-10-24 23:50", 0), CHECKIN_OPEN_TRAINING, "");
+	checkin(f, "P6", at("2026-10-25 00:05", 0), CHECKIN_OPEN_TRAINING, "");
+	/* and "today's sessions" at 00:01 local Monday are Monday's (23:01Z Sunday) */
+	assert_int_equal(store_today_sessions(f->st, at("2026-11-23 00:01", 0), info, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(info[0].session_id, "S1");
+	assert_string_equal(info[1].session_id, "S2");
+	assert_int_equal(store_today_sessions(f->st, at("2026-11-22 23:59", 0), info, 4, &n), 0);
+	assert_int_equal(n, 0);
+}
+
+static void test_visible_to_second_connection(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	char sql[200];
+
+	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, at("2026-11-23 09:58", 0), &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	snprintf(sql, sizeof sql,
+		 "SELECT count(*) FROM events WHERE id = '%s' AND type = 0 AND method = 0 AND "
+		 "participant_id = 'P1' AND session_id = 'S1' AND kiosk_id = 'local' AND sync = 0",
+		 r.event_id);
+	assert_int_equal(raw_int(f->t.db, sql), 1);
+}
+
+static void test_kiosk_id_on_events(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+
+	assert_int_equal(store_meta_set(f->st, "kiosk_id", "K7"), 0);
+	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, at("2026-11-23 09:58", 0), &r), 0);
+	assert_int_equal(n_events(f, "kiosk_id = 'K7'"), 1);
+}
+
+static void test_disk_full(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	int64_t t = at("2026-11-23 12:00", 0), pages, ok = 0;
+	enum blippa_err rc = BLIPPA_OK;
+	char pid[8];
+
+	/* every participant checks in once at open training, many times */
+	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL, t, &r), 0);
+	pages = raw_int(f->t.db, "PRAGMA page_count");
+	assert_true(pages > 0);
+	assert_int_equal(store_debug_set_max_pages(f->st, (unsigned)pages), 0);
+	for (int day = 1; day < 400 && rc == BLIPPA_OK; day++) {
+		snprintf(pid, sizeof pid, "P%d", 2 + day % 5);
+		rc = store_checkin_participant(f->st, pid, CHECKIN_NAME, NULL,
+					       t + (int64_t)day * 86400000, &r);
+		if (rc == BLIPPA_OK)
+			ok++;
+	}
+	assert_int_equal(rc, BLIPPA_ERR_FULL);
+	/* nothing earlier is lost */
+	assert_int_equal(n_events(f, "type = 0"), ok + 1);
+	/* works again when the limit is lifted */
+	assert_int_equal(store_debug_set_max_pages(f->st, 0), 0);
+	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
+						   t + INT64_C(500) * 86400000, &r),
+			 BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_OPEN_TRAINING);
+	assert_int_equal(n_events(f, "type = 0"), ok + 2);
+}
+
+static void test_locked_database(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	sqlite3 *other = NULL;
+	int64_t now = at("2026-11-23 10:00", 0);
+
+	assert_int_equal(sqlite3_open(f->t.db, &other), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(store_debug_set_busy_timeout(f->st, 50), 0);
+	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, now, &r), BLIPPA_ERR_BUSY);
+	assert_int_equal(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
+	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, now, &r), BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+}
+
+static void test_clock_far_in_past(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+
+	assert_false(store_clock_plausible(0));
+	assert_false(store_clock_plausible(INT64_C(946684800000))); /* 2000-01-01 */
+	assert_true(store_clock_plausible(at("2026-11-23 10:00", 0)));
+	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, 0, &r), BLIPPA_ERR_INVALID);
+	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
+						   INT64_C(946684800000), &r),
+			 BLIPPA_ERR_INVALID);
+	assert_int_equal(n_events(f, "1"), 0);
+	/* once the clock is right again, check-ins work */
+	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, at("2026-11-23 10:00", 0), &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_window_edges),
+		T(test_window_closes_at_end),
+		T(test_window_rule_configurable),
+		T(test_nearest_start_wins),
+		T(test_nearest_start_earlier),
+		T(test_repeat_tap_already),
+		T(test_voided_checkin_does_not_count),
+		T(test_open_training_once_per_local_day),
+		T(test_open_training_off),
+		T(test_card_outcomes),
+		T(test_void_rules),
+		T(test_leader_explicit_session),
+		T(test_dst_days),
+		T(test_today_right_after_local_midnight),
+		T(test_visible_to_second_connection),
+		T(test_kiosk_id_on_events),
+		T(test_disk_full),
+		T(test_locked_database),
+		T(test_clock_far_in_past),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of the roster CSV import (sync/server/import.c) into the SQLite
+ * region store: validation with file:line, atomicity, idempotence, updates
+ * and removals, and what a re-import keeps (PINs, kiosk-linked cards). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "import.h"
+#include "srv_store.h"
+#include "srv_testutil.h"
+
+struct fx {
+	char *tmp;
+	char db[1024];
+	struct srv_store *st;
+	int n_rosters;
+};
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	char err[256];
+	assert_int_equal(auth_init(), BLIPPA_OK);
+	fx->tmp = tu_mkdtemp();
+	snprintf(fx->db, sizeof(fx->db), "%s/region.db", fx->tmp);
+	assert_int_equal(srv_store_open(fx->db, true, &fx->st, err, sizeof(err)), BLIPPA_OK);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	srv_store_close(fx->st);
+	tu_rmtree(fx->tmp);
+	free(fx->tmp);
+	free(fx);
+	return 0;
+}
+
+/* Loads overlay (NULL: the good roster); returns rc, message in err. */
+static enum blippa_err load(struct fx *fx, const char *overlay, struct import_set **set, char *err,
+			    size_t errlen)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "r%d", fx->n_rosters++);
+	char *dir = tu_roster_dir(fx->tmp, name, overlay);
+	enum blippa_err rc = import_load_dir(dir, set, err, errlen);
+	free(dir);
+	return rc;
+}
+
+static void import_ok(struct fx *fx, const char *overlay, struct srv_import_stats *stats)
+{
+	struct import_set *set = NULL;
+	char err[512] = "";
+	assert_int_equal(load(fx, overlay, &set, err, sizeof(err)), BLIPPA_OK);
+	assert_int_equal(srv_store_import(fx->st, import_set_roster(set), stats, err, sizeof(err)),
+			 BLIPPA_OK);
+	import_set_free(set);
+}
+
+static const struct roster_participant *find_part(const struct roster *r, const char *id)
+{
+	for (size_t i = 0; i < r->n_participants; i++)
+		if (strcmp(r->participants[i].id, id) == 0)
+			return &r->participants[i];
+	return NULL;
+}
+
+static void test_good_roster(void **state)
+{
+	struct fx *fx = *state;
+	struct import_set *set = NULL;
+	char err[512] = "";
+	assert_int_equal(load(fx, NULL, &set, err, sizeof(err)), BLIPPA_OK);
+	const struct srv_import *m = import_set_roster(set);
+	assert_int_equal(m->n_facilities, 2);
+	assert_int_equal(m->n_groups, 3);
+	assert_int_equal(m->n_sessions, 5);
+	assert_int_equal(m->n_participants, 6);
+	assert_int_equal(m->n_members, 7);
+	assert_int_equal(m->n_leaders, 2);
+	assert_string_equal(m->facilities[1].name, "Friskis, Jönköping");
+	assert_string_equal(m->participants[3].family_name, "O\"Brien");
+	assert_string_equal(m->participants[2].card_uid, "04A1B2C4"); /* normalised */
+	assert_string_equal(m->sessions[0].end, "2026-11-23 11:00");  /* CRLF file */
+	struct srv_import_stats stats;
+	assert_int_equal(srv_store_import(fx->st, m, &stats, err, sizeof(err)), BLIPPA_OK);
+	assert_true(stats.changed >= 25);
+	assert_int_equal(stats.removed, 0);
+	import_set_free(set);
+
+	struct roster *r = NULL;
+	assert_int_equal(srv_store_load_roster(fx->st, "F1", &r), BLIPPA_OK);
+	assert_string_equal(r->facility.name, "IK Hälsa");
+	assert_int_equal(r->n_groups, 2);
+	assert_int_equal(r->n_sessions, 4);
+	assert_int_equal(r->n_participants, 4); /* P1-P4: members of F1's groups only */
+	assert_null(find_part(r, "P5"));
+	assert_string_equal(find_part(r, "P1")->given_name, "Åsa");
+	assert_int_equal(r->n_leaders, 1);
+	assert_int_equal(r->n_cards, 3); /* P1, P3, L1 */
+	roster_free(r);
+	assert_int_equal(srv_store_load_roster(fx->st, "F9", &r), BLIPPA_ERR_NOT_FOUND);
+}
+
+static void test_import_twice_changes_nothing(void **state)
+{
+	struct fx *fx = *state;
+	struct srv_import_stats s1, s2;
+	int64_t v1, v2;
+	import_ok(fx, NULL, &s1);
+	char *e1 = tu_export(fx->st, NULL);
+	assert_int_equal(srv_store_roster_version(fx->st, &v1), BLIPPA_OK);
+	import_ok(fx, NULL, &s2);
+	assert_int_equal(s2.changed, 0);
+	assert_int_equal(s2.removed, 0);
+	assert_int_equal(srv_store_roster_version(fx->st, &v2), BLIPPA_OK);
+	assert_int_equal(v1, v2);
+	char *e2 = tu_export(fx->st, NULL);
+	assert_string_equal(e1, e2);
+	assert_non_null(strstr(e1, "P3,Anna-Lena,\"Svensson, d.y.\",absent"));
+	free(e1);
+	free(e2);
+}
+
+static void test_bad_files_rejected_whole(void **state)
+{
+	struct fx *fx = *state;
+	static const struct {
+		const char *overlay, *where, *why;
+	} bad[] = {
+	    {"roster-bad-tz", "/facilities.csv:3: ", "unknown timezone"},
+	    {"roster-bad-date", "/sessions.csv:3: ", "bad start"},
+	    {"roster-bad-time", "/sessions.csv:3: ", "bad start"},
+	    {"roster-bad-end", "/sessions.csv:4: ", "end 2026-11-24 13:00 is not after start"},
+	    {"roster-bad-ref", "/members.csv:4: ", "participant_id P9 is not in participants.csv"},
+	    {"roster-bad-dup",
+	     "/participants.csv:4: ", "duplicate participant_id (also on line 2)"},
+	    {"roster-bad-columns", "/groups.csv:3: ", "6 fields, expected 5"},
+	    {"roster-bad-quote", "/participants.csv:3: ", "unterminated quoted field"},
+	    {"roster-bad-uid", "/participants.csv:3: ", "card_uid already used"},
+	};
+	struct srv_import_stats st;
+	import_ok(fx, NULL, &st);
+	char *before = tu_export(fx->st, NULL);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct import_set *set = NULL;
+		char err[512] = "";
+		enum blippa_err rc = load(fx, bad[i].overlay, &set, err, sizeof(err));
+		if (rc == BLIPPA_OK || !strstr(err, bad[i].where) || !strstr(err, bad[i].why))
+			fail_msg("%s: rc %d, message '%s'", bad[i].overlay, rc, err);
+		assert_null(set);
+	}
+	char *after = tu_export(fx->st, NULL);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+
+	/* a missing file and a header-less file */
+	char *dir = tu_roster_dir(fx->tmp, "nofile", NULL);
+	char p[1200], err[512] = "";
+	struct import_set *set = NULL;
+	snprintf(p, sizeof(p), "%s/leaders.csv", dir);
+	unlink(p);
+	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_ERR_NOT_FOUND);
+	assert_non_null(strstr(err, "leaders.csv: missing"));
+	tu_write_file(p, "leader_id,facility_id,name\n");
+	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_ERR_INVALID);
+	assert_non_null(strstr(err, "leaders.csv:1: header has no column card_uid"));
+	tu_write_file(p, "");
+	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_ERR_INVALID);
+	assert_non_null(strstr(err, "leaders.csv:1: empty file"));
+	/* columns in another order are fine; header only is fine */
+	tu_write_file(p, "name,card_uid,facility_id,leader_id\n");
+	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_OK);
+	assert_int_equal(import_set_roster(set)->n_leaders, 0);
+	import_set_free(set);
+	free(dir);
+}
+
+static void test_store_failure_is_atomic(void **state)
+{
+	struct fx *fx = *state;
+	struct srv_import_stats st;
+	import_ok(fx, NULL, &st);
+	char *before = tu_export(fx->st, NULL);
+	/* make the last table of the import fail inside the store transaction */
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TRIGGER boom BEFORE DELETE ON members BEGIN"
+				      " SELECT RAISE(ABORT, 'injected failure'); END;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	struct import_set *set = NULL;
+	char err[512] = "";
+	assert_int_equal(load(fx, "roster-changed", &set, err, sizeof(err)), BLIPPA_OK);
+	assert_int_not_equal(
+	    srv_store_import(fx->st, import_set_roster(set), &st, err, sizeof(err)), BLIPPA_OK);
+	assert_non_null(strstr(err, "nothing changed"));
+	char *after = tu_export(fx->st, NULL);
+	assert_string_equal(before, after); /* P1's new family name was rolled back */
+	assert_int_equal(sqlite3_exec(db, "DROP TRIGGER boom", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(srv_store_import(fx->st, import_set_roster(set), &st, err, sizeof(err)),
+			 BLIPPA_OK);
+	import_set_free(set);
+	char *changed = tu_export(fx->st, NULL);
+	assert_non_null(strstr(changed, "Östberg-Lind"));
+	free(before);
+	free(after);
+	free(changed);
+}
+
+static void test_reimport_updates_and_removes(void **state)
+{
+	struct fx *fx = *state;
+	struct srv_import_stats st;
+	import_ok(fx, NULL, &st);
+	char *before = tu_export(fx->st, NULL);
+	assert_non_null(strstr(before, ",P2,Örjan,Ärlig,"));
+	import_ok(fx, "roster-changed", &st);
+	assert_int_equal(st.changed, 1); /* P1's family name */
+	assert_int_equal(st.removed, 2); /* participant P2 and membership G1/P2 */
+	char *after = tu_export(fx->st, NULL);
+	assert_null(strstr(after, ",P2,"));
+	assert_non_null(strstr(after, ",P1,Åsa,Östberg-Lind,absent"));
+	/* and the changed files again: nothing */
+	import_ok(fx, "roster-changed", &st);
+	assert_int_equal(st.changed + st.removed, 0);
+	free(before);
+	free(after);
+}
+
+static void test_reimport_keeps_pin_and_linked_card(void **state)
+{
+	struct fx *fx = *state;
+	struct srv_import_stats st;
+	char pin[AUTH_PIN_HASH_MAX];
+	import_ok(fx, NULL, &st);
+	assert_int_equal(auth_pin_hash("4711", pin), BLIPPA_OK);
+	assert_int_equal(srv_store_set_leader_pin(fx->st, "L1", pin), BLIPPA_OK);
+	assert_int_equal(srv_store_set_leader_pin(fx->st, "L9", pin), BLIPPA_ERR_NOT_FOUND);
+	/* a leader links a card to P2 at a kiosk */
+	uint8_t hash[SRV_TOKEN_HASH_LEN] = {1};
+	char kid[SRV_ID_MAX + 1];
+	struct srv_kiosk k;
+	assert_int_equal(srv_store_add_kiosk(fx->st, "F1", "Entré", hash, 1, kid), BLIPPA_OK);
+	assert_int_equal(srv_store_auth_kiosk(fx->st, hash, &k), BLIPPA_OK);
+	struct protocol_event ev = {.id = "0192f5c4-0000-7000-8000-000000000001",
+				    .type = EVENT_CARD_LINK,
+				    .at_ms = 1795424040000,
+				    .participant_id = "P2",
+				    .card_uid = "04beef01"};
+	struct protocol_result res;
+	struct srv_ingest_stats is;
+	assert_int_equal(srv_store_ingest_events(fx->st, &k, &ev, 1, 2, &res, &is), BLIPPA_OK);
+	assert_int_equal(res.status, PROTOCOL_ACCEPTED);
+	import_ok(fx, NULL, &st);
+	assert_int_equal(st.changed + st.removed, 0);
+	struct roster *r = NULL;
+	assert_int_equal(srv_store_load_roster(fx->st, "F1", &r), BLIPPA_OK);
+	assert_non_null(r->leaders[0].pin_hash);
+	assert_string_equal(r->leaders[0].pin_hash, pin);
+	bool found = false;
+	for (size_t i = 0; i < r->n_cards; i++)
+		if (strcmp(r->cards[i].uid_hex, "04BEEF01") == 0 &&
+		    strcmp(r->cards[i].owner_id, "P2") == 0)
+			found = true;
+	assert_true(found);
+	roster_free(r);
+	/* P2 leaves the roster: the kiosk-linked card goes with them */
+	import_ok(fx, "roster-changed", &st);
+	assert_int_equal(srv_store_load_roster(fx->st, "F1", &r), BLIPPA_OK);
+	for (size_t i = 0; i < r->n_cards; i++)
+		assert_string_not_equal(r->cards[i].uid_hex, "04BEEF01");
+	roster_free(r);
+}
+
+static void test_field_checks(void **state)
+{
+	(void)state;
+	assert_true(import_valid_date("2028-02-29"));
+	assert_false(import_valid_date("2026-02-29"));
+	assert_false(import_valid_date("2026-2-28"));
+	assert_false(import_valid_date("2026-04-31"));
+	assert_true(import_valid_local_time("2026-03-29 02:30"));
+	assert_false(import_valid_local_time("2026-03-29 2:30"));
+	assert_false(import_valid_local_time("2026-03-29 23:60"));
+	assert_false(import_valid_local_time("2026-03-29T10:00"));
+	assert_true(import_valid_id("P-1_x"));
+	assert_false(import_valid_id("P 1"));
+	assert_false(import_valid_id(""));
+	assert_false(import_valid_id("Å"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_good_roster, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_import_twice_changes_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_files_rejected_whole, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_failure_is_atomic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reimport_updates_and_removes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_reimport_keeps_pin_and_linked_card, setup,
+					    teardown),
+	    cmocka_unit_test(test_field_checks),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

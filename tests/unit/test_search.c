@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of name search (sync/store/store_search.c): folding of Swedish and
+ * other Latin names, "Åsa Ö." display names, prefix on given or family
+ * name (each word), today-only filtering that follows the local date and
+ * roster changes, order, and the 2-character minimum. */
+#include "store_testutil.h"
+#include "store_int.h"
+
+struct fx {
+	struct tdir t;
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+
+	tdir_make(&f->t);
+	f->st = open_store(&f->t, NULL);
+	load_roster(f->st, small_roster());
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	tdir_remove(&f->t);
+	free(f);
+	return 0;
+}
+
+static void fold_is(const char *in, const char *want)
+{
+	char out[256];
+
+	store_fold(in, out, sizeof out);
+	assert_string_equal(out, want);
+}
+
+static void test_fold(void **state)
+{
+	char small[4];
+
+	(void)state;
+	fold_is("Åsa", "asa");
+	fold_is("ÖSTBERG", "ostberg");
+	fold_is("Ängla", "angla");
+	fold_is("Örjan Ek", "orjan ek");
+	fold_is("Sven-Erik", "sven erik");
+	fold_is("  Zoë  Müller ", "zoe muller");
+	fold_is("Éva Çelik", "eva celik");
+	fold_is("Łukasz Żółć", "lukasz zolc");
+	fold_is("Ægir Øster", "aegir oster");
+	fold_is("Straße", "strasse");
+	fold_is("O'Brien", "obrien");
+	fold_is("A\xcc\x8asa", "asa"); /* decomposed Å (NFD) */
+	fold_is("Ω", "Ω");             /* other scripts kept */
+	fold_is("", "");
+	assert_int_equal(store_fold("Ängla", small, sizeof small), 3);
+	assert_string_equal(small, "ang");
+}
+
+static void display_is(const char *g, const char *f, const char *want)
+{
+	char out[ROSTER_NAME_MAX + 8];
+
+	store_display_name(g, f, out, sizeof out);
+	assert_string_equal(out, want);
+}
+
+static void test_display(void **state)
+{
+	(void)state;
+	display_is("Åsa", "Östberg", "Åsa Ö.");
+	display_is("Örjan", "Ek", "Örjan E.");
+	display_is("Sven-Erik", "Ängel", "Sven-Erik Ä.");
+	display_is("Li", "𝒜bc", "Li 𝒜.");
+}
+
+static size_t search(struct fx *f, const char *q, bool today, const char *local,
+		     struct search_hit *hits, size_t max)
+{
+	size_t n = 99;
+
+	assert_int_equal(store_search_names(f->st, q, today, at(local, 0), hits, max, &n),
+			 BLIPPA_OK);
+	return n;
+}
+
+static void test_prefix_case_diacritics(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+
+	assert_int_equal(search(f, "asa", true, "2026-11-23 09:00", h, 8), 1);
+	assert_string_equal(h[0].participant_id, "P1");
+	assert_string_equal(h[0].display, "Åsa Ö.");
+	assert_int_equal(search(f, "ÅS", true, "2026-11-23 09:00", h, 8), 1);
+	assert_int_equal(search(f, "ost", true, "2026-11-23 09:00", h, 8), 1);
+	assert_string_equal(h[0].participant_id, "P1");
+	assert_int_equal(search(f, "ek", true, "2026-11-23 09:00", h, 8), 1);
+	assert_string_equal(h[0].display, "Örjan E.");
+	assert_int_equal(search(f, "ANGL", true, "2026-11-23 09:00", h, 8), 1);
+	assert_int_equal(search(f, "sa", true, "2026-11-23 09:00", h, 8), 0); /* not infix */
+	assert_int_equal(search(f, "asa o", true, "2026-11-23 09:00", h, 8), 1);
+	assert_int_equal(search(f, "asa e", true, "2026-11-23 09:00", h, 8), 0);
+}
+
+static void test_two_letter_minimum(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+
+	assert_int_equal(search(f, "a", false, "2026-11-23 09:00", h, 8), 0);
+	assert_int_equal(search(f, "Å", false, "2026-11-23 09:00", h, 8), 0);
+	assert_int_equal(search(f, " - ", false, "2026-11-23 09:00", h, 8), 0);
+	assert_int_equal(search(f, "", false, "2026-11-23 09:00", h, 8), 0);
+	assert_int_equal(search(f, "Ös", false, "2026-11-23 09:00", h, 8), 1);
+}
+
+static void test_today_only(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+
+	/* P5 Olle Åkesson has a session on the 24th only; P6 has none */
+	assert_int_equal(search(f, "ol", true, "2026-11-23 09:00", h, 8), 0);
+	assert_int_equal(search(f, "ol", false, "2026-11-23 09:00", h, 8), 1);
+	/* the next local day (00:30 local is still the 23rd in UTC) */
+	assert_int_equal(search(f, "ol", true, "2026-11-24 00:30", h, 8), 1);
+	assert_int_equal(search(f, "as", true, "2026-11-24 00:30", h, 8), 0);
+	assert_int_equal(search(f, "sven", true, "2026-11-24 00:30", h, 8), 0);
+	assert_int_equal(search(f, "erik", false, "2026-11-24 00:30", h, 8), 1);
+	assert_string_equal(h[0].display, "Sven-Erik Ö.");
+}
+
+static void test_order_and_max(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+	struct roster *r = small_roster();
+
+	assert_int_equal(roster_add_participant(r, "P7", "Åke", "Berg"), 0);
+	assert_int_equal(roster_add_participant(r, "P8", "Anna", "Ahl"), 0);
+	assert_int_equal(roster_add_participant(r, "P9", "Anders", "Ek"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P7"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P8"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P9"), 0);
+	load_roster(f->st, r);
+	/* "a" words: Åsa, Åke, Anna, Ahl, Anders, Ängla */
+	assert_int_equal(search(f, "ak", true, "2026-11-23 09:00", h, 8), 1);
+	assert_string_equal(h[0].display, "Åke B.");
+	assert_int_equal(search(f, "an", true, "2026-11-23 09:00", h, 8), 3);
+	assert_string_equal(h[0].display, "Anders E.");
+	assert_string_equal(h[1].display, "Ängla B.");
+	assert_string_equal(h[2].display, "Anna A.");
+	assert_int_equal(search(f, "an", true, "2026-11-23 09:00", h, 2), 2);
+	assert_string_equal(h[1].display, "Ängla B.");
+}
+
+static void test_follows_roster_of_other_handle(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+	struct store *other = open_store(&f->t, NULL);
+	struct roster *r = small_roster();
+
+	assert_int_equal(search(f, "ny", true, "2026-11-23 09:00", h, 8), 1);
+	assert_int_equal(roster_add_participant(r, "P10", "Nyfiken", "Grön"), 0);
+	assert_int_equal(roster_add_member(r, "G2", "P10"), 0);
+	load_roster(other, r);
+	store_close(other);
+	assert_int_equal(search(f, "ny", true, "2026-11-23 09:00", h, 8), 2);
+	assert_string_equal(h[0].display, "Lars N.");
+	assert_string_equal(h[1].display, "Nyfiken G.");
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fold),
+		cmocka_unit_test(test_display),
+		T(test_prefix_case_diacritics),
+		T(test_two_letter_minimum),
+		T(test_today_only),
+		T(test_order_and_max),
+		T(test_follows_roster_of_other_handle),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

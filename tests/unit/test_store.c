@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of opening the store (sync/store/store.c) and replacing the roster
+ * (store_roster.c): file mode 0600, WAL, schema version, refusing corrupt,
+ * foreign and newer-schema files without touching them, a locked file,
+ * atomic roster replacement with the old roster kept on a bad snapshot. */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "store_testutil.h"
+
+/* Reads a whole (small) file into buf; returns its length. */
+static size_t slurp(const char *path, unsigned char *buf, size_t cap)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t n;
+
+	assert_non_null(fp);
+	n = fread(buf, 1, cap, fp);
+	fclose(fp);
+	return n;
+}
+
+static void spit(const char *path, const void *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void raw_exec(const char *db, const char *sql)
+{
+	sqlite3 *c = NULL;
+
+	assert_int_equal(sqlite3_open(db, &c), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+}
+
+/* Opening must fail with want, say something in err, and leave the file
+ * byte-for-byte as it was. */
+static void expect_refused(struct tdir *t, enum blippa_err want, const char *needle)
+{
+	static unsigned char before[1 << 16], after[1 << 16];
+	size_t n1 = slurp(t->db, before, sizeof before), n2;
+	struct store *st = NULL;
+	char err[512] = "";
+
+	assert_int_equal(store_open(t->dir, NULL, &st, err, sizeof err), want);
+	assert_null(st);
+	assert_non_null(strstr(err, t->db));
+	assert_non_null(strstr(err, needle));
+	n2 = slurp(t->db, after, sizeof after);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(before, after, n1);
+}
+
+static void test_create_mode_wal_version(void **state)
+{
+	struct tdir t;
+	struct store *st;
+	struct stat sb;
+	sqlite3 *c = NULL;
+	sqlite3_stmt *s = NULL;
+	mode_t old = umask(0);
+
+	(void)state;
+	tdir_make(&t);
+	st = open_store(&t, NULL);
+	umask(old);
+	assert_int_equal(stat(t.db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), 1);
+	assert_int_equal(sqlite3_open(t.db, &c), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(c, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "wal");
+	sqlite3_finalize(s);
+	sqlite3_close(c);
+	store_close(st);
+	/* reopen: no migration, same file */
+	st = open_store(&t, NULL);
+	store_close(st);
+	store_close(NULL);
+	tdir_remove(&t);
+}
+
+static void test_loose_mode_tightened(void **state)
+{
+	struct tdir t;
+	struct store *st;
+	struct stat sb;
+	int fd;
+
+	(void)state;
+	tdir_make(&t);
+	fd = open(t.db, O_CREAT | O_WRONLY, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(fchmod(fd, 0644), 0);
+	close(fd);
+	st = open_store(&t, NULL);
+	assert_int_equal(stat(t.db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	store_close(st);
+	tdir_remove(&t);
+}
+
+static void test_not_sqlite_refused(void **state)
+{
+	struct tdir t;
+	unsigned char junk[4096];
+
+	(void)state;
+	tdir_make(&t);
+	for (size_t i = 0; i < sizeof junk; i++)
+		junk[i] = (unsigned char)(i * 7 + 3);
+	spit(t.db, junk, sizeof junk);
+	expect_refused(&t, BLIPPA_ERR_CORRUPT, "not");
+	spit(t.db, "SQLite", 6); /* short file */
+	expect_refused(&t, BLIPPA_ERR_CORRUPT, "not");
+	tdir_remove(&t);
+}
+
+static void test_corrupt_pages_refused(void **state)
+{
+	static unsigned char buf[1 << 16];
+	struct tdir t;
+	struct store *st;
+	size_t n;
+
+	(void)state;
+	tdir_make(&t);
+	st = open_store(&t, NULL);
+	load_roster(st, small_roster());
+	store_close(st); /* checkpoints the WAL into the main file */
+	n = slurp(t.db, buf, sizeof buf);
+	assert_true(n > 8192);
+	/* keep the header, scramble everything after the first page */
+	for (size_t i = 4096; i < n; i++)
+		buf[i] = (unsigned char)(buf[i] ^ 0x5a);
+	spit(t.db, buf, n);
+	expect_refused(&t, BLIPPA_ERR_CORRUPT, "");
+	tdir_remove(&t);
+}
+
+static void test_foreign_sqlite_refused(void **state)
+{
+	struct tdir t;
+
+	(void)state;
+	tdir_make(&t);
+	raw_exec(t.db, "PRAGMA journal_mode = DELETE; CREATE TABLE photos(x); INSERT INTO photos "
+		       "VALUES(1)");
+	expect_refused(&t, BLIPPA_ERR_CORRUPT, "not a Blippa database");
+	tdir_remove(&t);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	struct tdir t;
+	struct store *st;
+
+	(void)state;
+	tdir_make(&t);
+	st = open_store(&t, NULL);
+	store_close(st);
+	raw_exec(t.db, "PRAGMA journal_mode = DELETE; PRAGMA user_version = 99");
+	expect_refused(&t, BLIPPA_ERR_SCHEMA, "newer");
+	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), 99);
+	tdir_remove(&t);
+}
+
+static void test_locked_at_open(void **state)
+{
+	struct tdir t;
+	struct store *st = NULL;
+	sqlite3 *c = NULL;
+	char err[512];
+
+	(void)state;
+	tdir_make(&t);
+	/* a foreign process holds an exclusive lock on a fresh rollback-mode file */
+	assert_int_equal(sqlite3_open(t.db, &c), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(c, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	assert_int_not_equal(store_open(t.dir, NULL, &st, err, sizeof err), BLIPPA_OK);
+	assert_null(st);
+	sqlite3_exec(c, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(c);
+	st = open_store(&t, NULL);
+	store_close(st);
+	tdir_remove(&t);
+}
+
+static void test_meta(void **state)
+{
+	struct tdir t;
+	struct store *st;
+	char v[16];
+
+	(void)state;
+	tdir_make(&t);
+	st = open_store(&t, NULL);
+	assert_int_equal(store_meta_get(st, "kiosk_id", v, sizeof v), BLIPPA_ERR_NOT_FOUND);
+	assert_string_equal(v, "");
+	assert_int_equal(store_meta_set(st, "kiosk_id", "K1"), 0);
+	assert_int_equal(store_meta_set(st, "kiosk_id", "K2"), 0);
+	assert_int_equal(store_meta_get(st, "kiosk_id", v, sizeof v), 0);
+	assert_string_equal(v, "K2");
+	assert_int_equal(store_meta_set(st, "", "x"), BLIPPA_ERR_INVALID);
+	assert_int_equal(store_meta_set(st, "roster_gen", "7"), BLIPPA_ERR_INVALID);
+	store_close(st);
+	st = open_store(&t, NULL);
+	assert_int_equal(store_meta_get(st, "kiosk_id", v, sizeof v), 0);
+	assert_string_equal(v, "K2");
+	store_close(st);
+	tdir_remove(&t);
+}
+
+static void test_replace_and_read_back(void **state)
+{
+	struct tdir t;
+	struct store *st;
+	char id[65], name[129], tz[65], etag[64];
+	char hhmm[6];
+
+	(void)state;
+	tdir_make(&t);
+	st = open_store(&t, NULL);
+	assert_int_equal(store_roster_etag(st, etag, sizeof etag), 0);
+	assert_string_equal(etag, "");
+	assert_int_equal(store_facility(st, id, sizeof id, name, sizeof name, tz, sizeof tz), 0);
+	assert_string_equal(id, "");
+	load_roster(st, small_roster());
+	assert_int_equal(store_roster_etag(st, etag, sizeof etag), 0);
+	assert_string_equal(etag, "\"v1\"");
+	assert_int_equal(store_facility(st, id, sizeof id, name, sizeof name, tz, sizeof tz), 0);
+	assert_string_equal(id, "F1");
+	assert_string_equal(name, "IK Hälsa");
+	assert_string_equal(tz, ZONE);
+	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM participants"), 6);
+	assert_int_equal(raw_int(t.db, "SELECT start_ms FROM sessions WHERE id = 'S1'"),
+			 at("2026-11-23 10:00", 0));
+	assert_int_equal(store_local_hhmm(st, at("2026-11-23 09:54", 0), hhmm), 0);
+	assert_string_equal(hhmm, "09:54");
+	store_close(st);
+	tdir_remove(&t);
+}
+
+static void test_dangling_refs_keep_old_roster(void **state)
+{
+	struct tdir t;
+	struct store *st;
+	char err[256], etag[64];
+	struct roster *r;
+	struct checkin_result res;
+
+	(void)state;
+	tdir_make(&t);
+	st = open_store(&t, NULL);
+	load_roster(st, small_roster());
+
+	r = small_roster();
+	assert_int_equal(roster_set_etag(r, "\"v2\""), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P99"), 0); /* dangling */
+	assert_int_equal(store_replace_roster(st, r, err, sizeof err), BLIPPA_ERR_INVALID);
+	assert_non_null(strstr(err, "members"));
+	assert_non_null(strstr(err, "P99"));
+	roster_free(r);
+
+	r = small_roster();
+	assert_int_equal(roster_add_session(r, "S9", "G9", "2026-11-23 10:00", "2026-11-23 11:00"),
+			 0);
+	assert_int_equal(store_replace_roster(st, r, err, sizeof err), BLIPPA_ERR_INVALID);
+	assert_non_null(strstr(err, "sessions"));
+	roster_free(r);
+
+	/* old roster intact and working */
+	assert_int_equal(store_roster_etag(st, etag, sizeof etag), 0);
+	assert_string_equal(etag, "\"v1\"");
+	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM members"), 6);
+	assert_int_equal(store_checkin_card(st, uid_p1, 4, at("2026-11-23 10:00", 0), &res), 0);
+	assert_int_equal(res.outcome, CHECKIN_OK);
+	store_close(st);
+	tdir_remove(&t);
+}
+
+static void test_replace_is_atomic_on_disk_full(void **state)
+{
+	struct tdir t;
+	struct store *st;
+	char err[256], etag[64];
+	struct roster *r;
+	int64_t pages;
+
+	(void)state;
+	tdir_make(&t);
+	st = open_store(&t, NULL);
+	load_roster(st, small_roster());
+	pages = raw_int(t.db, "PRAGMA page_count");
+	assert_int_equal(store_debug_set_max_pages(st, (unsigned)pages), 0);
+	r = roster_make_demo(at("2026-11-23 10:00", 0), 3000);
+	assert_non_null(r);
+	assert_int_equal(store_replace_roster(st, r, err, sizeof err), BLIPPA_ERR_FULL);
+	assert_non_null(strstr(err, "old roster kept"));
+	assert_int_equal(store_roster_etag(st, etag, sizeof etag), 0);
+	assert_string_equal(etag, "\"v1\"");
+	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM participants"), 6);
+	assert_int_equal(store_debug_set_max_pages(st, 0), 0);
+	assert_int_equal(store_replace_roster(st, r, err, sizeof err), BLIPPA_OK);
+	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM participants"), 3012);
+	roster_free(r);
+	store_close(st);
+	tdir_remove(&t);
+}
+
+static void test_second_handle_sees_new_roster(void **state)
+{
+	struct tdir t;
+	struct store *a, *b;
+	struct roster *r;
+	struct checkin_result res;
+	char hhmm[6];
+
+	(void)state;
+	tdir_make(&t);
+	a = open_store(&t, NULL);
+	b = open_store(&t, NULL);
+	load_roster(a, small_roster());
+	/* b never replaced anything but must use the new roster and zone */
+	assert_int_equal(store_checkin_card(b, uid_p1, 4, at("2026-11-23 10:00", 0), &res), 0);
+	assert_int_equal(res.outcome, CHECKIN_OK);
+	r = roster_new();
+	assert_int_equal(roster_set_facility(r, "F2", "Andra", "America/New_York"), 0);
+	load_roster(a, r);
+	assert_int_equal(store_local_hhmm(b, INT64_C(1795428000000), hhmm), 0); /* 2026-11-23 */
+	assert_string_equal(hhmm, "05:00"); /* 10:00Z in New York */
+	assert_int_equal(store_checkin_card(b, uid_p1, 4, at("2026-11-23 10:00", 0), &res), 0);
+	assert_int_equal(res.outcome, CHECKIN_UNKNOWN_CARD);
+	store_close(a);
+	store_close(b);
+	tdir_remove(&t);
+}
+
+static void test_relink_survives_replace(void **state)
+{
+	struct tdir t;
+	struct store *st;
+	struct checkin_result res;
+	const uint8_t card[4] = { 0x04, 0x99, 0x88, 0x77 };
+
+	(void)state;
+	tdir_make(&t);
+	st = open_store(&t, NULL);
+	load_roster(st, small_roster());
+	assert_int_equal(store_link_card(st, card, 4, "P3", at("2026-11-23 09:00", 0)), 0);
+	/* the server has not heard of the link yet: a new snapshot keeps it */
+	load_roster(st, small_roster());
+	assert_int_equal(store_checkin_card(st, card, 4, at("2026-11-23 10:00", 0), &res), 0);
+	assert_int_equal(res.outcome, CHECKIN_OK);
+	assert_string_equal(res.participant_id, "P3");
+	store_close(st);
+	tdir_remove(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_mode_wal_version),
+		cmocka_unit_test(test_loose_mode_tightened),
+		cmocka_unit_test(test_not_sqlite_refused),
+		cmocka_unit_test(test_corrupt_pages_refused),
+		cmocka_unit_test(test_foreign_sqlite_refused),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_locked_at_open),
+		cmocka_unit_test(test_meta),
+		cmocka_unit_test(test_replace_and_read_back),
+		cmocka_unit_test(test_dangling_refs_keep_old_roster),
+		cmocka_unit_test(test_replace_is_atomic_on_disk_full),
+		cmocka_unit_test(test_second_handle_sees_new_roster),
+		cmocka_unit_test(test_relink_survives_replace),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

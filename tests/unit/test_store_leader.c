@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests of leader mode's store functions (sync/store/store_leader.c):
+ * today's sessions with counts, a session roster with status and period
+ * attendance (attended / held), linking a card, and the PIN check with its
+ * persistent lockout. */
+#include <sodium.h>
+
+#include "store_testutil.h"
+
+/* Argon2id of "4711" with the libsodium MIN limits: fast for tests. */
+static char pin_hash[crypto_pwhash_STRBYTES];
+static char admin_hash[crypto_pwhash_STRBYTES];
+
+struct fx {
+	struct tdir t;
+	struct store *st;
+};
+
+static int group_setup(void **state)
+{
+	(void)state;
+	if (sodium_init() < 0 ||
+	    crypto_pwhash_str(pin_hash, "4711", 4, crypto_pwhash_OPSLIMIT_MIN,
+			      crypto_pwhash_MEMLIMIT_MIN) != 0 ||
+	    crypto_pwhash_str(admin_hash, "999999", 6, crypto_pwhash_OPSLIMIT_MIN,
+			      crypto_pwhash_MEMLIMIT_MIN) != 0)
+		return -1;
+	return 0;
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct roster *r = small_roster();
+
+	tdir_make(&f->t);
+	f->st = open_store(&f->t, NULL);
+	assert_int_equal(roster_add_leader(r, "L2", "Maria Holm", pin_hash), 0);
+	load_roster(f->st, r);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	tdir_remove(&f->t);
+	free(f);
+	return 0;
+}
+
+static void name_in(struct fx *f, const char *pid, const char *sid, const char *local)
+{
+	struct checkin_result r;
+
+	assert_int_equal(store_checkin_participant(f->st, pid, CHECKIN_LEADER, sid, at(local, 0),
+						   &r),
+			 BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+}
+
+static void test_today_sessions(void **state)
+{
+	struct fx *f = *state;
+	struct store_session_info s[4];
+	struct checkin_result r;
+	size_t n = 0;
+
+	assert_int_equal(store_checkin_card(f->st, uid_p2, 7, at("2026-11-23 09:55", 0), &r), 0);
+	assert_int_equal(store_checkin_participant(f->st, "P3", CHECKIN_NAME, NULL,
+						   at("2026-11-23 09:56", 0), &r),
+			 0);
+	assert_int_equal(store_void_checkin(f->st, r.event_id, false, at("2026-11-23 09:56", 2000)),
+			 0);
+	assert_int_equal(store_today_sessions(f->st, at("2026-11-23 12:00", 0), s, 4, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(s[0].session_id, "S1");
+	assert_string_equal(s[0].group_name, "Styrka A");
+	assert_int_equal(s[0].start_ms, at("2026-11-23 10:00", 0));
+	assert_int_equal(s[0].end_ms, at("2026-11-23 11:00", 0));
+	assert_int_equal(s[0].n_members, 4);
+	assert_int_equal(s[0].n_present, 1); /* P3's was undone */
+	assert_string_equal(s[1].session_id, "S2");
+	assert_int_equal(s[1].n_present, 0);
+	assert_int_equal(store_today_sessions(f->st, at("2026-11-23 12:00", 0), s, 1, &n), 0);
+	assert_int_equal(n, 1);
+}
+
+static void test_session_roster_and_attendance(void **state)
+{
+	struct fx *f = *state;
+	struct store_roster_row rows[8];
+	struct checkin_result r;
+	size_t n = 0;
+
+	/* S0a (11-09), S0b (11-16) happened; S1 today; S4 next week */
+	name_in(f, "P1", "S0a", "2026-11-09 10:00");
+	name_in(f, "P1", "S0b", "2026-11-16 10:00");
+	name_in(f, "P2", "S0a", "2026-11-09 10:00");
+	name_in(f, "P4", "S0b", "2026-11-16 10:02");
+	assert_int_equal(store_checkin_participant(f->st, "P4", CHECKIN_NAME, NULL,
+						   at("2026-11-23 09:57", 0), &r),
+			 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	/* a voided visit does not count */
+	assert_int_equal(store_checkin_participant(f->st, "P3", CHECKIN_LEADER, "S0b",
+						   at("2026-11-16 10:00", 0), &r),
+			 0);
+	assert_int_equal(store_void_checkin(f->st, r.event_id, true, at("2026-11-16 10:01", 0)), 0);
+
+	assert_int_equal(store_session_roster(f->st, "S1", at("2026-11-23 10:05", 0), rows, 8, &n),
+			 0);
+	assert_int_equal(n, 4);
+	/* sorted by name: Ängla Berg, Åsa Östberg, Lars Nyström, Örjan Ek */
+	assert_string_equal(rows[0].full_name, "Ängla Berg");
+	assert_string_equal(rows[1].full_name, "Åsa Östberg");
+	assert_string_equal(rows[2].full_name, "Lars Nyström");
+	assert_string_equal(rows[3].full_name, "Örjan Ek");
+	assert_false(rows[0].present);
+	assert_int_equal(rows[0].attended, 0);
+	assert_int_equal(rows[1].attended, 2);
+	assert_int_equal(rows[1].held, 3);
+	assert_true(rows[2].present);
+	assert_int_equal(rows[2].checked_in_ms, at("2026-11-23 09:57", 0));
+	assert_true(uuid_is_valid(rows[2].event_id));
+	assert_int_equal(rows[2].attended, 2);
+	assert_int_equal(rows[3].attended, 1);
+	/* before today's start, today's session is not yet held */
+	assert_int_equal(store_session_roster(f->st, "S1", at("2026-11-23 09:00", 0), rows, 8, &n),
+			 0);
+	assert_int_equal(rows[1].held, 2);
+	assert_int_equal(store_session_roster(f->st, "S1", at("2026-11-23 10:05", 0), rows, 2, &n),
+			 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_session_roster(f->st, "nope", at("2026-11-23 10:05", 0), rows, 8, &n),
+			 BLIPPA_ERR_NOT_FOUND);
+}
+
+static void test_link_card(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	const uint8_t card[4] = { 0x04, 0x12, 0x34, 0x56 };
+	const uint8_t rnd[4] = { 0x08, 0x12, 0x34, 0x56 };
+	int64_t now = at("2026-11-23 09:50", 0);
+
+	assert_int_equal(store_checkin_card(f->st, card, 4, now, &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_UNKNOWN_CARD);
+	assert_int_equal(store_link_card(f->st, card, 4, "P3", now), BLIPPA_OK);
+	assert_int_equal(store_checkin_card(f->st, card, 4, now + 1000, &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_string_equal(r.participant_id, "P3");
+	/* re-linking the same UID moves it */
+	assert_int_equal(store_link_card(f->st, card, 4, "P4", now + 2000), BLIPPA_OK);
+	assert_int_equal(store_checkin_card(f->st, card, 4, now + 3000, &r), 0);
+	assert_string_equal(r.participant_id, "P4");
+	assert_int_equal(store_link_card(f->st, rnd, 4, "P4", now), BLIPPA_ERR_INVALID);
+	assert_int_equal(store_link_card(f->st, card, 5, "P4", now), BLIPPA_ERR_INVALID);
+	assert_int_equal(store_link_card(f->st, card, 4, "P99", now), BLIPPA_ERR_NOT_FOUND);
+	assert_int_equal(raw_int(f->t.db, "SELECT count(*) FROM events WHERE type = 2 AND "
+					  "card_uid = '04123456' AND sync = 0"),
+			 2);
+}
+
+static void test_pin(void **state)
+{
+	struct fx *f = *state;
+	char who[65];
+	int retry = -1;
+	int64_t now = at("2026-11-23 09:00", 0);
+
+	assert_int_equal(store_check_pin(f->st, "4711", NULL, now, who, sizeof who, &retry),
+			 BLIPPA_OK);
+	assert_string_equal(who, "L2");
+	assert_int_equal(store_check_pin(f->st, "999999", admin_hash, now, who, sizeof who, &retry),
+			 BLIPPA_OK);
+	assert_string_equal(who, "admin");
+	assert_int_equal(store_check_pin(f->st, "999999", NULL, now, who, sizeof who, &retry),
+			 BLIPPA_ERR_AUTH);
+	assert_string_equal(who, "");
+}
+
+static void test_pin_lockout_persists(void **state)
+{
+	struct fx *f = *state;
+	char who[65];
+	int retry = -1;
+	int64_t now = at("2026-11-23 09:00", 0);
+	struct store *again;
+
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(store_check_pin(f->st, "0000", NULL, now, who, sizeof who, &retry),
+				 BLIPPA_ERR_AUTH);
+	assert_int_equal(store_check_pin(f->st, "0000", NULL, now, who, sizeof who, &retry),
+			 BLIPPA_ERR_LOCKED_OUT);
+	assert_int_equal(retry, 300);
+	/* even the right PIN is refused while locked, also after a restart */
+	store_close(f->st);
+	again = open_store(&f->t, NULL);
+	f->st = again;
+	assert_int_equal(store_check_pin(f->st, "4711", NULL, now + 100000, who, sizeof who,
+					 &retry),
+			 BLIPPA_ERR_LOCKED_OUT);
+	assert_int_equal(retry, 200);
+	assert_int_equal(store_check_pin(f->st, "4711", NULL, now + 300000, who, sizeof who,
+					 &retry),
+			 BLIPPA_OK);
+	/* a success resets the count */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(store_check_pin(f->st, "0000", NULL, now + 300001, who, sizeof who,
+						 &retry),
+				 BLIPPA_ERR_AUTH);
+	assert_int_equal(store_check_pin(f->st, "4711", NULL, now + 300002, who, sizeof who,
+					 &retry),
+			 BLIPPA_OK);
+	assert_int_equal(store_check_pin(f->st, "0000", NULL, now + 300003, who, sizeof who,
+					 &retry),
+			 BLIPPA_ERR_AUTH);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_today_sessions),
+		T(test_session_roster_and_attendance),
+		T(test_link_card),
+		T(test_pin),
+		T(test_pin_lockout_persists),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
