@@ -20,10 +20,11 @@ foreach(t blippa-kiosk blippa-sync)
     install(TARGETS ${t} RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT kiosk)
   endif()
 endforeach()
+# assets without the translation sources (the compiled .mo files follow)
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/assets/ DESTINATION ${CMAKE_INSTALL_DATADIR}/blippa
-        COMPONENT kiosk)
-# Compiled translations, if the kiosk build makes them (BLIPPA_MO_FILES is a
-# list of "<lang>/<file>.mo" relative to BLIPPA_MO_DIR).
+        COMPONENT kiosk PATTERN "po" EXCLUDE)
+# Compiled translations, if the kiosk build makes them (kiosk/ui sets
+# BLIPPA_MO_DIR to <build>/locale holding <lang>/LC_MESSAGES/blippa.mo).
 if(DEFINED BLIPPA_MO_DIR AND EXISTS ${BLIPPA_MO_DIR})
   install(DIRECTORY ${BLIPPA_MO_DIR}/ DESTINATION ${CMAKE_INSTALL_DATADIR}/blippa/locale
           COMPONENT kiosk FILES_MATCHING PATTERN "*.mo")
@@ -55,7 +56,7 @@ if(TARGET blippa-server)
 endif()
 install(FILES ${CMAKE_SOURCE_DIR}/config/blippa-server.service DESTINATION ${BLIPPA_UNIT_DIR}
         COMPONENT server)
-foreach(f README.md docs/operations.md docs/protocol.md docs/csv.md)
+foreach(f README.md docs/operations.md docs/protocol.md docs/server.md)
   if(EXISTS ${CMAKE_SOURCE_DIR}/${f})
     install(FILES ${CMAKE_SOURCE_DIR}/${f}
             DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/blippa-server COMPONENT server)

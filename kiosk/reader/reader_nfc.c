@@ -13,11 +13,13 @@
  * card is held. Shutdown writes the reader's wake-up pipe (which ends every
  * wait) and calls nfc_abort_command when the thread is inside libnfc; every
  * libnfc call we make has a bounded timeout (300-500 ms) as a backstop. */
+#include <limits.h>
 #include <nfc/nfc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
@@ -67,28 +69,55 @@ static void nfc_note_err(struct nfcr *p, nfc_device *dev, const char *what, int 
 	snprintf(p->why, sizeof p->why, "%s: %s (%d)", what, dev ? nfc_strerror(dev) : "-", res);
 }
 
+/* For serial-port drivers ("pn532_uart:/dev/ttyUSB0[:speed]"): false when
+ * the port does not exist, so an unplugged reader is retried quietly instead
+ * of libnfc logging an error on every attempt. */
+static bool nfc_port_exists(const char *cs)
+{
+	static const char *const serial[] = {"pn532_uart:", "acr122s:", "arygon:"};
+	char port[PATH_MAX];
+
+	for (size_t i = 0; cs && i < sizeof serial / sizeof serial[0]; i++) {
+		size_t n = strlen(serial[i]), len;
+		if (strncmp(cs, serial[i], n) != 0)
+			continue;
+		len = strcspn(cs + n, ":");
+		if (len == 0 || len >= sizeof port)
+			return true; /* let libnfc judge */
+		memcpy(port, cs + n, len);
+		port[len] = '\0';
+		return access(port, F_OK) == 0;
+	}
+	return true;
+}
+
 static nfc_device *nfc_dev_open(struct nfcr *p)
 {
-	nfc_device *dev = nfc_open(p->ctx, p->connstring);
-	int res;
+	nfc_device *dev = NULL;
+	int res = 0;
 
+	if (!nfc_port_exists(p->connstring)) {
+		snprintf(p->why, sizeof p->why, "device absent (no such port)");
+		return NULL;
+	}
+	dev = nfc_open(p->ctx, p->connstring);
 	if (!dev) {
 		snprintf(p->why, sizeof p->why, "device absent or cannot be opened");
 		return NULL;
 	}
 	if ((res = nfc_initiator_init(dev)) < 0) {
 		nfc_note_err(p, dev, "initiator init", res);
-		goto fail;
+		goto out;
 	}
 	/* One short InListPassiveTarget per poll instead of a blocking one. */
-	if ((res = nfc_device_set_property_bool(dev, NP_INFINITE_SELECT, false)) < 0) {
+	if ((res = nfc_device_set_property_bool(dev, NP_INFINITE_SELECT, false)) < 0)
 		nfc_note_err(p, dev, "set property", res);
-		goto fail;
+out:
+	if (res < 0) {
+		nfc_close(dev);
+		dev = NULL;
 	}
 	return dev;
-fail:
-	nfc_close(dev);
-	return NULL;
 }
 
 /* Is the card still there? 0 yes, NFC_ETGRELEASED no, else an error. */

@@ -21,8 +21,8 @@
 
 #define REF_DIAG_MM (15.6f * 25.4f) /* reference panel: 15.6" */
 #define FONTS_MAX 24                /* open (size, weight) faces */
-#define TEXT_CACHE_MAX 320          /* cached text textures */
-#define TEXT_CACHE_MAX_PIXELS (6u * 1024u * 1024u) /* ~24 MB of RGBA */
+#define TEXT_CACHE_MAX 256          /* cached text textures */
+#define TEXT_CACHE_MAX_PIXELS (1u * 1024u * 1024u) /* ~4 MB of RGBA */
 #define TEXT_KEY_MAX 1024           /* longer strings are cut for the key */
 #define GEOM_SEGMENTS_MAX 128
 
@@ -472,6 +472,18 @@ SDL_Point render_text_size(struct render *r, const char *s, float size_mm, enum 
 	if (f)
 		TTF_SizeUTF8(f, s, &p.x, &p.y);
 	return p;
+}
+
+void render_warm_font(struct render *r, float size_mm, enum font_weight wt)
+{
+	static const char warm[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖÉÜ abcdefghijklmnopqrstuvwxyzåäöéü"
+				   "0123456789:.,!?-–()·";
+	TTF_Font *f = font_get(r, size_px(r, size_mm), wt);
+	SDL_Surface *s;
+	if (!f)
+		return;
+	s = TTF_RenderUTF8_Blended(f, warm, (SDL_Color){255, 255, 255, 255});
+	SDL_FreeSurface(s);
 }
 
 static void blit(struct render *r, const struct text_entry *e, int x, int y)

@@ -76,6 +76,11 @@ float render_text_fit(struct render *r, const char *s, SDL_Rect box, float size_
 int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_mm,
 		     enum font_weight wt, struct rgba c, enum text_align align);
 
+/* Loads the glyphs of the Swedish alphabet, digits and punctuation at this
+ * size into the font's glyph cache, so the first frame that shows a new
+ * string (a name, a time) does not rasterise glyphs. Call at start-up. */
+void render_warm_font(struct render *r, float size_mm, enum font_weight wt);
+
 /* Presents the frame. */
 void render_present(struct render *r);
 /* Reads the current (not yet presented) frame into a BMP file. */

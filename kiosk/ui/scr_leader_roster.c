@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "log.h"
 #include "widgets.h"
 
 enum { RO_BACK = 1, RO_UP, RO_DOWN, RO_ACTION, RO_LINK, RO_ROW };
@@ -38,6 +39,8 @@ static void roster_enter(struct ui *ui, const union ui_arg *arg)
 	for (size_t i = 0; i < s->n; i++)
 		s->present += s->rows[i].present ? 1 : 0;
 	ui_trace(ui, "roster %d/%zu", s->present, s->n);
+	if (s->n == UI_ROSTER_MAX)
+		log_warn("ui", "roster view capped at %d rows", UI_ROSTER_MAX);
 }
 
 struct roster_layout {
@@ -183,7 +186,17 @@ static void roster_draw(struct ui *ui, struct render *r)
 		ui_hhmm(ui, s->info.start_ms, t0);
 		ui_hhmm(ui, s->info.end_ms, t1);
 	}
-	snprintf(sub, sizeof sub, _("%s–%s  ·  %d of %zu here"), t0, t1, s->present, s->n);
+	if (s->info.n_members > 0)
+		snprintf(sub, sizeof sub, _("%s–%s  ·  %d of %d here"), t0, t1, s->info.n_present,
+			 s->info.n_members);
+	else
+		snprintf(sub, sizeof sub, _("%s–%s  ·  %d of %d here"), t0, t1, s->present, (int)s->n);
+	if ((int)s->n < s->info.n_members) { /* capped list: say so */
+		char more[64];
+		size_t len = strlen(sub);
+		snprintf(more, sizeof more, _("  ·  showing the first %zu"), s->n);
+		snprintf(sub + len, sizeof sub - len, "%s", more);
+	}
 	render_text_fit(r, sub, L.sub, MM_TEXT_BODY, FONT_REGULAR, COL_MUTED, ALIGN_LEFT);
 	lv = roster_list(ui, L.list);
 	if (s->n == 0)

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +128,8 @@ void ui_goto(struct ui *ui, enum ui_screen next, const union ui_arg *arg)
 	}
 	if (screens[next]->enter)
 		screens[next]->enter(ui, &ui->arg);
+	if (next == UI_HOME && prev != UI_HOME)
+		malloc_trim(0); /* give back what leader lists and searches used */
 	arm_idle(ui);
 	ui_dirty(ui);
 }
@@ -550,6 +553,17 @@ enum blippa_err ui_open(struct render *r, struct store *st, const struct blippa_
 	ui->bg = COL_HOME_BG;
 	ui_refresh_status(ui);
 	ui_timer_set(ui, UI_TIMER_CLOCK, ms_to_next_minute());
+	{
+		/* the sizes a result screen uses: its first frame must be quick */
+		static const struct {
+			float mm;
+			enum font_weight wt;
+		} warm[] = {{MM_TEXT_TITLE * 1.15f, FONT_BOLD},
+			    {MM_TEXT_LARGE, FONT_REGULAR},
+			    {MM_TEXT_LARGE, FONT_BOLD}};
+		for (size_t i = 0; i < sizeof warm / sizeof warm[0]; i++)
+			render_warm_font(r, warm[i].mm, warm[i].wt);
+	}
 	*out = ui;
 	return BLIPPA_OK;
 }

@@ -90,6 +90,7 @@ bool srv_http_is_loopback(const char *listen)
 	return parse_listen(listen, &ss, &len) && addr_is_loopback(&ss);
 }
 
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	(void)cls;

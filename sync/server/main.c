@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,10 +36,11 @@ struct cmd_opts {
 
 struct command {
 	const char *name;
-	const char *usage;   /* synopsis after the command name */
-	const char *help;    /* what it does */
-	const char *options; /* getopt_long option letters used by this command */
-	int positional;	     /* how many positional arguments */
+	const char *usage;    /* synopsis after the command name */
+	const char *help;     /* what it does */
+	const char *options;  /* option letters this command takes (see opt_fields) */
+	const char *required; /* those of them it cannot do without */
+	int positional;	      /* how many positional arguments */
 	int (*run)(const struct cmd_opts *o);
 };
 
@@ -333,40 +335,40 @@ out:
 }
 
 static const struct command commands[] = {
-    {"init", "--db PATH", "Create an empty region database (mode 0600). Never overwrites.", "d", 0,
-     cmd_init},
+    {"init", "--db PATH", "Create an empty region database (mode 0600). Never overwrites.", "d",
+     "d", 0, cmd_init},
     {"import", "--db PATH DIR",
      "Load or refresh the region roster from DIR/{facilities,groups,sessions,participants,\n"
      "members,leaders}.csv (docs/csv.md). All files are validated first; a bad file is\n"
      "rejected whole with file:line: reason and nothing changes. The files are the whole\n"
      "truth: rows missing from them are removed (recorded attendance events are kept).\n"
      "Importing the same files again changes nothing.",
-     "d", 1, cmd_import},
+     "d", "d", 1, cmd_import},
     {"add-kiosk", "--db PATH --facility ID --name NAME",
      "Register a kiosk for a facility. Prints its bearer token ONCE on stdout; only a\n"
      "SHA-256 hash of it is stored.",
-     "dfn", 0, cmd_add_kiosk},
+     "dfn", "dfn", 0, cmd_add_kiosk},
     {"list-kiosks", "--db PATH",
-     "List kiosks: id, facility, state, name, last heartbeat, pending events, reader.", "d", 0,
+     "List kiosks: id, facility, state, name, last heartbeat, pending events, reader.", "d", "d", 0,
      cmd_list_kiosks},
     {"revoke-kiosk", "--db PATH --kiosk ID",
-     "Revoke a kiosk's token for good (its requests get 401 from then on).", "dk", 0,
+     "Revoke a kiosk's token for good (its requests get 401 from then on).", "dk", "dk", 0,
      cmd_revoke_kiosk},
     {"set-pin", "--db PATH --leader ID",
      "Read a leader's new PIN (4-12 digits) from stdin and store it as an Argon2id hash;\n"
      "kiosks get it with the next roster.",
-     "dl", 0, cmd_set_pin},
+     "dl", "dl", 0, cmd_set_pin},
     {"serve", "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N]",
      "Serve the sync protocol v1 (docs/protocol.md). HTTPS with --cert/--key (PEM);\n"
      "plain HTTP only on a loopback address. Port 0 picks a free port. Prints\n"
      "\"listening on ADDR:PORT\" once ready. SIGTERM/SIGINT: finish running requests,\n"
      "then exit 0. --threads N: a pool of N threads instead of one per connection.",
-     "dLcKt", 0, cmd_serve},
+     "dLcKt", "dL", 0, cmd_serve},
     {"export", "--db PATH [--facility ID] [--from DATE] [--to DATE]",
      "Attendance CSV on stdout, one row per participant per session of their group:\n" EXPORT_HEADER
      "\nstatus present|absent, checked_in_at facility-local YYYY-MM-DD HH:MM, method\n"
      "card|name|leader. Dates are inclusive and compare with the session's local date.",
-     "dfFT", 0, cmd_export},
+     "dfFT", "d", 0, cmd_export},
 };
 
 static void usage_all(FILE *f)
@@ -377,37 +379,44 @@ static void usage_all(FILE *f)
 	fprintf(f, "\n'blippa-server COMMAND --help' explains one command.\n");
 }
 
-static const char *needed_missing(const struct command *c, const struct cmd_opts *o)
+/* The string options: letter, long name, where the value goes. */
+static const struct {
+	char letter;
+	const char *name;
+	size_t off;
+} opt_fields[] = {
+    {'d', "--db", offsetof(struct cmd_opts, db)},
+    {'f', "--facility", offsetof(struct cmd_opts, facility)},
+    {'n', "--name", offsetof(struct cmd_opts, name)},
+    {'l', "--leader", offsetof(struct cmd_opts, leader)},
+    {'k', "--kiosk", offsetof(struct cmd_opts, kiosk)},
+    {'L', "--listen", offsetof(struct cmd_opts, listen)},
+    {'c', "--cert", offsetof(struct cmd_opts, cert)},
+    {'K', "--key", offsetof(struct cmd_opts, key)},
+    {'F', "--from", offsetof(struct cmd_opts, from)},
+    {'T', "--to", offsetof(struct cmd_opts, to)},
+};
+
+static const char **opt_slot(struct cmd_opts *o, char letter, const char **name)
 {
-	for (const char *p = c->options; *p; p++) {
-		switch (*p) {
-		case 'd':
-			if (!o->db)
-				return "--db";
-			break;
-		case 'f':
-			if (!o->facility && strcmp(c->name, "export") != 0)
-				return "--facility";
-			break;
-		case 'n':
-			if (!o->name)
-				return "--name";
-			break;
-		case 'l':
-			if (!o->leader)
-				return "--leader";
-			break;
-		case 'k':
-			if (!o->kiosk)
-				return "--kiosk";
-			break;
-		case 'L':
-			if (!o->listen)
-				return "--listen";
-			break;
-		default:
-			break;
+	for (size_t i = 0; i < sizeof(opt_fields) / sizeof(opt_fields[0]); i++) {
+		if (opt_fields[i].letter == letter) {
+			if (name)
+				*name = opt_fields[i].name;
+			return (const char **)(void *)((char *)o + opt_fields[i].off);
 		}
+	}
+	return NULL;
+}
+
+/* The first required option not given, or NULL. */
+static const char *needed_missing(const struct command *c, struct cmd_opts *o)
+{
+	const char *name = NULL;
+	for (const char *p = c->required; *p; p++) {
+		const char **slot = opt_slot(o, *p, &name);
+		if (slot && !*slot)
+			return name;
 	}
 	return NULL;
 }
@@ -453,38 +462,7 @@ int main(int argc, char **argv)
 				c->name, argv[optind], c->name, c->usage);
 			return EXIT_USAGE;
 		}
-		switch (ch) {
-		case 'd':
-			o.db = optarg;
-			break;
-		case 'f':
-			o.facility = optarg;
-			break;
-		case 'n':
-			o.name = optarg;
-			break;
-		case 'l':
-			o.leader = optarg;
-			break;
-		case 'k':
-			o.kiosk = optarg;
-			break;
-		case 'L':
-			o.listen = optarg;
-			break;
-		case 'c':
-			o.cert = optarg;
-			break;
-		case 'K':
-			o.key = optarg;
-			break;
-		case 'F':
-			o.from = optarg;
-			break;
-		case 'T':
-			o.to = optarg;
-			break;
-		case 't': {
+		if (ch == 't') {
 			char *end = NULL;
 			long n = strtol(optarg, &end, 10);
 			if (*end || n < 0 || n > 256) {
@@ -492,10 +470,10 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.threads = (unsigned)n;
-			break;
-		}
-		default:
-			break;
+		} else {
+			const char **slot = opt_slot(&o, (char)ch, NULL);
+			if (slot)
+				*slot = optarg;
 		}
 	}
 	o.argc = argc - 1 - optind;

@@ -77,6 +77,7 @@ int main(int argc, char **argv)
 {
 	static const struct bench_preset presets[] = {
 		{"min", crypto_pwhash_OPSLIMIT_MIN, 8u << 20},
+		{"t2_m32", 2, 32u << 20}, /* half INTERACTIVE's memory */
 		{"interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE,
 		 crypto_pwhash_MEMLIMIT_INTERACTIVE},
 		{"moderate", crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE},

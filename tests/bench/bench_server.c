@@ -20,6 +20,7 @@
 #include "api.h"
 #include "auth.h"
 #include "clock.h"
+#include "export.h"
 #include "http.h"
 #include "import.h"
 #include "srv_store.h"
@@ -341,6 +342,14 @@ int main(int argc, char **argv)
 		srv_http_stop(h);
 		api_free(api);
 	}
+	/* the export over everything ingested above */
+	FILE *devnull = fopen("/dev/null", "w");
+	int64_t e0 = clock_mono_us();
+	if (!devnull || export_write_csv(st, &(struct srv_export_filter){0}, devnull) != BLIPPA_OK)
+		return 1;
+	fclose(devnull);
+	printf("bench_server: export over %d stored events\n", 2 * n * batches * rounds * BATCH);
+	printf("BENCH server_export_ms %.1f ms\n", (double)(clock_mono_us() - e0) / 1000.0);
 	bench_roster(st, tmp, cert, key, ca);
 	for (int i = 0; i < n; i++) {
 		free(ks[i].bodies);

@@ -331,8 +331,8 @@ static void handle_command(struct emu *e, const uint8_t *c, size_t n)
 			else
 				e->presence_ok++;
 		} else if (an >= 1 && a[0] == 0x00) {
-			memcpy(r, a, an); /* communication test: echo */
-			k = an;
+			k = an < sizeof r ? an : sizeof r; /* communication test: echo */
+			memcpy(r, a, k);
 		} else {
 			r[k++] = 0x00;
 		}

@@ -52,7 +52,7 @@ static void wrong_pins_lock(void **state)
 		assert_true(kh_wait(k, "pin wrong", 15000, NULL, 0));
 	}
 	enter_pin(k, "9999"); /* the fifth wrong PIN locks */
-	assert_true(kh_wait(k, "pin ", 15000, line, sizeof line));
+	assert_true(kh_wait(k, " pin ", 15000, line, sizeof line)); /* not "leader-pin " */
 	assert_non_null(strstr(line, "pin locked"));
 	/* even the right PIN is refused while locked */
 	enter_pin(k, "1234");

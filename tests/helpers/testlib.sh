@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: MIT
+# Shared shell helpers for the end-to-end and fault tests (sourced, POSIX sh).
+# They start real programs (blippa-server over HTTPS with a CA made now,
+# blippa-kiosk headless) and wait on conditions with deadlines, never on
+# fixed sleeps.
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# wait_for DESC SECONDS COMMAND...: polls COMMAND every 50 ms until it
+# succeeds or the deadline passes.
+wait_for() {
+	_desc=$1
+	_secs=$2
+	shift 2
+	_end=$(($(date +%s) + _secs))
+	while ! "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$_end" ] || fail "timed out after ${_secs}s waiting for $_desc"
+		sleep 0.05
+	done
+}
+
+# make_roster DIR N: a roster for facility F1 (Europe/Stockholm) with one
+# group G1 whose session runs from 30 minutes ago to 60 minutes from now,
+# and N participants T0000001.. with cards 04000001.. (hex), all members.
+make_roster() {
+	_dir=$1
+	_n=$2
+	mkdir -p "$_dir"
+	_start=$(TZ=Europe/Stockholm date -d '-30 min' '+%Y-%m-%d %H:%M')
+	_end=$(TZ=Europe/Stockholm date -d '+60 min' '+%Y-%m-%d %H:%M')
+	_today=$(TZ=Europe/Stockholm date '+%Y-%m-%d')
+	printf 'facility_id,name,timezone\nF1,Testhallen,Europe/Stockholm\n' >"$_dir/facilities.csv"
+	printf 'group_id,facility_id,name,period_start,period_end\nG1,F1,Styrka,%s,%s\n' \
+		"$_today" "$_today" >"$_dir/groups.csv"
+	printf 'session_id,group_id,start,end\nS1,G1,%s,%s\n' "$_start" "$_end" >"$_dir/sessions.csv"
+	printf 'leader_id,facility_id,name,card_uid\nL1,F1,Kim Lind,04FFEE01\n' >"$_dir/leaders.csv"
+	awk -v n="$_n" -v d="$_dir" 'BEGIN {
+		print "participant_id,given_name,family_name,card_uid" > (d "/participants.csv")
+		print "group_id,participant_id" > (d "/members.csv")
+		for (i = 1; i <= n; i++) {
+			printf "T%07d,Testa,Person%d,04%06X\n", i, i, i > (d "/participants.csv")
+			printf "G1,T%07d\n", i > (d "/members.csv")
+		}
+	}'
+}
+
+# start_server SERVER_BIN DB PKI_DIR LOG_DIR: serves DB over HTTPS on a free
+# loopback port; sets srv_pid and port.
+start_server() {
+	"$1" serve --db "$2" --listen 127.0.0.1:0 --cert "$3/server.pem" \
+		--key "$3/server-key.pem" >"$4/serve.out" 2>"$4/serve.err" &
+	srv_pid=$!
+	wait_for "server to listen" 20 grep -q "listening on" "$4/serve.out"
+	port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$4/serve.out" | head -n 1)
+	[ -n "$port" ] || fail "server printed no port"
+}
+
+# write_kiosk_config FILE DATA_DIR PORT TOKEN_FILE CA_FILE FIFO
+write_kiosk_config() {
+	cat >"$1" <<EOF
+[kiosk]
+data_dir = $2
+fullscreen = no
+result_seconds = 2
+[server]
+url = https://127.0.0.1:$3
+token_file = $4
+ca_file = $5
+sync_interval_s = 5
+[reader]
+device = sim:$6
+EOF
+}
