@@ -56,7 +56,7 @@ if(TARGET blippa-server)
 endif()
 install(FILES ${CMAKE_SOURCE_DIR}/config/blippa-server.service DESTINATION ${BLIPPA_UNIT_DIR}
         COMPONENT server)
-foreach(f README.md docs/operations.md docs/protocol.md docs/server.md)
+foreach(f README.md docs/operations.md docs/protocol.md docs/server.md docs/csv.md)
   if(EXISTS ${CMAKE_SOURCE_DIR}/${f})
     install(FILES ${CMAKE_SOURCE_DIR}/${f}
             DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/blippa-server COMPONENT server)

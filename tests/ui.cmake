@@ -41,3 +41,8 @@ if(TARGET blippa-kiosk AND TARGET bench)
   target_link_libraries(bench_kiosk PRIVATE kiosk_harness)
   add_dependencies(bench bench_kiosk)
 endif()
+
+# Every message of the kiosk has a Swedish translation (sv is the default).
+add_test(NAME test_po_complete
+  COMMAND sh -c "msgfmt --check --statistics -o /dev/null '${PROJECT_SOURCE_DIR}/assets/po/sv.po' 2>&1 | grep -v -e untranslated -e fuzzy | grep -q 'translated messages'")
+set_tests_properties(test_po_complete PROPERTIES LABELS unit TIMEOUT 30)

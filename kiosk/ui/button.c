@@ -23,8 +23,8 @@ bool button_is_pressed(const struct ui *ui, int id, int index)
 	return ui->pressed >= 0 && ui->pressed_id == id && ui->pressed_index == index;
 }
 
-void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name,
-		 const char *label, enum button_style style, float text_mm)
+void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name, const char *label,
+		 enum button_style style, float text_mm)
 {
 	struct render *r = ui->r;
 	int radius = render_mm(r, 2.5f);
@@ -74,7 +74,8 @@ void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name
 	}
 	if (edge.r != fill.r || edge.g != fill.g || edge.b != fill.b) {
 		render_fill_round_rect(r, rc, radius, edge);
-		inner = (SDL_Rect){rc.x + border, rc.y + border, rc.w - 2 * border, rc.h - 2 * border};
+		inner =
+		    (SDL_Rect){rc.x + border, rc.y + border, rc.w - 2 * border, rc.h - 2 * border};
 		render_fill_round_rect(r, inner, radius > border ? radius - border : 0, fill);
 	} else {
 		render_fill_round_rect(r, rc, radius, fill);

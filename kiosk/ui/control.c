@@ -129,15 +129,16 @@ void ui_control_run(struct ui *ui, const char *line)
 		enum blippa_err rc = store_void_checkin(ui->st, arg, true, clock_wall_ms());
 		ui_trace(ui, "void %s control %d", arg, (int)rc);
 	} else if (strcmp(cmd, "max-pages") == 0) {
-		enum blippa_err rc = store_debug_set_max_pages(ui->st, (unsigned)strtoul(arg, NULL, 10));
+		enum blippa_err rc =
+		    store_debug_set_max_pages(ui->st, (unsigned)strtoul(arg, NULL, 10));
 		ui_trace(ui, "max-pages %d", (int)rc);
 	} else if (strcmp(cmd, "buttons") == 0) {
 		if (ui->dirty)
 			ui_render_now(ui);
 		for (int i = 0; i < ui->n_buttons; i++)
 			ui_trace(ui, "button-at %s %d %d %d %d", ui->buttons[i].name,
-				 ui->buttons[i].rect.x, ui->buttons[i].rect.y, ui->buttons[i].rect.w,
-				 ui->buttons[i].rect.h);
+				 ui->buttons[i].rect.x, ui->buttons[i].rect.y,
+				 ui->buttons[i].rect.w, ui->buttons[i].rect.h);
 	} else if (strcmp(cmd, "echo") == 0) {
 		ui_trace(ui, "echo %s", arg);
 	} else if (strcmp(cmd, "quit") == 0) {

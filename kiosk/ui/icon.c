@@ -33,8 +33,7 @@ void icon_reader(struct render *r, SDL_Rect box, struct rgba fg)
 	}
 	/* the reader */
 	render_fill_round_rect(r, base, (int)(0.05f * s), fg);
-	render_fill_circle(r, cx, (float)base.y + (float)base.h / 2.0f, 0.05f * s,
-			   RGB(0x2ECC71));
+	render_fill_circle(r, cx, (float)base.y + (float)base.h / 2.0f, 0.05f * s, RGB(0x2ECC71));
 }
 
 void icon_check(struct render *r, float cx, float cy, float radius, struct rgba ring,
@@ -72,9 +71,11 @@ void icon_arrow(struct render *r, SDL_Rect box, bool up, struct rgba c)
 	float cx = (float)box.x + (float)box.w / 2.0f, cy = (float)box.y + (float)box.h / 2.0f;
 	float s = (float)(box.w < box.h ? box.w : box.h) * 0.28f;
 	if (up)
-		render_fill_triangle(r, cx, cy - s, cx + s, cy + s * 0.6f, cx - s, cy + s * 0.6f, c);
+		render_fill_triangle(r, cx, cy - s, cx + s, cy + s * 0.6f, cx - s, cy + s * 0.6f,
+				     c);
 	else
-		render_fill_triangle(r, cx - s, cy - s * 0.6f, cx + s, cy - s * 0.6f, cx, cy + s, c);
+		render_fill_triangle(r, cx - s, cy - s * 0.6f, cx + s, cy - s * 0.6f, cx, cy + s,
+				     c);
 }
 
 void icon_back(struct render *r, SDL_Rect box, struct rgba c)

@@ -7,15 +7,25 @@
 
 #include "widgets.h"
 
-#define K(up, lo) {up, lo, KB_CHAR, 1.0f}
+#define K(up, lo)                                                                                  \
+	{                                                                                          \
+		up, lo, KB_CHAR, 1.0f                                                              \
+	}
 const struct kb_key kb_layout_sv[KB_ROWS][KB_COLS_MAX] = {
-	{K("Q", "q"), K("W", "w"), K("E", "e"), K("R", "r"), K("T", "t"), K("Y", "y"),
-	 K("U", "u"), K("I", "i"), K("O", "o"), K("P", "p"), K("Å", "å")},
-	{K("A", "a"), K("S", "s"), K("D", "d"), K("F", "f"), K("G", "g"), K("H", "h"),
-	 K("J", "j"), K("K", "k"), K("L", "l"), K("Ö", "ö"), K("Ä", "ä")},
-	{K("Z", "z"), K("X", "x"), K("C", "c"), K("V", "v"), K("B", "b"), K("N", "n"),
-	 K("M", "m"), K("-", "-"), {"←", NULL, KB_BACKSPACE, 2.2f}},
-	{{N_("Clear"), NULL, KB_CLEAR, 2.6f}, {N_("Space"), NULL, KB_SPACE, 6.0f}},
+    {K("Q", "q"), K("W", "w"), K("E", "e"), K("R", "r"), K("T", "t"), K("Y", "y"), K("U", "u"),
+     K("I", "i"), K("O", "o"), K("P", "p"), K("Å", "å")},
+    {K("A", "a"), K("S", "s"), K("D", "d"), K("F", "f"), K("G", "g"), K("H", "h"), K("J", "j"),
+     K("K", "k"), K("L", "l"), K("Ö", "ö"), K("Ä", "ä")},
+    {K("Z", "z"),
+     K("X", "x"),
+     K("C", "c"),
+     K("V", "v"),
+     K("B", "b"),
+     K("N", "n"),
+     K("M", "m"),
+     K("-", "-"),
+     {"←", NULL, KB_BACKSPACE, 2.2f}},
+    {{N_("Clear"), NULL, KB_CLEAR, 2.6f}, {N_("Space"), NULL, KB_SPACE, 6.0f}},
 };
 #undef K
 
@@ -64,15 +74,15 @@ void keyboard_draw(struct ui *ui, SDL_Rect box, int id)
 			int kw = (int)(k->width * (float)unit) + (int)(k->width - 1.0f) * gap;
 			char name[32];
 			const char *label = k->action == KB_CHAR || k->action == KB_BACKSPACE
-						    ? k->label
-						    : _(k->label);
+						? k->label
+						: _(k->label);
 			snprintf(name, sizeof name, "key-%s",
 				 k->action == KB_BACKSPACE ? "backspace"
 				 : k->action == KB_SPACE   ? "space"
 				 : k->action == KB_CLEAR   ? "clear"
 							   : k->lower);
-			button_draw(ui, (SDL_Rect){x, y, kw, key_h}, id, row * KB_COLS_MAX + c, name,
-				    label, BTN_KEY, k->action == KB_CHAR ? 8.0f : 6.0f);
+			button_draw(ui, (SDL_Rect){x, y, kw, key_h}, id, row * KB_COLS_MAX + c,
+				    name, label, BTN_KEY, k->action == KB_CHAR ? 8.0f : 6.0f);
 			x += kw + gap;
 		}
 	}

@@ -19,11 +19,11 @@
 #define BLIPPA_ASSET_DIR_INSTALLED "/usr/share/blippa"
 #endif
 
-#define REF_DIAG_MM (15.6f * 25.4f) /* reference panel: 15.6" */
-#define FONTS_MAX 24                /* open (size, weight) faces */
-#define TEXT_CACHE_MAX 256          /* cached text textures */
+#define REF_DIAG_MM (15.6f * 25.4f)		   /* reference panel: 15.6" */
+#define FONTS_MAX 24				   /* open (size, weight) faces */
+#define TEXT_CACHE_MAX 256			   /* cached text textures */
 #define TEXT_CACHE_MAX_PIXELS (1u * 1024u * 1024u) /* ~4 MB of RGBA */
-#define TEXT_KEY_MAX 1024           /* longer strings are cut for the key */
+#define TEXT_KEY_MAX 1024			   /* longer strings are cut for the key */
 #define GEOM_SEGMENTS_MAX 128
 
 struct font_slot {
@@ -139,7 +139,9 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 		rc = BLIPPA_ERR_IO;
 		goto out;
 	}
-	r->ren = SDL_CreateRenderer(r->win, -1, SDL_RENDERER_PRESENTVSYNC);
+	/* no PRESENTVSYNC: a frame is drawn only when something changed, and
+	 * waiting for vblank would only add latency to the check-in frame */
+	r->ren = SDL_CreateRenderer(r->win, -1, 0);
 	if (!r->ren)
 		r->ren = SDL_CreateRenderer(r->win, -1, SDL_RENDERER_SOFTWARE);
 	if (!r->ren) {
@@ -278,14 +280,16 @@ void render_fill_round_rect(struct render *r, SDL_Rect rc, int radius, struct rg
 	for (int yi = 0; yi < 2; yi++) {
 		for (int xi = 0; xi < 2; xi++) {
 			SDL_Vertex v[24 * 3];
-			float base = (float)M_PI * (xi == 0 ? (yi == 0 ? 1.0f : 0.5f)
-							    : (yi == 0 ? 1.5f : 0.0f));
+			float base = (float)M_PI *
+				     (xi == 0 ? (yi == 0 ? 1.0f : 0.5f) : (yi == 0 ? 1.5f : 0.0f));
 			for (int i = 0; i < 24; i++) {
 				float a0 = base + (float)i * (float)M_PI / 48.0f;
 				float a1 = base + (float)(i + 1) * (float)M_PI / 48.0f;
 				v[i * 3] = vtx(cxs[xi], cys[yi], c);
-				v[i * 3 + 1] = vtx(cxs[xi] + fr * cosf(a0), cys[yi] + fr * sinf(a0), c);
-				v[i * 3 + 2] = vtx(cxs[xi] + fr * cosf(a1), cys[yi] + fr * sinf(a1), c);
+				v[i * 3 + 1] =
+				    vtx(cxs[xi] + fr * cosf(a0), cys[yi] + fr * sinf(a0), c);
+				v[i * 3 + 2] =
+				    vtx(cxs[xi] + fr * cosf(a1), cys[yi] + fr * sinf(a1), c);
 			}
 			SDL_RenderGeometry(r->ren, NULL, v, 24 * 3, NULL, 0);
 		}
@@ -316,8 +320,8 @@ void render_fill_triangle(struct render *r, float x0, float y0, float x1, float 
 	SDL_RenderGeometry(r->ren, NULL, v, 3, NULL, 0);
 }
 
-void render_arc(struct render *r, float cx, float cy, float radius, float width, float a0,
-		float a1, struct rgba c)
+void render_arc(struct render *r, float cx, float cy, float radius, float width, float a0, float a1,
+		struct rgba c)
 {
 	SDL_Vertex v[GEOM_SEGMENTS_MAX * 6];
 	float ri = radius - width / 2.0f, ro = radius + width / 2.0f;
@@ -401,8 +405,8 @@ static void cache_make_room(struct render *r, size_t pixels)
 }
 
 /* The cached texture for (s, px, wt, colour, wrap); NULL on failure. */
-static struct text_entry *text_get(struct render *r, const char *s, int px,
-				   enum font_weight wt, struct rgba c, int wrap)
+static struct text_entry *text_get(struct render *r, const char *s, int px, enum font_weight wt,
+				   struct rgba c, int wrap)
 {
 	char key[TEXT_KEY_MAX];
 	uint32_t colour = (uint32_t)c.r << 24 | (uint32_t)c.g << 16 | (uint32_t)c.b << 8 | c.a;
@@ -492,8 +496,8 @@ static void blit(struct render *r, const struct text_entry *e, int x, int y)
 	SDL_RenderCopy(r->ren, e->tex, NULL, &dst);
 }
 
-int render_text(struct render *r, const char *s, int x, int y, float size_mm,
-		enum font_weight wt, struct rgba c, enum text_align align)
+int render_text(struct render *r, const char *s, int x, int y, float size_mm, enum font_weight wt,
+		struct rgba c, enum text_align align)
 {
 	struct text_entry *e;
 	if (!s || !*s)
@@ -530,9 +534,9 @@ float render_text_fit(struct render *r, const char *s, SDL_Rect box, float size_
 	e = text_get(r, s, size_px(r, sz), wt, c, 0);
 	if (!e)
 		return sz;
-	x = align == ALIGN_LEFT ? box.x
-			       : (align == ALIGN_CENTER ? box.x + (box.w - e->w) / 2
-							: box.x + box.w - e->w);
+	x = align == ALIGN_LEFT
+		? box.x
+		: (align == ALIGN_CENTER ? box.x + (box.w - e->w) / 2 : box.x + box.w - e->w);
 	if (e->w > box.w) { /* still too long: clip rather than spill */
 		SDL_Rect src = {0, 0, box.w, e->h};
 		SDL_Rect dst = {box.x, box.y + (box.h - e->h) / 2, box.w, e->h};
@@ -559,9 +563,9 @@ int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_m
 	}
 	if (!e)
 		return 0;
-	x = align == ALIGN_LEFT ? box.x
-			       : (align == ALIGN_CENTER ? box.x + (box.w - e->w) / 2
-							: box.x + box.w - e->w);
+	x = align == ALIGN_LEFT
+		? box.x
+		: (align == ALIGN_CENTER ? box.x + (box.w - e->w) / 2 : box.x + box.w - e->w);
 	blit(r, e, x, box.y);
 	return e->h;
 }
@@ -574,10 +578,12 @@ void render_present(struct render *r)
 enum blippa_err render_save_bmp(struct render *r, const char *path)
 {
 	enum blippa_err rc = BLIPPA_OK;
-	SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, r->w, r->h, 32, SDL_PIXELFORMAT_ARGB8888);
+	SDL_Surface *s =
+	    SDL_CreateRGBSurfaceWithFormat(0, r->w, r->h, 32, SDL_PIXELFORMAT_ARGB8888);
 	if (!s)
 		return BLIPPA_ERR_NOMEM;
-	if (SDL_RenderReadPixels(r->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) != 0 ||
+	if (SDL_RenderReadPixels(r->ren, NULL, SDL_PIXELFORMAT_ARGB8888, s->pixels, s->pitch) !=
+		0 ||
 	    SDL_SaveBMP(s, path) != 0) {
 		log_error("render", "screenshot failed: %s", SDL_GetError());
 		rc = BLIPPA_ERR_IO;

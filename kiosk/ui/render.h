@@ -29,8 +29,8 @@ enum text_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 enum font_weight { FONT_REGULAR, FONT_BOLD };
 
 struct render_opts {
-	int w, h;          /* window size; 0,0 = desktop size */
-	bool fullscreen;   /* borderless fullscreen on the desktop */
+	int w, h;	 /* window size; 0,0 = desktop size */
+	bool fullscreen; /* borderless fullscreen on the desktop */
 	const char *title;
 	const char *asset_dir; /* extra place to look for fonts/ (may be NULL) */
 };
@@ -58,15 +58,15 @@ void render_thick_line(struct render *r, float x0, float y0, float x1, float y1,
 void render_fill_triangle(struct render *r, float x0, float y0, float x1, float y1, float x2,
 			  float y2, struct rgba c);
 /* Ring segment from angle a0 to a1 (radians, 0 = right, clockwise on screen). */
-void render_arc(struct render *r, float cx, float cy, float radius, float width, float a0,
-		float a1, struct rgba c);
+void render_arc(struct render *r, float cx, float cy, float radius, float width, float a0, float a1,
+		struct rgba c);
 
 /* Size in pixels of s at size_mm (cap height ~0.7 of it) without drawing. */
 SDL_Point render_text_size(struct render *r, const char *s, float size_mm, enum font_weight wt);
 /* Draws s with its top edge at y; x is the left, centre or right edge by
  * align. Returns the drawn width. Empty or NULL s draws nothing. */
-int render_text(struct render *r, const char *s, int x, int y, float size_mm,
-		enum font_weight wt, struct rgba c, enum text_align align);
+int render_text(struct render *r, const char *s, int x, int y, float size_mm, enum font_weight wt,
+		struct rgba c, enum text_align align);
 /* Draws s inside box, shrinking the size (down to 55 %) until one line fits,
  * vertically centred. Returns the size used in mm. */
 float render_text_fit(struct render *r, const char *s, SDL_Rect box, float size_mm,

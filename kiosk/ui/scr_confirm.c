@@ -40,15 +40,17 @@ static void confirm_draw(struct ui *ui, struct render *r)
 	snprintf(q, sizeof q, _("Are you %s?"), ui->arg.confirm.display);
 	render_text_fit(r, q, (SDL_Rect){c.x, c.y + c.h / 6, c.w, render_mm(r, 26.0f)},
 			MM_TEXT_HUGE, FONT_BOLD, COL_WHITE, ALIGN_CENTER);
-	render_text_wrap(r, _("Check that it is your name before you go on."),
-			 (SDL_Rect){c.x, c.y + c.h / 6 + render_mm(r, 30.0f), c.w, render_mm(r, 30.0f)},
-			 MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+	render_text_wrap(
+	    r, _("Check that it is your name before you go on."),
+	    (SDL_Rect){c.x, c.y + c.h / 6 + render_mm(r, 30.0f), c.w, render_mm(r, 30.0f)},
+	    MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	if (row) {
-		yes = (SDL_Rect){c.x + c.w / 2 + gap / 2, c.y + c.h - btn_h - render_mm(r, 10.0f), bw,
-				 btn_h};
+		yes = (SDL_Rect){c.x + c.w / 2 + gap / 2, c.y + c.h - btn_h - render_mm(r, 10.0f),
+				 bw, btn_h};
 		no = (SDL_Rect){c.x + c.w / 2 - gap / 2 - bw, yes.y, bw, btn_h};
 	} else {
-		yes = (SDL_Rect){c.x, c.y + c.h - 2 * btn_h - gap - render_mm(r, 10.0f), c.w, btn_h};
+		yes =
+		    (SDL_Rect){c.x, c.y + c.h - 2 * btn_h - gap - render_mm(r, 10.0f), c.w, btn_h};
 		no = (SDL_Rect){c.x, yes.y + btn_h + gap, c.w, btn_h};
 	}
 	button_draw(ui, yes, CF_YES, 0, "yes", _("Yes, check me in"), BTN_PRIMARY, MM_TEXT_TITLE);
@@ -56,7 +58,7 @@ static void confirm_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_confirm_ops = {
-	.name = "confirm",
-	.input = confirm_input,
-	.draw = confirm_draw,
+    .name = "confirm",
+    .input = confirm_input,
+    .draw = confirm_draw,
 };

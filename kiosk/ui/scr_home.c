@@ -57,11 +57,19 @@ static void home_draw(struct ui *ui, struct render *r)
 	}
 
 	screen_begin(ui, COL_HOME_BG, COL_WHITE);
-	render_text_fit(r, _("Tap your card"), title, MM_TEXT_HUGE, FONT_BOLD, COL_WHITE,
-			ALIGN_CENTER);
-	render_text_fit(r, _("Hold your card against the reader"), sub, MM_TEXT_BODY,
-			FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
-	icon_reader(r, pict, COL_WHITE);
+	if (ui->reader_configured) {
+		render_text_fit(r, _("Tap your card"), title, MM_TEXT_HUGE, FONT_BOLD, COL_WHITE,
+				ALIGN_CENTER);
+		render_text_fit(r, _("Hold your card against the reader"), sub, MM_TEXT_BODY,
+				FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+		icon_reader(r, pict, COL_WHITE);
+	} else {
+		/* [reader] device = none: do not ask anyone to tap */
+		render_text_fit(r, _("Check in here"), title, MM_TEXT_HUGE, FONT_BOLD, COL_WHITE,
+				ALIGN_CENTER);
+		render_text_fit(r, _("Find your name with the button below"), sub, MM_TEXT_BODY,
+				FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+	}
 	button_draw(ui, btn, HOME_SEARCH, 0, "search", _("Search your name"), BTN_PRIMARY,
 		    MM_TEXT_TITLE);
 	button_draw(ui, lead, HOME_LEADER, 0, "leader", _("Leader"), BTN_SECONDARY,
@@ -69,8 +77,8 @@ static void home_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_home_ops = {
-	.name = "home",
-	.enter = home_enter,
-	.input = home_input,
-	.draw = home_draw,
+    .name = "home",
+    .enter = home_enter,
+    .input = home_input,
+    .draw = home_draw,
 };

@@ -21,9 +21,8 @@ static void pin_submit(struct ui *ui)
 	char leader[ROSTER_ID_MAX + 1] = "";
 	int retry = 0;
 	enum blippa_err rc;
-	const char *admin = ui->opts.admin_pin_hash && ui->opts.admin_pin_hash[0]
-				    ? ui->opts.admin_pin_hash
-				    : NULL;
+	const char *admin =
+	    ui->opts.admin_pin_hash && ui->opts.admin_pin_hash[0] ? ui->opts.admin_pin_hash : NULL;
 
 	if (!ui->pin.pin[0])
 		return;
@@ -59,8 +58,7 @@ static void pin_submit(struct ui *ui)
 			 _("Too many wrong PINs. Try again in %d minutes."), min);
 		ui_trace(ui, "pin locked %d", retry);
 	} else if (rc == BLIPPA_ERR_AUTH) {
-		snprintf(ui->pin.message, sizeof ui->pin.message, "%s",
-			 _("Wrong PIN. Try again."));
+		snprintf(ui->pin.message, sizeof ui->pin.message, "%s", _("Wrong PIN. Try again."));
 		ui_trace(ui, "pin wrong");
 	} else {
 		snprintf(ui->pin.message, sizeof ui->pin.message, "%s",
@@ -141,8 +139,9 @@ static void pin_draw(struct ui *ui, struct render *r)
 		int x0 = c.x + (c.w - total) / 2 + step / 2;
 		int y0 = c.y + title_h + gap + dots_h / 2;
 		if (n == 0)
-			render_fill_rect(r, (SDL_Rect){x0 - dot, y0 + dot, 2 * dot, render_mm(r, 0.8f)},
-					 COL_MUTED);
+			render_fill_rect(
+			    r, (SDL_Rect){x0 - dot, y0 + dot, 2 * dot, render_mm(r, 0.8f)},
+			    COL_MUTED);
 		for (size_t i = 0; i < n; i++)
 			render_fill_circle(r, (float)(x0 + (int)i * step), (float)y0, (float)dot,
 					   COL_WHITE);
@@ -160,9 +159,9 @@ static void pin_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_leader_pin_ops = {
-	.name = "leader-pin",
-	.text = true,
-	.enter = pin_enter,
-	.input = pin_input,
-	.draw = pin_draw,
+    .name = "leader-pin",
+    .text = true,
+    .enter = pin_enter,
+    .input = pin_input,
+    .draw = pin_draw,
 };

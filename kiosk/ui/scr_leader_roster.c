@@ -62,8 +62,8 @@ static void roster_layout(struct ui *ui, struct roster_layout *L)
 
 static struct list_view roster_list(struct ui *ui, SDL_Rect box)
 {
-	struct list_view lv = {box, render_mm(ui->r, 22.0f), ui->roster.n, &ui->roster.scroll,
-			       RO_ROW, RO_UP, RO_DOWN};
+	struct list_view lv = {
+	    box, render_mm(ui->r, 22.0f), ui->roster.n, &ui->roster.scroll, RO_ROW, RO_UP, RO_DOWN};
 	return lv;
 }
 
@@ -190,7 +190,8 @@ static void roster_draw(struct ui *ui, struct render *r)
 		snprintf(sub, sizeof sub, _("%s–%s  ·  %d of %d here"), t0, t1, s->info.n_present,
 			 s->info.n_members);
 	else
-		snprintf(sub, sizeof sub, _("%s–%s  ·  %d of %d here"), t0, t1, s->present, (int)s->n);
+		snprintf(sub, sizeof sub, _("%s–%s  ·  %d of %d here"), t0, t1, s->present,
+			 (int)s->n);
 	if ((int)s->n < s->info.n_members) { /* capped list: say so */
 		char more[64];
 		size_t len = strlen(sub);
@@ -209,9 +210,9 @@ static void roster_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_leader_roster_ops = {
-	.name = "leader-roster",
-	.leader = true,
-	.enter = roster_enter,
-	.input = roster_input,
-	.draw = roster_draw,
+    .name = "leader-roster",
+    .leader = true,
+    .enter = roster_enter,
+    .input = roster_input,
+    .draw = roster_draw,
 };

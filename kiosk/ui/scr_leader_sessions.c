@@ -54,8 +54,9 @@ static void sessions_layout(struct ui *ui, struct sessions_layout *L)
 
 static struct list_view sessions_list(struct ui *ui, SDL_Rect box)
 {
-	struct list_view lv = {box, render_mm(ui->r, 20.0f), ui->sessions.n, &ui->sessions.scroll,
-			       SS_ROW, SS_UP, SS_DOWN};
+	struct list_view lv = {
+	    box,    render_mm(ui->r, 20.0f), ui->sessions.n, &ui->sessions.scroll, SS_ROW, SS_UP,
+	    SS_DOWN};
 	return lv;
 }
 
@@ -96,14 +97,20 @@ static void draw_session(struct ui *ui, size_t row, SDL_Rect rc, void *user)
 {
 	const struct store_session_info *s = &ui->sessions.s[row];
 	struct render *r = ui->r;
-	char name[16], when[32], count[64], t0[6], t1[6];
+	char name[16], when[96], count[64], t0[6], t1[6];
 	int pad = render_mm(r, 4.0f);
 	int right_w = rc.w * 2 / 5;
 	(void)user;
 	snprintf(name, sizeof name, "session-%zu", row);
 	ui_hhmm(ui, s->start_ms, t0);
 	ui_hhmm(ui, s->end_ms, t1);
-	snprintf(when, sizeof when, "%s–%s", t0, t1);
+	{
+		int64_t now = clock_wall_ms();
+		if (now >= s->start_ms && now < s->end_ms)
+			snprintf(when, sizeof when, _("%s–%s  ·  running now"), t0, t1);
+		else
+			snprintf(when, sizeof when, "%s–%s", t0, t1);
+	}
 	snprintf(count, sizeof count, _("%d of %d here"), s->n_present, s->n_members);
 	button_draw(ui, rc, SS_ROW, (int)row, name, "", BTN_ROW, MM_TEXT_LARGE);
 	render_text_fit(r, s->group_name,
@@ -140,9 +147,9 @@ static void sessions_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_leader_sessions_ops = {
-	.name = "leader-sessions",
-	.leader = true,
-	.enter = sessions_enter,
-	.input = sessions_input,
-	.draw = sessions_draw,
+    .name = "leader-sessions",
+    .leader = true,
+    .enter = sessions_enter,
+    .input = sessions_input,
+    .draw = sessions_draw,
 };

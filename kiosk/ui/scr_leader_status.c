@@ -102,16 +102,18 @@ static void status_draw(struct ui *ui, struct render *r)
 
 	memset(rows, 0, sizeof rows);
 	rows[n].label = _("Server");
-	if (!ui->opts.sync_enabled)
-		snprintf(rows[n].value, sizeof rows[n].value, "%s", _("Not configured (stand-alone)"));
-	else if (s->sync.unauthorised)
-		snprintf(rows[n].value, sizeof rows[n].value, "%s",
-			 _("Kiosk not authorised (check its token)")), rows[n].warn = true;
-	else if (s->sync.server_reachable)
-		snprintf(rows[n].value, sizeof rows[n].value, "%s", _("Reachable"));
-	else
-		snprintf(rows[n].value, sizeof rows[n].value, "%s", _("Not reachable")),
-			rows[n].warn = true;
+	{
+		const char *txt = _("Reachable");
+		if (!ui->opts.sync_enabled)
+			txt = _("Not configured (stand-alone)");
+		else if (s->sync.unauthorised)
+			txt = _("Kiosk not authorised (check its token)");
+		else if (!s->sync.server_reachable)
+			txt = _("Not reachable");
+		rows[n].warn =
+		    ui->opts.sync_enabled && (s->sync.unauthorised || !s->sync.server_reachable);
+		snprintf(rows[n].value, sizeof rows[n].value, "%s", txt);
+	}
 	n++;
 	rows[n].label = _("Waiting to be sent");
 	snprintf(rows[n].value, sizeof rows[n].value, "%" PRId64, s->sync.pending);
@@ -131,7 +133,8 @@ static void status_draw(struct ui *ui, struct render *r)
 	rows[n].warn = s->sync.last_error[0] != '\0';
 	n++;
 	rows[n].label = _("Clock difference to server");
-	snprintf(rows[n].value, sizeof rows[n].value, _("%+lld s"), (long long)(s->sync.skew_ms / 1000));
+	snprintf(rows[n].value, sizeof rows[n].value, _("%+lld s"),
+		 (long long)(s->sync.skew_ms / 1000));
 	rows[n].warn = s->sync.skew_ms > 120000 || s->sync.skew_ms < -120000;
 	n++;
 	rows[n].label = _("Rejected events");
@@ -148,11 +151,13 @@ static void status_draw(struct ui *ui, struct render *r)
 		render_text_fit(r, rows[i].label, (SDL_Rect){c.x, y, label_w - gap, line_h},
 				MM_TEXT_BODY, FONT_REGULAR, COL_MUTED, ALIGN_LEFT);
 		if (rows[i].warn)
-			icon_warning(r, (float)(c.x + label_w + line_h / 2), (float)(y + line_h / 2),
-				     (float)line_h * 0.8f, COL_AMBER_BG, COL_BLACK);
+			icon_warning(r, (float)(c.x + label_w + line_h / 2),
+				     (float)(y + line_h / 2), (float)line_h * 0.8f, COL_AMBER_BG,
+				     COL_BLACK);
 		render_text_fit(r, rows[i].value,
 				(SDL_Rect){c.x + label_w + (rows[i].warn ? line_h + gap : 0), y,
-					   c.w - label_w - (rows[i].warn ? line_h + gap : 0), line_h},
+					   c.w - label_w - (rows[i].warn ? line_h + gap : 0),
+					   line_h},
 				MM_TEXT_BODY, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
 		y += line_h + gap / 2;
 	}
@@ -169,10 +174,10 @@ static void status_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_leader_status_ops = {
-	.name = "leader-status",
-	.leader = true,
-	.enter = status_enter,
-	.input = status_input,
-	.tick = status_tick,
-	.draw = status_draw,
+    .name = "leader-status",
+    .leader = true,
+    .enter = status_enter,
+    .input = status_input,
+    .tick = status_tick,
+    .draw = status_draw,
 };

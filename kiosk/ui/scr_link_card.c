@@ -43,8 +43,8 @@ static void link_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_link_card_ops = {
-	.name = "link-card",
-	.leader = true,
-	.input = link_input,
-	.draw = link_draw,
+    .name = "link-card",
+    .leader = true,
+    .input = link_input,
+    .draw = link_draw,
 };

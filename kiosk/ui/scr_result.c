@@ -92,8 +92,9 @@ static void result_view(struct ui *ui, struct res_view *v)
 		v->tone = TONE_RED;
 		v->icon = ICON_CROSS;
 		snprintf(v->title, sizeof v->title, "%s", _("The card is not known"));
-		snprintf(v->line1, sizeof v->line1, "%s",
-			 _("Search your name instead. Your group leader can link the card to you."));
+		snprintf(
+		    v->line1, sizeof v->line1, "%s",
+		    _("Search your name instead. Your group leader can link the card to you."));
 		v->offer_search = true;
 		break;
 	}
@@ -117,9 +118,10 @@ static void result_enter(struct ui *ui, const union ui_arg *arg)
 	}
 	ui->arg.result.until_ms = now + show;
 	ui_timer_set(ui, UI_TIMER_SCREEN,
-		     ui->arg.result.undoable && ui->arg.result.undo_until_ms < ui->arg.result.until_ms
-			     ? ui->arg.result.undo_until_ms - now
-			     : show);
+		     ui->arg.result.undoable &&
+			     ui->arg.result.undo_until_ms < ui->arg.result.until_ms
+			 ? ui->arg.result.undo_until_ms - now
+			 : show);
 }
 
 static void result_tick(struct ui *ui, int64_t now_ms)
@@ -140,8 +142,8 @@ static void result_tick(struct ui *ui, int64_t now_ms)
 static void result_undo(struct ui *ui)
 {
 	union ui_arg a;
-	enum blippa_err rc = store_void_checkin(ui->st, ui->arg.result.res.event_id, false,
-						clock_wall_ms());
+	enum blippa_err rc =
+	    store_void_checkin(ui->st, ui->arg.result.res.event_id, false, clock_wall_ms());
 	memset(&a, 0, sizeof a);
 	if (rc == BLIPPA_OK) {
 		ui_trace(ui, "void %s name", ui->arg.result.res.event_id);
@@ -217,8 +219,8 @@ static void result_draw(struct ui *ui, struct render *r)
 	if (v.icon == ICON_CHECK)
 		icon_check(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r, fg, bg);
 	else if (v.icon == ICON_WARN)
-		icon_warning(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r * 2.1f, fg,
-			     bg);
+		icon_warning(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r * 2.1f,
+			     fg, bg);
 	else
 		icon_cross(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r, fg, bg);
 	y += 2 * icon_r + gap;
@@ -228,13 +230,15 @@ static void result_draw(struct ui *ui, struct render *r)
 	y += box.h + gap / 2;
 
 	{
-		int bottom = c.y + c.h - (n_btn > 1 && c.w < render_mm(r, 200.0f)
-						  ? n_btn * btn_h + (n_btn - 1) * gap
-						  : btn_h);
+		int bottom =
+		    c.y + c.h -
+		    (n_btn > 1 && c.w < render_mm(r, 200.0f) ? n_btn * btn_h + (n_btn - 1) * gap
+							     : btn_h);
 		box = (SDL_Rect){c.x + c.w / 10, y, c.w - c.w / 5, bottom - gap - y};
 		if (v.line1[0]) {
-			int h = render_text_wrap(r, v.line1, (SDL_Rect){box.x, box.y, box.w, box.h / 2},
-						 MM_TEXT_LARGE, FONT_REGULAR, fg, ALIGN_CENTER);
+			int h =
+			    render_text_wrap(r, v.line1, (SDL_Rect){box.x, box.y, box.w, box.h / 2},
+					     MM_TEXT_LARGE, FONT_REGULAR, fg, ALIGN_CENTER);
 			box.y += h + gap / 2;
 		}
 		if (v.line2[0])
@@ -252,13 +256,14 @@ static void result_draw(struct ui *ui, struct render *r)
 			bw = c.w;
 		for (int i = 0; i < n_btn; i++) {
 			if (row)
-				rects[i] = (SDL_Rect){c.x + (c.w - (n_btn * bw + (n_btn - 1) * gap)) / 2 +
-							      i * (bw + gap),
-						      c.y + c.h - btn_h, bw, btn_h};
+				rects[i] =
+				    (SDL_Rect){c.x + (c.w - (n_btn * bw + (n_btn - 1) * gap)) / 2 +
+						   i * (bw + gap),
+					       c.y + c.h - btn_h, bw, btn_h};
 			else
-				rects[i] = (SDL_Rect){c.x, c.y + c.h - (n_btn - i) * btn_h -
-								  (n_btn - 1 - i) * gap,
-						      bw, btn_h};
+				rects[i] = (SDL_Rect){
+				    c.x, c.y + c.h - (n_btn - i) * btn_h - (n_btn - 1 - i) * gap,
+				    bw, btn_h};
 		}
 		if (ui->arg.result.undoable)
 			button_draw(ui, rects[k++], RES_UNDO, 0, "undo", _("Not you? Undo"), bstyle,
@@ -267,14 +272,15 @@ static void result_draw(struct ui *ui, struct render *r)
 			button_draw(ui, rects[k++], RES_SEARCH, 0, "search", _("Search your name"),
 				    BTN_PRIMARY, MM_TEXT_LARGE);
 		button_draw(ui, rects[k], RES_DONE, 0, "done", _("Done"),
-			    v.offer_search ? bstyle : BTN_PRIMARY, MM_TEXT_LARGE);
+			    v.offer_search || v.tone == TONE_AMBER ? bstyle : BTN_PRIMARY,
+			    MM_TEXT_LARGE);
 	}
 }
 
 const struct screen_ops scr_result_ops = {
-	.name = "result",
-	.enter = result_enter,
-	.input = result_input,
-	.tick = result_tick,
-	.draw = result_draw,
+    .name = "result",
+    .enter = result_enter,
+    .input = result_input,
+    .tick = result_tick,
+    .draw = result_draw,
 };

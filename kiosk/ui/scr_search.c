@@ -46,8 +46,9 @@ static void search_enter(struct ui *ui, const union ui_arg *arg)
 
 static struct list_view search_list(struct ui *ui, SDL_Rect box)
 {
-	struct list_view lv = {box, render_mm(ui->r, 17.0f), ui->search.n_hits, &ui->search.scroll,
-			       SR_ROW, SR_UP, SR_DOWN};
+	struct list_view lv = {
+	    box,    render_mm(ui->r, 17.0f), ui->search.n_hits, &ui->search.scroll, SR_ROW, SR_UP,
+	    SR_DOWN};
 	return lv;
 }
 
@@ -164,10 +165,12 @@ static void search_draw(struct ui *ui, struct render *r)
 		SDL_Rect tb = {L.field.x + pad, L.field.y, L.field.w - 2 * pad, L.field.h};
 		if (s->query[0]) {
 			SDL_Point sz = render_text_size(r, s->query, MM_TEXT_LARGE, FONT_BOLD);
-			render_text_fit(r, s->query, tb, MM_TEXT_LARGE, FONT_BOLD, COL_INK, ALIGN_LEFT);
+			render_text_fit(r, s->query, tb, MM_TEXT_LARGE, FONT_BOLD, COL_INK,
+					ALIGN_LEFT);
 			int cx = tb.x + (sz.x < tb.w ? sz.x : tb.w) + render_mm(r, 1.0f);
-			render_fill_rect(r, (SDL_Rect){cx, L.field.y + L.field.h / 5, render_mm(r, 0.8f),
-						       L.field.h * 3 / 5},
+			render_fill_rect(r,
+					 (SDL_Rect){cx, L.field.y + L.field.h / 5,
+						    render_mm(r, 0.8f), L.field.h * 3 / 5},
 					 COL_INK);
 		} else {
 			render_text_fit(r, _("Type your name"), tb, MM_TEXT_LARGE, FONT_REGULAR,
@@ -177,15 +180,19 @@ static void search_draw(struct ui *ui, struct render *r)
 
 	lv = search_list(ui, L.list);
 	if (query_letters(s->query) < 2) {
-		render_text_wrap(r, _("Type at least two letters of your first or last name"),
-				 (SDL_Rect){L.msg.x, L.msg.y + render_mm(r, 6.0f), L.msg.w, L.msg.h},
-				 MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+		render_text_wrap(
+		    r, _("Type at least two letters of your first or last name"),
+		    (SDL_Rect){L.msg.x, L.msg.y + render_mm(r, 6.0f), L.msg.w, L.msg.h},
+		    MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	} else if (s->n_hits == 0) {
-		render_text_wrap(r, s->failed ? _("Search is not working. Ask your group leader.")
-			 : s->everyone ? _("Nobody found. Check the spelling.")
-				       : _("Nobody with a session today found. Not listed? Search everyone."),
-				 (SDL_Rect){L.msg.x, L.msg.y + render_mm(r, 6.0f), L.msg.w, L.msg.h},
-				 MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+		render_text_wrap(
+		    r,
+		    s->failed ? _("Search is not working. Ask your group leader.")
+		    : s->everyone
+			? _("Nobody found. Check the spelling.")
+			: _("Nobody with a session today found. Not listed? Search everyone."),
+		    (SDL_Rect){L.msg.x, L.msg.y + render_mm(r, 6.0f), L.msg.w, L.msg.h},
+		    MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	} else {
 		list_draw(ui, &lv, draw_hit, NULL);
 	}
@@ -198,9 +205,9 @@ static void search_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_search_ops = {
-	.name = "search",
-	.text = true,
-	.enter = search_enter,
-	.input = search_input,
-	.draw = search_draw,
+    .name = "search",
+    .text = true,
+    .enter = search_enter,
+    .input = search_input,
+    .draw = search_draw,
 };

@@ -45,8 +45,8 @@ void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
 		int x = render_w(r) / 2 - (ts.x + (int)ic) / 2;
 		icon_warning(r, (float)x + ic / 2.0f, (float)h / 2.0f, ic, COL_AMBER_BG, COL_BLACK);
 		snprintf(buf, sizeof buf, "%s", warn);
-		render_text(r, buf, x + (int)ic + render_mm(r, 1.5f), ty, MM_TEXT_SMALL, FONT_REGULAR,
-			    fg, ALIGN_LEFT);
+		render_text(r, buf, x + (int)ic + render_mm(r, 1.5f), ty, MM_TEXT_SMALL,
+			    FONT_REGULAR, fg, ALIGN_LEFT);
 	}
 }
 
@@ -65,13 +65,15 @@ void toast_draw(struct ui *ui, SDL_Rect box)
 	float ic = (float)h * 0.5f;
 	if (!ui->toast[0])
 		return;
-	render_fill_round_rect(r, rc, render_mm(r, 2.0f), ui->toast_error ? COL_RED_BG : COL_GREEN_BG);
+	render_fill_round_rect(r, rc, render_mm(r, 2.0f),
+			       ui->toast_error ? COL_RED_BG : COL_GREEN_BG);
 	if (ui->toast_error)
-		icon_cross(r, (float)rc.x + (float)h / 2.0f, (float)rc.y + (float)h / 2.0f, ic / 1.4f,
-			   COL_WHITE, COL_RED_BG);
+		icon_cross(r, (float)rc.x + (float)h / 2.0f, (float)rc.y + (float)h / 2.0f,
+			   ic / 1.4f, COL_WHITE, COL_RED_BG);
 	else
-		icon_check(r, (float)rc.x + (float)h / 2.0f, (float)rc.y + (float)h / 2.0f, ic / 1.4f,
-			   COL_WHITE, COL_GREEN_BG);
-	render_text_fit(r, ui->toast, (SDL_Rect){rc.x + h, rc.y, rc.w - h - render_mm(r, 3.0f), rc.h},
+		icon_check(r, (float)rc.x + (float)h / 2.0f, (float)rc.y + (float)h / 2.0f,
+			   ic / 1.4f, COL_WHITE, COL_GREEN_BG);
+	render_text_fit(r, ui->toast,
+			(SDL_Rect){rc.x + h, rc.y, rc.w - h - render_mm(r, 3.0f), rc.h},
 			MM_TEXT_BODY, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
 }

@@ -29,15 +29,15 @@ struct ui_reader_msg {
 };
 
 static const struct screen_ops *const screens[UI_SCREEN_COUNT] = {
-	[UI_HOME] = &scr_home_ops,
-	[UI_RESULT] = &scr_result_ops,
-	[UI_SEARCH] = &scr_search_ops,
-	[UI_CONFIRM] = &scr_confirm_ops,
-	[UI_LEADER_PIN] = &scr_leader_pin_ops,
-	[UI_LEADER_SESSIONS] = &scr_leader_sessions_ops,
-	[UI_LEADER_ROSTER] = &scr_leader_roster_ops,
-	[UI_LEADER_STATUS] = &scr_leader_status_ops,
-	[UI_LINK_CARD] = &scr_link_card_ops,
+    [UI_HOME] = &scr_home_ops,
+    [UI_RESULT] = &scr_result_ops,
+    [UI_SEARCH] = &scr_search_ops,
+    [UI_CONFIRM] = &scr_confirm_ops,
+    [UI_LEADER_PIN] = &scr_leader_pin_ops,
+    [UI_LEADER_SESSIONS] = &scr_leader_sessions_ops,
+    [UI_LEADER_ROSTER] = &scr_leader_roster_ops,
+    [UI_LEADER_STATUS] = &scr_leader_status_ops,
+    [UI_LINK_CARD] = &scr_link_card_ops,
 };
 
 const char *ui_screen_name(enum ui_screen s)
@@ -167,8 +167,9 @@ static bool outcome_is_new_event(enum checkin_outcome o)
 
 static const char *outcome_name(enum checkin_outcome o)
 {
-	static const char *const names[] = {"ok",	    "open-training", "already", "no-session",
-					    "unknown-card", "random-uid",    "leader-card"};
+	static const char *const names[] = {"ok",	  "open-training", "already",
+					    "no-session", "unknown-card",  "random-uid",
+					    "leader-card"};
 	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
 }
 
@@ -248,13 +249,13 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 			show_error(ui, rc);
 		return;
 	}
-	ui_trace(ui, "tap-done %s store=%" PRId64 "us", outcome_name(res.outcome), t0);
 	if (outcome_is_new_event(res.outcome)) {
 		ui_trace(ui, "checkin %s %s card", res.event_id, outcome_name(res.outcome));
 		ui_event_recorded(ui);
-	}
-	else
+	} else {
 		ui_trace(ui, "tap %s", outcome_name(res.outcome));
+	}
+	ui_trace(ui, "tap-done %s store=%" PRId64 "us", outcome_name(res.outcome), t0);
 	if (res.outcome == CHECKIN_LEADER_CARD) {
 		snprintf(ui->leader_id, sizeof ui->leader_id, "%s", res.leader_id);
 		ui_trace(ui, "leader login card");
@@ -271,16 +272,16 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 	ui_goto(ui, UI_RESULT, &a);
 }
 
-void ui_checkin_participant(struct ui *ui, const char *participant_id,
-			    enum checkin_method method, const char *session_id)
+void ui_checkin_participant(struct ui *ui, const char *participant_id, enum checkin_method method,
+			    const char *session_id)
 {
 	struct checkin_result res;
 	union ui_arg a;
 	enum blippa_err rc;
 
 	memset(&res, 0, sizeof res);
-	rc = store_checkin_participant(ui->st, participant_id, method, session_id,
-				       clock_wall_ms(), &res);
+	rc = store_checkin_participant(ui->st, participant_id, method, session_id, clock_wall_ms(),
+				       &res);
 	if (rc != BLIPPA_OK) {
 		if (method == CHECKIN_LEADER)
 			ui_toast(ui, true, _("Could not register - check the kiosk's disk"));
@@ -292,8 +293,7 @@ void ui_checkin_participant(struct ui *ui, const char *participant_id,
 		ui_trace(ui, "checkin %s %s %s", res.event_id, outcome_name(res.outcome),
 			 method == CHECKIN_LEADER ? "leader" : "name");
 		ui_event_recorded(ui);
-	}
-	else
+	} else
 		ui_trace(ui, "name %s", outcome_name(res.outcome));
 	if (method == CHECKIN_LEADER) {
 		leader_note(ui, &res);
@@ -323,7 +323,8 @@ void ui_render_now(struct ui *ui)
 	ui_trace(ui, "present %s draw=%" PRId64 "us present=%" PRId64 "us", ui_screen_name(ui->cur),
 		 t1 - t0, clock_mono_us() - t1);
 	if (ui->pending_tap_queued_us) {
-		ui_trace(ui, "tap-to-frame %" PRId64 " us", clock_mono_us() - ui->pending_tap_queued_us);
+		ui_trace(ui, "tap-to-frame %" PRId64 " us",
+			 clock_mono_us() - ui->pending_tap_queued_us);
 		ui->pending_tap_queued_us = 0;
 	}
 	ui->dirty = false;
@@ -570,8 +571,14 @@ enum blippa_err ui_open(struct render *r, struct store *st, const struct blippa_
 
 void ui_close(struct ui *ui)
 {
+	SDL_Event ev;
 	if (!ui)
 		return;
+	/* Events the reader/sync/control threads pushed after the loop ended
+	 * (they are stopped by now): free their data, or it leaks. */
+	while (SDL_PeepEvents(&ev, 1, SDL_GETEVENT, ui->ev_base,
+			      ui->ev_base + (uint32_t)UI_EV_COUNT - 1) == 1)
+		free(ev.user.data1);
 	free(ui->roster.rows);
 	free(ui);
 }

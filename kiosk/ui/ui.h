@@ -43,10 +43,10 @@ enum ui_pin_mode { PIN_LEADER, PIN_EXIT };
 union ui_arg {
 	struct {
 		struct checkin_result res;
-		enum blippa_err err; /* != BLIPPA_OK: red "could not register" */
-		bool undoable;       /* name check-in: offer "Inte du? Ångra" */
-		bool undone;         /* the check-in was just undone */
-		int64_t until_ms;    /* monotonic: go home then */
+		enum blippa_err err;   /* != BLIPPA_OK: red "could not register" */
+		bool undoable;	       /* name check-in: offer "Inte du? Ångra" */
+		bool undone;	       /* the check-in was just undone */
+		int64_t until_ms;      /* monotonic: go home then */
 		int64_t undo_until_ms; /* monotonic: hide the undo button then */
 	} result;
 	struct {
@@ -88,8 +88,8 @@ struct ui;
 
 struct screen_ops {
 	const char *name;
-	bool leader;    /* leader-mode screen: leader idle timeout, taps are leader taps */
-	bool text;      /* consumes typed text (keys 1-9 do not tap demo cards) */
+	bool leader; /* leader-mode screen: leader idle timeout, taps are leader taps */
+	bool text;   /* consumes typed text (keys 1-9 do not tap demo cards) */
 	void (*enter)(struct ui *ui, const union ui_arg *arg);
 	void (*input)(struct ui *ui, const struct ui_input *in);
 	void (*tick)(struct ui *ui, int64_t now_ms); /* UI_TIMER_SCREEN fired */
@@ -153,9 +153,9 @@ struct ui_status_state {
 
 struct ui_opts {
 	bool demo;
-	bool allow_quit;  /* window-manager close quits (--windowed, --demo) */
+	bool allow_quit;   /* window-manager close quits (--windowed, --demo) */
 	bool sync_enabled; /* [server] url is set */
-	int trace_fd;     /* -1: no test trace channel */
+	int trace_fd;	   /* -1: no test trace channel */
 	const char *admin_pin_hash;
 	/* Hooks into the app (may be NULL), called on the UI thread: a new
 	 * event was recorded (kick the sync thread); the reader state changed. */
@@ -183,7 +183,7 @@ struct ui {
 
 	struct ui_button buttons[UI_BUTTONS_MAX];
 	int n_buttons;
-	int pressed; /* index into buttons of the pressed one, -1 none */
+	int pressed;		       /* index into buttons of the pressed one, -1 none */
 	int pressed_id, pressed_index; /* ... and which button that was */
 
 	/* status line */
@@ -241,8 +241,8 @@ void ui_dirty(struct ui *ui);
 void ui_toast(struct ui *ui, bool error, const char *text);
 
 /* Check-in actions (UI thread; durable before they return). */
-void ui_checkin_participant(struct ui *ui, const char *participant_id,
-			    enum checkin_method method, const char *session_id);
+void ui_checkin_participant(struct ui *ui, const char *participant_id, enum checkin_method method,
+			    const char *session_id);
 void ui_leader_logout(struct ui *ui);
 /* A new event is durable: tell the app (kicks the sync thread). */
 void ui_event_recorded(struct ui *ui);
@@ -278,7 +278,7 @@ const char *ui_lang(void);
 
 /* ---- screens (scr_*.c) ---- */
 extern const struct screen_ops scr_home_ops, scr_result_ops, scr_search_ops, scr_confirm_ops,
-	scr_leader_pin_ops, scr_leader_sessions_ops, scr_leader_roster_ops,
-	scr_leader_status_ops, scr_link_card_ops;
+    scr_leader_pin_ops, scr_leader_sessions_ops, scr_leader_roster_ops, scr_leader_status_ops,
+    scr_link_card_ops;
 
 #endif

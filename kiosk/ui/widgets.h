@@ -17,9 +17,9 @@
 #define COL_LEADER_BG RGB(0x262626)
 #define COL_WHITE RGB(0xFFFFFF)
 #define COL_BLACK RGB(0x000000)
-#define COL_INK RGB(0x14213D)     /* text on white buttons */
-#define COL_MUTED RGB(0xD9D9D9)   /* secondary text on dark backgrounds (>= 9:1) */
-#define COL_PANEL RGB(0x1F3358)   /* rows on the home colour */
+#define COL_INK RGB(0x14213D)	/* text on white buttons */
+#define COL_MUTED RGB(0xD9D9D9) /* secondary text on dark backgrounds (>= 9:1) */
+#define COL_PANEL RGB(0x1F3358) /* rows on the home colour */
 #define COL_PANEL_LEADER RGB(0x3A3A3A)
 
 /* Sizes in mm (reference panel 15.6"; see render.h). */
@@ -48,8 +48,8 @@ enum button_style {
 int button_add(struct ui *ui, SDL_Rect rc, int id, int index, const char *name);
 /* Draws a button and registers it. label may be "" (icon-only buttons draw
  * their own content on top). */
-void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name,
-		 const char *label, enum button_style style, float text_mm);
+void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name, const char *label,
+		 enum button_style style, float text_mm);
 /* True if button (id, index) is the one held down right now. */
 bool button_is_pressed(const struct ui *ui, int id, int index);
 
@@ -70,7 +70,7 @@ struct kb_key {
 	const char *label; /* shown (a msgid for KB_SPACE / KB_CLEAR) */
 	const char *lower; /* inserted for KB_CHAR after the first letter */
 	enum kb_action action;
-	float width;       /* in key units */
+	float width; /* in key units */
 };
 #define KB_ROWS 4
 #define KB_COLS_MAX 12
@@ -88,8 +88,8 @@ struct list_view {
 	SDL_Rect box;
 	int row_h;
 	size_t count;
-	int *scroll;   /* first visible row (kept in the screen's state) */
-	int id_row;    /* button id for rows (index = row) */
+	int *scroll; /* first visible row (kept in the screen's state) */
+	int id_row;  /* button id for rows (index = row) */
 	int id_up, id_down;
 };
 /* Draws visible rows with draw_row(ui, row, rect, user) and the page

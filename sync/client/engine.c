@@ -36,17 +36,17 @@ struct sync_engine {
 	int batch_max;
 	int64_t interval_ms, base_ms, cap_ms, auth_ms;
 	unsigned failures;  /* consecutive failed rounds, for backoff */
-	uint64_t rng;       /* xorshift state for jitter */
+	uint64_t rng;	    /* xorshift state for jitter */
 	pthread_mutex_t mu; /* guards reader */
 	char reader[PROTOCOL_SHORT_MAX + 1];
-	struct store_event *batch;        /* batch_max slots */
-	struct store_ack *acks;           /* batch_max slots */
-	struct protocol_result *results;  /* batch_max slots */
+	struct store_event *batch;	 /* batch_max slots */
+	struct store_ack *acks;		 /* batch_max slots */
+	struct protocol_result *results; /* batch_max slots */
 };
 
 /* What one step learned, beyond its error code. */
 struct step {
-	long status;           /* last HTTP status, 0 if none */
+	long status;	       /* last HTTP status, 0 if none */
 	int64_t retry_after_s; /* -1 if none */
 };
 
@@ -90,8 +90,8 @@ void sync_lock_release(int fd)
 
 /* ------------------------------------------------------------- open */
 
-enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engine **out,
-				 char *err, size_t errlen)
+enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engine **out, char *err,
+				 size_t errlen)
 {
 	enum blippa_err rc = BLIPPA_ERR_NOMEM;
 	struct sync_engine *e = NULL;
@@ -111,7 +111,7 @@ enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engin
 	snprintf(e->data_dir, sizeof e->data_dir, "%s", o->data_dir);
 	snprintf(e->version, sizeof e->version, "%s", o->version ? o->version : PROJECT_VERSION);
 	e->batch_max = o->batch_max > 0 && o->batch_max <= PROTOCOL_BATCH_MAX ? o->batch_max
-									   : PROTOCOL_BATCH_MAX;
+									      : PROTOCOL_BATCH_MAX;
 	e->interval_ms = o->interval_ms > 0 ? o->interval_ms : 30000;
 	e->base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : 1000;
 	e->cap_ms = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : 300000;
@@ -126,12 +126,12 @@ enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engin
 		goto out;
 	snprintf(ua, sizeof ua, "blippa-sync/%s", e->version);
 	struct http_options ho = {
-		.base_url = o->server_url,
-		.token = o->token,
-		.ca_file = o->ca_file,
-		.connect_timeout_s = o->connect_timeout_s,
-		.low_speed_time_s = o->low_speed_time_s,
-		.user_agent = ua,
+	    .base_url = o->server_url,
+	    .token = o->token,
+	    .ca_file = o->ca_file,
+	    .connect_timeout_s = o->connect_timeout_s,
+	    .low_speed_time_s = o->low_speed_time_s,
+	    .user_agent = ua,
 	};
 	if ((rc = http_open(&ho, &e->http, err, errlen)))
 		goto out;
@@ -217,8 +217,8 @@ static void set_first_error(struct sync_report *rep, const char *msg)
 /* Sends one batch of n events; on 200 marks them per result in one
  * transaction. *bad_request is set when the server answered 400. */
 static enum blippa_err push_batch(struct sync_engine *e, size_t n, struct sync_report *rep,
-				  struct step *sp, bool *bad_request, bool *too_large,
-				  char *msg, size_t msglen)
+				  struct step *sp, bool *bad_request, bool *too_large, char *msg,
+				  size_t msglen)
 {
 	enum blippa_err rc;
 	struct http_response r;
@@ -291,8 +291,8 @@ static enum blippa_err reject_poison(struct sync_engine *e, const char *msg,
 {
 	char reason[PROTOCOL_REASON_MAX + 1];
 	snprintf(reason, sizeof reason, "refused by server (%.100s)", msg);
-	struct store_ack a = {.event_id = e->batch[0].id, .state = EVENT_REJECTED,
-			      .reason = reason};
+	struct store_ack a = {
+	    .event_id = e->batch[0].id, .state = EVENT_REJECTED, .reason = reason};
 	log_warn(MOD, "event %s refused by the server as malformed; marked rejected",
 		 e->batch[0].id);
 	rep->rejected++;
@@ -303,12 +303,12 @@ static enum blippa_err push(struct sync_engine *e, struct sync_report *rep, stru
 {
 	enum blippa_err rc = BLIPPA_OK;
 	size_t batch = (size_t)e->batch_max, n = 0;
-	char msg[160];
+	char msg[160], last_acked[UUID_STR_LEN] = "";
 	bool bad, big;
 	/* a round cannot loop forever: every iteration acks >= 1 event or
-	 * halves the batch; the bound only guards against a store that ignores
-	 * acks */
-	for (int guard = 0; guard < 100000; guard++) {
+	 * halves the batch, and a store that does not drop acked events from
+	 * the queue is caught below (never resend what was just acked) */
+	for (;;) {
 		if ((rc = store_pending_events(e->st, e->batch, batch, &n))) {
 			snprintf(msg, sizeof msg, "push: cannot read queue (%s)",
 				 blippa_strerror(rc));
@@ -316,9 +316,16 @@ static enum blippa_err push(struct sync_engine *e, struct sync_report *rep, stru
 		}
 		if (n == 0)
 			break;
+		if (strcmp(e->batch[0].id, last_acked) == 0) {
+			snprintf(msg, sizeof msg, "push: acked events are still queued");
+			rc = BLIPPA_ERR_IO;
+			break;
+		}
 		rc = push_batch(e, n, rep, sp, &bad, &big, msg, sizeof msg);
-		if (rc == BLIPPA_OK)
+		if (rc == BLIPPA_OK) {
+			memcpy(last_acked, e->batch[0].id, UUID_STR_LEN);
 			continue;
+		}
 		if ((big || bad) && n > 1) {
 			batch = n / 2; /* 413: too big; 400: isolate the bad event */
 			log_info(MOD, "server refused a batch of %zu (HTTP %ld); trying %zu", n,
@@ -328,6 +335,7 @@ static enum blippa_err push(struct sync_engine *e, struct sync_report *rep, stru
 		if (bad && !strstr(msg, "protocol version")) {
 			if ((rc = reject_poison(e, msg, rep)))
 				break;
+			memcpy(last_acked, e->batch[0].id, UUID_STR_LEN);
 			batch = (size_t)e->batch_max;
 			continue;
 		}
@@ -449,7 +457,8 @@ static enum blippa_err heartbeat(struct sync_engine *e, const struct store_sync_
 	t0 = clock_wall_ms();
 	hb.pending = now_st.pending;
 	hb.oldest_pending_age_s = now_st.oldest_pending_ms > 0 && now_st.oldest_pending_ms < t0
-					  ? (t0 - now_st.oldest_pending_ms) / 1000 : 0;
+				      ? (t0 - now_st.oldest_pending_ms) / 1000
+				      : 0;
 	hb.time_ms = t0;
 	if ((rc = protocol_encode_heartbeat(&hb, &body, &blen))) {
 		snprintf(msg, sizeof msg, "heartbeat: %s", blippa_strerror(rc));
@@ -589,7 +598,9 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 	st.unauthorised = auth;
 	if (rep->heartbeat == BLIPPA_OK)
 		st.skew_ms = skew;
-	if (rep->push != BLIPPA_ERR_EXPIRED)
+	/* a round cut short by sync_engine_cancel (stop) records nothing */
+	if (rep->push != BLIPPA_ERR_EXPIRED && rep->pull != BLIPPA_ERR_EXPIRED &&
+	    rep->heartbeat != BLIPPA_ERR_EXPIRED)
 		store_put_sync_status(e->st, &st);
 	rep->pending = st.pending;
 	sync_lock_release(lock);

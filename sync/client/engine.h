@@ -26,37 +26,37 @@
 #include "store.h"
 
 struct sync_options {
-	const char *server_url;  /* base URL, e.g. https://region.example/blippa */
-	const char *token;       /* bearer token (never logged) */
-	const char *ca_file;     /* extra CA bundle or NULL/"" */
-	const char *data_dir;    /* blippa.db and sync.lock live here */
-	const char *version;     /* kiosk version for the heartbeat; NULL: PROJECT_VERSION */
+	const char *server_url; /* base URL, e.g. https://region.example/blippa */
+	const char *token;	/* bearer token (never logged) */
+	const char *ca_file;	/* extra CA bundle or NULL/"" */
+	const char *data_dir;	/* blippa.db and sync.lock live here */
+	const char *version;	/* kiosk version for the heartbeat; NULL: PROJECT_VERSION */
 	const struct store_rules *rules; /* NULL: store_rules_default */
-	int batch_max;           /* events per POST; 0 or > 500: 500 */
-	int64_t interval_ms;     /* next round after a good one; 0: 30000 */
-	int64_t backoff_base_ms; /* 0: 1000 */
-	int64_t backoff_cap_ms;  /* 0: 300000 (5 min) */
-	int64_t auth_pause_ms;   /* after 401/403; 0: 900000 (15 min) */
-	long connect_timeout_s;  /* 0: 10 */
-	long low_speed_time_s;   /* 0: 30 */
+	int batch_max;			 /* events per POST; 0 or > 500: 500 */
+	int64_t interval_ms;		 /* next round after a good one; 0: 30000 */
+	int64_t backoff_base_ms;	 /* 0: 1000 */
+	int64_t backoff_cap_ms;		 /* 0: 300000 (5 min) */
+	int64_t auth_pause_ms;		 /* after 401/403; 0: 900000 (15 min) */
+	long connect_timeout_s;		 /* 0: 10 */
+	long low_speed_time_s;		 /* 0: 30 */
 };
 
 struct sync_report {
 	enum blippa_err push, pull, heartbeat; /* BLIPPA_OK or why that step failed */
-	size_t sent;                  /* events sent in batches answered 200 */
+	size_t sent;			       /* events sent in batches answered 200 */
 	size_t accepted, duplicate, rejected;
-	bool roster_updated;          /* a new roster was stored (200, not 304) */
-	int64_t pending;              /* events still pending after the round */
-	int64_t next_delay_ms;        /* suggested wait before the next round */
-	char error[160];              /* first failure as one English line, "" if none */
+	bool roster_updated;   /* a new roster was stored (200, not 304) */
+	int64_t pending;       /* events still pending after the round */
+	int64_t next_delay_ms; /* suggested wait before the next round */
+	char error[160];       /* first failure as one English line, "" if none */
 };
 
 struct sync_engine;
 
 /* Opens the store in o->data_dir and prepares the HTTP client (checks URL
  * scheme, token, CA file). Strings in o are copied. err gets one line. */
-enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engine **out,
-				 char *err, size_t errlen);
+enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engine **out, char *err,
+				 size_t errlen);
 void sync_engine_close(struct sync_engine *e); /* NULL is a no-op */
 
 /* Runs one round. Waits up to lock_wait_ms for sync.lock (0: do not wait);

@@ -23,16 +23,16 @@
 struct http_client {
 	CURLM *multi;
 	CURL *easy;
-	char *base;      /* base URL without trailing '/' */
-	char *auth;      /* "Authorization: Bearer ..." (never logged) */
-	char *ca_blob;   /* system bundle + extra CA, when no CA directory */
+	char *base;    /* base URL without trailing '/' */
+	char *auth;    /* "Authorization: Bearer ..." (never logged) */
+	char *ca_blob; /* system bundle + extra CA, when no CA directory */
 	size_t ca_blob_len;
 	atomic_bool cancel;
 	char errbuf[CURL_ERROR_SIZE];
 	/* per request */
 	struct http_response *resp;
-	size_t cap;      /* body byte cap */
-	size_t bufcap;   /* bytes allocated for resp->body */
+	size_t cap;    /* body byte cap */
+	size_t bufcap; /* bytes allocated for resp->body */
 	bool over_cap;
 };
 
@@ -147,8 +147,8 @@ static enum blippa_err setup_ca(struct http_client *c, const char *ca_file, char
 	enum blippa_err rc = make_ca_blob(c, cainfo, ca_file, err, errlen);
 	if (rc != BLIPPA_OK)
 		return rc;
-	struct curl_blob blob = {.data = c->ca_blob, .len = c->ca_blob_len,
-				 .flags = CURL_BLOB_NOCOPY};
+	struct curl_blob blob = {
+	    .data = c->ca_blob, .len = c->ca_blob_len, .flags = CURL_BLOB_NOCOPY};
 	if (curl_easy_setopt(c->easy, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK) {
 		snprintf(err, errlen, "this libcurl cannot add an extra CA to the system store");
 		return BLIPPA_ERR_CONFIG;
@@ -282,13 +282,13 @@ enum blippa_err http_open(const struct http_options *opt, struct http_client **o
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, opt->connect_timeout_s > 0
-							    ? opt->connect_timeout_s : 10L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT,
+			 opt->connect_timeout_s > 0 ? opt->connect_timeout_s : 10L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, opt->low_speed_time_s > 0
-							    ? opt->low_speed_time_s : 30L);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT, opt->total_timeout_s > 0 ? opt->total_timeout_s
-								     : 600L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+			 opt->low_speed_time_s > 0 ? opt->low_speed_time_s : 30L);
+	curl_easy_setopt(e, CURLOPT_TIMEOUT,
+			 opt->total_timeout_s > 0 ? opt->total_timeout_s : 600L);
 	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)PROTOCOL_RESPONSE_MAX);
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
@@ -355,10 +355,14 @@ void http_response_free(struct http_response *resp)
 static enum blippa_err map_curl(struct http_client *c, CURLcode cc)
 {
 	switch (cc) {
-	case CURLE_OK: return BLIPPA_OK;
-	case CURLE_OUT_OF_MEMORY: return BLIPPA_ERR_NOMEM;
-	case CURLE_OPERATION_TIMEDOUT: return BLIPPA_ERR_TIMEOUT;
-	case CURLE_ABORTED_BY_CALLBACK: return BLIPPA_ERR_EXPIRED;
+	case CURLE_OK:
+		return BLIPPA_OK;
+	case CURLE_OUT_OF_MEMORY:
+		return BLIPPA_ERR_NOMEM;
+	case CURLE_OPERATION_TIMEDOUT:
+		return BLIPPA_ERR_TIMEOUT;
+	case CURLE_ABORTED_BY_CALLBACK:
+		return BLIPPA_ERR_EXPIRED;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
@@ -462,9 +466,10 @@ enum blippa_err http_request(struct http_client *c, const char *method, const ch
 	if (rc == BLIPPA_OK) {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
 	} else {
-		const char *what = c->over_cap ? "answer larger than the limit"
-			: rc == BLIPPA_ERR_EXPIRED ? "stopped"
-			: c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc);
+		const char *what = c->over_cap		      ? "answer larger than the limit"
+				   : rc == BLIPPA_ERR_EXPIRED ? "stopped"
+				   : c->errbuf[0]	      ? c->errbuf
+							      : curl_easy_strerror(cc);
 		snprintf(resp->error, sizeof resp->error, "%.150s", what);
 		http_response_free(resp);
 	}

@@ -31,22 +31,22 @@
 struct http_client;
 
 struct http_options {
-	const char *base_url;      /* "https://host[:port]/prefix", no trailing '/' needed */
-	const char *token;         /* bearer token, required */
-	const char *ca_file;       /* extra CA bundle (PEM) or NULL/"" */
-	long connect_timeout_s;    /* 0: 10 */
-	long low_speed_time_s;     /* abort if < 1 byte/s for this long; 0: 30 */
-	long total_timeout_s;      /* whole request; 0: 600 */
-	const char *user_agent;    /* "blippa-sync/0.1.0" */
+	const char *base_url;	/* "https://host[:port]/prefix", no trailing '/' needed */
+	const char *token;	/* bearer token, required */
+	const char *ca_file;	/* extra CA bundle (PEM) or NULL/"" */
+	long connect_timeout_s; /* 0: 10 */
+	long low_speed_time_s;	/* abort if < 1 byte/s for this long; 0: 30 */
+	long total_timeout_s;	/* whole request; 0: 600 */
+	const char *user_agent; /* "blippa-sync/0.1.0" */
 };
 
 struct http_response {
-	long status;          /* HTTP status, 0 if none was received */
-	char *body;           /* malloc'd, NUL-terminated; NULL if empty */
+	long status; /* HTTP status, 0 if none was received */
+	char *body;  /* malloc'd, NUL-terminated; NULL if empty */
 	size_t len;
-	char etag[132];       /* ETag header value verbatim ("" if none) */
+	char etag[132];	       /* ETag header value verbatim ("" if none) */
 	int64_t retry_after_s; /* Retry-After in seconds (-1 if absent) */
-	char error[160];      /* transport error text when the call failed */
+	char error[160];       /* transport error text when the call failed */
 };
 
 /* Creates a client. err gets one line on failure (bad URL scheme, missing

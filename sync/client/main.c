@@ -24,21 +24,20 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: blippa-sync [--config FILE] once|status\n"
-		"\n"
-		"  once     one full sync: push waiting check-ins, pull the roster,\n"
-		"           send a heartbeat. Exit 0 only if everything pending was\n"
-		"           delivered or definitively rejected by the server.\n"
-		"  status   show waiting events, the oldest one, last sync, last error.\n"
-		"\n"
-		"Options:\n"
-		"  --config FILE  kiosk config (default " DEFAULT_CONFIG ")\n"
-		"  --help         this text\n"
-		"\n"
-		"Safe to run while the kiosk runs: the two never sync at the same time\n"
-		"(lock <data_dir>/sync.lock). Exit: 0 ok, 1 sync failed or incomplete,\n"
-		"2 usage or configuration error.\n");
+	fprintf(f, "Usage: blippa-sync [--config FILE] once|status\n"
+		   "\n"
+		   "  once     one full sync: push waiting check-ins, pull the roster,\n"
+		   "           send a heartbeat. Exit 0 only if everything pending was\n"
+		   "           delivered or definitively rejected by the server.\n"
+		   "  status   show waiting events, the oldest one, last sync, last error.\n"
+		   "\n"
+		   "Options:\n"
+		   "  --config FILE  kiosk config (default " DEFAULT_CONFIG ")\n"
+		   "  --help         this text\n"
+		   "\n"
+		   "Safe to run while the kiosk runs: the two never sync at the same time\n"
+		   "(lock <data_dir>/sync.lock). Exit: 0 ok, 1 sync failed or incomplete,\n"
+		   "2 usage or configuration error.\n");
 }
 
 static void fmt_time(int64_t ms, char *out, size_t outlen)
@@ -71,7 +70,7 @@ static int cmd_status(const struct blippa_config *cfg)
 	struct store_sync_status s;
 	struct store_rejected rej[20];
 	size_t nrej = 0;
-	char err[256], t1[40], t2[40], age[32];
+	char err[256], t1[40], t2[40], age[32], kiosk_id[80];
 	int64_t now = clock_wall_ms();
 	struct store_rules rules;
 	int ret = 1;
@@ -85,7 +84,11 @@ static int cmd_status(const struct blippa_config *cfg)
 		fprintf(stderr, "blippa-sync: cannot read the sync status\n");
 		goto out;
 	}
-	printf("server:            %s\n", cfg->server_url[0] ? cfg->server_url : "(none: sync off)");
+	printf("server:            %s\n",
+	       cfg->server_url[0] ? cfg->server_url : "(none: sync off)");
+	if (store_meta_get(st, "kiosk_id", kiosk_id, sizeof kiosk_id) != BLIPPA_OK)
+		kiosk_id[0] = '\0';
+	printf("kiosk id:          %s\n", kiosk_id[0] ? kiosk_id : "(not known yet)");
 	printf("pending events:    %" PRId64 "\n", s.pending);
 	if (s.pending > 0 && s.oldest_pending_ms > 0) {
 		fmt_time(s.oldest_pending_ms, t1, sizeof t1);
@@ -153,7 +156,8 @@ static int cmd_once(const struct blippa_config *cfg)
 	printf("sent %zu events: %zu accepted, %zu duplicate, %zu rejected\n", rep.sent,
 	       rep.accepted, rep.duplicate, rep.rejected);
 	printf("roster: %s\n", rep.pull != BLIPPA_OK ? "not updated (error)"
-			       : rep.roster_updated ? "updated" : "unchanged");
+			       : rep.roster_updated  ? "updated"
+						     : "unchanged");
 	printf("pending: %" PRId64 "\n", rep.pending);
 	if (rc != BLIPPA_OK || rep.pending > 0) {
 		fprintf(stderr, "blippa-sync: %s\n",

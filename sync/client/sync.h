@@ -33,8 +33,9 @@ enum blippa_err sync_thread_start(const struct blippa_config *cfg, const struct 
 				  struct sync_thread **out, char *err, size_t errlen);
 
 /* Same with explicit engine options (tests; strings are copied). */
-enum blippa_err sync_thread_start_opts(const struct sync_options *o, const struct sync_callbacks *cb,
-				       struct sync_thread **out, char *err, size_t errlen);
+enum blippa_err sync_thread_start_opts(const struct sync_options *o,
+				       const struct sync_callbacks *cb, struct sync_thread **out,
+				       char *err, size_t errlen);
 
 /* New events were recorded: run a round soon, unless the engine is backing
  * off after errors or paused after 401/403 (then the pending backoff wins:

@@ -52,21 +52,24 @@ static void *run(void *arg)
 		pthread_mutex_unlock(&t->mu);
 
 		sync_engine_round(t->engine, 0, &rep);
-		if (t->cb.status_changed &&
+		/* a round cut short by stop reports nothing (the UI is closing) */
+		if (t->cb.status_changed && rep.push != BLIPPA_ERR_EXPIRED &&
+		    rep.pull != BLIPPA_ERR_EXPIRED && rep.heartbeat != BLIPPA_ERR_EXPIRED &&
 		    store_get_sync_status(sync_engine_store(t->engine), &st) == BLIPPA_OK)
 			t->cb.status_changed(t->cb.user, &st);
 
 		pthread_mutex_lock(&t->mu);
-		t->backing_off = rep.push != BLIPPA_OK || rep.pull != BLIPPA_OK ||
-				 rep.heartbeat != BLIPPA_OK;
+		t->backing_off =
+		    rep.push != BLIPPA_OK || rep.pull != BLIPPA_OK || rep.heartbeat != BLIPPA_OK;
 		next = clock_mono_ms() + rep.next_delay_ms;
 	}
 	pthread_mutex_unlock(&t->mu);
 	return NULL;
 }
 
-enum blippa_err sync_thread_start_opts(const struct sync_options *o, const struct sync_callbacks *cb,
-				       struct sync_thread **out, char *err, size_t errlen)
+enum blippa_err sync_thread_start_opts(const struct sync_options *o,
+				       const struct sync_callbacks *cb, struct sync_thread **out,
+				       char *err, size_t errlen)
 {
 	enum blippa_err rc;
 	struct sync_thread *t;
@@ -118,12 +121,12 @@ enum blippa_err sync_thread_start(const struct blippa_config *cfg, const struct 
 	rules.open_training = cfg->open_training;
 	rules.undo_seconds = cfg->undo_seconds;
 	struct sync_options o = {
-		.server_url = cfg->server_url,
-		.token = token,
-		.ca_file = cfg->ca_file,
-		.data_dir = cfg->data_dir,
-		.rules = &rules,
-		.interval_ms = cfg->sync_interval_s > 0 ? (int64_t)cfg->sync_interval_s * 1000 : 0,
+	    .server_url = cfg->server_url,
+	    .token = token,
+	    .ca_file = cfg->ca_file,
+	    .data_dir = cfg->data_dir,
+	    .rules = &rules,
+	    .interval_ms = cfg->sync_interval_s > 0 ? (int64_t)cfg->sync_interval_s * 1000 : 0,
 	};
 	rc = sync_thread_start_opts(&o, cb, out, err, errlen);
 	memset(token, 0, sizeof token);

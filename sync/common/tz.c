@@ -111,7 +111,7 @@ static bool tz_digits(const char *s, int n, int *out)
 
 static int tz_days_in_month(int y, int m)
 {
-	static const int d[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 && leap ? 29 : d[m - 1];
@@ -174,7 +174,8 @@ enum blippa_err tz_local_to_utc_ms(const char *zone, const char *local, int64_t 
 	pthread_mutex_unlock(&tz_lock);
 
 	if (ok_before && ok_after)
-		res = t_before < t_after ? (int64_t)t_before : (int64_t)t_after; /* overlap: first */
+		res =
+		    t_before < t_after ? (int64_t)t_before : (int64_t)t_after; /* overlap: first */
 	else if (ok_before)
 		res = (int64_t)t_before;
 	else if (ok_after)
@@ -207,7 +208,8 @@ enum blippa_err tz_utc_ms_to_local(const char *zone, int64_t ms, char date[11], 
 		snprintf(date, 11, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
 			 (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
 	if (hhmm)
-		snprintf(hhmm, 6, "%02u:%02u", (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u);
+		snprintf(hhmm, 6, "%02u:%02u", (unsigned)tm.tm_hour % 100u,
+			 (unsigned)tm.tm_min % 100u);
 	return BLIPPA_OK;
 }
 

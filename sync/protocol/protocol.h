@@ -31,12 +31,12 @@
 #include "uuid.h"
 
 #define PROTOCOL_VERSION 1
-#define PROTOCOL_HEADER "Blippa-Protocol" /* value: "1" */
-#define PROTOCOL_BATCH_MAX 500            /* events per POST /v1/events */
-#define PROTOCOL_BODY_MAX (1024u * 1024u) /* request body bytes (server cap) */
+#define PROTOCOL_HEADER "Blippa-Protocol"	    /* value: "1" */
+#define PROTOCOL_BATCH_MAX 500			    /* events per POST /v1/events */
+#define PROTOCOL_BODY_MAX (1024u * 1024u)	    /* request body bytes (server cap) */
 #define PROTOCOL_RESPONSE_MAX (32u * 1024u * 1024u) /* response bytes (kiosk cap) */
-#define PROTOCOL_REASON_MAX 128  /* rejection reasons, error texts, last_error */
-#define PROTOCOL_SHORT_MAX 32    /* version, reader state */
+#define PROTOCOL_REASON_MAX 128			    /* rejection reasons, error texts, last_error */
+#define PROTOCOL_SHORT_MAX 32			    /* version, reader state */
 /* Roster snapshot caps (a facility is far smaller; these stop a hostile or
  * broken body from eating the kiosk's memory). Over a cap: BLIPPA_ERR_TOO_BIG. */
 #define PROTOCOL_ROSTER_MAX_ROWS 200000 /* per table */
@@ -66,16 +66,16 @@ enum blippa_err protocol_encode_roster(const struct roster *r, const char *kiosk
 /* One event as it travels on the wire (struct store_event minus local-only
  * fields). Strings are NUL-terminated; absent optional fields are "". */
 struct protocol_event {
-	char id[UUID_STR_LEN];                 /* UUID, validated */
-	enum event_type type;                  /* checkin | void | card_link */
-	int64_t at_ms;                         /* Unix ms UTC, 0 < at_ms < 2^53 */
-	enum checkin_method method;            /* checkin only (else CHECKIN_CARD) */
+	char id[UUID_STR_LEN];			/* UUID, validated */
+	enum event_type type;			/* checkin | void | card_link */
+	int64_t at_ms;				/* Unix ms UTC, 0 < at_ms < 2^53 */
+	enum checkin_method method;		/* checkin only (else CHECKIN_CARD) */
 	char participant_id[ROSTER_ID_MAX + 1]; /* checkin, card_link: required */
-	char session_id[ROSTER_ID_MAX + 1];    /* checkin: "" = null = open training */
-	char voids_id[UUID_STR_LEN];           /* void: required UUID */
-	char card_uid[ROSTER_UID_HEX_MAX + 1]; /* card_link: required, 1..20 bytes of
-						  printable ASCII; the server checks
-						  it is hex and answers "bad card uid" */
+	char session_id[ROSTER_ID_MAX + 1];	/* checkin: "" = null = open training */
+	char voids_id[UUID_STR_LEN];		/* void: required UUID */
+	char card_uid[ROSTER_UID_HEX_MAX + 1];	/* card_link: required, 1..20 bytes of
+						   printable ASCII; the server checks
+						   it is hex and answers "bad card uid" */
 };
 
 /* n events (n <= PROTOCOL_BATCH_MAX, else TOO_BIG) -> POST /v1/events body.
@@ -117,12 +117,12 @@ enum blippa_err protocol_decode_results(const char *json, size_t len, struct pro
 /* ------------------------------------------------------------- heartbeat */
 
 struct protocol_heartbeat {
-	char version[PROTOCOL_SHORT_MAX + 1];  /* kiosk software version, "0.1.0" */
-	int64_t pending;                       /* events waiting */
-	int64_t oldest_pending_age_s;          /* 0 if none */
-	char reader[PROTOCOL_SHORT_MAX + 1];   /* ready|absent|error|none|sim|unknown */
+	char version[PROTOCOL_SHORT_MAX + 1];	  /* kiosk software version, "0.1.0" */
+	int64_t pending;			  /* events waiting */
+	int64_t oldest_pending_age_s;		  /* 0 if none */
+	char reader[PROTOCOL_SHORT_MAX + 1];	  /* ready|absent|error|none|sim|unknown */
 	char last_error[PROTOCOL_REASON_MAX + 1]; /* "" if none; no personal data */
-	int64_t time_ms;                       /* kiosk wall clock when sent */
+	int64_t time_ms;			  /* kiosk wall clock when sent */
 };
 
 struct protocol_heartbeat_answer {
@@ -134,13 +134,12 @@ enum blippa_err protocol_encode_heartbeat(const struct protocol_heartbeat *hb, c
 					  size_t *len);
 /* Server side. Negative counts, over-long strings: BLIPPA_ERR_INVALID. */
 enum blippa_err protocol_decode_heartbeat(const char *json, size_t len,
-					  struct protocol_heartbeat *out, char *err,
-					  size_t errlen);
+					  struct protocol_heartbeat *out, char *err, size_t errlen);
 enum blippa_err protocol_encode_heartbeat_answer(const struct protocol_heartbeat_answer *a,
 						 char **out, size_t *len);
 enum blippa_err protocol_decode_heartbeat_answer(const char *json, size_t len,
-						 struct protocol_heartbeat_answer *out,
-						 char *err, size_t errlen);
+						 struct protocol_heartbeat_answer *out, char *err,
+						 size_t errlen);
 
 /* ---------------------------------------------------------------- errors */
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Backend selection and the thin public wrappers of srv_store.h. */
 #include "srv_store.h"
+#include "srv_store_pg.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +18,13 @@ enum blippa_err srv_store_open(const char *db, bool create, struct srv_store **o
 	enum blippa_err rc = BLIPPA_OK;
 	struct srv_store *st = NULL;
 	*out = NULL;
-	if (strncmp(db, "postgresql://", 13) == 0 || strncmp(db, "postgres://", 11) == 0) {
-		snprintf(err, errlen, "%s: the PostgreSQL backend is not built in this version",
-			 "database");
-		rc = BLIPPA_ERR_CONFIG;
-		goto out;
-	}
 	st = calloc(1, sizeof(*st));
 	if (!st) {
 		rc = BLIPPA_ERR_NOMEM;
 		goto out;
 	}
-	st->ops = &srv_store_sqlite_ops;
+	/* "postgresql://" or "postgres://": PostgreSQL (issue 8), else an SQLite file */
+	st->ops = srv_store_pg_target(db) ? &srv_store_pg_ops : &srv_store_sqlite_ops;
 	rc = st->ops->open(db, create, &st->impl, err, errlen);
 	if (rc != BLIPPA_OK)
 		goto out;

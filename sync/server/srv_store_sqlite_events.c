@@ -11,8 +11,8 @@
 
 /* ---------------------------------------------------------------- roster */
 
-/* Steps s (bound to facility_id) and hands each row to add(); the row's
- * columns are read by the callers' switch below. */
+/* Runs roster query id for facility_id and adds each row to r with the
+ * matching roster_add_* (which validate the fields again). */
 static enum blippa_err roster_fill(struct sq_conn *c, enum sq_stmt id, const char *facility_id,
 				   struct roster *r)
 {
@@ -21,7 +21,7 @@ static enum blippa_err roster_fill(struct sq_conn *c, enum sq_stmt id, const cha
 		return sq_err(sqlite3_errcode(c->db));
 	sqlite3_bind_text(s, 1, facility_id, -1, SQLITE_STATIC);
 	enum blippa_err rc = BLIPPA_OK;
-	int src;
+	int src = SQLITE_DONE;
 	while (rc == BLIPPA_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
 		switch (id) {
 		case Q_R_GROUPS:

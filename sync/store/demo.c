@@ -22,16 +22,15 @@ static const char demo_pin_hash[] = "$argon2id$v=19$m=65536,t=2,p=1$9RVPlHJtGw6J
 				    "S9l+2sBdO8na2j+Wpa25WVvvFqlevoZ5Apvy7b/9r68";
 
 static const char *const demo_keys[10] = {
-	NULL,
-	"04A1B2C3", /* 1 Åsa Östberg: session running now */
-	"04A1B2C4", /* 2 Örjan Ek */
-	"04A1B2C5", /* 3 Ängla Berg */
-	"04A1B2C6", /* 4 Lars Nyström */
-	"04A1B2C7", /* 5 Birgitta Åkesson: her session is in two hours */
-	"04A1B2C8", /* 6 Anna-Lena Ström: no group -> open training */
-	"04D1E2F3", /* 7 a card nobody has linked */
-	"08A1B2C3", /* 8 a phone / bank card (random UID) */
-	"04FFEE01", /* 9 leader Kim Lind */
+    NULL,	"04A1B2C3", /* 1 Åsa Östberg: session running now */
+    "04A1B2C4",		    /* 2 Örjan Ek */
+    "04A1B2C5",		    /* 3 Ängla Berg */
+    "04A1B2C6",		    /* 4 Lars Nyström */
+    "04A1B2C7",		    /* 5 Birgitta Åkesson: her session is in two hours */
+    "04A1B2C8",		    /* 6 Anna-Lena Ström: no group -> open training */
+    "04D1E2F3",		    /* 7 a card nobody has linked */
+    "08A1B2C3",		    /* 8 a phone / bank card (random UID) */
+    "04FFEE01",		    /* 9 leader Kim Lind */
 };
 
 struct demo_person {
@@ -40,28 +39,29 @@ struct demo_person {
 };
 
 static const struct demo_person demo_people[] = {
-	{ "P01", "Åsa", "Östberg", "12" },      { "P02", "Örjan", "Ek", "13" },
-	{ "P03", "Ängla", "Berg", "1" },        { "P04", "Lars", "Nyström", "1" },
-	{ "P05", "Birgitta", "Åkesson", "2" },  { "P06", "Gunnar", "Lindqvist", "1" },
-	{ "P07", "Margareta", "Sjöberg", "2" }, { "P08", "Göran", "Håkansson", "2" },
-	{ "P09", "Karin", "Bäckström", "3" },   { "P10", "Sven-Erik", "Öhman", "3" },
-	{ "P11", "Inger", "Fältskog", "3" },    { "P12", "Anna-Lena", "Ström", "" },
+    {"P01", "Åsa", "Östberg", "12"},	  {"P02", "Örjan", "Ek", "13"},
+    {"P03", "Ängla", "Berg", "1"},	  {"P04", "Lars", "Nyström", "1"},
+    {"P05", "Birgitta", "Åkesson", "2"},  {"P06", "Gunnar", "Lindqvist", "1"},
+    {"P07", "Margareta", "Sjöberg", "2"}, {"P08", "Göran", "Håkansson", "2"},
+    {"P09", "Karin", "Bäckström", "3"},	  {"P10", "Sven-Erik", "Öhman", "3"},
+    {"P11", "Inger", "Fältskog", "3"},	  {"P12", "Anna-Lena", "Ström", ""},
 };
 
 static const char *const extra_given[] = {
-	"Anders", "Anna", "Agneta", "Alva", "Bengt", "Britt", "Berit", "Carina", "Christer",
-	"Dagny", "Elsa", "Erik", "Eva", "Filip", "Gun", "Göran", "Hans", "Helena", "Ingrid",
-	"Jan", "Johan", "Karl", "Kerstin", "Lena", "Leif", "Maj", "Mats", "Nils", "Olof",
-	"Per", "Ragnar", "Rut", "Siv", "Stig", "Tage", "Ulla", "Viveka", "Åke", "Ängel",
-	"Östen", "Élise", "Zoë", "Yngve", "Kjell", "Solveig", "Torbjörn", "Märta", "Lisbeth",
+    "Anders",	"Anna",	  "Agneta", "Alva",  "Bengt",	"Britt",    "Berit",   "Carina",
+    "Christer", "Dagny",  "Elsa",   "Erik",  "Eva",	"Filip",    "Gun",     "Göran",
+    "Hans",	"Helena", "Ingrid", "Jan",   "Johan",	"Karl",	    "Kerstin", "Lena",
+    "Leif",	"Maj",	  "Mats",   "Nils",  "Olof",	"Per",	    "Ragnar",  "Rut",
+    "Siv",	"Stig",	  "Tage",   "Ulla",  "Viveka",	"Åke",	    "Ängel",   "Östen",
+    "Élise",	"Zoë",	  "Yngve",  "Kjell", "Solveig", "Torbjörn", "Märta",   "Lisbeth",
 };
 static const char *const extra_root[] = {
-	"Lind", "Berg", "Ek", "Sjö", "Holm", "Ny", "Ahl", "Nord", "Sand", "Fors", "Dahl",
-	"Ström", "Björk", "Gran", "Hag", "Lund", "Öst", "Väst", "Åker", "Häll", "Kvist",
-	"Mal", "Wall", "Ros", "Lil", "Sten", "Ask", "Alm", "Bäck", "Fager",
+    "Lind",  "Berg",  "Ek",    "Sjö",  "Holm", "Ny",   "Ahl", "Nord", "Sand", "Fors",
+    "Dahl",  "Ström", "Björk", "Gran", "Hag",  "Lund", "Öst", "Väst", "Åker", "Häll",
+    "Kvist", "Mal",   "Wall",  "Ros",  "Lil",  "Sten", "Ask", "Alm",  "Bäck", "Fager",
 };
 static const char *const extra_suffix[] = {
-	"", "berg", "ström", "gren", "qvist", "holm", "man", "blad",
+    "", "berg", "ström", "gren", "qvist", "holm", "man", "blad",
 };
 
 const char *roster_demo_card_uid(int key)
@@ -71,8 +71,8 @@ const char *roster_demo_card_uid(int key)
 
 /* One weekly series for group gid: today's session starts at start_ms and
  * lasts len_min; the same local time every week back and ahead. */
-static enum blippa_err demo_series(struct roster *r, const char *gid, int64_t start_ms,
-				   int len_min, char *first, char *last)
+static enum blippa_err demo_series(struct roster *r, const char *gid, int64_t start_ms, int len_min,
+				   char *first, char *last)
 {
 	char sdate[11], shm[6], edate[11], ehm[6], d1[11], d2[11], sid[32], s[17], e[17];
 	int span;
@@ -116,7 +116,8 @@ static enum blippa_err demo_extras(struct roster *r, size_t n_extra)
 		if (strlen(fam) < 4) /* "Ek" alone is fine, "Ny" is not a name */
 			snprintf(fam, sizeof fam, "%sberg", extra_root[fi % nr]);
 		snprintf(gid, sizeof gid, "G%zu", i % 3 + 1);
-		if ((rc = roster_add_participant(r, id, extra_given[(i * 13 + i / 97) % ng], fam)) ||
+		if ((rc =
+			 roster_add_participant(r, id, extra_given[(i * 13 + i / 97) % ng], fam)) ||
 		    (rc = roster_add_member(r, gid, id)))
 			return rc;
 	}
@@ -156,7 +157,7 @@ struct roster *roster_make_demo(int64_t now_ms, size_t n_extra)
 	    (rc = roster_add_card(r, "04A1B2C3D4E5F6", ROSTER_CARD_PARTICIPANT, "P09")))
 		goto out;
 	for (int k = 1; k <= 6; k++) {
-		static const char *const owner[7] = { "", "P01", "P02", "P03", "P04", "P05", "P12" };
+		static const char *const owner[7] = {"", "P01", "P02", "P03", "P04", "P05", "P12"};
 		if ((rc = roster_add_card(r, demo_keys[k], ROSTER_CARD_PARTICIPANT, owner[k])))
 			goto out;
 	}
@@ -185,9 +186,9 @@ enum blippa_err store_seed_demo_history(struct store *st, int64_t now_ms)
 {
 	static const char sql_any[] = "SELECT EXISTS(SELECT 1 FROM events)";
 	static const char sql_past[] =
-		"SELECT s.id, s.start_ms, s.local_date, m.participant_id FROM sessions s"
-		" JOIN members m ON m.group_id = s.group_id"
-		" WHERE s.local_date < ? AND m.participant_id LIKE 'P%' ORDER BY s.start_ms";
+	    "SELECT s.id, s.start_ms, s.local_date, m.participant_id FROM sessions s"
+	    " JOIN members m ON m.group_id = s.group_id"
+	    " WHERE s.local_date < ? AND m.participant_id LIKE 'P%' ORDER BY s.start_ms";
 	static const char sql_synced[] = "UPDATE events SET sync = 1, synced_ms = ?";
 	char today[11], id[UUID_STR_LEN], sid[ROSTER_ID_MAX + 1], date[11];
 	char pid[ROSTER_ID_MAX + 1];

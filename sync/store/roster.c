@@ -12,8 +12,8 @@
 
 #include "tz.h"
 
-#define ROSTER_ROWS_MAX 2000000        /* per table */
-#define ROSTER_ARENA_MAX (512u << 20)  /* all strings together */
+#define ROSTER_ROWS_MAX 2000000	      /* per table */
+#define ROSTER_ARENA_MAX (512u << 20) /* all strings together */
 #define ROSTER_CHUNK (64u << 10)
 #define ROSTER_ETAG_MAX 256
 #define ROSTER_HASH_MAX 127
@@ -189,7 +189,7 @@ static bool digits(const char *s, int n, int *v)
 
 static bool valid_date_prefix(const char *s)
 {
-	static const int mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, m, d;
 
 	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
@@ -238,8 +238,7 @@ static bool norm_uid(const char *s, char out[ROSTER_UID_HEX_MAX + 1])
 }
 
 /* Copies each string (NULL stays NULL) into the arena. */
-static enum blippa_err dup_all(struct roster *r, const char **dst[], const char *const src[],
-			       int n)
+static enum blippa_err dup_all(struct roster *r, const char **dst[], const char *const src[], int n)
 {
 	for (int i = 0; i < n; i++) {
 		if (!src[i]) {
@@ -262,8 +261,8 @@ enum blippa_err roster_set_facility(struct roster *r, const char *id, const char
 	    !tz_is_valid(timezone))
 		return BLIPPA_ERR_INVALID;
 	{
-		const char **dst[] = { &f.id, &f.name, &f.timezone };
-		const char *const src[] = { id, name, timezone };
+		const char **dst[] = {&f.id, &f.name, &f.timezone};
+		const char *const src[] = {id, name, timezone};
 		enum blippa_err rc = dup_all(r, dst, src, 3);
 		if (rc)
 			return rc;
@@ -301,8 +300,8 @@ enum blippa_err roster_add_group(struct roster *r, const char *id, const char *n
 		return rc;
 	g = &r->groups[r->n_groups];
 	{
-		const char **dst[] = { &g->id, &g->name, &g->period_start, &g->period_end };
-		const char *const src[] = { id, name, period_start, period_end };
+		const char **dst[] = {&g->id, &g->name, &g->period_start, &g->period_end};
+		const char *const src[] = {id, name, period_start, period_end};
 		if ((rc = dup_all(r, dst, src, 4)))
 			return rc;
 	}
@@ -323,8 +322,8 @@ enum blippa_err roster_add_session(struct roster *r, const char *id, const char 
 		return rc;
 	s = &r->sessions[r->n_sessions];
 	{
-		const char **dst[] = { &s->id, &s->group_id, &s->start, &s->end };
-		const char *const src[] = { id, group_id, start, end };
+		const char **dst[] = {&s->id, &s->group_id, &s->start, &s->end};
+		const char *const src[] = {id, group_id, start, end};
 		if ((rc = dup_all(r, dst, src, 4)))
 			return rc;
 	}
@@ -346,8 +345,8 @@ enum blippa_err roster_add_participant(struct roster *r, const char *id, const c
 		return rc;
 	p = &r->participants[r->n_participants];
 	{
-		const char **dst[] = { &p->id, &p->given_name, &p->family_name };
-		const char *const src[] = { id, given, family };
+		const char **dst[] = {&p->id, &p->given_name, &p->family_name};
+		const char *const src[] = {id, given, family};
 		if ((rc = dup_all(r, dst, src, 3)))
 			return rc;
 	}
@@ -367,8 +366,8 @@ enum blippa_err roster_add_member(struct roster *r, const char *group_id,
 		return rc;
 	m = &r->members[r->n_members];
 	{
-		const char **dst[] = { &m->group_id, &m->participant_id };
-		const char *const src[] = { group_id, participant_id };
+		const char **dst[] = {&m->group_id, &m->participant_id};
+		const char *const src[] = {group_id, participant_id};
 		if ((rc = dup_all(r, dst, src, 2)))
 			return rc;
 	}
@@ -391,8 +390,8 @@ enum blippa_err roster_add_leader(struct roster *r, const char *id, const char *
 		return rc;
 	l = &r->leaders[r->n_leaders];
 	{
-		const char **dst[] = { &l->id, &l->name, &l->pin_hash };
-		const char *const src[] = { id, name, pin_hash };
+		const char **dst[] = {&l->id, &l->name, &l->pin_hash};
+		const char *const src[] = {id, name, pin_hash};
 		if ((rc = dup_all(r, dst, src, 3)))
 			return rc;
 	}
@@ -400,8 +399,8 @@ enum blippa_err roster_add_leader(struct roster *r, const char *id, const char *
 	return BLIPPA_OK;
 }
 
-enum blippa_err roster_add_card(struct roster *r, const char *uid_hex,
-				enum roster_card_owner owner, const char *owner_id)
+enum blippa_err roster_add_card(struct roster *r, const char *uid_hex, enum roster_card_owner owner,
+				const char *owner_id)
 {
 	char uid[ROSTER_UID_HEX_MAX + 1];
 	struct roster_card *c;
@@ -415,8 +414,8 @@ enum blippa_err roster_add_card(struct roster *r, const char *uid_hex,
 	c = &r->cards[r->n_cards];
 	c->owner = owner;
 	{
-		const char **dst[] = { &c->uid_hex, &c->owner_id };
-		const char *const src[] = { uid, owner_id };
+		const char **dst[] = {&c->uid_hex, &c->owner_id};
+		const char *const src[] = {uid, owner_id};
 		if ((rc = dup_all(r, dst, src, 2)))
 			return rc;
 	}
@@ -465,7 +464,7 @@ static bool keyset_has(const struct keyset *ks, const char *key)
 }
 
 static enum blippa_err fail(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static enum blippa_err fail(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -488,7 +487,7 @@ static int cmp_member(const void *a, const void *b)
 
 enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen)
 {
-	struct keyset g = { 0 }, s = { 0 }, p = { 0 }, l = { 0 }, c = { 0 };
+	struct keyset g = {0}, s = {0}, p = {0}, l = {0}, c = {0};
 	struct roster_member *m = NULL;
 	enum blippa_err rc;
 	const char *d;
@@ -522,8 +521,8 @@ enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen
 		rc = fail(err, errlen, "leaders: id %s appears twice", d);
 		goto out;
 	}
-	if ((d = keyset_dup(&c))) {
-		rc = fail(err, errlen, "cards: UID %s appears twice", d);
+	if (keyset_dup(&c)) { /* no UID in messages: they may end up in logs */
+		rc = fail(err, errlen, "cards: a card UID appears twice");
 		goto out;
 	}
 	for (size_t i = 0; i < r->n_groups; i++) {
@@ -536,7 +535,8 @@ enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen
 	for (size_t i = 0; i < r->n_sessions; i++) {
 		const struct roster_session *x = &r->sessions[i];
 		if (!keyset_has(&g, x->group_id)) {
-			rc = fail(err, errlen, "sessions: %s: unknown group %s", x->id, x->group_id);
+			rc =
+			    fail(err, errlen, "sessions: %s: unknown group %s", x->id, x->group_id);
 			goto out;
 		}
 		if (strcmp(x->end, x->start) <= 0) {
@@ -567,8 +567,8 @@ enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen
 		qsort(m, r->n_members, sizeof *m, cmp_member);
 		for (size_t i = 1; i < r->n_members; i++) {
 			if (cmp_member(&m[i - 1], &m[i]) == 0) {
-				rc = fail(err, errlen, "members: %s/%s appears twice", m[i].group_id,
-					  m[i].participant_id);
+				rc = fail(err, errlen, "members: %s/%s appears twice",
+					  m[i].group_id, m[i].participant_id);
 				goto out;
 			}
 		}
@@ -578,7 +578,7 @@ enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen
 		bool ok = x->owner == ROSTER_CARD_LEADER ? keyset_has(&l, x->owner_id)
 							 : keyset_has(&p, x->owner_id);
 		if (!ok) {
-			rc = fail(err, errlen, "cards: %s: unknown %s %s", x->uid_hex,
+			rc = fail(err, errlen, "cards: row %zu: unknown %s %s", i + 1,
 				  x->owner == ROSTER_CARD_LEADER ? "leader" : "participant",
 				  x->owner_id);
 			goto out;

@@ -23,46 +23,51 @@
 /* Migration N takes the schema from user_version N-1 to N. Never edit a
  * released entry: append a new one and bump STORE_SCHEMA_VERSION. */
 static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
-	/* 1: roster, events, PIN state, sync status, meta */
-	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE facility(id TEXT NOT NULL, name TEXT NOT NULL, timezone TEXT NOT NULL);"
-	"CREATE TABLE groups(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
-	" period_start TEXT NOT NULL, period_end TEXT NOT NULL);"
-	"CREATE TABLE sessions(id TEXT PRIMARY KEY,"
-	" group_id TEXT NOT NULL REFERENCES groups(id) DEFERRABLE INITIALLY DEFERRED,"
-	" start_local TEXT NOT NULL, end_local TEXT NOT NULL,"
-	" start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, local_date TEXT NOT NULL);"
-	"CREATE INDEX sessions_date ON sessions(local_date, start_ms);"
-	"CREATE INDEX sessions_group ON sessions(group_id, start_ms);"
-	"CREATE TABLE participants(pno INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
-	" given_name TEXT NOT NULL, family_name TEXT NOT NULL,"
-	" given_fold TEXT NOT NULL, family_fold TEXT NOT NULL);"
-	"CREATE TABLE members("
-	" group_id TEXT NOT NULL REFERENCES groups(id) DEFERRABLE INITIALLY DEFERRED,"
-	" participant_id TEXT NOT NULL REFERENCES participants(id) DEFERRABLE INITIALLY DEFERRED,"
-	" PRIMARY KEY(group_id, participant_id)) WITHOUT ROWID;"
-	"CREATE INDEX members_participant ON members(participant_id);"
-	"CREATE TABLE leaders(id TEXT PRIMARY KEY, name TEXT NOT NULL, pin_hash TEXT);"
-	"CREATE TABLE cards(uid TEXT PRIMARY KEY, owner TEXT NOT NULL CHECK(owner IN ('P','L')),"
-	" owner_id TEXT NOT NULL) WITHOUT ROWID;"
-	"CREATE TABLE events(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
-	" type INTEGER NOT NULL, at_ms INTEGER NOT NULL, local_date TEXT NOT NULL,"
-	" method INTEGER NOT NULL, participant_id TEXT, session_id TEXT, voids_id TEXT,"
-	" card_uid TEXT, kiosk_id TEXT NOT NULL, sync INTEGER NOT NULL DEFAULT 0,"
-	" reason TEXT, synced_ms INTEGER);"
-	"CREATE INDEX events_participant ON events(participant_id, session_id, local_date);"
-	"CREATE INDEX events_session ON events(session_id);"
-	"CREATE INDEX events_voids ON events(voids_id);"
-	"CREATE INDEX events_sync ON events(sync, seq);"
-	"CREATE TABLE pin_state(id INTEGER PRIMARY KEY CHECK(id = 1),"
-	" failures INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL);"
-	"INSERT INTO pin_state VALUES(1, 0, 0);"
-	"CREATE TABLE sync_status(id INTEGER PRIMARY KEY CHECK(id = 1),"
-	" last_success_ms INTEGER NOT NULL, last_attempt_ms INTEGER NOT NULL,"
-	" last_error TEXT NOT NULL, skew_ms INTEGER NOT NULL, reachable INTEGER NOT NULL,"
-	" unauthorised INTEGER NOT NULL);"
-	"INSERT INTO sync_status VALUES(1, 0, 0, '', 0, 0, 0);"
-	"INSERT INTO meta VALUES('roster_gen', '0');",
+    /* 1: roster, events, PIN state, sync status, meta */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE facility(id TEXT NOT NULL, name TEXT NOT NULL, timezone TEXT NOT NULL);"
+    "CREATE TABLE groups(id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " period_start TEXT NOT NULL, period_end TEXT NOT NULL);"
+    "CREATE TABLE sessions(id TEXT PRIMARY KEY,"
+    " group_id TEXT NOT NULL REFERENCES groups(id) DEFERRABLE INITIALLY DEFERRED,"
+    " start_local TEXT NOT NULL, end_local TEXT NOT NULL,"
+    " start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL, local_date TEXT NOT NULL);"
+    "CREATE INDEX sessions_date ON sessions(local_date, start_ms);"
+    "CREATE INDEX sessions_group ON sessions(group_id, start_ms);"
+    "CREATE TABLE participants(pno INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+    " given_name TEXT NOT NULL, family_name TEXT NOT NULL,"
+    " given_fold TEXT NOT NULL, family_fold TEXT NOT NULL);"
+    "CREATE TABLE members("
+    " group_id TEXT NOT NULL REFERENCES groups(id) DEFERRABLE INITIALLY DEFERRED,"
+    " participant_id TEXT NOT NULL REFERENCES participants(id) DEFERRABLE INITIALLY DEFERRED,"
+    " PRIMARY KEY(group_id, participant_id)) WITHOUT ROWID;"
+    "CREATE INDEX members_participant ON members(participant_id);"
+    "CREATE TABLE leaders(id TEXT PRIMARY KEY, name TEXT NOT NULL, pin_hash TEXT);"
+    "CREATE TABLE cards(uid TEXT PRIMARY KEY, owner TEXT NOT NULL CHECK(owner IN ('P','L')),"
+    " owner_id TEXT NOT NULL) WITHOUT ROWID;"
+    "CREATE TABLE events(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,"
+    " type INTEGER NOT NULL, at_ms INTEGER NOT NULL, local_date TEXT NOT NULL,"
+    " method INTEGER NOT NULL, participant_id TEXT, session_id TEXT, voids_id TEXT,"
+    " card_uid TEXT, kiosk_id TEXT NOT NULL, sync INTEGER NOT NULL DEFAULT 0,"
+    " reason TEXT, synced_ms INTEGER);"
+    "CREATE INDEX events_participant ON events(participant_id, session_id, local_date);"
+    "CREATE INDEX events_session ON events(session_id);"
+    "CREATE INDEX events_voids ON events(voids_id);"
+    "CREATE INDEX events_sync ON events(sync, seq);"
+    "CREATE TABLE pin_state(id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " failures INTEGER NOT NULL, locked_until_ms INTEGER NOT NULL);"
+    "INSERT INTO pin_state VALUES(1, 0, 0);"
+    "CREATE TABLE sync_status(id INTEGER PRIMARY KEY CHECK(id = 1),"
+    " last_success_ms INTEGER NOT NULL, last_attempt_ms INTEGER NOT NULL,"
+    " last_error TEXT NOT NULL, skew_ms INTEGER NOT NULL, reachable INTEGER NOT NULL,"
+    " unauthorised INTEGER NOT NULL);"
+    "INSERT INTO sync_status VALUES(1, 0, 0, '', 0, 0, 0);"
+    "INSERT INTO meta VALUES('roster_gen', '0');",
+    /* 2: members carry the participant number: today's set for name
+     * search without a join per member */
+    "ALTER TABLE members ADD COLUMN pno INTEGER;"
+    "UPDATE members SET pno = (SELECT p.pno FROM participants p"
+    " WHERE p.id = members.participant_id);",
 };
 
 void store_rules_default(struct store_rules *rules)
@@ -215,8 +220,8 @@ enum blippa_err store_date_add_days(const char *date, int days, char out[11])
 	int y = 0, m = 0, d = 0;
 	int64_t z, era, doe, yoe, doy, mp;
 
-	if (!date || strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
-	    m < 1 || m > 12 || d < 1 || d > 31)
+	if (!date || strlen(date) != 10 || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 ||
+	    m > 12 || d < 1 || d > 31)
 		return BLIPPA_ERR_INVALID;
 	z = days_from_civil(y, m, d) + days + 719468;
 	era = (z >= 0 ? z : z - 146096) / 146097;
@@ -286,7 +291,8 @@ enum blippa_err store_refresh(struct store *st)
 		store_col_text(s, 0, st->tz, sizeof st->tz);
 	sqlite3_reset(s);
 	if (st->tz[0] && !tz_is_valid(st->tz)) {
-		log_warn(MOD, "stored time zone unknown to this system; using %s", STORE_DEFAULT_TZ);
+		log_warn(MOD, "stored time zone unknown to this system; using %s",
+			 STORE_DEFAULT_TZ);
 		st->tz[0] = '\0';
 	}
 	st->roster_gen = gen;
@@ -353,8 +359,8 @@ static enum blippa_err store_prepare_file(const char *path, char *err, size_t er
 		goto out; /* new (or never written): SQLite initialises it */
 	got = pread(fd, head, sizeof head, 0);
 	if (got != (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0) {
-		snprintf(err, errlen, "%s: not a Blippa database (not an SQLite file); left untouched",
-			 path);
+		snprintf(err, errlen,
+			 "%s: not a Blippa database (not an SQLite file); left untouched", path);
 		rc = BLIPPA_ERR_CORRUPT;
 	}
 out:
@@ -374,20 +380,22 @@ static enum blippa_err store_check_existing(struct store *st, int64_t *version, 
 	    (rc = pragma_int(st->db, "PRAGMA application_id", &appid)) ||
 	    (rc = pragma_int(st->db, "SELECT count(*) FROM sqlite_master", &nobj))) {
 		if (rc == BLIPPA_ERR_CORRUPT)
-			snprintf(err, errlen, "%s: database file is corrupt; left untouched", st->path);
+			snprintf(err, errlen, "%s: database file is corrupt; left untouched",
+				 st->path);
 		else
 			snprintf(err, errlen, "%s: cannot read: %s", st->path, blippa_strerror(rc));
 		return rc;
 	}
 	if (*version > STORE_SCHEMA_VERSION) {
-		snprintf(err, errlen,
-			 "%s: made by a newer Blippa (schema %lld, this one knows %d); left untouched",
-			 st->path, (long long)*version, STORE_SCHEMA_VERSION);
+		snprintf(
+		    err, errlen,
+		    "%s: made by a newer Blippa (schema %lld, this one knows %d); left untouched",
+		    st->path, (long long)*version, STORE_SCHEMA_VERSION);
 		return BLIPPA_ERR_SCHEMA;
 	}
 	if ((*version == 0 && nobj > 0) || (*version > 0 && appid != STORE_APP_ID)) {
-		snprintf(err, errlen, "%s: an SQLite file but not a Blippa database; left untouched",
-			 st->path);
+		snprintf(err, errlen,
+			 "%s: an SQLite file but not a Blippa database; left untouched", st->path);
 		return BLIPPA_ERR_CORRUPT;
 	}
 	if (*version == 0)
@@ -477,6 +485,15 @@ enum blippa_err store_open_path(const char *db_path, const struct store_rules *r
 		st->rules = *rules;
 	else
 		store_rules_default(&st->rules);
+	/* Nonsense values from a config fall back to something safe. */
+	if (st->rules.window_before_min < 0 || st->rules.window_before_min > 24 * 60)
+		st->rules.window_before_min = 60;
+	if (st->rules.undo_seconds < 0 || st->rules.undo_seconds > 3600)
+		st->rules.undo_seconds = 10;
+	if (st->rules.pin_max_failures < 1)
+		st->rules.pin_max_failures = 5;
+	if (st->rules.pin_lockout_s < 0 || st->rules.pin_lockout_s > 86400)
+		st->rules.pin_lockout_s = 300;
 	st->roster_gen = -1;
 	st->names.gen = -1;
 	if ((rc = store_prepare_file(db_path, err, errlen)))
@@ -567,7 +584,8 @@ enum blippa_err store_debug_set_max_pages(struct store *st, unsigned max_pages)
 {
 	char sql[64];
 
-	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %u", max_pages ? max_pages : 0xfffffffeu);
+	snprintf(sql, sizeof sql, "PRAGMA max_page_count = %u",
+		 max_pages ? max_pages : 0xfffffffeu);
 	return store_exec(st, sql);
 }
 

@@ -15,30 +15,30 @@
 #define MOD "store"
 
 static const char sql_insert[] =
-	"INSERT INTO events(id, type, at_ms, local_date, method, participant_id, session_id,"
-	" voids_id, card_uid, kiosk_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO events(id, type, at_ms, local_date, method, participant_id, session_id,"
+    " voids_id, card_uid, kiosk_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_card[] = "SELECT owner, owner_id FROM cards WHERE uid = ?";
 static const char sql_participant[] = "SELECT given_name FROM participants WHERE id = ?";
 /* Sessions of the participant's groups whose window [start - before, end)
  * holds now; the nearest start wins, ties to the earlier one. */
 static const char sql_candidate[] =
-	"SELECT s.id, g.name, s.start_ms FROM members m"
-	" JOIN sessions s ON s.group_id = m.group_id JOIN groups g ON g.id = s.group_id"
-	" WHERE m.participant_id = ?1 AND s.start_ms <= ?2 + ?3 AND s.end_ms > ?2"
-	" ORDER BY abs(s.start_ms - ?2), s.start_ms, s.id LIMIT 1";
+    "SELECT s.id, g.name, s.start_ms FROM members m"
+    " JOIN sessions s ON s.group_id = m.group_id JOIN groups g ON g.id = s.group_id"
+    " WHERE m.participant_id = ?1 AND s.start_ms <= ?2 + ?3 AND s.end_ms > ?2"
+    " ORDER BY abs(s.start_ms - ?2), s.start_ms, s.id LIMIT 1";
 static const char sql_session[] =
-	"SELECT s.id, g.name, s.start_ms,"
-	" EXISTS(SELECT 1 FROM members m WHERE m.group_id = s.group_id"
-	" AND m.participant_id = ?2)"
-	" FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = ?1";
+    "SELECT s.id, g.name, s.start_ms,"
+    " EXISTS(SELECT 1 FROM members m WHERE m.group_id = s.group_id"
+    " AND m.participant_id = ?2)"
+    " FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = ?1";
 static const char sql_live_session[] =
-	"SELECT e.at_ms FROM events e WHERE e.participant_id = ? AND e.session_id = ?"
-	" AND e.type = 0 AND NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = e.id"
-	" AND v.type = 1) ORDER BY e.at_ms LIMIT 1";
+    "SELECT e.at_ms FROM events e WHERE e.participant_id = ? AND e.session_id = ?"
+    " AND e.type = 0 AND NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = e.id"
+    " AND v.type = 1) ORDER BY e.at_ms LIMIT 1";
 static const char sql_live_open[] =
-	"SELECT e.at_ms FROM events e WHERE e.participant_id = ? AND e.session_id IS NULL"
-	" AND e.local_date = ? AND e.type = 0 AND NOT EXISTS(SELECT 1 FROM events v"
-	" WHERE v.voids_id = e.id AND v.type = 1) ORDER BY e.at_ms LIMIT 1";
+    "SELECT e.at_ms FROM events e WHERE e.participant_id = ? AND e.session_id IS NULL"
+    " AND e.local_date = ? AND e.type = 0 AND NOT EXISTS(SELECT 1 FROM events v"
+    " WHERE v.voids_id = e.id AND v.type = 1) ORDER BY e.at_ms LIMIT 1";
 static const char sql_event[] = "SELECT at_ms, local_date, method, participant_id, session_id"
 				" FROM events WHERE id = ? AND type = 0";
 static const char sql_voided[] = "SELECT 1 FROM events WHERE voids_id = ? AND type = 1";
@@ -46,7 +46,8 @@ static const char sql_voided[] = "SELECT 1 FROM events WHERE voids_id = ? AND ty
 enum blippa_err store_insert_event(struct store *st, const char *id, enum event_type type,
 				   int64_t at_ms, enum checkin_method method,
 				   const char *participant_id, const char *session_id,
-				   const char *voids_id, const char *card_uid, const char *local_date)
+				   const char *voids_id, const char *card_uid,
+				   const char *local_date)
 {
 	char kiosk[ROSTER_ID_MAX + 1];
 	sqlite3_stmt *s;

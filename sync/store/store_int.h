@@ -12,9 +12,10 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_APP_ID 0x426c6970 /* "Blip" in PRAGMA application_id */
 #define STORE_STMT_MAX 96
+#define STORE_NAME_BUCKETS 4096 /* power of two */
 #define STORE_BUSY_MS_DEFAULT 2000
 #define STORE_TZ_MAX 65
 #define STORE_DEFAULT_TZ "Europe/Stockholm"
@@ -28,19 +29,22 @@ struct store_stmt {
 /* The name-search index (store_search.c): folded "given family" texts of
  * all participants in display order, plus today's subset. */
 struct store_names {
-	int64_t gen;          /* roster_gen it was built from; -1: not built */
-	size_t n;             /* entries */
+	int64_t gen;	      /* roster_gen it was built from; -1: not built */
+	size_t n;	      /* entries */
 	uint32_t *text_off;   /* n offsets into text: folded "given family" */
 	uint32_t *disp_off;   /* n offsets into text: display "Åsa Ö." */
 	uint32_t *pid_off;    /* n offsets into text: participant id */
 	uint64_t *bloom;      /* n masks: a bit per (first, second) byte of each word */
+	uint32_t *post_start; /* STORE_NAME_BUCKETS + 1 offsets into post */
+	uint32_t *post;	      /* per bucket of a word's first two bytes: entries, sorted */
+	uint8_t *today_mark;  /* n flags: entry has a session today */
 	uint32_t *pno_pos;    /* participant pno (1..n_pno) -> entry index */
 	size_t n_pno;
-	char *text;           /* NUL-separated strings */
+	char *text; /* NUL-separated strings */
 	size_t text_len;
-	char today[11];       /* local date today_idx was built for */
+	char today[11]; /* local date today_idx was built for */
 	int64_t today_gen;
-	uint32_t *today_idx;  /* entry indexes with a session today, sorted */
+	uint32_t *today_idx; /* entry indexes with a session today, sorted */
 	size_t n_today;
 };
 
@@ -50,8 +54,8 @@ struct store {
 	struct store_rules rules;
 	struct store_stmt stmts[STORE_STMT_MAX];
 	size_t n_stmts;
-	int64_t roster_gen;        /* last seen meta roster_gen */
-	char tz[STORE_TZ_MAX];     /* facility zone ("" -> default) */
+	int64_t roster_gen;    /* last seen meta roster_gen */
+	char tz[STORE_TZ_MAX]; /* facility zone ("" -> default) */
 	char kiosk_id[ROSTER_ID_MAX + 1];
 	struct store_names names;
 	/* store_local_date cache: [day_from_ms, day_to_ms) is local date day */
@@ -112,7 +116,8 @@ void store_names_clear(struct store_names *nm);
 enum blippa_err store_insert_event(struct store *st, const char *id, enum event_type type,
 				   int64_t at_ms, enum checkin_method method,
 				   const char *participant_id, const char *session_id,
-				   const char *voids_id, const char *card_uid, const char *local_date);
+				   const char *voids_id, const char *card_uid,
+				   const char *local_date);
 
 /* Bumps roster_gen (inside the caller's transaction). */
 enum blippa_err store_bump_roster_gen(struct store *st);

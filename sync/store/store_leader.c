@@ -16,27 +16,31 @@
 /* A live check-in: type 0 and no void pointing at it. */
 #define LIVE(e) "NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = " e ".id AND v.type = 1)"
 
-static const char sql_today[] =
-	"SELECT s.id, g.name, s.start_ms, s.end_ms,"
-	" (SELECT count(*) FROM members m WHERE m.group_id = s.group_id),"
-	" (SELECT count(DISTINCT e.participant_id) FROM events e"
-	"  WHERE e.session_id = s.id AND e.type = 0 AND " LIVE("e") ")"
-	" FROM sessions s JOIN groups g ON g.id = s.group_id"
-	" WHERE s.local_date = ? ORDER BY s.start_ms, s.id";
+static const char sql_today[] = "SELECT s.id, g.name, s.start_ms, s.end_ms,"
+				" (SELECT count(*) FROM members m WHERE m.group_id = s.group_id),"
+				" (SELECT count(DISTINCT e.participant_id) FROM events e"
+				"  WHERE e.session_id = s.id AND e.type = 0 AND " LIVE(
+				    "e") ")"
+					 " FROM sessions s JOIN groups g ON g.id = s.group_id"
+					 " WHERE s.local_date = ? ORDER BY s.start_ms, s.id";
 static const char sql_roster[] =
-	"SELECT p.id, p.given_name, p.family_name,"
-	" (SELECT e.at_ms FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
-	"  AND e.type = 0 AND " LIVE("e") " ORDER BY e.at_ms LIMIT 1),"
-	" (SELECT e.id FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
-	"  AND e.type = 0 AND " LIVE("e") " ORDER BY e.at_ms LIMIT 1),"
-	" (SELECT count(DISTINCT e.session_id) FROM events e JOIN sessions s2"
-	"  ON s2.id = e.session_id WHERE e.participant_id = p.id AND e.type = 0"
-	"  AND s2.group_id = m.group_id AND s2.start_ms <= ?2 AND " LIVE("e") "),"
-	" (SELECT count(*) FROM sessions s3 WHERE s3.group_id = m.group_id"
-	"  AND s3.start_ms <= ?2)"
-	" FROM sessions s JOIN members m ON m.group_id = s.group_id"
-	" JOIN participants p ON p.id = m.participant_id"
-	" WHERE s.id = ?1 ORDER BY p.given_fold, p.family_fold, p.given_name, p.family_name, p.id";
+    "SELECT p.id, p.given_name, p.family_name,"
+    " (SELECT e.at_ms FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
+    "  AND e.type = 0 AND " LIVE(
+	"e") " ORDER BY e.at_ms LIMIT 1),"
+	     " (SELECT e.id FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
+	     "  AND e.type = 0 AND " LIVE(
+		 "e") " ORDER BY e.at_ms LIMIT 1),"
+		      " (SELECT count(DISTINCT e.session_id) FROM events e JOIN sessions s2"
+		      "  ON s2.id = e.session_id WHERE e.participant_id = p.id AND e.type = 0"
+		      "  AND s2.group_id = m.group_id AND s2.start_ms <= ?2 AND " LIVE(
+			  "e") "),"
+			       " (SELECT count(*) FROM sessions s3 WHERE s3.group_id = m.group_id"
+			       "  AND s3.start_ms <= ?2)"
+			       " FROM sessions s JOIN members m ON m.group_id = s.group_id"
+			       " JOIN participants p ON p.id = m.participant_id"
+			       " WHERE s.id = ?1 ORDER BY p.given_fold, p.family_fold, "
+			       "p.given_name, p.family_name, p.id";
 static const char sql_session_exists[] = "SELECT 1 FROM sessions WHERE id = ?";
 static const char sql_participant[] = "SELECT 1 FROM participants WHERE id = ?";
 static const char sql_link[] = "INSERT OR REPLACE INTO cards(uid, owner, owner_id)"
@@ -254,8 +258,8 @@ enum blippa_err store_check_pin(struct store *st, const char *pin, const char *a
 		locked_until = now_ms + (int64_t)st->rules.pin_lockout_s * 1000;
 		if ((rc = pin_state_put(st, 0, locked_until)))
 			return rc;
-		log_warn(MOD, "PIN entry locked for %d s after %d wrong PINs", st->rules.pin_lockout_s,
-			 failures);
+		log_warn(MOD, "PIN entry locked for %d s after %d wrong PINs",
+			 st->rules.pin_lockout_s, failures);
 		if (retry_s)
 			*retry_s = st->rules.pin_lockout_s;
 		return BLIPPA_ERR_LOCKED_OUT;

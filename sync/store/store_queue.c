@@ -10,21 +10,20 @@
 #include "clock.h"
 
 static const char sql_pending[] =
-	"SELECT seq, id, type, at_ms, method, participant_id, session_id, voids_id, card_uid,"
-	" kiosk_id FROM events WHERE sync = 0 ORDER BY seq LIMIT ?";
+    "SELECT seq, id, type, at_ms, method, participant_id, session_id, voids_id, card_uid,"
+    " kiosk_id FROM events WHERE sync = 0 ORDER BY seq LIMIT ?";
 static const char sql_ack[] = "UPDATE events SET sync = ?, reason = ?, synced_ms = ?"
 			      " WHERE id = ? AND sync = 0";
 static const char sql_rejected[] = "SELECT id, at_ms, reason FROM events WHERE sync = 2"
 				   " ORDER BY seq DESC LIMIT ?";
-static const char sql_counts[] =
-	"SELECT (SELECT count(*) FROM events WHERE sync = 0),"
-	" (SELECT min(at_ms) FROM events WHERE sync = 0),"
-	" (SELECT count(*) FROM events WHERE sync = 2)";
+static const char sql_counts[] = "SELECT (SELECT count(*) FROM events WHERE sync = 0),"
+				 " (SELECT min(at_ms) FROM events WHERE sync = 0),"
+				 " (SELECT count(*) FROM events WHERE sync = 2)";
 static const char sql_status[] = "SELECT last_success_ms, last_attempt_ms, last_error, skew_ms,"
 				 " reachable, unauthorised FROM sync_status WHERE id = 1";
 static const char sql_status_put[] =
-	"UPDATE sync_status SET last_success_ms = ?, last_attempt_ms = ?, last_error = ?,"
-	" skew_ms = ?, reachable = ?, unauthorised = ? WHERE id = 1";
+    "UPDATE sync_status SET last_success_ms = ?, last_attempt_ms = ?, last_error = ?,"
+    " skew_ms = ?, reachable = ?, unauthorised = ? WHERE id = 1";
 static const char sql_purge[] = "DELETE FROM events WHERE sync = 1 AND at_ms < ?";
 
 enum blippa_err store_pending_events(struct store *st, struct store_event *out, size_t max,
@@ -101,8 +100,8 @@ out:
 	return rc;
 }
 
-enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out,
-				      size_t max, size_t *n)
+enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out, size_t max,
+				      size_t *n)
 {
 	sqlite3_stmt *s = store_prep(st, sql_rejected);
 	enum blippa_err rc = BLIPPA_OK;

@@ -16,9 +16,9 @@
 #define MOD "store"
 
 static const char *const sql_wipe[] = {
-	"DELETE FROM members", "DELETE FROM cards",    "DELETE FROM sessions",
-	"DELETE FROM participants", "DELETE FROM groups", "DELETE FROM leaders",
-	"DELETE FROM facility",
+    "DELETE FROM members",	"DELETE FROM cards",  "DELETE FROM sessions",
+    "DELETE FROM participants", "DELETE FROM groups", "DELETE FROM leaders",
+    "DELETE FROM facility",
 };
 static const char sql_fac[] = "INSERT INTO facility(id, name, timezone) VALUES(?, ?, ?)";
 static const char sql_group[] = "INSERT INTO groups(id, name, period_start, period_end)"
@@ -27,16 +27,17 @@ static const char sql_session[] = "INSERT INTO sessions(id, group_id, start_loca
 				  " start_ms, end_ms, local_date) VALUES(?, ?, ?, ?, ?, ?, ?)";
 static const char sql_part[] = "INSERT INTO participants(pno, id, given_name, family_name,"
 			       " given_fold, family_fold) VALUES(?, ?, ?, ?, ?, ?)";
-static const char sql_member[] = "INSERT INTO members(group_id, participant_id) VALUES(?, ?)";
+static const char sql_member[] = "INSERT INTO members(group_id, participant_id, pno)"
+				 " VALUES(?, ?, ?)";
 static const char sql_leader[] = "INSERT INTO leaders(id, name, pin_hash) VALUES(?, ?, ?)";
 static const char sql_card[] = "INSERT INTO cards(uid, owner, owner_id) VALUES(?, ?, ?)";
 /* Cards linked here but not yet confirmed by the server stay linked. */
 static const char sql_relink[] =
-	"INSERT OR REPLACE INTO cards(uid, owner, owner_id)"
-	" SELECT e.card_uid, 'P', e.participant_id FROM events e"
-	" WHERE e.type = 2 AND e.sync = 0"
-	" AND EXISTS(SELECT 1 FROM participants p WHERE p.id = e.participant_id)"
-	" ORDER BY e.seq";
+    "INSERT OR REPLACE INTO cards(uid, owner, owner_id)"
+    " SELECT e.card_uid, 'P', e.participant_id FROM events e"
+    " WHERE e.type = 2 AND e.sync = 0"
+    " AND EXISTS(SELECT 1 FROM participants p WHERE p.id = e.participant_id)"
+    " ORDER BY e.seq";
 static const char sql_etag[] = "INSERT INTO meta(key, value) VALUES('roster_etag', ?)"
 			       " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 
@@ -49,8 +50,7 @@ static enum blippa_err step_done(sqlite3_stmt *s)
 }
 
 /* Binds n strings to s and runs it. */
-static enum blippa_err insert_strs(struct store *st, const char *sql, const char *const v[],
-				   int n)
+static enum blippa_err insert_strs(struct store *st, const char *sql, const char *const v[], int n)
 {
 	sqlite3_stmt *s = store_prep(st, sql);
 
@@ -84,24 +84,137 @@ static enum blippa_err insert_sessions(struct store *st, const struct roster *r,
 	return BLIPPA_OK;
 }
 
-static enum blippa_err insert_participants(struct store *st, const struct roster *r)
+/* Participants in display order (folded given, folded family, display
+ * form, id): pno is the rank, so every handle's name index loads them
+ * already sorted and the sort cost stays here, on the sync thread. */
+struct porder {
+	char *keys; /* "given family\x01display\x01id" per participant */
+	size_t len, cap;
+	size_t *key_off;   /* participant index -> key */
+	uint32_t *by_rank; /* rank -> participant index */
+	uint32_t *rank_of; /* participant index -> pno (rank + 1) */
+	uint32_t *by_id;   /* participant indexes sorted by id */
+	const struct roster *r;
+};
+
+static int cmp_key(const void *a, const void *b, void *ctx)
+{
+	const struct porder *o = ctx;
+
+	return strcmp(o->keys + o->key_off[*(const uint32_t *)a],
+		      o->keys + o->key_off[*(const uint32_t *)b]);
+}
+
+static int cmp_pid(const void *a, const void *b, void *ctx)
+{
+	const struct porder *o = ctx;
+
+	return strcmp(o->r->participants[*(const uint32_t *)a].id,
+		      o->r->participants[*(const uint32_t *)b].id);
+}
+
+static void porder_free(struct porder *o)
+{
+	free(o->keys);
+	free(o->key_off);
+	free(o->by_rank);
+	free(o->rank_of);
+	free(o->by_id);
+}
+
+static enum blippa_err porder_build(struct porder *o, const struct roster *r)
+{
+	char gf[ROSTER_NAME_MAX + 1], ff[ROSTER_NAME_MAX + 1], disp[ROSTER_NAME_MAX + 8];
+	char key[4 * ROSTER_NAME_MAX];
+	size_t n = r->n_participants;
+
+	memset(o, 0, sizeof *o);
+	o->r = r;
+	o->key_off = malloc((n + 1) * sizeof *o->key_off);
+	o->by_rank = malloc((n + 1) * sizeof *o->by_rank);
+	o->rank_of = malloc((n + 1) * sizeof *o->rank_of);
+	o->by_id = malloc((n + 1) * sizeof *o->by_id);
+	if (!o->key_off || !o->by_rank || !o->rank_of || !o->by_id)
+		return BLIPPA_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct roster_participant *p = &r->participants[i];
+		int len;
+		store_fold(p->given_name, gf, sizeof gf);
+		store_fold(p->family_name, ff, sizeof ff);
+		store_display_name(p->given_name, p->family_name, disp, sizeof disp);
+		len = snprintf(key, sizeof key, "%s %s\x01%s\x01%s", gf, ff, disp, p->id);
+		if (len < 0 || (size_t)len >= sizeof key)
+			return BLIPPA_ERR_TOO_BIG;
+		if (o->len + (size_t)len + 1 > o->cap) {
+			size_t ncap = o->cap ? o->cap * 2 : 1u << 16;
+			char *nk;
+			while (ncap < o->len + (size_t)len + 1)
+				ncap *= 2;
+			if (!(nk = realloc(o->keys, ncap)))
+				return BLIPPA_ERR_NOMEM;
+			o->keys = nk;
+			o->cap = ncap;
+		}
+		memcpy(o->keys + o->len, key, (size_t)len + 1);
+		o->key_off[i] = o->len;
+		o->len += (size_t)len + 1;
+		o->by_rank[i] = (uint32_t)i;
+		o->by_id[i] = (uint32_t)i;
+	}
+	qsort_r(o->by_rank, n, sizeof *o->by_rank, cmp_key, o);
+	qsort_r(o->by_id, n, sizeof *o->by_id, cmp_pid, o);
+	for (size_t k = 0; k < n; k++)
+		o->rank_of[o->by_rank[k]] = (uint32_t)k + 1;
+	return BLIPPA_OK;
+}
+
+/* pno of participant id (0 if absent; validate() makes that impossible). */
+static int64_t porder_pno(const struct porder *o, const char *id)
+{
+	size_t lo = 0, hi = o->r->n_participants;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(id, o->r->participants[o->by_id[mid]].id);
+		if (c == 0)
+			return o->rank_of[o->by_id[mid]];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return 0;
+}
+
+static enum blippa_err insert_participants(struct store *st, const struct roster *r,
+					   const struct porder *o)
 {
 	char gf[ROSTER_NAME_MAX + 1], ff[ROSTER_NAME_MAX + 1];
 	sqlite3_stmt *s;
 	enum blippa_err rc;
 
-	for (size_t i = 0; i < r->n_participants; i++) {
-		const struct roster_participant *p = &r->participants[i];
+	for (size_t k = 0; k < r->n_participants; k++) {
+		const struct roster_participant *p = &r->participants[o->by_rank[k]];
 		if (!(s = store_prep(st, sql_part)))
 			return BLIPPA_ERR_IO;
 		store_fold(p->given_name, gf, sizeof gf);
 		store_fold(p->family_name, ff, sizeof ff);
-		sqlite3_bind_int64(s, 1, (int64_t)i + 1);
+		sqlite3_bind_int64(s, 1, (int64_t)k + 1);
 		sqlite3_bind_text(s, 2, p->id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, p->given_name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, p->family_name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, gf, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 6, ff, -1, SQLITE_STATIC);
+		if ((rc = step_done(s)))
+			return rc;
+	}
+	for (size_t i = 0; i < r->n_members; i++) {
+		const struct roster_member *m = &r->members[i];
+		if (!(s = store_prep(st, sql_member)))
+			return BLIPPA_ERR_IO;
+		sqlite3_bind_text(s, 1, m->group_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, m->participant_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, porder_pno(o, m->participant_id));
 		if ((rc = step_done(s)))
 			return rc;
 	}
@@ -115,13 +228,8 @@ static enum blippa_err insert_rest(struct store *st, const struct roster *r)
 
 	for (size_t i = 0; i < r->n_groups; i++) {
 		const struct roster_group *g = &r->groups[i];
-		const char *v[] = { g->id, g->name, g->period_start, g->period_end };
+		const char *v[] = {g->id, g->name, g->period_start, g->period_end};
 		if ((rc = insert_strs(st, sql_group, v, 4)))
-			return rc;
-	}
-	for (size_t i = 0; i < r->n_members; i++) {
-		const char *v[] = { r->members[i].group_id, r->members[i].participant_id };
-		if ((rc = insert_strs(st, sql_member, v, 2)))
 			return rc;
 	}
 	for (size_t i = 0; i < r->n_leaders; i++) {
@@ -136,8 +244,8 @@ static enum blippa_err insert_rest(struct store *st, const struct roster *r)
 	}
 	for (size_t i = 0; i < r->n_cards; i++) {
 		const struct roster_card *c = &r->cards[i];
-		const char *v[] = { c->uid_hex, c->owner == ROSTER_CARD_LEADER ? "L" : "P",
-				    c->owner_id };
+		const char *v[] = {c->uid_hex, c->owner == ROSTER_CARD_LEADER ? "L" : "P",
+				   c->owner_id};
 		if ((rc = insert_strs(st, sql_card, v, 3)))
 			return rc;
 	}
@@ -148,6 +256,7 @@ enum blippa_err store_replace_roster(struct store *st, const struct roster *r, c
 				     size_t errlen)
 {
 	int64_t *start_ms = NULL, *end_ms = NULL;
+	struct porder order = {0};
 	enum blippa_err rc;
 	char dummy[1];
 	sqlite3_stmt *s;
@@ -169,13 +278,24 @@ enum blippa_err store_replace_roster(struct store *st, const struct roster *r, c
 	for (size_t i = 0; i < r->n_sessions; i++) {
 		const struct roster_session *x = &r->sessions[i];
 		if (tz_local_to_utc_ms(r->facility.timezone, x->start, &start_ms[i]) ||
-		    tz_local_to_utc_ms(r->facility.timezone, x->end, &end_ms[i]) ||
-		    end_ms[i] <= start_ms[i]) {
+		    tz_local_to_utc_ms(r->facility.timezone, x->end, &end_ms[i])) {
 			rc = BLIPPA_ERR_INVALID;
 			snprintf(err, errlen, "sessions: %s: bad start/end in zone %s", x->id,
 				 r->facility.timezone);
 			goto out;
 		}
+		/* A local start skipped by a DST change (taken as after it) can
+		 * make a session that roster_validate() accepts empty or reversed
+		 * in UTC ("02:30-03:30" on the March change day). Keep it with
+		 * zero length (its check-in window before the start still opens)
+		 * instead of refusing the whole roster, which would leave the
+		 * kiosk on its old roster for good. Found by fuzz_roster_json. */
+		if (end_ms[i] < start_ms[i])
+			end_ms[i] = start_ms[i];
+	}
+	if ((rc = porder_build(&order, r))) {
+		snprintf(err, errlen, "roster: %s", blippa_strerror(rc));
+		goto out;
 	}
 	if ((rc = store_begin(st))) {
 		snprintf(err, errlen, "store: cannot start transaction: %s", blippa_strerror(rc));
@@ -185,11 +305,11 @@ enum blippa_err store_replace_roster(struct store *st, const struct roster *r, c
 		if ((rc = store_exec(st, sql_wipe[i])))
 			goto fail;
 	{
-		const char *v[] = { r->facility.id, r->facility.name, r->facility.timezone };
+		const char *v[] = {r->facility.id, r->facility.name, r->facility.timezone};
 		if ((rc = insert_strs(st, sql_fac, v, 3)))
 			goto fail;
 	}
-	if ((rc = insert_rest(st, r)) || (rc = insert_participants(st, r)) ||
+	if ((rc = insert_rest(st, r)) || (rc = insert_participants(st, r, &order)) ||
 	    (rc = insert_sessions(st, r, start_ms, end_ms)))
 		goto fail;
 	if (!(s = store_prep(st, sql_relink))) {
@@ -218,6 +338,7 @@ fail:
 	snprintf(err, errlen, "store: roster not replaced (old roster kept): %s",
 		 blippa_strerror(rc));
 out:
+	porder_free(&order);
 	free(start_ms);
 	free(end_ms);
 	return rc;
@@ -230,8 +351,8 @@ enum blippa_err store_roster_etag(struct store *st, char *out, size_t outlen)
 	return rc == BLIPPA_ERR_NOT_FOUND ? BLIPPA_OK : rc;
 }
 
-enum blippa_err store_facility(struct store *st, char *id, size_t idlen, char *name,
-			       size_t namelen, char *tz, size_t tzlen)
+enum blippa_err store_facility(struct store *st, char *id, size_t idlen, char *name, size_t namelen,
+			       char *tz, size_t tzlen)
 {
 	static const char sql[] = "SELECT id, name, timezone FROM facility LIMIT 1";
 	sqlite3_stmt *s = store_prep(st, sql);

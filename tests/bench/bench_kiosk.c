@@ -60,7 +60,7 @@ static void bench_startup(void)
 static void bench_tap(void)
 {
 	enum { N = 300 };
-	static long long v[N];
+	static long long v[N], c[N];
 	struct kh k;
 	char line[256], id[64];
 	if (!kh_start(&k, NULL))
@@ -69,8 +69,13 @@ static void bench_tap(void)
 		kh_reader_tap(&k, "04A1B2C3");
 		if (!kh_wait(&k, "checkin ", 5000, line, sizeof line) ||
 		    !kh_event_id(line, id, sizeof id) ||
-		    !kh_wait(&k, "tap-to-frame ", 5000, line, sizeof line)) {
+		    !kh_wait(&k, "tap-done ", 5000, line, sizeof line) || !strstr(line, "store=")) {
 			fprintf(stderr, "bench: tap %d failed\n", i);
+			exit(1);
+		}
+		c[i] = atoll(strstr(line, "store=") + 6);
+		if (!kh_wait(&k, "tap-to-frame ", 5000, line, sizeof line)) {
+			fprintf(stderr, "bench: tap %d: no frame\n", i);
 			exit(1);
 		}
 		v[i] = atoll(strstr(line, "tap-to-frame ") + 13);
@@ -82,6 +87,9 @@ static void bench_tap(void)
 	kh_stop(&k);
 	kh_cleanup(&k);
 	qsort(v, N, sizeof v[0], cmp_ll);
+	qsort(c, N, sizeof c[0], cmp_ll);
+	printf("BENCH tap_commit_p50_ms %.2f ms\n", (double)pct(c, N, 0.5) / 1000.0);
+	printf("BENCH tap_commit_p99_ms %.2f ms\n", (double)pct(c, N, 0.99) / 1000.0);
 	printf("BENCH tap_to_frame_p50_ms %.2f ms\n", (double)pct(v, N, 0.5) / 1000.0);
 	printf("BENCH tap_to_frame_p99_ms %.2f ms\n", (double)pct(v, N, 0.99) / 1000.0);
 	printf("BENCH tap_to_frame_max_ms %.2f ms\n", (double)v[N - 1] / 1000.0);
@@ -102,7 +110,8 @@ static long long cpu_ticks(pid_t pid)
 	fclose(f);
 	buf[n] = '\0';
 	p = strrchr(buf, ')'); /* fields after the command name */
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
 		return -1;
 	return (long long)(ut + st);
 }
@@ -143,12 +152,12 @@ static double rss_mb(pid_t pid)
 static void bench_rss(void)
 {
 	static const char *const walk[] = {
-		"press search", "type an", "press everyone", "press page-down", "press row-0",
-		"press yes", "press undo", "press done", "tap 04A1B2C3", "tap 04D1E2F3",
-		"tap 08A1B2C3", "press done", "press leader", "press pin-9", "press pin-ok",
-		"press cancel", "tap 04FFEE01", "press session-0", "press page-down", "press back",
-		"press session-1", "press link-0", "press cancel", "press back", "press status",
-		"press back", "press exit", "press cancel", "press logout",
+	    "press search",    "type an",      "press everyone",  "press page-down", "press row-0",
+	    "press yes",       "press undo",   "press done",	  "tap 04A1B2C3",    "tap 04D1E2F3",
+	    "tap 08A1B2C3",    "press done",   "press leader",	  "press pin-9",     "press pin-ok",
+	    "press cancel",    "tap 04FFEE01", "press session-0", "press page-down", "press back",
+	    "press session-1", "press link-0", "press cancel",	  "press back",	     "press status",
+	    "press back",      "press exit",   "press cancel",	  "press logout",
 	};
 	struct kh k;
 	struct kh_opts o = {0};

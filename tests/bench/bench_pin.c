@@ -64,8 +64,8 @@ static int bench_preset_run(const struct bench_preset *p, int rounds)
 		}
 		verify_ms[i] = bench_now_ms() - t0;
 	}
-	printf("# %s: opslimit %llu, memlimit %zu MiB, %d rounds, hash %s\n", p->name,
-	       p->opslimit, p->memlimit >> 20, rounds, hash);
+	printf("# %s: opslimit %llu, memlimit %zu MiB, %d rounds, hash %s\n", p->name, p->opslimit,
+	       p->memlimit >> 20, rounds, hash);
 	bench_print("hash", p->name, hash_ms, rounds);
 	bench_print("verify", p->name, verify_ms, rounds);
 	rc = 0;
@@ -76,11 +76,10 @@ out:
 int main(int argc, char **argv)
 {
 	static const struct bench_preset presets[] = {
-		{"min", crypto_pwhash_OPSLIMIT_MIN, 8u << 20},
-		{"t2_m32", 2, 32u << 20}, /* half INTERACTIVE's memory */
-		{"interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE,
-		 crypto_pwhash_MEMLIMIT_INTERACTIVE},
-		{"moderate", crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE},
+	    {"min", crypto_pwhash_OPSLIMIT_MIN, 8u << 20},
+	    {"t2_m32", 2, 32u << 20}, /* half INTERACTIVE's memory */
+	    {"interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE},
+	    {"moderate", crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE},
 	};
 	int rounds = 15;
 	int rc = 0;

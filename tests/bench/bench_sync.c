@@ -36,10 +36,15 @@
 #define ROSTER_PARTICIPANTS 10000
 
 static char base[64], pki[128];
+static pid_t live_server; /* killed by die() so no server outlives us */
 
 static void die(const char *what)
 {
 	fprintf(stderr, "bench_sync: %s\n", what);
+	if (live_server > 0) {
+		kill(live_server, SIGTERM);
+		waitpid(live_server, NULL, 0);
+	}
 	exit(1);
 }
 
@@ -146,9 +151,9 @@ static void server_up(struct server *s, const char *roster_dir, int n)
 	if (run_cmd(init, NULL, 0) || run_cmd(imp, NULL, 0))
 		die("server init/import failed");
 	char *add1[] = {BLIPPA_SERVER_EXE, "add-kiosk", "--db", s->db, "--facility", "F1",
-			"--name", "K1", NULL};
+			"--name",	   "K1",	NULL};
 	char *add2[] = {BLIPPA_SERVER_EXE, "add-kiosk", "--db", s->db, "--facility", "F2",
-			"--name", "K2", NULL};
+			"--name",	   "K2",	NULL};
 	if (run_cmd(add1, out, sizeof out))
 		die("add-kiosk");
 	snprintf(s->tok_f1, sizeof s->tok_f1, "%.64s", out);
@@ -168,6 +173,7 @@ static void server_up(struct server *s, const char *roster_dir, int n)
 		      "127.0.0.1:0", "--cert", cert, "--key", key, (char *)NULL);
 		_exit(127);
 	}
+	live_server = s->pid;
 	close(p[1]);
 	size_t n2 = 0;
 	struct pollfd pf = {p[0], POLLIN, 0};
@@ -190,6 +196,7 @@ static void server_down(struct server *s)
 {
 	kill(s->pid, SIGTERM);
 	waitpid(s->pid, NULL, 0);
+	live_server = 0;
 }
 
 static struct sync_engine *engine(const char *name, const char *token, int port, char *dir,
@@ -327,7 +334,7 @@ int main(int argc, char **argv)
 		struct server s;
 		bool updated;
 		server_up(&s, roster_dir, 99);
-		struct sync_engine *e = engine("roster", s.tok_f2, s.port, dir, sizeof dir);
+		struct sync_engine *e = engine("pull", s.tok_f2, s.port, dir, sizeof dir);
 		struct roster *tiny = roster_new();
 		if (!tiny || roster_set_facility(tiny, "F2", "Roster", ZONE) != BLIPPA_OK)
 			die("roster");

@@ -46,10 +46,9 @@ static void check_loaded(const struct blippa_config *cfg)
 	    strncmp(cfg->server_url, "http://127.0.0.1", 16) != 0 &&
 	    strncmp(cfg->server_url, "http://localhost", 16) != 0)
 		abort();
-	if (cfg->window_before_min < 0 || cfg->window_before_min > 240 ||
-	    cfg->undo_seconds < 3 || cfg->result_seconds < 2 || cfg->idle_seconds < 5 ||
-	    cfg->leader_idle_seconds < 15 || cfg->retention_days < 1 ||
-	    cfg->sync_interval_s < 5)
+	if (cfg->window_before_min < 0 || cfg->window_before_min > 240 || cfg->undo_seconds < 3 ||
+	    cfg->result_seconds < 2 || cfg->idle_seconds < 5 || cfg->leader_idle_seconds < 15 ||
+	    cfg->retention_days < 1 || cfg->sync_interval_s < 5)
 		abort();
 }
 

@@ -10,8 +10,9 @@
  *    must be internally consistent, and a failure must name its file;
  * 3. a set that loads is stored in a region database (srv_store_import) and
  *    each facility's snapshot is encoded for kiosks and decoded with the
- *    kiosk's decoder: whatever the server accepts, a kiosk must accept too
- *    (else that kiosk could never update its roster). */
+ *    kiosk's decoder and stored in a kiosk database: whatever the server
+ *    accepts, a kiosk must accept too (else that kiosk could never update
+ *    its roster). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +22,25 @@
 #include "import.h"
 #include "protocol.h"
 #include "srv_store.h"
+#include "store.h"
 
 static struct srv_store *fz_store; /* one region database for all inputs */
+static struct store *fz_kiosk;	   /* one kiosk database for all inputs */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct store_rules rules;
 	char db[4096], err[512];
 
 	(void)argc;
 	(void)argv;
 	snprintf(db, sizeof db, "%s/region.db", fuzz_tmpdir());
 	if (srv_store_open(db, true, &fz_store, err, sizeof err) != BLIPPA_OK) {
+		fprintf(stderr, "fuzz_csv: %s\n", err);
+		abort();
+	}
+	store_rules_default(&rules);
+	if (store_open(fuzz_tmpdir(), &rules, &fz_kiosk, err, sizeof err) != BLIPPA_OK) {
 		fprintf(stderr, "fuzz_csv: %s\n", err);
 		abort();
 	}
@@ -50,6 +59,7 @@ static void fuzz_store_roster(const struct srv_import *imp)
 		struct roster *r = NULL, *back = NULL;
 		char *json = NULL, kiosk[ROSTER_ID_MAX + 1];
 		size_t len = 0;
+		enum blippa_err rc;
 
 		if (srv_store_load_roster(fz_store, imp->facilities[i].id, &r) != BLIPPA_OK)
 			abort();
@@ -61,15 +71,20 @@ static void fuzz_store_roster(const struct srv_import *imp)
 				err);
 			abort();
 		}
+		rc = store_replace_roster(fz_kiosk, back, err, sizeof err);
+		if (rc != BLIPPA_OK && rc != BLIPPA_ERR_BUSY && rc != BLIPPA_ERR_NOMEM) {
+			fprintf(stderr, "facility %zu: server roster not stored by kiosk: %s\n", i,
+				err);
+			abort();
+		}
 		roster_free(back);
 		roster_free(r);
 		free(json);
 	}
 }
 
-static const char *const fz_files[6] = {"facilities.csv", "groups.csv",   "sessions.csv",
+static const char *const fz_files[6] = {"facilities.csv",   "groups.csv",  "sessions.csv",
 					"participants.csv", "members.csv", "leaders.csv"};
-
 
 /* Writes rec with csv_write_field into a memory buffer and reads it back. */
 static void fuzz_roundtrip(const struct csv_record *rec)
@@ -159,8 +174,8 @@ static void fuzz_import(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < imp->n_members; i++)
 		if (!fz_has(imp->members[i].group_id, imp->groups, imp->n_groups,
 			    sizeof imp->groups[0]) ||
-		    !fz_has(imp->members[i].participant_id, imp->participants,
-			    imp->n_participants, sizeof imp->participants[0]))
+		    !fz_has(imp->members[i].participant_id, imp->participants, imp->n_participants,
+			    sizeof imp->participants[0]))
 			abort();
 	for (size_t i = 0; i < imp->n_leaders; i++)
 		if (!fz_has(imp->leaders[i].facility_id, imp->facilities, imp->n_facilities,

@@ -26,16 +26,16 @@ static struct api *fz_api;
 static char fz_token[AUTH_TOKEN_HEX + 1];
 
 static const char *const fz_roster[][2] = {
-	{"facilities.csv", "facility_id,name,timezone\nF1,IK Hälsa,Europe/Stockholm\n"
-			   "F2,Friskis,Europe/Stockholm\n"},
-	{"groups.csv", "group_id,facility_id,name,period_start,period_end\n"
-		       "G1,F1,Styrka A,2026-01-01,2027-12-31\nG2,F2,Balans,2026-01-01,2027-12-31\n"},
-	{"sessions.csv", "session_id,group_id,start,end\nS1,G1,2026-11-23 10:00,2026-11-23 11:00\n"
-			 "S2,G2,2026-11-23 10:00,2026-11-23 11:00\n"},
-	{"participants.csv", "participant_id,given_name,family_name,card_uid\n"
-			     "P1,Åsa,Östberg,04A1B2C3\nP2,Erik,Berg,\nP3,Lina,Ek,04A1B2C4\n"},
-	{"members.csv", "group_id,participant_id\nG1,P1\nG1,P2\nG2,P3\n"},
-	{"leaders.csv", "leader_id,facility_id,name,card_uid\nL1,F1,Kim Lind,04FFEE01\n"},
+    {"facilities.csv", "facility_id,name,timezone\nF1,IK Hälsa,Europe/Stockholm\n"
+		       "F2,Friskis,Europe/Stockholm\n"},
+    {"groups.csv", "group_id,facility_id,name,period_start,period_end\n"
+		   "G1,F1,Styrka A,2026-01-01,2027-12-31\nG2,F2,Balans,2026-01-01,2027-12-31\n"},
+    {"sessions.csv", "session_id,group_id,start,end\nS1,G1,2026-11-23 10:00,2026-11-23 11:00\n"
+		     "S2,G2,2026-11-23 10:00,2026-11-23 11:00\n"},
+    {"participants.csv", "participant_id,given_name,family_name,card_uid\n"
+			 "P1,Åsa,Östberg,04A1B2C3\nP2,Erik,Berg,\nP3,Lina,Ek,04A1B2C4\n"},
+    {"members.csv", "group_id,participant_id\nG1,P1\nG1,P2\nG2,P3\n"},
+    {"leaders.csv", "leader_id,facility_id,name,card_uid\nL1,F1,Kim Lind,04FFEE01\n"},
 };
 
 static void fz_die(const char *what, const char *err)
@@ -77,9 +77,22 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static const char *const fz_methods[] = {"GET", "POST", "PUT", "HEAD"};
 static const char *const fz_paths[] = {
-	"/v1/roster", "/v1/events", "/v1/heartbeat", "/v1/", "/", "/v1/roster/",
-	"/v1/events?x", "/v2/roster", "/v1/../v1/roster", "//v1/events", "/v1/kiosks", "",
-	"/v1/heartbeat\n", "/V1/ROSTER", "/v1/events/..", "/v1/roster%00",
+    "/v1/roster",
+    "/v1/events",
+    "/v1/heartbeat",
+    "/v1/",
+    "/",
+    "/v1/roster/",
+    "/v1/events?x",
+    "/v2/roster",
+    "/v1/../v1/roster",
+    "//v1/events",
+    "/v1/kiosks",
+    "",
+    "/v1/heartbeat\n",
+    "/V1/ROSTER",
+    "/v1/events/..",
+    "/v1/roster%00",
 };
 
 /* Decodes a 2xx body with the kiosk's decoders; aborts if it cannot. */
@@ -90,8 +103,8 @@ static void fz_check_ok_body(const char *path, const struct api_response *resp, 
 	if (strcmp(path, "/v1/roster") == 0 && resp->status == 200) {
 		struct roster *r = NULL;
 		char kiosk[ROSTER_ID_MAX + 1];
-		if (protocol_decode_roster(resp->body, resp->body_len, &r, kiosk, sizeof kiosk,
-					   err, sizeof err) != BLIPPA_OK) {
+		if (protocol_decode_roster(resp->body, resp->body_len, &r, kiosk, sizeof kiosk, err,
+					   sizeof err) != BLIPPA_OK) {
 			fprintf(stderr, "roster answer does not decode: %s\n", err);
 			abort();
 		}
@@ -101,8 +114,8 @@ static void fz_check_ok_body(const char *path, const struct api_response *resp, 
 		size_t n = 0;
 		if (!res)
 			return;
-		if (protocol_decode_results(resp->body, resp->body_len, res, PROTOCOL_BATCH_MAX,
-					    &n, err, sizeof err) != BLIPPA_OK ||
+		if (protocol_decode_results(resp->body, resp->body_len, res, PROTOCOL_BATCH_MAX, &n,
+					    err, sizeof err) != BLIPPA_OK ||
 		    n != n_sent) {
 			fprintf(stderr, "events answer does not decode or count differs: %s\n",
 				err);
@@ -142,7 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 2: /* a well-formed but unknown token */
 		req.authorization =
-			"Bearer 0000000000000000000000000000000000000000000000000000000000000000";
+		    "Bearer 0000000000000000000000000000000000000000000000000000000000000000";
 		break;
 	case 3:
 		snprintf(auth, sizeof auth, "bearer  %s ", fz_token);
@@ -184,8 +197,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* how many events the server must answer for, if the batch is valid */
 		struct protocol_event *ev = NULL;
 		char err[256];
-		if (protocol_decode_events(req.body, req.body_len, &ev, &n_sent, err,
-					   sizeof err) != BLIPPA_OK)
+		if (protocol_decode_events(req.body, req.body_len, &ev, &n_sent, err, sizeof err) !=
+		    BLIPPA_OK)
 			n_sent = 0;
 		free(ev);
 	}
@@ -193,8 +206,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	api_handle(fz_api, &req, &resp);
 
 	switch (resp.status) {
-	case 200: case 304: case 400: case 401: case 403: case 404: case 405: case 413:
-	case 429: case 500: case 503:
+	case 200:
+	case 304:
+	case 400:
+	case 401:
+	case 403:
+	case 404:
+	case 405:
+	case 413:
+	case 429:
+	case 500:
+	case 503:
 		break;
 	default:
 		fprintf(stderr, "unexpected status %u\n", resp.status);

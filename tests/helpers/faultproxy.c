@@ -54,8 +54,8 @@ enum mode { M_PASS, M_DROP_REQ, M_DROP_RESP, M_DELAY, M_CUT, M_500, M_429, M_GAR
 
 struct fault {
 	enum mode mode;
-	int arg;        /* delay ms, Retry-After s */
-	char path[64];  /* queued only: applies to the next request for this path ("" any) */
+	int arg;       /* delay ms, Retry-After s */
+	char path[64]; /* queued only: applies to the next request for this path ("" any) */
 };
 
 static struct {
@@ -74,7 +74,7 @@ static struct {
 static const char *mode_name(enum mode m)
 {
 	static const char *const names[] = {"pass", "drop_request", "drop_response", "delay",
-					    "cut", "500", "429", "garbage"};
+					    "cut",  "500",	    "429",	     "garbage"};
 	return names[m];
 }
 
@@ -141,14 +141,18 @@ static struct fault next_fault(const char *path, unsigned long *n)
 		f = px.queue[(px.head + i) % QUEUE_MAX];
 		for (; i > 0; i--) /* close the gap: keep the others in order */
 			px.queue[(px.head + i) % QUEUE_MAX] =
-				px.queue[(px.head + i - 1) % QUEUE_MAX];
+			    px.queue[(px.head + i - 1) % QUEUE_MAX];
 		px.head = (px.head + 1) % QUEUE_MAX;
 		px.count--;
 	} else if (px.random_pct > 0 && (int)(rng_next() % 100) < px.random_pct) {
 		static const struct fault faults[] = {
-			{.mode = M_DROP_REQ},  {.mode = M_DROP_RESP}, {.mode = M_CUT},
-			{.mode = M_500},       {.mode = M_429},       {.mode = M_GARBAGE},
-			{.mode = M_DELAY, .arg = 20},
+		    {.mode = M_DROP_REQ},
+		    {.mode = M_DROP_RESP},
+		    {.mode = M_CUT},
+		    {.mode = M_500},
+		    {.mode = M_429},
+		    {.mode = M_GARBAGE},
+		    {.mode = M_DELAY, .arg = 20},
 		};
 		f = faults[rng_next() % (sizeof faults / sizeof faults[0])];
 	} else {
@@ -481,7 +485,8 @@ static void *client_thread(void *arg)
 		struct fault f = next_fault(req.path, &n);
 		if (px.log) {
 			pthread_mutex_lock(&px.mu);
-			fprintf(px.log, "%lu %s %s %s\n", n, mode_name(f.mode), req.method, req.path);
+			fprintf(px.log, "%lu %s %s %s\n", n, mode_name(f.mode), req.method,
+				req.path);
 			fflush(px.log);
 			pthread_mutex_unlock(&px.mu);
 		}
@@ -511,8 +516,8 @@ static void *client_thread(void *arg)
 		if (conn_write(up, req.data, req.len) || read_msg(up, &resp, false)) {
 			/* the upstream keep-alive connection went away: retry once fresh */
 			conn_close(up);
-			if ((up->fd = connect_upstream()) < 0 || conn_write(up, req.data, req.len) ||
-			    read_msg(up, &resp, false))
+			if ((up->fd = connect_upstream()) < 0 ||
+			    conn_write(up, req.data, req.len) || read_msg(up, &resp, false))
 				break;
 		}
 		if (f.mode == M_DROP_RESP)
@@ -558,8 +563,7 @@ static int parse_addr(const char *s, struct sockaddr_in *a)
 	memset(a, 0, sizeof *a);
 	a->sin_family = AF_INET;
 	a->sin_port = htons((uint16_t)atoi(colon + 1));
-	if (inet_pton(AF_INET, host, &a->sin_addr) != 1 ||
-	    ntohl(a->sin_addr.s_addr) >> 24 != 127)
+	if (inet_pton(AF_INET, host, &a->sin_addr) != 1 || ntohl(a->sin_addr.s_addr) >> 24 != 127)
 		return -1; /* loopback only */
 	return 0;
 }
@@ -633,7 +637,7 @@ int main(int argc, char **argv)
 		gnutls_global_init();
 		if (gnutls_certificate_allocate_credentials(&px.cred) < 0 ||
 		    gnutls_certificate_set_x509_key_file(px.cred, cert, key, GNUTLS_X509_FMT_PEM) <
-			    0) {
+			0) {
 			fprintf(stderr, "faultproxy: cannot load %s / %s\n", cert, key);
 			return 1;
 		}

@@ -183,8 +183,7 @@ static void test_modes(void **state)
 	upstream_fd = listen_any(&up_port);
 	pthread_create(&t, NULL, upstream_main, NULL);
 	pthread_detach(t);
-	proxy_start(&p, up_port,
-		    "pass,drop_request,drop_response,cut,500,429:3,garbage,delay:200");
+	proxy_start(&p, up_port, "pass,drop_request,drop_response,cut,500,429:3,garbage,delay:200");
 
 	before = atomic_load(&upstream_requests);
 	exchange(p.port, out, sizeof out);
@@ -243,7 +242,7 @@ static void test_modes(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_modes),
+	    cmocka_unit_test(test_modes),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -623,6 +623,17 @@ static void test_plain_http_only_on_loopback(void **state)
 	assert_int_equal(run(NULL, NULL, &err, "serve", "--db", db, "--listen", "[::]:0", NULL), 1);
 	assert_non_null(strstr(err, "refusing plain HTTP"));
 	free(err);
+	/* a key that does not belong to the certificate, a missing file */
+	assert_int_equal(run(NULL, NULL, &err, "serve", "--db", db, "--listen", "127.0.0.1:0",
+			     "--cert", other_ca, "--key", key, NULL),
+			 1);
+	assert_non_null(strstr(err, "bad certificate/key"));
+	free(err);
+	assert_int_equal(run(NULL, NULL, &err, "serve", "--db", db, "--listen", "127.0.0.1:0",
+			     "--cert", "/nonexistent.pem", "--key", key, NULL),
+			 1);
+	assert_non_null(strstr(err, "/nonexistent.pem: cannot read"));
+	free(err);
 	/* on 127.0.0.1 plain HTTP is allowed */
 	struct server plain;
 	struct server saved = srv;

@@ -50,9 +50,9 @@ struct server {
 	int port;
 };
 
-static char base[64];   /* temp dir of the whole run */
+static char base[64]; /* temp dir of the whole run */
 static char pki[128];
-static char sdb[160];   /* server DB for the HTTPS tests */
+static char sdb[160]; /* server DB for the HTTPS tests */
 static struct server srv;
 static char token_a[80];
 
@@ -189,8 +189,8 @@ static void local(int64_t ms, char date[11], char hhmm[6])
 }
 
 /* A kiosk directory with config and token file; returns the config path. */
-static void make_kiosk(const char *name, const char *token, const char *ca, int port,
-		       char *dir, size_t dirlen, char *ini, size_t inilen)
+static void make_kiosk(const char *name, const char *token, const char *ca, int port, char *dir,
+		       size_t dirlen, char *ini, size_t inilen)
 {
 	char path[256], text[1024];
 	snprintf(dir, dirlen, "%s/%s", base, name);
@@ -206,8 +206,7 @@ static void make_kiosk(const char *name, const char *token, const char *ca, int 
 	write_file(ini, text, 0600);
 }
 
-static struct sync_engine *engine_for(const char *dir, const char *token, const char *ca,
-				      int port)
+static struct sync_engine *engine_for(const char *dir, const char *token, const char *ca, int port)
 {
 	struct sync_options o = {0};
 	struct sync_engine *e = NULL;
@@ -252,16 +251,21 @@ static int setup(void **state)
 	snprintf(path, sizeof path, "%s/groups.csv", dir);
 	snprintf(text, sizeof text,
 		 "group_id,facility_id,name,period_start,period_end\nG1,F1,Styrka A,%s,%s\n"
-		 "G2,F2,Balans,%s,%s\n", d0, d1, d0, d1);
+		 "G2,F2,Balans,%s,%s\n",
+		 d0, d1, d0, d1);
 	write_file(path, text, 0600);
 	snprintf(path, sizeof path, "%s/sessions.csv", dir);
-	snprintf(text, sizeof text, "session_id,group_id,start,end\nS1,G1,%s %s,%s %s\n"
-		 "S2,G2,%s %s,%s %s\n", d0, t0, d1, t1, d0, t0, d1, t1);
+	snprintf(text, sizeof text,
+		 "session_id,group_id,start,end\nS1,G1,%s %s,%s %s\n"
+		 "S2,G2,%s %s,%s %s\n",
+		 d0, t0, d1, t1, d0, t0, d1, t1);
 	write_file(path, text, 0600);
 	snprintf(path, sizeof path, "%s/participants.csv", dir);
-	write_file(path, "participant_id,given_name,family_name,card_uid\n"
-			 "P1,Åsa,Östberg,04A1B2C3\nP2,Örjan,Ärlig,\nP3,Bo,Ek,\nP4,Eva,Lind,\n"
-			 "P9,Sven,Berg,\n", 0600);
+	write_file(path,
+		   "participant_id,given_name,family_name,card_uid\n"
+		   "P1,Åsa,Östberg,04A1B2C3\nP2,Örjan,Ärlig,\nP3,Bo,Ek,\nP4,Eva,Lind,\n"
+		   "P9,Sven,Berg,\n",
+		   0600);
 	snprintf(path, sizeof path, "%s/members.csv", dir);
 	write_file(path, "group_id,participant_id\nG1,P1\nG1,P2\nG1,P3\nG1,P4\nG2,P9\n", 0600);
 	snprintf(path, sizeof path, "%s/leaders.csv", dir);
@@ -272,8 +276,8 @@ static int setup(void **state)
 	run_ok(init, NULL);
 	char *imp[] = {BLIPPA_SERVER_EXE, "import", "--db", sdb, dir, NULL};
 	run_ok(imp, NULL);
-	char *add[] = {BLIPPA_SERVER_EXE, "add-kiosk", "--db", sdb, "--facility", "F1", "--name",
-		       "Kiosk A", NULL};
+	char *add[] = {BLIPPA_SERVER_EXE, "add-kiosk", "--db", sdb, "--facility", "F1",
+		       "--name",	  "Kiosk A",   NULL};
 	char *out = NULL;
 	run_ok(add, &out);
 	snprintf(token_a, sizeof token_a, "%.*s", (int)strcspn(out, "\n"), out);
@@ -352,6 +356,7 @@ static void test_end_to_end(void **state)
 	char *status[] = {BLIPPA_SYNC_EXE, "--config", ini, "status", NULL};
 	run_ok(status, &out);
 	assert_non_null(strstr(out, "pending events:    0"));
+	assert_non_null(strstr(out, "kiosk id:          k-"));
 	assert_non_null(strstr(out, "last error:        -"));
 	assert_null(strstr(out, token_a)); /* never print the token */
 	free(out);
@@ -412,8 +417,8 @@ static void test_unauthorised(void **state)
 	char dir[128], ini[192], ca[192], *out = NULL, *err = NULL;
 	(void)state;
 	snprintf(ca, sizeof ca, "%s/ca.pem", pki);
-	make_kiosk("k-401", "00000000000000000000000000000000000000000000000000000000deadbeef",
-		   ca, srv.port, dir, sizeof dir, ini, sizeof ini);
+	make_kiosk("k-401", "00000000000000000000000000000000000000000000000000000000deadbeef", ca,
+		   srv.port, dir, sizeof dir, ini, sizeof ini);
 	char *once[] = {BLIPPA_SYNC_EXE, "--config", ini, "once", NULL};
 	assert_int_equal(run(once, &out, &err), 1);
 	assert_non_null(strstr(err, "HTTP 401"));
@@ -592,11 +597,11 @@ static void test_faults_10k(void **state)
 	text = malloc(cap);
 	assert_non_null(text);
 #define EMIT(...) (o += (size_t)snprintf(text + o, cap - o, __VA_ARGS__))
-#define FLUSH(name)                                                                            \
-	do {                                                                                   \
-		snprintf(path, sizeof path, "%s/" name, dir);                                  \
-		write_file(path, text, 0600);                                                  \
-		o = 0;                                                                         \
+#define FLUSH(name)                                                                                \
+	do {                                                                                       \
+		snprintf(path, sizeof path, "%s/" name, dir);                                      \
+		write_file(path, text, 0600);                                                      \
+		o = 0;                                                                             \
 	} while (0)
 	EMIT("facility_id,name,timezone\n");
 	for (int i = 0; i < FAULT_KIOSKS; i++)
@@ -633,8 +638,8 @@ static void test_faults_10k(void **state)
 	for (int i = 0; i < FAULT_KIOSKS; i++) {
 		char name[16], *out = NULL;
 		snprintf(name, sizeof name, "K%d", i + 1);
-		char *add[] = {BLIPPA_SERVER_EXE, "add-kiosk", "--db", db, "--facility",
-			       k[i].facility, "--name", name, NULL};
+		char *add[] = {BLIPPA_SERVER_EXE, "add-kiosk", "--db", db,  "--facility",
+			       k[i].facility,	  "--name",    name,   NULL};
 		run_ok(add, &out);
 		snprintf(k[i].token, sizeof k[i].token, "%.*s", (int)strcspn(out, "\n"), out);
 		free(out);
@@ -693,8 +698,9 @@ static void test_faults_10k(void **state)
 	waitpid(proxy, NULL, 0);
 	/* what the proxy did: one line per request "N MODE METHOD PATH" */
 	{
-		static const char *const modes[] = {"pass", "drop_request", "drop_response",
-						    "delay", "cut", "500", "429", "garbage"};
+		static const char *const modes[] = {"pass",  "drop_request", "drop_response",
+						    "delay", "cut",	     "500",
+						    "429",   "garbage"};
 		size_t cnt[8] = {0}, faults = 0, posts_dropped_after = 0;
 		char line[512];
 		f = fopen(ctl, "r");
@@ -745,12 +751,9 @@ static void test_faults_10k(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_end_to_end),
-		cmocka_unit_test(test_roster_not_modified),
-		cmocka_unit_test(test_wrong_ca),
-		cmocka_unit_test(test_unauthorised),
-		cmocka_unit_test(test_rejected_kept),
-		cmocka_unit_test(test_faults_10k),
+	    cmocka_unit_test(test_end_to_end),	  cmocka_unit_test(test_roster_not_modified),
+	    cmocka_unit_test(test_wrong_ca),	  cmocka_unit_test(test_unauthorised),
+	    cmocka_unit_test(test_rejected_kept), cmocka_unit_test(test_faults_10k),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -64,10 +64,23 @@ def main():
     if len(args) != 2:
         raise SystemExit('usage: bmp2png.py IN.bmp OUT.png [--scale N]')
     w, h, rows = read_bmp(args[0])
-    if scale > 1:  # nearest-neighbour downscale for small docs images
-        rows = [bytes(b''.join(r[x * 3:x * 3 + 3] for x in range(0, w, scale)))
-                for r in rows[::scale]]
-        w, h = len(rows[0]) // 3, len(rows)
+    if scale > 1:  # box-filter downscale (average of scale x scale) for docs
+        nw, nh = w // scale, h // scale
+        out = []
+        n = scale * scale
+        for y in range(nh):
+            acc = [0] * (nw * 3)
+            for dy in range(scale):
+                r = rows[y * scale + dy]
+                for dx in range(scale):
+                    part = r[dx * 3::1]
+                    for x in range(nw):
+                        o = (x * scale) * 3
+                        acc[x * 3] += part[o]
+                        acc[x * 3 + 1] += part[o + 1]
+                        acc[x * 3 + 2] += part[o + 2]
+            out.append(bytes(v // n for v in acc))
+        rows, w, h = out, nw, nh
     write_png(args[1], w, h, rows)
 
 

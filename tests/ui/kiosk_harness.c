@@ -93,7 +93,8 @@ bool kh_start(struct kh *k, const struct kh_opts *o)
 			dup2(fd, 2);
 		/* headless by default; BLIPPA_TEST_VIDEODRIVER=x11 runs under Xvfb */
 		setenv("SDL_VIDEODRIVER",
-		       getenv("BLIPPA_TEST_VIDEODRIVER") ? getenv("BLIPPA_TEST_VIDEODRIVER") : "dummy",
+		       getenv("BLIPPA_TEST_VIDEODRIVER") ? getenv("BLIPPA_TEST_VIDEODRIVER")
+							 : "dummy",
 		       1);
 		setenv("SDL_RENDER_DRIVER", "software", 1);
 		setenv("SDL_AUDIODRIVER", "dummy", 1);

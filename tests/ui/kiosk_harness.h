@@ -12,22 +12,22 @@
 
 struct kh {
 	pid_t pid;
-	char dir[256];     /* data dir (temporary) */
-	char ctl[320];     /* control FIFO */
-	char trace[320];   /* trace file */
-	char reader[320];  /* sim reader FIFO */
-	char db[320];      /* blippa.db */
-	long pos;          /* trace read position */
+	char dir[256];	    /* data dir (temporary) */
+	char ctl[320];	    /* control FIFO */
+	char trace[320];    /* trace file */
+	char reader[320];   /* sim reader FIFO */
+	char db[320];	    /* blippa.db */
+	long pos;	    /* trace read position */
 	long long start_us; /* CLOCK_MONOTONIC just before fork (same clock as the trace) */
 	int echo_seq;
 };
 
 struct kh_opts {
-	const char *size;       /* "1920x1080" (default) */
-	const char *lang;       /* "sv" (default) */
+	const char *size;	/* "1920x1080" (default) */
+	const char *lang;	/* "sv" (default) */
 	const char *admin_hash; /* admin_pin_hash or NULL */
-	const char *extra_ini;  /* more [kiosk] lines or NULL */
-	long demo_extra;        /* --demo-participants */
+	const char *extra_ini;	/* more [kiosk] lines or NULL */
+	long demo_extra;	/* --demo-participants */
 };
 
 /* Starts the kiosk; returns false (and prints why) if it did not come up

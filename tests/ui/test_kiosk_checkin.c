@@ -122,8 +122,23 @@ static void open_training_recorded(void **state)
 	kh_send(k, "tap 04A1B2C8"); /* Anna-Lena: in no group */
 	assert_true(kh_wait(k, "checkin ", 5000, line, sizeof line));
 	assert_non_null(strstr(line, " open-training card"));
-	assert_int_equal(kh_count(k, PENDING_CHECKINS " AND (session_id IS NULL OR session_id = '')"),
-			 1);
+	assert_int_equal(
+	    kh_count(k, PENDING_CHECKINS " AND (session_id IS NULL OR session_id = '')"), 1);
+}
+
+static void demo_keys_tap_demo_cards(void **state)
+{
+	struct kh *k = *state;
+	kh_send(k, "key 7"); /* demo key 7: the card nobody has linked */
+	assert_true(kh_wait(k, "tap unknown-card", 5000, NULL, 0));
+	kh_send(k, "key 1"); /* on a result screen too: Åsa */
+	assert_true(kh_wait(k, "ok card", 5000, NULL, 0));
+	kh_send(k, "press done");
+	kh_send(k, "press search");
+	kh_send(k, "key 1"); /* the search screen takes keys as text, not taps */
+	kh_send(k, "text 1");
+	assert_true(kh_sync(k));
+	assert_int_equal(kh_count(k, PENDING_CHECKINS), 1);
 }
 
 static void idle_returns_home(void **state)
@@ -139,12 +154,13 @@ static void idle_returns_home(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(tap_green_then_home, setup, teardown),
-		cmocka_unit_test_setup_teardown(name_search_confirm_undo, setup, teardown),
-		cmocka_unit_test_setup_teardown(not_listed_searches_everyone, setup, teardown),
-		cmocka_unit_test_setup_teardown(unknown_and_random_cards_are_red, setup, teardown),
-		cmocka_unit_test_setup_teardown(open_training_recorded, setup, teardown),
-		cmocka_unit_test_setup_teardown(idle_returns_home, setup, teardown),
+	    cmocka_unit_test_setup_teardown(tap_green_then_home, setup, teardown),
+	    cmocka_unit_test_setup_teardown(name_search_confirm_undo, setup, teardown),
+	    cmocka_unit_test_setup_teardown(not_listed_searches_everyone, setup, teardown),
+	    cmocka_unit_test_setup_teardown(unknown_and_random_cards_are_red, setup, teardown),
+	    cmocka_unit_test_setup_teardown(open_training_recorded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(demo_keys_tap_demo_cards, setup, teardown),
+	    cmocka_unit_test_setup_teardown(idle_returns_home, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

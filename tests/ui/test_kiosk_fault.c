@@ -130,9 +130,9 @@ static void sigterm_exits_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(disk_full_shows_error_and_keeps_events, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(sigterm_exits_cleanly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(disk_full_shows_error_and_keeps_events, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(sigterm_exits_cleanly, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

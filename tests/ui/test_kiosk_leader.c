@@ -51,7 +51,7 @@ static void wrong_pins_lock(void **state)
 		enter_pin(k, "9999");
 		assert_true(kh_wait(k, "pin wrong", 15000, NULL, 0));
 	}
-	enter_pin(k, "9999"); /* the fifth wrong PIN locks */
+	enter_pin(k, "9999");					    /* the fifth wrong PIN locks */
 	assert_true(kh_wait(k, " pin ", 15000, line, sizeof line)); /* not "leader-pin " */
 	assert_non_null(strstr(line, "pin locked"));
 	/* even the right PIN is refused while locked */
@@ -175,11 +175,11 @@ static int setup_none(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(wrong_pins_lock, setup, teardown),
-		cmocka_unit_test_setup_teardown(roster_counts_checkin_undo, setup, teardown),
-		cmocka_unit_test_setup_teardown(link_card_then_tap, setup, teardown),
-		cmocka_unit_test_setup_teardown(leader_idle_logout, setup, teardown),
-		cmocka_unit_test_setup_teardown(exit_needs_admin_pin, setup_none, teardown),
+	    cmocka_unit_test_setup_teardown(wrong_pins_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(roster_counts_checkin_undo, setup, teardown),
+	    cmocka_unit_test_setup_teardown(link_card_then_tap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(leader_idle_logout, setup, teardown),
+	    cmocka_unit_test_setup_teardown(exit_needs_admin_pin, setup_none, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

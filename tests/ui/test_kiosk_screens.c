@@ -25,24 +25,24 @@ struct step {
 };
 
 static const struct step steps[] = {
-	{"", "present home", "home"},
-	{"press search", "-> search", "search"},
-	{"type asa", "search 1", "search-asa"},
-	{"press row-0", "-> confirm", "confirm"},
-	{"press yes", "ok name", "result-name"},
-	{"press undo", "void ", "result-undone"},
-	{"press done;tap 04A1B2C3", "ok card", "result-ok"},
-	{"tap 04A1B2C3", "tap already", "result-already"},
-	{"tap 04A1B2C8", "open-training card", "result-open-training"},
-	{"tap 04D1E2F3", "tap unknown-card", "result-unknown"},
-	{"tap 08A1B2C3", "tap random-uid", "result-random"},
-	{"press done;press leader", "-> leader-pin", "leader-pin"},
-	{"press pin-9;press pin-9;press pin-ok", "pin wrong", "leader-pin-wrong"},
-	{"press cancel;tap 04FFEE01", "sessions 3", "leader-sessions"},
-	{"press session-1", "roster 1/5", "leader-roster"},
-	{"press link-0", "-> link-card", "link-card"},
-	{"press cancel;press back;press status", "-> leader-status", "leader-status"},
-	{"press back;press exit", "-> leader-pin", "exit-pin"},
+    {"", "present home", "home"},
+    {"press search", "-> search", "search"},
+    {"type asa", "search 1", "search-asa"},
+    {"press row-0", "-> confirm", "confirm"},
+    {"press yes", "ok name", "result-name"},
+    {"press undo", "void ", "result-undone"},
+    {"press done;tap 04A1B2C3", "ok card", "result-ok"},
+    {"tap 04A1B2C3", "tap already", "result-already"},
+    {"tap 04A1B2C8", "open-training card", "result-open-training"},
+    {"tap 04D1E2F3", "tap unknown-card", "result-unknown"},
+    {"tap 08A1B2C3", "tap random-uid", "result-random"},
+    {"press done;press leader", "-> leader-pin", "leader-pin"},
+    {"press pin-9;press pin-9;press pin-ok", "pin wrong", "leader-pin-wrong"},
+    {"press cancel;tap 04FFEE01", "sessions 3", "leader-sessions"},
+    {"press session-1", "roster 1/5", "leader-roster"},
+    {"press link-0", "-> link-card", "link-card"},
+    {"press cancel;press back;press status", "-> leader-status", "leader-status"},
+    {"press back;press exit", "-> leader-pin", "exit-pin"},
 };
 
 static void send_cmds(struct kh *k, const char *cmds)
@@ -81,8 +81,8 @@ static void check_layout(struct kh *k, int w, int h, const char *where)
 					n = 0;
 					last_start = -1;
 				}
-				if (sscanf(strstr(line, "button-at ") + 10, "%39s %d %d %d %d", names[n],
-					   &x[n], &y[n], &bw[n], &bh[n]) == 5)
+				if (sscanf(strstr(line, "button-at ") + 10, "%39s %d %d %d %d",
+					   names[n], &x[n], &y[n], &bw[n], &bh[n]) == 5)
 					n++;
 			}
 		}
@@ -90,15 +90,17 @@ static void check_layout(struct kh *k, int w, int h, const char *where)
 	}
 	assert_true(n > 0);
 	for (int i = 0; i < n; i++) {
-		if (x[i] < 0 || y[i] < 0 || x[i] + bw[i] > w || y[i] + bh[i] > h || bw[i] < min_px ||
-		    bh[i] < min_px)
-			fail_msg("%s: button %s at %d,%d %dx%d is off screen or under 12 mm (%d px)",
-				 where, names[i], x[i], y[i], bw[i], bh[i], min_px);
+		if (x[i] < 0 || y[i] < 0 || x[i] + bw[i] > w || y[i] + bh[i] > h ||
+		    bw[i] < min_px || bh[i] < min_px)
+			fail_msg(
+			    "%s: button %s at %d,%d %dx%d is off screen or under 12 mm (%d px)",
+			    where, names[i], x[i], y[i], bw[i], bh[i], min_px);
 		for (int j = i + 1; j < n; j++) {
 			bool apart = x[i] + bw[i] <= x[j] || x[j] + bw[j] <= x[i] ||
 				     y[i] + bh[i] <= y[j] || y[j] + bh[j] <= y[i];
 			if (!apart)
-				fail_msg("%s: buttons %s and %s overlap", where, names[i], names[j]);
+				fail_msg("%s: buttons %s and %s overlap", where, names[i],
+					 names[j]);
 		}
 	}
 }
@@ -123,8 +125,8 @@ static void visit_all(const char *size, const char *lang)
 		assert_true(kh_sync(&k));
 		check_layout(&k, w, h, where);
 		if (shots) {
-			kh_send(&k, "screenshot %s/%s-%s-%s.bmp", kh_shot_dir(), steps[i].shot, size,
-				lang);
+			kh_send(&k, "screenshot %s/%s-%s-%s.bmp", kh_shot_dir(), steps[i].shot,
+				size, lang);
 			assert_true(kh_wait(&k, "screenshot ok", 5000, NULL, 0));
 		}
 	}
@@ -166,9 +168,9 @@ static void portrait_sv(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(landscape_sv), cmocka_unit_test(portrait_en),
-		cmocka_unit_test(small_sv),     cmocka_unit_test(landscape_en),
-		cmocka_unit_test(portrait_sv),
+	    cmocka_unit_test(landscape_sv), cmocka_unit_test(portrait_en),
+	    cmocka_unit_test(small_sv),	    cmocka_unit_test(landscape_en),
+	    cmocka_unit_test(portrait_sv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -85,10 +85,10 @@ static void swedish_is_default_and_translated(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(layout_has_swedish_letters),
-		cmocka_unit_test(typing_and_backspace),
-		cmocka_unit_test(pinpad_digits_clear_ok),
-		cmocka_unit_test(swedish_is_default_and_translated),
+	    cmocka_unit_test(layout_has_swedish_letters),
+	    cmocka_unit_test(typing_and_backspace),
+	    cmocka_unit_test(pinpad_digits_clear_ok),
+	    cmocka_unit_test(swedish_is_default_and_translated),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

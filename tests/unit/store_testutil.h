@@ -42,7 +42,7 @@ static inline void tdir_make(struct tdir *t)
 
 static inline void tdir_remove(struct tdir *t)
 {
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
 	char p[700];
 
 	for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++) {
@@ -91,10 +91,14 @@ static inline struct roster *small_roster(void)
 			 0);
 	assert_int_equal(roster_add_session(r, "S0b", "G1", "2026-11-16 10:00", "2026-11-16 11:00"),
 			 0);
-	assert_int_equal(roster_add_session(r, "S1", "G1", "2026-11-23 10:00", "2026-11-23 11:00"), 0);
-	assert_int_equal(roster_add_session(r, "S2", "G2", "2026-11-23 10:30", "2026-11-23 11:30"), 0);
-	assert_int_equal(roster_add_session(r, "S3", "G3", "2026-11-24 10:00", "2026-11-24 11:00"), 0);
-	assert_int_equal(roster_add_session(r, "S4", "G1", "2026-11-30 10:00", "2026-11-30 11:00"), 0);
+	assert_int_equal(roster_add_session(r, "S1", "G1", "2026-11-23 10:00", "2026-11-23 11:00"),
+			 0);
+	assert_int_equal(roster_add_session(r, "S2", "G2", "2026-11-23 10:30", "2026-11-23 11:30"),
+			 0);
+	assert_int_equal(roster_add_session(r, "S3", "G3", "2026-11-24 10:00", "2026-11-24 11:00"),
+			 0);
+	assert_int_equal(roster_add_session(r, "S4", "G1", "2026-11-30 10:00", "2026-11-30 11:00"),
+			 0);
 	assert_int_equal(roster_add_participant(r, "P1", "Åsa", "Östberg"), 0);
 	assert_int_equal(roster_add_participant(r, "P2", "Örjan", "Ek"), 0);
 	assert_int_equal(roster_add_participant(r, "P3", "Ängla", "Berg"), 0);
@@ -141,8 +145,8 @@ static inline int64_t raw_int(const char *db, const char *sql)
 	return v;
 }
 
-__attribute__((unused)) static const uint8_t uid_p1[4] = { 0x04, 0xa1, 0xb2, 0xc3 };
-__attribute__((unused)) static const uint8_t uid_p2[7] = { 0x04, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66 };
-__attribute__((unused)) static const uint8_t uid_leader[4] = { 0x04, 0xff, 0xee, 0x01 };
+__attribute__((unused)) static const uint8_t uid_p1[4] = {0x04, 0xa1, 0xb2, 0xc3};
+__attribute__((unused)) static const uint8_t uid_p2[7] = {0x04, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66};
+__attribute__((unused)) static const uint8_t uid_leader[4] = {0x04, 0xff, 0xee, 0x01};
 
 #endif

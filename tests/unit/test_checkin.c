@@ -4,6 +4,8 @@
  * card outcomes, undo/void, DST days in Europe/Stockholm, durability seen
  * from a second connection, disk full, a locked database, a clock far in
  * the past. */
+#include <pthread.h>
+
 #include "store_testutil.h"
 
 struct fx {
@@ -80,13 +82,13 @@ static void test_window_rule_configurable(void **state)
 	assert_int_equal(rules.window_before_min, 60);
 	rules.window_before_min = 15;
 	st2 = open_store(&f->t, &rules);
-	assert_int_equal(store_checkin_participant(st2, "P3", CHECKIN_NAME, NULL,
-						   at("2026-11-23 09:44", 0), &r),
-			 BLIPPA_OK);
+	assert_int_equal(
+	    store_checkin_participant(st2, "P3", CHECKIN_NAME, NULL, at("2026-11-23 09:44", 0), &r),
+	    BLIPPA_OK);
 	assert_int_equal(r.outcome, CHECKIN_OPEN_TRAINING);
-	assert_int_equal(store_checkin_participant(st2, "P4", CHECKIN_NAME, NULL,
-						   at("2026-11-23 09:45", 0), &r),
-			 BLIPPA_OK);
+	assert_int_equal(
+	    store_checkin_participant(st2, "P4", CHECKIN_NAME, NULL, at("2026-11-23 09:45", 0), &r),
+	    BLIPPA_OK);
 	assert_int_equal(r.outcome, CHECKIN_OK);
 	store_close(st2);
 }
@@ -127,9 +129,8 @@ static void test_repeat_tap_already(void **state)
 	assert_int_equal(r.checked_in_ms, t0);
 	assert_string_equal(r.session_id, "S1");
 	/* by name, too */
-	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_NAME, NULL,
-						   t0 + 600000, &r),
-			 0);
+	assert_int_equal(
+	    store_checkin_participant(f->st, "P2", CHECKIN_NAME, NULL, t0 + 600000, &r), 0);
 	assert_int_equal(r.outcome, CHECKIN_ALREADY);
 	assert_int_equal(r.checked_in_ms, t0);
 	assert_int_equal(n_events(f, "participant_id = 'P2'"), 1);
@@ -176,9 +177,9 @@ static void test_open_training_off(void **state)
 	store_rules_default(&rules);
 	rules.open_training = false;
 	st2 = open_store(&f->t, &rules);
-	assert_int_equal(store_checkin_participant(st2, "P6", CHECKIN_NAME, NULL,
-						   at("2026-11-23 14:00", 0), &r),
-			 0);
+	assert_int_equal(
+	    store_checkin_participant(st2, "P6", CHECKIN_NAME, NULL, at("2026-11-23 14:00", 0), &r),
+	    0);
 	assert_int_equal(r.outcome, CHECKIN_NO_SESSION);
 	assert_int_equal(r.event_id[0], '\0');
 	store_close(st2);
@@ -189,9 +190,9 @@ static void test_card_outcomes(void **state)
 {
 	struct fx *f = *state;
 	struct checkin_result r;
-	const uint8_t unknown[4] = { 0x04, 0x00, 0x00, 0x01 };
-	const uint8_t random_uid[4] = { 0x08, 0xa1, 0xb2, 0xc3 };
-	const uint8_t ten[10] = { 0x04, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+	const uint8_t unknown[4] = {0x04, 0x00, 0x00, 0x01};
+	const uint8_t random_uid[4] = {0x08, 0xa1, 0xb2, 0xc3};
+	const uint8_t ten[10] = {0x04, 1, 2, 3, 4, 5, 6, 7, 8, 9};
 	int64_t now = at("2026-11-23 10:00", 0);
 
 	assert_int_equal(store_checkin_card(f->st, unknown, 4, now, &r), BLIPPA_OK);
@@ -234,9 +235,9 @@ static void test_void_rules(void **state)
 			 BLIPPA_ERR_EXPIRED);
 	assert_int_equal(store_void_checkin(f->st, b.event_id, true, at("2026-11-23 23:59", 0)),
 			 BLIPPA_OK);
-	assert_int_equal(store_void_checkin(f->st, "01234567-89ab-7def-8123-456789abcdef", true,
-					    t0),
-			 BLIPPA_ERR_NOT_FOUND);
+	assert_int_equal(
+	    store_void_checkin(f->st, "01234567-89ab-7def-8123-456789abcdef", true, t0),
+	    BLIPPA_ERR_NOT_FOUND);
 	assert_int_equal(store_void_checkin(f->st, "junk", true, t0), BLIPPA_ERR_NOT_FOUND);
 	assert_int_equal(n_events(f, "type = 1"), 2);
 	assert_int_equal(n_events(f, "type = 1 AND method = 2"), 1); /* by leader */
@@ -273,8 +274,10 @@ static void test_dst_days(void **state)
 
 	assert_int_equal(roster_set_facility(r, "F1", "IK Hälsa", ZONE), 0);
 	assert_int_equal(roster_add_group(r, "G1", "Styrka", "2026-01-01", "2026-12-31"), 0);
-	assert_int_equal(roster_add_session(r, "M", "G1", "2026-03-29 09:00", "2026-03-29 10:00"), 0);
-	assert_int_equal(roster_add_session(r, "O", "G1", "2026-10-25 09:00", "2026-10-25 10:00"), 0);
+	assert_int_equal(roster_add_session(r, "M", "G1", "2026-03-29 09:00", "2026-03-29 10:00"),
+			 0);
+	assert_int_equal(roster_add_session(r, "O", "G1", "2026-10-25 09:00", "2026-10-25 10:00"),
+			 0);
 	assert_int_equal(roster_add_participant(r, "P1", "Åsa", "Östberg"), 0);
 	assert_int_equal(roster_add_member(r, "G1", "P1"), 0);
 	load_roster(f->st, r);
@@ -327,15 +330,29 @@ static void test_visible_to_second_connection(void **state)
 {
 	struct fx *f = *state;
 	struct checkin_result r;
-	char sql[200];
+	sqlite3 *c = NULL;
+	sqlite3_stmt *s = NULL;
 
 	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, at("2026-11-23 09:58", 0), &r), 0);
 	assert_int_equal(r.outcome, CHECKIN_OK);
-	snprintf(sql, sizeof sql,
-		 "SELECT count(*) FROM events WHERE id = '%s' AND type = 0 AND method = 0 AND "
-		 "participant_id = 'P1' AND session_id = 'S1' AND kiosk_id = 'local' AND sync = 0",
-		 r.event_id);
-	assert_int_equal(raw_int(f->t.db, sql), 1);
+	/* a plain second connection, opened after the call returned */
+	assert_int_equal(sqlite3_open(f->t.db, &c), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(c,
+					    "SELECT type, method, participant_id, session_id,"
+					    " kiosk_id, sync, at_ms FROM events WHERE id = ?",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_text(s, 1, r.event_id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 0);
+	assert_int_equal(sqlite3_column_int(s, 1), 0);
+	assert_string_equal((const char *)sqlite3_column_text(s, 2), "P1");
+	assert_string_equal((const char *)sqlite3_column_text(s, 3), "S1");
+	assert_string_equal((const char *)sqlite3_column_text(s, 4), "local");
+	assert_int_equal(sqlite3_column_int(s, 5), 0);
+	assert_int_equal(sqlite3_column_int64(s, 6), at("2026-11-23 09:58", 0));
+	sqlite3_finalize(s);
+	sqlite3_close(c);
 }
 
 static void test_kiosk_id_on_events(void **state)
@@ -397,6 +414,55 @@ static void test_locked_database(void **state)
 	assert_int_equal(r.outcome, CHECKIN_OK);
 }
 
+struct racer {
+	const char *dir;
+	int64_t now;
+	int ok, already;
+};
+
+static void *race_main(void *arg)
+{
+	struct racer *x = arg;
+	struct store *st = NULL;
+	struct checkin_result r;
+	char err[256], pid[8];
+
+	if (store_open(x->dir, NULL, &st, err, sizeof err) != BLIPPA_OK)
+		return NULL;
+	for (int round = 0; round < 30; round++) {
+		snprintf(pid, sizeof pid, "P%d", 1 + round % 6);
+		/* each round is a new local day: one open-training visit each */
+		if (store_checkin_participant(st, pid, CHECKIN_NAME, NULL,
+					      x->now + (int64_t)round * 86400000, &r) != BLIPPA_OK)
+			continue;
+		if (r.outcome == CHECKIN_ALREADY)
+			x->already++;
+		else
+			x->ok++;
+	}
+	store_close(st);
+	return NULL;
+}
+
+/* Two handles (UI and sync thread) checking in the same people at once:
+ * every visit is recorded exactly once. */
+static void test_two_handles_race(void **state)
+{
+	struct fx *f = *state;
+	struct racer a = {f->t.dir, at("2026-12-01 14:00", 0), 0, 0};
+	struct racer b = a;
+	pthread_t ta, tb;
+
+	assert_int_equal(pthread_create(&ta, NULL, race_main, &a), 0);
+	assert_int_equal(pthread_create(&tb, NULL, race_main, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_int_equal(a.ok + a.already, 30);
+	assert_int_equal(b.ok + b.already, 30);
+	assert_int_equal(a.ok + b.ok, 30);
+	assert_int_equal(n_events(f, "type = 0"), 30);
+}
+
 static void test_clock_far_in_past(void **state)
 {
 	struct fx *f = *state;
@@ -406,9 +472,9 @@ static void test_clock_far_in_past(void **state)
 	assert_false(store_clock_plausible(INT64_C(946684800000))); /* 2000-01-01 */
 	assert_true(store_clock_plausible(at("2026-11-23 10:00", 0)));
 	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, 0, &r), BLIPPA_ERR_INVALID);
-	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
-						   INT64_C(946684800000), &r),
-			 BLIPPA_ERR_INVALID);
+	assert_int_equal(
+	    store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL, INT64_C(946684800000), &r),
+	    BLIPPA_ERR_INVALID);
 	assert_int_equal(n_events(f, "1"), 0);
 	/* once the clock is right again, check-ins work */
 	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, at("2026-11-23 10:00", 0), &r), 0);
@@ -419,25 +485,26 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_window_edges),
-		T(test_window_closes_at_end),
-		T(test_window_rule_configurable),
-		T(test_nearest_start_wins),
-		T(test_nearest_start_earlier),
-		T(test_repeat_tap_already),
-		T(test_voided_checkin_does_not_count),
-		T(test_open_training_once_per_local_day),
-		T(test_open_training_off),
-		T(test_card_outcomes),
-		T(test_void_rules),
-		T(test_leader_explicit_session),
-		T(test_dst_days),
-		T(test_today_right_after_local_midnight),
-		T(test_visible_to_second_connection),
-		T(test_kiosk_id_on_events),
-		T(test_disk_full),
-		T(test_locked_database),
-		T(test_clock_far_in_past),
+	    T(test_window_edges),
+	    T(test_window_closes_at_end),
+	    T(test_window_rule_configurable),
+	    T(test_nearest_start_wins),
+	    T(test_nearest_start_earlier),
+	    T(test_repeat_tap_already),
+	    T(test_voided_checkin_does_not_count),
+	    T(test_open_training_once_per_local_day),
+	    T(test_open_training_off),
+	    T(test_card_outcomes),
+	    T(test_void_rules),
+	    T(test_leader_explicit_session),
+	    T(test_dst_days),
+	    T(test_today_right_after_local_midnight),
+	    T(test_visible_to_second_connection),
+	    T(test_kiosk_id_on_events),
+	    T(test_disk_full),
+	    T(test_locked_database),
+	    T(test_two_handles_race),
+	    T(test_clock_far_in_past),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

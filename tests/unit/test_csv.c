@@ -194,10 +194,10 @@ static void test_random_inputs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plain),	 cmocka_unit_test(test_quoted),
-	    cmocka_unit_test(test_errors),	 cmocka_unit_test(test_caps),
-	    cmocka_unit_test(test_sticky_error), cmocka_unit_test(test_write_field),
-		cmocka_unit_test(test_random_inputs),
+	    cmocka_unit_test(test_plain),	  cmocka_unit_test(test_quoted),
+	    cmocka_unit_test(test_errors),	  cmocka_unit_test(test_caps),
+	    cmocka_unit_test(test_sticky_error),  cmocka_unit_test(test_write_field),
+	    cmocka_unit_test(test_random_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,16 +47,16 @@ struct mock {
 	char (*ids)[UUID_STR_LEN];
 	size_t n_ids;
 	/* script */
-	size_t max_batch;        /* > this: 413 (0: no limit) */
+	size_t max_batch;	   /* > this: 413 (0: no limit) */
 	char poison[UUID_STR_LEN]; /* a batch containing it: 400 */
 	char reject[UUID_STR_LEN]; /* answered rejected */
-	int fail_status[8];      /* next requests (any path) answered with these */
+	int fail_status[8];	   /* next requests (any path) answered with these */
 	int n_fail;
-	int retry_after;         /* with 429/503 */
-	bool wrong_ids;          /* answer results for other ids */
-	bool bad_roster;         /* serve a dangling snapshot */
-	bool huge_roster;        /* serve 33 MiB */
-	bool hold;               /* park every request until released */
+	int retry_after;  /* with 429/503 */
+	bool wrong_ids;	  /* answer results for other ids */
+	bool bad_roster;  /* serve a dangling snapshot */
+	bool huge_roster; /* serve 33 MiB */
+	bool hold;	  /* park every request until released */
 	bool stopping;
 };
 
@@ -78,8 +78,7 @@ static bool seen(const char *id)
 static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *body, size_t len,
 			     const char *etag)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, body,
-								 MHD_RESPMEM_MUST_FREE);
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
 	if (etag && etag[0])
 		MHD_add_response_header(r, "ETag", etag);
 	if (M.retry_after && (status == 429 || status == 503)) {
@@ -196,11 +195,12 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 			b[n - 1] = '}';
 			ret = reply(c, 200, b, n, NULL);
 		} else if (M.bad_roster) {
-			char *b = strdup("{\"protocol\":1,\"facility\":{\"id\":\"F9\",\"name\":\"X\","
-					 "\"timezone\":\"Europe/Stockholm\"},\"groups\":[],"
-					 "\"sessions\":[{\"id\":\"S\",\"group_id\":\"nope\","
-					 "\"start\":\"2026-11-23 10:00\",\"end\":\"2026-11-23 11:00\"}],"
-					 "\"participants\":[],\"members\":[],\"leaders\":[],\"cards\":[]}");
+			char *b = strdup(
+			    "{\"protocol\":1,\"facility\":{\"id\":\"F9\",\"name\":\"X\","
+			    "\"timezone\":\"Europe/Stockholm\"},\"groups\":[],"
+			    "\"sessions\":[{\"id\":\"S\",\"group_id\":\"nope\","
+			    "\"start\":\"2026-11-23 10:00\",\"end\":\"2026-11-23 11:00\"}],"
+			    "\"participants\":[],\"members\":[],\"leaders\":[],\"cards\":[]}");
 			ret = reply(c, 200, b, strlen(b), "\"bad\"");
 		} else if (inm && strcmp(inm, M.etag) == 0) {
 			M.not_modified++;
@@ -493,9 +493,9 @@ static void test_bad_and_huge_roster(void **state)
 	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_ERR_PROTOCOL);
 	assert_int_equal(rep.push, BLIPPA_OK);
 	assert_non_null(strstr(rep.error, "rejected snapshot"));
-	assert_int_equal(store_facility(sync_engine_store(e), id, sizeof id, name, sizeof name, tz,
-					sizeof tz),
-			 BLIPPA_OK);
+	assert_int_equal(
+	    store_facility(sync_engine_store(e), id, sizeof id, name, sizeof name, tz, sizeof tz),
+	    BLIPPA_OK);
 	assert_string_equal(id, demo->facility.id);
 	M.bad_roster = false;
 	M.huge_roster = true;
@@ -589,13 +589,13 @@ static void test_thread_kick_and_fast_stop(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_push_pull_batches, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failures_mark_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_unauthorised, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rejected_and_poison, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_and_huge_roster, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_thread_kick_and_fast_stop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_push_pull_batches, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_failures_mark_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unauthorised, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rejected_and_poison, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_and_huge_roster, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_thread_kick_and_fast_stop, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

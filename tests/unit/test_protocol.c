@@ -20,12 +20,14 @@ static struct roster *make_roster(bool reversed)
 	assert_non_null(r);
 	assert_int_equal(roster_set_facility(r, "F1", "IK Hälsa", "Europe/Stockholm"), BLIPPA_OK);
 	if (!reversed) {
-		assert_int_equal(roster_add_group(r, "G1", "Styrka A", "2026-08-24", "2026-12-18"), 0);
-		assert_int_equal(roster_add_group(r, "G2", "Balans", "2026-08-24", "2026-12-18"), 0);
-		assert_int_equal(roster_add_session(r, "S1", "G1", "2026-11-23 10:00",
-						    "2026-11-23 11:00"), 0);
-		assert_int_equal(roster_add_session(r, "S2", "G2", "2026-11-23 12:00",
-						    "2026-11-23 13:00"), 0);
+		assert_int_equal(roster_add_group(r, "G1", "Styrka A", "2026-08-24", "2026-12-18"),
+				 0);
+		assert_int_equal(roster_add_group(r, "G2", "Balans", "2026-08-24", "2026-12-18"),
+				 0);
+		assert_int_equal(
+		    roster_add_session(r, "S1", "G1", "2026-11-23 10:00", "2026-11-23 11:00"), 0);
+		assert_int_equal(
+		    roster_add_session(r, "S2", "G2", "2026-11-23 12:00", "2026-11-23 13:00"), 0);
 		assert_int_equal(roster_add_participant(r, "P1", "Åsa", "Östberg"), 0);
 		assert_int_equal(roster_add_participant(r, "P2", "Olle", "Ek"), 0);
 		assert_int_equal(roster_add_member(r, "G1", "P1"), 0);
@@ -43,12 +45,14 @@ static struct roster *make_roster(bool reversed)
 		assert_int_equal(roster_add_member(r, "G1", "P1"), 0);
 		assert_int_equal(roster_add_participant(r, "P2", "Olle", "Ek"), 0);
 		assert_int_equal(roster_add_participant(r, "P1", "Åsa", "Östberg"), 0);
-		assert_int_equal(roster_add_session(r, "S2", "G2", "2026-11-23 12:00",
-						    "2026-11-23 13:00"), 0);
-		assert_int_equal(roster_add_session(r, "S1", "G1", "2026-11-23 10:00",
-						    "2026-11-23 11:00"), 0);
-		assert_int_equal(roster_add_group(r, "G2", "Balans", "2026-08-24", "2026-12-18"), 0);
-		assert_int_equal(roster_add_group(r, "G1", "Styrka A", "2026-08-24", "2026-12-18"), 0);
+		assert_int_equal(
+		    roster_add_session(r, "S2", "G2", "2026-11-23 12:00", "2026-11-23 13:00"), 0);
+		assert_int_equal(
+		    roster_add_session(r, "S1", "G1", "2026-11-23 10:00", "2026-11-23 11:00"), 0);
+		assert_int_equal(roster_add_group(r, "G2", "Balans", "2026-08-24", "2026-12-18"),
+				 0);
+		assert_int_equal(roster_add_group(r, "G1", "Styrka A", "2026-08-24", "2026-12-18"),
+				 0);
 	}
 	return r;
 }
@@ -88,17 +92,17 @@ static void test_roster_round_trip_canonical(void **state)
 }
 
 static const char good_roster[] =
-	"{\"protocol\":1,\"kiosk_id\":\"k-1\","
-	"\"facility\":{\"id\":\"F1\",\"name\":\"IK\",\"timezone\":\"Europe/Stockholm\"},"
-	"\"groups\":[{\"id\":\"G1\",\"name\":\"Styrka\",\"period_start\":\"2026-08-24\","
-	"\"period_end\":\"2026-12-18\"}],"
-	"\"sessions\":[{\"id\":\"S1\",\"group_id\":\"G1\",\"start\":\"2026-11-23 10:00\","
-	"\"end\":\"2026-11-23 11:00\"}],"
-	"\"participants\":[{\"id\":\"P1\",\"given_name\":\"Åsa\",\"family_name\":\"Secretname\"}],"
-	"\"members\":[{\"group_id\":\"G1\",\"participant_id\":\"P1\"}],"
-	"\"leaders\":[{\"id\":\"L1\",\"name\":\"Kim\",\"pin_hash\":null}],"
-	"\"cards\":[{\"uid\":\"04A1B2C3\",\"owner\":\"participant\",\"owner_id\":\"P1\"}],"
-	"\"future_field\":{\"x\":[1,2]}}";
+    "{\"protocol\":1,\"kiosk_id\":\"k-1\","
+    "\"facility\":{\"id\":\"F1\",\"name\":\"IK\",\"timezone\":\"Europe/Stockholm\"},"
+    "\"groups\":[{\"id\":\"G1\",\"name\":\"Styrka\",\"period_start\":\"2026-08-24\","
+    "\"period_end\":\"2026-12-18\"}],"
+    "\"sessions\":[{\"id\":\"S1\",\"group_id\":\"G1\",\"start\":\"2026-11-23 10:00\","
+    "\"end\":\"2026-11-23 11:00\"}],"
+    "\"participants\":[{\"id\":\"P1\",\"given_name\":\"Åsa\",\"family_name\":\"Secretname\"}],"
+    "\"members\":[{\"group_id\":\"G1\",\"participant_id\":\"P1\"}],"
+    "\"leaders\":[{\"id\":\"L1\",\"name\":\"Kim\",\"pin_hash\":null}],"
+    "\"cards\":[{\"uid\":\"04A1B2C3\",\"owner\":\"participant\",\"owner_id\":\"P1\"}],"
+    "\"future_field\":{\"x\":[1,2]}}";
 
 /* Replaces the first occurrence of from by to in good_roster. */
 static char *mutate(const char *from, const char *to)
@@ -134,27 +138,30 @@ static void test_roster_malformed(void **state)
 	static const struct {
 		const char *from, *to, *needle;
 	} cases[] = {
-		{"\"protocol\":1", "\"protocol\":2", "version"},
-		{"\"protocol\":1,", "", "protocol: missing"},
-		{"\"protocol\":1", "\"protocol\":\"1\"", "not an integer"},
-		{"\"facility\":{", "\"facility\":[{", NULL},
-		{"\"id\":\"F1\"", "\"id\":\"F 1\"", "facility.id"},
-		{"\"timezone\":\"Europe/Stockholm\"", "\"timezone\":7", "timezone"},
-		{"\"groups\":[", "\"groups\":{\"a\":[", NULL},
-		{"\"groups\":[{", "\"groups\":[7,{", "groups[0]: not an object"},
-		{"\"name\":\"Styrka\"", "\"name\":\"\"", "groups[0].name: empty"},
-		{"\"period_start\":\"2026-08-24\"", "\"period_start\":\"24/08/2026\"", "groups[0]"},
-		{"\"group_id\":\"G1\",\"start\"", "\"group_id\":\"G9\",\"start\"", NULL}, /* dangling */
-		{"\"start\":\"2026-11-23 10:00\"", "\"start\":\"2026-11-23 12:00\"", NULL}, /* end<start */
-		{"\"family_name\":\"Secretname\"", "\"family_name\":null", "family_name: missing"},
-		{"\"participant_id\":\"P1\"", "\"participant_id\":\"P2\"", NULL},
-		{"\"pin_hash\":null", "\"pin_hash\":5", "pin_hash"},
-		{"\"owner\":\"participant\"", "\"owner\":\"cat\"", "cards[0].owner"},
-		{"\"uid\":\"04A1B2C3\"", "\"uid\":\"04A1B2C3XYZ\"", "cards[0]"},
-		{"\"uid\":\"04A1B2C3\"", "\"uid\":\"04A1B2C3040506070809101112\"", "longer"},
-		{"\"kiosk_id\":\"k-1\",", "\"kiosk_id\":\"k-1\",\"kiosk_id\":\"k-2\",", "malformed"},
-		{"\"cards\":[", "\"cards\":[{\"uid\":\"04A1B2C3\",\"owner\":\"leader\","
-				"\"owner_id\":\"L1\"},", NULL}, /* uid twice */
+	    {"\"protocol\":1", "\"protocol\":2", "version"},
+	    {"\"protocol\":1,", "", "protocol: missing"},
+	    {"\"protocol\":1", "\"protocol\":\"1\"", "not an integer"},
+	    {"\"facility\":{", "\"facility\":[{", NULL},
+	    {"\"id\":\"F1\"", "\"id\":\"F 1\"", "facility.id"},
+	    {"\"timezone\":\"Europe/Stockholm\"", "\"timezone\":7", "timezone"},
+	    {"\"groups\":[", "\"groups\":{\"a\":[", NULL},
+	    {"\"groups\":[{", "\"groups\":[7,{", "groups[0]: not an object"},
+	    {"\"name\":\"Styrka\"", "\"name\":\"\"", "groups[0].name: empty"},
+	    {"\"period_start\":\"2026-08-24\"", "\"period_start\":\"24/08/2026\"", "groups[0]"},
+	    {"\"group_id\":\"G1\",\"start\"", "\"group_id\":\"G9\",\"start\"", NULL}, /* dangling */
+	    {"\"start\":\"2026-11-23 10:00\"", "\"start\":\"2026-11-23 12:00\"",
+	     NULL}, /* end<start */
+	    {"\"family_name\":\"Secretname\"", "\"family_name\":null", "family_name: missing"},
+	    {"\"participant_id\":\"P1\"", "\"participant_id\":\"P2\"", NULL},
+	    {"\"pin_hash\":null", "\"pin_hash\":5", "pin_hash"},
+	    {"\"owner\":\"participant\"", "\"owner\":\"cat\"", "cards[0].owner"},
+	    {"\"uid\":\"04A1B2C3\"", "\"uid\":\"04A1B2C3XYZ\"", "cards[0]"},
+	    {"\"uid\":\"04A1B2C3\"", "\"uid\":\"04A1B2C3040506070809101112\"", "longer"},
+	    {"\"kiosk_id\":\"k-1\",", "\"kiosk_id\":\"k-1\",\"kiosk_id\":\"k-2\",", "malformed"},
+	    {"\"cards\":[",
+	     "\"cards\":[{\"uid\":\"04A1B2C3\",\"owner\":\"leader\","
+	     "\"owner_id\":\"L1\"},",
+	     NULL}, /* uid twice */
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -196,7 +203,8 @@ static void test_roster_truncations_and_flips(void **state)
 			char err[160];
 			memcpy(buf, good_roster, n);
 			buf[i] = subst[k];
-			if (protocol_decode_roster(buf, n, &r, NULL, 0, err, sizeof err) == BLIPPA_OK)
+			if (protocol_decode_roster(buf, n, &r, NULL, 0, err, sizeof err) ==
+			    BLIPPA_OK)
 				assert_non_null(r);
 			else
 				assert_null(r);
@@ -310,13 +318,14 @@ static void test_events_malformed(void **state)
 			    BLIPPA_ERR_INVALID, "events[0].id: not a UUID");
 	expect_events_error(CK(",\"method\":\"card\""), BLIPPA_ERR_INVALID,
 			    "events[0].participant_id: missing");
-	expect_events_error(CK(",\"method\":\"tap\",\"participant_id\":\"P1\""),
-			    BLIPPA_ERR_INVALID, "events[0].method: unknown value");
+	expect_events_error(CK(",\"method\":\"tap\",\"participant_id\":\"P1\""), BLIPPA_ERR_INVALID,
+			    "events[0].method: unknown value");
 	expect_events_error(CK(",\"method\":\"card\",\"participant_id\":\"P 1\""),
 			    BLIPPA_ERR_INVALID, "participant_id: not a valid id");
-	expect_events_error(CK(",\"method\":\"card\",\"participant_id\":"
-			       "\"P12345678901234567890123456789012345678901234567890123456789012345\""),
-			    BLIPPA_ERR_INVALID, "longer than 64");
+	expect_events_error(
+	    CK(",\"method\":\"card\",\"participant_id\":"
+	       "\"P12345678901234567890123456789012345678901234567890123456789012345\""),
+	    BLIPPA_ERR_INVALID, "longer than 64");
 	expect_events_error(CK(",\"method\":\"card\",\"participant_id\":\"P1\",\"session_id\":3"),
 			    BLIPPA_ERR_INVALID, "session_id: not a string");
 	expect_events_error("{\"events\":[{\"id\":\"" U1 "\",\"type\":\"void\",\"at\":1}]}",
@@ -387,10 +396,11 @@ static void test_results_round_trip(void **state)
 			 BLIPPA_ERR_TOO_BIG);
 	free(json);
 	{
-		static const char bad[] = "{\"results\":[{\"id\":\"" U1 "\",\"status\":\"maybe\"}]}";
-		assert_int_equal(protocol_decode_results(bad, strlen(bad), out, 3, &n, err,
-							 sizeof err),
-				 BLIPPA_ERR_INVALID);
+		static const char bad[] =
+		    "{\"results\":[{\"id\":\"" U1 "\",\"status\":\"maybe\"}]}";
+		assert_int_equal(
+		    protocol_decode_results(bad, strlen(bad), out, 3, &n, err, sizeof err),
+		    BLIPPA_ERR_INVALID);
 	}
 	/* a rejected result without a reason, and an over-long UTF-8 reason */
 	memset(longreason, 0, sizeof longreason);
@@ -402,9 +412,9 @@ static void test_results_round_trip(void **state)
 			 "{\"results\":[{\"id\":\"" U1 "\",\"status\":\"rejected\"},"
 			 "{\"id\":\"" U2 "\",\"status\":\"rejected\",\"reason\":\"%s\"}]}",
 			 longreason);
-		assert_int_equal(protocol_decode_results(body, strlen(body), out, 3, &n, err,
-							 sizeof err),
-				 BLIPPA_OK);
+		assert_int_equal(
+		    protocol_decode_results(body, strlen(body), out, 3, &n, err, sizeof err),
+		    BLIPPA_OK);
 		assert_string_equal(out[0].reason, "rejected");
 		assert_int_equal(strlen(out[1].reason), 128);
 	}
@@ -412,7 +422,8 @@ static void test_results_round_trip(void **state)
 
 static void test_heartbeat_and_errors(void **state)
 {
-	struct protocol_heartbeat hb = {.pending = 12, .oldest_pending_age_s = 340,
+	struct protocol_heartbeat hb = {.pending = 12,
+					.oldest_pending_age_s = 340,
 					.time_ms = 1795428000123},
 				  hb2;
 	struct protocol_heartbeat_answer a = {.server_time_ms = 1795428000456}, a2;
@@ -446,9 +457,9 @@ static void test_heartbeat_and_errors(void **state)
 	assert_int_equal(a2.server_time_ms, a.server_time_ms);
 	assert_string_equal(a2.kiosk_id, "k-3f2a");
 	free(json);
-	assert_int_equal(protocol_decode_heartbeat_answer("{\"kiosk_id\":\"k\"}", 16, &a2, err,
-							  sizeof err),
-			 BLIPPA_ERR_INVALID);
+	assert_int_equal(
+	    protocol_decode_heartbeat_answer("{\"kiosk_id\":\"k\"}", 16, &a2, err, sizeof err),
+	    BLIPPA_ERR_INVALID);
 
 	assert_int_equal(protocol_encode_error("unknown token", &json, &len), BLIPPA_OK);
 	assert_string_equal(json, "{\"error\":\"unknown token\"}");
@@ -464,13 +475,13 @@ static void test_heartbeat_and_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roster_round_trip_canonical),
-		cmocka_unit_test(test_roster_malformed),
-		cmocka_unit_test(test_roster_truncations_and_flips),
-		cmocka_unit_test(test_events_round_trip),
-		cmocka_unit_test(test_events_malformed),
-		cmocka_unit_test(test_results_round_trip),
-		cmocka_unit_test(test_heartbeat_and_errors),
+	    cmocka_unit_test(test_roster_round_trip_canonical),
+	    cmocka_unit_test(test_roster_malformed),
+	    cmocka_unit_test(test_roster_truncations_and_flips),
+	    cmocka_unit_test(test_events_round_trip),
+	    cmocka_unit_test(test_events_malformed),
+	    cmocka_unit_test(test_results_round_trip),
+	    cmocka_unit_test(test_heartbeat_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

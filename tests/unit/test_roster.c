@@ -193,9 +193,9 @@ static void test_demo_in_store(void **state)
 	assert_int_equal(store_seed_demo_history(st, now), BLIPPA_OK);
 	assert_int_equal(store_today_sessions(st, now, info, 8, &n), 0);
 	assert_int_equal(n, 3);
-	assert_true(info[0].end_ms <= now);                            /* finished */
-	assert_true(info[1].start_ms <= now && now < info[1].end_ms);  /* running */
-	assert_true(info[2].start_ms >= now + 100 * 60000);            /* ~2 hours */
+	assert_true(info[0].end_ms <= now);			      /* finished */
+	assert_true(info[1].start_ms <= now && now < info[1].end_ms); /* running */
+	assert_true(info[2].start_ms >= now + 100 * 60000);	      /* ~2 hours */
 	/* key 1 is Åsa, in the running session */
 	for (int i = 0; i < 4; i++) {
 		assert_int_equal(sscanf(roster_demo_card_uid(1) + 2 * i, "%2x", &v), 1);
@@ -226,10 +226,10 @@ static void test_demo_in_store(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_adders_check_fields),
-		cmocka_unit_test(test_validate),
-		cmocka_unit_test(test_demo_roster),
-		cmocka_unit_test(test_demo_in_store),
+	    cmocka_unit_test(test_adders_check_fields),
+	    cmocka_unit_test(test_validate),
+	    cmocka_unit_test(test_demo_roster),
+	    cmocka_unit_test(test_demo_in_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

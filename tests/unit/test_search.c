@@ -57,7 +57,7 @@ static void test_fold(void **state)
 	fold_is("Straße", "strasse");
 	fold_is("O'Brien", "obrien");
 	fold_is("A\xcc\x8asa", "asa"); /* decomposed Å (NFD) */
-	fold_is("Ω", "Ω");             /* other scripts kept */
+	fold_is("Ω", "Ω");	       /* other scripts kept */
 	fold_is("", "");
 	assert_int_equal(store_fold("Ängla", small, sizeof small), 3);
 	assert_string_equal(small, "ang");
@@ -161,6 +161,41 @@ static void test_order_and_max(void **state)
 	assert_string_equal(h[1].display, "Ängla B.");
 }
 
+/* With many non-today names sharing the first letters, the search walks
+ * today's list instead of the postings: same answers either way. */
+static void test_both_walks_agree(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[64];
+	struct roster *r = small_roster();
+	char id[16], fam[32];
+
+	assert_int_equal(roster_add_participant(r, "P8", "Anna", "Ahl"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P8"), 0);
+	assert_int_equal(roster_add_participant(r, "P9", "Anna", "Andersson"), 0);
+	for (int i = 0; i < 40; i++) {
+		snprintf(id, sizeof id, "Z%02d", i);
+		snprintf(fam, sizeof fam, "Andersson%02d", i);
+		assert_int_equal(roster_add_participant(r, id, "Bo", fam), 0);
+	}
+	load_roster(f->st, r);
+	assert_int_equal(search(f, "an", true, "2026-11-23 09:00", h, 64), 2);
+	assert_string_equal(h[0].display, "Ängla B.");
+	assert_string_equal(h[1].display, "Anna A.");
+	assert_int_equal(search(f, "an", false, "2026-11-23 09:00", h, 64), 43);
+	assert_string_equal(h[0].display, "Ängla B.");
+	assert_string_equal(h[1].participant_id, "P8"); /* Anna Ahl */
+	assert_string_equal(h[2].participant_id, "P9"); /* Anna Andersson, once */
+	assert_string_equal(h[3].display, "Bo A.");
+	assert_string_equal(h[3].participant_id, "Z00");
+	assert_int_equal(search(f, "bo an", false, "2026-11-23 09:00", h, 64), 40);
+	/* two words of one name under the same letters: listed once */
+	assert_int_equal(search(f, "anders", false, "2026-11-23 09:00", h, 64), 41);
+	assert_string_equal(h[0].participant_id, "P9");
+	assert_string_equal(h[1].participant_id, "Z00");
+	assert_int_equal(search(f, "bo an", true, "2026-11-23 09:00", h, 64), 0);
+}
+
 static void test_follows_roster_of_other_handle(void **state)
 {
 	struct fx *f = *state;
@@ -182,13 +217,14 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fold),
-		cmocka_unit_test(test_display),
-		T(test_prefix_case_diacritics),
-		T(test_two_letter_minimum),
-		T(test_today_only),
-		T(test_order_and_max),
-		T(test_follows_roster_of_other_handle),
+	    cmocka_unit_test(test_fold),
+	    cmocka_unit_test(test_display),
+	    T(test_prefix_case_diacritics),
+	    T(test_two_letter_minimum),
+	    T(test_today_only),
+	    T(test_order_and_max),
+	    T(test_both_walks_agree),
+	    T(test_follows_roster_of_other_handle),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

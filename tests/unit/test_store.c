@@ -42,7 +42,7 @@ static void raw_exec(const char *db, const char *sql)
  * byte-for-byte as it was. */
 static void expect_refused(struct tdir *t, enum blippa_err want, const char *needle)
 {
-	static unsigned char before[1 << 16], after[1 << 16];
+	static unsigned char before[1 << 20], after[1 << 20];
 	size_t n1 = slurp(t->db, before, sizeof before), n2;
 	struct store *st = NULL;
 	char err[512] = "";
@@ -71,7 +71,7 @@ static void test_create_mode_wal_version(void **state)
 	umask(old);
 	assert_int_equal(stat(t.db, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), 1);
+	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), 2);
 	assert_int_equal(sqlite3_open(t.db, &c), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(c, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -83,6 +83,39 @@ static void test_create_mode_wal_version(void **state)
 	st = open_store(&t, NULL);
 	store_close(st);
 	store_close(NULL);
+	tdir_remove(&t);
+}
+
+/* A file from schema 1 (before members.pno) is migrated in place and the
+ * roster in it keeps working, name search included. */
+static void test_migrate_from_v1(void **state)
+{
+	struct tdir t;
+	struct store *st;
+	struct search_hit h[4];
+	size_t n = 0;
+	struct roster *r = small_roster();
+
+	(void)state;
+	tdir_make(&t);
+	assert_int_equal(roster_add_participant(r, "P7", "Åsa", "Berg"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P7"), 0);
+	st = open_store(&t, NULL);
+	load_roster(st, r);
+	store_close(st);
+	/* schema 1 did not store participants in display order either */
+	raw_exec(t.db, "ALTER TABLE members DROP COLUMN pno; PRAGMA user_version = 1;"
+		       "UPDATE participants SET pno = 100 - pno");
+	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM pragma_table_info('members')"), 2);
+	st = open_store(&t, NULL);
+	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM members WHERE pno IS NULL"), 0);
+	assert_int_equal(store_search_names(st, "asa", true, at("2026-11-23 09:00", 0), h, 4, &n),
+			 BLIPPA_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(h[0].display, "Åsa B.");
+	assert_string_equal(h[1].display, "Åsa Ö.");
+	store_close(st);
 	tdir_remove(&t);
 }
 
@@ -124,7 +157,7 @@ static void test_not_sqlite_refused(void **state)
 
 static void test_corrupt_pages_refused(void **state)
 {
-	static unsigned char buf[1 << 16];
+	static unsigned char buf[1 << 20];
 	struct tdir t;
 	struct store *st;
 	size_t n;
@@ -132,15 +165,16 @@ static void test_corrupt_pages_refused(void **state)
 	(void)state;
 	tdir_make(&t);
 	st = open_store(&t, NULL);
-	load_roster(st, small_roster());
+	load_roster(st, roster_make_demo(at("2026-11-23 10:00", 0), 200));
 	store_close(st); /* checkpoints the WAL into the main file */
 	n = slurp(t.db, buf, sizeof buf);
-	assert_true(n > 8192);
-	/* keep the header, scramble everything after the first page */
-	for (size_t i = 4096; i < n; i++)
+	assert_true(n > 16 * 4096 && n < sizeof buf);
+	/* damage only the last page (roster rows, not what open reads itself):
+	 * only the integrity check can notice */
+	for (size_t i = n - 4096 + 8; i < n; i++)
 		buf[i] = (unsigned char)(buf[i] ^ 0x5a);
 	spit(t.db, buf, n);
-	expect_refused(&t, BLIPPA_ERR_CORRUPT, "");
+	expect_refused(&t, BLIPPA_ERR_CORRUPT, "integrity");
 	tdir_remove(&t);
 }
 
@@ -182,9 +216,9 @@ static void test_locked_at_open(void **state)
 	tdir_make(&t);
 	/* a foreign process holds an exclusive lock on a fresh rollback-mode file */
 	assert_int_equal(sqlite3_open(t.db, &c), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(c, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE", NULL,
-				      NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(c, "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE", NULL, NULL, NULL),
+	    SQLITE_OK);
 	assert_int_not_equal(store_open(t.dir, NULL, &st, err, sizeof err), BLIPPA_OK);
 	assert_null(st);
 	sqlite3_exec(c, "ROLLBACK", NULL, NULL, NULL);
@@ -241,6 +275,11 @@ static void test_replace_and_read_back(void **state)
 	assert_string_equal(name, "IK Hälsa");
 	assert_string_equal(tz, ZONE);
 	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM participants"), 6);
+	/* stored in display order: Ängla, Åsa, Lars, Olle, Örjan, Sven-Erik */
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P3'"), 1);
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P1'"), 2);
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P2'"), 5);
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM members WHERE participant_id = 'P2'"), 5);
 	assert_int_equal(raw_int(t.db, "SELECT start_ms FROM sessions WHERE id = 'S1'"),
 			 at("2026-11-23 10:00", 0));
 	assert_int_equal(store_local_hhmm(st, at("2026-11-23 09:54", 0), hhmm), 0);
@@ -349,7 +388,7 @@ static void test_relink_survives_replace(void **state)
 	struct tdir t;
 	struct store *st;
 	struct checkin_result res;
-	const uint8_t card[4] = { 0x04, 0x99, 0x88, 0x77 };
+	const uint8_t card[4] = {0x04, 0x99, 0x88, 0x77};
 
 	(void)state;
 	tdir_make(&t);
@@ -368,19 +407,20 @@ static void test_relink_survives_replace(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_create_mode_wal_version),
-		cmocka_unit_test(test_loose_mode_tightened),
-		cmocka_unit_test(test_not_sqlite_refused),
-		cmocka_unit_test(test_corrupt_pages_refused),
-		cmocka_unit_test(test_foreign_sqlite_refused),
-		cmocka_unit_test(test_newer_schema_refused),
-		cmocka_unit_test(test_locked_at_open),
-		cmocka_unit_test(test_meta),
-		cmocka_unit_test(test_replace_and_read_back),
-		cmocka_unit_test(test_dangling_refs_keep_old_roster),
-		cmocka_unit_test(test_replace_is_atomic_on_disk_full),
-		cmocka_unit_test(test_second_handle_sees_new_roster),
-		cmocka_unit_test(test_relink_survives_replace),
+	    cmocka_unit_test(test_create_mode_wal_version),
+	    cmocka_unit_test(test_migrate_from_v1),
+	    cmocka_unit_test(test_loose_mode_tightened),
+	    cmocka_unit_test(test_not_sqlite_refused),
+	    cmocka_unit_test(test_corrupt_pages_refused),
+	    cmocka_unit_test(test_foreign_sqlite_refused),
+	    cmocka_unit_test(test_newer_schema_refused),
+	    cmocka_unit_test(test_locked_at_open),
+	    cmocka_unit_test(test_meta),
+	    cmocka_unit_test(test_replace_and_read_back),
+	    cmocka_unit_test(test_dangling_refs_keep_old_roster),
+	    cmocka_unit_test(test_replace_is_atomic_on_disk_full),
+	    cmocka_unit_test(test_second_handle_sees_new_roster),
+	    cmocka_unit_test(test_relink_survives_replace),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

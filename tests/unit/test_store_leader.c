@@ -55,9 +55,9 @@ static void name_in(struct fx *f, const char *pid, const char *sid, const char *
 {
 	struct checkin_result r;
 
-	assert_int_equal(store_checkin_participant(f->st, pid, CHECKIN_LEADER, sid, at(local, 0),
-						   &r),
-			 BLIPPA_OK);
+	assert_int_equal(
+	    store_checkin_participant(f->st, pid, CHECKIN_LEADER, sid, at(local, 0), &r),
+	    BLIPPA_OK);
 	assert_int_equal(r.outcome, CHECKIN_OK);
 }
 
@@ -134,16 +134,17 @@ static void test_session_roster_and_attendance(void **state)
 	assert_int_equal(store_session_roster(f->st, "S1", at("2026-11-23 10:05", 0), rows, 2, &n),
 			 0);
 	assert_int_equal(n, 2);
-	assert_int_equal(store_session_roster(f->st, "nope", at("2026-11-23 10:05", 0), rows, 8, &n),
-			 BLIPPA_ERR_NOT_FOUND);
+	assert_int_equal(
+	    store_session_roster(f->st, "nope", at("2026-11-23 10:05", 0), rows, 8, &n),
+	    BLIPPA_ERR_NOT_FOUND);
 }
 
 static void test_link_card(void **state)
 {
 	struct fx *f = *state;
 	struct checkin_result r;
-	const uint8_t card[4] = { 0x04, 0x12, 0x34, 0x56 };
-	const uint8_t rnd[4] = { 0x08, 0x12, 0x34, 0x56 };
+	const uint8_t card[4] = {0x04, 0x12, 0x34, 0x56};
+	const uint8_t rnd[4] = {0x08, 0x12, 0x34, 0x56};
 	int64_t now = at("2026-11-23 09:50", 0);
 
 	assert_int_equal(store_checkin_card(f->st, card, 4, now, &r), 0);
@@ -200,35 +201,33 @@ static void test_pin_lockout_persists(void **state)
 	store_close(f->st);
 	again = open_store(&f->t, NULL);
 	f->st = again;
-	assert_int_equal(store_check_pin(f->st, "4711", NULL, now + 100000, who, sizeof who,
-					 &retry),
-			 BLIPPA_ERR_LOCKED_OUT);
+	assert_int_equal(
+	    store_check_pin(f->st, "4711", NULL, now + 100000, who, sizeof who, &retry),
+	    BLIPPA_ERR_LOCKED_OUT);
 	assert_int_equal(retry, 200);
-	assert_int_equal(store_check_pin(f->st, "4711", NULL, now + 300000, who, sizeof who,
-					 &retry),
-			 BLIPPA_OK);
+	assert_int_equal(
+	    store_check_pin(f->st, "4711", NULL, now + 300000, who, sizeof who, &retry), BLIPPA_OK);
 	/* a success resets the count */
 	for (int i = 0; i < 4; i++)
-		assert_int_equal(store_check_pin(f->st, "0000", NULL, now + 300001, who, sizeof who,
-						 &retry),
-				 BLIPPA_ERR_AUTH);
-	assert_int_equal(store_check_pin(f->st, "4711", NULL, now + 300002, who, sizeof who,
-					 &retry),
-			 BLIPPA_OK);
-	assert_int_equal(store_check_pin(f->st, "0000", NULL, now + 300003, who, sizeof who,
-					 &retry),
-			 BLIPPA_ERR_AUTH);
+		assert_int_equal(
+		    store_check_pin(f->st, "0000", NULL, now + 300001, who, sizeof who, &retry),
+		    BLIPPA_ERR_AUTH);
+	assert_int_equal(
+	    store_check_pin(f->st, "4711", NULL, now + 300002, who, sizeof who, &retry), BLIPPA_OK);
+	assert_int_equal(
+	    store_check_pin(f->st, "0000", NULL, now + 300003, who, sizeof who, &retry),
+	    BLIPPA_ERR_AUTH);
 }
 
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_today_sessions),
-		T(test_session_roster_and_attendance),
-		T(test_link_card),
-		T(test_pin),
-		T(test_pin_lockout_persists),
+	    T(test_today_sessions),
+	    T(test_session_roster_and_attendance),
+	    T(test_link_card),
+	    T(test_pin),
+	    T(test_pin_lockout_persists),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);

@@ -36,7 +36,7 @@ static void test_pending_fields_and_order(void **state)
 	struct fx *f = *state;
 	struct checkin_result a, b;
 	struct store_event ev[8];
-	const uint8_t card[4] = { 0x04, 0x12, 0x34, 0x56 };
+	const uint8_t card[4] = {0x04, 0x12, 0x34, 0x56};
 	int64_t t = at("2026-11-23 09:55", 0);
 	size_t n = 0;
 
@@ -92,9 +92,9 @@ static void test_ack_and_status(void **state)
 	assert_int_equal(s.oldest_pending_ms, t);
 	{
 		const struct store_ack acks[] = {
-			{ a.event_id, EVENT_SYNCED, NULL },
-			{ b.event_id, EVENT_REJECTED, "unknown participant" },
-			{ "01234567-89ab-7def-8123-456789abcdef", EVENT_SYNCED, NULL },
+		    {a.event_id, EVENT_SYNCED, NULL},
+		    {b.event_id, EVENT_REJECTED, "unknown participant"},
+		    {"01234567-89ab-7def-8123-456789abcdef", EVENT_SYNCED, NULL},
 		};
 		assert_int_equal(store_ack_events(f->st, acks, 3), 0);
 	}
@@ -108,7 +108,7 @@ static void test_ack_and_status(void **state)
 	assert_int_equal(rej[0].at_ms, t + 5);
 	/* a rejected event is not re-acked into synced by a late duplicate */
 	{
-		const struct store_ack late = { b.event_id, EVENT_SYNCED, NULL };
+		const struct store_ack late = {b.event_id, EVENT_SYNCED, NULL};
 		assert_int_equal(store_ack_events(f->st, &late, 1), 0);
 	}
 	assert_int_equal(store_get_sync_status(f->st, &s), 0);
@@ -118,9 +118,9 @@ static void test_ack_and_status(void **state)
 	/* the check-in itself still counts locally */
 	{
 		struct checkin_result again;
-		assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_NAME, NULL, t + 60000,
-							   &again),
-				 0);
+		assert_int_equal(
+		    store_checkin_participant(f->st, "P2", CHECKIN_NAME, NULL, t + 60000, &again),
+		    0);
 		assert_int_equal(again.outcome, CHECKIN_ALREADY);
 	}
 	s.last_success_ms = t;
@@ -158,8 +158,8 @@ static void test_purge_only_synced(void **state)
 			 0);
 	{
 		const struct store_ack acks[] = {
-			{ a.event_id, EVENT_SYNCED, NULL },
-			{ c.event_id, EVENT_SYNCED, NULL },
+		    {a.event_id, EVENT_SYNCED, NULL},
+		    {c.event_id, EVENT_SYNCED, NULL},
 		};
 		assert_int_equal(store_ack_events(f->st, acks, 2), 0);
 	}
@@ -174,9 +174,9 @@ int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_pending_fields_and_order),
-		T(test_ack_and_status),
-		T(test_purge_only_synced),
+	    T(test_pending_fields_and_order),
+	    T(test_ack_and_status),
+	    T(test_purge_only_synced),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -137,12 +137,9 @@ static void test_process_zone_restored(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_zones),
-		cmocka_unit_test(test_ordinary_days),
-		cmocka_unit_test(test_spring_forward),
-		cmocka_unit_test(test_fall_back),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_process_zone_restored),
+	    cmocka_unit_test(test_valid_zones),	   cmocka_unit_test(test_ordinary_days),
+	    cmocka_unit_test(test_spring_forward), cmocka_unit_test(test_fall_back),
+	    cmocka_unit_test(test_bad_input),	   cmocka_unit_test(test_process_zone_restored),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,794 @@
+/* SPDX-License-Identifier: MIT */
+/* PostgreSQL backend of srv_store.h (issue 8): all of its SQL lives here.
+ *
+ * Target: a libpq URI (postgresql://user@host/db?...). The database must
+ * exist (createdb); `init` creates the schema in it, and refuses if one is
+ * there. Schema changes are numbered migrations recorded in blippa_meta
+ * (key 'schema_version'), applied under an advisory lock so that several
+ * server processes starting at once migrate only once.
+ *
+ * Several server processes may share one database: nothing is cached
+ * between requests except prepared statements, every write is one
+ * transaction, and event ingest relies on the primary key of events.id
+ * (INSERT ... ON CONFLICT DO NOTHING RETURNING id), never on a
+ * read-then-write. Each process keeps a pool of up to PG_POOL_MAX
+ * connections (one per request in flight); a connection that broke (server
+ * restart, network) is re-established and an idempotent operation retried
+ * once. Set-based statements (unnest over binary array parameters) keep the
+ * round trips per import or event batch constant. */
+#include "srv_store_pg_int.h"
+
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+
+#define PG_SCHEMA_VERSION 1
+#define PG_POOL_MAX 8
+#define PG_LOCK_KEY "4779354893174960211" /* advisory lock: migrations, imports */
+
+/* migrations[i] takes the schema from version i to i + 1. */
+static const char *const migrations[PG_SCHEMA_VERSION] = {
+    "CREATE TABLE blippa_meta(key text PRIMARY KEY, value bigint NOT NULL);"
+    "INSERT INTO blippa_meta VALUES('roster_version', 1), ('schema_version', 0);"
+    "CREATE TABLE facilities(id text PRIMARY KEY, name text NOT NULL, timezone text NOT NULL);"
+    "CREATE TABLE groups(id text PRIMARY KEY, facility_id text NOT NULL, name text NOT NULL,"
+    " period_start text NOT NULL, period_end text NOT NULL);"
+    "CREATE INDEX groups_by_facility ON groups(facility_id);"
+    "CREATE TABLE sessions(id text PRIMARY KEY, group_id text NOT NULL,"
+    " start_local text NOT NULL, end_local text NOT NULL);"
+    "CREATE INDEX sessions_by_group ON sessions(group_id);"
+    "CREATE TABLE participants(id text PRIMARY KEY, given_name text NOT NULL,"
+    " family_name text NOT NULL);"
+    "CREATE TABLE members(group_id text NOT NULL, participant_id text NOT NULL,"
+    " PRIMARY KEY(group_id, participant_id));"
+    "CREATE INDEX members_by_participant ON members(participant_id);"
+    "CREATE TABLE leaders(id text PRIMARY KEY, facility_id text NOT NULL, name text NOT NULL,"
+    " pin_hash text);"
+    /* owner 0 participant, 1 leader; source 0 roster import, 1 linked at a kiosk */
+    "CREATE TABLE cards(uid text PRIMARY KEY, owner int NOT NULL, owner_id text NOT NULL,"
+    " source int NOT NULL);"
+    "CREATE INDEX cards_by_owner ON cards(owner, owner_id);"
+    "CREATE TABLE kiosks(id text PRIMARY KEY, facility_id text NOT NULL, name text NOT NULL,"
+    " token_hash bytea NOT NULL UNIQUE, created_ms bigint NOT NULL, revoked_ms bigint,"
+    " last_seen_ms bigint, hb_version text, hb_pending bigint, hb_oldest_age_s bigint,"
+    " hb_reader text, hb_last_error text, hb_kiosk_time_ms bigint);"
+    /* type 0 checkin, 1 void, 2 card_link; method 0 card, 1 name, 2 leader */
+    "CREATE TABLE events(id text PRIMARY KEY, kiosk_id text NOT NULL,"
+    " facility_id text NOT NULL, type int NOT NULL, at_ms bigint NOT NULL,"
+    " method int, participant_id text, session_id text, voids_id text, card_uid text,"
+    " received_ms bigint NOT NULL);"
+    /* no index on check-ins: the export reads them all in one pass, and
+     * every index costs each of the many inserts (docs/perf-pg.md) */
+    "CREATE INDEX events_voids ON events(voids_id) WHERE type = 1;",
+};
+
+#define KIOSK_COLS                                                                                 \
+	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
+	" hb_oldest_age_s, hb_reader, hb_last_error, hb_kiosk_time_ms"
+#define FAC_PARTS                                                                                  \
+	"SELECT m.participant_id FROM members m JOIN groups g ON g.id = m.group_id"                \
+	" WHERE g.facility_id = $1"
+/* Rows of the import snapshot that are gone: anti-join on the keys given. */
+#define GONE(tbl, col) "DELETE FROM " tbl " t WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[]) k(id) WHERE k.id = t." col ")"
+
+static const char *const pg_sql[PQ_COUNT] = {
+    [PQ_VERSION] = "SELECT value FROM blippa_meta WHERE key = 'roster_version'",
+    [PQ_VERSION_BUMP] = "UPDATE blippa_meta SET value = value + 1 WHERE key = 'roster_version'",
+    [PQ_FAC_UP] = "INSERT INTO facilities SELECT * FROM unnest($1::text[], $2::text[], $3::text[])"
+		  " ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone"
+		  " WHERE facilities.name IS DISTINCT FROM excluded.name"
+		  " OR facilities.timezone IS DISTINCT FROM excluded.timezone",
+    [PQ_GRP_UP] = "INSERT INTO groups SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
+		  " $4::text[], $5::text[]) ON CONFLICT(id) DO UPDATE SET"
+		  " facility_id = excluded.facility_id, name = excluded.name,"
+		  " period_start = excluded.period_start, period_end = excluded.period_end"
+		  " WHERE groups.facility_id IS DISTINCT FROM excluded.facility_id"
+		  " OR groups.name IS DISTINCT FROM excluded.name"
+		  " OR groups.period_start IS DISTINCT FROM excluded.period_start"
+		  " OR groups.period_end IS DISTINCT FROM excluded.period_end",
+    [PQ_SES_UP] = "INSERT INTO sessions SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
+		  " $4::text[]) ON CONFLICT(id) DO UPDATE SET group_id = excluded.group_id,"
+		  " start_local = excluded.start_local, end_local = excluded.end_local"
+		  " WHERE sessions.group_id IS DISTINCT FROM excluded.group_id"
+		  " OR sessions.start_local IS DISTINCT FROM excluded.start_local"
+		  " OR sessions.end_local IS DISTINCT FROM excluded.end_local",
+    [PQ_PAR_UP] = "INSERT INTO participants SELECT * FROM unnest($1::text[], $2::text[],"
+		  " $3::text[]) ON CONFLICT(id) DO UPDATE SET given_name = excluded.given_name,"
+		  " family_name = excluded.family_name"
+		  " WHERE participants.given_name IS DISTINCT FROM excluded.given_name"
+		  " OR participants.family_name IS DISTINCT FROM excluded.family_name",
+    [PQ_MEM_UP] = "INSERT INTO members SELECT * FROM unnest($1::text[], $2::text[])"
+		  " ON CONFLICT DO NOTHING",
+    [PQ_LEA_UP] = "INSERT INTO leaders(id, facility_id, name) SELECT * FROM unnest($1::text[],"
+		  " $2::text[], $3::text[]) ON CONFLICT(id) DO UPDATE SET"
+		  " facility_id = excluded.facility_id, name = excluded.name"
+		  " WHERE leaders.facility_id IS DISTINCT FROM excluded.facility_id"
+		  " OR leaders.name IS DISTINCT FROM excluded.name",
+    [PQ_CARD_UP] = "INSERT INTO cards SELECT u, o, i, 0 FROM unnest($1::text[], $2::int4[],"
+		   " $3::text[]) x(u, o, i) ON CONFLICT(uid) DO UPDATE SET owner = excluded.owner,"
+		   " owner_id = excluded.owner_id, source = 0"
+		   " WHERE cards.owner IS DISTINCT FROM excluded.owner"
+		   " OR cards.owner_id IS DISTINCT FROM excluded.owner_id OR cards.source <> 0",
+    [PQ_FAC_DEL] = GONE("facilities", "id"),
+    [PQ_GRP_DEL] = GONE("groups", "id"),
+    [PQ_SES_DEL] = GONE("sessions", "id"),
+    [PQ_PAR_DEL] = GONE("participants", "id"),
+    [PQ_MEM_DEL] = "DELETE FROM members t WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[],"
+		   " $2::text[]) k(g, p) WHERE k.g = t.group_id AND k.p = t.participant_id)",
+    [PQ_LEA_DEL] = GONE("leaders", "id"),
+    [PQ_CARD_DEL_IMPORT] = "DELETE FROM cards t WHERE source = 0 AND NOT EXISTS (SELECT 1 FROM"
+			   " unnest($1::text[]) k(id) WHERE k.id = t.uid)",
+    [PQ_CARD_DEL_ORPHAN] = "DELETE FROM cards c WHERE (owner = 0 AND NOT EXISTS (SELECT 1 FROM"
+			   " participants p WHERE p.id = c.owner_id)) OR (owner = 1 AND NOT"
+			   " EXISTS (SELECT 1 FROM leaders l WHERE l.id = c.owner_id))",
+    [PQ_FAC_GET] = "SELECT name, timezone FROM facilities WHERE id = $1",
+    [PQ_KIOSK_ADD] = "INSERT INTO kiosks(id, facility_id, name, token_hash, created_ms)"
+		     " VALUES($1, $2, $3, $4::bytea, $5::bigint)",
+    [PQ_KIOSK_LIST] = "SELECT " KIOSK_COLS " FROM kiosks"
+		      " ORDER BY facility_id COLLATE \"C\", id COLLATE \"C\"",
+    [PQ_KIOSK_REVOKE] = "UPDATE kiosks SET revoked_ms = $2::bigint WHERE id = $1",
+    [PQ_PIN_SET] = "UPDATE leaders SET pin_hash = $2 WHERE id = $1",
+    [PQ_AUTH] = "SELECT " KIOSK_COLS " FROM kiosks WHERE token_hash = $1::bytea"
+		" AND revoked_ms IS NULL",
+    [PQ_R_GROUPS] = "SELECT id, name, period_start, period_end FROM groups WHERE facility_id = $1",
+    [PQ_R_SESSIONS] = "SELECT s.id, s.group_id, s.start_local, s.end_local FROM sessions s"
+		      " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = $1",
+    [PQ_R_PARTS] =
+	"SELECT id, given_name, family_name FROM participants WHERE id IN (" FAC_PARTS ")",
+    [PQ_R_MEMBERS] = "SELECT m.group_id, m.participant_id FROM members m"
+		     " JOIN groups g ON g.id = m.group_id WHERE g.facility_id = $1",
+    [PQ_R_LEADERS] = "SELECT id, name, pin_hash FROM leaders WHERE facility_id = $1",
+    [PQ_R_CARDS] = "SELECT uid, owner, owner_id FROM cards WHERE (owner = 0 AND owner_id IN"
+		   " (" FAC_PARTS ")) OR (owner = 1 AND owner_id IN"
+		   " (SELECT id FROM leaders WHERE facility_id = $1))",
+    /* One row per event of the batch (in: index, type, participant,
+     * session, voided id, event id): a reason code (0 acceptable,
+     * 1 unknown session, 2 session not in facility, 3 unknown participant,
+     * 4 participant not in group, 5 void of no stored check-in of this
+     * facility) and, for an event with a reason, whether its id is stored
+     * already (then it is a duplicate; for acceptable events the INSERT's
+     * conflict tells). */
+    [PQ_EV_CHECK] =
+	"SELECT i, r, r <> 0 AND EXISTS (SELECT 1 FROM events e WHERE e.id = y.id) FROM"
+	" (SELECT x.i, x.id, CASE"
+	" WHEN x.t = 1 THEN CASE WHEN EXISTS (SELECT 1 FROM events v WHERE v.id = x.v"
+	"  AND v.type = 0 AND v.facility_id = $1) THEN 0 ELSE 5 END"
+	" WHEN x.t = 0 AND x.s IS NOT NULL AND s.id IS NULL THEN 1"
+	" WHEN x.t = 0 AND x.s IS NOT NULL AND g.facility_id IS DISTINCT FROM $1 THEN 2"
+	" WHEN x.t = 0 AND x.s IS NOT NULL AND EXISTS (SELECT 1 FROM members m"
+	"  WHERE m.group_id = s.group_id AND m.participant_id = x.p) THEN 0"
+	" WHEN NOT EXISTS (SELECT 1 FROM members m JOIN groups g2 ON g2.id = m.group_id"
+	"  WHERE m.participant_id = x.p AND g2.facility_id = $1) THEN 3"
+	" WHEN x.t = 0 AND x.s IS NOT NULL THEN 4 ELSE 0 END AS r"
+	" FROM unnest($2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[])"
+	"  x(i, t, p, s, v, id)"
+	" LEFT JOIN sessions s ON s.id = x.s LEFT JOIN groups g ON g.id = s.group_id) y",
+    /* Sorted by id: concurrent batches with overlapping ids take the
+     * index locks in the same order and cannot deadlock. */
+    [PQ_EV_INS] = "INSERT INTO events SELECT x.id, $1, $2, x.t, x.at, x.m, x.p, x.s, x.v, x.u,"
+		  " $3::bigint FROM unnest($4::text[], $5::int4[], $6::int8[], $7::int4[],"
+		  " $8::text[], $9::text[], $10::text[], $11::text[]) x(id, t, at, m, p, s, v, u)"
+		  " ORDER BY x.id COLLATE \"C\" ON CONFLICT(id) DO NOTHING RETURNING id",
+    [PQ_CARD_UNLINK] = "DELETE FROM cards WHERE uid = $1"
+		       " OR (owner = 0 AND owner_id = $2 AND source = 1)",
+    [PQ_CARD_LINK] = "INSERT INTO cards VALUES($1, 0, $2, 1)",
+    [PQ_HEARTBEAT] = "UPDATE kiosks SET last_seen_ms = $2::bigint, hb_version = $3,"
+		     " hb_pending = $4::bigint, hb_oldest_age_s = $5::bigint, hb_reader = $6,"
+		     " hb_last_error = $7, hb_kiosk_time_ms = $8::bigint WHERE id = $1",
+    [PQ_EXPORT] =
+	"WITH c AS (SELECT e.session_id, e.participant_id, e.at_ms, e.method, e.kiosk_id,"
+	" ROW_NUMBER() OVER (PARTITION BY e.session_id, e.participant_id"
+	" ORDER BY e.at_ms, e.id COLLATE \"C\") AS rn FROM events e"
+	" WHERE e.type = 0 AND e.session_id IS NOT NULL AND NOT EXISTS"
+	" (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id))"
+	" SELECT f.id, f.timezone, g.id, s.id, s.start_local, p.id, p.given_name,"
+	" p.family_name, c.at_ms, c.method, c.kiosk_id"
+	" FROM sessions s JOIN groups g ON g.id = s.group_id"
+	" JOIN facilities f ON f.id = g.facility_id"
+	" JOIN members m ON m.group_id = g.id JOIN participants p ON p.id = m.participant_id"
+	" LEFT JOIN c ON c.session_id = s.id AND c.participant_id = p.id AND c.rn = 1"
+	" WHERE ($1::text IS NULL OR f.id = $1)"
+	" AND ($2::text IS NULL OR substr(s.start_local, 1, 10) >= $2)"
+	" AND ($3::text IS NULL OR substr(s.start_local, 1, 10) <= $3)"
+	" ORDER BY f.id COLLATE \"C\", g.id COLLATE \"C\", s.start_local COLLATE \"C\","
+	" s.id COLLATE \"C\", p.id COLLATE \"C\"",
+};
+
+/* ------------------------------------------------------- binary arrays */
+
+static void arr_put(struct pg_arr *a, const void *p, size_t n)
+{
+	if (a->failed)
+		return;
+	if (a->len + n > a->cap) {
+		size_t cap = a->cap ? a->cap : 1024;
+		while (cap < a->len + n)
+			cap *= 2;
+		char *b = cap <= PG_ARR_CAP ? realloc(a->buf, cap) : NULL;
+		if (!b) {
+			a->failed = true;
+			return;
+		}
+		a->buf = b;
+		a->cap = cap;
+	}
+	memcpy(a->buf + a->len, p, n);
+	a->len += n;
+}
+
+static void arr_u32(struct pg_arr *a, uint32_t v)
+{
+	uint32_t be = htonl(v);
+	arr_put(a, &be, 4);
+}
+
+void pg_arr_init(struct pg_arr *a, uint32_t oid)
+{
+	memset(a, 0, sizeof(*a));
+	a->oid = oid;
+	arr_put(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20); /* header, see finish */
+}
+
+void pg_arr_free(struct pg_arr *a)
+{
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+}
+
+void pg_arr_text(struct pg_arr *a, const char *s, bool empty_is_null)
+{
+	if (!s || (empty_is_null && !*s)) {
+		pg_arr_null(a);
+		return;
+	}
+	size_t n = strlen(s);
+	arr_u32(a, (uint32_t)n);
+	arr_put(a, s, n);
+	a->n++;
+}
+
+void pg_arr_int4(struct pg_arr *a, int32_t v)
+{
+	arr_u32(a, 4);
+	arr_u32(a, (uint32_t)v);
+	a->n++;
+}
+
+void pg_arr_int8(struct pg_arr *a, int64_t v)
+{
+	arr_u32(a, 8);
+	arr_u32(a, (uint32_t)((uint64_t)v >> 32));
+	arr_u32(a, (uint32_t)((uint64_t)v & 0xffffffffu));
+	a->n++;
+}
+
+void pg_arr_null(struct pg_arr *a)
+{
+	arr_u32(a, 0xffffffffu); /* length -1 */
+	a->has_null = true;
+	a->n++;
+}
+
+bool pg_arr_finish(struct pg_arr *a)
+{
+	if (a->failed || !a->buf)
+		return false;
+	/* ndim, has-null flag, element type, then (length, lower bound) */
+	uint32_t hdr[5] = {htonl(a->n ? 1 : 0), htonl(a->has_null ? 1 : 0), htonl(a->oid),
+			   htonl(a->n), htonl(1)};
+	memcpy(a->buf, hdr, sizeof(hdr));
+	if (!a->n)
+		a->len = 12; /* an empty array has no dimension */
+	return true;
+}
+
+/* ---------------------------------------------------------- connections */
+
+static void conn_free(struct pg_conn *c)
+{
+	if (!c)
+		return;
+	PQfinish(c->pg);
+	free(c);
+}
+
+/* Connects to uri; err (may be NULL) gets libpq's reason on failure. */
+static enum blippa_err conn_open(const char *uri, const char *label, struct pg_conn **out,
+				 char *err, size_t errlen)
+{
+	/* later keywords override earlier ones: the URI's own settings win */
+	static const char *const keys[] = {"connect_timeout", "fallback_application_name",
+					   "client_encoding", "dbname", NULL};
+	const char *vals[] = {"10", "blippa-server", "UTF8", uri, NULL};
+	enum blippa_err rc = BLIPPA_OK;
+	struct pg_conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return BLIPPA_ERR_NOMEM;
+	c->pg = PQconnectdbParams(keys, vals, 1);
+	if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
+		const char *why = c->pg ? PQerrorMessage(c->pg) : "out of memory";
+		if (err)
+			snprintf(err, errlen, "%s: cannot connect: %.*s", label,
+				 (int)strcspn(why, "\n"), why);
+		log_error("pg", "%s: cannot connect: %.*s", label, (int)strcspn(why, "\n"), why);
+		rc = BLIPPA_ERR_NETWORK;
+		goto out;
+	}
+out:
+	if (rc != BLIPPA_OK) {
+		conn_free(c);
+		c = NULL;
+	}
+	*out = c;
+	return rc;
+}
+
+enum blippa_err pg_conn_get(struct pg_impl *im, struct pg_conn **out)
+{
+	enum blippa_err rc = BLIPPA_OK;
+	*out = NULL;
+	pthread_mutex_lock(&im->mu);
+	while (!im->idle && im->n_open >= PG_POOL_MAX)
+		pthread_cond_wait(&im->cv, &im->mu);
+	if (im->idle) {
+		*out = im->idle;
+		im->idle = im->idle->next;
+		pthread_mutex_unlock(&im->mu);
+	} else {
+		im->n_open++;
+		pthread_mutex_unlock(&im->mu);
+		rc = conn_open(im->uri, im->label, out, NULL, 0);
+		if (rc != BLIPPA_OK) {
+			pthread_mutex_lock(&im->mu);
+			im->n_open--;
+			pthread_cond_signal(&im->cv);
+			pthread_mutex_unlock(&im->mu);
+		}
+	}
+	if (*out && pg_conn_broken(*out))
+		rc = pg_conn_reset(*out);
+	return rc;
+}
+
+void pg_conn_put(struct pg_impl *im, struct pg_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&im->mu);
+	c->next = im->idle;
+	im->idle = c;
+	pthread_cond_signal(&im->cv);
+	pthread_mutex_unlock(&im->mu);
+}
+
+bool pg_conn_broken(const struct pg_conn *c)
+{
+	return PQstatus(c->pg) != CONNECTION_OK;
+}
+
+enum blippa_err pg_conn_reset(struct pg_conn *c)
+{
+	PQreset(c->pg);
+	memset(c->prepared, 0, sizeof(c->prepared));
+	if (PQstatus(c->pg) != CONNECTION_OK) {
+		const char *why = PQerrorMessage(c->pg);
+		log_error("pg", "reconnect failed: %.*s", (int)strcspn(why, "\n"), why);
+		return BLIPPA_ERR_NETWORK;
+	}
+	log_warn("pg", "database connection re-established");
+	return BLIPPA_OK;
+}
+
+enum blippa_err pg_result_err(struct pg_conn *c, const PGresult *res)
+{
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+	if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_SINGLE_TUPLE)
+		return BLIPPA_OK;
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	if (!msg)
+		msg = PQerrorMessage(c->pg);
+	if (!state)
+		state = pg_conn_broken(c) ? "08006" : "XX000";
+	enum blippa_err rc = BLIPPA_ERR_IO;
+	if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+	    strcmp(state, "55P03") == 0 || strcmp(state, "57014") == 0)
+		rc = BLIPPA_ERR_BUSY;
+	else if (strcmp(state, "23505") == 0)
+		rc = BLIPPA_ERR_EXISTS;
+	else if (strcmp(state, "53100") == 0)
+		rc = BLIPPA_ERR_FULL;
+	else if (strcmp(state, "53200") == 0)
+		rc = BLIPPA_ERR_NOMEM;
+	else if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+		rc = BLIPPA_ERR_NETWORK;
+	if (rc == BLIPPA_ERR_EXISTS)
+		log_debug("pg", "SQLSTATE %s: %.*s", state, (int)strcspn(msg, "\n"), msg);
+	else
+		log_warn("pg", "SQLSTATE %s: %.*s", state, (int)strcspn(msg, "\n"), msg);
+	return rc;
+}
+
+enum blippa_err pg_prepare(struct pg_conn *c, enum pg_stmt id, char name[16])
+{
+	enum blippa_err rc = BLIPPA_OK;
+	snprintf(name, 16, "b%d", (int)id);
+	if (!c->prepared[id]) {
+		PGresult *p = PQprepare(c->pg, name, pg_sql[id], 0, NULL);
+		rc = pg_result_err(c, p);
+		PQclear(p);
+		c->prepared[id] = rc == BLIPPA_OK;
+	}
+	return rc;
+}
+
+PGresult *pg_run(struct pg_conn *c, enum pg_stmt id, int n, const char *const *vals,
+		 const int *lens, const int *fmts, enum blippa_err *rc)
+{
+	char name[16];
+	if ((*rc = pg_prepare(c, id, name)) != BLIPPA_OK)
+		return NULL;
+	PGresult *res = PQexecPrepared(c->pg, name, n, vals, lens, fmts, 0);
+	*rc = pg_result_err(c, res);
+	return res;
+}
+
+enum blippa_err pg_run_cmd(struct pg_conn *c, enum pg_stmt id, int n, const char *const *vals,
+			   const int *lens, const int *fmts, long *changes)
+{
+	enum blippa_err rc;
+	PGresult *res = pg_run(c, id, n, vals, lens, fmts, &rc);
+	if (rc == BLIPPA_OK && changes)
+		*changes += atol(PQcmdTuples(res));
+	PQclear(res);
+	return rc;
+}
+
+enum blippa_err pg_exec_simple(struct pg_conn *c, const char *sql)
+{
+	PGresult *res = PQexec(c->pg, sql);
+	enum blippa_err rc = pg_result_err(c, res);
+	PQclear(res);
+	return rc;
+}
+
+enum blippa_err pg_tx_begin(struct pg_conn *c)
+{
+	return pg_exec_simple(c, "BEGIN");
+}
+
+enum blippa_err pg_tx_end(struct pg_conn *c, enum blippa_err rc)
+{
+	if (rc == BLIPPA_OK)
+		rc = pg_exec_simple(c, "COMMIT");
+	else if (!pg_conn_broken(c))
+		pg_exec_simple(c, "ROLLBACK");
+	return rc;
+}
+
+/* ------------------------------------------------------- open and schema */
+
+static void make_label(const char *uri, char *out, size_t outlen)
+{
+	char *perr = NULL;
+	const char *db = NULL, *host = NULL;
+	PQconninfoOption *opts = PQconninfoParse(uri, &perr);
+	for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+		if (strcmp(o->keyword, "dbname") == 0)
+			db = o->val;
+		else if (strcmp(o->keyword, "host") == 0)
+			host = o->val;
+	}
+	snprintf(out, outlen, "PostgreSQL database %s on %s", db && *db ? db : "(default)",
+		 host && *host ? host : "localhost");
+	PQconninfoFree(opts);
+	PQfreemem(perr);
+}
+
+/* Creates (create) or checks and migrates the schema, under the advisory
+ * lock, in one transaction. */
+static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create, char *err,
+			       size_t errlen)
+{
+	int version = -1;
+	PGresult *res = NULL;
+	enum blippa_err rc = pg_tx_begin(c);
+	if (rc == BLIPPA_OK)
+		rc = pg_exec_simple(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")");
+	if (rc != BLIPPA_OK)
+		goto out;
+	res = PQexec(c->pg, "SELECT to_regclass('blippa_meta') IS NOT NULL");
+	if ((rc = pg_result_err(c, res)) != BLIPPA_OK || PQntuples(res) != 1)
+		goto out;
+	bool exists = PQgetvalue(res, 0, 0)[0] == 't';
+	PQclear(res);
+	res = NULL;
+	if (create && exists) {
+		snprintf(err, errlen, "%s: already exists (init never overwrites)", label);
+		rc = BLIPPA_ERR_EXISTS;
+		goto out;
+	}
+	if (!create && !exists) {
+		snprintf(err, errlen, "%s: no Blippa region schema in it (make one with init)",
+			 label);
+		rc = BLIPPA_ERR_NOT_FOUND;
+		goto out;
+	}
+	version = 0;
+	if (exists) {
+		res = PQexec(c->pg, "SELECT value FROM blippa_meta WHERE key = 'schema_version'");
+		if ((rc = pg_result_err(c, res)) != BLIPPA_OK)
+			goto out;
+		version = PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : -1;
+		PQclear(res);
+		res = NULL;
+	}
+	if (version < 0) {
+		snprintf(err, errlen, "%s: not a Blippa region database", label);
+		rc = BLIPPA_ERR_CORRUPT;
+		goto out;
+	}
+	if (version > PG_SCHEMA_VERSION) {
+		snprintf(err, errlen, "%s: made by a newer blippa-server (schema %d)", label,
+			 version);
+		rc = BLIPPA_ERR_SCHEMA;
+		goto out;
+	}
+	for (int v = version; rc == BLIPPA_OK && v < PG_SCHEMA_VERSION; v++)
+		rc = pg_exec_simple(c, migrations[v]);
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_VERSION) {
+		char sql[96];
+		snprintf(sql, sizeof(sql),
+			 "UPDATE blippa_meta SET value = %d WHERE key = 'schema_version'",
+			 PG_SCHEMA_VERSION);
+		rc = pg_exec_simple(c, sql);
+		if (rc != BLIPPA_OK)
+			snprintf(err, errlen, "%s: schema migration failed", label);
+	}
+out:
+	PQclear(res);
+	rc = pg_tx_end(c, rc);
+	if (rc != BLIPPA_OK && !*err)
+		snprintf(err, errlen, "%s: %s: %.*s", label, blippa_strerror(rc),
+			 (int)strcspn(PQerrorMessage(c->pg), "\n"), PQerrorMessage(c->pg));
+	return rc;
+}
+
+void pg_close(void *impl)
+{
+	struct pg_impl *im = impl;
+	if (!im)
+		return;
+	while (im->idle) {
+		struct pg_conn *c = im->idle;
+		im->idle = c->next;
+		conn_free(c);
+	}
+	pthread_mutex_destroy(&im->mu);
+	pthread_cond_destroy(&im->cv);
+	free(im->uri);
+	free(im);
+}
+
+enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, size_t errlen)
+{
+	enum blippa_err rc = BLIPPA_OK;
+	struct pg_conn *c = NULL;
+	struct pg_impl *im = calloc(1, sizeof(*im));
+	*out = NULL;
+	if (err && errlen)
+		err[0] = '\0';
+	if (!im || !(im->uri = strdup(uri))) {
+		rc = BLIPPA_ERR_NOMEM;
+		goto out;
+	}
+	pthread_mutex_init(&im->mu, NULL);
+	pthread_cond_init(&im->cv, NULL);
+	make_label(uri, im->label, sizeof(im->label));
+	rc = conn_open(uri, im->label, &c, err, errlen);
+	if (rc == BLIPPA_OK)
+		rc = migrate(c, im->label, create, err, errlen);
+	if (rc != BLIPPA_OK)
+		goto out;
+	im->idle = c;
+	im->n_open = 1;
+	c = NULL;
+	*out = im;
+	im = NULL;
+out:
+	conn_free(c);
+	pg_close(im);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- import */
+
+/* Runs id with n array parameters (finished here); frees them. */
+static enum blippa_err run_arrays(struct pg_conn *c, enum pg_stmt id, struct pg_arr *a, int n,
+				  long *changes)
+{
+	const char *vals[6];
+	int lens[6], fmts[6];
+	enum blippa_err rc = BLIPPA_OK;
+	for (int i = 0; i < n; i++) {
+		if (!pg_arr_finish(&a[i]))
+			rc = BLIPPA_ERR_NOMEM;
+		vals[i] = a[i].buf;
+		lens[i] = (int)a[i].len;
+		fmts[i] = 1;
+	}
+	if (rc == BLIPPA_OK)
+		rc = pg_run_cmd(c, id, n, vals, lens, fmts, changes);
+	for (int i = 0; i < n; i++)
+		pg_arr_free(&a[i]);
+	return rc;
+}
+
+static void arrs_init(struct pg_arr *a, int n)
+{
+	for (int i = 0; i < n; i++)
+		pg_arr_init(&a[i], PG_OID_TEXT);
+}
+
+static enum blippa_err import_rows(struct pg_conn *c, const struct srv_import *m,
+				   struct srv_import_stats *st)
+{
+	struct pg_arr a[5];
+	enum blippa_err rc;
+	arrs_init(a, 3);
+	for (size_t i = 0; i < m->n_facilities; i++) {
+		pg_arr_text(&a[0], m->facilities[i].id, false);
+		pg_arr_text(&a[1], m->facilities[i].name, false);
+		pg_arr_text(&a[2], m->facilities[i].timezone, false);
+	}
+	rc = run_arrays(c, PQ_FAC_UP, a, 3, &st->changed);
+	arrs_init(a, 5);
+	for (size_t i = 0; i < m->n_groups; i++) {
+		const struct srv_group *g = &m->groups[i];
+		const char *v[] = {g->id, g->facility_id, g->name, g->period_start, g->period_end};
+		for (int k = 0; k < 5; k++)
+			pg_arr_text(&a[k], v[k], false);
+	}
+	if (rc == BLIPPA_OK)
+		rc = run_arrays(c, PQ_GRP_UP, a, 5, &st->changed);
+	arrs_init(a, 4);
+	for (size_t i = 0; i < m->n_sessions; i++) {
+		const struct srv_session *s = &m->sessions[i];
+		const char *v[] = {s->id, s->group_id, s->start, s->end};
+		for (int k = 0; k < 4; k++)
+			pg_arr_text(&a[k], v[k], false);
+	}
+	if (rc == BLIPPA_OK)
+		rc = run_arrays(c, PQ_SES_UP, a, 4, &st->changed);
+	arrs_init(a, 3);
+	for (size_t i = 0; i < m->n_participants; i++) {
+		const struct srv_participant *p = &m->participants[i];
+		pg_arr_text(&a[0], p->id, false);
+		pg_arr_text(&a[1], p->given_name, false);
+		pg_arr_text(&a[2], p->family_name, false);
+	}
+	if (rc == BLIPPA_OK)
+		rc = run_arrays(c, PQ_PAR_UP, a, 3, &st->changed);
+	arrs_init(a, 2);
+	for (size_t i = 0; i < m->n_members; i++) {
+		pg_arr_text(&a[0], m->members[i].group_id, false);
+		pg_arr_text(&a[1], m->members[i].participant_id, false);
+	}
+	if (rc == BLIPPA_OK)
+		rc = run_arrays(c, PQ_MEM_UP, a, 2, &st->changed);
+	arrs_init(a, 3);
+	for (size_t i = 0; i < m->n_leaders; i++) {
+		pg_arr_text(&a[0], m->leaders[i].id, false);
+		pg_arr_text(&a[1], m->leaders[i].facility_id, false);
+		pg_arr_text(&a[2], m->leaders[i].name, false);
+	}
+	if (rc == BLIPPA_OK)
+		rc = run_arrays(c, PQ_LEA_UP, a, 3, &st->changed);
+	/* cards: participants' then leaders' (import.c rejects duplicate UIDs) */
+	arrs_init(a, 3);
+	a[1].oid = PG_OID_INT4;
+	for (size_t i = 0; i < m->n_participants + m->n_leaders; i++) {
+		bool part = i < m->n_participants;
+		const char *uid = part ? m->participants[i].card_uid
+				       : m->leaders[i - m->n_participants].card_uid;
+		if (!uid || !*uid)
+			continue;
+		pg_arr_text(&a[0], uid, false);
+		pg_arr_int4(&a[1], part ? 0 : 1);
+		pg_arr_text(&a[2],
+			    part ? m->participants[i].id : m->leaders[i - m->n_participants].id,
+			    false);
+	}
+	struct pg_arr uids = {0};
+	if (rc == BLIPPA_OK && a[0].n > 0) {
+		/* keep the UIDs for the delete below */
+		pg_arr_init(&uids, PG_OID_TEXT);
+		for (size_t i = 0; i < m->n_participants + m->n_leaders; i++) {
+			bool part = i < m->n_participants;
+			const char *uid = part ? m->participants[i].card_uid
+					       : m->leaders[i - m->n_participants].card_uid;
+			if (uid && *uid)
+				pg_arr_text(&uids, uid, false);
+		}
+	}
+	if (rc == BLIPPA_OK)
+		rc = run_arrays(c, PQ_CARD_UP, a, 3, &st->changed);
+	else
+		for (int k = 0; k < 3; k++)
+			pg_arr_free(&a[k]);
+	if (!uids.buf)
+		pg_arr_init(&uids, PG_OID_TEXT);
+	/* what is no longer in the files */
+	static const enum pg_stmt dels[] = {PQ_FAC_DEL, PQ_GRP_DEL, PQ_SES_DEL, PQ_PAR_DEL,
+					    PQ_LEA_DEL};
+	for (size_t d = 0; d < sizeof(dels) / sizeof(dels[0]); d++) {
+		pg_arr_init(&a[0], PG_OID_TEXT);
+		size_t n = d == 0   ? m->n_facilities
+			   : d == 1 ? m->n_groups
+			   : d == 2 ? m->n_sessions
+			   : d == 3 ? m->n_participants
+				    : m->n_leaders;
+		for (size_t i = 0; i < n; i++)
+			pg_arr_text(&a[0],
+				    d == 0   ? m->facilities[i].id
+				    : d == 1 ? m->groups[i].id
+				    : d == 2 ? m->sessions[i].id
+				    : d == 3 ? m->participants[i].id
+					     : m->leaders[i].id,
+				    false);
+		if (rc == BLIPPA_OK)
+			rc = run_arrays(c, dels[d], a, 1, &st->removed);
+		else
+			pg_arr_free(&a[0]);
+	}
+	arrs_init(a, 2);
+	for (size_t i = 0; i < m->n_members; i++) {
+		pg_arr_text(&a[0], m->members[i].group_id, false);
+		pg_arr_text(&a[1], m->members[i].participant_id, false);
+	}
+	if (rc == BLIPPA_OK)
+		rc = run_arrays(c, PQ_MEM_DEL, a, 2, &st->removed);
+	else
+		for (int k = 0; k < 2; k++)
+			pg_arr_free(&a[k]);
+	if (rc == BLIPPA_OK)
+		rc = run_arrays(c, PQ_CARD_DEL_IMPORT, &uids, 1, &st->removed);
+	else
+		pg_arr_free(&uids);
+	if (rc == BLIPPA_OK)
+		rc = pg_run_cmd(c, PQ_CARD_DEL_ORPHAN, 0, NULL, NULL, NULL, &st->removed);
+	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
+		rc = pg_run_cmd(c, PQ_VERSION_BUMP, 0, NULL, NULL, NULL, NULL);
+	return rc;
+}
+
+enum blippa_err pg_import(void *impl, const struct srv_import *m,
+				 struct srv_import_stats *st, char *err, size_t errlen)
+{
+	struct pg_impl *im = impl;
+	struct pg_conn *c = NULL;
+	memset(st, 0, sizeof(*st));
+	enum blippa_err rc = pg_conn_get(im, &c);
+	if (rc != BLIPPA_OK)
+		goto out;
+	rc = pg_tx_begin(c);
+	if (rc != BLIPPA_OK)
+		goto out;
+	/* one import at a time, region-wide (several admins or processes) */
+	enum blippa_err r2 = pg_exec_simple(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")");
+	if (r2 == BLIPPA_OK)
+		r2 = import_rows(c, m, st);
+	rc = pg_tx_end(c, r2);
+out:
+	if (rc != BLIPPA_OK) {
+		const char *why = c ? PQerrorMessage(c->pg) : "";
+		snprintf(err, errlen, "%s: import failed, nothing changed: %s%s%.*s", im->label,
+			 blippa_strerror(rc), *why ? ": " : "", (int)strcspn(why, "\n"), why);
+	}
+	pg_conn_put(im, c);
+	return rc;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* Private to the PostgreSQL backend of srv_store.h (issue 8): the
+ * connection pool, the statement ids (their SQL text is in srv_store_pg.c,
+ * the one file that holds this backend's SQL), binary array parameters, and
+ * the helpers shared by srv_store_pg.c (connections, schema, import, kiosks)
+ * and srv_store_pg_events.c (roster, ingest, heartbeat, export). */
+#ifndef BLIPPA_SRV_STORE_PG_INT_H
+#define BLIPPA_SRV_STORE_PG_INT_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "srv_store.h"
+#include "srv_store_pg.h"
+
+enum pg_stmt {
+	PQ_VERSION,
+	PQ_VERSION_BUMP,
+	PQ_FAC_UP,
+	PQ_GRP_UP,
+	PQ_SES_UP,
+	PQ_PAR_UP,
+	PQ_MEM_UP,
+	PQ_LEA_UP,
+	PQ_CARD_UP,
+	PQ_FAC_DEL,
+	PQ_GRP_DEL,
+	PQ_SES_DEL,
+	PQ_PAR_DEL,
+	PQ_MEM_DEL,
+	PQ_LEA_DEL,
+	PQ_CARD_DEL_IMPORT,
+	PQ_CARD_DEL_ORPHAN,
+	PQ_FAC_GET,
+	PQ_KIOSK_ADD,
+	PQ_KIOSK_LIST,
+	PQ_KIOSK_REVOKE,
+	PQ_PIN_SET,
+	PQ_AUTH,
+	PQ_R_GROUPS,
+	PQ_R_SESSIONS,
+	PQ_R_PARTS,
+	PQ_R_MEMBERS,
+	PQ_R_LEADERS,
+	PQ_R_CARDS,
+	PQ_EV_CHECK,
+	PQ_EV_INS,
+	PQ_CARD_UNLINK,
+	PQ_CARD_LINK,
+	PQ_HEARTBEAT,
+	PQ_EXPORT,
+	PQ_COUNT
+};
+
+struct pg_conn {
+	PGconn *pg;
+	bool prepared[PQ_COUNT]; /* per connection; cleared by a reconnect */
+	struct pg_conn *next;
+};
+
+struct pg_impl {
+	char *uri;	    /* as given (may hold a password: never printed) */
+	char label[200];    /* "PostgreSQL database D on H": for messages */
+	pthread_mutex_t mu; /* guards the pool */
+	pthread_cond_t cv;
+	struct pg_conn *idle;
+	int n_open;
+};
+
+/* A one-dimensional array parameter in PostgreSQL's binary format
+ * (array_send), built row by row; capped at PG_ARR_CAP bytes. */
+#define PG_ARR_CAP (64u * 1024u * 1024u)
+#define PG_OID_INT4 23u
+#define PG_OID_INT8 20u
+#define PG_OID_TEXT 25u
+
+struct pg_arr {
+	char *buf;
+	size_t len, cap;
+	uint32_t n, oid;
+	bool has_null, failed;
+};
+
+void pg_arr_init(struct pg_arr *a, uint32_t oid);
+void pg_arr_free(struct pg_arr *a);
+/* Appends a text element; NULL (or "" when empty_is_null) is SQL NULL. */
+void pg_arr_text(struct pg_arr *a, const char *s, bool empty_is_null);
+void pg_arr_int4(struct pg_arr *a, int32_t v);
+void pg_arr_int8(struct pg_arr *a, int64_t v);
+void pg_arr_null(struct pg_arr *a);
+/* Writes the header; false if any append failed (memory, cap). The array
+ * is then a parameter of a->len bytes at a->buf, format 1 (binary). */
+bool pg_arr_finish(struct pg_arr *a);
+
+/* Takes an idle connection (opening one if below the cap, else waiting);
+ * give it back with pg_conn_put (NULL is a no-op). */
+enum blippa_err pg_conn_get(struct pg_impl *im, struct pg_conn **out);
+void pg_conn_put(struct pg_impl *im, struct pg_conn *c);
+/* True when c's server connection is gone; pg_conn_reset reconnects it
+ * (BLIPPA_OK) so the caller may retry an idempotent operation once. */
+bool pg_conn_broken(const struct pg_conn *c);
+enum blippa_err pg_conn_reset(struct pg_conn *c);
+
+/* Prepares statement id on c once (name "b<id>" into name). */
+enum blippa_err pg_prepare(struct pg_conn *c, enum pg_stmt id, char name[16]);
+/* Runs statement id (prepared once per connection) with n parameters:
+ * vals[i] text or binary (fmts[i] 1, lens[i] bytes); fmts NULL: all text.
+ * Returns the result (caller PQclear's it) or NULL; *rc gets the mapped
+ * status (BLIPPA_OK for PGRES_COMMAND_OK / PGRES_TUPLES_OK). */
+PGresult *pg_run(struct pg_conn *c, enum pg_stmt id, int n, const char *const *vals,
+		 const int *lens, const int *fmts, enum blippa_err *rc);
+/* pg_run for statements whose rows do not matter; adds the affected row
+ * count to *changes when changes is not NULL. */
+enum blippa_err pg_run_cmd(struct pg_conn *c, enum pg_stmt id, int n, const char *const *vals,
+			   const int *lens, const int *fmts, long *changes);
+/* A plain SQL command without parameters (BEGIN, COMMIT, ...). */
+enum blippa_err pg_exec_simple(struct pg_conn *c, const char *sql);
+/* Result status -> enum blippa_err: BUSY for serialization failures and
+ * deadlocks (retry), EXISTS for unique violations, IO otherwise. Logs the
+ * SQLSTATE and the primary message (never DETAIL: it may hold values). */
+enum blippa_err pg_result_err(struct pg_conn *c, const PGresult *res);
+/* BEGIN; pg_tx_end commits when rc is BLIPPA_OK (else rolls back). */
+enum blippa_err pg_tx_begin(struct pg_conn *c);
+enum blippa_err pg_tx_end(struct pg_conn *c, enum blippa_err rc);
+
+/* srv_store_pg.c: the ops of that name in srv_store_pg_ops */
+enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, size_t errlen);
+void pg_close(void *impl);
+enum blippa_err pg_import(void *impl, const struct srv_import *m, struct srv_import_stats *st,
+			  char *err, size_t errlen);
+
+/* srv_store_pg_events.c */
+enum blippa_err pg_load_roster(void *impl, const char *facility_id, struct roster **out);
+enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
+			  size_t n, int64_t now_ms, struct protocol_result *res,
+			  struct srv_ingest_stats *stats);
+enum blippa_err pg_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
+			     int64_t now_ms);
+enum blippa_err pg_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
+			  void *ctx);
+
+#endif

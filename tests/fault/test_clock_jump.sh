@@ -1,0 +1,131 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Wall clock jumps (issue 7). The kiosk reads BLIPPA_CLOCK_OFFSET_MS once per
+# process (sync/common/clock.c), so each run below is one kiosk process
+# whose wall clock is shifted; the server's clock is not. The roster has one
+# session S1 from 30 minutes ago to 60 minutes from now (check-in opens 60
+# minutes before the start).
+#   run 1, clock right:        three taps -> three check-ins for S1;
+#   run 2, clock 1 h back      (an NTP step / RTC reset between runs): the
+#     shifted "now" is 30 min before S1's start, inside the check-in window:
+#     three new cards -> check-ins for S1, a run-1 card -> "already";
+#     `blippa-sync status` shows the skew the kiosk's sync thread measured
+#     from the server's heartbeat answer (about +3600000 ms);
+#   run 3, clock 2 h back: before S1's window -> open training (no session).
+# Order: within each run the UUIDv7 ids follow the local seq order (the
+# generator is monotonic within a process); across the backwards step they
+# do not (run 2's ids sort before run 1's) - what holds across runs is the
+# local seq order, asserted here. Finally everything reaches the server once.
+# Usage: test_clock_jump.sh SERVER SYNC KIOSK SOURCE_DIR
+set -eu
+server=$1
+sync=$2
+kiosk=$3
+src=$4
+. "$src/tests/helpers/testlib.sh"
+command -v sqlite3 >/dev/null || fail "sqlite3 CLI missing (scripts/install-deps)"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/blippa-clock.XXXXXX")
+srv_pid=""
+kiosk_pid=""
+cleanup() {
+	[ -n "$kiosk_pid" ] && kill -9 "$kiosk_pid" 2>/dev/null
+	[ -n "$srv_pid" ] && kill -9 "$srv_pid" 2>/dev/null
+	if [ "${ok:-0}" = 1 ]; then rm -rf "$work"; else echo "kept $work"; fi
+}
+trap cleanup EXIT
+
+sql() { sqlite3 -cmd ".timeout 10000" "$@"; }
+count_lines() { [ "$(grep -c "$2" "$1" || true)" -ge "$3" ]; }
+gone() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
+sh "$src/tests/helpers/make-test-ca.sh" "$work/pki" >/dev/null 2>&1 || fail "make-test-ca"
+make_roster "$work/roster" 20
+"$server" init --db "$work/region.db" >/dev/null
+"$server" import --db "$work/region.db" "$work/roster" >/dev/null || fail "import"
+(umask 077 && "$server" add-kiosk --db "$work/region.db" --facility F1 --name K \
+	2>/dev/null | head -n 1 >"$work/token")
+start_server "$server" "$work/region.db" "$work/pki" "$work"
+write_kiosk_config "$work/kiosk.ini" "$work/kiosk" "$port" "$work/token" "$work/pki/ca.pem" \
+	"$work/taps"
+"$sync" --config "$work/kiosk.ini" once >/dev/null 2>"$work/sync0.err" || fail "roster pull"
+db=$work/kiosk/blippa.db
+
+# kiosk_run N OFFSET_MS: starts the kiosk with its clock shifted; trace.N
+kiosk_run() {
+	trace=$work/trace.$1
+	: >"$trace"
+	BLIPPA_CLOCK_OFFSET_MS=$2 SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
+		SDL_AUDIODRIVER=dummy "$kiosk" --config "$work/kiosk.ini" --windowed \
+		--trace "$trace" >/dev/null 2>"$work/kiosk.$1.err" &
+	kiosk_pid=$!
+	wait_for "kiosk run $1: reader ready" 20 grep -q "reader ready" "$trace"
+	exec 9<>"$work/taps"
+}
+kiosk_quit() {
+	kill -TERM "$kiosk_pid"
+	wait_for "kiosk to quit" 20 gone "$kiosk_pid"
+	wait "$kiosk_pid" || fail "kiosk exit status $?"
+	kiosk_pid=""
+	exec 9>&-
+}
+tap() { printf '%s\n' "$1" >&9; }
+max_seq() { sql "$db" "SELECT coalesce(max(seq), 0) FROM events;"; }
+# ids_in_seq_order_sorted FROM_SEQ: the run's ids in seq order are ascending
+ids_ordered() {
+	sql "$db" "SELECT id FROM events WHERE seq > $1 ORDER BY seq;" >"$work/ids.seq"
+	LC_ALL=C sort "$work/ids.seq" >"$work/ids.sorted"
+	cmp -s "$work/ids.seq" "$work/ids.sorted"
+}
+skew_ms() { "$sync" --config "$work/kiosk.ini" status | sed -n 's/^clock skew: *\([-+0-9]*\) ms.*/\1/p'; }
+skew_about_hour() {
+	s=$(skew_ms)
+	[ -n "$s" ] && [ "$s" -gt 3480000 ] && [ "$s" -lt 3720000 ]
+}
+
+# run 1: the clock is right
+seq0=$(max_seq)
+kiosk_run 1 0
+for c in 04000001 04000002 04000003; do tap "$c"; done
+wait_for "3 check-ins (run 1)" 20 count_lines "$trace" ' checkin .* ok card' 3
+kiosk_quit
+ids_ordered "$seq0" || fail "run 1: ids not in seq order"
+seq1=$(max_seq)
+run1_min_at=$(sql "$db" "SELECT min(at_ms) FROM events WHERE seq > $seq0;")
+
+# run 2: an hour back - inside S1's check-in window still
+kiosk_run 2 -3600000
+for c in 04000004 04000005 04000006; do tap "$c"; done
+wait_for "3 check-ins (run 2)" 20 count_lines "$trace" ' checkin .* ok card' 3
+tap 04000001
+wait_for "already checked in (run 2)" 20 grep -q "tap already" "$trace"
+# the kiosk's sync thread measured the skew from the server's heartbeat
+wait_for "skew of about +1 h in blippa-sync status" 30 skew_about_hour
+skew=$(skew_ms)
+kiosk_quit
+ids_ordered "$seq1" || fail "run 2: ids not in seq order"
+[ "$(sql "$db" "SELECT count(*) FROM events WHERE seq > $seq1 AND session_id = 'S1';")" -eq 3 ] ||
+	fail "run 2: the three check-ins are not for S1"
+[ "$(sql "$db" "SELECT count(*) FROM events WHERE seq > $seq1 AND at_ms < $run1_min_at - 3000000;")" -eq 3 ] ||
+	fail "run 2: the events do not carry the shifted clock"
+seq2=$(max_seq)
+# across the step the UUIDs go back in time; the local seq still orders them
+inverted=$(sql "$db" "SELECT count(*) FROM events a JOIN events b ON a.seq > $seq1 AND b.seq > $seq0 AND b.seq <= $seq1 WHERE a.id < b.id;")
+
+# run 3: two hours back - before S1's window: open training
+kiosk_run 3 -7200000
+tap 04000007
+wait_for "open training (run 3)" 20 grep -q "tap-done open-training" "$trace"
+kiosk_quit
+[ "$(sql "$db" "SELECT count(*) FROM events WHERE seq > $seq2 AND type = 0 AND coalesce(session_id, '') = '';")" -eq 1 ] ||
+	fail "run 3: no open-training visit recorded"
+
+# every event reaches the server once
+"$sync" --config "$work/kiosk.ini" once >/dev/null 2>"$work/sync1.err" || fail "final sync"
+sql "$db" "SELECT id FROM events WHERE type = 0;" | sort >"$work/local_ids"
+sql "$work/region.db" "SELECT id FROM events WHERE type = 0;" | sort >"$work/server_ids"
+cmp -s "$work/local_ids" "$work/server_ids" || fail "server and kiosk hold different check-ins"
+[ -z "$(uniq -d "$work/server_ids")" ] || fail "duplicates on the server"
+echo "clock jumps: 3 runs (0, -1 h, -2 h), $(wc -l <"$work/local_ids") check-ins in seq order," \
+	"skew shown $skew ms, $inverted run-2/run-1 id pairs inverted across the step, all on the server once"
+ok=1

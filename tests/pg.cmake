@@ -1,0 +1,62 @@
+# SPDX-License-Identifier: MIT
+# blippa-server on PostgreSQL (issue 8). Every test runs under
+# tests/helpers/pg_harness.sh, which starts a throwaway PostgreSQL 15 (initdb
+# in a temp dir, Unix socket only), passes its URI in BLIPPA_PG_URI and stops
+# it afterwards; the harness exits 77 (skipped) only when the PostgreSQL
+# server binaries are missing. Benchmark: bench_server_pg (`bench` target).
+if(NOT TARGET blippa_server_core OR NOT TARGET blippa_srv_testutil)
+  message(STATUS "pg tests skipped (no blippa_server_core yet)")
+  return()
+endif()
+
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)
+set(PG_HARNESS ${CMAKE_CURRENT_SOURCE_DIR}/helpers/pg_harness.sh)
+
+# Both backends side by side through srv_store.h: identical answers.
+add_executable(test_server_pg_store integration/test_server_pg_store.c)
+target_link_libraries(test_server_pg_store PRIVATE blippa_srv_testutil PkgConfig::PQ
+  PkgConfig::CMOCKA)
+add_test(NAME test_server_pg_store COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_server_pg_store>)
+set_tests_properties(test_server_pg_store PROPERTIES LABELS integration TIMEOUT 60
+  SKIP_RETURN_CODE 77)
+
+# The real blippa-server binary, two `serve` processes on one database, HTTPS.
+add_executable(test_server_pg integration/test_server_pg.c)
+target_compile_definitions(test_server_pg PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(test_server_pg PRIVATE blippa_srv_testutil PkgConfig::PQ PkgConfig::CURL
+  PkgConfig::CMOCKA Threads::Threads)
+add_dependencies(test_server_pg blippa-server)
+add_test(NAME test_server_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_server_pg>)
+set_tests_properties(test_server_pg PROPERTIES LABELS integration TIMEOUT 120
+  SKIP_RETURN_CODE 77)
+
+# Scenario: 3 server processes on one database, each behind the fault proxy,
+# 5 kiosks (real stores, real sync engine) syncing 20,000 check-ins.
+if(TARGET blippa_sync AND TARGET faultproxy)
+  add_executable(test_server_pg_scenario integration/test_server_pg_scenario.c)
+  target_compile_definitions(test_server_pg_scenario PRIVATE
+    BLIPPA_SERVER_EXE="$<TARGET_FILE:blippa-server>"
+    FAULTPROXY_EXE="$<TARGET_FILE:faultproxy>"
+    MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+  target_link_libraries(test_server_pg_scenario PRIVATE blippa_sync PkgConfig::PQ
+    PkgConfig::SQLITE3 PkgConfig::CMOCKA Threads::Threads)
+  add_dependencies(test_server_pg_scenario blippa-server faultproxy)
+  add_test(NAME test_server_pg_scenario
+    COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_server_pg_scenario>)
+  set_tests_properties(test_server_pg_scenario PROPERTIES LABELS "integration;fault"
+    TIMEOUT 300 SKIP_RETURN_CODE 77)
+endif()
+
+# Benchmark (not run by ctest): server_ingest_events_per_s_pg, 1 and 3
+# processes, 50 kiosks over HTTPS; PostgreSQL with durable settings.
+add_executable(bench_server_pg EXCLUDE_FROM_ALL bench/bench_server_pg.c)
+target_compile_definitions(bench_server_pg PRIVATE
+  BLIPPA_SERVER_EXE="$<TARGET_FILE:blippa-server>"
+  PG_HARNESS="${PG_HARNESS}"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(bench_server_pg PRIVATE blippa_srv_testutil PkgConfig::CURL
+  Threads::Threads)
+add_dependencies(bench_server_pg blippa-server)
+add_dependencies(bench bench_server_pg)
