@@ -60,7 +60,7 @@ endif()
 # scripts/run-tests runs them under ThreadSanitizer (build/tsan).
 foreach(t test_reader test_reader_sim test_reader_nfc test_engine test_sync
           test_kiosk_checkin test_kiosk_leader test_kiosk_fault test_kiosk_nfc
-          test_server_down test_clock_jump)
+          test_server_down test_clock_jump test_kill9)
   if(TEST ${t})
     set_property(TEST ${t} APPEND PROPERTY LABELS threads)
   endif()

@@ -60,3 +60,8 @@ target_link_libraries(bench_server_pg PRIVATE blippa_srv_testutil PkgConfig::CUR
   Threads::Threads)
 add_dependencies(bench_server_pg blippa-server)
 add_dependencies(bench bench_server_pg)
+
+# The harness itself (a helper program with its own small test).
+add_test(NAME test_pg_harness COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/helpers/test_pg_harness.sh
+  ${PG_HARNESS})
+set_tests_properties(test_pg_harness PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN_CODE 77)

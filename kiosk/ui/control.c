@@ -4,6 +4,9 @@
  *   tap HEX            a card tap (same path as the reader)
  *   press NAME         touch the centre of the button NAME drawn last frame
  *   click X Y          touch at pixel X,Y
+ *   finger X Y         push real SDL_FINGERDOWN/UP events (normalised) into
+ *                      the SDL queue: exercises input.c's mapping
+ *   mouse X Y          the same with SDL_MOUSEBUTTONDOWN/UP
  *   type TEXT          press on-screen keys key-<c> for each character
  *   key NAME           a physical key (SDL key name, e.g. Return, 1)
  *   text TEXT          typed text from a physical keyboard
@@ -35,6 +38,29 @@ static void touch(struct ui *ui, int x, int y)
 	input_dispatch(ui, &in);
 	in.kind = UI_IN_RELEASE;
 	input_dispatch(ui, &in);
+}
+
+/* Queues a real down/up pair, as the touchscreen or a mouse would. */
+static void push_pointer(struct ui *ui, bool finger, int x, int y)
+{
+	SDL_Event ev[2];
+	memset(ev, 0, sizeof ev);
+	for (int i = 0; i < 2; i++) {
+		if (finger) {
+			ev[i].type = i == 0 ? SDL_FINGERDOWN : SDL_FINGERUP;
+			ev[i].tfinger.touchId = 1;
+			ev[i].tfinger.fingerId = 1;
+			ev[i].tfinger.x = (float)x / (float)render_w(ui->r);
+			ev[i].tfinger.y = (float)y / (float)render_h(ui->r);
+		} else {
+			ev[i].type = i == 0 ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP;
+			ev[i].button.button = SDL_BUTTON_LEFT;
+			ev[i].button.which = 0;
+			ev[i].button.x = x;
+			ev[i].button.y = y;
+		}
+		SDL_PushEvent(&ev[i]);
+	}
 }
 
 static bool press(struct ui *ui, const char *name)
@@ -106,6 +132,10 @@ void ui_control_run(struct ui *ui, const char *line)
 		int x, y;
 		if (sscanf(arg, "%d %d", &x, &y) == 2)
 			touch(ui, x, y);
+	} else if (strcmp(cmd, "finger") == 0 || strcmp(cmd, "mouse") == 0) {
+		int x, y;
+		if (sscanf(arg, "%d %d", &x, &y) == 2)
+			push_pointer(ui, cmd[0] == 'f', x, y);
 	} else if (strcmp(cmd, "type") == 0) {
 		type_text(ui, arg);
 	} else if (strcmp(cmd, "key") == 0 || strcmp(cmd, "text") == 0) {

@@ -98,6 +98,15 @@ void ui_hhmm(struct ui *ui, int64_t ms, char out[6])
 	}
 }
 
+/* CPU time of the calling (UI) thread: the intrinsic cost of a tap, which
+ * other processes on the machine cannot inflate. */
+static int64_t thread_cpu_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 static void arm_idle(struct ui *ui)
 {
 	int s = 0;
@@ -218,7 +227,7 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 	struct checkin_result res;
 	union ui_arg a;
 	enum blippa_err rc;
-	int64_t now = clock_wall_ms(), t0;
+	int64_t now = clock_wall_ms(), t0, cpu0 = thread_cpu_us();
 
 	ui->last_input_ms = clock_mono_ms();
 	if (ui->cur == UI_LINK_CARD) {
@@ -269,6 +278,7 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 	memset(&a, 0, sizeof a);
 	a.result.res = res;
 	ui->pending_tap_queued_us = queued_us;
+	ui->pending_tap_cpu_us = cpu0;
 	ui_goto(ui, UI_RESULT, &a);
 }
 
@@ -323,8 +333,9 @@ void ui_render_now(struct ui *ui)
 	ui_trace(ui, "present %s draw=%" PRId64 "us present=%" PRId64 "us", ui_screen_name(ui->cur),
 		 t1 - t0, clock_mono_us() - t1);
 	if (ui->pending_tap_queued_us) {
-		ui_trace(ui, "tap-to-frame %" PRId64 " us",
-			 clock_mono_us() - ui->pending_tap_queued_us);
+		ui_trace(ui, "tap-to-frame %" PRId64 " us cpu=%" PRId64 "us",
+			 clock_mono_us() - ui->pending_tap_queued_us,
+			 thread_cpu_us() - ui->pending_tap_cpu_us);
 		ui->pending_tap_queued_us = 0;
 	}
 	ui->dirty = false;

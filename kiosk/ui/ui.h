@@ -201,6 +201,7 @@ struct ui {
 
 	/* bench/trace: when the tap that led here entered the queue */
 	int64_t pending_tap_queued_us;
+	int64_t pending_tap_cpu_us; /* UI thread CPU time when the tap was taken */
 	char pending_screenshot[512];
 
 	struct ui_search_state search;

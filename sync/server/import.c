@@ -81,9 +81,17 @@ static bool valid_name(const char *s)
 	size_t n = strlen(s);
 	if (n == 0 || n > ROSTER_NAME_MAX)
 		return false;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			return false;
+		/* C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F), e.g. a
+		 * Windows-1252 dash converted as Latin-1: the roster validators the
+		 * kiosk shares refuse them, so accepting one here would break the
+		 * facility's roster snapshot for every kiosk (found by fuzz_csv). */
+		if ((unsigned char)s[i] == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+		    (unsigned char)s[i + 1] <= 0x9f)
+			return false;
+	}
 	return csv_utf8_valid(s, n);
 }
 

@@ -19,7 +19,6 @@
 #include "srv_store_pg_int.h"
 
 #include <arpa/inet.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,8 +60,9 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     " facility_id text NOT NULL, type int NOT NULL, at_ms bigint NOT NULL,"
     " method int, participant_id text, session_id text, voids_id text, card_uid text,"
     " received_ms bigint NOT NULL);"
-    /* no index on check-ins: the export reads them all in one pass, and
-     * every index costs each of the many inserts (docs/perf-pg.md) */
+    /* one narrow index for the export's sessions (every index costs each
+     * of the many inserts: docs/perf-pg.md) */
+    "CREATE INDEX events_checkins ON events(session_id) WHERE type = 0;"
     "CREATE INDEX events_voids ON events(voids_id) WHERE type = 1;",
 };
 
@@ -73,15 +73,18 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
 	"SELECT m.participant_id FROM members m JOIN groups g ON g.id = m.group_id"                \
 	" WHERE g.facility_id = $1"
 /* Rows of the import snapshot that are gone: anti-join on the keys given. */
-#define GONE(tbl, col) "DELETE FROM " tbl " t WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[]) k(id) WHERE k.id = t." col ")"
+#define GONE(tbl, col)                                                                             \
+	"DELETE FROM " tbl                                                                         \
+	" t WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[]) k(id) WHERE k.id = t." col ")"
 
 static const char *const pg_sql[PQ_COUNT] = {
     [PQ_VERSION] = "SELECT value FROM blippa_meta WHERE key = 'roster_version'",
     [PQ_VERSION_BUMP] = "UPDATE blippa_meta SET value = value + 1 WHERE key = 'roster_version'",
-    [PQ_FAC_UP] = "INSERT INTO facilities SELECT * FROM unnest($1::text[], $2::text[], $3::text[])"
-		  " ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone"
-		  " WHERE facilities.name IS DISTINCT FROM excluded.name"
-		  " OR facilities.timezone IS DISTINCT FROM excluded.timezone",
+    [PQ_FAC_UP] =
+	"INSERT INTO facilities SELECT * FROM unnest($1::text[], $2::text[], $3::text[])"
+	" ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone"
+	" WHERE facilities.name IS DISTINCT FROM excluded.name"
+	" OR facilities.timezone IS DISTINCT FROM excluded.timezone",
     [PQ_GRP_UP] = "INSERT INTO groups SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
 		  " $4::text[], $5::text[]) ON CONFLICT(id) DO UPDATE SET"
 		  " facility_id = excluded.facility_id, name = excluded.name,"
@@ -179,23 +182,26 @@ static const char *const pg_sql[PQ_COUNT] = {
     [PQ_HEARTBEAT] = "UPDATE kiosks SET last_seen_ms = $2::bigint, hb_version = $3,"
 		     " hb_pending = $4::bigint, hb_oldest_age_s = $5::bigint, hb_reader = $6,"
 		     " hb_last_error = $7, hb_kiosk_time_ms = $8::bigint WHERE id = $1",
+    /* sessions in the filter first; then only their check-ins are read */
     [PQ_EXPORT] =
-	"WITH c AS (SELECT e.session_id, e.participant_id, e.at_ms, e.method, e.kiosk_id,"
-	" ROW_NUMBER() OVER (PARTITION BY e.session_id, e.participant_id"
-	" ORDER BY e.at_ms, e.id COLLATE \"C\") AS rn FROM events e"
-	" WHERE e.type = 0 AND e.session_id IS NOT NULL AND NOT EXISTS"
-	" (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id))"
-	" SELECT f.id, f.timezone, g.id, s.id, s.start_local, p.id, p.given_name,"
-	" p.family_name, c.at_ms, c.method, c.kiosk_id"
+	"WITH sel AS (SELECT s.id AS sid, s.start_local, g.id AS gid, f.id AS fid, f.timezone"
 	" FROM sessions s JOIN groups g ON g.id = s.group_id"
 	" JOIN facilities f ON f.id = g.facility_id"
-	" JOIN members m ON m.group_id = g.id JOIN participants p ON p.id = m.participant_id"
-	" LEFT JOIN c ON c.session_id = s.id AND c.participant_id = p.id AND c.rn = 1"
 	" WHERE ($1::text IS NULL OR f.id = $1)"
 	" AND ($2::text IS NULL OR substr(s.start_local, 1, 10) >= $2)"
-	" AND ($3::text IS NULL OR substr(s.start_local, 1, 10) <= $3)"
-	" ORDER BY f.id COLLATE \"C\", g.id COLLATE \"C\", s.start_local COLLATE \"C\","
-	" s.id COLLATE \"C\", p.id COLLATE \"C\"",
+	" AND ($3::text IS NULL OR substr(s.start_local, 1, 10) <= $3)),"
+	" c AS (SELECT DISTINCT ON (e.session_id, e.participant_id) e.session_id,"
+	" e.participant_id, e.at_ms, e.method, e.kiosk_id FROM events e"
+	" WHERE e.type = 0 AND e.session_id IN (SELECT sid FROM sel) AND NOT EXISTS"
+	" (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+	" ORDER BY e.session_id, e.participant_id, e.at_ms, e.id COLLATE \"C\")"
+	" SELECT sel.fid, sel.timezone, sel.gid, sel.sid, sel.start_local, p.id, p.given_name,"
+	" p.family_name, c.at_ms, c.method, c.kiosk_id"
+	" FROM sel JOIN members m ON m.group_id = sel.gid"
+	" JOIN participants p ON p.id = m.participant_id"
+	" LEFT JOIN c ON c.session_id = sel.sid AND c.participant_id = p.id"
+	" ORDER BY sel.fid COLLATE \"C\", sel.gid COLLATE \"C\", sel.start_local COLLATE \"C\","
+	" sel.sid COLLATE \"C\", p.id COLLATE \"C\"",
 };
 
 /* ------------------------------------------------------- binary arrays */
@@ -456,6 +462,11 @@ enum blippa_err pg_exec_simple(struct pg_conn *c, const char *sql)
 	return rc;
 }
 
+enum blippa_err pg_lock_admin(struct pg_conn *c)
+{
+	return pg_exec_simple(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")");
+}
+
 enum blippa_err pg_tx_begin(struct pg_conn *c)
 {
 	return pg_exec_simple(c, "BEGIN");
@@ -498,7 +509,7 @@ static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create
 	PGresult *res = NULL;
 	enum blippa_err rc = pg_tx_begin(c);
 	if (rc == BLIPPA_OK)
-		rc = pg_exec_simple(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")");
+		rc = pg_lock_admin(c);
 	if (rc != BLIPPA_OK)
 		goto out;
 	res = PQexec(c->pg, "SELECT to_regclass('blippa_meta') IS NOT NULL");
@@ -602,193 +613,5 @@ enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, siz
 out:
 	conn_free(c);
 	pg_close(im);
-	return rc;
-}
-
-/* ---------------------------------------------------------------- import */
-
-/* Runs id with n array parameters (finished here); frees them. */
-static enum blippa_err run_arrays(struct pg_conn *c, enum pg_stmt id, struct pg_arr *a, int n,
-				  long *changes)
-{
-	const char *vals[6];
-	int lens[6], fmts[6];
-	enum blippa_err rc = BLIPPA_OK;
-	for (int i = 0; i < n; i++) {
-		if (!pg_arr_finish(&a[i]))
-			rc = BLIPPA_ERR_NOMEM;
-		vals[i] = a[i].buf;
-		lens[i] = (int)a[i].len;
-		fmts[i] = 1;
-	}
-	if (rc == BLIPPA_OK)
-		rc = pg_run_cmd(c, id, n, vals, lens, fmts, changes);
-	for (int i = 0; i < n; i++)
-		pg_arr_free(&a[i]);
-	return rc;
-}
-
-static void arrs_init(struct pg_arr *a, int n)
-{
-	for (int i = 0; i < n; i++)
-		pg_arr_init(&a[i], PG_OID_TEXT);
-}
-
-static enum blippa_err import_rows(struct pg_conn *c, const struct srv_import *m,
-				   struct srv_import_stats *st)
-{
-	struct pg_arr a[5];
-	enum blippa_err rc;
-	arrs_init(a, 3);
-	for (size_t i = 0; i < m->n_facilities; i++) {
-		pg_arr_text(&a[0], m->facilities[i].id, false);
-		pg_arr_text(&a[1], m->facilities[i].name, false);
-		pg_arr_text(&a[2], m->facilities[i].timezone, false);
-	}
-	rc = run_arrays(c, PQ_FAC_UP, a, 3, &st->changed);
-	arrs_init(a, 5);
-	for (size_t i = 0; i < m->n_groups; i++) {
-		const struct srv_group *g = &m->groups[i];
-		const char *v[] = {g->id, g->facility_id, g->name, g->period_start, g->period_end};
-		for (int k = 0; k < 5; k++)
-			pg_arr_text(&a[k], v[k], false);
-	}
-	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_GRP_UP, a, 5, &st->changed);
-	arrs_init(a, 4);
-	for (size_t i = 0; i < m->n_sessions; i++) {
-		const struct srv_session *s = &m->sessions[i];
-		const char *v[] = {s->id, s->group_id, s->start, s->end};
-		for (int k = 0; k < 4; k++)
-			pg_arr_text(&a[k], v[k], false);
-	}
-	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_SES_UP, a, 4, &st->changed);
-	arrs_init(a, 3);
-	for (size_t i = 0; i < m->n_participants; i++) {
-		const struct srv_participant *p = &m->participants[i];
-		pg_arr_text(&a[0], p->id, false);
-		pg_arr_text(&a[1], p->given_name, false);
-		pg_arr_text(&a[2], p->family_name, false);
-	}
-	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_PAR_UP, a, 3, &st->changed);
-	arrs_init(a, 2);
-	for (size_t i = 0; i < m->n_members; i++) {
-		pg_arr_text(&a[0], m->members[i].group_id, false);
-		pg_arr_text(&a[1], m->members[i].participant_id, false);
-	}
-	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_MEM_UP, a, 2, &st->changed);
-	arrs_init(a, 3);
-	for (size_t i = 0; i < m->n_leaders; i++) {
-		pg_arr_text(&a[0], m->leaders[i].id, false);
-		pg_arr_text(&a[1], m->leaders[i].facility_id, false);
-		pg_arr_text(&a[2], m->leaders[i].name, false);
-	}
-	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_LEA_UP, a, 3, &st->changed);
-	/* cards: participants' then leaders' (import.c rejects duplicate UIDs) */
-	arrs_init(a, 3);
-	a[1].oid = PG_OID_INT4;
-	for (size_t i = 0; i < m->n_participants + m->n_leaders; i++) {
-		bool part = i < m->n_participants;
-		const char *uid = part ? m->participants[i].card_uid
-				       : m->leaders[i - m->n_participants].card_uid;
-		if (!uid || !*uid)
-			continue;
-		pg_arr_text(&a[0], uid, false);
-		pg_arr_int4(&a[1], part ? 0 : 1);
-		pg_arr_text(&a[2],
-			    part ? m->participants[i].id : m->leaders[i - m->n_participants].id,
-			    false);
-	}
-	struct pg_arr uids = {0};
-	if (rc == BLIPPA_OK && a[0].n > 0) {
-		/* keep the UIDs for the delete below */
-		pg_arr_init(&uids, PG_OID_TEXT);
-		for (size_t i = 0; i < m->n_participants + m->n_leaders; i++) {
-			bool part = i < m->n_participants;
-			const char *uid = part ? m->participants[i].card_uid
-					       : m->leaders[i - m->n_participants].card_uid;
-			if (uid && *uid)
-				pg_arr_text(&uids, uid, false);
-		}
-	}
-	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_CARD_UP, a, 3, &st->changed);
-	else
-		for (int k = 0; k < 3; k++)
-			pg_arr_free(&a[k]);
-	if (!uids.buf)
-		pg_arr_init(&uids, PG_OID_TEXT);
-	/* what is no longer in the files */
-	static const enum pg_stmt dels[] = {PQ_FAC_DEL, PQ_GRP_DEL, PQ_SES_DEL, PQ_PAR_DEL,
-					    PQ_LEA_DEL};
-	for (size_t d = 0; d < sizeof(dels) / sizeof(dels[0]); d++) {
-		pg_arr_init(&a[0], PG_OID_TEXT);
-		size_t n = d == 0   ? m->n_facilities
-			   : d == 1 ? m->n_groups
-			   : d == 2 ? m->n_sessions
-			   : d == 3 ? m->n_participants
-				    : m->n_leaders;
-		for (size_t i = 0; i < n; i++)
-			pg_arr_text(&a[0],
-				    d == 0   ? m->facilities[i].id
-				    : d == 1 ? m->groups[i].id
-				    : d == 2 ? m->sessions[i].id
-				    : d == 3 ? m->participants[i].id
-					     : m->leaders[i].id,
-				    false);
-		if (rc == BLIPPA_OK)
-			rc = run_arrays(c, dels[d], a, 1, &st->removed);
-		else
-			pg_arr_free(&a[0]);
-	}
-	arrs_init(a, 2);
-	for (size_t i = 0; i < m->n_members; i++) {
-		pg_arr_text(&a[0], m->members[i].group_id, false);
-		pg_arr_text(&a[1], m->members[i].participant_id, false);
-	}
-	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_MEM_DEL, a, 2, &st->removed);
-	else
-		for (int k = 0; k < 2; k++)
-			pg_arr_free(&a[k]);
-	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_CARD_DEL_IMPORT, &uids, 1, &st->removed);
-	else
-		pg_arr_free(&uids);
-	if (rc == BLIPPA_OK)
-		rc = pg_run_cmd(c, PQ_CARD_DEL_ORPHAN, 0, NULL, NULL, NULL, &st->removed);
-	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
-		rc = pg_run_cmd(c, PQ_VERSION_BUMP, 0, NULL, NULL, NULL, NULL);
-	return rc;
-}
-
-enum blippa_err pg_import(void *impl, const struct srv_import *m,
-				 struct srv_import_stats *st, char *err, size_t errlen)
-{
-	struct pg_impl *im = impl;
-	struct pg_conn *c = NULL;
-	memset(st, 0, sizeof(*st));
-	enum blippa_err rc = pg_conn_get(im, &c);
-	if (rc != BLIPPA_OK)
-		goto out;
-	rc = pg_tx_begin(c);
-	if (rc != BLIPPA_OK)
-		goto out;
-	/* one import at a time, region-wide (several admins or processes) */
-	enum blippa_err r2 = pg_exec_simple(c, "SELECT pg_advisory_xact_lock(" PG_LOCK_KEY ")");
-	if (r2 == BLIPPA_OK)
-		r2 = import_rows(c, m, st);
-	rc = pg_tx_end(c, r2);
-out:
-	if (rc != BLIPPA_OK) {
-		const char *why = c ? PQerrorMessage(c->pg) : "";
-		snprintf(err, errlen, "%s: import failed, nothing changed: %s%s%.*s", im->label,
-			 blippa_strerror(rc), *why ? ": " : "", (int)strcspn(why, "\n"), why);
-	}
-	pg_conn_put(im, c);
 	return rc;
 }

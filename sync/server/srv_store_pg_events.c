@@ -7,12 +7,11 @@
  * (two round trips): PQ_EV_CHECK validates every event (session, facility,
  * membership, voided check-in) and tells which ids are stored already;
  * PQ_EV_INS stores the acceptable ones, all in one statement (so one
- * transaction) with ON CONFLICT(id) DO NOTHING RETURNING id. An id that comes back was stored by this batch
- * (accepted); one that does not was stored by someone else, also by another
- * server process at the same moment (duplicate): the primary key decides,
- * never a read-then-write. Accepted card links then touch the cards table
- * one by one (rare). The per-event decisions follow docs/server.md exactly
- * as the SQLite backend makes them, batch order included. */
+ * transaction) with ON CONFLICT(id) DO NOTHING RETURNING id. An id that comes back was stored by
+ * this batch (accepted); one that does not was stored by someone else, also by another server
+ * process at the same moment (duplicate): the primary key decides, never a read-then-write.
+ * Accepted card links then touch the cards table one by one (rare). The per-event decisions follow
+ * docs/server.md exactly as the SQLite backend makes them, batch order included. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,8 +58,9 @@ static enum blippa_err roster_fill(struct pg_conn *c, enum pg_stmt id, const cha
 			break;
 		case PQ_R_CARDS:
 			rc = roster_add_card(r, C(0),
-					     atoi(PQgetvalue(res, i, 1)) == 1 ? ROSTER_CARD_LEADER
-							     : ROSTER_CARD_PARTICIPANT,
+					     atoi(PQgetvalue(res, i, 1)) == 1
+						 ? ROSTER_CARD_LEADER
+						 : ROSTER_CARD_PARTICIPANT,
 					     C(2));
 			break;
 		default:
@@ -124,16 +124,19 @@ enum blippa_err pg_load_roster(void *impl, const char *facility_id, struct roste
 enum { R_OK, R_SESSION, R_SES_FAC, R_PARTICIPANT, R_NOT_MEMBER, R_EVENT, R_UID };
 
 static const char *const reasons[] = {
-    [R_SESSION] = "unknown session",	  [R_SES_FAC] = "session not in facility",
-    [R_PARTICIPANT] = "unknown participant", [R_NOT_MEMBER] = "participant not in group",
-    [R_EVENT] = "unknown event",		  [R_UID] = "bad card uid",
+    [R_SESSION] = "unknown session",
+    [R_SES_FAC] = "session not in facility",
+    [R_PARTICIPANT] = "unknown participant",
+    [R_NOT_MEMBER] = "participant not in group",
+    [R_EVENT] = "unknown event",
+    [R_UID] = "bad card uid",
 };
 
 struct ev_state {
-	int reason;	 /* R_* */
-	bool existed;	 /* id stored before this batch (checked for rejected rows only) */
-	bool candidate;	 /* the row of its id that this batch inserts */
-	bool inserted;	 /* ... and the insert stored it */
+	int reason;	/* R_* */
+	bool existed;	/* id stored before this batch (checked for rejected rows only) */
+	bool candidate; /* the row of its id that this batch inserts */
+	bool inserted;	/* ... and the insert stored it */
 	char uid[ROSTER_UID_HEX_MAX + 1]; /* normalised card_link UID */
 };
 
@@ -383,7 +386,8 @@ static enum blippa_err batch_run(struct pg_conn *c, const struct srv_kiosk *k, i
 {
 	for (size_t i = 0; i < b->n; i++) {
 		memset(&b->st[i], 0, sizeof(b->st[i]));
-		if (b->ev[i].type == EVENT_CARD_LINK && !uid_normalize(b->ev[i].card_uid, b->st[i].uid))
+		if (b->ev[i].type == EVENT_CARD_LINK &&
+		    !uid_normalize(b->ev[i].card_uid, b->st[i].uid))
 			b->st[i].reason = R_UID;
 	}
 	enum blippa_err rc = batch_check(c, k, b);
@@ -535,8 +539,10 @@ enum blippa_err pg_export(void *impl, const struct srv_export_filter *f, srv_exp
 	struct pg_impl *im = impl;
 	struct pg_conn *c = NULL;
 	enum blippa_err rc = pg_conn_get(im, &c);
+	if (rc == BLIPPA_OK) /* memory for sorting a region's check-ins, this query only */
+		rc = pg_exec_simple(c, "BEGIN READ ONLY; SET LOCAL work_mem = '64MB'");
 	if (rc == BLIPPA_OK)
-		rc = export_run(c, f, fn, ctx);
+		rc = pg_tx_end(c, export_run(c, f, fn, ctx));
 	pg_conn_put(im, c);
 	return rc;
 }

@@ -2,7 +2,8 @@
 /* Private to the PostgreSQL backend of srv_store.h (issue 8): the
  * connection pool, the statement ids (their SQL text is in srv_store_pg.c,
  * the one file that holds this backend's SQL), binary array parameters, and
- * the helpers shared by srv_store_pg.c (connections, schema, import, kiosks)
+ * the helpers shared by srv_store_pg.c (connections, schema, SQL),
+ * srv_store_pg_import.c, srv_store_pg_kiosks.c (kiosks, auth, ops table)
  * and srv_store_pg_events.c (roster, ingest, heartbeat, export). */
 #ifndef BLIPPA_SRV_STORE_PG_INT_H
 #define BLIPPA_SRV_STORE_PG_INT_H
@@ -121,11 +122,14 @@ enum blippa_err pg_exec_simple(struct pg_conn *c, const char *sql);
  * deadlocks (retry), EXISTS for unique violations, IO otherwise. Logs the
  * SQLSTATE and the primary message (never DETAIL: it may hold values). */
 enum blippa_err pg_result_err(struct pg_conn *c, const PGresult *res);
+/* Inside a transaction: waits for the region-wide admin lock (imports,
+ * migrations), held until the transaction ends. */
+enum blippa_err pg_lock_admin(struct pg_conn *c);
 /* BEGIN; pg_tx_end commits when rc is BLIPPA_OK (else rolls back). */
 enum blippa_err pg_tx_begin(struct pg_conn *c);
 enum blippa_err pg_tx_end(struct pg_conn *c, enum blippa_err rc);
 
-/* srv_store_pg.c: the ops of that name in srv_store_pg_ops */
+/* srv_store_pg.c, srv_store_pg_import.c: the ops of those names */
 enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, size_t errlen);
 void pg_close(void *impl);
 enum blippa_err pg_import(void *impl, const struct srv_import *m, struct srv_import_stats *st,

@@ -225,7 +225,9 @@ enum blippa_err store_put_sync_status(struct store *st, const struct store_sync_
 enum blippa_err store_meta_get(struct store *st, const char *key, char *out, size_t outlen);
 enum blippa_err store_meta_set(struct store *st, const char *key, const char *value);
 
-/* Deletes synced events older than now - days; *deleted gets the count. */
+/* Deletes synced events older than now - days; *deleted gets the count.
+ * Pending and rejected events stay, and so do check-ins/voids of sessions
+ * still in the roster (the period attendance the leader sees). */
 enum blippa_err store_purge_synced(struct store *st, int64_t now_ms, int days, int64_t *deleted);
 
 /* Facility-local helpers (for the UI's clock and "today"): formats now_ms

@@ -24,7 +24,12 @@ static const char sql_status[] = "SELECT last_success_ms, last_attempt_ms, last_
 static const char sql_status_put[] =
     "UPDATE sync_status SET last_success_ms = ?, last_attempt_ms = ?, last_error = ?,"
     " skew_ms = ?, reachable = ?, unauthorised = ? WHERE id = 1";
-static const char sql_purge[] = "DELETE FROM events WHERE sync = 1 AND at_ms < ?";
+/* Check-ins (and their voids) for sessions still in the roster are the
+ * leader's period attendance ("7 av 9"): they stay until the roster drops
+ * the session, however old. Everything else synced goes after retention. */
+static const char sql_purge[] = "DELETE FROM events WHERE sync = 1 AND at_ms < ?"
+				" AND NOT (type IN (0, 1) AND session_id IS NOT NULL"
+				" AND session_id IN (SELECT id FROM sessions))";
 
 enum blippa_err store_pending_events(struct store *st, struct store_event *out, size_t max,
 				     size_t *n)

@@ -60,7 +60,7 @@ static void bench_startup(void)
 static void bench_tap(void)
 {
 	enum { N = 300 };
-	static long long v[N], c[N];
+	static long long v[N], c[N], u[N];
 	struct kh k;
 	char line[256], id[64];
 	if (!kh_start(&k, NULL))
@@ -79,6 +79,7 @@ static void bench_tap(void)
 			exit(1);
 		}
 		v[i] = atoll(strstr(line, "tap-to-frame ") + 13);
+		u[i] = strstr(line, "cpu=") ? atoll(strstr(line, "cpu=") + 4) : 0;
 		/* undo it (as a leader) so the next tap commits a new event */
 		kh_send(&k, "void %s", id);
 		kh_send(&k, "press done");
@@ -88,6 +89,9 @@ static void bench_tap(void)
 	kh_cleanup(&k);
 	qsort(v, N, sizeof v[0], cmp_ll);
 	qsort(c, N, sizeof c[0], cmp_ll);
+	qsort(u, N, sizeof u[0], cmp_ll);
+	printf("BENCH tap_ui_cpu_p50_ms %.2f ms\n", (double)pct(u, N, 0.5) / 1000.0);
+	printf("BENCH tap_ui_cpu_p99_ms %.2f ms\n", (double)pct(u, N, 0.99) / 1000.0);
 	printf("BENCH tap_commit_p50_ms %.2f ms\n", (double)pct(c, N, 0.5) / 1000.0);
 	printf("BENCH tap_commit_p99_ms %.2f ms\n", (double)pct(c, N, 0.99) / 1000.0);
 	printf("BENCH tap_to_frame_p50_ms %.2f ms\n", (double)pct(v, N, 0.5) / 1000.0);

@@ -26,6 +26,7 @@
 
 #include "auth.h"
 #include "clock.h"
+#include "export.h"
 #include "import.h"
 #include "srv_store.h"
 #include "srv_testutil.h"
@@ -202,9 +203,8 @@ static void *store_worker_run(void *arg)
 	struct srv_ingest_stats st;
 	for (int b = 0; ev && res && b < w->batches; b++) {
 		for (int i = 0; i < BATCH; i++) {
-			ev[i] = (struct protocol_event){.type = EVENT_CHECKIN,
-							.at_ms = 1795424040000,
-							.method = CHECKIN_CARD};
+			ev[i] = (struct protocol_event){
+			    .type = EVENT_CHECKIN, .at_ms = 1795424040000, .method = CHECKIN_CARD};
 			uuid7_make(clock_wall_ms(), ev[i].id);
 			snprintf(ev[i].participant_id, sizeof(ev[i].participant_id), "P%d",
 				 1 + i % 3);
@@ -252,7 +252,8 @@ int main(int argc, char **argv)
 	int batches = argc > 2 ? atoi(argv[2]) : 4;
 	int rounds = argc > 3 ? atoi(argv[3]) : 5;
 	if (n < 1 || n > MAX_KIOSKS || batches < 1 || batches > 1000 || rounds < 1 || rounds > 50) {
-		fprintf(stderr, "usage: bench_server_pg [kiosks 1..200] [batches] [rounds 1..50]\n");
+		fprintf(stderr,
+			"usage: bench_server_pg [kiosks 1..200] [batches] [rounds 1..50]\n");
 		return 2;
 	}
 	char err[512], cmd[1400], ca[1100], cert[1100], key[1100], pgdir[512] = "", uri[600];
@@ -324,12 +325,22 @@ int main(int argc, char **argv)
 		       eps[0]);
 		printf("BENCH server_ingest_events_per_s_pg_%dproc_max %.0f events/s\n", procs,
 		       eps[rounds - 1]);
-		printf("BENCH server_ingest_batch_pg_%dproc_median %.1f ms\n", procs, lat[nlat / 2]);
+		printf("BENCH server_ingest_batch_pg_%dproc_median %.1f ms\n", procs,
+		       lat[nlat / 2]);
 		printf("BENCH server_ingest_batch_pg_%dproc_p99 %.1f ms\n", procs,
 		       lat[(size_t)((double)nlat * 0.99)]);
 		printf("BENCH server_ingest_batch_pg_%dproc_max %.1f ms\n", procs, lat[nlat - 1]);
 		fflush(stdout);
 	}
+	/* the export over everything ingested above (one pass over the events) */
+	FILE *devnull = fopen("/dev/null", "w");
+	int64_t e0 = clock_mono_us();
+	if (!devnull || export_write_csv(st, &(struct srv_export_filter){0}, devnull) != BLIPPA_OK)
+		die("export");
+	fclose(devnull);
+	printf("bench_server_pg: export over %d stored events\n",
+	       8 * 25 * BATCH + 2 * n * batches * rounds * BATCH);
+	printf("BENCH server_export_ms_pg %.1f ms\n", (double)(clock_mono_us() - e0) / 1000.0);
 	for (int i = 0; i < n; i++) {
 		free(ks[i].bodies);
 		free(ks[i].lat_ms);

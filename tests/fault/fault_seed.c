@@ -34,11 +34,12 @@ static int load_pairs(sqlite3 *db, long skip, struct pair **out, size_t *n)
 	struct pair *p = NULL;
 	size_t cap = 0, used = 0;
 	int rc = -1;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT s.id, m.participant_id, s.local_date, s.start_ms FROM sessions s"
-			       " JOIN members m ON m.group_id = s.group_id"
-			       " ORDER BY s.start_ms, m.participant_id",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT s.id, m.participant_id, s.local_date, s.start_ms FROM sessions s"
+		" JOIN members m ON m.group_id = s.group_id"
+		" ORDER BY s.start_ms, m.participant_id",
+		-1, &s, NULL) != SQLITE_OK)
 		goto out;
 	while (sqlite3_step(s) == SQLITE_ROW && used < PAIRS_MAX) {
 		if (skip > 0) {
@@ -95,7 +96,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (load_pairs(db, skip, &pairs, &npairs) != 0) {
-		fprintf(stderr, "fault_seed: no roster in %s (run blippa-sync once first)\n", argv[1]);
+		fprintf(stderr, "fault_seed: no roster in %s (run blippa-sync once first)\n",
+			argv[1]);
 		goto out;
 	}
 	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'kiosk_id'", -1, &meta,

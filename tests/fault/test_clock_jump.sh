@@ -11,7 +11,8 @@
 #     three new cards -> check-ins for S1, a run-1 card -> "already";
 #     `blippa-sync status` shows the skew the kiosk's sync thread measured
 #     from the server's heartbeat answer (about +3600000 ms);
-#   run 3, clock 2 h back: before S1's window -> open training (no session).
+#   run 3, clock 2 h back: before S1's window -> open training (no session);
+#   run 4, clock 2 h ahead: after S1's end -> open training; skew about -2 h.
 # Order: within each run the UUIDv7 ids follow the local seq order (the
 # generator is monotonic within a process); across the backwards step they
 # do not (run 2's ids sort before run 1's) - what holds across runs is the
@@ -78,9 +79,10 @@ ids_ordered() {
 	cmp -s "$work/ids.seq" "$work/ids.sorted"
 }
 skew_ms() { "$sync" --config "$work/kiosk.ini" status | sed -n 's/^clock skew: *\([-+0-9]*\) ms.*/\1/p'; }
-skew_about_hour() {
+# skew_about MS: the status shows a skew within 2 minutes of MS
+skew_about() {
 	s=$(skew_ms)
-	[ -n "$s" ] && [ "$s" -gt 3480000 ] && [ "$s" -lt 3720000 ]
+	[ -n "$s" ] && [ "$s" -gt $(($1 - 120000)) ] && [ "$s" -lt $(($1 + 120000)) ]
 }
 
 # run 1: the clock is right
@@ -100,7 +102,7 @@ wait_for "3 check-ins (run 2)" 20 count_lines "$trace" ' checkin .* ok card' 3
 tap 04000001
 wait_for "already checked in (run 2)" 20 grep -q "tap already" "$trace"
 # the kiosk's sync thread measured the skew from the server's heartbeat
-wait_for "skew of about +1 h in blippa-sync status" 30 skew_about_hour
+wait_for "skew of about +1 h in blippa-sync status" 30 skew_about 3600000
 skew=$(skew_ms)
 kiosk_quit
 ids_ordered "$seq1" || fail "run 2: ids not in seq order"
@@ -120,12 +122,25 @@ kiosk_quit
 [ "$(sql "$db" "SELECT count(*) FROM events WHERE seq > $seq2 AND type = 0 AND coalesce(session_id, '') = '';")" -eq 1 ] ||
 	fail "run 3: no open-training visit recorded"
 
+# run 4: two hours ahead (an RTC running fast): after S1's end -> open
+# training; the skew shown turns negative
+seq3=$(max_seq)
+kiosk_run 4 7200000
+tap 04000008
+wait_for "open training (run 4)" 20 grep -q "tap-done open-training" "$trace"
+wait_for "skew of about -2 h in blippa-sync status" 30 skew_about -7200000
+skew4=$(skew_ms)
+kiosk_quit
+ids_ordered "$seq2" || fail "runs 3-4: ids not in seq order"
+[ "$(sql "$db" "SELECT count(*) FROM events WHERE seq > $seq3 AND type = 0 AND coalesce(session_id, '') = '';")" -eq 1 ] ||
+	fail "run 4: no open-training visit recorded"
+
 # every event reaches the server once
 "$sync" --config "$work/kiosk.ini" once >/dev/null 2>"$work/sync1.err" || fail "final sync"
 sql "$db" "SELECT id FROM events WHERE type = 0;" | sort >"$work/local_ids"
 sql "$work/region.db" "SELECT id FROM events WHERE type = 0;" | sort >"$work/server_ids"
 cmp -s "$work/local_ids" "$work/server_ids" || fail "server and kiosk hold different check-ins"
 [ -z "$(uniq -d "$work/server_ids")" ] || fail "duplicates on the server"
-echo "clock jumps: 3 runs (0, -1 h, -2 h), $(wc -l <"$work/local_ids") check-ins in seq order," \
-	"skew shown $skew ms, $inverted run-2/run-1 id pairs inverted across the step, all on the server once"
+echo "clock jumps: 4 runs (0, -1 h, -2 h, +2 h), $(wc -l <"$work/local_ids") check-ins in seq order," \
+	"skew shown $skew ms (-1 h) and $skew4 ms (+2 h), $inverted run-2/run-1 id pairs inverted across the step, all on the server once"
 ok=1

@@ -29,10 +29,10 @@
 #include "kiosk_harness.h"
 
 #define TAP_BOUND_MS 2000
-#define CARDS 1500        /* participants with cards in the roster */
-#define TAP_CARDS 500     /* the first 500 are not in the seeded queue: they tap */
-#define TAPS_DOWN 40      /* taps while the server is down */
-#define TAP_GAP_MS 40     /* pacing of the participants' taps (load, not a wait) */
+#define CARDS 1500    /* participants with cards in the roster */
+#define TAP_CARDS 500 /* the first 500 are not in the seeded queue: they tap */
+#define TAPS_DOWN 40  /* taps while the server is down */
+#define TAP_GAP_MS 40 /* pacing of the participants' taps (load, not a wait) */
 #define LAT_MAX 20000
 
 static char work[] = "/tmp/blippa-srvdown-XXXXXX";
@@ -238,11 +238,12 @@ int main(int argc, char **argv)
 	    " | head -n 1 > '%s/token'",
 	    BLIPPA_SERVER_EXE, db_srv, work);
 	port = server_start(0, 0);
-	snprintf(ini, sizeof ini,
-		 "[kiosk]\ndata_dir = %s/kiosk\nfullscreen = no\nresult_seconds = 2\n"
-		 "[server]\nurl = https://127.0.0.1:%d\ntoken_file = %s/token\nca_file = %s/pki/ca.pem\n"
-		 "sync_interval_s = 5\n[reader]\ndevice = sim:%s/taps\n",
-		 work, port, work, work, work);
+	snprintf(
+	    ini, sizeof ini,
+	    "[kiosk]\ndata_dir = %s/kiosk\nfullscreen = no\nresult_seconds = 2\n"
+	    "[server]\nurl = https://127.0.0.1:%d\ntoken_file = %s/token\nca_file = %s/pki/ca.pem\n"
+	    "sync_interval_s = 5\n[reader]\ndevice = sim:%s/taps\n",
+	    work, port, work, work, work);
 	f = fopen(cfg, "w");
 	if (!f || fputs(ini, f) < 0 || fclose(f) != 0)
 		die("writing %s", cfg);

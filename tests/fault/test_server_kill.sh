@@ -50,6 +50,9 @@ gone() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2
 rand_below() { awk -v s="$1$$" -v m="$2" 'BEGIN { srand(s); print 1 + int(rand() * m) }'; }
 
 serve() {
+	# start_server greps serve.out, which the new server's shell redirect
+	# truncates only once it runs: clear it first, or it may read the old port
+	: >"$work/serve.out"
 	start_server "$server" "$work/region.db" "$work/pki" "$work"
 	write_kiosk_config "$work/kiosk.ini" "$work/kiosk" "$port" "$work/token" \
 		"$work/pki/ca.pem" "$work/taps"

@@ -61,8 +61,12 @@ static void fuzz_store_roster(const struct srv_import *imp)
 		size_t len = 0;
 		enum blippa_err rc;
 
-		if (srv_store_load_roster(fz_store, imp->facilities[i].id, &r) != BLIPPA_OK)
+		rc = srv_store_load_roster(fz_store, imp->facilities[i].id, &r);
+		if (rc != BLIPPA_OK) {
+			fprintf(stderr, "facility %zu: imported, but its roster does not load: %s\n",
+				i, blippa_strerror(rc));
 			abort();
+		}
 		if (protocol_encode_roster(r, "k-fuzz", &json, &len) != BLIPPA_OK)
 			abort();
 		if (protocol_decode_roster(json, len, &back, kiosk, sizeof kiosk, err,

@@ -154,8 +154,8 @@ static bool start_kiosk(struct fx *fx)
 		setenv("SDL_VIDEODRIVER", "offscreen", 1);
 		setenv("SDL_RENDER_DRIVER", "software", 1);
 		setenv("SDL_AUDIODRIVER", "dummy", 1);
-		execl(KIOSK_BIN, KIOSK_BIN, "--config", cfg, "--demo", "--size", "1280x800", "--trace",
-		      k->trace, "--control", k->ctl, (char *)NULL);
+		execl(KIOSK_BIN, KIOSK_BIN, "--config", cfg, "--demo", "--size", "1280x800",
+		      "--trace", k->trace, "--control", k->ctl, (char *)NULL);
 		_exit(127);
 	}
 	return kh_wait(k, "present home", 20000, NULL, 0);
@@ -256,10 +256,14 @@ static void reader_unplugged_and_back(void **state)
 	struct kh *k = &fx->k;
 	char line[1024];
 	int before = kh_count(k, NEW_CHECKINS);
+	int64_t t0;
 
+	t0 = mono_ms();
 	pn532_emu_kill(fx->emu); /* the reader is unplugged */
 	fx->emu = NULL;
 	assert_true(kh_wait(k, "reader failed", WAIT_MS, NULL, 0));
+	print_message("reader failed %lld ms after the emulator was killed\n",
+		      (long long)(mono_ms() - t0));
 	assert_false(kh_seen(k, "quit"));
 
 	/* meanwhile the kiosk works by name: "orj" finds Örjan, confirm, event */
@@ -279,8 +283,11 @@ static void reader_unplugged_and_back(void **state)
 	assert_true(wait_screen(k, "home"));
 
 	/* plugged in again on the same path: the reader reopens by itself */
+	t0 = mono_ms();
 	assert_int_equal(pn532_emu_start(fx->link, &fx->emu), 0);
 	assert_true(kh_wait(k, "reader ready", 3 * WAIT_MS, NULL, 0));
+	print_message("reader ready %lld ms after the emulator was back\n",
+		      (long long)(mono_ms() - t0));
 	present(fx, "04A1B2C5"); /* Ängla: her session is running now */
 	assert_true(kh_wait(k, "checkin ", WAIT_MS, line, sizeof line));
 	assert_non_null(strstr(line, " card"));

@@ -348,8 +348,8 @@ static void test_auth_and_scoping(void **state)
 	(void)state;
 	struct reply r = req(0, "/v1/roster", NULL, NULL, NULL);
 	expect(&r, 401, "missing bearer token");
-	r = req(1, "/v1/roster",
-		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", NULL, NULL);
+	r = req(1, "/v1/roster", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+		NULL, NULL);
 	expect(&r, 401, "unknown or revoked token");
 	r = req(0, "/v1/roster", tok_revoked, NULL, NULL);
 	assert_int_equal(r.status, 200);
@@ -421,12 +421,12 @@ static void test_events_void_and_export(void **state)
 {
 	(void)state;
 	const char *batch = "{\"events\":[" EV("01", CHECKIN("P1", "S1", "card")) "," EV(
-	    "02", CHECKIN("P3", "S1", "name")) "," EV("03", "\"type\":\"void\",\"at\":1795424045000,"
-							    "\"voids\":\"0192f5c4-0000-7000-8000-"
-							    "0000000a0002\"") "," EV("04",
-										     CHECKIN("P9",
-											     "S1",
-											     "card")) "]}";
+	    "02", CHECKIN("P3", "S1",
+			  "name")) "," EV("03",
+					  "\"type\":\"void\",\"at\":1795424045000,"
+					  "\"voids\":\"0192f5c4-0000-7000-8000-"
+					  "0000000a0002\"") "," EV("04", CHECKIN("P9", "S1",
+										 "card")) "]}";
 	struct reply r = req(0, "/v1/events", tok_a, batch, NULL);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(count(r.body, "\"accepted\""), 3);
@@ -489,21 +489,26 @@ static void test_same_events_across_processes_stored_once(void **state)
 {
 	(void)state;
 	enum { N_EV = 300, N_CLIENTS = 6 };
-	size_t cap = N_EV * 220, o = 0;
-	char *body = malloc(cap);
-	o += (size_t)snprintf(body + o, cap - o, "{\"events\":[");
-	for (int i = 0; i < N_EV; i++) /* in a different order from each client half */
-		o += (size_t)snprintf(body + o, cap - o,
-				      "%s{\"id\":\"0192f5c4-0000-7000-8000-0000000c%04d\",\"type\":"
-				      "\"checkin\",\"at\":1795424040000,\"method\":\"card\","
-				      "\"participant_id\":\"P%d\",\"session_id\":\"S2\"}",
-				      i ? "," : "", i, 1 + i % 3);
-	snprintf(body + o, cap - o, "]}");
+	size_t cap = N_EV * 220;
+	char *body[2] = {malloc(cap), malloc(cap)};
+	for (int v = 0; v < 2; v++) { /* the same events, in opposite orders */
+		size_t o = (size_t)snprintf(body[v], cap, "{\"events\":[");
+		for (int j = 0; j < N_EV; j++) {
+			int i = v ? N_EV - 1 - j : j;
+			o += (size_t)snprintf(
+			    body[v] + o, cap - o,
+			    "%s{\"id\":\"0192f5c4-0000-7000-8000-0000000c%04d\","
+			    "\"type\":\"checkin\",\"at\":1795424040000,\"method\":"
+			    "\"card\",\"participant_id\":\"P%d\",\"session_id\":\"S2\"}",
+			    j ? "," : "", i, 1 + i % 3);
+		}
+		snprintf(body[v] + o, cap - o, "]}");
+	}
 	struct racer rs[N_CLIENTS];
 	memset(rs, 0, sizeof(rs));
 	for (int i = 0; i < N_CLIENTS; i++) {
 		rs[i].server = i % N_SRV;
-		rs[i].body = body;
+		rs[i].body = body[(i / N_SRV) % 2];
 		assert_int_equal(pthread_create(&rs[i].t, NULL, racer_run, &rs[i]), 0);
 	}
 	size_t acc = 0, dup = 0;
@@ -513,7 +518,8 @@ static void test_same_events_across_processes_stored_once(void **state)
 		acc += rs[i].accepted;
 		dup += rs[i].duplicate;
 	}
-	free(body);
+	free(body[0]);
+	free(body[1]);
 	assert_int_equal(acc, N_EV);
 	assert_int_equal(dup, (size_t)N_EV * (N_CLIENTS - 1));
 	assert_int_equal(sql_count("SELECT count(*) FROM events WHERE id LIKE '0192f5c4-0000-7000-"
@@ -533,9 +539,8 @@ static void test_database_connection_lost(void **state)
 	}
 	sql_count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
 		  " datname = current_database() AND pid <> pg_backend_pid()");
-	struct reply r =
-	    req(1, "/v1/events", tok_a,
-		"{\"events\":[" EV("99", CHECKIN("P2", "S2", "card")) "]}", NULL);
+	struct reply r = req(1, "/v1/events", tok_a,
+			     "{\"events\":[" EV("99", CHECKIN("P2", "S2", "card")) "]}", NULL);
 	expect(&r, 200, "\"accepted\"");
 }
 

@@ -290,7 +290,8 @@ static void test_three_servers_five_kiosks_20k(void **state)
 		k[i].n = i;
 		char hm[6];
 		for (int d = 0; d < DAYS; d++)
-			assert_int_equal(tz_utc_ms_to_local(ZONE, now - (int64_t)(DAYS - d) * 86400000,
+			assert_int_equal(tz_utc_ms_to_local(ZONE,
+							    now - (int64_t)(DAYS - d) * 86400000,
 							    k[i].days[d], hm),
 					 BLIPPA_OK);
 	}
@@ -305,8 +306,9 @@ static void test_three_servers_five_kiosks_20k(void **state)
 		char fac[8], name[16], *out = NULL;
 		snprintf(fac, sizeof fac, "F%d", i);
 		snprintf(name, sizeof name, "K%d", i);
-		char *add[] = {BLIPPA_SERVER_EXE, "add-kiosk", "--db", (char *)uri, "--facility",
-			       fac, "--name", name, NULL};
+		char *add[] = {BLIPPA_SERVER_EXE, "add-kiosk",	"--db",
+			       (char *)uri,	  "--facility", fac,
+			       "--name",	  name,		NULL};
 		run_ok(add, &out);
 		snprintf(k[i].token, sizeof k[i].token, "%.*s", (int)strcspn(out, "\n"), out);
 		free(out);
@@ -317,8 +319,8 @@ static void test_three_servers_five_kiosks_20k(void **state)
 	snprintf(key, sizeof key, "%s/server-key.pem", pki);
 	for (int s = 0; s < N_SRV; s++) {
 		/* plain HTTP on loopback behind the TLS-terminating proxy */
-		char *serve[] = {BLIPPA_SERVER_EXE, "serve", "--db", (char *)uri, "--listen",
-				 "127.0.0.1:0", NULL};
+		char *serve[] = {BLIPPA_SERVER_EXE, "serve",	   "--db", (char *)uri,
+				 "--listen",	    "127.0.0.1:0", NULL};
 		srv[s] = spawn_line(serve, line, sizeof line);
 		char up[32], pf[192], log[192], seed[16];
 		snprintf(up, sizeof up, "127.0.0.1:%d", atoi(strrchr(line, ':') + 1));
@@ -375,8 +377,8 @@ static void test_three_servers_five_kiosks_20k(void **state)
 			if (sscanf(l, "%*s %31s %15s %127s", mode, method, path) != 3)
 				continue;
 			faults += strcmp(mode, "pass") != 0;
-			dropped_after += strcmp(mode, "drop_response") == 0 &&
-					 strcmp(path, "/v1/events") == 0;
+			dropped_after +=
+			    strcmp(mode, "drop_response") == 0 && strcmp(path, "/v1/events") == 0;
 		}
 		fclose(f);
 	}

@@ -67,6 +67,19 @@ static void expect_same_state(void)
 	assert_int_equal(ver[B_PG], ver[B_SQ]);
 	free(csv[B_SQ]);
 	free(csv[B_PG]);
+	static const struct srv_export_filter filters[] = {
+	    {.facility_id = "F1", .from_date = "2026-11-23", .to_date = "2026-11-30"},
+	    {.facility_id = "F2"},
+	    {.from_date = "2026-11-24"},
+	    {.to_date = "2026-11-22"},
+	};
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		for (int b = 0; b < B_N; b++)
+			csv[b] = tu_export(fx.st[b], &filters[i]);
+		assert_string_equal(csv[B_PG], csv[B_SQ]);
+		free(csv[B_SQ]);
+		free(csv[B_PG]);
+	}
 	static const char *const facs[] = {"F1", "F2", "F3"};
 	for (size_t f = 0; f < 3; f++) {
 		struct roster *r[B_N] = {NULL, NULL};
@@ -76,8 +89,9 @@ static void expect_same_state(void)
 		for (int b = 0; b < B_N; b++) {
 			rc[b] = srv_store_load_roster(fx.st[b], facs[f], &r[b]);
 			if (rc[b] == BLIPPA_OK)
-				assert_int_equal(protocol_encode_roster(r[b], "k", &body[b], &len[b]),
-						 BLIPPA_OK);
+				assert_int_equal(
+				    protocol_encode_roster(r[b], "k", &body[b], &len[b]),
+				    BLIPPA_OK);
 			roster_free(r[b]);
 		}
 		assert_int_equal(rc[B_PG], rc[B_SQ]);
@@ -155,10 +169,8 @@ static void kiosks_both(const char *fac, uint8_t seed, struct srv_kiosk k[B_N])
 		snprintf(k[b].id, sizeof(k[b].id), "k-%s", fac);
 	}
 	memset(hash, (uint8_t)(seed + 100), sizeof(hash));
-	assert_int_equal(srv_store_auth_kiosk(fx.st[B_PG], hash, &k[0]) == BLIPPA_ERR_NOT_FOUND,
-			 1);
-	assert_int_equal(srv_store_auth_kiosk(fx.st[B_SQ], hash, &k[0]) == BLIPPA_ERR_NOT_FOUND,
-			 1);
+	assert_int_equal(srv_store_auth_kiosk(fx.st[B_PG], hash, &k[0]) == BLIPPA_ERR_NOT_FOUND, 1);
+	assert_int_equal(srv_store_auth_kiosk(fx.st[B_SQ], hash, &k[0]) == BLIPPA_ERR_NOT_FOUND, 1);
 	for (int b = 0; b < B_N; b++) { /* restore after the failed lookups */
 		memset(hash, seed, sizeof(hash));
 		assert_int_equal(srv_store_auth_kiosk(fx.st[b], hash, &k[b]), BLIPPA_OK);
@@ -230,10 +242,10 @@ static void test_ingest_same_as_sqlite(void **state)
 	const struct protocol_event b1[] = {
 	    ev_checkin(ID("01"), "P1", "S1", CHECKIN_CARD),
 	    ev_checkin(ID("02"), "P3", "S1", CHECKIN_NAME),
-	    ev_void(ID("03"), ID("02")),		     /* its check-in earlier in this batch */
-	    ev_checkin(ID("04"), "P9", "S1", CHECKIN_CARD),  /* unknown participant */
-	    ev_checkin(ID("05"), "P1", "S4", CHECKIN_CARD),  /* session not in facility */
-	    ev_checkin(ID("06"), "P4", "S1", CHECKIN_CARD),  /* participant not in group */
+	    ev_void(ID("03"), ID("02")),		    /* its check-in earlier in this batch */
+	    ev_checkin(ID("04"), "P9", "S1", CHECKIN_CARD), /* unknown participant */
+	    ev_checkin(ID("05"), "P1", "S4", CHECKIN_CARD), /* session not in facility */
+	    ev_checkin(ID("06"), "P4", "S1", CHECKIN_CARD), /* participant not in group */
 	    ev_checkin(ID("07"), "P1", "S99", CHECKIN_CARD), /* unknown session */
 	    ev_checkin(ID("08"), "P2", "", CHECKIN_LEADER),  /* open training */
 	    ev_void(ID("09"), ID("30")),		     /* its check-in comes later */
@@ -261,8 +273,8 @@ static void test_ingest_same_as_sqlite(void **state)
 	const struct protocol_event b2[] = {
 	    ev_void(ID("40"), ID("01")), /* F1's check-in from an F2 kiosk */
 	    ev_checkin(ID("41"), "P5", "S4", CHECKIN_CARD),
-	    ev_link(ID("42"), "P6", "04A1B2C3"), /* takes P1's card */
-	    ev_link(ID("43"), "P6", "04A1B2C9"), /* replaces P6's kiosk-linked card */
+	    ev_link(ID("42"), "P6", "04A1B2C3"),	    /* takes P1's card */
+	    ev_link(ID("43"), "P6", "04A1B2C9"),	    /* replaces P6's kiosk-linked card */
 	    ev_checkin(ID("01"), "P5", "S4", CHECKIN_CARD), /* an id F1 used: duplicate */
 	};
 	assert_int_equal(ingest_both(k2, b2, sizeof(b2) / sizeof(b2[0])), 3);
@@ -308,8 +320,9 @@ static void test_reconnects_after_lost_connection(void **state)
 	assert_int_equal(srv_store_roster_version(fx.st[B_PG], &v0), BLIPPA_OK);
 	PGconn *adm = PQconnectdb(fx.uri);
 	assert_int_equal(PQstatus(adm), CONNECTION_OK);
-	PGresult *r = PQexec(adm, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-				  " WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	PGresult *r =
+	    PQexec(adm, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			" WHERE datname = current_database() AND pid <> pg_backend_pid()");
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	assert_true(atoi(PQgetvalue(r, 0, 0)) >= 1);
 	PQclear(r);

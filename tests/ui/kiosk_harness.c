@@ -71,7 +71,10 @@ bool kh_start(struct kh *k, const struct kh_opts *o)
 		fprintf(f, "admin_pin_hash = %s\n", o->admin_hash);
 	if (o && o->extra_ini)
 		fprintf(f, "%s\n", o->extra_ini);
-	fprintf(f, "[reader]\ndevice = sim:%s\n", k->reader);
+	if (o && o->reader)
+		fprintf(f, "[reader]\ndevice = %s\n", o->reader);
+	else
+		fprintf(f, "[reader]\ndevice = sim:%s\n", k->reader);
 	fclose(f);
 	snprintf(size, sizeof size, "%s", o && o->size ? o->size : "1920x1080");
 	snprintf(extra, sizeof extra, "%ld", o ? o->demo_extra : 0L);
@@ -304,4 +307,18 @@ bool kh_event_id(const char *line, char *id, size_t idlen)
 	memcpy(id, p, n);
 	id[n] = '\0';
 	return true;
+}
+
+bool kh_button_centre(struct kh *k, const char *name, int *x, int *y)
+{
+	char needle[96], line[1024];
+	int bx, by, bw, bh;
+	kh_send(k, "buttons");
+	snprintf(needle, sizeof needle, "button-at %s ", name);
+	if (!kh_wait(k, needle, 5000, line, sizeof line) ||
+	    sscanf(strstr(line, needle) + strlen(needle), "%d %d %d %d", &bx, &by, &bw, &bh) != 4)
+		return false;
+	*x = bx + bw / 2;
+	*y = by + bh / 2;
+	return kh_sync(k);
 }

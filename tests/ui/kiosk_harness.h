@@ -28,6 +28,7 @@ struct kh_opts {
 	const char *admin_hash; /* admin_pin_hash or NULL */
 	const char *extra_ini;	/* more [kiosk] lines or NULL */
 	long demo_extra;	/* --demo-participants */
+	const char *reader;	/* [reader] device (default: sim FIFO in the data dir) */
 };
 
 /* Starts the kiosk; returns false (and prints why) if it did not come up
@@ -53,6 +54,8 @@ void kh_reader_tap(struct kh *k, const char *hex);
 /* Asks for the drawn buttons ("buttons") and finds the first whose name
  * starts with prefix; writes its full name. */
 bool kh_find_button(struct kh *k, const char *prefix, char *name, size_t namelen);
+/* Centre of the drawn button NAME (via "buttons"). */
+bool kh_button_centre(struct kh *k, const char *name, int *x, int *y);
 /* Extracts the event id from a trace line "<us> checkin <id> ...". */
 bool kh_event_id(const char *line, char *id, size_t idlen);
 /* Removes the data dir. */

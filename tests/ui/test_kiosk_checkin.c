@@ -141,6 +141,44 @@ static void demo_keys_tap_demo_cards(void **state)
 	assert_int_equal(kh_count(k, PENDING_CHECKINS), 1);
 }
 
+static void touch_and_mouse_events_reach_buttons(void **state)
+{
+	struct kh *k = *state;
+	int x, y;
+	/* real SDL finger events through input.c */
+	assert_true(kh_button_centre(k, "search", &x, &y));
+	kh_send(k, "finger %d %d", x, y);
+	assert_true(kh_wait(k, "screen home -> search", 5000, NULL, 0));
+	/* a touch outside any button does nothing */
+	kh_send(k, "finger 1 1");
+	assert_true(kh_sync(k));
+	assert_false(kh_seen(k, "search -> home"));
+	/* and a mouse click */
+	assert_true(kh_button_centre(k, "back", &x, &y));
+	kh_send(k, "mouse %d %d", x, y);
+	assert_true(kh_wait(k, "screen search -> home", 5000, NULL, 0));
+}
+
+static void reader_absent_name_search_still_works(void **state)
+{
+	struct kh k2;
+	struct kh_opts o = {0};
+	char line[1024];
+	(void)state;
+	o.reader = "pn532_uart:/dev/blippa-no-such-reader";
+	assert_true(kh_start(&k2, &o));
+	assert_true(kh_wait(&k2, "reader failed", 10000, NULL, 0));
+	kh_send(&k2, "press search");
+	kh_send(&k2, "type asa");
+	assert_true(kh_wait(&k2, "search 1", 5000, NULL, 0));
+	kh_send(&k2, "press row-0");
+	kh_send(&k2, "press yes");
+	assert_true(kh_wait(&k2, "checkin ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " ok name"));
+	assert_int_equal(kh_stop(&k2), 0);
+	kh_cleanup(&k2);
+}
+
 static void idle_returns_home(void **state)
 {
 	struct kh *k = *state;
@@ -160,6 +198,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(unknown_and_random_cards_are_red, setup, teardown),
 	    cmocka_unit_test_setup_teardown(open_training_recorded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(demo_keys_tap_demo_cards, setup, teardown),
+	    cmocka_unit_test_setup_teardown(touch_and_mouse_events_reach_buttons, setup, teardown),
+	    cmocka_unit_test(reader_absent_name_search_still_works),
 	    cmocka_unit_test_setup_teardown(idle_returns_home, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

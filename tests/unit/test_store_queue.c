@@ -170,6 +170,43 @@ static void test_purge_only_synced(void **state)
 	assert_int_equal(store_purge_synced(f->st, t, 0, &deleted), BLIPPA_ERR_INVALID);
 }
 
+/* A session check-in from weeks ago still counts in "7 av 9" while its
+ * session is in the roster; once the roster drops it, retention applies. */
+static void test_purge_keeps_period_attendance(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result a, v;
+	struct store_roster_row rows[8];
+	int64_t t = at("2026-11-09 10:00", 0), deleted = -1, later = at("2026-11-23 10:30", 0);
+	size_t n = 0;
+	struct roster *r;
+
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_LEADER, "S0a", t, &a), 0);
+	assert_int_equal(store_checkin_participant(f->st, "P3", CHECKIN_LEADER, "S0a", t, &v), 0);
+	assert_int_equal(store_void_checkin(f->st, v.event_id, true, t + 1000), 0);
+	{
+		struct store_event ev[8];
+		struct store_ack acks[8];
+		assert_int_equal(store_pending_events(f->st, ev, 8, &n), 0);
+		assert_int_equal(n, 3);
+		for (size_t i = 0; i < n; i++)
+			acks[i] = (struct store_ack){ev[i].id, EVENT_SYNCED, NULL};
+		assert_int_equal(store_ack_events(f->st, acks, n), 0);
+	}
+	assert_int_equal(store_purge_synced(f->st, later, 7, &deleted), 0);
+	assert_int_equal(deleted, 0);
+	assert_int_equal(store_session_roster(f->st, "S1", later, rows, 8, &n), 0);
+	assert_string_equal(rows[3].full_name, "Örjan Ek");
+	assert_int_equal(rows[3].attended, 1);
+	assert_int_equal(rows[0].attended, 0); /* Ängla's was voided */
+	/* the next term's roster no longer has S0a: now they go */
+	r = small_roster();
+	r->n_sessions = 0; /* drop all sessions (and with them S0a) */
+	load_roster(f->st, r);
+	assert_int_equal(store_purge_synced(f->st, later, 7, &deleted), 0);
+	assert_int_equal(deleted, 3);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -177,6 +214,7 @@ int main(void)
 	    T(test_pending_fields_and_order),
 	    T(test_ack_and_status),
 	    T(test_purge_only_synced),
+	    T(test_purge_keeps_period_attendance),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
