@@ -35,6 +35,8 @@ struct sync_engine {
 	char version[PROTOCOL_SHORT_MAX + 1];
 	int batch_max;
 	int64_t interval_ms, base_ms, cap_ms, auth_ms;
+	int retention_days;
+	int64_t last_purge_ms; /* retention purge runs at most hourly */
 	unsigned failures;  /* consecutive failed rounds, for backoff */
 	uint64_t rng;	    /* xorshift state for jitter */
 	pthread_mutex_t mu; /* guards reader */
@@ -113,6 +115,7 @@ enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engin
 	e->batch_max = o->batch_max > 0 && o->batch_max <= PROTOCOL_BATCH_MAX ? o->batch_max
 									      : PROTOCOL_BATCH_MAX;
 	e->interval_ms = o->interval_ms > 0 ? o->interval_ms : 30000;
+	e->retention_days = o->retention_days > 0 ? o->retention_days : 90;
 	e->base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : 1000;
 	e->cap_ms = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : 300000;
 	e->auth_ms = o->auth_pause_ms > 0 ? o->auth_pause_ms : 900000;
@@ -518,6 +521,23 @@ static bool transient(enum blippa_err rc)
 	       rc == BLIPPA_ERR_PROTOCOL || rc == BLIPPA_ERR_TLS;
 }
 
+/* Retention (DESIGN §8): synced events older than retention_days are
+ * deleted here, at most once an hour, after a push that reached the server.
+ * Pending and rejected events are never purged. */
+static void purge_old(struct sync_engine *e)
+{
+	int64_t now = clock_wall_ms(), deleted = 0;
+
+	if (e->last_purge_ms && now - e->last_purge_ms < 3600 * 1000LL)
+		return;
+	e->last_purge_ms = now;
+	if (store_purge_synced(e->st, now, e->retention_days, &deleted) != BLIPPA_OK)
+		log_warn(MOD, "retention purge failed");
+	else if (deleted > 0)
+		log_info(MOD, "retention: purged %" PRId64 " synced events older than %d days",
+			 deleted, e->retention_days);
+}
+
 enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 				  struct sync_report *rep)
 {
@@ -585,6 +605,9 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 		if (retry_after_ms > rep->next_delay_ms)
 			rep->next_delay_ms = retry_after_ms;
 	}
+
+	if (rep->push == BLIPPA_OK)
+		purge_old(e);
 
 	/* record the outcome for the UI and `blippa-sync status` */
 	if (store_get_sync_status(e->st, &st) != BLIPPA_OK)

@@ -39,6 +39,7 @@ struct sync_options {
 	int64_t auth_pause_ms;		 /* after 401/403; 0: 900000 (15 min) */
 	long connect_timeout_s;		 /* 0: 10 */
 	long low_speed_time_s;		 /* 0: 30 */
+	int retention_days;		 /* purge synced events older; 0: 90 */
 };
 
 struct sync_report {

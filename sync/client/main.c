@@ -137,15 +137,13 @@ static int cmd_once(const struct blippa_config *cfg)
 		fprintf(stderr, "blippa-sync: %s\n", err);
 		return 2;
 	}
-	store_rules_default(&rules);
-	rules.window_before_min = cfg->window_before_min;
-	rules.open_training = cfg->open_training;
-	rules.undo_seconds = cfg->undo_seconds;
+	store_rules_from_config(&rules, cfg);
 	struct sync_options o = {.server_url = cfg->server_url,
 				 .token = token,
 				 .ca_file = cfg->ca_file,
 				 .data_dir = cfg->data_dir,
-				 .rules = &rules};
+				 .rules = &rules,
+				 .retention_days = cfg->retention_days};
 	rc = sync_engine_open(&o, &e, err, sizeof err);
 	memset(token, 0, sizeof token);
 	if (rc != BLIPPA_OK) {

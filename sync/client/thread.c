@@ -116,10 +116,7 @@ enum blippa_err sync_thread_start(const struct blippa_config *cfg, const struct 
 	}
 	if ((rc = config_read_token(cfg, token, sizeof token, err, errlen)))
 		return rc;
-	store_rules_default(&rules);
-	rules.window_before_min = cfg->window_before_min;
-	rules.open_training = cfg->open_training;
-	rules.undo_seconds = cfg->undo_seconds;
+	store_rules_from_config(&rules, cfg);
 	struct sync_options o = {
 	    .server_url = cfg->server_url,
 	    .token = token,
@@ -127,6 +124,7 @@ enum blippa_err sync_thread_start(const struct blippa_config *cfg, const struct 
 	    .data_dir = cfg->data_dir,
 	    .rules = &rules,
 	    .interval_ms = cfg->sync_interval_s > 0 ? (int64_t)cfg->sync_interval_s * 1000 : 0,
+	    .retention_days = cfg->retention_days,
 	};
 	rc = sync_thread_start_opts(&o, cb, out, err, errlen);
 	memset(token, 0, sizeof token);

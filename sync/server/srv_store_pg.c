@@ -364,6 +364,12 @@ void pg_conn_put(struct pg_impl *im, struct pg_conn *c)
 {
 	if (!c)
 		return;
+	/* never hand on a connection inside a transaction or mid-result */
+	PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+	if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR)
+		pg_exec_simple(c, "ROLLBACK");
+	else if (ts == PQTRANS_ACTIVE)
+		pg_conn_reset(c);
 	pthread_mutex_lock(&im->mu);
 	c->next = im->idle;
 	im->idle = c;

@@ -501,14 +501,17 @@ static enum blippa_err export_run(struct pg_conn *c, const struct srv_export_fil
 	if (rc != BLIPPA_OK)
 		return rc;
 	const char *v[] = {f->facility_id, f->from_date, f->to_date};
-	if (!PQsendQueryPrepared(c->pg, name, 3, v, NULL, NULL, 0) || !PQsetSingleRowMode(c->pg))
+	if (!PQsendQueryPrepared(c->pg, name, 3, v, NULL, NULL, 0))
 		return pg_result_err(c, NULL);
+	PQsetSingleRowMode(c->pg); /* if refused, the rows come in one result */
 	bool stop = false;
 	PGresult *res;
 	while ((res = PQgetResult(c->pg)) != NULL) {
 		ExecStatusType st = PQresultStatus(res);
-		if (st == PGRES_SINGLE_TUPLE && !stop && rc == BLIPPA_OK) {
-#define C(k) PQgetvalue(res, 0, k)
+		if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && rc == BLIPPA_OK)
+			rc = pg_result_err(c, res);
+		for (int r = 0; rc == BLIPPA_OK && !stop && r < PQntuples(res); r++) {
+#define C(k) PQgetvalue(res, r, k)
 			struct srv_export_row row = {
 			    .facility_id = C(0),
 			    .timezone = C(1),
@@ -518,15 +521,13 @@ static enum blippa_err export_run(struct pg_conn *c, const struct srv_export_fil
 			    .participant_id = C(5),
 			    .given_name = C(6),
 			    .family_name = C(7),
-			    .present = !PQgetisnull(res, 0, 8),
+			    .present = !PQgetisnull(res, r, 8),
 			    .at_ms = strtoll(C(8), NULL, 10),
 			    .method = (enum checkin_method)atoi(C(9)),
 			    .kiosk_id = C(10),
 			};
 #undef C
 			stop = fn(ctx, &row) != 0;
-		} else if (st != PGRES_SINGLE_TUPLE && st != PGRES_TUPLES_OK && rc == BLIPPA_OK) {
-			rc = pg_result_err(c, res);
 		}
 		PQclear(res); /* drain to the end even after a stop */
 	}

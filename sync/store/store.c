@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "fsutil.h"
 #include "log.h"
 #include "tz.h"
@@ -77,6 +78,14 @@ void store_rules_default(struct store_rules *rules)
 	rules->undo_seconds = 10;
 	rules->pin_max_failures = 5;
 	rules->pin_lockout_s = 300;
+}
+
+void store_rules_from_config(struct store_rules *rules, const struct blippa_config *cfg)
+{
+	store_rules_default(rules);
+	rules->window_before_min = cfg->window_before_min;
+	rules->open_training = cfg->open_training;
+	rules->undo_seconds = cfg->undo_seconds;
 }
 
 enum blippa_err store_err_from_sqlite(int rc)

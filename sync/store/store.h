@@ -30,6 +30,10 @@ struct store_rules {
 	int pin_lockout_s;     /* ... lock PIN entry for this long (default 300) */
 };
 void store_rules_default(struct store_rules *rules);
+struct blippa_config;
+/* Defaults, then the rule keys of the kiosk config (window, open training,
+ * undo): the one place a config becomes rules, for kiosk and sync alike. */
+void store_rules_from_config(struct store_rules *rules, const struct blippa_config *cfg);
 
 /* Opens (creating 0600 if missing) data_dir/blippa.db, sets WAL,
  * synchronous=FULL, busy_timeout, foreign keys, and runs migrations.

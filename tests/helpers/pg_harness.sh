@@ -72,7 +72,10 @@ as_user() {
 
 # start_instance DURABLE: sets DIR and URI.
 start_instance() {
-	DIR=$(mktemp -d "${TMPDIR:-/tmp}/blippa-pg.XXXXXX")
+	base=${TMPDIR:-/tmp}
+	# the instance owner must reach DIR; a socket path must stay < 108 bytes
+	if ! as_user test -x "$base" 2>/dev/null || [ ${#base} -gt 60 ]; then base=/tmp; fi
+	DIR=$(mktemp -d "$base/blippa-pg.XXXXXX")
 	chmod 0700 "$DIR"
 	if [ -n "$RUNAS" ]; then chown "$RUNAS" "$DIR"; fi
 	if ! as_user "$BIN/initdb" -D "$DIR/data" -U blippa --auth=trust -E UTF8 \

@@ -7,8 +7,9 @@
  * reasons (duplicates in and across batches, voids in the same batch,
  * rejected-then-valid ids, card links, other facility), roster snapshots
  * (canonical JSON bytes), roster versions, the kiosk list and the export.
- * Also: init refuses an initialised database, open refuses an empty one,
- * and a connection killed by the server is re-established. */
+ * Also: init refuses an initialised database, open refuses an empty one
+ * and one from a newer server, and a connection killed by the server is
+ * re-established. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -341,12 +342,37 @@ static void test_reconnects_after_lost_connection(void **state)
 	PQfinish(adm);
 }
 
+static void pg_exec_ok(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+	PQclear(r);
+}
+
+/* A database migrated by a newer server is refused, not damaged. */
+static void test_newer_schema_refused(void **state)
+{
+	(void)state;
+	char err[512];
+	struct srv_store *st = NULL;
+	PGconn *adm = PQconnectdb(fx.uri);
+	assert_int_equal(PQstatus(adm), CONNECTION_OK);
+	pg_exec_ok(adm, "UPDATE blippa_meta SET value = 99 WHERE key = 'schema_version'");
+	assert_int_equal(srv_store_open(fx.uri, false, &st, err, sizeof(err)), BLIPPA_ERR_SCHEMA);
+	assert_non_null(strstr(err, "newer blippa-server (schema 99)"));
+	pg_exec_ok(adm, "UPDATE blippa_meta SET value = 1 WHERE key = 'schema_version'");
+	assert_int_equal(srv_store_open(fx.uri, false, &st, err, sizeof(err)), BLIPPA_OK);
+	srv_store_close(st);
+	PQfinish(adm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_import_same_as_sqlite),
 	    cmocka_unit_test(test_ingest_same_as_sqlite),
 	    cmocka_unit_test(test_reconnects_after_lost_connection),
+	    cmocka_unit_test(test_newer_schema_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -566,6 +566,44 @@ static int64_t sql_count(const char *db, const char *sql)
 	return n;
 }
 
+/* Retention (DESIGN §8): after a round that pushed, synced events older than
+ * retention_days are deleted from the kiosk; recent ones and pending ones
+ * stay. */
+static void test_retention_purge(void **state)
+{
+	char dir[128], ini[192], ca[192], db[192];
+	struct sync_report rep;
+	struct checkin_result old_res, new_res;
+	int64_t now = clock_wall_ms();
+	(void)state;
+
+	snprintf(ca, sizeof ca, "%s/ca.pem", pki);
+	make_kiosk("k-ret", token_a, ca, srv.port, dir, sizeof dir, ini, sizeof ini);
+	snprintf(db, sizeof db, "%s/blippa.db", dir);
+	struct sync_engine *e = engine_for(dir, token_a, ca, srv.port);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK); /* roster in */
+	/* an open-training visit 120 days ago (older than the default 90) and
+	 * one today */
+	assert_int_equal(store_checkin_participant(sync_engine_store(e), "P1", CHECKIN_LEADER, NULL,
+						   now - 120LL * 86400000, &old_res),
+			 BLIPPA_OK);
+	assert_int_equal(old_res.outcome, CHECKIN_OPEN_TRAINING);
+	assert_int_equal(store_checkin_participant(sync_engine_store(e), "P2", CHECKIN_NAME, NULL,
+						   now, &new_res),
+			 BLIPPA_OK);
+	assert_int_equal(sql_count(db, "SELECT count(*) FROM events"), 2);
+	/* the purge runs at most hourly per engine: a fresh one purges at once */
+	sync_engine_close(e);
+	e = engine_for(dir, token_a, ca, srv.port);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK);
+	assert_int_equal(rep.accepted, 2);
+	assert_int_equal(sql_count(db, "SELECT count(*) FROM events"), 1);
+	char q[160];
+	snprintf(q, sizeof q, "SELECT count(*) FROM events WHERE id = '%s'", new_res.event_id);
+	assert_int_equal(sql_count(db, q), 1);
+	sync_engine_close(e);
+}
+
 static void test_faults_10k(void **state)
 {
 	struct fault_kiosk k[FAULT_KIOSKS];
@@ -753,7 +791,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_end_to_end),	  cmocka_unit_test(test_roster_not_modified),
 	    cmocka_unit_test(test_wrong_ca),	  cmocka_unit_test(test_unauthorised),
-	    cmocka_unit_test(test_rejected_kept), cmocka_unit_test(test_faults_10k),
+	    cmocka_unit_test(test_rejected_kept), cmocka_unit_test(test_retention_purge),
+	    cmocka_unit_test(test_faults_10k),
 	};
 	signal(SIGPIPE, SIG_IGN);
 	return cmocka_run_group_tests(tests, setup, teardown);
