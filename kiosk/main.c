@@ -37,7 +37,7 @@
 
 struct args {
 	const char *config;
-	bool demo, windowed, fullscreen, hash_pin, help;
+	bool demo, demo_keys, windowed, fullscreen, hash_pin, help;
 	int w, h;
 	int trace_fd;
 	const char *trace_file;
@@ -66,6 +66,7 @@ static void usage(FILE *f)
 	      "  --config FILE      kiosk config (INI, see config/kiosk.ini.example)\n"
 	      "  --demo             demo roster + simulated reader (keys 1-9 tap demo cards,\n"
 	      "                     or write a UID line to <data_dir>/reader.fifo); no server\n"
+	      "  --demo-keys        with --config: keys 1-9 tap the demo cards (run-demo)\n"
 	      "  --data-dir DIR     demo: use DIR instead of $XDG_RUNTIME_DIR/blippa-demo\n"
 	      "  --demo-participants N  demo: add N generated participants (benchmarks)\n"
 	      "  --windowed         a normal window; closing it quits\n"
@@ -92,6 +93,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		bool takes = true;
 		if (strcmp(o, "--demo") == 0) {
 			a->demo = true;
+			takes = false;
+		} else if (strcmp(o, "--demo-keys") == 0) {
+			a->demo_keys = true;
 			takes = false;
 		} else if (strcmp(o, "--windowed") == 0) {
 			a->windowed = true;
@@ -429,10 +433,7 @@ int main(int argc, char **argv)
 		}
 	}
 
-	store_rules_default(&rules);
-	rules.window_before_min = cfg.window_before_min;
-	rules.open_training = cfg.open_training;
-	rules.undo_seconds = cfg.undo_seconds;
+	store_rules_from_config(&rules, &cfg);
 	if (store_open(cfg.data_dir, &rules, &st, err, sizeof err) != BLIPPA_OK) {
 		fprintf(stderr, "blippa-kiosk: %s\n", err);
 		goto out;
@@ -472,7 +473,7 @@ int main(int argc, char **argv)
 		SDL_ShowCursor(SDL_DISABLE);
 
 	memset(&uo, 0, sizeof uo);
-	uo.demo = a.demo;
+	uo.demo = a.demo || a.demo_keys;
 	uo.allow_quit = a.demo || a.windowed || !cfg.fullscreen;
 	uo.sync_enabled = cfg.server_url[0] != '\0';
 	uo.trace_fd = a.trace_fd;

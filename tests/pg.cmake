@@ -56,7 +56,7 @@ target_compile_definitions(bench_server_pg PRIVATE
   BLIPPA_SERVER_EXE="$<TARGET_FILE:blippa-server>"
   PG_HARNESS="${PG_HARNESS}"
   MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
-target_link_libraries(bench_server_pg PRIVATE blippa_srv_testutil PkgConfig::CURL
+target_link_libraries(bench_server_pg PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::PQ
   Threads::Threads)
 add_dependencies(bench_server_pg blippa-server)
 add_dependencies(bench bench_server_pg)

@@ -11,13 +11,16 @@
  * token and libcurl handle (keep-alive, verification on) posting batches of
  * 500 unique check-ins; kiosk i talks to process i % P. Also measured: the
  * storage alone (srv_store_ingest_events from 8 threads in this process, no
- * HTTP), which is the database's share of the ceiling.
+ * HTTP), which is the database's share of the ceiling, and three ways of
+ * sending a batch's rows (unnest, multi-row VALUES, COPY + INSERT SELECT).
  * Usage: bench_server_pg [kiosks 1..200] [batches per kiosk] [rounds]
  * Prints "BENCH <name> <value> <unit>" lines. */
 #include <curl/curl.h>
+#include <libpq-fe.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +50,19 @@ struct kiosk_client {
 	size_t accepted;
 	int failed;
 };
+
+static char pg_dir[512]; /* the instance this bench started, stopped at exit */
+
+static void pg_stop_at_exit(void)
+{
+	char cmd[1200];
+	if (!pg_dir[0])
+		return;
+	snprintf(cmd, sizeof(cmd), "sh '%s' stop '%s'", PG_HARNESS, pg_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "bench_server_pg: stopping PostgreSQL failed\n");
+	pg_dir[0] = '\0';
+}
 
 static void die(const char *what)
 {
@@ -246,6 +262,117 @@ static void bench_store_only(struct srv_store *st)
 	       (double)(WORKERS * BATCHES * BATCH) / s);
 }
 
+/* ------------------------------------------- insert methods, compared */
+
+static PGresult *must(PGconn *c, PGresult *r, const char *what)
+{
+	ExecStatusType st = PQresultStatus(r);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && st != PGRES_COPY_IN) {
+		fprintf(stderr, "bench_server_pg: %s: %s", what, PQerrorMessage(c));
+		exit(1);
+	}
+	return r;
+}
+
+/* text[] literal of the batch's ids (they need no quoting) */
+static void ids_array(char ids[][UUID_STR_LEN], int n, char *out, size_t cap)
+{
+	size_t o = (size_t)snprintf(out, cap, "{");
+	for (int i = 0; i < n; i++)
+		o += (size_t)snprintf(out + o, cap - o, "%s%s", i ? "," : "", ids[i]);
+	snprintf(out + o, cap - o, "}");
+}
+
+/* How to send a batch of 500 events to PostgreSQL: unnest over array
+ * parameters (what the backend does), one multi-row VALUES with 5,500
+ * parameters, or COPY into a temp table then INSERT ... SELECT. Same
+ * table shape and indexes as events, ON CONFLICT DO NOTHING RETURNING id in
+ * each, one connection, batches back to back. */
+static void bench_insert_methods(const char *uri)
+{
+	enum { BATCHES = 100 };
+	PGconn *c = PQconnectdb(uri);
+	if (PQstatus(c) != CONNECTION_OK)
+		die("connect");
+	PQclear(must(c,
+		     PQexec(c, "CREATE TABLE bench_ev (LIKE events INCLUDING ALL);"
+			       "CREATE TEMP TABLE bench_in (LIKE events) ON COMMIT DELETE ROWS"),
+		     "create"));
+	static char ids[BATCH][UUID_STR_LEN];
+	size_t cap = BATCH * 48 + 16;
+	char *arr = malloc(cap), *copy = malloc(BATCH * 128);
+	const char **vals = calloc(BATCH * 11, sizeof(char *));
+	if (!arr || !copy || !vals)
+		die("out of memory");
+	static const char *const names[] = {"unnest", "values", "copy"};
+	for (int m = 0; m < 3; m++) {
+		int64_t t0 = clock_mono_us();
+		for (int b = 0; b < BATCHES; b++) {
+			for (int i = 0; i < BATCH; i++)
+				uuid7_make(clock_wall_ms(), ids[i]);
+			PGresult *r = NULL;
+			if (m == 0) {
+				ids_array(ids, BATCH, arr, cap);
+				const char *v[] = {arr};
+				r = PQexecParams(
+				    c,
+				    "INSERT INTO bench_ev SELECT x, 'k-1', 'F1', 0, 1795424040000, "
+				    "0,"
+				    " 'P1', 'S1', NULL, NULL, 1 FROM unnest($1::text[]) x"
+				    " ORDER BY x COLLATE \"C\" ON CONFLICT(id) DO NOTHING "
+				    "RETURNING id",
+				    1, NULL, v, NULL, NULL, 0);
+			} else if (m == 1) {
+				char sql[BATCH * 64 + 256];
+				size_t o = (size_t)snprintf(sql, sizeof(sql),
+							    "INSERT INTO bench_ev VALUES ");
+				for (int i = 0; i < BATCH && o < sizeof(sql); i++) {
+					o += (size_t)snprintf(sql + o, sizeof(sql) - o,
+							      "%s($%d,'k-1','F1',0,1795424040000,0,"
+							      "'P1','S1',NULL,NULL,1)",
+							      i ? "," : "", i + 1);
+					vals[i] = ids[i];
+				}
+				if (o >= sizeof(sql) - 64)
+					die("values: statement buffer too small");
+				snprintf(sql + o, sizeof(sql) - o,
+					 " ON CONFLICT(id) DO NOTHING RETURNING id");
+				r = PQexecParams(c, sql, BATCH, NULL, vals, NULL, NULL, 0);
+			} else {
+				PQclear(must(c, PQexec(c, "BEGIN"), "begin"));
+				PQclear(must(c, PQexec(c, "COPY bench_in FROM STDIN"), "copy"));
+				size_t o = 0;
+				for (int i = 0; i < BATCH; i++)
+					o += (size_t)snprintf(
+					    copy + o, BATCH * 128 - o,
+					    "%s\tk-1\tF1\t0\t1795424040000\t0\tP1\t"
+					    "S1\t\\N\t\\N\t1\n",
+					    ids[i]);
+				if (PQputCopyData(c, copy, (int)o) != 1 ||
+				    PQputCopyEnd(c, NULL) != 1)
+					die("copy data");
+				PQclear(must(c, PQgetResult(c), "copy end"));
+				r = PQexec(
+				    c, "INSERT INTO bench_ev SELECT * FROM bench_in ORDER BY"
+				       " id COLLATE \"C\" ON CONFLICT(id) DO NOTHING RETURNING id");
+			}
+			must(c, r, names[m]);
+			if (PQntuples(r) != BATCH)
+				die("insert methods: not all rows stored");
+			PQclear(r);
+			if (m == 2)
+				PQclear(must(c, PQexec(c, "COMMIT"), "commit"));
+		}
+		printf("BENCH server_pg_insert_%s %.0f events/s\n", names[m],
+		       (double)(BATCHES * BATCH) / ((double)(clock_mono_us() - t0) / 1e6));
+	}
+	PQclear(PQexec(c, "DROP TABLE bench_ev"));
+	free(arr);
+	free(copy);
+	free(vals);
+	PQfinish(c);
+}
+
 int main(int argc, char **argv)
 {
 	int n = argc > 1 ? atoi(argv[1]) : 50;
@@ -256,7 +383,7 @@ int main(int argc, char **argv)
 			"usage: bench_server_pg [kiosks 1..200] [batches] [rounds 1..50]\n");
 		return 2;
 	}
-	char err[512], cmd[1400], ca[1100], cert[1100], key[1100], pgdir[512] = "", uri[600];
+	char err[512], cmd[1400], ca[1100], cert[1100], key[1100], uri[600];
 	char *tmp = tu_mkdtemp();
 	signal(SIGPIPE, SIG_IGN);
 	snprintf(cmd, sizeof(cmd), "sh '%s' '%s/pki'", MAKE_TEST_CA, tmp);
@@ -271,11 +398,15 @@ int main(int argc, char **argv)
 	} else {
 		snprintf(cmd, sizeof(cmd), "sh '%s' start --durable", PG_HARNESS);
 		FILE *p = popen(cmd, "r");
-		if (!p || !fgets(pgdir, sizeof(pgdir), p) || !fgets(uri, sizeof(uri), p))
-			die("cannot start PostgreSQL (tests/helpers/pg_harness.sh)");
-		pclose(p);
-		pgdir[strcspn(pgdir, "\n")] = '\0';
+		bool ok = p && fgets(pg_dir, sizeof(pg_dir), p) && fgets(uri, sizeof(uri), p);
+		if (p)
+			pclose(p);
+		pg_dir[strcspn(pg_dir, "\n")] = '\0';
 		uri[strcspn(uri, "\n")] = '\0';
+		if (pg_dir[0])
+			atexit(pg_stop_at_exit);
+		if (!ok)
+			die("cannot start PostgreSQL (tests/helpers/pg_harness.sh)");
 	}
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	struct srv_store *st = NULL;
@@ -301,6 +432,7 @@ int main(int argc, char **argv)
 	double *lat = calloc((size_t)n * (size_t)batches * (size_t)rounds, sizeof(double));
 	printf("bench_server_pg: %d kiosks x %d batches x %d events, %d rounds, %ld CPUs\n", n,
 	       batches, BATCH, rounds, sysconf(_SC_NPROCESSORS_ONLN));
+	bench_insert_methods(uri);
 	bench_store_only(st);
 	static const int procs_of[] = {1, 3};
 	for (size_t m = 0; m < sizeof(procs_of) / sizeof(procs_of[0]); m++) {
@@ -348,11 +480,7 @@ int main(int argc, char **argv)
 	free(ks);
 	free(lat);
 	srv_store_close(st);
-	if (pgdir[0]) {
-		snprintf(cmd, sizeof(cmd), "sh '%s' stop '%s'", PG_HARNESS, pgdir);
-		if (system(cmd) != 0)
-			fprintf(stderr, "bench_server_pg: stopping PostgreSQL failed\n");
-	}
+	pg_stop_at_exit();
 	tu_rmtree(tmp);
 	free(tmp);
 	curl_global_cleanup();

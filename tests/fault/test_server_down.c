@@ -12,15 +12,19 @@
  *     correctness bound ("the UI never waits on the network"), generous on
  *     purpose; it is not a benchmark. Latency figures are printed.
  * Usage: test_server_down N    (the CMake test passes 20000; slow: 100000) */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -32,6 +36,7 @@
 #define CARDS 1500    /* participants with cards in the roster */
 #define TAP_CARDS 500 /* the first 500 are not in the seeded queue: they tap */
 #define TAPS_DOWN 40  /* taps while the server is down */
+#define TAPS_HUNG 40  /* taps while the sync thread hangs on a silent server */
 #define TAP_GAP_MS 40 /* pacing of the participants' taps (load, not a wait) */
 #define LAT_MAX 20000
 
@@ -148,6 +153,43 @@ static void server_kill(void)
 	srv_pid = 0;
 }
 
+/* A server that hangs: listens on 127.0.0.1:port and waits (deadline) for
+ * the kiosk's sync thread to connect; the connection is accepted and never
+ * answered. Returns the listening socket; *conn gets the connection. */
+static int hung_server(int port, int *conn)
+{
+	struct sockaddr_in a;
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int64_t deadline = mono_us() + 60 * 1000000LL;
+	memset(&a, 0, sizeof a);
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
+	    bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0)
+		die("hung server: cannot listen on port %d: %s", port, strerror(errno));
+	while ((*conn = accept(fd, NULL, NULL)) < 0) {
+		if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			die("hung server: accept: %s", strerror(errno));
+		if (mono_us() > deadline)
+			die("the kiosk's sync thread never connected to the hung server");
+		pause_ms(10);
+	}
+	return fd;
+}
+
+/* True if the peer has not closed conn (reads and drops what it sent). */
+static bool peer_open(int conn)
+{
+	char buf[4096];
+	for (;;) {
+		ssize_t r = recv(conn, buf, sizeof buf, MSG_DONTWAIT);
+		if (r > 0)
+			continue;
+		return r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+	}
+}
+
 static void start_kiosk(const char *cfg)
 {
 	snprintf(k.dir, sizeof k.dir, "%s/kiosk", work);
@@ -261,6 +303,23 @@ int main(int argc, char **argv)
 		die("queue while down: expected %ld pending", n + TAPS_DOWN);
 	printf("server down: %d taps answered, %ld + %d events queued\n", TAPS_DOWN, n, TAPS_DOWN);
 
+	/* a server that accepts and never answers: the sync thread hangs in the
+	 * TLS handshake (up to its 10 s connect timeout) while people tap */
+	{
+		int conn = -1, lfd = hung_server(port, &conn);
+		for (int i = 0; i < TAPS_HUNG; i++, card++) {
+			tap(card);
+			pause_ms(TAP_GAP_MS);
+		}
+		if (!peer_open(conn))
+			die("the sync thread gave up on the hung server before the taps were done");
+		close(conn);
+		close(lfd);
+	}
+	printf("server hung: %d taps answered while the sync thread waited on it\n", TAPS_HUNG);
+	if (query(k.db, "SELECT count(*) FROM events WHERE sync = 0") != n + TAPS_DOWN + TAPS_HUNG)
+		die("queue while hung: expected %ld pending", n + TAPS_DOWN + TAPS_HUNG);
+
 	/* the server returns on the same port: drain while people keep tapping */
 	server_start(port, 1);
 	t_up = mono_us();
@@ -300,7 +359,7 @@ int main(int argc, char **argv)
 	qsort(lat_us, n_lat, sizeof lat_us[0], cmp64);
 	printf("drained %ld queued + %d tapped events in %.1f s after the server returned;"
 	       " %d taps during the drain\n",
-	       n, TAPS_DOWN + taps_drain, (double)(t_drained - t_up) / 1e6, taps_drain);
+	       n, TAPS_DOWN + TAPS_HUNG + taps_drain, (double)(t_drained - t_up) / 1e6, taps_drain);
 	printf("tap -> answer (%zu taps): median %.1f ms, p99 %.1f ms, max %.1f ms (bound %d ms)\n",
 	       n_lat, (double)lat_us[n_lat / 2] / 1000, (double)lat_us[n_lat * 99 / 100] / 1000,
 	       (double)lat_us[n_lat - 1] / 1000, TAP_BOUND_MS);
