@@ -11,7 +11,9 @@
  * between requests except prepared statements, every write is one
  * transaction, and event ingest relies on the primary key of events.id
  * (INSERT ... ON CONFLICT DO NOTHING RETURNING id), never on a
- * read-then-write. Each process keeps a pool of up to PG_POOL_MAX
+ * read-then-write. Each process keeps a pool of up to PG_POOL_MAX (or the
+ * URI's pool_max_conns=N, a parameter this backend takes out of the URI
+ * before libpq sees it, as pgxpool does)
  * connections (one per request in flight); a connection that broke (server
  * restart, network) is re-established and an idempotent operation retried
  * once. Set-based statements (unnest over binary array parameters) keep the
@@ -27,6 +29,8 @@
 
 #define PG_SCHEMA_VERSION 1
 #define PG_POOL_MAX 8
+#define PG_POOL_CAP 64
+#define PG_POOL_PARAM "pool_max_conns="
 #define PG_LOCK_KEY "4779354893174960211" /* advisory lock: migrations, imports */
 
 /* migrations[i] takes the schema from version i to i + 1. */
@@ -338,7 +342,7 @@ enum blippa_err pg_conn_get(struct pg_impl *im, struct pg_conn **out)
 	enum blippa_err rc = BLIPPA_OK;
 	*out = NULL;
 	pthread_mutex_lock(&im->mu);
-	while (!im->idle && im->n_open >= PG_POOL_MAX)
+	while (!im->idle && im->n_open >= im->pool_max)
 		pthread_cond_wait(&im->cv, &im->mu);
 	if (im->idle) {
 		*out = im->idle;
@@ -489,6 +493,30 @@ enum blippa_err pg_tx_end(struct pg_conn *c, enum blippa_err rc)
 
 /* ------------------------------------------------------- open and schema */
 
+/* Takes "pool_max_conns=N" out of the URI's query (in place) and returns N,
+ * PG_POOL_MAX if it is not there, or 0 if N is not 1..PG_POOL_CAP. */
+static int pool_param_take(char *uri)
+{
+	char *q = strchr(uri, '?');
+	for (char *p = q; p && *p;) {
+		char *start = p + 1; /* after '?' or '&' */
+		if (strncmp(start, PG_POOL_PARAM, strlen(PG_POOL_PARAM)) != 0) {
+			p = strchr(start, '&');
+			continue;
+		}
+		char *val = start + strlen(PG_POOL_PARAM), *end = NULL;
+		long n = strtol(val, &end, 10);
+		if (end == val || (*end && *end != '&') || n < 1 || n > PG_POOL_CAP)
+			return 0;
+		if (*end) /* "?a&pool=N&b" -> "?a&b", "?pool=N&b" -> "?b" */
+			memmove(start, end + 1, strlen(end + 1) + 1);
+		else /* the last parameter: cut it with its separator */
+			*p = '\0';
+		return (int)n;
+	}
+	return PG_POOL_MAX;
+}
+
 static void make_label(const char *uri, char *out, size_t outlen)
 {
 	char *perr = NULL;
@@ -603,6 +631,13 @@ enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, siz
 		rc = BLIPPA_ERR_NOMEM;
 		goto out;
 	}
+	im->pool_max = pool_param_take(im->uri);
+	if (im->pool_max < 1) {
+		snprintf(err, errlen, "database URI: " PG_POOL_PARAM "N must be 1-%d", PG_POOL_CAP);
+		rc = BLIPPA_ERR_CONFIG;
+		goto out;
+	}
+	uri = im->uri;
 	pthread_mutex_init(&im->mu, NULL);
 	pthread_cond_init(&im->cv, NULL);
 	make_label(uri, im->label, sizeof(im->label));

@@ -62,12 +62,13 @@ struct pg_conn {
 };
 
 struct pg_impl {
-	char *uri;	    /* as given (may hold a password: never printed) */
+	char *uri;	    /* as given, less pool_max_conns (may hold a password:
+			       never printed) */
 	char label[200];    /* "PostgreSQL database D on H": for messages */
 	pthread_mutex_t mu; /* guards the pool */
 	pthread_cond_t cv;
 	struct pg_conn *idle;
-	int n_open;
+	int n_open, pool_max;
 };
 
 /* A one-dimensional array parameter in PostgreSQL's binary format

@@ -284,7 +284,7 @@ static void ids_array(char ids[][UUID_STR_LEN], int n, char *out, size_t cap)
 }
 
 /* How to send a batch of 500 events to PostgreSQL: unnest over array
- * parameters (what the backend does), one multi-row VALUES with 5,500
+ * parameters (what the backend does), one multi-row VALUES with 500
  * parameters, or COPY into a temp table then INSERT ... SELECT. Same
  * table shape and indexes as events, ON CONFLICT DO NOTHING RETURNING id in
  * each, one connection, batches back to back. */

@@ -50,6 +50,7 @@ make_roster() {
 # start_server SERVER_BIN DB PKI_DIR LOG_DIR: serves DB over HTTPS on a free
 # loopback port; sets srv_pid and port.
 start_server() {
+	: >"$4/serve.out" # a restart must not read the previous server's port
 	"$1" serve --db "$2" --listen 127.0.0.1:0 --cert "$3/server.pem" \
 		--key "$3/server-key.pem" >"$4/serve.out" 2>"$4/serve.err" &
 	srv_pid=$!

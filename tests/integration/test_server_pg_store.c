@@ -366,6 +366,22 @@ static void test_newer_schema_refused(void **state)
 	PQfinish(adm);
 }
 
+/* pool_max_conns=N in the URI sizes the pool and is not passed to libpq. */
+static void test_pool_size_in_uri(void **state)
+{
+	(void)state;
+	char err[512], uri[1200];
+	struct srv_store *st = NULL;
+	int64_t v = 0;
+	snprintf(uri, sizeof(uri), "%s&pool_max_conns=2", fx.uri);
+	assert_int_equal(srv_store_open(uri, false, &st, err, sizeof(err)), BLIPPA_OK);
+	assert_int_equal(srv_store_roster_version(st, &v), BLIPPA_OK);
+	srv_store_close(st);
+	snprintf(uri, sizeof(uri), "%s&pool_max_conns=0", fx.uri);
+	assert_int_equal(srv_store_open(uri, false, &st, err, sizeof(err)), BLIPPA_ERR_CONFIG);
+	assert_non_null(strstr(err, "pool_max_conns"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +389,7 @@ int main(void)
 	    cmocka_unit_test(test_ingest_same_as_sqlite),
 	    cmocka_unit_test(test_reconnects_after_lost_connection),
 	    cmocka_unit_test(test_newer_schema_refused),
+	    cmocka_unit_test(test_pool_size_in_uri),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
