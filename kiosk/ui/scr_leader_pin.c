@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* PIN pad for leader mode and for closing the kiosk (admin PIN only).
- * The store checks the PIN against Argon2id hashes and counts failures;
- * after too many it locks PIN entry and we say for how many minutes. */
+ * The PIN is verified against the Argon2id hashes on a worker thread
+ * (pincheck.c) while this screen says "Checking..."; the store counts
+ * failures and after too many locks PIN entry, and we say for how long. */
 #include <stdio.h>
 #include <string.h>
 
@@ -14,21 +15,12 @@ static void pin_enter(struct ui *ui, const union ui_arg *arg)
 {
 	(void)arg;
 	memset(&ui->pin, 0, sizeof ui->pin);
+	ui->pin_visit++; /* a check still running from an earlier visit is not ours */
 }
 
-static void pin_submit(struct ui *ui)
+void ui_pin_result(struct ui *ui, enum blippa_err rc, const char *leader, int retry)
 {
-	char leader[ROSTER_ID_MAX + 1] = "";
-	int retry = 0;
-	enum blippa_err rc;
-	const char *admin =
-	    ui->opts.admin_pin_hash && ui->opts.admin_pin_hash[0] ? ui->opts.admin_pin_hash : NULL;
-
-	if (!ui->pin.pin[0])
-		return;
-	rc = store_check_pin(ui->st, ui->pin.pin, admin, clock_wall_ms(), leader, sizeof leader,
-			     &retry);
-	memset(ui->pin.pin, 0, sizeof ui->pin.pin);
+	ui->pin.shown = 0;
 	ui->pin.error = rc != BLIPPA_OK;
 	if (rc == BLIPPA_OK) {
 		if (ui->arg.pin.mode == PIN_EXIT) {
@@ -68,8 +60,32 @@ static void pin_submit(struct ui *ui)
 	ui_dirty(ui);
 }
 
+/* Hands the PIN to the worker (pincheck.c); the answer comes back later
+ * as ui_pin_result(). Until then the screen says "Checking..." and ignores
+ * input, and the UI thread keeps drawing and answering. */
+static void pin_submit(struct ui *ui)
+{
+	int retry = 0;
+	enum blippa_err rc;
+
+	if (!ui->pin.pin[0] || ui_pin_checking(ui))
+		return;
+	ui->pin.shown = strlen(ui->pin.pin);
+	rc = ui_pin_check_start(ui, ui->pin.pin, &retry);
+	memset(ui->pin.pin, 0, sizeof ui->pin.pin);
+	if (rc != BLIPPA_OK) {
+		ui_pin_result(ui, rc, "", retry);
+		return;
+	}
+	ui->pin.error = false;
+	snprintf(ui->pin.message, sizeof ui->pin.message, "%s", _("Checking…"));
+	ui_dirty(ui);
+}
+
 static void pin_input(struct ui *ui, const struct ui_input *in)
 {
+	if (ui_pin_checking(ui))
+		return; /* one PIN at a time: no digits, OK or cancel meanwhile */
 	if (in->kind == UI_IN_TEXT && in->text[0] >= '0' && in->text[0] <= '9' && !in->text[1]) {
 		pinpad_apply(in->text[0] - '0', ui->pin.pin, sizeof ui->pin.pin);
 		ui_dirty(ui);
@@ -112,7 +128,7 @@ static void pin_draw(struct ui *ui, struct render *r)
 	int pad_h = c.h - title_h - dots_h - msg_h - cancel_h - 4 * gap;
 	int pad_w;
 	SDL_Rect pad;
-	size_t n = strlen(ui->pin.pin);
+	size_t n = ui_pin_checking(ui) ? ui->pin.shown : strlen(ui->pin.pin);
 
 	if (pad_h > render_mm(r, 120.0f))
 		pad_h = render_mm(r, 120.0f);

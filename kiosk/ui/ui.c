@@ -20,7 +20,7 @@
 #include "log.h"
 #include "widgets.h"
 
-enum ui_event { UI_EV_READER, UI_EV_CONTROL, UI_EV_QUIT, UI_EV_SYNC, UI_EV_COUNT };
+enum ui_event { UI_EV_READER, UI_EV_CONTROL, UI_EV_QUIT, UI_EV_SYNC, UI_EV_PIN, UI_EV_COUNT };
 
 /* What crosses from the reader thread: the event plus when it was queued. */
 struct ui_reader_msg {
@@ -430,6 +430,9 @@ static void handle_event(struct ui *ui, SDL_Event *ev)
 			ui_trace(ui, "quit signal");
 			ui->quit = true;
 			break;
+		case UI_EV_PIN: /* from the PIN worker (pincheck.c); no data */
+			ui_pin_check_done(ui);
+			break;
 		case UI_EV_SYNC:
 			if (ev->user.data1) {
 				ui->sync = *(const struct store_sync_status *)ev->user.data1;
@@ -563,6 +566,11 @@ enum blippa_err ui_open(struct render *r, struct store *st, const struct blippa_
 	ui->reader_configured = strcmp(cfg->reader_device, "none") != 0;
 	ui->reader_state = ui->reader_configured ? READER_STATE_OPENING : READER_STATE_NONE;
 	ui->bg = COL_HOME_BG;
+	ui->ev_pin = ui->ev_base + (uint32_t)UI_EV_PIN;
+	if (cfg->sound) {
+		ui->sound = sound_open();
+		ui_trace(ui, "sound %s", ui->sound ? "on" : "none");
+	}
 	ui_refresh_status(ui);
 	ui_timer_set(ui, UI_TIMER_CLOCK, ms_to_next_minute());
 	{
@@ -585,6 +593,8 @@ void ui_close(struct ui *ui)
 	SDL_Event ev;
 	if (!ui)
 		return;
+	ui_pin_check_stop(ui);
+	sound_close(ui->sound);
 	/* Events the reader/sync/control threads pushed after the loop ended
 	 * (they are stopped by now): free their data, or it leaks. */
 	while (SDL_PeepEvents(&ev, 1, SDL_GETEVENT, ui->ev_base,

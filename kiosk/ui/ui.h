@@ -128,6 +128,7 @@ struct ui_pin_state {
 	char pin[12];
 	char message[160];
 	bool error;
+	size_t shown; /* dots shown while the submitted PIN is checked */
 };
 
 struct ui_sessions_state {
@@ -196,6 +197,12 @@ struct ui {
 
 	/* leader mode */
 	char leader_id[ROSTER_ID_MAX + 1];
+	/* PIN verification on a worker thread (pincheck.c) */
+	SDL_Thread *pin_thread; /* running check, NULL when none */
+	struct ui_pin_job *pin_job;
+	unsigned pin_visit; /* bumped on every entry to the PIN screen */
+	uint32_t ev_pin;    /* SDL event type of a finished check */
+	struct sound *sound; /* optional result tones (sound.c), NULL: off */
 	char toast[200];
 	bool toast_error;
 
@@ -258,6 +265,38 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 
 /* Formats a UTC ms instant as local "HH:MM". */
 void ui_hhmm(struct ui *ui, int64_t ms, char out[6]);
+
+/* ---- pincheck.c: leader/admin PIN verification off the UI thread ---- */
+struct ui_pin_job;
+/* Starts checking pin: the lock state and the hashes to try come from the
+ * store here; Argon2id runs on a worker thread. BLIPPA_OK: started, traced
+ * "pin checking N"; the answer arrives as an ui->ev_pin event ->
+ * ui_pin_check_done(). Otherwise nothing started and the code is the
+ * result (BLIPPA_ERR_LOCKED_OUT with *retry_s, BLIPPA_ERR_BUSY while another
+ * check runs, an I/O error). */
+enum blippa_err ui_pin_check_start(struct ui *ui, const char *pin, int *retry_s);
+/* True while a check runs (the PIN screen ignores input then). */
+bool ui_pin_checking(const struct ui *ui);
+/* On the ev_pin event (UI thread): joins the worker, records the outcome
+ * in the store (failure count, lockout) and, if the PIN screen that asked
+ * is still shown, hands it the result (ui_pin_result). */
+void ui_pin_check_done(struct ui *ui);
+/* ui_close: waits for a running check (its outcome still counts). */
+void ui_pin_check_stop(struct ui *ui);
+/* scr_leader_pin.c: acts on a PIN result (log in, exit, or say why not). */
+void ui_pin_result(struct ui *ui, enum blippa_err rc, const char *who, int retry_s);
+
+/* ---- sound.c: optional result tones ([kiosk] sound) ---- */
+enum sound_kind { SOUND_OK, SOUND_WARN };
+/* Opens the default audio device once and renders both tones; on failure
+ * logs once (no personal data) and returns NULL: the kiosk stays silent. */
+struct sound *sound_open(void);
+void sound_close(struct sound *s); /* NULL is a no-op */
+/* Queues a tone (replacing one still playing); false if nothing was queued. */
+bool sound_play(struct sound *s, enum sound_kind kind);
+/* Plays the tone for a result screen and traces "sound ok|warn" (no-op when
+ * sound is off). */
+void ui_sound(struct ui *ui, enum sound_kind kind);
 
 /* ---- control.c: scripted test commands, on the UI thread ---- */
 void ui_control_run(struct ui *ui, const char *line);

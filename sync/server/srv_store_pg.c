@@ -11,12 +11,11 @@
  * between requests except prepared statements, every write is one
  * transaction, and event ingest relies on the primary key of events.id
  * (INSERT ... ON CONFLICT DO NOTHING RETURNING id), never on a
- * read-then-write. Each process keeps a pool of up to PG_POOL_MAX (or the
- * URI's pool_max_conns=N, a parameter this backend takes out of the URI
- * before libpq sees it, as pgxpool does)
- * connections (one per request in flight); a connection that broke (server
- * restart, network) is re-established and an idempotent operation retried
- * once. Set-based statements (unnest over binary array parameters) keep the
+ * read-then-write. Each process keeps a pool of up to PG_POOL_MAX
+ * connections (one per request in flight; the URI's pool_max_conns=N, a
+ * parameter this backend takes out before libpq sees it as pgxpool does,
+ * changes the size); a connection that broke (server restart, network) is
+ * re-established and an idempotent operation retried once. Set-based statements (unnest over binary array parameters) keep the
  * round trips per import or event batch constant. */
 #include "srv_store_pg_int.h"
 

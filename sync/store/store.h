@@ -129,7 +129,7 @@ struct search_hit {
 /* Case- and diacritic-insensitive prefix match on given or family name
  * (each word). today_only: only participants with a session here today.
  * Fewer than 2 characters after folding: 0 hits. Ordered by given name,
- * family name. Writes at most max hits; *n gets the count written. */
+ * family name in Swedish order (store_sort_key: ... Z, Å, Ä, Ö). Writes at most max hits; *n gets the count written. */
 enum blippa_err store_search_names(struct store *st, const char *prefix, bool today_only,
 				   int64_t now_ms, struct search_hit *hits, size_t max, size_t *n);
 
@@ -153,7 +153,7 @@ struct store_roster_row {
 	char event_id[UUID_STR_LEN];     /* the live check-in, for undo */
 	int attended, held;              /* period attendance: "7 av 9" */
 };
-/* Members of session_id sorted by name with status. Caller gives the array;
+/* Members of session_id sorted by name (Swedish order, as search) with status. Caller gives the array;
  * *n gets the count (at most max). */
 enum blippa_err store_session_roster(struct store *st, const char *session_id, int64_t now_ms,
 				     struct store_roster_row *out, size_t max, size_t *n);
@@ -170,6 +170,32 @@ enum blippa_err store_link_card(struct store *st, const uint8_t *uid, size_t uid
  * the leader's id, or "admin". Wrong PIN: BLIPPA_ERR_AUTH. */
 enum blippa_err store_check_pin(struct store *st, const char *pin, const char *admin_hash,
 				int64_t now_ms, char *leader_id, size_t idlen, int *retry_s);
+
+/* The same check split in three, so the slow Argon2id part (60-250 ms and
+ * tens of MB per hash) can run off the UI thread while the handle stays on
+ * it. store_check_pin() is exactly: candidates, verify, record.
+ *
+ * 1. store_pin_candidates (store thread): BLIPPA_ERR_LOCKED_OUT (*retry_s
+ *    set) while PIN entry is locked; else *out gets a malloc'd copy of the
+ *    hashes to try (leaders in id order, then the admin hash as "admin";
+ *    *n may be 0), owned by the caller: free(). At most
+ *    STORE_PIN_CANDIDATES_MAX.
+ * 2. store_pin_verify (any thread, no store): true if pin matches one of
+ *    them; id gets its owner. Slow on purpose.
+ * 3. store_pin_record (store thread): counts the outcome. ok: failures reset,
+ *    BLIPPA_OK. Wrong: BLIPPA_ERR_AUTH, or BLIPPA_ERR_LOCKED_OUT (*retry_s
+ *    set) when this failure reached rules.pin_max_failures. */
+#define STORE_PIN_HASH_MAX 192
+#define STORE_PIN_CANDIDATES_MAX 1024
+struct store_pin_candidate {
+	char id[ROSTER_ID_MAX + 1];    /* leader id or "admin" */
+	char hash[STORE_PIN_HASH_MAX]; /* "$argon2id$..." */
+};
+enum blippa_err store_pin_candidates(struct store *st, const char *admin_hash, int64_t now_ms,
+				     struct store_pin_candidate **out, size_t *n, int *retry_s);
+bool store_pin_verify(const struct store_pin_candidate *c, size_t n, const char *pin, char *id,
+		      size_t idlen);
+enum blippa_err store_pin_record(struct store *st, bool ok, int64_t now_ms, int *retry_s);
 
 /* ---- sync queue ---- */
 

@@ -106,6 +106,17 @@ bool store_uid_is_random(const uint8_t *uid, size_t len);
 /* Name folding (store_search.c): case and diacritics removed, '-' and other
  * separators become single spaces, trimmed. Writes at most outlen-1 bytes. */
 size_t store_fold(const char *in, char *out, size_t outlen);
+/* Swedish collation of one name: like store_fold, but å ä ö (and æ ø,
+ * also decomposed) become bytes after 'z' ('{' '|' '}'), ü sorts as y;
+ * so strcmp() gives Swedish order: ... z, å, ä, ö; case-insensitive, é as e. */
+size_t store_collate(const char *in, char *out, size_t outlen);
+/* THE sort key of a participant, used wherever names are ordered (roster
+ * rank at replace, the search index, leader rosters): collated given,
+ * collated family, then the exact names and the id as tie-breakers, so
+ * strcmp() of two keys is the display order and never ties. */
+#define STORE_SORT_KEY_MAX (4 * ROSTER_NAME_MAX + ROSTER_ID_MAX + 8)
+size_t store_sort_key(const char *given, const char *family, const char *id, char *out,
+		      size_t outlen);
 /* Display form "Åsa Ö." of given + family initial (UTF-8 safe). */
 void store_display_name(const char *given, const char *family, char *out, size_t outlen);
 /* Drops the name index (after roster replace and at close). */

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
@@ -39,8 +40,7 @@ static const char sql_roster[] =
 			       "  AND s3.start_ms <= ?2)"
 			       " FROM sessions s JOIN members m ON m.group_id = s.group_id"
 			       " JOIN participants p ON p.id = m.participant_id"
-			       " WHERE s.id = ?1 ORDER BY p.given_fold, p.family_fold, "
-			       "p.given_name, p.family_name, p.id";
+			       " WHERE s.id = ?1 ORDER BY p.pno";
 static const char sql_session_exists[] = "SELECT 1 FROM sessions WHERE id = ?";
 static const char sql_participant[] = "SELECT 1 FROM participants WHERE id = ?";
 static const char sql_link[] = "INSERT OR REPLACE INTO cards(uid, owner, owner_id)"
@@ -82,12 +82,45 @@ enum blippa_err store_today_sessions(struct store *st, int64_t now_ms,
 	return rc;
 }
 
+/* A roster row's sort key (store_sort_key) and where the row is. */
+struct row_key {
+	char key[STORE_SORT_KEY_MAX];
+	size_t row;
+};
+
+static int cmp_row_key(const void *a, const void *b)
+{
+	return strcmp(((const struct row_key *)a)->key, ((const struct row_key *)b)->key);
+}
+
+/* Puts rows[0..k) in the order of their keys (keys[i].row == i on entry). */
+static enum blippa_err roster_rows_sort(struct store_roster_row *rows, struct row_key *keys,
+					size_t k)
+{
+	struct store_roster_row *tmp;
+	bool sorted = true;
+
+	for (size_t i = 1; i < k && sorted; i++)
+		sorted = strcmp(keys[i - 1].key, keys[i].key) <= 0;
+	if (sorted)
+		return BLIPPA_OK;
+	if (!(tmp = malloc(k * sizeof *tmp)))
+		return BLIPPA_ERR_NOMEM;
+	qsort(keys, k, sizeof *keys, cmp_row_key);
+	for (size_t i = 0; i < k; i++)
+		tmp[i] = rows[keys[i].row];
+	memcpy(rows, tmp, k * sizeof *tmp);
+	free(tmp);
+	return BLIPPA_OK;
+}
+
 enum blippa_err store_session_roster(struct store *st, const char *session_id, int64_t now_ms,
 				     struct store_roster_row *out, size_t max, size_t *n)
 {
+	struct row_key *keys = NULL;
 	sqlite3_stmt *s;
 	enum blippa_err rc = BLIPPA_OK;
-	size_t k = 0;
+	size_t k = 0, cap = 0;
 	int src;
 
 	*n = 0;
@@ -105,11 +138,26 @@ enum blippa_err store_session_roster(struct store *st, const char *session_id, i
 	sqlite3_bind_text(s, 1, session_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now_ms);
 	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_roster_row *x = &out[k++];
+		struct store_roster_row *x = &out[k];
 		const unsigned char *g = sqlite3_column_text(s, 1);
 		const unsigned char *f = sqlite3_column_text(s, 2);
+		if (k == cap) { /* grows with the rows: at most max keys */
+			struct row_key *grown;
+			cap = cap ? 2 * cap : 64;
+			if (cap > max)
+				cap = max;
+			if (!(grown = realloc(keys, cap * sizeof *keys))) {
+				rc = BLIPPA_ERR_NOMEM;
+				break;
+			}
+			keys = grown;
+		}
 		memset(x, 0, sizeof *x);
 		store_col_text(s, 0, x->participant_id, sizeof x->participant_id);
+		store_sort_key(g ? (const char *)g : "", f ? (const char *)f : "",
+			       x->participant_id, keys[k].key, sizeof keys[k].key);
+		keys[k].row = k;
+		k++;
 		snprintf(x->full_name, sizeof x->full_name, "%s %s", g ? (const char *)g : "",
 			 f ? (const char *)f : "");
 		x->present = sqlite3_column_type(s, 3) != SQLITE_NULL;
@@ -118,9 +166,15 @@ enum blippa_err store_session_roster(struct store *st, const char *session_id, i
 		x->attended = sqlite3_column_int(s, 5);
 		x->held = sqlite3_column_int(s, 6);
 	}
-	if (k < max && src != SQLITE_DONE)
+	if (!rc && k < max && src != SQLITE_DONE)
 		rc = store_err_from_sqlite(src);
 	sqlite3_reset(s);
+	/* pno is the display order of the roster replace; sorting the few
+	 * rows here too keeps a file stored by an older build (another
+	 * order) right until its next roster replace. */
+	if (!rc && k > 1)
+		rc = roster_rows_sort(out, keys, k);
+	free(keys);
 	*n = k;
 	return rc;
 }
@@ -195,64 +249,126 @@ static bool pin_matches(const char *hash, const char *pin)
 	       crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
 }
 
-enum blippa_err store_check_pin(struct store *st, const char *pin, const char *admin_hash,
-				int64_t now_ms, char *leader_id, size_t idlen, int *retry_s)
+/* Reads pin_state; a lock set by a clock that was far ahead is capped. */
+static enum blippa_err pin_state_get(struct store *st, int64_t now_ms, int *failures,
+				     int64_t *locked_until)
 {
-	int failures = 0;
-	int64_t locked_until = 0;
-	char id[ROSTER_ID_MAX + 1] = "";
-	bool ok = false;
-	enum blippa_err rc;
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = store_prep(st, sql_pin_state);
 	int src;
 
-	if (idlen)
-		leader_id[0] = '\0';
-	if (retry_s)
-		*retry_s = 0;
-	if (!pin || !pin[0] || strlen(pin) > 64)
-		return BLIPPA_ERR_INVALID;
-	if (!(s = store_prep(st, sql_pin_state)))
+	*failures = 0;
+	*locked_until = 0;
+	if (!s)
 		return BLIPPA_ERR_IO;
 	if ((src = sqlite3_step(s)) == SQLITE_ROW) {
-		failures = sqlite3_column_int(s, 0);
-		locked_until = sqlite3_column_int64(s, 1);
+		*failures = sqlite3_column_int(s, 0);
+		*locked_until = sqlite3_column_int64(s, 1);
 	}
 	sqlite3_reset(s);
 	if (src != SQLITE_ROW)
 		return store_err_from_sqlite(src == SQLITE_DONE ? SQLITE_CORRUPT : src);
-	/* A lock set by a clock that was far ahead must not last forever. */
-	if (locked_until > now_ms + (int64_t)st->rules.pin_lockout_s * 1000)
-		locked_until = now_ms + (int64_t)st->rules.pin_lockout_s * 1000;
+	if (*locked_until > now_ms + (int64_t)st->rules.pin_lockout_s * 1000)
+		*locked_until = now_ms + (int64_t)st->rules.pin_lockout_s * 1000;
+	return BLIPPA_OK;
+}
+
+/* Appends one candidate (an Argon2id string that fits; others are skipped:
+ * they could never verify). */
+static void pin_candidate_add(struct store_pin_candidate *c, size_t *n, const char *id,
+			      const char *hash)
+{
+	if (!hash || strncmp(hash, "$argon2id$", 10) != 0 || strlen(hash) >= STORE_PIN_HASH_MAX ||
+	    *n >= STORE_PIN_CANDIDATES_MAX)
+		return;
+	snprintf(c[*n].id, sizeof c[*n].id, "%s", id);
+	snprintf(c[*n].hash, sizeof c[*n].hash, "%s", hash);
+	(*n)++;
+}
+
+enum blippa_err store_pin_candidates(struct store *st, const char *admin_hash, int64_t now_ms,
+				     struct store_pin_candidate **out, size_t *n, int *retry_s)
+{
+	struct store_pin_candidate *c = NULL, *grown;
+	size_t k = 0, cap = 0;
+	int64_t locked_until;
+	int failures, src;
+	enum blippa_err rc;
+	sqlite3_stmt *s;
+
+	*out = NULL;
+	*n = 0;
+	if (retry_s)
+		*retry_s = 0;
+	if ((rc = pin_state_get(st, now_ms, &failures, &locked_until)))
+		return rc;
 	if (locked_until > now_ms) {
 		if (retry_s)
 			*retry_s = (int)((locked_until - now_ms + 999) / 1000);
 		return BLIPPA_ERR_LOCKED_OUT;
 	}
-	/* Argon2id verification is slow on purpose: do it outside any write
-	 * transaction so the sync thread is not held up. */
 	if (!(s = store_prep(st, sql_leaders)))
 		return BLIPPA_ERR_IO;
-	while (!ok && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(s, 1);
-		if (pin_matches(h, pin)) {
-			store_col_text(s, 0, id, sizeof id);
-			ok = true;
+	for (;;) {
+		char id[ROSTER_ID_MAX + 1];
+		if (k + 1 >= cap && cap < STORE_PIN_CANDIDATES_MAX + 1) {
+			cap = cap ? 2 * cap : 8;
+			if (cap > STORE_PIN_CANDIDATES_MAX + 1)
+				cap = STORE_PIN_CANDIDATES_MAX + 1;
+			if (!(grown = realloc(c, cap * sizeof *c))) {
+				rc = BLIPPA_ERR_NOMEM;
+				goto out;
+			}
+			c = grown;
+		}
+		if ((src = sqlite3_step(s)) != SQLITE_ROW)
+			break;
+		store_col_text(s, 0, id, sizeof id);
+		if (k + 1 < cap) /* leave room for the admin hash */
+			pin_candidate_add(c, &k, id, (const char *)sqlite3_column_text(s, 1));
+	}
+	if (src != SQLITE_DONE) {
+		rc = store_err_from_sqlite(src);
+		goto out;
+	}
+	if (admin_hash && admin_hash[0])
+		pin_candidate_add(c, &k, "admin", admin_hash);
+	*out = c;
+	*n = k;
+	c = NULL;
+out:
+	sqlite3_reset(s);
+	free(c);
+	return rc;
+}
+
+bool store_pin_verify(const struct store_pin_candidate *c, size_t n, const char *pin, char *id,
+		      size_t idlen)
+{
+	if (idlen)
+		id[0] = '\0';
+	if (!pin || !pin[0] || strlen(pin) > 64)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (pin_matches(c[i].hash, pin)) {
+			snprintf(id, idlen, "%s", c[i].id);
+			return true;
 		}
 	}
-	sqlite3_reset(s);
-	if (!ok && src != SQLITE_DONE)
-		return store_err_from_sqlite(src);
-	if (!ok && admin_hash && admin_hash[0] && pin_matches(admin_hash, pin)) {
-		snprintf(id, sizeof id, "admin");
-		ok = true;
-	}
-	if (ok) {
-		if ((rc = pin_state_put(st, 0, 0)))
-			return rc;
-		snprintf(leader_id, idlen, "%s", id);
-		return BLIPPA_OK;
-	}
+	return false;
+}
+
+enum blippa_err store_pin_record(struct store *st, bool ok, int64_t now_ms, int *retry_s)
+{
+	int64_t locked_until;
+	int failures;
+	enum blippa_err rc;
+
+	if (retry_s)
+		*retry_s = 0;
+	if (ok)
+		return pin_state_put(st, 0, 0);
+	if ((rc = pin_state_get(st, now_ms, &failures, &locked_until)))
+		return rc;
 	failures++;
 	if (failures >= st->rules.pin_max_failures) {
 		locked_until = now_ms + (int64_t)st->rules.pin_lockout_s * 1000;
@@ -267,4 +383,31 @@ enum blippa_err store_check_pin(struct store *st, const char *pin, const char *a
 	if ((rc = pin_state_put(st, failures, 0)))
 		return rc;
 	return BLIPPA_ERR_AUTH;
+}
+
+enum blippa_err store_check_pin(struct store *st, const char *pin, const char *admin_hash,
+				int64_t now_ms, char *leader_id, size_t idlen, int *retry_s)
+{
+	struct store_pin_candidate *c = NULL;
+	char id[ROSTER_ID_MAX + 1];
+	enum blippa_err rc;
+	size_t n = 0;
+	bool ok;
+
+	if (idlen)
+		leader_id[0] = '\0';
+	if (retry_s)
+		*retry_s = 0;
+	if (!pin || !pin[0] || strlen(pin) > 64)
+		return BLIPPA_ERR_INVALID;
+	if ((rc = store_pin_candidates(st, admin_hash, now_ms, &c, &n, retry_s)))
+		return rc;
+	/* Argon2id verification is slow on purpose: it runs outside any write
+	 * transaction so the sync thread is not held up. */
+	ok = store_pin_verify(c, n, pin, id, sizeof id);
+	free(c);
+	if ((rc = store_pin_record(st, ok, now_ms, retry_s)))
+		return rc;
+	snprintf(leader_id, idlen, "%s", id);
+	return BLIPPA_OK;
 }

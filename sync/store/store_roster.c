@@ -84,11 +84,12 @@ static enum blippa_err insert_sessions(struct store *st, const struct roster *r,
 	return BLIPPA_OK;
 }
 
-/* Participants in display order (folded given, folded family, display
- * form, id): pno is the rank, so every handle's name index loads them
- * already sorted and the sort cost stays here, on the sync thread. */
+/* Participants in display order (store_sort_key: Swedish collation of
+ * given, then family name, then exact names and id): pno is the rank, so
+ * every handle's name index loads them already sorted and the sort cost
+ * stays here, on the sync thread. */
 struct porder {
-	char *keys; /* "given family\x01display\x01id" per participant */
+	char *keys; /* store_sort_key per participant */
 	size_t len, cap;
 	size_t *key_off;   /* participant index -> key */
 	uint32_t *by_rank; /* rank -> participant index */
@@ -124,8 +125,7 @@ static void porder_free(struct porder *o)
 
 static enum blippa_err porder_build(struct porder *o, const struct roster *r)
 {
-	char gf[ROSTER_NAME_MAX + 1], ff[ROSTER_NAME_MAX + 1], disp[ROSTER_NAME_MAX + 8];
-	char key[4 * ROSTER_NAME_MAX];
+	char key[STORE_SORT_KEY_MAX];
 	size_t n = r->n_participants;
 
 	memset(o, 0, sizeof *o);
@@ -138,26 +138,20 @@ static enum blippa_err porder_build(struct porder *o, const struct roster *r)
 		return BLIPPA_ERR_NOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const struct roster_participant *p = &r->participants[i];
-		int len;
-		store_fold(p->given_name, gf, sizeof gf);
-		store_fold(p->family_name, ff, sizeof ff);
-		store_display_name(p->given_name, p->family_name, disp, sizeof disp);
-		len = snprintf(key, sizeof key, "%s %s\x01%s\x01%s", gf, ff, disp, p->id);
-		if (len < 0 || (size_t)len >= sizeof key)
-			return BLIPPA_ERR_TOO_BIG;
-		if (o->len + (size_t)len + 1 > o->cap) {
+		size_t len = store_sort_key(p->given_name, p->family_name, p->id, key, sizeof key);
+		if (o->len + len + 1 > o->cap) {
 			size_t ncap = o->cap ? o->cap * 2 : 1u << 16;
 			char *nk;
-			while (ncap < o->len + (size_t)len + 1)
+			while (ncap < o->len + len + 1)
 				ncap *= 2;
 			if (!(nk = realloc(o->keys, ncap)))
 				return BLIPPA_ERR_NOMEM;
 			o->keys = nk;
 			o->cap = ncap;
 		}
-		memcpy(o->keys + o->len, key, (size_t)len + 1);
+		memcpy(o->keys + o->len, key, len + 1);
 		o->key_off[i] = o->len;
-		o->len += (size_t)len + 1;
+		o->len += len + 1;
 		o->by_rank[i] = (uint32_t)i;
 		o->by_id[i] = (uint32_t)i;
 	}

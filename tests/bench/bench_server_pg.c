@@ -14,6 +14,7 @@
  * HTTP), which is the database's share of the ceiling, and three ways of
  * sending a batch's rows (unnest, multi-row VALUES, COPY + INSERT SELECT).
  * Usage: bench_server_pg [kiosks 1..200] [batches per kiosk] [rounds]
+ *        [database connections per server process (pool_max_conns)]
  * Prints "BENCH <name> <value> <unit>" lines. */
 #include <curl/curl.h>
 #include <libpq-fe.h>
@@ -378,9 +379,11 @@ int main(int argc, char **argv)
 	int n = argc > 1 ? atoi(argv[1]) : 50;
 	int batches = argc > 2 ? atoi(argv[2]) : 4;
 	int rounds = argc > 3 ? atoi(argv[3]) : 5;
-	if (n < 1 || n > MAX_KIOSKS || batches < 1 || batches > 1000 || rounds < 1 || rounds > 50) {
-		fprintf(stderr,
-			"usage: bench_server_pg [kiosks 1..200] [batches] [rounds 1..50]\n");
+	int pool = argc > 4 ? atoi(argv[4]) : 0; /* per server process; 0: default */
+	if (n < 1 || n > MAX_KIOSKS || batches < 1 || batches > 1000 || rounds < 1 || rounds > 50 ||
+	    pool < 0 || pool > 64) {
+		fprintf(stderr, "usage: bench_server_pg [kiosks 1..200] [batches] [rounds 1..50] "
+				"[pool 1..64]\n");
 		return 2;
 	}
 	char err[512], cmd[1400], ca[1100], cert[1100], key[1100], uri[600];
@@ -430,8 +433,9 @@ int main(int argc, char **argv)
 		ks[i].lat_ms = calloc((size_t)batches, sizeof(double));
 	}
 	double *lat = calloc((size_t)n * (size_t)batches * (size_t)rounds, sizeof(double));
-	printf("bench_server_pg: %d kiosks x %d batches x %d events, %d rounds, %ld CPUs\n", n,
-	       batches, BATCH, rounds, sysconf(_SC_NPROCESSORS_ONLN));
+	printf("bench_server_pg: %d kiosks x %d batches x %d events, %d rounds, %ld CPUs, "
+	       "pool %d\n",
+	       n, batches, BATCH, rounds, sysconf(_SC_NPROCESSORS_ONLN), pool ? pool : 8);
 	bench_insert_methods(uri);
 	bench_store_only(st);
 	static const int procs_of[] = {1, 3};
@@ -439,8 +443,13 @@ int main(int argc, char **argv)
 		int procs = procs_of[m];
 		pid_t pids[MAX_PROCS];
 		char urls[MAX_PROCS][128];
+		char suri[700];
+		snprintf(suri, sizeof(suri), "%s", uri);
+		if (pool > 0)
+			snprintf(suri, sizeof(suri), "%s%spool_max_conns=%d", uri,
+				 strchr(uri, '?') ? "&" : "?", pool);
 		for (int p = 0; p < procs; p++)
-			pids[p] = serve_start(uri, cert, key, urls[p]);
+			pids[p] = serve_start(suri, cert, key, urls[p]);
 		double eps[50];
 		size_t nlat = 0;
 		for (int r = 0; r < rounds; r++)

@@ -7,9 +7,10 @@
  * FIVE kiosks (five facilities, real kiosk stores, the real sync engine)
  * record 20,000 check-ins and sync concurrently; every round a kiosk talks
  * to the next proxy, so a batch whose answer was lost at one process is
- * retried at another. Then PostgreSQL holds exactly 20,000 events, each id
- * once, every kiosk has all its events marked synced, and the export shows
- * 20,000 present. */
+ * retried at another; and one server process is killed (-9) mid-sync and
+ * restarted. Then PostgreSQL holds exactly 20,000 events, each id once,
+ * every kiosk has all its events marked synced, and the export shows 20,000
+ * present. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,6 +284,7 @@ static void test_three_servers_five_kiosks_20k(void **state)
 	(void)state;
 	struct kiosk k[N_KIOSK];
 	pid_t srv[N_SRV], proxy[N_SRV];
+	int srv_port[N_SRV];
 	char dir[192], line[256], cert[192], key[192];
 	int64_t now = clock_wall_ms();
 	memset(k, 0, sizeof k);
@@ -323,7 +325,8 @@ static void test_three_servers_five_kiosks_20k(void **state)
 				 "--listen",	    "127.0.0.1:0", NULL};
 		srv[s] = spawn_line(serve, line, sizeof line);
 		char up[32], pf[192], log[192], seed[16];
-		snprintf(up, sizeof up, "127.0.0.1:%d", atoi(strrchr(line, ':') + 1));
+		srv_port[s] = atoi(strrchr(line, ':') + 1);
+		snprintf(up, sizeof up, "127.0.0.1:%d", srv_port[s]);
 		snprintf(pf, sizeof pf, "%s/proxy%d.port", base, s);
 		snprintf(log, sizeof log, "%s/proxy%d.log", base, s);
 		snprintf(seed, sizeof seed, "%d", 42 + s);
@@ -354,6 +357,22 @@ static void test_three_servers_five_kiosks_20k(void **state)
 	pthread_t th[N_KIOSK];
 	for (int i = 0; i < N_KIOSK; i++)
 		assert_int_equal(pthread_create(&th[i], NULL, kiosk_run, &k[i]), 0);
+	/* mid-sync, one server process dies (kill -9: batches in flight are
+	 * cut anywhere, before or after their commit) and comes back on its port */
+	int64_t deadline = clock_mono_ms() + 60000;
+	while (pg_count("SELECT count(*) FROM events") < TOTAL / 4) {
+		assert_true(clock_mono_ms() < deadline);
+		struct pollfd none = {.fd = -1};
+		poll(&none, 0, 20); /* re-check the count every 20 ms until the deadline */
+	}
+	kill(srv[1], SIGKILL);
+	waitpid(srv[1], NULL, 0);
+	char listen[32];
+	snprintf(listen, sizeof listen, "127.0.0.1:%d", srv_port[1]);
+	char *again[] = {BLIPPA_SERVER_EXE, "serve", "--db", (char *)uri, "--listen", listen, NULL};
+	srv[1] = spawn_line(again, line, sizeof line);
+	assert_non_null(strstr(line, listen));
+	print_message("server 2 killed (-9) at >= %d stored events and restarted\n", TOTAL / 4);
 	size_t dups = 0;
 	for (int i = 0; i < N_KIOSK; i++) {
 		pthread_join(th[i], NULL);

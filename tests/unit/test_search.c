@@ -155,10 +155,10 @@ static void test_order_and_max(void **state)
 	assert_string_equal(h[0].display, "Åke B.");
 	assert_int_equal(search(f, "an", true, "2026-11-23 09:00", h, 8), 3);
 	assert_string_equal(h[0].display, "Anders E.");
-	assert_string_equal(h[1].display, "Ängla B.");
-	assert_string_equal(h[2].display, "Anna A.");
+	assert_string_equal(h[1].display, "Anna A.");
+	assert_string_equal(h[2].display, "Ängla B."); /* Swedish: Ä after Z */
 	assert_int_equal(search(f, "an", true, "2026-11-23 09:00", h, 2), 2);
-	assert_string_equal(h[1].display, "Ängla B.");
+	assert_string_equal(h[1].display, "Anna A.");
 }
 
 /* With many non-today names sharing the first letters, the search walks
@@ -180,20 +180,91 @@ static void test_both_walks_agree(void **state)
 	}
 	load_roster(f->st, r);
 	assert_int_equal(search(f, "an", true, "2026-11-23 09:00", h, 64), 2);
-	assert_string_equal(h[0].display, "Ängla B.");
-	assert_string_equal(h[1].display, "Anna A.");
+	assert_string_equal(h[0].display, "Anna A.");
+	assert_string_equal(h[1].display, "Ängla B.");
 	assert_int_equal(search(f, "an", false, "2026-11-23 09:00", h, 64), 43);
-	assert_string_equal(h[0].display, "Ängla B.");
-	assert_string_equal(h[1].participant_id, "P8"); /* Anna Ahl */
-	assert_string_equal(h[2].participant_id, "P9"); /* Anna Andersson, once */
-	assert_string_equal(h[3].display, "Bo A.");
-	assert_string_equal(h[3].participant_id, "Z00");
+	assert_string_equal(h[0].participant_id, "P8"); /* Anna Ahl */
+	assert_string_equal(h[1].participant_id, "P9"); /* Anna Andersson, once */
+	assert_string_equal(h[2].display, "Bo A.");
+	assert_string_equal(h[2].participant_id, "Z00");
+	assert_string_equal(h[42].display, "Ängla B.");
 	assert_int_equal(search(f, "bo an", false, "2026-11-23 09:00", h, 64), 40);
 	/* two words of one name under the same letters: listed once */
 	assert_int_equal(search(f, "anders", false, "2026-11-23 09:00", h, 64), 41);
 	assert_string_equal(h[0].participant_id, "P9");
 	assert_string_equal(h[1].participant_id, "Z00");
 	assert_int_equal(search(f, "bo an", true, "2026-11-23 09:00", h, 64), 0);
+}
+
+static void collate_is(const char *in, const char *want)
+{
+	char out[256];
+
+	store_collate(in, out, sizeof out);
+	assert_string_equal(out, want);
+}
+
+/* The one collation key: Swedish letters after z, case and other accents
+ * ignored (é as e, ü as y), also for decomposed (NFD) input. */
+static void test_collate(void **state)
+{
+	static const char *const sorted[][2] = {
+	    {"Ann", "Berg"},   {"Anna", "Ahl"},	 {"anna", "Berg"}, {"Émile", "Ek"}, {"Eva", "Ek"},
+	    {"Gunnar", "Ek"},  {"Lars", "Ek"},	 {"Ulla", "Ek"},   {"Üwe", "Ek"},   {"Zoë", "Ek"},
+	    {"Åsa", "Berg"},   {"Åsa", "Östberg"}, {"Ægir", "Ek"}, {"Ängla", "Ek"},  {"Örjan", "Ek"},
+	    {"Øystein", "Ek"},
+	};
+	char a[STORE_SORT_KEY_MAX], b[STORE_SORT_KEY_MAX];
+
+	(void)state;
+	collate_is("Åsa", "{sa");
+	collate_is("ÄNGLA", "|ngla");
+	collate_is("Örjan", "}rjan");
+	collate_is("A\xcc\x8asa", "{sa");	/* decomposed Å */
+	collate_is("O\xcc\x88rjan", "}rjan"); /* decomposed Ö */
+	collate_is("Sven-Erik", "sven erik");
+	collate_is("Éva Müller", "eva myller");
+	for (size_t i = 1; i < sizeof sorted / sizeof sorted[0]; i++) {
+		store_sort_key(sorted[i - 1][0], sorted[i - 1][1], "X", a, sizeof a);
+		store_sort_key(sorted[i][0], sorted[i][1], "X", b, sizeof b);
+		if (strcmp(a, b) >= 0)
+			fail_msg("%s %s should sort before %s %s", sorted[i - 1][0],
+				 sorted[i - 1][1], sorted[i][0], sorted[i][1]);
+	}
+	/* same names: the id decides, so there is never a tie */
+	store_sort_key("Eva", "Ek", "P1", a, sizeof a);
+	store_sort_key("Eva", "Ek", "P2", b, sizeof b);
+	assert_true(strcmp(a, b) < 0);
+	assert_true(store_sort_key("Åsa", "Ek", "P1", a, 4) <= 3);
+	assert_int_equal(strlen(a), 3);
+}
+
+/* Search results come in Swedish order; matching stays diacritic-free. */
+static void test_swedish_order(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+	struct roster *r = small_roster();
+	static const char *const names[] = {"Örjan", "Ängla", "Åsa", "Lars", "Gunnar"};
+	static const char *const want[] = {"Gunnar B.", "Lars B.", "Åsa B.", "Ängla B.",
+					   "Örjan B."};
+
+	for (int i = 0; i < 5; i++) {
+		char id[8];
+		snprintf(id, sizeof id, "B%d", i);
+		assert_int_equal(roster_add_participant(r, id, names[i], "Bergqvist"), 0);
+		assert_int_equal(roster_add_member(r, "G1", id), 0);
+	}
+	load_roster(f->st, r);
+	for (int today = 0; today < 2; today++) {
+		assert_int_equal(search(f, "bergq", today, "2026-11-23 09:00", h, 8), 5);
+		for (int i = 0; i < 5; i++)
+			assert_string_equal(h[i].display, want[i]);
+	}
+	/* "asa" still finds Åsa (and Åsa Östberg first: Berg... < Öst...) */
+	assert_int_equal(search(f, "asa", true, "2026-11-23 09:00", h, 8), 2);
+	assert_string_equal(h[0].display, "Åsa B.");
+	assert_string_equal(h[1].display, "Åsa Ö.");
 }
 
 static void test_follows_roster_of_other_handle(void **state)
@@ -223,6 +294,8 @@ int main(void)
 	    T(test_two_letter_minimum),
 	    T(test_today_only),
 	    T(test_order_and_max),
+	    cmocka_unit_test(test_collate),
+	    T(test_swedish_order),
 	    T(test_both_walks_agree),
 	    T(test_follows_roster_of_other_handle),
 	};

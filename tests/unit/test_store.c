@@ -275,11 +275,12 @@ static void test_replace_and_read_back(void **state)
 	assert_string_equal(name, "IK Hälsa");
 	assert_string_equal(tz, ZONE);
 	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM participants"), 6);
-	/* stored in display order: Ängla, Åsa, Lars, Olle, Örjan, Sven-Erik */
-	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P3'"), 1);
-	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P1'"), 2);
-	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P2'"), 5);
-	assert_int_equal(raw_int(t.db, "SELECT pno FROM members WHERE participant_id = 'P2'"), 5);
+	/* stored in display order (Swedish): Lars, Olle, Sven-Erik, Åsa, Ängla, Örjan */
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P4'"), 1);
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P1'"), 4);
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P3'"), 5);
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM participants WHERE id = 'P2'"), 6);
+	assert_int_equal(raw_int(t.db, "SELECT pno FROM members WHERE participant_id = 'P2'"), 6);
 	assert_int_equal(raw_int(t.db, "SELECT start_ms FROM sessions WHERE id = 'S1'"),
 			 at("2026-11-23 10:00", 0));
 	assert_int_equal(store_local_hhmm(st, at("2026-11-23 09:54", 0), hhmm), 0);

@@ -16,6 +16,15 @@ struct fx {
 	struct store *st;
 };
 
+static void raw_exec(const char *db, const char *sql)
+{
+	sqlite3 *c = NULL;
+
+	assert_int_equal(sqlite3_open(db, &c), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -113,19 +122,19 @@ static void test_session_roster_and_attendance(void **state)
 	assert_int_equal(store_session_roster(f->st, "S1", at("2026-11-23 10:05", 0), rows, 8, &n),
 			 0);
 	assert_int_equal(n, 4);
-	/* sorted by name: Ängla Berg, Åsa Östberg, Lars Nyström, Örjan Ek */
-	assert_string_equal(rows[0].full_name, "Ängla Berg");
+	/* sorted by name, Swedish order: Lars Nyström, Åsa Östberg, Ängla Berg, Örjan Ek */
+	assert_string_equal(rows[0].full_name, "Lars Nyström");
 	assert_string_equal(rows[1].full_name, "Åsa Östberg");
-	assert_string_equal(rows[2].full_name, "Lars Nyström");
+	assert_string_equal(rows[2].full_name, "Ängla Berg");
 	assert_string_equal(rows[3].full_name, "Örjan Ek");
-	assert_false(rows[0].present);
-	assert_int_equal(rows[0].attended, 0);
+	assert_false(rows[2].present);
+	assert_int_equal(rows[2].attended, 0);
 	assert_int_equal(rows[1].attended, 2);
 	assert_int_equal(rows[1].held, 3);
-	assert_true(rows[2].present);
-	assert_int_equal(rows[2].checked_in_ms, at("2026-11-23 09:57", 0));
-	assert_true(uuid_is_valid(rows[2].event_id));
-	assert_int_equal(rows[2].attended, 2);
+	assert_true(rows[0].present);
+	assert_int_equal(rows[0].checked_in_ms, at("2026-11-23 09:57", 0));
+	assert_true(uuid_is_valid(rows[0].event_id));
+	assert_int_equal(rows[0].attended, 2);
 	assert_int_equal(rows[3].attended, 1);
 	/* before today's start, today's session is not yet held */
 	assert_int_equal(store_session_roster(f->st, "S1", at("2026-11-23 09:00", 0), rows, 8, &n),
@@ -134,9 +143,53 @@ static void test_session_roster_and_attendance(void **state)
 	assert_int_equal(store_session_roster(f->st, "S1", at("2026-11-23 10:05", 0), rows, 2, &n),
 			 0);
 	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].full_name, "Lars Nyström");
+	assert_string_equal(rows[1].full_name, "Åsa Östberg");
 	assert_int_equal(
 	    store_session_roster(f->st, "nope", at("2026-11-23 10:05", 0), rows, 8, &n),
 	    BLIPPA_ERR_NOT_FOUND);
+}
+
+/* The leader roster is in Swedish order (Å, Ä, Ö after Z; case and other
+ * accents do not count), also for a file whose participants were numbered
+ * in another order (an older build). */
+static void test_roster_swedish_order(void **state)
+{
+	struct fx *f = *state;
+	struct store_roster_row rows[16];
+	struct roster *r = small_roster();
+	static const char *const want[] = {
+	    "Émile Berg", "Eva Berg",	 "Gunnar Holm", "Lars Nyström", "Olle Zetterlund", "Ulla Ek",
+	    "Üwe Ek",	  "Åsa Östberg", "ängla Ahl",	"Ängla Berg",	"Örjan Ek",
+	};
+	size_t n = 0;
+
+	/* given names that differ only in case/accents fall back to the family name */
+	assert_int_equal(roster_add_participant(r, "Q1", "Gunnar", "Holm"), 0);
+	assert_int_equal(roster_add_participant(r, "Q2", "Émile", "Berg"), 0);
+	assert_int_equal(roster_add_participant(r, "Q3", "Eva", "Berg"), 0);
+	assert_int_equal(roster_add_participant(r, "Q4", "Olle", "Zetterlund"), 0);
+	assert_int_equal(roster_add_participant(r, "Q5", "Üwe", "Ek"), 0);
+	assert_int_equal(roster_add_participant(r, "Q6", "Ulla", "Ek"), 0);
+	assert_int_equal(roster_add_participant(r, "Q7", "ängla", "Ahl"), 0);
+	for (int i = 1; i <= 7; i++) {
+		char id[4];
+		snprintf(id, sizeof id, "Q%d", i);
+		assert_int_equal(roster_add_member(r, "G1", id), 0);
+	}
+	load_roster(f->st, r);
+	for (int pass = 0; pass < 2; pass++) {
+		assert_int_equal(
+		    store_session_roster(f->st, "S1", at("2026-11-23 10:05", 0), rows, 16, &n), 0);
+		assert_int_equal(n, sizeof want / sizeof want[0]);
+		for (size_t i = 0; i < n; i++)
+			assert_string_equal(rows[i].full_name, want[i]);
+		/* an older build numbered them by the folded name (Å as A) */
+		raw_exec(f->t.db, "UPDATE participants SET pno = pno + 1000;"
+				  "UPDATE participants SET pno = (SELECT count(*) FROM participants q"
+				  " WHERE q.given_fold || ' ' || q.family_fold <="
+				  " participants.given_fold || ' ' || participants.family_fold)");
+	}
 }
 
 static void test_link_card(void **state)
@@ -219,15 +272,64 @@ static void test_pin_lockout_persists(void **state)
 	    BLIPPA_ERR_AUTH);
 }
 
+/* The split check (candidates on the store thread, verify anywhere,
+ * record on the store thread) counts exactly like store_check_pin. */
+static void test_pin_split(void **state)
+{
+	struct fx *f = *state;
+	struct store_pin_candidate *c = NULL;
+	char who[65];
+	size_t n = 0;
+	int retry = -1;
+	int64_t now = at("2026-11-23 09:00", 0);
+
+	assert_int_equal(store_pin_candidates(f->st, admin_hash, now, &c, &n, &retry), BLIPPA_OK);
+	assert_int_equal(n, 2); /* L1 has no PIN; L2, then admin */
+	assert_string_equal(c[0].id, "L2");
+	assert_string_equal(c[1].id, "admin");
+	assert_true(store_pin_verify(c, n, "999999", who, sizeof who));
+	assert_string_equal(who, "admin");
+	assert_true(store_pin_verify(c, n, "4711", who, sizeof who));
+	assert_string_equal(who, "L2");
+	assert_false(store_pin_verify(c, n, "1111", who, sizeof who));
+	assert_string_equal(who, "");
+	assert_false(store_pin_verify(c, n, "", who, sizeof who));
+	free(c);
+	/* four wrong, then the fifth locks; candidates are refused while locked */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(store_pin_record(f->st, false, now, &retry), BLIPPA_ERR_AUTH);
+	assert_int_equal(store_pin_record(f->st, false, now, &retry), BLIPPA_ERR_LOCKED_OUT);
+	assert_int_equal(retry, 300);
+	c = (void *)1;
+	assert_int_equal(store_pin_candidates(f->st, NULL, now + 1000, &c, &n, &retry),
+			 BLIPPA_ERR_LOCKED_OUT);
+	assert_null(c);
+	assert_int_equal(retry, 299);
+	/* the old one-call check sees the same lock */
+	assert_int_equal(store_check_pin(f->st, "4711", NULL, now + 1000, who, sizeof who, &retry),
+			 BLIPPA_ERR_LOCKED_OUT);
+	assert_int_equal(store_pin_candidates(f->st, NULL, now + 300000, &c, &n, &retry), 0);
+	assert_int_equal(n, 1);
+	free(c);
+	/* a success resets the count */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(store_pin_record(f->st, false, now + 300000, &retry),
+				 BLIPPA_ERR_AUTH);
+	assert_int_equal(store_pin_record(f->st, true, now + 300000, &retry), BLIPPA_OK);
+	assert_int_equal(store_pin_record(f->st, false, now + 300000, &retry), BLIPPA_ERR_AUTH);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_today_sessions),
 	    T(test_session_roster_and_attendance),
+	    T(test_roster_swedish_order),
 	    T(test_link_card),
 	    T(test_pin),
 	    T(test_pin_lockout_persists),
+	    T(test_pin_split),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, NULL);
