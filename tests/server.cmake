@@ -3,10 +3,6 @@
 # export (unit, real SQLite in a temp dir), and the real server binary over
 # HTTPS on 127.0.0.1 with a test CA made at run time (integration).
 # Benchmark: bench_server (behind the `bench` target).
-if(NOT TARGET blippa_server_core)
-  message(STATUS "server tests skipped (no blippa_server_core yet)")
-  return()
-endif()
 
 add_library(blippa_srv_testutil STATIC helpers/srv_testutil.c)
 target_compile_definitions(blippa_srv_testutil PUBLIC

@@ -19,6 +19,7 @@ if(TARGET blippa-kiosk)
     set_tests_properties(${t} PROPERTIES LABELS "ui;integration" TIMEOUT 180)
   endforeach()
   set_tests_properties(test_kiosk_fault PROPERTIES LABELS "ui;fault")
+  target_link_libraries(test_kiosk_leader PRIVATE PkgConfig::SODIUM) # a slow test hash
   target_link_libraries(test_kiosk_screens PRIVATE m)
 
   add_custom_target(screenshots

@@ -90,7 +90,7 @@ enum blippa_err ui_pin_check_start(struct ui *ui, const char *pin, int *retry_s)
 		goto out;
 	}
 	job = NULL;
-	ui_trace(ui, "pin checking %zu", ui->pin_job->n);
+	ui_trace(ui, "pin-check %zu", ui->pin_job->n);
 out:
 	job_free(job);
 	return rc;
@@ -108,12 +108,11 @@ void ui_pin_check_done(struct ui *ui)
 	ui->pin_thread = NULL;
 	ui->pin_job = NULL;
 	rc = store_pin_record(ui->st, job->ok, clock_wall_ms(), &retry);
-	ui_trace(ui, "pin-done %s verify=%" PRId64 "us", job->ok ? "ok" : "wrong",
-		 job->verify_us);
+	ui_trace(ui, "pin-done %s verify=%" PRId64 "us", job->ok ? "ok" : "wrong", job->verify_us);
 	if (ui->cur == UI_LEADER_PIN && job->visit == ui->pin_visit)
 		ui_pin_result(ui, rc, job->id, retry);
 	else
-		ui_trace(ui, "pin result-away %d", (int)rc); /* counted, not acted on */
+		ui_trace(ui, "pin-away %d", (int)rc); /* counted, not acted on */
 	job_free(job);
 }
 

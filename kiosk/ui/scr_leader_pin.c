@@ -78,7 +78,7 @@ static void pin_submit(struct ui *ui)
 		return;
 	}
 	ui->pin.error = false;
-	snprintf(ui->pin.message, sizeof ui->pin.message, "%s", _("Checking…"));
+	ui->pin.message[0] = '\0';
 	ui_dirty(ui);
 }
 
@@ -162,10 +162,11 @@ static void pin_draw(struct ui *ui, struct render *r)
 			render_fill_circle(r, (float)(x0 + (int)i * step), (float)y0, (float)dot,
 					   COL_WHITE);
 	}
-	if (ui->pin.message[0])
-		render_text_fit(r, ui->pin.message,
+	if (ui_pin_checking(ui) || ui->pin.message[0])
+		render_text_fit(r, ui_pin_checking(ui) ? _("Checking…") : ui->pin.message,
 				(SDL_Rect){c.x, c.y + title_h + dots_h + 2 * gap, c.w, msg_h},
-				MM_TEXT_BODY, FONT_BOLD, ui->pin.error ? RGB(0xFFD6D6) : COL_WHITE,
+				MM_TEXT_BODY, FONT_BOLD,
+				ui->pin.error && !ui_pin_checking(ui) ? RGB(0xFFD6D6) : COL_WHITE,
 				ALIGN_CENTER);
 	pad = (SDL_Rect){c.x + (c.w - pad_w) / 2, c.y + title_h + dots_h + msg_h + 3 * gap, pad_w,
 			 pad_h};

@@ -107,6 +107,7 @@ static void result_enter(struct ui *ui, const union ui_arg *arg)
 	int64_t show = (int64_t)ui->cfg->result_seconds * 1000;
 	(void)arg;
 	result_view(ui, &v);
+	ui_sound(ui, v.tone == TONE_GREEN ? SOUND_OK : SOUND_WARN);
 	if (v.tone == TONE_RED)
 		show *= 2; /* more to read, and a way forward to choose */
 	ui->arg.result.undo_until_ms = 0;

@@ -200,8 +200,8 @@ struct ui {
 	/* PIN verification on a worker thread (pincheck.c) */
 	SDL_Thread *pin_thread; /* running check, NULL when none */
 	struct ui_pin_job *pin_job;
-	unsigned pin_visit; /* bumped on every entry to the PIN screen */
-	uint32_t ev_pin;    /* SDL event type of a finished check */
+	unsigned pin_visit;  /* bumped on every entry to the PIN screen */
+	uint32_t ev_pin;     /* SDL event type of a finished check */
 	struct sound *sound; /* optional result tones (sound.c), NULL: off */
 	char toast[200];
 	bool toast_error;
@@ -270,7 +270,7 @@ void ui_hhmm(struct ui *ui, int64_t ms, char out[6]);
 struct ui_pin_job;
 /* Starts checking pin: the lock state and the hashes to try come from the
  * store here; Argon2id runs on a worker thread. BLIPPA_OK: started, traced
- * "pin checking N"; the answer arrives as an ui->ev_pin event ->
+ * "pin-check N"; the answer arrives as an ui->ev_pin event ->
  * ui_pin_check_done(). Otherwise nothing started and the code is the
  * result (BLIPPA_ERR_LOCKED_OUT with *retry_s, BLIPPA_ERR_BUSY while another
  * check runs, an I/O error). */

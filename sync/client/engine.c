@@ -27,6 +27,7 @@
 
 #define MOD "sync"
 #define RETRY_AFTER_MAX_MS (3600 * 1000LL)
+#define NOT_BLIPPA " (not a Blippa server? check the URL or proxy)"
 
 struct sync_engine {
 	struct store *st;
@@ -34,7 +35,7 @@ struct sync_engine {
 	char data_dir[4096];
 	char version[PROTOCOL_SHORT_MAX + 1];
 	int batch_max;
-	int64_t interval_ms, base_ms, cap_ms, auth_ms;
+	int64_t interval_ms, base_ms, cap_ms, auth_ms, kick_cap_ms;
 	int retention_days;
 	int64_t last_purge_ms; /* retention purge runs at most hourly */
 	unsigned failures;  /* consecutive failed rounds, for backoff */
@@ -119,6 +120,7 @@ enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engin
 	e->base_ms = o->backoff_base_ms > 0 ? o->backoff_base_ms : 1000;
 	e->cap_ms = o->backoff_cap_ms > 0 ? o->backoff_cap_ms : 300000;
 	e->auth_ms = o->auth_pause_ms > 0 ? o->auth_pause_ms : 900000;
+	e->kick_cap_ms = o->kick_backoff_max_ms > 0 ? o->kick_backoff_max_ms : 60000;
 	e->rng = (uint64_t)clock_mono_us() ^ ((uint64_t)getpid() << 32) ^ (uint64_t)(uintptr_t)e;
 	if (!e->rng)
 		e->rng = 0x9e3779b97f4a7c15ULL;
@@ -190,23 +192,52 @@ struct store *sync_engine_store(struct sync_engine *e)
 
 /* ------------------------------------------------------------- helpers */
 
-/* Translates a non-2xx status into an error and a short text. */
+/* True if the answer comes from a Blippa server: it carries the header
+ * Blippa-Protocol on every answer (sync/server/http.c). A proxy, WAF or load
+ * balancer answering by itself (e.g. nginx "400 No required SSL certificate
+ * was sent") does not. */
+static bool from_blippa(const struct http_response *r)
+{
+	return strcmp(r->protocol, "1") == 0;
+}
+
+/* Translates a non-2xx status into an error and a short text. A 4xx that
+ * did not come from a Blippa server says so (wrong URL, proxy in the way). */
 static enum blippa_err status_error(const struct http_response *r, const char *what, char *msg,
 				    size_t msglen)
 {
-	char reason[PROTOCOL_REASON_MAX + 1];
+	char reason[PROTOCOL_REASON_MAX + 1] = "";
 	enum blippa_err rc;
 
-	protocol_decode_error(r->body, r->len, reason, sizeof reason);
+	if (from_blippa(r))
+		protocol_decode_error(r->body, r->len, reason, sizeof reason);
 	if (r->status == 401 || r->status == 403)
 		rc = BLIPPA_ERR_AUTH;
 	else if (r->status == 429 || r->status >= 500)
 		rc = BLIPPA_ERR_SERVER;
 	else
 		rc = BLIPPA_ERR_PROTOCOL;
-	snprintf(msg, msglen, "%s: HTTP %ld%s%.100s", what, r->status, reason[0] ? ": " : "",
-		 reason);
+	if (!from_blippa(r) && r->status >= 400 && r->status < 500)
+		snprintf(msg, msglen, "%s: server answered %ld" NOT_BLIPPA, what, r->status);
+	else
+		snprintf(msg, msglen, "%s: HTTP %ld%s%.100s", what, r->status,
+			 reason[0] ? ": " : "", reason);
 	return rc;
+}
+
+/* True if a 400 answer to POST /v1/events says that one of the events is
+ * malformed: only a Blippa server's answer whose error names an event
+ * ("events[7].method: unknown value", docs/protocol.md). Anything else
+ * (a proxy, "malformed JSON", "unsupported protocol version") is not the
+ * events' fault and must never get them marked rejected. */
+static bool names_bad_event(const struct http_response *r)
+{
+	char reason[PROTOCOL_REASON_MAX + 1] = "";
+
+	if (r->status != 400 || !from_blippa(r))
+		return false;
+	protocol_decode_error(r->body, r->len, reason, sizeof reason);
+	return strncmp(reason, "events[", 7) == 0;
 }
 
 static void set_first_error(struct sync_report *rep, const char *msg)
@@ -217,20 +248,75 @@ static void set_first_error(struct sync_report *rep, const char *msg)
 
 /* ------------------------------------------------------------- push */
 
+/* How push_batch ended, beyond its error code. */
+enum batch_end {
+	BATCH_DONE,	    /* 200: every event marked per its result */
+	BATCH_FAILED,	    /* error: the push stops for this round */
+	BATCH_TOO_LARGE,    /* 413: halve the batch */
+	BATCH_BAD_EVENT,    /* a Blippa server refused an event of it (400) */
+	BATCH_UNENCODABLE,  /* damaged rows marked rejected locally; go on */
+};
+
+/* The batch cannot be encoded (a damaged row: unknown type or method,
+ * invalid UTF-8). Encodes the events one at a time and marks every one that
+ * fails rejected locally ("cannot be encoded"), so a damaged row never
+ * blocks the queue; the others stay pending. *nrej: how many. */
+static enum blippa_err reject_unencodable(struct sync_engine *e, size_t n,
+					  struct sync_report *rep, size_t *nrej,
+					  char last_acked[UUID_STR_LEN])
+{
+	enum blippa_err rc = BLIPPA_OK;
+	char *body = NULL;
+	size_t blen = 0;
+
+	*nrej = 0;
+	for (size_t i = 0; i < n; i++) {
+		rc = protocol_encode_events(&e->batch[i], 1, &body, &blen);
+		free(body);
+		body = NULL;
+		if (rc == BLIPPA_OK)
+			continue;
+		if (rc != BLIPPA_ERR_INVALID)
+			return rc; /* out of memory: nothing to blame on the row */
+		rc = BLIPPA_OK;
+		e->acks[*nrej].event_id = e->batch[i].id;
+		e->acks[*nrej].state = EVENT_REJECTED;
+		e->acks[*nrej].reason = "cannot be encoded (damaged record)";
+		log_warn(MOD, "event %s cannot be encoded (damaged record); marked rejected",
+			 e->batch[i].id);
+		if (*nrej == 0)
+			memcpy(last_acked, e->batch[i].id, UUID_STR_LEN);
+		(*nrej)++;
+	}
+	if (*nrej && (rc = store_ack_events(e->st, e->acks, *nrej)) == BLIPPA_OK)
+		rep->rejected += *nrej;
+	return rc;
+}
+
 /* Sends one batch of n events; on 200 marks them per result in one
- * transaction. *bad_request is set when the server answered 400. */
+ * transaction. *end says how it ended (see enum batch_end); last_acked gets
+ * the id of the first event marked. */
 static enum blippa_err push_batch(struct sync_engine *e, size_t n, struct sync_report *rep,
-				  struct step *sp, bool *bad_request, bool *too_large, char *msg,
-				  size_t msglen)
+				  struct step *sp, enum batch_end *end,
+				  char last_acked[UUID_STR_LEN], char *msg, size_t msglen)
 {
 	enum blippa_err rc;
 	struct http_response r;
 	char *body = NULL, perr[160];
 	size_t blen = 0, nres = 0;
 
-	*bad_request = *too_large = false;
+	*end = BATCH_FAILED;
 	memset(&r, 0, sizeof r);
 	if ((rc = protocol_encode_events(e->batch, n, &body, &blen))) {
+		size_t nrej = 0;
+		if (rc == BLIPPA_ERR_INVALID &&
+		    (rc = reject_unencodable(e, n, rep, &nrej, last_acked)) == BLIPPA_OK) {
+			if (nrej) {
+				*end = BATCH_UNENCODABLE;
+				goto out;
+			}
+			rc = BLIPPA_ERR_INVALID; /* only together? cannot happen */
+		}
 		snprintf(msg, msglen, "push: cannot encode events (%s)", blippa_strerror(rc));
 		goto out;
 	}
@@ -242,8 +328,10 @@ static enum blippa_err push_batch(struct sync_engine *e, size_t n, struct sync_r
 		goto out;
 	}
 	if (r.status == 413 || r.status == 400) {
-		*too_large = r.status == 413;
-		*bad_request = r.status == 400;
+		if (r.status == 413)
+			*end = BATCH_TOO_LARGE;
+		else if (names_bad_event(&r))
+			*end = BATCH_BAD_EVENT;
 		rc = status_error(&r, "push", msg, msglen);
 		goto out;
 	}
@@ -280,15 +368,18 @@ static enum blippa_err push_batch(struct sync_engine *e, size_t n, struct sync_r
 		goto out;
 	}
 	rep->sent += n;
+	*end = BATCH_DONE;
+	memcpy(last_acked, e->batch[0].id, UUID_STR_LEN);
 out:
 	free(body);
 	http_response_free(&r);
 	return rc;
 }
 
-/* Marks the single event in e->batch[0] rejected locally: the server
- * refused it as malformed (400) even alone, so it can never be accepted and
- * must not block every later event. It stays in the store, shown as rejected. */
+/* Marks the single event in e->batch[0] rejected locally: a Blippa server
+ * refused it as malformed (400 naming the event) even alone, so it can never
+ * be accepted and must not block every later event. It stays in the store,
+ * shown as rejected. */
 static enum blippa_err reject_poison(struct sync_engine *e, const char *msg,
 				     struct sync_report *rep)
 {
@@ -307,10 +398,14 @@ static enum blippa_err push(struct sync_engine *e, struct sync_report *rep, stru
 	enum blippa_err rc = BLIPPA_OK;
 	size_t batch = (size_t)e->batch_max, n = 0;
 	char msg[160], last_acked[UUID_STR_LEN] = "";
-	bool bad, big;
+	enum batch_end end;
+	unsigned poisoned = 0;
 	/* a round cannot loop forever: every iteration acks >= 1 event or
 	 * halves the batch, and a store that does not drop acked events from
-	 * the queue is caught below (never resend what was just acked) */
+	 * the queue is caught below (never resend what was just acked).
+	 * At most one event per round is marked rejected on a 400: a server
+	 * that refuses event after event is more likely broken than the
+	 * events, so the rest waits for the next round (with backoff). */
 	for (;;) {
 		if ((rc = store_pending_events(e->st, e->batch, batch, &n))) {
 			snprintf(msg, sizeof msg, "push: cannot read queue (%s)",
@@ -324,20 +419,23 @@ static enum blippa_err push(struct sync_engine *e, struct sync_report *rep, stru
 			rc = BLIPPA_ERR_IO;
 			break;
 		}
-		rc = push_batch(e, n, rep, sp, &bad, &big, msg, sizeof msg);
-		if (rc == BLIPPA_OK) {
-			memcpy(last_acked, e->batch[0].id, UUID_STR_LEN);
-			continue;
-		}
-		if ((big || bad) && n > 1) {
+		rc = push_batch(e, n, rep, sp, &end, last_acked, msg, sizeof msg);
+		if (rc == BLIPPA_OK)
+			continue; /* BATCH_DONE or BATCH_UNENCODABLE */
+		bool bad = end == BATCH_BAD_EVENT && poisoned == 0;
+		if ((end == BATCH_TOO_LARGE || bad) && n > 1) {
 			batch = n / 2; /* 413: too big; 400: isolate the bad event */
 			log_info(MOD, "server refused a batch of %zu (HTTP %ld); trying %zu", n,
 				 sp->status, batch);
 			continue;
 		}
-		if (bad && !strstr(msg, "protocol version")) {
-			if ((rc = reject_poison(e, msg, rep)))
+		if (bad) {
+			if ((rc = reject_poison(e, msg, rep))) {
+				snprintf(msg, sizeof msg, "push: cannot mark event (%s)",
+					 blippa_strerror(rc));
 				break;
+			}
+			poisoned++;
 			memcpy(last_acked, e->batch[0].id, UUID_STR_LEN);
 			batch = (size_t)e->batch_max;
 			continue;
@@ -515,6 +613,13 @@ static int64_t backoff_ms(struct sync_engine *e)
 	return (int64_t)(rng_next(e) % (uint64_t)(ceil_ms > 0 ? ceil_ms : 1));
 }
 
+/* The server could not be reached (or stalled): no answer at all, so no
+ * sign it is overloaded or refusing us. */
+static bool unreachable(enum blippa_err rc)
+{
+	return rc == BLIPPA_ERR_NETWORK || rc == BLIPPA_ERR_TIMEOUT;
+}
+
 static bool transient(enum blippa_err rc)
 {
 	return rc == BLIPPA_ERR_NETWORK || rc == BLIPPA_ERR_TIMEOUT || rc == BLIPPA_ERR_SERVER ||
@@ -556,6 +661,7 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 					       : "cannot open sync.lock");
 		rep->push = rep->pull = rep->heartbeat = rc;
 		rep->next_delay_ms = 1000 + (int64_t)(rng_next(e) % 1000);
+		rep->kick_delay_ms = -1;
 		return rc;
 	}
 	if (store_get_sync_status(e->st, &prev) != BLIPPA_OK)
@@ -605,6 +711,21 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 		if (retry_after_ms > rep->next_delay_ms)
 			rep->next_delay_ms = retry_after_ms;
 	}
+	/* New events during the wait: after a good round at once; after a
+	 * round that only failed to reach the server, within kick_cap_ms
+	 * (the server may be back; one round a minute is no hammering);
+	 * after any answer that asked us to wait (401/403, 429, Retry-After,
+	 * 4xx/5xx) only when next_delay_ms is over. */
+	if (all_ok)
+		rep->kick_delay_ms = 0;
+	else if (!auth && retry_after_ms < 0 &&
+		 (rep->push == BLIPPA_OK || unreachable(rep->push)) &&
+		 (rep->pull == BLIPPA_OK || unreachable(rep->pull)) &&
+		 (rep->heartbeat == BLIPPA_OK || unreachable(rep->heartbeat)))
+		rep->kick_delay_ms =
+		    rep->next_delay_ms < e->kick_cap_ms ? rep->next_delay_ms : e->kick_cap_ms;
+	else
+		rep->kick_delay_ms = -1;
 
 	if (rep->push == BLIPPA_OK)
 		purge_old(e);

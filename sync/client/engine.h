@@ -37,6 +37,9 @@ struct sync_options {
 	int64_t backoff_base_ms;	 /* 0: 1000 */
 	int64_t backoff_cap_ms;		 /* 0: 300000 (5 min) */
 	int64_t auth_pause_ms;		 /* after 401/403; 0: 900000 (15 min) */
+	int64_t kick_backoff_max_ms;	 /* new events during a backoff after the
+					  * server was unreachable: next round
+					  * within this; 0: 60000 (report.kick_delay_ms) */
 	long connect_timeout_s;		 /* 0: 10 */
 	long low_speed_time_s;		 /* 0: 30 */
 	int retention_days;		 /* purge synced events older; 0: 90 */
@@ -49,6 +52,11 @@ struct sync_report {
 	bool roster_updated;   /* a new roster was stored (200, not 304) */
 	int64_t pending;       /* events still pending after the round */
 	int64_t next_delay_ms; /* suggested wait before the next round */
+	int64_t kick_delay_ms; /* if new events are recorded meanwhile, the next
+				* round may start this long after this one
+				* (0 after a good round; <= kick_backoff_max_ms
+				* after a round that only failed to reach the
+				* server; -1: wait for next_delay_ms) */
 	char error[160];       /* first failure as one English line, "" if none */
 };
 

@@ -211,6 +211,8 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 		for (char *p = c->resp->etag; *p; p++)
 			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 				*p = '\0'; /* keep only printable ASCII */
+	} else if (n > 16 && strncasecmp(data, "Blippa-Protocol:", 16) == 0) {
+		header_value(data + 16, n - 16, c->resp->protocol, sizeof c->resp->protocol);
 	} else if (n > 12 && strncasecmp(data, "Retry-After:", 12) == 0) {
 		header_value(data + 12, n - 12, val, sizeof val);
 		if (val[0] && strspn(val, "0123456789") == strlen(val)) {

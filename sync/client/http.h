@@ -46,6 +46,8 @@ struct http_response {
 	size_t len;
 	char etag[132];	       /* ETag header value verbatim ("" if none) */
 	int64_t retry_after_s; /* Retry-After in seconds (-1 if absent) */
+	char protocol[16];     /* Blippa-Protocol header value ("" if none: not a
+				* Blippa server, e.g. a proxy answering itself) */
 	char error[160];       /* transport error text when the call failed */
 };
 

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "clock.h"
 #include "config.h"
 #include "engine.h"
+#include "fsutil.h"
 #include "log.h"
 #include "store.h"
 
@@ -29,7 +31,9 @@ static void usage(FILE *f)
 		   "  once     one full sync: push waiting check-ins, pull the roster,\n"
 		   "           send a heartbeat. Exit 0 only if everything pending was\n"
 		   "           delivered or definitively rejected by the server.\n"
+		   "           Creates the database if data_dir has none yet (and says so).\n"
 		   "  status   show waiting events, the oldest one, last sync, last error.\n"
+		   "           Reads an existing database only: exit 1 if there is none.\n"
 		   "\n"
 		   "Options:\n"
 		   "  --config FILE  kiosk config (default " DEFAULT_CONFIG ")\n"
@@ -76,7 +80,9 @@ static int cmd_status(const struct blippa_config *cfg)
 	int ret = 1;
 
 	store_rules_default(&rules);
-	if (store_open(cfg->data_dir, &rules, &st, err, sizeof err) != BLIPPA_OK) {
+	/* only an existing database: a wrong data_dir must not show up as a
+	 * new, empty one ("pending events: 0") */
+	if (store_open_existing(cfg->data_dir, &rules, &st, err, sizeof err) != BLIPPA_OK) {
 		fprintf(stderr, "blippa-sync: %s\n", err);
 		return 1;
 	}
@@ -125,7 +131,8 @@ static int cmd_once(const struct blippa_config *cfg)
 	struct sync_engine *e = NULL;
 	struct sync_report rep;
 	struct store_rules rules;
-	char token[600], err[256];
+	char token[600], err[256], dbpath[4200];
+	struct stat sb;
 	enum blippa_err rc;
 	int ret = 1;
 
@@ -137,6 +144,12 @@ static int cmd_once(const struct blippa_config *cfg)
 		fprintf(stderr, "blippa-sync: %s\n", err);
 		return 2;
 	}
+	/* `once` may create the database (a kiosk set up but not started yet
+	 * gets its roster), but says so: a typo in data_dir is then visible */
+	if (fs_join(dbpath, sizeof dbpath, cfg->data_dir, "blippa.db") == BLIPPA_OK &&
+	    stat(dbpath, &sb) != 0)
+		fprintf(stderr, "blippa-sync: note: %s did not exist; creating a new database\n",
+			dbpath);
 	store_rules_from_config(&rules, cfg);
 	struct sync_options o = {.server_url = cfg->server_url,
 				 .token = token,

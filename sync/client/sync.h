@@ -39,7 +39,11 @@ enum blippa_err sync_thread_start_opts(const struct sync_options *o,
 
 /* New events were recorded: run a round soon, unless the engine is backing
  * off after errors or paused after 401/403 (then the pending backoff wins:
- * kicks never make the kiosk hammer a failing server). Never blocks. */
+ * kicks never make the kiosk hammer a failing server). One exception: when
+ * the last round only failed to reach the server (network error, timeout),
+ * a kick runs the next round at most kick_backoff_max_ms (60 s) after it,
+ * so a kiosk whose server is back does not wait out a 5-minute backoff
+ * with new check-ins queued. Never blocks. */
 void sync_thread_kick(struct sync_thread *t);
 
 /* Run a round now even during backoff (leader pressed "sync now"). */

@@ -22,7 +22,7 @@ struct sync_thread {
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	bool stop, kick, kick_now, backing_off;
+	bool stop, kick, kick_now;
 };
 
 static void deadline_ts(int64_t mono_ms, struct timespec *ts)
@@ -37,13 +37,17 @@ static void *run(void *arg)
 	struct sync_report rep;
 	struct store_sync_status st;
 	struct timespec ts;
-	int64_t next = 0;
+	int64_t next = 0, kick_at = 0; /* kick_at: a kick is honoured from then; -1 never */
 
 	pthread_mutex_lock(&t->mu);
 	for (;;) {
-		while (!t->stop && !t->kick_now && !(t->kick && !t->backing_off) &&
-		       clock_mono_ms() < next) {
-			deadline_ts(next, &ts);
+		for (;;) {
+			int64_t due = next;
+			if (t->kick && kick_at >= 0 && kick_at < due)
+				due = kick_at;
+			if (t->stop || t->kick_now || clock_mono_ms() >= due)
+				break;
+			deadline_ts(due, &ts);
 			pthread_cond_timedwait(&t->cv, &t->mu, &ts);
 		}
 		if (t->stop)
@@ -59,9 +63,8 @@ static void *run(void *arg)
 			t->cb.status_changed(t->cb.user, &st);
 
 		pthread_mutex_lock(&t->mu);
-		t->backing_off =
-		    rep.push != BLIPPA_OK || rep.pull != BLIPPA_OK || rep.heartbeat != BLIPPA_OK;
 		next = clock_mono_ms() + rep.next_delay_ms;
+		kick_at = rep.kick_delay_ms >= 0 ? next - rep.next_delay_ms + rep.kick_delay_ms : -1;
 	}
 	pthread_mutex_unlock(&t->mu);
 	return NULL;

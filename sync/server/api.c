@@ -240,6 +240,42 @@ static const struct {
     [ROUTE_HEARTBEAT] = {"/v1/heartbeat", "POST"},
 };
 
+/* The route whose path ends req_path, or ROUTE_NONE. Matching the end lets
+ * a reverse proxy mount the server under a prefix
+ * (https://region.example/blippa/v1/...). */
+static enum api_route route_of(const char *req_path)
+{
+	enum api_route route = ROUTE_NONE;
+	size_t plen = strlen(req_path);
+	for (int i = 0; i < ROUTE_NONE; i++) {
+		size_t rlen = strlen(routes[i].path);
+		if (plen >= rlen && strcmp(req_path + plen - rlen, routes[i].path) == 0)
+			route = (enum api_route)i;
+	}
+	return route;
+}
+
+bool api_may_read_body(struct api *api, const struct api_request *req)
+{
+	struct srv_kiosk k;
+	uint8_t hash[SRV_TOKEN_HASH_LEN];
+	size_t toklen = 0;
+	if (req->protocol && strcmp(req->protocol, "1") != 0)
+		return false;
+	enum api_route route = route_of(req->path);
+	if (route == ROUTE_NONE || strcmp(req->method, routes[route].method) != 0)
+		return false;
+	const char *tok = auth_bearer(req->authorization, &toklen);
+	if (!tok || !auth_token_hash(tok, toklen, hash))
+		return false;
+	enum blippa_err rc = srv_store_auth_kiosk(api->store, hash, &k);
+	if (rc == BLIPPA_ERR_NOT_FOUND)
+		return false;
+	if (rc != BLIPPA_OK)
+		return true;
+	return !req->facility || strcmp(req->facility, k.facility_id) == 0;
+}
+
 void api_handle(struct api *api, const struct api_request *req, struct api_response *resp)
 {
 	struct srv_kiosk k;
@@ -250,15 +286,7 @@ void api_handle(struct api *api, const struct api_request *req, struct api_respo
 		answer_error(resp, 400, "unsupported protocol version");
 		return;
 	}
-	enum api_route route = ROUTE_NONE;
-	/* Match the end of the path, so the server also answers when a reverse
-	 * proxy mounts it under a prefix (https://region.example/blippa/v1/...). */
-	size_t plen = strlen(req->path);
-	for (int i = 0; i < ROUTE_NONE; i++) {
-		size_t rlen = strlen(routes[i].path);
-		if (plen >= rlen && strcmp(req->path + plen - rlen, routes[i].path) == 0)
-			route = (enum api_route)i;
-	}
+	enum api_route route = route_of(req->path);
 	if (route == ROUTE_NONE) {
 		answer_error(resp, 404, "unknown path");
 		return;

@@ -43,4 +43,11 @@ void api_free(struct api *api); /* NULL is a no-op */
 void api_handle(struct api *api, const struct api_request *req, struct api_response *resp);
 void api_response_clear(struct api_response *resp);
 
+/* Called with the headers only (req->body NULL), before any body is read:
+ * true if api_handle may get past its checks of protocol version, path,
+ * method, token and facility, i.e. the body is worth reading. False means
+ * api_handle answers the same request (4xx) without a body. A store error
+ * counts as true (api_handle decides again with the body). */
+bool api_may_read_body(struct api *api, const struct api_request *req);
+
 #endif

@@ -146,10 +146,10 @@ static enum MHD_Result send_answer(struct MHD_Connection *conn, struct api_respo
 	return ret;
 }
 
-static enum MHD_Result answer(struct srv_http *h, struct MHD_Connection *conn, const char *url,
-			      const char *method, struct req_state *rs)
+static struct api_request request_of(struct MHD_Connection *conn, const char *url,
+				     const char *method, const struct req_state *rs)
 {
-	struct api_request req = {
+	return (struct api_request){
 	    .method = method,
 	    .path = url,
 	    .authorization =
@@ -162,6 +162,12 @@ static enum MHD_Result answer(struct srv_http *h, struct MHD_Connection *conn, c
 	    .body_len = rs->len,
 	    .body_too_big = rs->too_big,
 	};
+}
+
+static enum MHD_Result answer(struct srv_http *h, struct MHD_Connection *conn, const char *url,
+			      const char *method, struct req_state *rs)
+{
+	struct api_request req = request_of(conn, url, method, rs);
 	struct api_response ar;
 	api_handle(h->api, &req, &ar);
 	enum MHD_Result ret = send_answer(conn, &ar);
@@ -187,6 +193,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			rs->too_big = true; /* answer 413 now, do not read the body */
 			return answer(h, conn, url, method, rs);
 		}
+		/* No token of a known kiosk (or a bad path, method, protocol):
+		 * answer 401/404/405/400 now, without buffering a body. */
+		struct api_request req = request_of(conn, url, method, rs);
+		if (!api_may_read_body(h->api, &req))
+			return answer(h, conn, url, method, rs);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -275,13 +286,15 @@ enum blippa_err srv_http_start(const struct srv_http_config *cfg, struct api *ap
 		flags |= MHD_USE_TLS;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	struct MHD_OptionItem used[12];
+	struct MHD_OptionItem used[16];
 	size_t nu = 0;
 #define OPT(o, v, p) (used[nu++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)})
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
 	OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit ? cfg->conn_limit : 512, NULL);
+	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    cfg->per_ip_limit ? cfg->per_ip_limit : HTTP_PER_IP_DEFAULT, NULL);
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL);
 	OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 128, NULL);
 	if (cfg->threads)

@@ -2,7 +2,9 @@
 /* The HTTP(S) front of blippa-server on libmicrohttpd: listens, reads request
  * bodies under a hard cap, hands each request to api_handle() and sends the
  * answer. HTTPS uses MHD's GnuTLS support with a PEM certificate and key;
- * plain HTTP is refused unless the address is loopback. */
+ * plain HTTP is refused unless the address is loopback. A request without a
+ * known kiosk token is answered (401) from its headers alone: no anonymous
+ * client gets a body buffered. */
 #ifndef BLIPPA_HTTP_H
 #define BLIPPA_HTTP_H
 
@@ -13,12 +15,15 @@
 #include "api.h"
 #include "err.h"
 
+#define HTTP_PER_IP_DEFAULT 64
+
 struct srv_http_config {
 	const char *listen;    /* "ADDR:PORT", "[v6]:PORT", "localhost:PORT"; port 0: any */
 	const char *cert_file; /* PEM certificate (chain); NULL with key_file NULL: plain HTTP */
 	const char *key_file;  /* PEM private key */
 	unsigned threads;      /* 0: one thread per connection; N: a pool of N threads */
 	unsigned conn_limit;   /* simultaneous connections (0: 512) */
+	unsigned per_ip_limit; /* simultaneous connections from one IP (0: HTTP_PER_IP_DEFAULT) */
 };
 
 struct srv_http;

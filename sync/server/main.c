@@ -30,7 +30,8 @@ struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
 	const char *from, *to;
 	unsigned threads;
-	int argc; /* positional arguments left */
+	unsigned per_ip_limit; /* 0: the default of http.c */
+	int argc;	       /* positional arguments left */
 	char **argv;
 };
 
@@ -44,6 +45,7 @@ struct command {
 	int (*run)(const struct cmd_opts *o);
 };
 
+/* clang-format off */
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
     {"facility", required_argument, NULL, 'f'},
@@ -56,9 +58,11 @@ static const struct option long_opts[] = {
     {"from", required_argument, NULL, 'F'},
     {"to", required_argument, NULL, 'T'},
     {"threads", required_argument, NULL, 't'},
+    {"per-ip-limit", required_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+/* clang-format on */
 
 static const char *cur_cmd = "";
 
@@ -281,8 +285,11 @@ static int cmd_serve(const struct cmd_opts *o)
 		fail("out of memory");
 		goto out;
 	}
-	struct srv_http_config cfg = {
-	    .listen = o->listen, .cert_file = o->cert, .key_file = o->key, .threads = o->threads};
+	struct srv_http_config cfg = {.listen = o->listen,
+				      .cert_file = o->cert,
+				      .key_file = o->key,
+				      .threads = o->threads,
+				      .per_ip_limit = o->per_ip_limit};
 	if (srv_http_start(&cfg, api, &h, err, sizeof(err)) != BLIPPA_OK) {
 		fail("%s", err);
 		goto out;
@@ -358,14 +365,18 @@ static const struct command commands[] = {
      "Read a leader's new PIN (4-12 digits) from stdin and store it as an Argon2id hash;\n"
      "kiosks get it with the next roster.",
      "dl", "dl", 0, cmd_set_pin},
-    {"serve", "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N]",
+    {"serve",
+     "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N] [--per-ip-limit N]",
      "Serve the sync protocol v1 (docs/protocol.md). HTTPS with --cert/--key (PEM);\n"
      "plain HTTP only on a loopback address. Port 0 picks a free port. Prints\n"
      "\"listening on ADDR:PORT\" once ready. SIGTERM/SIGINT: finish running requests,\n"
-     "then exit 0. --threads N: a pool of N threads instead of one per connection.",
-     "dLcKt", "dL", 0, cmd_serve},
+     "then exit 0. --threads N: a pool of N threads instead of one per connection.\n"
+     "--per-ip-limit N: simultaneous connections from one address (default 64).",
+     "dLcKtP", "dL", 0, cmd_serve},
     {"export", "--db PATH [--facility ID] [--from DATE] [--to DATE]",
-     "Attendance CSV on stdout, one row per participant per session of their group:\n" EXPORT_HEADER
+     "Attendance CSV on stdout, one row per participant per session of their group, and\n"
+     "one per check-in of anyone who has since left the group, roster or session "
+     "list:\n" EXPORT_HEADER
      "\nstatus present|absent, checked_in_at facility-local YYYY-MM-DD HH:MM, method\n"
      "card|name|leader. Dates are inclusive and compare with the session's local date.",
      "dfFT", "d", 0, cmd_export},
@@ -470,6 +481,15 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.threads = (unsigned)n;
+		} else if (ch == 'P') {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 512) {
+				fprintf(stderr, "blippa-server %s: --per-ip-limit: 1-512\n",
+					c->name);
+				return EXIT_USAGE;
+			}
+			o.per_ip_limit = (unsigned)n;
 		} else {
 			const char **slot = opt_slot(&o, (char)ch, NULL);
 			if (slot)

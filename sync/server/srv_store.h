@@ -150,8 +150,11 @@ void srv_store_close(struct srv_store *st); /* NULL is a no-op */
 
 /* Replaces the whole region roster with imp in one transaction (upsert what
  * changed, delete what is gone). Leader PINs and kiosk-linked cards of
- * participants who remain are kept; events are never touched. Importing the
- * same snapshot twice reports changed = removed = 0 and changes nothing. */
+ * participants who remain are kept; events are never touched. A session that
+ * is gone but has check-in events is kept, marked removed (counted in
+ * removed once): no longer in rosters nor accepting check-ins, but still in
+ * the export; listing it again un-removes it. Importing the same snapshot
+ * twice reports changed = removed = 0 and changes nothing. */
 enum blippa_err srv_store_import(struct srv_store *st, const struct srv_import *imp,
 				 struct srv_import_stats *stats, char *err, size_t errlen);
 /* BLIPPA_OK if the facility exists, BLIPPA_ERR_NOT_FOUND if not. */
@@ -189,8 +192,11 @@ enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_k
 					struct srv_ingest_stats *stats);
 enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kiosk_id,
 					   const struct protocol_heartbeat *hb, int64_t now_ms);
-/* Calls fn once per (session, member of its group) in facility, group,
- * session start, participant order. */
+/* Calls fn once per (not removed session, current member of its group), and
+ * once per other (session, participant) with a live check-in: a participant
+ * no longer in the group (given/family name "" if no longer in the roster)
+ * or a removed session; in facility, group, session start, session,
+ * participant order. Sessions whose facility is gone are left out. */
 enum blippa_err srv_store_export(struct srv_store *st, const struct srv_export_filter *f,
 				 srv_export_fn fn, void *ctx);
 

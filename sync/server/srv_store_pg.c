@@ -15,8 +15,8 @@
  * connections (one per request in flight; the URI's pool_max_conns=N, a
  * parameter this backend takes out before libpq sees it as pgxpool does,
  * changes the size); a connection that broke (server restart, network) is
- * re-established and an idempotent operation retried once. Set-based statements (unnest over binary array parameters) keep the
- * round trips per import or event batch constant. */
+ * re-established and an idempotent operation retried once. Set-based statements (unnest over binary
+ * array parameters) keep the round trips per import or event batch constant. */
 #include "srv_store_pg_int.h"
 
 #include <arpa/inet.h>
@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 1
+#define PG_SCHEMA_VERSION 2
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -67,6 +67,10 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
      * of the many inserts: docs/perf-pg.md) */
     "CREATE INDEX events_checkins ON events(session_id) WHERE type = 0;"
     "CREATE INDEX events_voids ON events(voids_id) WHERE type = 1;",
+    /* v2: a session removed from sessions.csv that has check-ins is kept,
+     * marked removed (not sent to kiosks, no check-ins accepted), so the
+     * export still shows its attendance (as SQLite schema v2) */
+    "ALTER TABLE sessions ADD COLUMN removed int NOT NULL DEFAULT 0;",
 };
 
 #define KIOSK_COLS                                                                                 \
@@ -96,12 +100,14 @@ static const char *const pg_sql[PQ_COUNT] = {
 		  " OR groups.name IS DISTINCT FROM excluded.name"
 		  " OR groups.period_start IS DISTINCT FROM excluded.period_start"
 		  " OR groups.period_end IS DISTINCT FROM excluded.period_end",
-    [PQ_SES_UP] = "INSERT INTO sessions SELECT * FROM unnest($1::text[], $2::text[], $3::text[],"
-		  " $4::text[]) ON CONFLICT(id) DO UPDATE SET group_id = excluded.group_id,"
-		  " start_local = excluded.start_local, end_local = excluded.end_local"
+    [PQ_SES_UP] = "INSERT INTO sessions(id, group_id, start_local, end_local) SELECT * FROM"
+		  " unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT(id) DO"
+		  " UPDATE SET group_id = excluded.group_id, start_local = excluded.start_local,"
+		  " end_local = excluded.end_local, removed = 0"
 		  " WHERE sessions.group_id IS DISTINCT FROM excluded.group_id"
 		  " OR sessions.start_local IS DISTINCT FROM excluded.start_local"
-		  " OR sessions.end_local IS DISTINCT FROM excluded.end_local",
+		  " OR sessions.end_local IS DISTINCT FROM excluded.end_local"
+		  " OR sessions.removed <> 0",
     [PQ_PAR_UP] = "INSERT INTO participants SELECT * FROM unnest($1::text[], $2::text[],"
 		  " $3::text[]) ON CONFLICT(id) DO UPDATE SET given_name = excluded.given_name,"
 		  " family_name = excluded.family_name"
@@ -121,7 +127,11 @@ static const char *const pg_sql[PQ_COUNT] = {
 		   " OR cards.owner_id IS DISTINCT FROM excluded.owner_id OR cards.source <> 0",
     [PQ_FAC_DEL] = GONE("facilities", "id"),
     [PQ_GRP_DEL] = GONE("groups", "id"),
-    [PQ_SES_DEL] = GONE("sessions", "id"),
+    /* sessions with check-ins are only marked removed (PQ_SES_HIDE) */
+    [PQ_SES_DEL] = GONE("sessions", "id") " AND NOT EXISTS (SELECT 1 FROM events e"
+					  " WHERE e.type = 0 AND e.session_id = t.id)",
+    [PQ_SES_HIDE] = "UPDATE sessions t SET removed = 1 WHERE removed = 0 AND NOT EXISTS"
+		    " (SELECT 1 FROM unnest($1::text[]) k(id) WHERE k.id = t.id)",
     [PQ_PAR_DEL] = GONE("participants", "id"),
     [PQ_MEM_DEL] = "DELETE FROM members t WHERE NOT EXISTS (SELECT 1 FROM unnest($1::text[],"
 		   " $2::text[]) k(g, p) WHERE k.g = t.group_id AND k.p = t.participant_id)",
@@ -142,7 +152,8 @@ static const char *const pg_sql[PQ_COUNT] = {
 		" AND revoked_ms IS NULL",
     [PQ_R_GROUPS] = "SELECT id, name, period_start, period_end FROM groups WHERE facility_id = $1",
     [PQ_R_SESSIONS] = "SELECT s.id, s.group_id, s.start_local, s.end_local FROM sessions s"
-		      " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = $1",
+		      " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = $1"
+		      " AND s.removed = 0",
     [PQ_R_PARTS] =
 	"SELECT id, given_name, family_name FROM participants WHERE id IN (" FAC_PARTS ")",
     [PQ_R_MEMBERS] = "SELECT m.group_id, m.participant_id FROM members m"
@@ -155,9 +166,9 @@ static const char *const pg_sql[PQ_COUNT] = {
      * session, voided id, event id): a reason code (0 acceptable,
      * 1 unknown session, 2 session not in facility, 3 unknown participant,
      * 4 participant not in group, 5 void of no stored check-in of this
-     * facility) and, for an event with a reason, whether its id is stored
-     * already (then it is a duplicate; for acceptable events the INSERT's
-     * conflict tells). */
+     * facility, 6 card link of a card in use elsewhere) and, for an event with a reason, whether
+     * its id is stored already (then it is a duplicate; for acceptable events the INSERT's conflict
+     * tells). */
     [PQ_EV_CHECK] =
 	"SELECT i, r, r <> 0 AND EXISTS (SELECT 1 FROM events e WHERE e.id = y.id) FROM"
 	" (SELECT x.i, x.id, CASE"
@@ -169,10 +180,18 @@ static const char *const pg_sql[PQ_COUNT] = {
 	"  WHERE m.group_id = s.group_id AND m.participant_id = x.p) THEN 0"
 	" WHEN NOT EXISTS (SELECT 1 FROM members m JOIN groups g2 ON g2.id = m.group_id"
 	"  WHERE m.participant_id = x.p AND g2.facility_id = $1) THEN 3"
-	" WHEN x.t = 0 AND x.s IS NOT NULL THEN 4 ELSE 0 END AS r"
-	" FROM unnest($2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[])"
-	"  x(i, t, p, s, v, id)"
-	" LEFT JOIN sessions s ON s.id = x.s LEFT JOIN groups g ON g.id = s.group_id) y",
+	" WHEN x.t = 0 AND x.s IS NOT NULL THEN 4"
+	/* a card link may take a UID only from nobody, the same participant or
+	 * a participant of this facility (never a leader's card) */
+	" WHEN x.t = 2 AND EXISTS (SELECT 1 FROM cards cd WHERE cd.uid = x.u AND"
+	"  (cd.owner <> 0 OR (cd.owner_id <> x.p AND NOT EXISTS (SELECT 1 FROM members m3"
+	"  JOIN groups g3 ON g3.id = m3.group_id WHERE m3.participant_id = cd.owner_id"
+	"  AND g3.facility_id = $1)))) THEN 6"
+	" ELSE 0 END AS r"
+	" FROM unnest($2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[],"
+	"  $8::text[]) x(i, t, p, s, v, id, u)"
+	" LEFT JOIN sessions s ON s.id = x.s AND s.removed = 0"
+	" LEFT JOIN groups g ON g.id = s.group_id) y",
     /* Sorted by id: concurrent batches with overlapping ids take the
      * index locks in the same order and cannot deadlock. */
     [PQ_EV_INS] = "INSERT INTO events SELECT x.id, $1, $2, x.t, x.at, x.m, x.p, x.s, x.v, x.u,"
@@ -185,26 +204,46 @@ static const char *const pg_sql[PQ_COUNT] = {
     [PQ_HEARTBEAT] = "UPDATE kiosks SET last_seen_ms = $2::bigint, hb_version = $3,"
 		     " hb_pending = $4::bigint, hb_oldest_age_s = $5::bigint, hb_reader = $6,"
 		     " hb_last_error = $7, hb_kiosk_time_ms = $8::bigint WHERE id = $1",
-    /* sessions in the filter first; then only their check-ins are read */
+    /* Part 1: every member of every (not removed) session, with the
+     * earliest live check-in if any. Part 2: every other live check-in with
+     * a session (the participant left the group or the roster, or the
+     * session was removed from sessions.csv), so an import never hides
+     * attendance; names are empty when the participant is no longer in the
+     * roster. Only check-ins of sessions that can pass the filter are read. */
     [PQ_EXPORT] =
-	"WITH sel AS (SELECT s.id AS sid, s.start_local, g.id AS gid, f.id AS fid, f.timezone"
+	"WITH c AS (SELECT DISTINCT ON (e.session_id, e.participant_id) e.session_id,"
+	" e.participant_id, e.at_ms, e.method, e.kiosk_id, e.facility_id FROM events e"
+	" WHERE e.type = 0 AND e.session_id IN (SELECT s.id FROM sessions s"
+	" LEFT JOIN groups g ON g.id = s.group_id"
+	" WHERE ($1::text IS NULL OR g.id IS NULL OR g.facility_id = $1)"
+	" AND ($2::text IS NULL OR substr(s.start_local, 1, 10) >= $2)"
+	" AND ($3::text IS NULL OR substr(s.start_local, 1, 10) <= $3))"
+	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+	" ORDER BY e.session_id, e.participant_id, e.at_ms, e.id COLLATE \"C\"),"
+	" r AS (SELECT f.id AS fid, f.timezone AS tz, g.id AS gid, s.id AS sid,"
+	" s.start_local AS st, p.id AS pid, p.given_name AS gn, p.family_name AS fn,"
+	" c.at_ms AS at, c.method AS me, c.kiosk_id AS ki"
 	" FROM sessions s JOIN groups g ON g.id = s.group_id"
 	" JOIN facilities f ON f.id = g.facility_id"
-	" WHERE ($1::text IS NULL OR f.id = $1)"
-	" AND ($2::text IS NULL OR substr(s.start_local, 1, 10) >= $2)"
-	" AND ($3::text IS NULL OR substr(s.start_local, 1, 10) <= $3)),"
-	" c AS (SELECT DISTINCT ON (e.session_id, e.participant_id) e.session_id,"
-	" e.participant_id, e.at_ms, e.method, e.kiosk_id FROM events e"
-	" WHERE e.type = 0 AND e.session_id IN (SELECT sid FROM sel) AND NOT EXISTS"
-	" (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
-	" ORDER BY e.session_id, e.participant_id, e.at_ms, e.id COLLATE \"C\")"
-	" SELECT sel.fid, sel.timezone, sel.gid, sel.sid, sel.start_local, p.id, p.given_name,"
-	" p.family_name, c.at_ms, c.method, c.kiosk_id"
-	" FROM sel JOIN members m ON m.group_id = sel.gid"
-	" JOIN participants p ON p.id = m.participant_id"
-	" LEFT JOIN c ON c.session_id = sel.sid AND c.participant_id = p.id"
-	" ORDER BY sel.fid COLLATE \"C\", sel.gid COLLATE \"C\", sel.start_local COLLATE \"C\","
-	" sel.sid COLLATE \"C\", p.id COLLATE \"C\"",
+	" JOIN members m ON m.group_id = g.id JOIN participants p ON p.id = m.participant_id"
+	" LEFT JOIN c ON c.session_id = s.id AND c.participant_id = p.id"
+	" WHERE s.removed = 0"
+	" UNION ALL"
+	" SELECT f.id, f.timezone, s.group_id, s.id, s.start_local, c.participant_id,"
+	" COALESCE(p.given_name, ''), COALESCE(p.family_name, ''), c.at_ms, c.method,"
+	" c.kiosk_id FROM c JOIN sessions s ON s.id = c.session_id"
+	" LEFT JOIN groups g ON g.id = s.group_id"
+	" JOIN facilities f ON f.id = COALESCE(g.facility_id, c.facility_id)"
+	" LEFT JOIN participants p ON p.id = c.participant_id"
+	" WHERE NOT (s.removed = 0 AND g.id IS NOT NULL AND p.id IS NOT NULL"
+	" AND EXISTS (SELECT 1 FROM members m WHERE m.group_id = s.group_id"
+	" AND m.participant_id = c.participant_id)))"
+	" SELECT fid, tz, gid, sid, st, pid, gn, fn, at, me, ki FROM r"
+	" WHERE ($1::text IS NULL OR fid = $1)"
+	" AND ($2::text IS NULL OR substr(st, 1, 10) >= $2)"
+	" AND ($3::text IS NULL OR substr(st, 1, 10) <= $3)"
+	" ORDER BY fid COLLATE \"C\", gid COLLATE \"C\", st COLLATE \"C\", sid COLLATE \"C\","
+	" pid COLLATE \"C\"",
 };
 
 /* ------------------------------------------------------- binary arrays */

@@ -121,7 +121,7 @@ enum blippa_err pg_load_roster(void *impl, const char *facility_id, struct roste
 
 /* ---------------------------------------------------------------- ingest */
 
-enum { R_OK, R_SESSION, R_SES_FAC, R_PARTICIPANT, R_NOT_MEMBER, R_EVENT, R_UID };
+enum { R_OK, R_SESSION, R_SES_FAC, R_PARTICIPANT, R_NOT_MEMBER, R_EVENT, R_IN_USE, R_UID };
 
 static const char *const reasons[] = {
     [R_SESSION] = "unknown session",
@@ -129,6 +129,7 @@ static const char *const reasons[] = {
     [R_PARTICIPANT] = "unknown participant",
     [R_NOT_MEMBER] = "participant not in group",
     [R_EVENT] = "unknown event",
+    [R_IN_USE] = "card in use",
     [R_UID] = "bad card uid",
 };
 
@@ -201,10 +202,10 @@ static size_t by_id_find(const struct batch *b, const char *id)
 /* PQ_EV_CHECK over the whole batch: reasons and "stored already". */
 static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k, struct batch *b)
 {
-	struct pg_arr a[6];
-	static const uint32_t oids[6] = {PG_OID_INT4, PG_OID_INT4, PG_OID_TEXT,
+	struct pg_arr a[7];
+	static const uint32_t oids[7] = {PG_OID_INT4, PG_OID_INT4, PG_OID_TEXT, PG_OID_TEXT,
 					 PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT};
-	for (int j = 0; j < 6; j++)
+	for (int j = 0; j < 7; j++)
 		pg_arr_init(&a[j], oids[j]);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct protocol_event *e = &b->ev[i];
@@ -214,11 +215,12 @@ static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k,
 		pg_arr_text(&a[3], e->type == EVENT_CHECKIN ? e->session_id : NULL, true);
 		pg_arr_text(&a[4], e->type == EVENT_VOID ? e->voids_id : NULL, true);
 		pg_arr_text(&a[5], e->id, false);
+		pg_arr_text(&a[6], e->type == EVENT_CARD_LINK ? b->st[i].uid : NULL, true);
 	}
-	const char *vals[7] = {k->facility_id};
-	int lens[7] = {0}, fmts[7] = {0};
+	const char *vals[8] = {k->facility_id};
+	int lens[8] = {0}, fmts[8] = {0};
 	enum blippa_err rc = BLIPPA_OK;
-	for (int j = 0; j < 6; j++) {
+	for (int j = 0; j < 7; j++) {
 		if (!pg_arr_finish(&a[j]))
 			rc = BLIPPA_ERR_NOMEM;
 		vals[j + 1] = a[j].buf;
@@ -227,7 +229,7 @@ static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k,
 	}
 	PGresult *res = NULL;
 	if (rc == BLIPPA_OK)
-		res = pg_run(c, PQ_EV_CHECK, 7, vals, lens, fmts, &rc);
+		res = pg_run(c, PQ_EV_CHECK, 8, vals, lens, fmts, &rc);
 	for (int r = 0; rc == BLIPPA_OK && r < PQntuples(res); r++) {
 		long i = atol(PQgetvalue(res, r, 0));
 		if (i < 0 || (size_t)i >= b->n) {
@@ -240,7 +242,7 @@ static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k,
 		s->existed = PQgetvalue(res, r, 2)[0] == 't';
 	}
 	PQclear(res);
-	for (int j = 0; j < 6; j++)
+	for (int j = 0; j < 7; j++)
 		pg_arr_free(&a[j]);
 	return rc;
 }

@@ -37,6 +37,42 @@ static void arrs_init(struct pg_arr *a, int n)
 		pg_arr_init(&a[i], PG_OID_TEXT);
 }
 
+enum key_list { K_FAC, K_GRP, K_SES, K_PAR, K_LEA };
+
+static size_t key_count(const struct srv_import *m, enum key_list l)
+{
+	switch (l) {
+	case K_FAC:
+		return m->n_facilities;
+	case K_GRP:
+		return m->n_groups;
+	case K_SES:
+		return m->n_sessions;
+	case K_PAR:
+		return m->n_participants;
+	case K_LEA:
+		return m->n_leaders;
+	}
+	return 0;
+}
+
+static const char *key_at(const struct srv_import *m, enum key_list l, size_t i)
+{
+	switch (l) {
+	case K_FAC:
+		return m->facilities[i].id;
+	case K_GRP:
+		return m->groups[i].id;
+	case K_SES:
+		return m->sessions[i].id;
+	case K_PAR:
+		return m->participants[i].id;
+	case K_LEA:
+		return m->leaders[i].id;
+	}
+	return "";
+}
+
 static enum blippa_err import_rows(struct pg_conn *c, const struct srv_import *m,
 				   struct srv_import_stats *st)
 {
@@ -125,26 +161,18 @@ static enum blippa_err import_rows(struct pg_conn *c, const struct srv_import *m
 			pg_arr_free(&a[k]);
 	if (!uids.buf)
 		pg_arr_init(&uids, PG_OID_TEXT);
-	/* what is no longer in the files */
-	static const enum pg_stmt dels[] = {PQ_FAC_DEL, PQ_GRP_DEL, PQ_SES_DEL, PQ_PAR_DEL,
-					    PQ_LEA_DEL};
+	/* what is no longer in the files (sessions with check-ins: hidden) */
+	static const struct {
+		enum pg_stmt stmt;
+		enum key_list list;
+	} dels[] = {{PQ_FAC_DEL, K_FAC},  {PQ_GRP_DEL, K_GRP}, {PQ_SES_DEL, K_SES},
+		    {PQ_SES_HIDE, K_SES}, {PQ_PAR_DEL, K_PAR}, {PQ_LEA_DEL, K_LEA}};
 	for (size_t d = 0; d < sizeof(dels) / sizeof(dels[0]); d++) {
 		pg_arr_init(&a[0], PG_OID_TEXT);
-		size_t n = d == 0   ? m->n_facilities
-			   : d == 1 ? m->n_groups
-			   : d == 2 ? m->n_sessions
-			   : d == 3 ? m->n_participants
-				    : m->n_leaders;
-		for (size_t i = 0; i < n; i++)
-			pg_arr_text(&a[0],
-				    d == 0   ? m->facilities[i].id
-				    : d == 1 ? m->groups[i].id
-				    : d == 2 ? m->sessions[i].id
-				    : d == 3 ? m->participants[i].id
-					     : m->leaders[i].id,
-				    false);
+		for (size_t i = 0; i < key_count(m, dels[d].list); i++)
+			pg_arr_text(&a[0], key_at(m, dels[d].list, i), false);
 		if (rc == BLIPPA_OK)
-			rc = run_arrays(c, dels[d], a, 1, &st->removed);
+			rc = run_arrays(c, dels[d].stmt, a, 1, &st->removed);
 		else
 			pg_arr_free(&a[0]);
 	}

@@ -29,6 +29,7 @@ enum pg_stmt {
 	PQ_FAC_DEL,
 	PQ_GRP_DEL,
 	PQ_SES_DEL,
+	PQ_SES_HIDE,
 	PQ_PAR_DEL,
 	PQ_MEM_DEL,
 	PQ_LEA_DEL,

@@ -18,10 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "log.h"
+
 #define SQ_APP_ID 0x426c7053 /* "BlpS": a Blippa region database */
-#define SQ_SCHEMA_VERSION 1
+#define SQ_SCHEMA_VERSION 2
 #define SQ_POOL_MAX 8
 #define SQ_BUSY_MS 10000
 
@@ -57,6 +60,11 @@ static const char *const schema_v1 =
     " received_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX events_checkins ON events(session_id, participant_id) WHERE type = 0;"
     "CREATE INDEX events_voids ON events(voids_id) WHERE type = 1;";
+/* v2: a session removed from sessions.csv that has check-ins is kept,
+ * marked removed (not sent to kiosks, no check-ins accepted), so the export
+ * still shows its attendance. */
+static const char *const schema_v2 =
+    "ALTER TABLE sessions ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;";
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -78,11 +86,13 @@ static const char *const sq_sql[Q_COUNT] = {
 		 " WHERE facility_id IS NOT excluded.facility_id OR name IS NOT excluded.name"
 		 " OR period_start IS NOT excluded.period_start"
 		 " OR period_end IS NOT excluded.period_end",
-    [Q_SES_UP] = "INSERT INTO sessions VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET"
+    [Q_SES_UP] = "INSERT INTO sessions(id, group_id, start_local, end_local)"
+		 " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET"
 		 " group_id = excluded.group_id, start_local = excluded.start_local,"
-		 " end_local = excluded.end_local WHERE group_id IS NOT excluded.group_id"
+		 " end_local = excluded.end_local, removed = 0"
+		 " WHERE group_id IS NOT excluded.group_id"
 		 " OR start_local IS NOT excluded.start_local"
-		 " OR end_local IS NOT excluded.end_local",
+		 " OR end_local IS NOT excluded.end_local OR removed <> 0",
     [Q_PAR_UP] = "INSERT INTO participants VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
 		 " given_name = excluded.given_name, family_name = excluded.family_name"
 		 " WHERE given_name IS NOT excluded.given_name"
@@ -100,8 +110,12 @@ static const char *const sq_sql[Q_COUNT] = {
 		  " (SELECT k1 FROM temp.imp_keys WHERE tbl = 0)",
     [Q_GRP_DEL] = "DELETE FROM groups WHERE id NOT IN"
 		  " (SELECT k1 FROM temp.imp_keys WHERE tbl = 1)",
+    /* sessions with check-ins are only marked removed (Q_SES_HIDE) */
     [Q_SES_DEL] = "DELETE FROM sessions WHERE id NOT IN"
-		  " (SELECT k1 FROM temp.imp_keys WHERE tbl = 2)",
+		  " (SELECT k1 FROM temp.imp_keys WHERE tbl = 2) AND NOT EXISTS"
+		  " (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = sessions.id)",
+    [Q_SES_HIDE] = "UPDATE sessions SET removed = 1 WHERE removed = 0 AND id NOT IN"
+		   " (SELECT k1 FROM temp.imp_keys WHERE tbl = 2)",
     [Q_PAR_DEL] = "DELETE FROM participants WHERE id NOT IN"
 		  " (SELECT k1 FROM temp.imp_keys WHERE tbl = 3)",
     [Q_MEM_DEL] = "DELETE FROM members WHERE (group_id, participant_id) NOT IN"
@@ -122,7 +136,8 @@ static const char *const sq_sql[Q_COUNT] = {
     [Q_AUTH] = "SELECT " KIOSK_COLS " FROM kiosks WHERE token_hash = ?1 AND revoked_ms IS NULL",
     [Q_R_GROUPS] = "SELECT id, name, period_start, period_end FROM groups WHERE facility_id = ?1",
     [Q_R_SESSIONS] = "SELECT s.id, s.group_id, s.start_local, s.end_local FROM sessions s"
-		     " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = ?1",
+		     " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = ?1"
+		     " AND s.removed = 0",
     [Q_R_PARTS] =
 	"SELECT id, given_name, family_name FROM participants WHERE id IN (" FAC_PARTS ")",
     [Q_R_MEMBERS] = "SELECT m.group_id, m.participant_id FROM members m"
@@ -132,7 +147,7 @@ static const char *const sq_sql[Q_COUNT] = {
 		  " (" FAC_PARTS ")) OR (owner = 1 AND owner_id IN"
 		  " (SELECT id FROM leaders WHERE facility_id = ?1))",
     [Q_SES_INFO] = "SELECT s.group_id, g.facility_id FROM sessions s"
-		   " JOIN groups g ON g.id = s.group_id WHERE s.id = ?1",
+		   " JOIN groups g ON g.id = s.group_id WHERE s.id = ?1 AND s.removed = 0",
     [Q_MEMBER] = "SELECT 1 FROM members WHERE group_id = ?1 AND participant_id = ?2",
     [Q_PART_IN_FAC] = "SELECT 1 FROM members m JOIN groups g ON g.id = m.group_id"
 		      " WHERE m.participant_id = ?1 AND g.facility_id = ?2 LIMIT 1",
@@ -141,26 +156,45 @@ static const char *const sq_sql[Q_COUNT] = {
 		 " ON CONFLICT(id) DO NOTHING",
     [Q_CARD_UNLINK] = "DELETE FROM cards WHERE uid = ?1"
 		      " OR (owner = 0 AND owner_id = ?2 AND source = 1)",
+    [Q_CARD_OWNER] = "SELECT owner, owner_id FROM cards WHERE uid = ?1",
     [Q_CARD_LINK] = "INSERT INTO cards VALUES(?1, 0, ?2, 1)",
     [Q_HEARTBEAT] = "UPDATE kiosks SET last_seen_ms = ?2, hb_version = ?3, hb_pending = ?4,"
 		    " hb_oldest_age_s = ?5, hb_reader = ?6, hb_last_error = ?7,"
 		    " hb_kiosk_time_ms = ?8 WHERE id = ?1",
+    /* Part 1: every member of every (not removed) session, with the earliest
+     * live check-in if any. Part 2: every other live check-in with a session
+     * (the participant left the group, or left the roster, or the session
+     * was removed from sessions.csv) so an import never hides attendance;
+     * names are empty when the participant is no longer in the roster. */
     [Q_EXPORT] =
 	"WITH c AS (SELECT e.session_id, e.participant_id, e.at_ms, e.method, e.kiosk_id,"
-	" ROW_NUMBER() OVER (PARTITION BY e.session_id, e.participant_id"
+	" e.facility_id, ROW_NUMBER() OVER (PARTITION BY e.session_id, e.participant_id"
 	" ORDER BY e.at_ms, e.id) AS rn FROM events e"
 	" WHERE e.type = 0 AND e.session_id IS NOT NULL AND NOT EXISTS"
-	" (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id))"
-	" SELECT f.id, f.timezone, g.id, s.id, s.start_local, p.id, p.given_name,"
-	" p.family_name, c.at_ms, c.method, c.kiosk_id"
+	" (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)),"
+	" r AS (SELECT f.id AS fid, f.timezone AS tz, g.id AS gid, s.id AS sid,"
+	" s.start_local AS st, p.id AS pid, p.given_name AS gn, p.family_name AS fn,"
+	" c.at_ms AS at, c.method AS me, c.kiosk_id AS ki"
 	" FROM sessions s JOIN groups g ON g.id = s.group_id"
 	" JOIN facilities f ON f.id = g.facility_id"
 	" JOIN members m ON m.group_id = g.id JOIN participants p ON p.id = m.participant_id"
 	" LEFT JOIN c ON c.session_id = s.id AND c.participant_id = p.id AND c.rn = 1"
-	" WHERE (?1 IS NULL OR f.id = ?1)"
-	" AND (?2 IS NULL OR substr(s.start_local, 1, 10) >= ?2)"
-	" AND (?3 IS NULL OR substr(s.start_local, 1, 10) <= ?3)"
-	" ORDER BY f.id, g.id, s.start_local, s.id, p.id",
+	" WHERE s.removed = 0"
+	" UNION ALL"
+	" SELECT f.id, f.timezone, s.group_id, s.id, s.start_local, c.participant_id,"
+	" COALESCE(p.given_name, ''), COALESCE(p.family_name, ''), c.at_ms, c.method,"
+	" c.kiosk_id FROM c JOIN sessions s ON s.id = c.session_id"
+	" LEFT JOIN groups g ON g.id = s.group_id"
+	" JOIN facilities f ON f.id = COALESCE(g.facility_id, c.facility_id)"
+	" LEFT JOIN participants p ON p.id = c.participant_id"
+	" WHERE c.rn = 1 AND NOT (s.removed = 0 AND g.id IS NOT NULL AND p.id IS NOT NULL"
+	" AND EXISTS (SELECT 1 FROM members m WHERE m.group_id = s.group_id"
+	" AND m.participant_id = c.participant_id)))"
+	" SELECT fid, tz, gid, sid, st, pid, gn, fn, at, me, ki FROM r"
+	" WHERE (?1 IS NULL OR fid = ?1)"
+	" AND (?2 IS NULL OR substr(st, 1, 10) >= ?2)"
+	" AND (?3 IS NULL OR substr(st, 1, 10) <= ?3)"
+	" ORDER BY fid, gid, st, sid, pid",
 };
 
 enum blippa_err sq_err(int rc)
@@ -384,6 +418,8 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 			src = sqlite3_exec(c->db, "PRAGMA application_id = 1114402899", NULL, NULL,
 					   NULL);
 	}
+	if (src == SQLITE_OK && version < 2)
+		src = sqlite3_exec(c->db, schema_v2, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
@@ -414,6 +450,34 @@ static void sq_close(void *impl)
 	free(im);
 }
 
+/* The database (and its -wal/-shm files) hold names and tokens: if group or
+ * others have any permission on one of them (copied, restored from a backup,
+ * chmod'ed), take it back to 0600 and say so. A file that is missing or not
+ * ours to chmod is left alone (SQLite's open reports real problems). */
+static void enforce_private(const char *path)
+{
+	static const char *const sfx[] = {"", "-wal", "-shm"};
+	char name[4096];
+	for (size_t i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		struct stat sb;
+		if (snprintf(name, sizeof(name), "%s%s", path, sfx[i]) >= (int)sizeof(name))
+			return;
+		int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 077) != 0) {
+			if (fchmod(fd, 0600) == 0)
+				log_warn("store",
+					 "%s had mode %04o (open to group/others): set to 0600",
+					 name, (unsigned)(sb.st_mode & 07777));
+			else
+				log_warn("store", "%s has mode %04o and cannot be made 0600: %s",
+					 name, (unsigned)(sb.st_mode & 07777), strerror(errno));
+		}
+		close(fd);
+	}
+}
+
 static enum blippa_err sq_open(const char *path, bool create, void **out, char *err, size_t errlen)
 {
 	enum blippa_err rc = BLIPPA_OK;
@@ -436,6 +500,8 @@ static enum blippa_err sq_open(const char *path, bool create, void **out, char *
 		snprintf(err, errlen, "%s: no such database (make one with init)", path);
 		rc = BLIPPA_ERR_NOT_FOUND;
 		goto out;
+	} else {
+		enforce_private(path);
 	}
 	rc = conn_open(path, create, &c, err, errlen);
 	if (rc == BLIPPA_OK)
@@ -555,9 +621,9 @@ static enum blippa_err import_rows(struct sq_conn *c, const struct srv_import *m
 		if (rc == BLIPPA_OK)
 			rc = card_add(c, l->card_uid, 1, l->id, &st->changed);
 	}
-	static const enum sq_stmt dels[] = {Q_FAC_DEL,	       Q_GRP_DEL,	 Q_SES_DEL,
-					    Q_PAR_DEL,	       Q_MEM_DEL,	 Q_LEA_DEL,
-					    Q_CARD_DEL_IMPORT, Q_CARD_DEL_ORPHAN};
+	static const enum sq_stmt dels[] = {Q_FAC_DEL,	Q_GRP_DEL,	   Q_SES_DEL,
+					    Q_SES_HIDE, Q_PAR_DEL,	   Q_MEM_DEL,
+					    Q_LEA_DEL,	Q_CARD_DEL_IMPORT, Q_CARD_DEL_ORPHAN};
 	for (size_t i = 0; rc == BLIPPA_OK && i < sizeof(dels) / sizeof(dels[0]); i++)
 		rc = sq_run(c, sq_stmt(c, dels[i]), &st->removed);
 	if (rc == BLIPPA_OK && st->changed + st->removed > 0)

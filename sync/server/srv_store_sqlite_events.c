@@ -158,6 +158,35 @@ static int session_lookup(struct sq_conn *c, const char *sid, struct ses_cache *
 	return src == SQLITE_ROW || src == SQLITE_DONE ? sc->found : (sc->found = -1, -1);
 }
 
+/* A kiosk may take a UID only from nobody, from the same participant or from
+ * a participant of its own facility: never from a leader (of any facility)
+ * nor from another facility's participant. NULL if the link may go ahead,
+ * "card in use" if not, "" on a database error. */
+static const char *card_owner_check(struct sq_conn *c, const struct srv_kiosk *k, const char *pid,
+				    const char *uid)
+{
+	char owner_id[SRV_ID_MAX + 1] = "";
+	sqlite3_stmt *s = sq_stmt(c, Q_CARD_OWNER);
+	if (!s)
+		return "";
+	sqlite3_bind_text(s, 1, uid, -1, SQLITE_STATIC);
+	int src = sqlite3_step(s);
+	int owner = src == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	if (src == SQLITE_ROW)
+		snprintf(owner_id, sizeof(owner_id), "%s", COL(s, 1) ? COL(s, 1) : "");
+	sqlite3_reset(s);
+	if (src == SQLITE_DONE)
+		return NULL;
+	if (src != SQLITE_ROW)
+		return "";
+	if (owner != 0)
+		return "card in use";
+	if (strcmp(owner_id, pid) == 0)
+		return NULL;
+	int r = exists2(c, Q_PART_IN_FAC, owner_id, k->facility_id);
+	return r < 0 ? "" : r ? NULL : "card in use";
+}
+
 /* The reason ev must be rejected, NULL if it is acceptable, or "" on a
  * database error. uid gets the normalised card UID of a card_link. */
 static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
@@ -200,7 +229,7 @@ static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
 		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
 		if (r <= 0)
 			return r < 0 ? "" : "unknown participant";
-		return NULL;
+		return card_owner_check(c, k, ev->participant_id, uid);
 	}
 	return "unknown event type";
 }

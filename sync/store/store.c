@@ -578,6 +578,36 @@ enum blippa_err store_open(const char *data_dir, const struct store_rules *rules
 	return store_open_path(path, rules, out, err, errlen);
 }
 
+enum blippa_err store_open_existing(const char *data_dir, const struct store_rules *rules,
+				    struct store **out, char *err, size_t errlen)
+{
+	char path[4096];
+	struct stat sb;
+
+	*out = NULL;
+	if (!data_dir || !data_dir[0]) {
+		if (err && errlen)
+			snprintf(err, errlen, "data_dir is empty");
+		return BLIPPA_ERR_INVALID;
+	}
+	if (fs_join(path, sizeof path, data_dir, "blippa.db") != BLIPPA_OK) {
+		if (err && errlen)
+			snprintf(err, errlen, "%s: path too long", data_dir);
+		return BLIPPA_ERR_TOO_BIG;
+	}
+	if (stat(path, &sb) != 0) {
+		bool missing = errno == ENOENT || errno == ENOTDIR;
+		if (err && errlen)
+			snprintf(err, errlen, "%s: %s", path,
+				 missing ? "no database here (wrong data_dir, or the kiosk "
+					   "has not run yet)"
+					 : strerror(errno));
+		return missing ? BLIPPA_ERR_NOT_FOUND
+			       : errno == EACCES ? BLIPPA_ERR_PERM : BLIPPA_ERR_IO;
+	}
+	return store_open_path(path, rules, out, err, errlen);
+}
+
 void store_close(struct store *st)
 {
 	if (!st)

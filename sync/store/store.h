@@ -45,6 +45,12 @@ enum blippa_err store_open(const char *data_dir, const struct store_rules *rules
 /* Same, at an exact file path (tests, blippa-sync). */
 enum blippa_err store_open_path(const char *db_path, const struct store_rules *rules,
 				struct store **out, char *err, size_t errlen);
+/* Like store_open, but only an existing database: if data_dir/blippa.db is missing,
+ * BLIPPA_ERR_NOT_FOUND with err naming the path, and nothing is created
+ * (no directory, no file). For read-only tools (`blippa-sync status`), so a
+ * typo in data_dir is reported instead of showing an empty new database. */
+enum blippa_err store_open_existing(const char *data_dir, const struct store_rules *rules,
+				    struct store **out, char *err, size_t errlen);
 void store_close(struct store *st); /* NULL is a no-op */
 
 /* Testing hook (SQLite-style fault simulation): limits the database to

@@ -68,13 +68,21 @@ static size_t utf8_next(const unsigned char *s, size_t left, unsigned *cp)
 static const char *swedish_letter(unsigned cp)
 {
 	switch (cp) {
-	case 0xc5: case 0xe5: /* Å å */
+	case 0xc5:
+	case 0xe5: /* Å å */
 		return "{";
-	case 0xc4: case 0xe4: case 0xc6: case 0xe6: /* Ä ä Æ æ */
+	case 0xc4:
+	case 0xe4:
+	case 0xc6:
+	case 0xe6: /* Ä ä Æ æ */
 		return "|";
-	case 0xd6: case 0xf6: case 0xd8: case 0xf8: /* Ö ö Ø ø */
+	case 0xd6:
+	case 0xf6:
+	case 0xd8:
+	case 0xf8: /* Ö ö Ø ø */
 		return "}";
-	case 0xdc: case 0xfc: /* Ü ü */
+	case 0xdc:
+	case 0xfc: /* Ü ü */
 		return "y";
 	default:
 		return NULL;
@@ -348,7 +356,8 @@ static int cmp_entry(const void *a, const void *b, void *ctx)
 {
 	const struct names_keys *k = ctx;
 
-	return strcmp(k->text + k->off[*(const uint32_t *)a], k->text + k->off[*(const uint32_t *)b]);
+	return strcmp(k->text + k->off[*(const uint32_t *)a],
+		      k->text + k->off[*(const uint32_t *)b]);
 }
 
 /* True when the loaded entries are already in display order (a roster

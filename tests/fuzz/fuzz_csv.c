@@ -63,8 +63,9 @@ static void fuzz_store_roster(const struct srv_import *imp)
 
 		rc = srv_store_load_roster(fz_store, imp->facilities[i].id, &r);
 		if (rc != BLIPPA_OK) {
-			fprintf(stderr, "facility %zu: imported, but its roster does not load: %s\n",
-				i, blippa_strerror(rc));
+			fprintf(stderr,
+				"facility %zu: imported, but its roster does not load: %s\n", i,
+				blippa_strerror(rc));
 			abort();
 		}
 		if (protocol_encode_roster(r, "k-fuzz", &json, &len) != BLIPPA_OK)

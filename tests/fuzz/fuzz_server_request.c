@@ -6,8 +6,9 @@
  * header, facility and If-None-Match; the rest is the body. Checks that every
  * answer has a known status, that 2xx bodies decode with the kiosk's own
  * decoders (the server never sends what kiosks cannot read), that errors
- * carry {"error": ...}, and that requests without the right token never get
- * a 2xx. */
+ * carry {"error": ...}, that requests without the right token never get
+ * a 2xx, and that the headers-only pre-check (api_may_read_body) never
+ * refuses a request api_handle would accept. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char auth[160], fac[16];
 	char *body = NULL;
 	uint8_t sel[4] = {0};
-	bool authorised;
+	bool authorised, may_read;
 	size_t n_sent = 0;
 
 	memcpy(sel, data, size < sizeof sel ? size : sizeof sel);
@@ -203,7 +204,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(ev);
 	}
 
+	/* the headers-only pre-check must never refuse what api_handle accepts */
+	{
+		struct api_request head = req;
+		head.body = NULL;
+		head.body_len = 0;
+		may_read = api_may_read_body(fz_api, &head);
+	}
+
 	api_handle(fz_api, &req, &resp);
+
+	if (!may_read && resp.status < 400) {
+		fprintf(stderr, "api_may_read_body said no, api_handle answered %u\n", resp.status);
+		abort();
+	}
 
 	switch (resp.status) {
 	case 200:

@@ -166,12 +166,16 @@ control() {
 control "press search" "type orj" "press row-0" "press yes" "press undo" "expire" \
 	"echo after-search"
 wait_for "search barrier" 20 grep -q "echo after-search" "$trace"
-control "press leader" "press pin-0" "press pin-0" "press pin-0" "press pin-0" "press pin-ok" \
-	"press pin-clear"
+control "press leader" "press pin-0" "press pin-0" "press pin-0" "press pin-0" "press pin-ok"
+# the PIN is verified on a worker thread and the pad ignores input meanwhile
+wait_for "the wrong PIN's answer" 30 grep -q "pin wrong" "$trace"
+control "press pin-clear"
 for d in $(echo "$pin" | sed 's/./& /g'); do
 	control "press pin-$d"
 done
-control "press pin-ok" "press session-0" "press checkin-0" "press undo-0" "press back" \
+control "press pin-ok"
+wait_for "leader PIN login" 30 grep -q "leader login pin" "$trace"
+control "press session-0" "press checkin-0" "press undo-0" "press back" \
 	"press status" "press back" "press logout" "echo after-leader"
 wait_for "leader barrier" 30 grep -q "echo after-leader" "$trace"
 control "expire" "quit"

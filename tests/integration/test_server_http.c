@@ -4,8 +4,9 @@
  * and certificate made at test time (tests/helpers/make-test-ca.sh), driven
  * by libcurl with verification ON. Covers token scoping, 401/403/404/405/413/
  * 400, ETag/304, event results, void, export, heartbeat, a wrong CA, plain
- * HTTP refused off loopback, a stalled client not blocking others, and a
- * clean exit on SIGTERM. */
+ * HTTP refused off loopback, a stalled client not blocking others, 401
+ * without reading the body, the per-IP connection limit, card links scoped
+ * to the kiosk's facility, and a clean exit on SIGTERM. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -98,7 +99,7 @@ static int run(const char *in, char **out, char **err, ...)
 }
 
 /* Starts `serve` with extra args; waits for "listening on" (deadline). */
-static void server_start(struct server *s, const char *listen, bool tls)
+static void server_start(struct server *s, const char *listen, bool tls, const char *per_ip)
 {
 	int p[2];
 	assert_int_equal(pipe(p), 0);
@@ -110,6 +111,9 @@ static void server_start(struct server *s, const char *listen, bool tls)
 		if (tls)
 			execl(BLIPPA_SERVER_BIN, BLIPPA_SERVER_BIN, "serve", "--db", db, "--listen",
 			      listen, "--cert", cert, "--key", key, (char *)NULL);
+		else if (per_ip)
+			execl(BLIPPA_SERVER_BIN, BLIPPA_SERVER_BIN, "serve", "--db", db, "--listen",
+			      listen, "--per-ip-limit", per_ip, (char *)NULL);
 		else
 			execl(BLIPPA_SERVER_BIN, BLIPPA_SERVER_BIN, "serve", "--db", db, "--listen",
 			      listen, (char *)NULL);
@@ -289,7 +293,7 @@ static int group_setup(void **state)
 	t = token_of("F1", "Gammal");
 	snprintf(tok_revoked, sizeof(tok_revoked), "%s", t);
 	free(t);
-	server_start(&srv, "127.0.0.1:0", true);
+	server_start(&srv, "127.0.0.1:0", true, NULL);
 	return 0;
 }
 
@@ -637,7 +641,7 @@ static void test_plain_http_only_on_loopback(void **state)
 	/* on 127.0.0.1 plain HTTP is allowed */
 	struct server plain;
 	struct server saved = srv;
-	server_start(&plain, "127.0.0.1:0", false);
+	server_start(&plain, "127.0.0.1:0", false, NULL);
 	srv = plain;
 	struct reply r = get("/v1/roster", tok_a, NULL);
 	assert_int_equal(r.status, 200);
@@ -736,6 +740,151 @@ static void test_chunked_body_over_cap(void **state)
 	expect_error(&r, 413, "too large");
 }
 
+/* A plain-HTTP connection to port on 127.0.0.1; sends head and reads until
+ * the end of the answer's headers or the deadline. Returns the socket (the
+ * caller closes it); out gets what was read ("" if nothing). */
+static int raw_exchange(unsigned port, const char *head, int64_t deadline_ms, char *out,
+			size_t outlen)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	struct sockaddr_in a = {.sin_family = AF_INET,
+				.sin_port = htons((uint16_t)port),
+				.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	size_t hl = strlen(head);
+	assert_int_equal(send(fd, head, hl, MSG_NOSIGNAL), (ssize_t)hl);
+	size_t n = 0;
+	out[0] = '\0';
+	int64_t end = now_ms() + deadline_ms;
+	while (!strstr(out, "\r\n\r\n") && n + 1 < outlen) {
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		int left = (int)(end - now_ms());
+		if (left <= 0 || poll(&pfd, 1, left) <= 0)
+			break;
+		ssize_t r = recv(fd, out + n, outlen - 1 - n, 0);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+		out[n] = '\0';
+	}
+	return fd;
+}
+
+/* Without a kiosk's token the server answers 401 from the headers alone:
+ * the client announced ~1 MB and never sends it. */
+static void test_unauthenticated_body_not_read(void **state)
+{
+	(void)state;
+	struct server plain;
+	server_start(&plain, "127.0.0.1:0", false, NULL);
+	unsigned port = 0;
+	assert_int_equal(sscanf(plain.url, "http://127.0.0.1:%u", &port), 1);
+	static const char *const auth[] = {
+	    "", "Authorization: Basic dXNlcjpwYXNz\r\n", "Authorization: Bearer not-a-token\r\n",
+	    "Authorization: Bearer "
+	    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\r\n"};
+	char head[512], ans[4096];
+	for (size_t i = 0; i < sizeof(auth) / sizeof(auth[0]); i++) {
+		snprintf(head, sizeof(head),
+			 "POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\n%s"
+			 "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n",
+			 auth[i]);
+		int fd = raw_exchange(port, head, 5000, ans, sizeof(ans));
+		if (strncmp(ans, "HTTP/1.1 401", 12) != 0)
+			fail_msg("case %zu: expected 401 before the body, got '%.40s'", i, ans);
+		close(fd);
+	}
+	/* with a kiosk's token the body is read and handled */
+	const char *hb = "{\"version\":\"0.1.0\",\"pending\":0,\"oldest_pending_age_s\":0,"
+			 "\"reader\":\"sim\",\"last_error\":\"\",\"time\":1795428000123}";
+	snprintf(head, sizeof(head),
+		 "POST /v1/heartbeat HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n"
+		 "Content-Type: application/json\r\nContent-Length: %zu\r\n\r\n%s",
+		 tok_a, strlen(hb), hb);
+	int fd = raw_exchange(port, head, DEADLINE_MS, ans, sizeof(ans));
+	assert_int_equal(strncmp(ans, "HTTP/1.1 200", 12), 0);
+	close(fd);
+	assert_int_equal(server_stop(&plain), 0);
+}
+
+/* --per-ip-limit 2: a third simultaneous connection from 127.0.0.1 is
+ * refused; once one closes, requests are served again. */
+static void test_per_ip_limit(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	assert_int_equal(run(NULL, NULL, &err, "serve", "--db", db, "--listen", "127.0.0.1:0",
+			     "--per-ip-limit", "0", NULL),
+			 2);
+	assert_non_null(strstr(err, "--per-ip-limit"));
+	free(err);
+	struct server plain, saved = srv;
+	server_start(&plain, "127.0.0.1:0", false, "2");
+	unsigned port = 0;
+	assert_int_equal(sscanf(plain.url, "http://127.0.0.1:%u", &port), 1);
+	char head[512], ans[8192];
+	snprintf(head, sizeof(head),
+		 "GET /v1/roster HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n\r\n",
+		 tok_a);
+	int fds[2];
+	for (int i = 0; i < 2; i++) { /* two kept-alive connections */
+		fds[i] = raw_exchange(port, head, DEADLINE_MS, ans, sizeof(ans));
+		assert_int_equal(strncmp(ans, "HTTP/1.1 200", 12), 0);
+	}
+	srv = plain;
+	struct reply r = get("/v1/roster", tok_a, NULL);
+	assert_int_equal(r.status, 0); /* closed without an answer */
+	free(r.body);
+	close(fds[0]);
+	int64_t end = now_ms() + DEADLINE_MS;
+	do { /* the server notices the close; poll until served */
+		r = get("/v1/roster", tok_a, NULL);
+		free(r.body);
+	} while (r.status != 200 && now_ms() < end && poll(NULL, 0, 20) == 0);
+	assert_int_equal(r.status, 200);
+	srv = saved;
+	close(fds[1]);
+	assert_int_equal(server_stop(&plain), 0);
+}
+
+/* Kiosk A (F1) and kiosk B (F2) cannot link cards that belong to a leader
+ * or to the other facility's participants. */
+static void test_card_link_scope(void **state)
+{
+	(void)state;
+#define LINK(n, pid, uid)                                                                          \
+	"{\"id\":\"0192f5c4-0000-7000-8000-0000000d00" n "\",\"type\":\"card_link\","              \
+	"\"at\":1795424040000,\"participant_id\":\"" pid "\",\"card_uid\":\"" uid "\"}"
+	static const char *const cases[][3] = {
+	    {"a", "{\"events\":[" LINK("01", "P2", "04A1B2C5") "]}", "card in use"},
+	    {"a", "{\"events\":[" LINK("02", "P2", "04FFEE01") "]}", "card in use"},
+	    {"b", "{\"events\":[" LINK("03", "P6", "04A1B2C3") "]}", "card in use"},
+	    {"b", "{\"events\":[" LINK("04", "P6", "04ffee01") "]}", "card in use"},
+	    {"a", "{\"events\":[" LINK("05", "P2", "04C0FFEE") "]}", "accepted"},
+	};
+#undef LINK
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct reply r =
+		    post("/v1/events", cases[i][0][0] == 'a' ? tok_a : tok_b, cases[i][1]);
+		assert_int_equal(r.status, 200);
+		if (!strstr(r.body, cases[i][2]))
+			fail_msg("case %zu: expected '%s' in %s", i, cases[i][2], r.body);
+		free(r.body);
+	}
+	struct reply r = get("/v1/roster", tok_b, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "04A1B2C5"));
+	assert_null(strstr(r.body, "04FFEE01"));
+	free(r.body);
+	r = get("/v1/roster", tok_a, NULL);
+	assert_int_equal(r.status, 200);
+	assert_non_null(strstr(r.body, "04FFEE01"));
+	assert_non_null(strstr(r.body, "04A1B2C3"));
+	assert_non_null(strstr(r.body, "04C0FFEE"));
+	free(r.body);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +899,9 @@ int main(void)
 	    cmocka_unit_test(test_wrong_ca_fails),
 	    cmocka_unit_test(test_stalled_client_does_not_block),
 	    cmocka_unit_test(test_plain_http_only_on_loopback),
+	    cmocka_unit_test(test_unauthenticated_body_not_read),
+	    cmocka_unit_test(test_per_ip_limit),
+	    cmocka_unit_test(test_card_link_scope),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

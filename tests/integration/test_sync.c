@@ -9,6 +9,9 @@
  *    marks nothing synced;
  *  - an unknown token: "not authorised", exit 1, nothing marked;
  *  - an event the server rejects is kept, shown, and not sent again;
+ *  - a proxy answering 400 to everything: `once` exits 1, nothing rejected;
+ *    the real server's 400 for a malformed event isolates just that event;
+ *  - `status` refuses a data_dir without a database; `once` creates it;
  *  - faults: 10,000 check-ins on 3 kiosks (3 store files, 3 facilities)
  *    synced concurrently through tests/helpers/faultproxy with random faults
  *    (drops before/after the server processed a batch, cuts, 500, 429,
@@ -20,16 +23,21 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <pthread.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -479,6 +487,226 @@ static void test_rejected_kept(void **state)
 	free(out);
 }
 
+/* ------------------------------------------------------------ not Blippa */
+
+/* Stands in for a proxy/WAF in front of the server that answers every
+ * request itself with 400 and an HTML page (nginx "400 No required SSL
+ * certificate was sent"): no Blippa-Protocol header. Plain HTTP on
+ * 127.0.0.1, one connection at a time. */
+struct fake400 {
+	int fd, port;
+	atomic_bool stop;
+	pthread_t tid;
+};
+
+static void *fake400_run(void *arg)
+{
+	struct fake400 *f = arg;
+	static const char page[] = "<html><head><title>400 No required SSL certificate was "
+				   "sent</title></head><body>nginx</body></html>";
+	char ans[512], buf[65536];
+	int alen = snprintf(ans, sizeof ans,
+			    "HTTP/1.1 400 Bad Request\r\nServer: nginx\r\nContent-Type: "
+			    "text/html\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n%s",
+			    sizeof page - 1, page);
+	while (!atomic_load(&f->stop)) {
+		struct pollfd pl = {f->fd, POLLIN, 0};
+		if (poll(&pl, 1, 50) <= 0)
+			continue;
+		int c = accept(f->fd, NULL, NULL);
+		if (c < 0)
+			continue;
+		/* read the whole request first, so closing does not reset it */
+		size_t len = 0;
+		long want = -1;
+		struct pollfd pc = {c, POLLIN, 0};
+		while (len < sizeof buf - 1 && poll(&pc, 1, 5000) > 0) {
+			ssize_t r = read(c, buf + len, sizeof buf - 1 - len);
+			if (r <= 0)
+				break;
+			len += (size_t)r;
+			buf[len] = '\0';
+			char *end = strstr(buf, "\r\n\r\n"), *cl = strstr(buf, "Content-Length:");
+			if (end)
+				want = (long)(end - buf) + 4 + (cl ? atol(cl + 15) : 0);
+			if (want >= 0 && (long)len >= want)
+				break;
+		}
+		ssize_t w = write(c, ans, (size_t)alen);
+		(void)w;
+		close(c);
+	}
+	return NULL;
+}
+
+static void fake400_start(struct fake400 *f)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	socklen_t al = sizeof a;
+	a.sin_addr.s_addr = htonl(0x7f000001);
+	f->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(f->fd >= 0);
+	assert_int_equal(bind(f->fd, (struct sockaddr *)&a, sizeof a), 0);
+	assert_int_equal(listen(f->fd, 16), 0);
+	assert_int_equal(getsockname(f->fd, (struct sockaddr *)&a, &al), 0);
+	f->port = ntohs(a.sin_port);
+	atomic_store(&f->stop, false);
+	assert_int_equal(pthread_create(&f->tid, NULL, fake400_run, f), 0);
+}
+
+static void fake400_stop(struct fake400 *f)
+{
+	atomic_store(&f->stop, true);
+	pthread_join(f->tid, NULL);
+	close(f->fd);
+}
+
+/* A kiosk config at ini: data_dir, server url, the token file in tokdir. */
+static void write_ini(const char *ini, const char *data_dir, const char *url, const char *tokdir,
+		      const char *ca)
+{
+	char text[1024];
+	snprintf(text, sizeof text,
+		 "[kiosk]\ndata_dir = %s\n[server]\nurl = %s\ntoken_file = %s/token\n"
+		 "ca_file = %s\n[reader]\ndevice = none\n",
+		 data_dir, url, tokdir, ca);
+	write_file(ini, text, 0600);
+}
+
+/* Every answer is a proxy's 400: `blippa-sync once` exits 1 and says why,
+ * every event stays pending, none is marked rejected; through the real
+ * server afterwards they all go out. */
+static void test_proxy_400(void **state)
+{
+	char dir[128], ini[192], ini400[192], ca[192], url[64], *out = NULL, *err = NULL;
+	struct sync_report rep;
+	struct checkin_result res;
+	struct store_sync_status s;
+	struct fake400 f;
+	(void)state;
+
+	snprintf(ca, sizeof ca, "%s/ca.pem", pki);
+	make_kiosk("k-400", token_a, ca, srv.port, dir, sizeof dir, ini, sizeof ini);
+	struct sync_engine *e = engine_for(dir, token_a, ca, srv.port);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK); /* roster in */
+	const char *who[] = {"P1", "P2"};
+	for (size_t i = 0; i < 2; i++)
+		assert_int_equal(store_checkin_participant(sync_engine_store(e), who[i],
+							   CHECKIN_NAME, NULL, clock_wall_ms(),
+							   &res),
+				 BLIPPA_OK);
+	sync_engine_close(e);
+
+	fake400_start(&f);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", f.port);
+	snprintf(ini400, sizeof ini400, "%s/kiosk400.ini", dir);
+	write_ini(ini400, dir, url, dir, "");
+	char *once400[] = {BLIPPA_SYNC_EXE, "--config", ini400, "once", NULL};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(run(once400, &out, &err), 1);
+		assert_non_null(strstr(out, "0 rejected"));
+		assert_non_null(strstr(out, "pending: 2"));
+		assert_non_null(strstr(err, "not a Blippa server? check the URL or proxy"));
+		free(out);
+		free(err);
+	}
+	fake400_stop(&f);
+
+	struct store *st = NULL;
+	struct store_rules rules;
+	char msg[256];
+	store_rules_default(&rules);
+	assert_int_equal(store_open(dir, &rules, &st, msg, sizeof msg), BLIPPA_OK);
+	assert_int_equal(store_get_sync_status(st, &s), BLIPPA_OK);
+	assert_int_equal(s.pending, 2);
+	assert_int_equal(s.rejected, 0);
+	assert_non_null(strstr(s.last_error, "server answered 400"));
+	store_close(st);
+
+	char *once[] = {BLIPPA_SYNC_EXE, "--config", ini, "once", NULL};
+	run_ok(once, &out);
+	assert_non_null(strstr(out, "pending: 0"));
+	free(out);
+}
+
+/* The real server's 400 for a malformed event carries Blippa-Protocol and
+ * names the event (the contract the kiosk relies on): the event is isolated
+ * and rejected locally, the others delivered. Damaged via sqlite3: a
+ * negative time (encodable, but out of range for the server's decoder). */
+static void test_poison_real_server(void **state)
+{
+	char dir[128], ini[192], ca[192], db[192], q[256];
+	struct sync_report rep;
+	struct checkin_result res[3];
+	struct store_rejected rej[2];
+	size_t n;
+	sqlite3 *h = NULL;
+	(void)state;
+
+	snprintf(ca, sizeof ca, "%s/ca.pem", pki);
+	make_kiosk("k-poison", token_a, ca, srv.port, dir, sizeof dir, ini, sizeof ini);
+	struct sync_engine *e = engine_for(dir, token_a, ca, srv.port);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK); /* roster in */
+	const char *who[] = {"P1", "P2", "P4"};
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(store_checkin_participant(sync_engine_store(e), who[i],
+							   CHECKIN_NAME, NULL, clock_wall_ms(),
+							   &res[i]),
+				 BLIPPA_OK);
+	snprintf(db, sizeof db, "%s/blippa.db", dir);
+	snprintf(q, sizeof q, "UPDATE events SET at_ms = -5 WHERE id = '%s'", res[1].event_id);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	sqlite3_busy_timeout(h, 5000);
+	assert_int_equal(sqlite3_exec(h, q, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_changes(h), 1);
+	sqlite3_close(h);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK);
+	assert_int_equal(rep.rejected, 1);
+	assert_int_equal(rep.accepted + rep.duplicate, 2);
+	assert_int_equal(rep.pending, 0);
+	assert_int_equal(store_rejected_events(sync_engine_store(e), rej, 2, &n), BLIPPA_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(rej[0].event_id, res[1].event_id);
+	assert_non_null(strstr(rej[0].reason, "refused by server"));
+	assert_non_null(strstr(rej[0].reason, "events[0].at"));
+	sync_engine_close(e);
+}
+
+/* `status` reads an existing database only: a wrong data_dir is reported
+ * (exit 1, the path named) and nothing is created; `once` creates it (a
+ * kiosk not started yet gets its roster) and says so. */
+static void test_status_needs_database(void **state)
+{
+	char dir[128], ini[192], ini2[192], ca[192], url[64], typo[160], *out = NULL,
+	    *err = NULL;
+	struct stat sb;
+	(void)state;
+
+	snprintf(ca, sizeof ca, "%s/ca.pem", pki);
+	make_kiosk("k-nodb", token_a, ca, srv.port, dir, sizeof dir, ini, sizeof ini);
+	snprintf(typo, sizeof typo, "%s/typo", dir);
+	snprintf(ini2, sizeof ini2, "%s/typo.ini", dir);
+	snprintf(url, sizeof url, "https://127.0.0.1:%d", srv.port);
+	write_ini(ini2, typo, url, dir, ca);
+	char *status[] = {BLIPPA_SYNC_EXE, "--config", ini2, "status", NULL};
+	assert_int_equal(run(status, &out, &err), 1);
+	assert_null(strstr(out, "pending events"));
+	assert_non_null(strstr(err, "typo/blippa.db"));
+	assert_non_null(strstr(err, "no database"));
+	free(out);
+	free(err);
+	assert_int_equal(stat(typo, &sb), -1); /* nothing created */
+
+	char *once[] = {BLIPPA_SYNC_EXE, "--config", ini2, "once", NULL};
+	assert_int_equal(run(once, &out, &err), 0);
+	assert_non_null(strstr(err, "did not exist; creating a new database"));
+	free(out);
+	free(err);
+	run_ok(status, &out);
+	assert_non_null(strstr(out, "pending events:    0"));
+	free(out);
+}
+
 /* ------------------------------------------------------------ faults */
 
 struct fault_kiosk {
@@ -792,6 +1020,8 @@ int main(void)
 	    cmocka_unit_test(test_end_to_end),	  cmocka_unit_test(test_roster_not_modified),
 	    cmocka_unit_test(test_wrong_ca),	  cmocka_unit_test(test_unauthorised),
 	    cmocka_unit_test(test_rejected_kept), cmocka_unit_test(test_retention_purge),
+	    cmocka_unit_test(test_proxy_400),	  cmocka_unit_test(test_status_needs_database),
+	    cmocka_unit_test(test_poison_real_server),
 	    cmocka_unit_test(test_faults_10k),
 	};
 	signal(SIGPIPE, SIG_IGN);

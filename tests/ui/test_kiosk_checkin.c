@@ -2,7 +2,8 @@
 /* UI tests of the participant flows on the real blippa-kiosk (headless):
  * card tap -> green -> home by itself; second tap -> already; name search
  * "asa" -> Åsa -> confirm -> event -> undo -> void; unknown and random
- * cards -> red; open training; idle -> home. Asserts on the trace channel
+ * cards -> red; open training; idle -> home; result tones with sound = yes
+ * only. Asserts on the trace channel
  * (state transitions) and on the SQLite file. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -189,6 +190,40 @@ static void idle_returns_home(void **state)
 	assert_true(kh_wait(k, "screen search -> home", 2000, NULL, 0));
 }
 
+/* [kiosk] sound = yes: a tone is queued on every result screen (SDL's dummy
+ * audio driver in tests): "sound ok" for green, "sound warn" for amber and
+ * red. The default (no) queues nothing. */
+static void sound_follows_config(void **state)
+{
+	struct kh k2;
+	struct kh_opts o = {0};
+	(void)state;
+	o.extra_ini = "sound = yes";
+	assert_true(kh_start(&k2, &o));
+	assert_true(kh_seen(&k2, "sound on"));
+	kh_send(&k2, "tap 04A1B2C3"); /* green */
+	assert_true(kh_wait(&k2, "screen home -> result", 5000, NULL, 0));
+	assert_true(kh_wait(&k2, "sound ", 5000, NULL, 0));
+	assert_true(kh_seen(&k2, "sound ok"));
+	assert_false(kh_seen(&k2, "sound warn"));
+	kh_send(&k2, "tap 04A1B2C3"); /* already checked in: amber */
+	assert_true(kh_wait(&k2, "sound warn", 5000, NULL, 0));
+	kh_send(&k2, "tap 04D1E2F3"); /* unknown card: red */
+	assert_true(kh_wait(&k2, "tap unknown-card", 5000, NULL, 0));
+	assert_true(kh_wait(&k2, "sound warn", 5000, NULL, 0));
+	assert_int_equal(kh_stop(&k2), 0);
+	kh_cleanup(&k2);
+
+	assert_true(kh_start(&k2, NULL)); /* sound = no (default) */
+	kh_send(&k2, "tap 04A1B2C3");
+	kh_send(&k2, "tap 04D1E2F3");
+	assert_true(kh_wait(&k2, "tap unknown-card", 5000, NULL, 0));
+	assert_true(kh_sync(&k2));
+	assert_false(kh_seen(&k2, "sound"));
+	assert_int_equal(kh_stop(&k2), 0);
+	kh_cleanup(&k2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +236,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(touch_and_mouse_events_reach_buttons, setup, teardown),
 	    cmocka_unit_test(reader_absent_name_search_still_works),
 	    cmocka_unit_test_setup_teardown(idle_returns_home, setup, teardown),
+	    cmocka_unit_test(sound_follows_config),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,8 @@
 /* UI tests of leader mode on the real blippa-kiosk (headless): wrong PINs
  * lock PIN entry; leader card -> today's sessions -> roster with the right
  * counts; check-in by hand and undo; link a card with the next tap; close
- * the kiosk only with the admin PIN; auto-logout. */
+ * the kiosk only with the admin PIN; auto-logout; the UI keeps answering
+ * while a PIN is verified on the worker thread. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "kiosk_harness.h"
 
@@ -165,6 +167,69 @@ static void exit_needs_admin_pin(void **state)
 	}
 }
 
+/* An admin hash far slower than a real one (~0.8 s here), so a
+ * wrong PIN (checked against every hash) keeps the worker busy. */
+static void slow_hash(const char *pin, char *out, size_t outlen)
+{
+	assert_true(outlen >= crypto_pwhash_STRBYTES);
+	assert_true(sodium_init() >= 0);
+	assert_int_equal(crypto_pwhash_str_alg(out, pin, strlen(pin), 64, 32u * 1024u * 1024u,
+					       crypto_pwhash_ALG_ARGON2ID13),
+			 0);
+}
+
+/* The UI thread never blocks on Argon2id: while a PIN is verified the
+ * screen says "Checking..." (a frame is presented), control commands are
+ * answered, and input on the PIN pad is ignored; the result then arrives
+ * and is counted as before. */
+static void pin_check_keeps_ui_answering(void **state)
+{
+	struct kh *k = *state;
+	char hash[crypto_pwhash_STRBYTES], shot[512], line[256];
+	long long t_check, t_frame, t_echo, verify_us;
+	const char *p;
+	struct kh_opts o = {0};
+
+	slow_hash("4321", hash, sizeof hash);
+	o.admin_hash = hash;
+	assert_true(kh_start(k, &o));
+	kh_send(k, "press leader");
+	assert_true(kh_wait(k, "screen home -> leader-pin", 5000, NULL, 0));
+	enter_pin(k, "9999");
+	/* Kim's hash and the admin's */
+	assert_true(kh_wait(k, "pin-check 2", 5000, line, sizeof line));
+	t_check = strtoll(line, NULL, 10);
+	/* meanwhile: a digit and Cancel are ignored, a frame is drawn, and the
+	 * barrier comes back before the verification is done */
+	kh_send(k, "press pin-1");
+	kh_send(k, "press cancel");
+	kh_send(k, "echo during-check");
+	snprintf(shot, sizeof shot, "%s/leader-pin-checking-1920x1080-sv.bmp", kh_shot_dir());
+	kh_send(k, "screenshot %s", shot);
+	assert_true(kh_wait(k, "present leader-pin", 5000, line, sizeof line));
+	t_frame = strtoll(line, NULL, 10);
+	assert_true(kh_wait(k, "echo during-check", 5000, line, sizeof line));
+	t_echo = strtoll(line, NULL, 10);
+	assert_true(kh_wait(k, "pin-done wrong", 30000, line, sizeof line));
+	assert_non_null(p = strstr(line, "verify="));
+	verify_us = strtoll(p + 7, NULL, 10);
+	print_message("verify %lld us; frame after %lld us, echo after %lld us\n", verify_us,
+		      t_frame - t_check, t_echo - t_check);
+	/* both happened while the worker was still verifying: the UI thread
+	 * did not wait for it */
+	assert_true(t_frame < t_check + verify_us);
+	assert_true(t_echo < t_check + verify_us);
+	assert_true(kh_wait(k, "pin wrong", 5000, NULL, 0));
+	assert_true(kh_seen(k, "screenshot ok"));
+	assert_false(kh_seen(k, "leader-pin -> home")); /* Cancel was ignored */
+	/* the ignored "1" did not stick: the right PIN alone logs in */
+	enter_pin(k, "1234");
+	assert_true(kh_wait(k, "leader login pin", 30000, NULL, 0));
+	assert_true(kh_wait(k, "screen leader-pin -> leader-sessions", 5000, NULL, 0));
+	/* the failure was counted in the store and the success reset it */
+	assert_true(kh_seen(k, "pin-done ok"));
+}
+
 static int setup_none(void **state)
 {
 	memset(&K, 0, sizeof K);
@@ -180,6 +245,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(link_card_then_tap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(leader_idle_logout, setup, teardown),
 	    cmocka_unit_test_setup_teardown(exit_needs_admin_pin, setup_none, teardown),
+	    cmocka_unit_test_setup_teardown(pin_check_keeps_ui_answering, setup_none, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,10 @@
  * per-event results (accepted/duplicate/rejected), nothing marked on any
  * error, pull despite a failed push, Retry-After, 401 pause, ETag/304, a bad
  * snapshot keeping the old roster, the response cap, the lock, and the
- * thread stopping fast mid-transfer. The real server is used by
+ * thread stopping fast mid-transfer; a proxy answering 400 to everything
+ * marks nothing rejected, at most one event per round is rejected on a 400,
+ * a damaged row is rejected locally, and a kick after a network failure
+ * ends the backoff within kick_backoff_max_ms. The real server is used by
  * tests/integration/test_sync.c. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +21,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +53,10 @@ struct mock {
 	/* script */
 	size_t max_batch;	   /* > this: 413 (0: no limit) */
 	char poison[UUID_STR_LEN]; /* a batch containing it: 400 */
+	char poison2[UUID_STR_LEN]; /* a second one */
+	bool foreign400;	    /* a proxy: 400 + HTML, no Blippa-Protocol, to all */
+	bool malformed400;	    /* events: Blippa 400 not naming an event */
+	bool drop;		    /* close every connection without an answer */
 	char reject[UUID_STR_LEN]; /* answered rejected */
 	int fail_status[8];	   /* next requests (any path) answered with these */
 	int n_fail;
@@ -87,6 +95,7 @@ static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, char *bo
 		MHD_add_response_header(r, "Retry-After", ra);
 	}
 	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "Blippa-Protocol", "1"); /* as the real server */
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -111,14 +120,20 @@ static enum MHD_Result handle_events(struct MHD_Connection *c, struct conn_buf *
 	M.posts++;
 	if (protocol_decode_events(cb->data, cb->len, &ev, &n, err, sizeof err) != BLIPPA_OK)
 		return error_reply(c, 400, err);
+	if (M.malformed400) {
+		free(ev);
+		return error_reply(c, 400, "malformed JSON at line 1 column 1");
+	}
 	if (M.max_batch && n > M.max_batch) {
 		free(ev);
 		return error_reply(c, 413, "batch too large");
 	}
 	for (size_t i = 0; i < n; i++)
-		if (M.poison[0] && strcmp(ev[i].id, M.poison) == 0) {
+		if ((M.poison[0] && strcmp(ev[i].id, M.poison) == 0) ||
+		    (M.poison2[0] && strcmp(ev[i].id, M.poison2) == 0)) {
 			free(ev);
-			return error_reply(c, 400, "events: bad field");
+			snprintf(err, sizeof err, "events[%zu].method: unknown value", i);
+			return error_reply(c, 400, err);
 		}
 	res = calloc(n ? n : 1, sizeof *res);
 	M.events_received += n;
@@ -170,8 +185,22 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	M.requests++;
 	while (M.hold && !M.stopping)
 		pthread_cond_wait(&M.cv, &M.mu);
+	if (M.drop) {
+		pthread_mutex_unlock(&M.mu);
+		return MHD_NO; /* connection closed, no answer: a network error */
+	}
 	const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-	if (!auth || strcmp(auth, "Bearer test-token") != 0) {
+	if (M.foreign400) {
+		static const char html[] = "<html><head><title>400 No required SSL certificate "
+					   "was sent</title></head><body></body></html>";
+		struct MHD_Response *r = MHD_create_response_from_buffer(
+		    sizeof html - 1, (void *)(uintptr_t)html, MHD_RESPMEM_PERSISTENT);
+		MHD_add_response_header(r, "Content-Type", "text/html");
+		if (strcmp(url, "/v1/events") == 0)
+			M.posts++;
+		ret = MHD_queue_response(c, 400, r);
+		MHD_destroy_response(r);
+	} else if (!auth || strcmp(auth, "Bearer test-token") != 0) {
 		ret = error_reply(c, 401, "unknown token");
 	} else if (M.n_fail) {
 		int st = M.fail_status[0];
@@ -586,6 +615,190 @@ static void test_thread_kick_and_fast_stop(void **state)
 	store_close(st);
 }
 
+/* Changes a script flag the mock's threads read under M.mu. */
+static void mock_set(bool *flag, bool v)
+{
+	pthread_mutex_lock(&M.mu);
+	*flag = v;
+	pthread_mutex_unlock(&M.mu);
+}
+
+static int64_t rejected_count(struct store *st)
+{
+	struct store_sync_status s;
+	assert_int_equal(store_get_sync_status(st, &s), BLIPPA_OK);
+	return s.rejected;
+}
+
+/* A proxy/WAF/load balancer answering 400 to everything (HTML, no
+ * Blippa-Protocol header) is not "one bad event": nothing is marked
+ * rejected, no halving, backoff, and the status says what is wrong. A Blippa
+ * server's 400 that names no event ("malformed JSON") marks nothing either. */
+static void test_foreign_400_marks_nothing(void **state)
+{
+	struct sync_engine *e = open_engine("test-token");
+	struct sync_report rep;
+	struct store_sync_status s;
+	(void)state;
+
+	checkins(sync_engine_store(e), 0, 30);
+	mock_set(&M.foreign400, true);
+	for (int round = 1; round <= 3; round++) {
+		assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_ERR_PROTOCOL);
+		assert_int_equal(rep.push, BLIPPA_ERR_PROTOCOL);
+		assert_int_equal(rep.sent, 0);
+		assert_int_equal(rep.rejected, 0);
+		assert_int_equal(rep.pending, 30);
+		assert_int_equal(M.posts, round); /* one POST a round: no halving */
+		assert_true(rep.next_delay_ms < 8000); /* backoff, not the interval */
+		assert_int_equal(rep.kick_delay_ms, -1); /* the server answered */
+	}
+	assert_int_equal(rejected_count(sync_engine_store(e)), 0);
+	assert_int_equal(store_get_sync_status(sync_engine_store(e), &s), BLIPPA_OK);
+	assert_non_null(strstr(s.last_error, "server answered 400 (not a Blippa server? "
+					     "check the URL or proxy)"));
+	mock_set(&M.foreign400, false);
+
+	mock_set(&M.malformed400, true);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_ERR_PROTOCOL);
+	assert_int_equal(rep.rejected, 0);
+	assert_int_equal(rep.pending, 30);
+	assert_non_null(strstr(rep.error, "malformed JSON"));
+	mock_set(&M.malformed400, false);
+
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK);
+	assert_int_equal(rep.accepted, 30);
+	assert_int_equal(rep.pending, 0);
+	assert_int_equal(rejected_count(sync_engine_store(e)), 0);
+	sync_engine_close(e);
+}
+
+/* At most one event per round is marked rejected on a 400: the second poison
+ * event waits for the next round. */
+static void test_one_poison_per_round(void **state)
+{
+	struct sync_engine *e = open_engine("test-token");
+	struct store_event ev[20];
+	struct sync_report rep;
+	size_t n;
+	(void)state;
+
+	checkins(sync_engine_store(e), 0, 20);
+	assert_int_equal(store_pending_events(sync_engine_store(e), ev, 20, &n), BLIPPA_OK);
+	assert_int_equal(n, 20);
+	memcpy(M.poison, ev[5].id, UUID_STR_LEN);
+	memcpy(M.poison2, ev[12].id, UUID_STR_LEN);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_ERR_PROTOCOL);
+	assert_int_equal(rep.rejected, 1);
+	assert_true(rep.pending > 0);
+	assert_int_equal(rejected_count(sync_engine_store(e)), 1);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK);
+	assert_int_equal(rep.rejected, 1);
+	assert_int_equal(rep.pending, 0);
+	assert_int_equal(rejected_count(sync_engine_store(e)), 2);
+	assert_int_equal(M.n_ids, 18);
+	sync_engine_close(e);
+}
+
+/* A damaged row (method = 7) cannot be encoded: it is rejected locally and
+ * the rest of the queue still goes out. */
+static void test_unencodable_row(void **state)
+{
+	struct sync_engine *e = open_engine("test-token");
+	struct store_event ev[5];
+	struct store_rejected rej[2];
+	struct sync_report rep;
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	char path[128];
+	size_t n, nrej;
+	(void)state;
+
+	checkins(sync_engine_store(e), 0, 5);
+	assert_int_equal(store_pending_events(sync_engine_store(e), ev, 5, &n), BLIPPA_OK);
+	assert_int_equal(n, 5);
+	snprintf(path, sizeof path, "%s/blippa.db", tmpdir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "UPDATE events SET method = 7 WHERE id = ?", -1, &q, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_text(q, 1, ev[2].id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	assert_int_equal(sqlite3_changes(db), 1);
+	sqlite3_close(db);
+
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK);
+	assert_int_equal(rep.rejected, 1);
+	assert_int_equal(rep.accepted, 4);
+	assert_int_equal(rep.pending, 0);
+	assert_int_equal(M.n_ids, 4);
+	assert_int_equal(store_rejected_events(sync_engine_store(e), rej, 2, &nrej), BLIPPA_OK);
+	assert_int_equal(nrej, 1);
+	assert_string_equal(rej[0].event_id, ev[2].id);
+	assert_non_null(strstr(rej[0].reason, "cannot be encoded"));
+	sync_engine_close(e);
+}
+
+/* After a round that could not reach the server, new events (a kick) run the
+ * next round within kick_backoff_max_ms, not after the whole backoff; after
+ * an answer that asked us to wait (5xx) kicks still wait. */
+static void test_kick_after_network_failure(void **state)
+{
+	struct sync_options o;
+	struct sync_thread *t = NULL;
+	struct sync_callbacks cb = {.status_changed = on_status};
+	struct sync_engine *e = NULL;
+	struct sync_report rep;
+	struct store *st = NULL;
+	struct store_rules rules;
+	char url[64], err[256];
+	(void)state;
+
+	options(&o, url, sizeof url, "test-token");
+	o.backoff_base_ms = 600000; /* a backoff far longer than the test */
+	o.backoff_cap_ms = 600000;
+	o.kick_backoff_max_ms = 200;
+
+	/* the engine's advice */
+	assert_int_equal(sync_engine_open(&o, &e, err, sizeof err), BLIPPA_OK);
+	mock_set(&M.drop, true);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_ERR_NETWORK);
+	assert_true(rep.kick_delay_ms >= 0 && rep.kick_delay_ms <= 200);
+	mock_set(&M.drop, false);
+	M.fail_status[0] = 503;
+	M.n_fail = 1;
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_ERR_SERVER);
+	assert_int_equal(rep.kick_delay_ms, -1);
+	assert_int_equal(sync_engine_round(e, 0, &rep), BLIPPA_OK);
+	assert_int_equal(rep.kick_delay_ms, 0);
+	sync_engine_close(e);
+
+	/* the thread follows it */
+	mock_set(&M.drop, true);
+	atomic_store(&callbacks, 0);
+	assert_int_equal(sync_thread_start_opts(&o, &cb, &t, err, sizeof err), BLIPPA_OK);
+	int64_t deadline = clock_mono_ms() + 10000;
+	while (atomic_load(&callbacks) < 1) {
+		assert_true(clock_mono_ms() < deadline);
+		poll_pause();
+	}
+	store_rules_default(&rules);
+	assert_int_equal(store_open(tmpdir, &rules, &st, err, sizeof err), BLIPPA_OK);
+	assert_int_equal(store_replace_roster(st, demo, err, sizeof err), BLIPPA_OK);
+	checkins(st, 0, 3);
+	mock_set(&M.drop, false); /* the server is back */
+	sync_thread_kick(t);
+	while (pending(st) > 0) {
+		assert_true(clock_mono_ms() < deadline);
+		poll_pause();
+	}
+	assert_int_equal(M.n_ids, 3);
+	sync_thread_stop(t);
+	store_close(st);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +809,10 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_bad_and_huge_roster, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_thread_kick_and_fast_stop, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_foreign_400_marks_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_one_poison_per_round, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unencodable_row, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_kick_after_network_failure, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

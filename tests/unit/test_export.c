@@ -2,7 +2,9 @@
 /* Tests of event ingest decisions and the attendance export
  * (sync/server/srv_store_sqlite.c, export.c): present/absent, voids,
  * duplicates, rejections with reasons, facility-local times across DST,
- * RFC 4180 quoting and the facility/date filters. */
+ * RFC 4180 quoting and the facility/date filters; check-ins that stay in the
+ * export after a re-import removed their membership, participant or session;
+ * which cards a kiosk may link. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -253,12 +255,180 @@ static void test_export_empty_and_void_of_void(void **state)
 	free(got);
 }
 
+/* Replaces the store's roster with the test roster, with the given files
+ * overwritten (NULL: keep the fixture's). */
+static void reimport(struct fx *fx, const char *name, const char *sessions, const char *parts,
+		     const char *members, struct srv_import_stats *st)
+{
+	char err[512], path[1200];
+	struct import_set *set = NULL;
+	char *dir = tu_roster_dir(fx->tmp, name, NULL);
+	const char *files[][2] = {
+	    {"sessions.csv", sessions}, {"participants.csv", parts}, {"members.csv", members}};
+	for (size_t i = 0; i < 3; i++) {
+		if (!files[i][1])
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i][0]);
+		tu_write_file(path, files[i][1]);
+	}
+	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_OK);
+	assert_int_equal(srv_store_import(fx->st, import_set_roster(set), st, err, sizeof(err)),
+			 BLIPPA_OK);
+	import_set_free(set);
+	free(dir);
+}
+
+static const char *const sessions_no_s5 = "session_id,group_id,start,end\n"
+					  "S1,G1,2026-11-23 10:00,2026-11-23 11:00\n"
+					  "S2,G1,2026-11-30 10:00,2026-11-30 11:00\n"
+					  "S3,G2,2026-11-24 14:00,2026-11-24 15:00\n"
+					  "S4,G3,2026-11-25 09:00,2026-11-25 10:00\n";
+static const char *const parts_no_p2_p4 = "participant_id,given_name,family_name,card_uid\n"
+					  "P1,Åsa,Östberg,04A1B2C3\n"
+					  "P3,Anna-Lena,\"Svensson, d.y.\",04a1b2c4\n"
+					  "P5,Björn,Åkesson,04A1B2C5\n"
+					  "P6,Karl,Ek,04A1B2C6\n";
+static const char *const members_left = "group_id,participant_id\n"
+					"G1,P1\n"
+					"G2,P1\n"
+					"G3,P5\n"
+					"G3,P6\n";
+
+static const char *const expected_after_leave =
+    "facility_id,group_id,session_id,session_start,participant_id,given_name,family_name,"
+    "status,checked_in_at,method,kiosk\n"
+    "F1,G1,S5,2026-07-06 10:00,P1,Åsa,Östberg,present,2026-07-06 09:58,leader,{K}\n"
+    "F1,G1,S1,2026-11-23 10:00,P1,Åsa,Östberg,absent,,,\n"
+    "F1,G1,S1,2026-11-23 10:00,P3,Anna-Lena,\"Svensson, d.y.\",present,2026-11-23 10:20,"
+    "name,{K}\n"
+    "F1,G1,S2,2026-11-30 10:00,P1,Åsa,Östberg,absent,,,\n"
+    "F1,G2,S3,2026-11-24 14:00,P1,Åsa,Östberg,absent,,,\n"
+    "F1,G2,S3,2026-11-24 14:00,P4,,,present,2026-11-23 09:54,card,{K}\n"
+    "F2,G3,S4,2026-11-25 09:00,P5,Björn,Åkesson,absent,,,\n"
+    "F2,G3,S4,2026-11-25 09:00,P6,Karl,Ek,absent,,,\n";
+
+/* A re-import never hides recorded attendance: P3 leaves the group (stays a
+ * participant), P4 and P2 leave the roster, session S5 leaves sessions.csv;
+ * their live check-ins stay in the export, a voided one does not. */
+static void test_export_keeps_checkins_after_reimport(void **state)
+{
+	struct fx *fx = *state;
+	struct protocol_event ev[5];
+	struct protocol_result res[5];
+	struct srv_import_stats st;
+	ev[0] = checkin(U("41"), T1020, CHECKIN_NAME, "P3", "S1");
+	ev[1] = checkin(U("42"), T0958_SUMMER, CHECKIN_LEADER, "P1", "S5");
+	ev[2] = checkin(U("43"), T0954, CHECKIN_CARD, "P4", "S3");
+	ev[3] = checkin(U("44"), T0954, CHECKIN_CARD, "P2", "S2");
+	ev[4] = voids(U("45"), T0954, U("44"));
+	ingest(fx, &fx->k1, ev, 5, res);
+	for (size_t i = 0; i < 5; i++)
+		assert_int_equal(res[i].status, PROTOCOL_ACCEPTED);
+
+	reimport(fx, "left", sessions_no_s5, parts_no_p2_p4, members_left, &st);
+	assert_true(st.removed > 0);
+	char *want = tu_subst(expected_after_leave, fx->k1.id);
+	char *got = tu_export(fx->st, NULL);
+	assert_string_equal(got, want);
+	free(got);
+	/* the same files again change nothing */
+	reimport(fx, "left2", sessions_no_s5, parts_no_p2_p4, members_left, &st);
+	assert_int_equal(st.changed + st.removed, 0);
+	got = tu_export(fx->st, NULL);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	/* the date filter still applies to a removed session */
+	struct srv_export_filter f = {.from_date = "2026-07-01", .to_date = "2026-07-31"};
+	got = tu_export(fx->st, &f);
+	assert_non_null(strstr(got, "\nF1,G1,S5,2026-07-06 10:00,P1,"));
+	assert_null(strstr(got, ",S1,"));
+	free(got);
+	/* a removed session is gone for kiosks: not in the roster, no check-ins */
+	struct roster *r = NULL;
+	assert_int_equal(srv_store_load_roster(fx->st, "F1", &r), BLIPPA_OK);
+	assert_int_equal(r->n_sessions, 3);
+	for (size_t i = 0; i < r->n_sessions; i++)
+		assert_string_not_equal(r->sessions[i].id, "S5");
+	roster_free(r);
+	ev[0] = checkin(U("46"), T0958_SUMMER, CHECKIN_CARD, "P1", "S5");
+	ingest(fx, &fx->k1, ev, 1, res);
+	expect(&res[0], U("46"), PROTOCOL_REJECTED, "unknown session");
+	/* back in the files: the full rows come back */
+	reimport(fx, "back", NULL, NULL, NULL, &st);
+	assert_true(st.changed > 0);
+	got = tu_export(fx->st, NULL);
+	assert_non_null(strstr(got, "F1,G1,S5,2026-07-06 10:00,P2,Örjan,Ärlig,absent,,,\n"));
+	assert_non_null(strstr(got, "F1,G2,S3,2026-11-24 14:00,P4,Märta,\"O\"\"Brien\",present,"));
+	assert_non_null(strstr(got, "F1,G1,S2,2026-11-30 10:00,P2,Örjan,Ärlig,absent,,,\n"));
+	free(got);
+	assert_int_equal(srv_store_load_roster(fx->st, "F1", &r), BLIPPA_OK);
+	assert_int_equal(r->n_sessions, 4);
+	roster_free(r);
+}
+
+static struct protocol_event link_ev(const char *id, const char *pid, const char *uid)
+{
+	struct protocol_event e = {.type = EVENT_CARD_LINK, .at_ms = T0954};
+	snprintf(e.id, sizeof(e.id), "%s", id);
+	snprintf(e.participant_id, sizeof(e.participant_id), "%s", pid);
+	snprintf(e.card_uid, sizeof(e.card_uid), "%s", uid);
+	return e;
+}
+
+/* The owner of uid in the facility's roster, or NULL. */
+static const char *card_owner(struct roster *r, const char *uid)
+{
+	for (size_t i = 0; i < r->n_cards; i++)
+		if (strcmp(r->cards[i].uid_hex, uid) == 0)
+			return r->cards[i].owner_id;
+	return NULL;
+}
+
+/* A kiosk can take a card only from nobody or from its own facility's
+ * participants: never from a leader nor from another facility. */
+static void test_card_link_scope(void **state)
+{
+	struct fx *fx = *state;
+	struct protocol_event ev[4];
+	struct protocol_result res[4];
+	ev[0] = link_ev(U("51"), "P2", "04A1B2C5"); /* P5's, F2 */
+	ev[1] = link_ev(U("52"), "P2", "04FFEE01"); /* leader L1's, F1 */
+	ev[2] = link_ev(U("53"), "P2", "04A1B2C4"); /* P3's, F1: allowed */
+	ev[3] = link_ev(U("54"), "P1", "04a1b2c3"); /* P1's own card */
+	ingest(fx, &fx->k1, ev, 4, res);
+	expect(&res[0], U("51"), PROTOCOL_REJECTED, "card in use");
+	expect(&res[1], U("52"), PROTOCOL_REJECTED, "card in use");
+	expect(&res[2], U("53"), PROTOCOL_ACCEPTED, "");
+	expect(&res[3], U("54"), PROTOCOL_ACCEPTED, "");
+	ev[0] = link_ev(U("55"), "P6", "04ffee01"); /* F1's leader card from F2 */
+	ev[1] = link_ev(U("56"), "P6", "04A1B2C3"); /* F1's participant card */
+	ev[2] = link_ev(U("57"), "P6", "04A1B2C5"); /* P5's, same facility */
+	ingest(fx, &fx->k2, ev, 3, res);
+	expect(&res[0], U("55"), PROTOCOL_REJECTED, "card in use");
+	expect(&res[1], U("56"), PROTOCOL_REJECTED, "card in use");
+	expect(&res[2], U("57"), PROTOCOL_ACCEPTED, "");
+	struct roster *r = NULL;
+	assert_int_equal(srv_store_load_roster(fx->st, "F1", &r), BLIPPA_OK);
+	assert_string_equal(card_owner(r, "04FFEE01"), "L1");
+	assert_string_equal(card_owner(r, "04A1B2C3"), "P1");
+	assert_string_equal(card_owner(r, "04A1B2C4"), "P2");
+	roster_free(r);
+	assert_int_equal(srv_store_load_roster(fx->st, "F2", &r), BLIPPA_OK);
+	assert_string_equal(card_owner(r, "04A1B2C5"), "P6");
+	assert_null(card_owner(r, "04FFEE01"));
+	roster_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_ingest_decisions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_present_absent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_empty_and_void_of_void, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export_keeps_checkins_after_reimport, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_card_link_scope, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

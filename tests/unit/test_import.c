@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the roster CSV import (sync/server/import.c) into the SQLite
  * region store: validation with file:line, atomicity, idempotence, updates
- * and removals, and what a re-import keeps (PINs, kiosk-linked cards). */
+ * and removals, and what a re-import keeps (PINs, kiosk-linked cards); a
+ * database open to group/others is made 0600 when opened. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "auth.h"
@@ -288,6 +290,26 @@ static void test_reimport_keeps_pin_and_linked_card(void **state)
 	roster_free(r);
 }
 
+/* A database opened with group/others permissions is taken back to 0600. */
+static void test_open_makes_db_private(void **state)
+{
+	struct fx *fx = *state;
+	struct stat sb;
+	char err[256];
+	srv_store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(chmod(fx->db, 0644), 0);
+	assert_int_equal(srv_store_open(fx->db, false, &fx->st, err, sizeof(err)), BLIPPA_OK);
+	assert_int_equal(stat(fx->db, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+	srv_store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(chmod(fx->db, 0660), 0);
+	assert_int_equal(srv_store_open(fx->db, false, &fx->st, err, sizeof(err)), BLIPPA_OK);
+	assert_int_equal(stat(fx->db, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0600);
+}
+
 static void test_field_checks(void **state)
 {
 	(void)state;
@@ -315,6 +337,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reimport_updates_and_removes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reimport_keeps_pin_and_linked_card, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_open_makes_db_private, setup, teardown),
 	    cmocka_unit_test(test_field_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -209,10 +209,10 @@ static void collate_is(const char *in, const char *want)
 static void test_collate(void **state)
 {
 	static const char *const sorted[][2] = {
-	    {"Ann", "Berg"},   {"Anna", "Ahl"},	 {"anna", "Berg"}, {"Émile", "Ek"}, {"Eva", "Ek"},
-	    {"Gunnar", "Ek"},  {"Lars", "Ek"},	 {"Ulla", "Ek"},   {"Üwe", "Ek"},   {"Zoë", "Ek"},
-	    {"Åsa", "Berg"},   {"Åsa", "Östberg"}, {"Ægir", "Ek"}, {"Ängla", "Ek"},  {"Örjan", "Ek"},
-	    {"Øystein", "Ek"},
+	    {"Ann", "Berg"}, {"Anna", "Ahl"},  {"anna", "Berg"}, {"Émile", "Ek"},
+	    {"Eva", "Ek"},   {"Gunnar", "Ek"}, {"Lars", "Ek"},	 {"Ulla", "Ek"},
+	    {"Üwe", "Ek"},   {"Zoë", "Ek"},    {"Åsa", "Berg"},	 {"Åsa", "Östberg"},
+	    {"Ægir", "Ek"},  {"Ängla", "Ek"},  {"Örjan", "Ek"},	 {"Øystein", "Ek"},
 	};
 	char a[STORE_SORT_KEY_MAX], b[STORE_SORT_KEY_MAX];
 
@@ -220,7 +220,7 @@ static void test_collate(void **state)
 	collate_is("Åsa", "{sa");
 	collate_is("ÄNGLA", "|ngla");
 	collate_is("Örjan", "}rjan");
-	collate_is("A\xcc\x8asa", "{sa");	/* decomposed Å */
+	collate_is("A\xcc\x8asa", "{sa");     /* decomposed Å */
 	collate_is("O\xcc\x88rjan", "}rjan"); /* decomposed Ö */
 	collate_is("Sven-Erik", "sven erik");
 	collate_is("Éva Müller", "eva myller");

@@ -159,8 +159,9 @@ static void test_roster_swedish_order(void **state)
 	struct store_roster_row rows[16];
 	struct roster *r = small_roster();
 	static const char *const want[] = {
-	    "Émile Berg", "Eva Berg",	 "Gunnar Holm", "Lars Nyström", "Olle Zetterlund", "Ulla Ek",
-	    "Üwe Ek",	  "Åsa Östberg", "ängla Ahl",	"Ängla Berg",	"Örjan Ek",
+	    "Émile Berg",      "Eva Berg",   "Gunnar Holm", "Lars Nyström",
+	    "Olle Zetterlund", "Ulla Ek",    "Üwe Ek",	    "Åsa Östberg",
+	    "ängla Ahl",       "Ängla Berg", "Örjan Ek",
 	};
 	size_t n = 0;
 
@@ -185,10 +186,11 @@ static void test_roster_swedish_order(void **state)
 		for (size_t i = 0; i < n; i++)
 			assert_string_equal(rows[i].full_name, want[i]);
 		/* an older build numbered them by the folded name (Å as A) */
-		raw_exec(f->t.db, "UPDATE participants SET pno = pno + 1000;"
-				  "UPDATE participants SET pno = (SELECT count(*) FROM participants q"
-				  " WHERE q.given_fold || ' ' || q.family_fold <="
-				  " participants.given_fold || ' ' || participants.family_fold)");
+		raw_exec(f->t.db,
+			 "UPDATE participants SET pno = pno + 1000;"
+			 "UPDATE participants SET pno = (SELECT count(*) FROM participants q"
+			 " WHERE q.given_fold || ' ' || q.family_fold <="
+			 " participants.given_fold || ' ' || participants.family_fold)");
 	}
 }
 
