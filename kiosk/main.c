@@ -31,9 +31,10 @@
 #include "ui.h"
 
 #define MOD "kiosk"
-/* Same Argon2id cost as blippa-server set-pin (sync/server/auth.h). */
-#define PIN_OPSLIMIT 2u
-#define PIN_MEMLIMIT (32u * 1024u * 1024u)
+/* Same Argon2id cost as blippa-server set-pin (sync/server/auth.h):
+ * INTERACTIVE, see docs/operations.md §7. */
+#define PIN_OPSLIMIT crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define PIN_MEMLIMIT crypto_pwhash_MEMLIMIT_INTERACTIVE
 
 struct args {
 	const char *config;
@@ -436,6 +437,14 @@ int main(int argc, char **argv)
 	store_rules_from_config(&rules, &cfg);
 	if (store_open(cfg.data_dir, &rules, &st, err, sizeof err) != BLIPPA_OK) {
 		fprintf(stderr, "blippa-kiosk: %s\n", err);
+		goto out;
+	}
+	if (a.demo && a.config && store_facility(st, id, sizeof id, name, sizeof name, tz,
+						sizeof tz) == BLIPPA_OK &&
+	    id[0] && strcmp(id, "demo") != 0) {
+		/* never replace a real roster with the demo one */
+		fprintf(stderr, "blippa-kiosk: --demo: %s already holds a real roster; "
+				"use --demo-keys, or a fresh data_dir\n", cfg.data_dir);
 		goto out;
 	}
 	if (a.demo && load_demo_roster(st, a.demo_extra) != 0)

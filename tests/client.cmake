@@ -25,16 +25,29 @@ endif()
 # Integration: the engine and blippa-sync against the real blippa-server over
 # HTTPS (CA made at test time), incl. the 10,000-event fault scenario.
 if(TARGET blippa_sync AND TARGET blippa-server AND TARGET blippa-sync)
-  add_executable(test_sync integration/test_sync.c)
-  target_compile_definitions(test_sync PRIVATE
+  # Shared by both: child processes, the server, kiosk dirs, the fixture.
+  add_library(blippa_sync_testutil STATIC helpers/sync_testutil.c)
+  target_compile_definitions(blippa_sync_testutil PUBLIC
     BLIPPA_SERVER_EXE="$<TARGET_FILE:blippa-server>"
-    BLIPPA_SYNC_EXE="$<TARGET_FILE:blippa-sync>"
-    FAULTPROXY_EXE="$<TARGET_FILE:faultproxy>"
     MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
-  target_link_libraries(test_sync PRIVATE blippa_sync PkgConfig::SQLITE3 PkgConfig::CMOCKA)
-  add_dependencies(test_sync blippa-server blippa-sync faultproxy)
+  target_include_directories(blippa_sync_testutil PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/helpers)
+  target_link_libraries(blippa_sync_testutil PUBLIC blippa_sync PkgConfig::SQLITE3 PkgConfig::CMOCKA)
+
+  # The engine against the server (and the fault proxy).
+  add_executable(test_sync integration/test_sync.c)
+  target_compile_definitions(test_sync PRIVATE FAULTPROXY_EXE="$<TARGET_FILE:faultproxy>")
+  target_link_libraries(test_sync PRIVATE blippa_sync_testutil Threads::Threads)
+  add_dependencies(test_sync blippa-server faultproxy)
   add_test(NAME test_sync COMMAND test_sync)
   set_tests_properties(test_sync PROPERTIES LABELS "integration;fault" TIMEOUT 300)
+
+  # The blippa-sync program against the server.
+  add_executable(test_sync_cli integration/test_sync_cli.c)
+  target_compile_definitions(test_sync_cli PRIVATE BLIPPA_SYNC_EXE="$<TARGET_FILE:blippa-sync>")
+  target_link_libraries(test_sync_cli PRIVATE blippa_sync_testutil Threads::Threads)
+  add_dependencies(test_sync_cli blippa-server blippa-sync)
+  add_test(NAME test_sync_cli COMMAND test_sync_cli)
+  set_tests_properties(test_sync_cli PROPERTIES LABELS "integration;fault" TIMEOUT 300)
 endif()
 
 # Benchmark (not run by ctest): sync_drain_100k_s, roster_pull_10k_ms/_304_ms.

@@ -236,7 +236,9 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 		if (rc == BLIPPA_OK)
 			ui_event_recorded(ui);
 		ui_toast(ui, rc != BLIPPA_OK,
-			 rc == BLIPPA_OK ? _("The card is linked") : _("Could not link the card"));
+			 rc == BLIPPA_OK		 ? _("The card is linked")
+			 : rc == BLIPPA_ERR_EXISTS ? _("That is a leader card: it cannot be linked")
+						   : _("Could not link the card"));
 		ui_goto(ui, ui->roster.info.session_id[0] ? UI_LEADER_ROSTER : UI_LEADER_SESSIONS,
 			NULL);
 		return;

@@ -31,6 +31,7 @@ struct cmd_opts {
 	const char *from, *to;
 	unsigned threads;
 	unsigned per_ip_limit; /* 0: the default of http.c */
+	char db_shown[512];    /* --db as printed: a PostgreSQL URI without credentials */
 	int argc;	       /* positional arguments left */
 	char **argv;
 };
@@ -78,6 +79,25 @@ static int fail(const char *fmt, ...)
 	return EXIT_FAILURE;
 }
 
+/* A PostgreSQL URI may carry a password (user:pw@host, ?password=): print
+ * only scheme, host and database. A SQLite path is printed as given. */
+static void db_label(const char *db, char *out, size_t outlen)
+{
+	const char *rest, *at, *q;
+
+	if (strncmp(db, "postgresql://", 13) != 0 && strncmp(db, "postgres://", 11) != 0) {
+		snprintf(out, outlen, "%s", db);
+		return;
+	}
+	rest = strstr(db, "://") + 3;
+	at = strrchr(rest, '@');
+	if (at)
+		rest = at + 1;
+	q = strchr(rest, '?');
+	snprintf(out, outlen, "postgresql://%.*s", (int)(q ? (size_t)(q - rest) : strlen(rest)),
+		 rest);
+}
+
 static int open_store(const struct cmd_opts *o, bool create, struct srv_store **st)
 {
 	char err[512];
@@ -93,7 +113,7 @@ static int cmd_init(const struct cmd_opts *o)
 	if (open_store(o, true, &st) != 0)
 		return EXIT_FAILURE;
 	srv_store_close(st);
-	printf("created region database %s\n", o->db);
+	printf("created region database %s\n", o->db_shown);
 	return EXIT_SUCCESS;
 }
 
@@ -149,7 +169,7 @@ static int cmd_add_kiosk(const struct cmd_opts *o)
 		goto out;
 	}
 	if (rc != BLIPPA_OK) {
-		fail("%s: %s", o->db, blippa_strerror(rc));
+		fail("%s: %s", o->db_shown, blippa_strerror(rc));
 		goto out;
 	}
 	printf("%s\n", tok);
@@ -186,7 +206,7 @@ static int cmd_list_kiosks(const struct cmd_opts *o)
 		return EXIT_FAILURE;
 	enum blippa_err rc = srv_store_list_kiosks(st, print_kiosk, NULL);
 	srv_store_close(st);
-	return rc == BLIPPA_OK ? EXIT_SUCCESS : fail("%s: %s", o->db, blippa_strerror(rc));
+	return rc == BLIPPA_OK ? EXIT_SUCCESS : fail("%s: %s", o->db_shown, blippa_strerror(rc));
 }
 
 static int cmd_revoke_kiosk(const struct cmd_opts *o)
@@ -199,7 +219,7 @@ static int cmd_revoke_kiosk(const struct cmd_opts *o)
 	if (rc == BLIPPA_ERR_NOT_FOUND)
 		return fail("no kiosk %s", o->kiosk);
 	if (rc != BLIPPA_OK)
-		return fail("%s: %s", o->db, blippa_strerror(rc));
+		return fail("%s: %s", o->db_shown, blippa_strerror(rc));
 	printf("kiosk %s revoked\n", o->kiosk);
 	return EXIT_SUCCESS;
 }
@@ -247,7 +267,7 @@ static int cmd_set_pin(const struct cmd_opts *o)
 		goto out;
 	}
 	if (rc != BLIPPA_OK) {
-		fail("%s: %s", o->db, blippa_strerror(rc));
+		fail("%s: %s", o->db_shown, blippa_strerror(rc));
 		goto out;
 	}
 	printf("PIN set for leader %s\n", o->leader);
@@ -509,5 +529,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "blippa-server: cannot initialise libsodium\n");
 		return EXIT_FAILURE;
 	}
+	if (o.db)
+		db_label(o.db, o.db_shown, sizeof o.db_shown);
 	return c->run(&o);
 }

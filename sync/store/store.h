@@ -164,8 +164,10 @@ struct store_roster_row {
 enum blippa_err store_session_roster(struct store *st, const char *session_id, int64_t now_ms,
 				     struct store_roster_row *out, size_t max, size_t *n);
 
-/* Links a card to a participant (replacing any earlier link of that UID),
- * durable, and queues a `card_link` event for the server. */
+/* Links a card to a participant (replacing any earlier participant link of
+ * that UID), durable, and queues a `card_link` event for the server. A
+ * leader's card is refused with BLIPPA_ERR_EXISTS; a random UID with
+ * BLIPPA_ERR_INVALID. */
 enum blippa_err store_link_card(struct store *st, const uint8_t *uid, size_t uid_len,
 				const char *participant_id, int64_t now_ms);
 

@@ -43,8 +43,11 @@ static const char sql_roster[] =
 			       " WHERE s.id = ?1 ORDER BY p.pno";
 static const char sql_session_exists[] = "SELECT 1 FROM sessions WHERE id = ?";
 static const char sql_participant[] = "SELECT 1 FROM participants WHERE id = ?";
-static const char sql_link[] = "INSERT OR REPLACE INTO cards(uid, owner, owner_id)"
-			       " VALUES(?, 'P', ?)";
+/* A leader's card is never turned into a participant's card: the upsert
+ * changes no row then, and store_link_card answers BLIPPA_ERR_EXISTS. */
+static const char sql_link[] = "INSERT INTO cards(uid, owner, owner_id) VALUES(?, 'P', ?)"
+			       " ON CONFLICT(uid) DO UPDATE SET owner_id = excluded.owner_id"
+			       " WHERE cards.owner = 'P'";
 static const char sql_pin_state[] = "SELECT failures, locked_until_ms FROM pin_state WHERE id = 1";
 static const char sql_pin_put[] = "UPDATE pin_state SET failures = ?, locked_until_ms = ?"
 				  " WHERE id = 1";
@@ -219,6 +222,10 @@ enum blippa_err store_link_card(struct store *st, const uint8_t *uid, size_t uid
 		rc = store_err_from_sqlite(src);
 		goto out;
 	}
+	if (sqlite3_changes(st->db) == 0) {
+		rc = BLIPPA_ERR_EXISTS; /* a leader's card */
+		goto out;
+	}
 	uuid7_make(now_ms, id);
 	if ((rc = store_insert_event(st, id, EVENT_CARD_LINK, now_ms, CHECKIN_LEADER,
 				     participant_id, NULL, NULL, hex, today)))
@@ -285,10 +292,28 @@ static void pin_candidate_add(struct store_pin_candidate *c, size_t *n, const ch
 	(*n)++;
 }
 
+/* Makes room for want candidates in *c (capacity *cap). */
+static enum blippa_err pin_candidates_reserve(struct store_pin_candidate **c, size_t *cap,
+					      size_t want)
+{
+	struct store_pin_candidate *grown;
+	size_t ncap = *cap ? *cap : 8;
+
+	if (want <= *cap)
+		return BLIPPA_OK;
+	while (ncap < want)
+		ncap *= 2;
+	if (!(grown = realloc(*c, ncap * sizeof *grown)))
+		return BLIPPA_ERR_NOMEM;
+	*c = grown;
+	*cap = ncap;
+	return BLIPPA_OK;
+}
+
 enum blippa_err store_pin_candidates(struct store *st, const char *admin_hash, int64_t now_ms,
 				     struct store_pin_candidate **out, size_t *n, int *retry_s)
 {
-	struct store_pin_candidate *c = NULL, *grown;
+	struct store_pin_candidate *c = NULL;
 	size_t k = 0, cap = 0;
 	int64_t locked_until;
 	int failures, src;
@@ -306,32 +331,28 @@ enum blippa_err store_pin_candidates(struct store *st, const char *admin_hash, i
 			*retry_s = (int)((locked_until - now_ms + 999) / 1000);
 		return BLIPPA_ERR_LOCKED_OUT;
 	}
-	if (!(s = store_prep(st, sql_leaders)))
+	/* room for the admin hash even when there are no leaders */
+	if ((rc = pin_candidates_reserve(&c, &cap, 1)))
+		return rc;
+	if (!(s = store_prep(st, sql_leaders))) {
+		free(c);
 		return BLIPPA_ERR_IO;
-	for (;;) {
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 		char id[ROSTER_ID_MAX + 1];
-		if (k + 1 >= cap && cap < STORE_PIN_CANDIDATES_MAX + 1) {
-			cap = cap ? 2 * cap : 8;
-			if (cap > STORE_PIN_CANDIDATES_MAX + 1)
-				cap = STORE_PIN_CANDIDATES_MAX + 1;
-			if (!(grown = realloc(c, cap * sizeof *c))) {
-				rc = BLIPPA_ERR_NOMEM;
-				goto out;
-			}
-			c = grown;
-		}
-		if ((src = sqlite3_step(s)) != SQLITE_ROW)
-			break;
+		if (k + 1 >= STORE_PIN_CANDIDATES_MAX)
+			continue; /* the last place stays the admin's */
+		if ((rc = pin_candidates_reserve(&c, &cap, k + 2)))
+			goto out;
 		store_col_text(s, 0, id, sizeof id);
-		if (k + 1 < cap) /* leave room for the admin hash */
-			pin_candidate_add(c, &k, id, (const char *)sqlite3_column_text(s, 1));
+		pin_candidate_add(c, &k, id, (const char *)sqlite3_column_text(s, 1));
 	}
 	if (src != SQLITE_DONE) {
 		rc = store_err_from_sqlite(src);
 		goto out;
 	}
 	if (admin_hash && admin_hash[0])
-		pin_candidate_add(c, &k, "admin", admin_hash);
+		pin_candidate_add(c, &k, "admin", admin_hash); /* k < cap: reserved above */
 	*out = c;
 	*n = k;
 	c = NULL;

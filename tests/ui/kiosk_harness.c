@@ -100,7 +100,7 @@ bool kh_start(struct kh *k, const struct kh_opts *o)
 							 : "dummy",
 		       1);
 		setenv("SDL_RENDER_DRIVER", "software", 1);
-		setenv("SDL_AUDIODRIVER", "dummy", 1);
+		setenv("SDL_AUDIODRIVER", o && o->audio_driver ? o->audio_driver : "dummy", 1);
 		execl(KIOSK_BIN, KIOSK_BIN, "--config", cfg, "--demo", "--size", size, "--trace",
 		      k->trace, "--control", k->ctl, "--demo-participants", extra, (char *)NULL);
 		_exit(127);
@@ -277,6 +277,15 @@ void kh_cleanup(struct kh *k)
 		kh_term(k);
 	if (k->dir[0] && !getenv("BLIPPA_KEEP_TEST_DIRS"))
 		nftw(k->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int kh_setup_default(void **state)
+{
+	static struct kh k;
+	if (!kh_start(&k, NULL))
+		return -1;
+	*state = &k;
+	return 0;
 }
 
 bool kh_find_button(struct kh *k, const char *prefix, char *name, size_t namelen)

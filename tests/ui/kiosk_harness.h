@@ -23,12 +23,13 @@ struct kh {
 };
 
 struct kh_opts {
-	const char *size;	/* "1920x1080" (default) */
-	const char *lang;	/* "sv" (default) */
-	const char *admin_hash; /* admin_pin_hash or NULL */
-	const char *extra_ini;	/* more [kiosk] lines or NULL */
-	long demo_extra;	/* --demo-participants */
-	const char *reader;	/* [reader] device (default: sim FIFO in the data dir) */
+	const char *size;	  /* "1920x1080" (default) */
+	const char *lang;	  /* "sv" (default) */
+	const char *admin_hash;	  /* admin_pin_hash or NULL */
+	const char *extra_ini;	  /* more [kiosk] lines or NULL */
+	long demo_extra;	  /* --demo-participants */
+	const char *reader;	  /* [reader] device (default: sim FIFO in the data dir) */
+	const char *audio_driver; /* SDL_AUDIODRIVER (default "dummy") */
 };
 
 /* Starts the kiosk; returns false (and prints why) if it did not come up
@@ -60,6 +61,10 @@ bool kh_button_centre(struct kh *k, const char *name, int *x, int *y);
 bool kh_event_id(const char *line, char *id, size_t idlen);
 /* Removes the data dir. */
 void kh_cleanup(struct kh *k);
+/* cmocka setup shared by the UI tests: starts a kiosk with the default
+ * options (kh_start(k, NULL)) into one static struct kh and puts it in
+ * *state; -1 if it did not come up. */
+int kh_setup_default(void **state);
 /* Where screenshots go (build tree); created if missing. */
 const char *kh_shot_dir(void);
 

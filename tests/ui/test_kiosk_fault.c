@@ -14,16 +14,8 @@
 
 #include "kiosk_harness.h"
 
-static struct kh K;
-
-static int setup(void **state)
-{
-	if (!kh_start(&K, NULL))
-		return -1;
-	*state = &K;
-	return 0;
-}
-
+/* Stops the kiosk if a test left it running (its exit status is not
+ * checked here) and removes its data dir. */
 static int teardown(void **state)
 {
 	struct kh *k = *state;
@@ -130,9 +122,9 @@ static void sigterm_exits_cleanly(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(disk_full_shows_error_and_keeps_events, setup,
-					    teardown),
-	    cmocka_unit_test_setup_teardown(sigterm_exits_cleanly, setup, teardown),
+	    cmocka_unit_test_setup_teardown(disk_full_shows_error_and_keeps_events,
+					    kh_setup_default, teardown),
+	    cmocka_unit_test_setup_teardown(sigterm_exits_cleanly, kh_setup_default, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

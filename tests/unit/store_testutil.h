@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the store's unit tests (header-only, static functions):
  * a fresh data directory under the build tree, a small hand-made roster in
- * Europe/Stockholm, local-time instants, and counting rows through a plain
- * second SQLite connection (what a crash-recovering reader would see). */
+ * Europe/Stockholm, local-time instants, counting rows through a plain
+ * second SQLite connection (what a crash-recovering reader would see), and
+ * the per-test fixture of a fresh store holding that roster. */
 #ifndef BLIPPA_STORE_TESTUTIL_H
 #define BLIPPA_STORE_TESTUTIL_H
 
@@ -143,6 +144,52 @@ static inline int64_t raw_int(const char *db, const char *sql)
 	sqlite3_finalize(s);
 	sqlite3_close(c);
 	return v;
+}
+
+/* Runs sql on a separate plain connection. */
+static inline void raw_exec(const char *db, const char *sql)
+{
+	sqlite3 *c = NULL;
+
+	assert_int_equal(sqlite3_open(db, &c), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(c);
+}
+
+/* Per-test fixture: a fresh data directory and an open store. */
+struct fx {
+	struct tdir t;
+	struct store *st;
+};
+
+/* A fixture whose store holds roster r (taken over). */
+static inline struct fx *fx_open(struct roster *r)
+{
+	struct fx *f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	tdir_make(&f->t);
+	f->st = open_store(&f->t, NULL);
+	load_roster(f->st, r);
+	return f;
+}
+
+/* cmocka setup: *state = a fixture holding small_roster(). */
+static inline int fx_setup(void **state)
+{
+	*state = fx_open(small_roster());
+	return 0;
+}
+
+/* cmocka teardown of any fx_open fixture. */
+static inline int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	store_close(f->st);
+	tdir_remove(&f->t);
+	free(f);
+	return 0;
 }
 
 __attribute__((unused)) static const uint8_t uid_p1[4] = {0x04, 0xa1, 0xb2, 0xc3};

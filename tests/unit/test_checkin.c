@@ -8,32 +8,6 @@
 
 #include "store_testutil.h"
 
-struct fx {
-	struct tdir t;
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-
-	tdir_make(&f->t);
-	f->st = open_store(&f->t, NULL);
-	load_roster(f->st, small_roster());
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->st);
-	tdir_remove(&f->t);
-	free(f);
-	return 0;
-}
-
 static int64_t n_events(struct fx *f, const char *where)
 {
 	char sql[256];
@@ -483,7 +457,7 @@ static void test_clock_far_in_past(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_window_edges),
 	    T(test_window_closes_at_end),

@@ -310,6 +310,43 @@ static void test_open_makes_db_private(void **state)
 	assert_int_equal(sb.st_mode & 07777, 0600);
 }
 
+static int int_of(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	int v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* A schema v1 database (no sessions.removed) is migrated to v2 when opened,
+ * its rows kept. */
+static void test_open_migrates_v1(void **state)
+{
+	struct fx *fx = *state;
+	struct srv_import_stats st;
+	char err[256];
+	import_ok(fx, NULL, &st);
+	srv_store_close(fx->st);
+	fx->st = NULL;
+	sqlite3 *db = NULL;
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "ALTER TABLE sessions DROP COLUMN removed;"
+				      " PRAGMA user_version = 1;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(srv_store_open(fx->db, false, &fx->st, err, sizeof(err)), BLIPPA_OK);
+	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	assert_int_equal(int_of(db, "PRAGMA user_version"), 2);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM sessions WHERE removed = 0"), 5);
+	sqlite3_close(db);
+	import_ok(fx, NULL, &st);
+	assert_int_equal(st.changed + st.removed, 0);
+}
+
 static void test_field_checks(void **state)
 {
 	(void)state;
@@ -338,6 +375,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_reimport_keeps_pin_and_linked_card, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_open_makes_db_private, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_open_migrates_v1, setup, teardown),
 	    cmocka_unit_test(test_field_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

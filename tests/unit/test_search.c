@@ -6,32 +6,6 @@
 #include "store_testutil.h"
 #include "store_int.h"
 
-struct fx {
-	struct tdir t;
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-
-	tdir_make(&f->t);
-	f->st = open_store(&f->t, NULL);
-	load_roster(f->st, small_roster());
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->st);
-	tdir_remove(&f->t);
-	free(f);
-	return 0;
-}
-
 static void fold_is(const char *in, const char *want)
 {
 	char out[256];
@@ -286,7 +260,7 @@ static void test_follows_roster_of_other_handle(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_fold),
 	    cmocka_unit_test(test_display),

@@ -29,15 +29,6 @@ static void spit(const char *path, const void *data, size_t len)
 	fclose(fp);
 }
 
-static void raw_exec(const char *db, const char *sql)
-{
-	sqlite3 *c = NULL;
-
-	assert_int_equal(sqlite3_open(db, &c), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(c);
-}
-
 /* Opening must fail with want, say something in err, and leave the file
  * byte-for-byte as it was. */
 static void expect_refused(struct tdir *t, enum blippa_err want, const char *needle)

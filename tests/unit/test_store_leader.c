@@ -11,20 +11,6 @@
 static char pin_hash[crypto_pwhash_STRBYTES];
 static char admin_hash[crypto_pwhash_STRBYTES];
 
-struct fx {
-	struct tdir t;
-	struct store *st;
-};
-
-static void raw_exec(const char *db, const char *sql)
-{
-	sqlite3 *c = NULL;
-
-	assert_int_equal(sqlite3_open(db, &c), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(c, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(c);
-}
-
 static int group_setup(void **state)
 {
 	(void)state;
@@ -37,26 +23,13 @@ static int group_setup(void **state)
 	return 0;
 }
 
+/* The small roster plus leader L2 with PIN 4711. */
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
 	struct roster *r = small_roster();
 
-	tdir_make(&f->t);
-	f->st = open_store(&f->t, NULL);
 	assert_int_equal(roster_add_leader(r, "L2", "Maria Holm", pin_hash), 0);
-	load_roster(f->st, r);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->st);
-	tdir_remove(&f->t);
-	free(f);
+	*state = fx_open(r);
 	return 0;
 }
 
@@ -215,6 +188,11 @@ static void test_link_card(void **state)
 	assert_int_equal(store_link_card(f->st, rnd, 4, "P4", now), BLIPPA_ERR_INVALID);
 	assert_int_equal(store_link_card(f->st, card, 5, "P4", now), BLIPPA_ERR_INVALID);
 	assert_int_equal(store_link_card(f->st, card, 4, "P99", now), BLIPPA_ERR_NOT_FOUND);
+	/* a leader's card is never turned into a participant's card */
+	static const uint8_t leader[4] = {0x04, 0xFF, 0xEE, 0x01};
+	assert_int_equal(store_link_card(f->st, leader, 4, "P4", now), BLIPPA_ERR_EXISTS);
+	assert_int_equal(store_checkin_card(f->st, leader, 4, now + 4000, &r), 0);
+	assert_int_equal(r.outcome, CHECKIN_LEADER_CARD);
 	assert_int_equal(raw_int(f->t.db, "SELECT count(*) FROM events WHERE type = 2 AND "
 					  "card_uid = '04123456' AND sync = 0"),
 			 2);
@@ -323,7 +301,7 @@ static void test_pin_split(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_today_sessions),
 	    T(test_session_roster_and_attendance),

@@ -5,32 +5,6 @@
  * row, and the retention purge that only removes synced events. */
 #include "store_testutil.h"
 
-struct fx {
-	struct tdir t;
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-
-	tdir_make(&f->t);
-	f->st = open_store(&f->t, NULL);
-	load_roster(f->st, small_roster());
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	store_close(f->st);
-	tdir_remove(&f->t);
-	free(f);
-	return 0;
-}
-
 static void test_pending_fields_and_order(void **state)
 {
 	struct fx *f = *state;
@@ -210,7 +184,7 @@ static void test_purge_keeps_period_attendance(void **state)
 
 int main(void)
 {
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 	const struct CMUnitTest tests[] = {
 	    T(test_pending_fields_and_order),
 	    T(test_ack_and_status),
