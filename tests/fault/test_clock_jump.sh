@@ -26,31 +26,13 @@ src=$4
 . "$src/tests/helpers/testlib.sh"
 command -v sqlite3 >/dev/null || fail "sqlite3 CLI missing (scripts/install-deps)"
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/blippa-clock.XXXXXX")
-srv_pid=""
-kiosk_pid=""
-cleanup() {
-	[ -n "$kiosk_pid" ] && kill -9 "$kiosk_pid" 2>/dev/null
-	[ -n "$srv_pid" ] && kill -9 "$srv_pid" 2>/dev/null
-	if [ "${ok:-0}" = 1 ]; then rm -rf "$work"; else echo "kept $work"; fi
-}
-trap cleanup EXIT
+fault_workdir clock
 
 sql() { sqlite3 -cmd ".timeout 10000" "$@"; }
 count_lines() { [ "$(grep -c "$2" "$1" || true)" -ge "$3" ]; }
 gone() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 
-sh "$src/tests/helpers/make-test-ca.sh" "$work/pki" >/dev/null 2>&1 || fail "make-test-ca"
-make_roster "$work/roster" 20
-"$server" init --db "$work/region.db" >/dev/null
-"$server" import --db "$work/region.db" "$work/roster" >/dev/null || fail "import"
-(umask 077 && "$server" add-kiosk --db "$work/region.db" --facility F1 --name K \
-	2>/dev/null | head -n 1 >"$work/token")
-start_server "$server" "$work/region.db" "$work/pki" "$work"
-write_kiosk_config "$work/kiosk.ini" "$work/kiosk" "$port" "$work/token" "$work/pki/ca.pem" \
-	"$work/taps"
-"$sync" --config "$work/kiosk.ini" once >/dev/null 2>"$work/sync0.err" || fail "roster pull"
-db=$work/kiosk/blippa.db
+setup_region "$server" "$sync" "$src" 20
 
 # kiosk_run N OFFSET_MS: starts the kiosk with its clock shifted; trace.N
 kiosk_run() {

@@ -75,3 +75,35 @@ sync_interval_s = 5
 device = sim:$6
 EOF
 }
+
+# fault_workdir NAME: a fresh work dir in $work; on exit kills $kiosk_pid and
+# $srv_pid and removes the dir only if the test set ok=1 (else keeps it).
+fault_workdir() {
+	work=$(mktemp -d "${TMPDIR:-/tmp}/blippa-$1.XXXXXX")
+	srv_pid=""
+	kiosk_pid=""
+	trap fault_cleanup EXIT
+}
+fault_cleanup() {
+	[ -n "$kiosk_pid" ] && kill -9 "$kiosk_pid" 2>/dev/null
+	[ -n "$srv_pid" ] && kill -9 "$srv_pid" 2>/dev/null
+	if [ "${ok:-0}" = 1 ]; then rm -rf "$work"; else echo "kept $work"; fi
+}
+
+# setup_region SERVER SYNC SRC N: test CA, a roster of N card holders
+# (make_roster), region DB, kiosk token, HTTPS server (srv_pid, port), kiosk
+# config $work/kiosk.ini with sim:$work/taps, and a first roster pull.
+# Sets db to the kiosk's database path.
+setup_region() {
+	sh "$3/tests/helpers/make-test-ca.sh" "$work/pki" >/dev/null 2>&1 || fail "make-test-ca"
+	make_roster "$work/roster" "$4"
+	"$1" init --db "$work/region.db" >/dev/null
+	"$1" import --db "$work/region.db" "$work/roster" >/dev/null || fail "import"
+	(umask 077 && "$1" add-kiosk --db "$work/region.db" --facility F1 --name K \
+		2>/dev/null | head -n 1 >"$work/token")
+	start_server "$1" "$work/region.db" "$work/pki" "$work"
+	write_kiosk_config "$work/kiosk.ini" "$work/kiosk" "$port" "$work/token" \
+		"$work/pki/ca.pem" "$work/taps"
+	"$2" --config "$work/kiosk.ini" once >/dev/null 2>"$work/sync0.err" || fail "roster pull"
+	db=$work/kiosk/blippa.db
+}
