@@ -256,6 +256,22 @@ static bool pin_matches(const char *hash, const char *pin)
 	       crypto_pwhash_str_verify(hash, pin, strlen(pin)) == 0;
 }
 
+/* Lockouts escalate: the k-th lock in a row (no correct PIN in between)
+ * lasts pin_lockout_s * 2^(k-1), at most a day. With several leaders a guess
+ * is tried against every leader's PIN, so a fixed lock would let a patient
+ * guesser through within hours; doubling makes that impractical. */
+#define PIN_LOCK_MAX_S (24 * 3600)
+
+static int64_t pin_lock_s(const struct store *st, int failures)
+{
+	int64_t lock_s = st->rules.pin_lockout_s;
+	int k = st->rules.pin_max_failures > 0 ? failures / st->rules.pin_max_failures : 1;
+
+	for (; k > 1 && lock_s < PIN_LOCK_MAX_S; k--)
+		lock_s *= 2;
+	return lock_s < PIN_LOCK_MAX_S ? lock_s : PIN_LOCK_MAX_S;
+}
+
 /* Reads pin_state; a lock set by a clock that was far ahead is capped. */
 static enum blippa_err pin_state_get(struct store *st, int64_t now_ms, int *failures,
 				     int64_t *locked_until)
@@ -274,8 +290,8 @@ static enum blippa_err pin_state_get(struct store *st, int64_t now_ms, int *fail
 	sqlite3_reset(s);
 	if (src != SQLITE_ROW)
 		return store_err_from_sqlite(src == SQLITE_DONE ? SQLITE_CORRUPT : src);
-	if (*locked_until > now_ms + (int64_t)st->rules.pin_lockout_s * 1000)
-		*locked_until = now_ms + (int64_t)st->rules.pin_lockout_s * 1000;
+	if (*locked_until > now_ms + pin_lock_s(st, *failures) * 1000)
+		*locked_until = now_ms + pin_lock_s(st, *failures) * 1000;
 	return BLIPPA_OK;
 }
 
@@ -391,14 +407,15 @@ enum blippa_err store_pin_record(struct store *st, bool ok, int64_t now_ms, int 
 	if ((rc = pin_state_get(st, now_ms, &failures, &locked_until)))
 		return rc;
 	failures++;
-	if (failures >= st->rules.pin_max_failures) {
-		locked_until = now_ms + (int64_t)st->rules.pin_lockout_s * 1000;
-		if ((rc = pin_state_put(st, 0, locked_until)))
+	if (st->rules.pin_max_failures > 0 && failures % st->rules.pin_max_failures == 0) {
+		int64_t lock_s = pin_lock_s(st, failures);
+		/* the count goes on: the next lock in a row lasts twice as long */
+		if ((rc = pin_state_put(st, failures, now_ms + lock_s * 1000)))
 			return rc;
-		log_warn(MOD, "PIN entry locked for %d s after %d wrong PINs",
-			 st->rules.pin_lockout_s, failures);
+		log_warn(MOD, "PIN entry locked for %lld s after %d wrong PINs", (long long)lock_s,
+			 failures);
 		if (retry_s)
-			*retry_s = st->rules.pin_lockout_s;
+			*retry_s = (int)lock_s;
 		return BLIPPA_ERR_LOCKED_OUT;
 	}
 	if ((rc = pin_state_put(st, failures, 0)))

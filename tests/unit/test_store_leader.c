@@ -252,6 +252,40 @@ static void test_pin_lockout_persists(void **state)
 	    BLIPPA_ERR_AUTH);
 }
 
+/* Locks in a row escalate (5 min, 10 min, 20 min, ... at most a day) until a
+ * correct PIN; then the next lock is short again. */
+static void test_pin_lockout_escalates(void **state)
+{
+	struct fx *f = *state;
+	char who[65];
+	int retry = -1;
+	int64_t now = at("2026-11-23 09:00", 0), t = now;
+	const int expect[] = {300, 600, 1200, 2400, 4800, 9600, 19200, 38400, 76800, 86400};
+
+	for (size_t k = 0; k < sizeof expect / sizeof expect[0]; k++) {
+		for (int i = 0; i < 4; i++)
+			assert_int_equal(
+			    store_check_pin(f->st, "0000", NULL, t, who, sizeof who, &retry),
+			    BLIPPA_ERR_AUTH);
+		assert_int_equal(store_check_pin(f->st, "0000", NULL, t, who, sizeof who, &retry),
+				 BLIPPA_ERR_LOCKED_OUT);
+		assert_int_equal(retry, expect[k]);
+		/* still locked one second before the end, open at the end */
+		assert_int_equal(store_check_pin(f->st, "4711", NULL, t + expect[k] * 1000LL - 1000,
+						 who, sizeof who, &retry),
+				 BLIPPA_ERR_LOCKED_OUT);
+		t += expect[k] * 1000LL;
+	}
+	assert_int_equal(store_check_pin(f->st, "4711", NULL, t, who, sizeof who, &retry),
+			 BLIPPA_OK);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(store_check_pin(f->st, "0000", NULL, t, who, sizeof who, &retry),
+				 BLIPPA_ERR_AUTH);
+	assert_int_equal(store_check_pin(f->st, "0000", NULL, t, who, sizeof who, &retry),
+			 BLIPPA_ERR_LOCKED_OUT);
+	assert_int_equal(retry, 300);
+}
+
 /* The split check (candidates on the store thread, verify anywhere,
  * record on the store thread) counts exactly like store_check_pin. */
 static void test_pin_split(void **state)
@@ -309,6 +343,7 @@ int main(void)
 	    T(test_link_card),
 	    T(test_pin),
 	    T(test_pin_lockout_persists),
+	    T(test_pin_lockout_escalates),
 	    T(test_pin_split),
 	};
 #undef T
