@@ -37,8 +37,8 @@ if(TARGET blippa_sync AND TARGET faultproxy)
     BLIPPA_SERVER_EXE="$<TARGET_FILE:blippa-server>"
     FAULTPROXY_EXE="$<TARGET_FILE:faultproxy>"
     MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
-  target_link_libraries(test_server_pg_scenario PRIVATE blippa_sync PkgConfig::PQ
-    PkgConfig::SQLITE3 PkgConfig::CMOCKA Threads::Threads)
+  target_link_libraries(test_server_pg_scenario PRIVATE blippa_sync blippa_srv_testutil
+    PkgConfig::PQ PkgConfig::SQLITE3 PkgConfig::CMOCKA Threads::Threads)
   add_dependencies(test_server_pg_scenario blippa-server faultproxy)
   add_test(NAME test_server_pg_scenario
     COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_server_pg_scenario>)

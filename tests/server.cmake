@@ -4,11 +4,15 @@
 # HTTPS on 127.0.0.1 with a test CA made at run time (integration).
 # Benchmark: bench_server (behind the `bench` target).
 
-add_library(blippa_srv_testutil STATIC helpers/srv_testutil.c)
+# srv_testutil_pg.c needs libpq (PkgConfig::PQ, found in pg.cmake); only the
+# PostgreSQL tests call it.
+add_library(blippa_srv_testutil STATIC helpers/srv_testutil.c helpers/srv_testutil_proc.c
+  helpers/srv_testutil_pg.c)
 target_compile_definitions(blippa_srv_testutil PUBLIC
   TEST_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data")
 target_include_directories(blippa_srv_testutil PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/helpers)
-target_link_libraries(blippa_srv_testutil PUBLIC blippa_server_core)
+target_link_libraries(blippa_srv_testutil PUBLIC blippa_server_core PkgConfig::CURL
+  PkgConfig::CMOCKA PRIVATE PkgConfig::PQ)
 
 add_executable(test_csv unit/test_csv.c)
 target_link_libraries(test_csv PRIVATE blippa_server_core PkgConfig::CMOCKA)

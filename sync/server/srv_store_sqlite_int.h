@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Private to the SQLite backend of srv_store.h: the connection pool, the
  * statement ids (their SQL text is in srv_store_sqlite.c, the one file that
- * holds SQL) and the helpers shared by srv_store_sqlite.c (schema, import,
- * kiosks) and srv_store_sqlite_events.c (roster, ingest, heartbeat, export). */
+ * holds SQL) and the helpers shared by srv_store_sqlite.c (schema, import),
+ * srv_store_sqlite_kiosks.c (kiosks, PINs, auth, ops table) and
+ * srv_store_sqlite_events.c (roster, ingest, heartbeat, export). */
 #ifndef BLIPPA_SRV_STORE_SQLITE_INT_H
 #define BLIPPA_SRV_STORE_SQLITE_INT_H
 
@@ -92,6 +93,12 @@ enum blippa_err sq_run_texts(struct sq_conn *c, enum sq_stmt id, const char *con
  * is BLIPPA_OK (else rolls back), releases the lock and returns the result. */
 enum blippa_err sq_tx_begin(struct sq_impl *im, struct sq_conn *c);
 enum blippa_err sq_tx_end(struct sq_impl *im, struct sq_conn *c, enum blippa_err rc);
+
+/* srv_store_sqlite.c: open/close the database, replace the roster. */
+enum blippa_err sq_open(const char *path, bool create, void **out, char *err, size_t errlen);
+void sq_close(void *impl);
+enum blippa_err sq_import(void *impl, const struct srv_import *m, struct srv_import_stats *st,
+			  char *err, size_t errlen);
 
 /* srv_store_sqlite_events.c */
 enum blippa_err sq_load_roster(void *impl, const char *facility_id, struct roster **out);

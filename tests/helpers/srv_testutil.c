@@ -1,5 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers for the blippa-server tests; see srv_testutil.h. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
 #include "srv_testutil.h"
 
 #include <dirent.h>
@@ -10,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "export.h"
 
 static void die(const char *what)
@@ -132,4 +139,22 @@ char *tu_subst(const char *s, const char *k)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+struct srv_store *tu_store_open(char **tmp, char *db, size_t dblen)
+{
+	struct srv_store *st = NULL;
+	char err[512];
+	assert_int_equal(auth_init(), BLIPPA_OK);
+	*tmp = tu_mkdtemp();
+	snprintf(db, dblen, "%s/region.db", *tmp);
+	assert_int_equal(srv_store_open(db, true, &st, err, sizeof(err)), BLIPPA_OK);
+	return st;
+}
+
+void tu_store_close(struct srv_store *st, char *tmp)
+{
+	srv_store_close(st);
+	tu_rmtree(tmp);
+	free(tmp);
 }

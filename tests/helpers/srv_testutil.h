@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the blippa-server tests: private temp directories,
- * roster fixture copies (tests/data/roster + an overlay), and the export as
- * a string. Failures abort the test (they are harness bugs, not findings). */
+ * roster fixture copies (tests/data/roster + an overlay), a fresh region
+ * store, and the export as a string (srv_testutil.c; file failures abort the
+ * test: they are harness bugs, not findings); the real binary run as a
+ * command or as `serve`, and HTTPS requests to it (srv_testutil_proc.c);
+ * counts on a PostgreSQL database (srv_testutil_pg.c). */
 #ifndef BLIPPA_SRV_TESTUTIL_H
 #define BLIPPA_SRV_TESTUTIL_H
 
+#include <curl/curl.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "srv_store.h"
 
@@ -18,9 +26,61 @@ void tu_rmtree(const char *dir);
 char *tu_roster_dir(const char *dir, const char *name, const char *overlay);
 /* The export CSV for filter f (NULL: everything) as a malloc'd string. */
 char *tu_export(struct srv_store *st, const struct srv_export_filter *f);
+/* auth_init(), a fresh temp dir (*tmp, malloc'd) and a new SQLite region
+ * store in it, its path in db (cmocka asserts on failure). */
+struct srv_store *tu_store_open(char **tmp, char *db, size_t dblen);
+/* Closes st (may be NULL), removes tmp and frees it. */
+void tu_store_close(struct srv_store *st, char *tmp);
 /* Writes text into path (mode 0600). */
 void tu_write_file(const char *path, const char *text);
 /* Replaces every "{K}" in s with k; returns malloc'd. */
 char *tu_subst(const char *s, const char *k);
+
+/* ---- srv_testutil_proc.c: the real binary (failures are cmocka asserts) */
+
+/* A `blippa-server serve` child and its base URL (scheme://127.0.0.1:port). */
+struct tu_server {
+	pid_t pid;
+	int out_fd;
+	char url[128];
+};
+
+/* One HTTP reply: status, malloc'd body (caller frees), ETag, curl result. */
+struct tu_reply {
+	long status;
+	char *body;
+	size_t len;
+	char etag[128];
+	CURLcode cc;
+};
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t tu_now_ms(void);
+/* Runs bin with the NULL-terminated const char * args in ap, stdin from in
+ * (may be NULL), scratch files in workdir; stdout/stderr into malloc'd *out /
+ * *err (may be NULL). Returns the exit status, or -1 if it did not exit. */
+int tu_run_v(const char *bin, const char *workdir, const char *in, char **out, char **err,
+	     va_list ap);
+/* Starts argv (NULL-terminated, argv[0] the binary) and waits (deadline) for
+ * its "listening on 127.0.0.1:PORT" line; fills s (https URL when tls). */
+void tu_server_start(struct tu_server *s, const char *const *argv, bool tls);
+/* SIGTERM and wait for a clean exit (deadline; SIGKILL after it); returns
+ * the exit status, -1 when it did not exit in time or normally. */
+int tu_server_stop(struct tu_server *s);
+/* libcurl write callback appending to the struct tu_reply in ud (body stays
+ * NUL-terminated). */
+size_t tu_on_body(char *p, size_t sz, size_t n, void *ud);
+/* One request to base_url+path, verifying against cafile. token NULL: no
+ * Authorization; body NULL: no body; hdr: one extra header (may be NULL; a
+ * Blippa-Protocol header replaces the default "Blippa-Protocol: 1"). */
+struct tu_reply tu_http_req(const char *base_url, const char *cafile, const char *method,
+			    const char *path, const char *token, const char *body, size_t body_len,
+			    const char *hdr);
+
+/* ---- srv_testutil_pg.c */
+
+/* The first column of the first row of sql (a count) on the PostgreSQL
+ * database at uri. */
+int64_t tu_pg_count(const char *uri, const char *sql);
 
 #endif

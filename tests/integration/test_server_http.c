@@ -32,218 +32,59 @@
 
 #define DEADLINE_MS 20000
 
-struct server {
-	pid_t pid;
-	int out_fd;
-	char url[128];
-};
-
 static char *tmp;
 static char db[1024], pki[1024], ca[1100], other_ca[1100], cert[1100], key[1100];
 static char tok_a[80], tok_b[80], tok_revoked[80];
-static struct server srv;
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static struct tu_server srv;
 
 /* Runs blippa-server with args (NULL-terminated), stdin from in (may be
  * NULL); stdout/stderr into malloc'd *out / *err (may be NULL). Returns the
  * exit status, or -1 if it did not exit normally. */
 static int run(const char *in, char **out, char **err, ...)
 {
-	const char *argv[16] = {BLIPPA_SERVER_BIN};
-	int argc = 1;
 	va_list ap;
 	va_start(ap, err);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) != NULL && argc < 15)
-		argv[argc++] = a;
+	int rc = tu_run_v(BLIPPA_SERVER_BIN, tmp, in, out, err, ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	char fo[1200], fe[1200], fi[1200];
-	snprintf(fo, sizeof(fo), "%s/run.out", tmp);
-	snprintf(fe, sizeof(fe), "%s/run.err", tmp);
-	snprintf(fi, sizeof(fi), "%s/run.in", tmp);
-	tu_write_file(fi, in ? in : "");
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int i = open(fi, O_RDONLY), o = open(fo, O_WRONLY | O_CREAT | O_TRUNC, 0600),
-		    e = open(fe, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(i, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int status = 0;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	char *files[2] = {fo, fe};
-	char **dst[2] = {out, err};
-	for (int k = 0; k < 2; k++) {
-		if (!dst[k])
-			continue;
-		FILE *f = fopen(files[k], "rb");
-		assert_non_null(f);
-		char *buf = calloc(1, 1 << 20);
-		size_t n = fread(buf, 1, (1 << 20) - 1, f);
-		buf[n] = '\0';
-		fclose(f);
-		*dst[k] = buf;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return rc;
 }
 
 /* Starts `serve` with extra args; waits for "listening on" (deadline). */
-static void server_start(struct server *s, const char *listen, bool tls, const char *per_ip)
+static void server_start(struct tu_server *s, const char *listen, bool tls, const char *per_ip)
 {
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	s->pid = fork();
-	assert_true(s->pid >= 0);
-	if (s->pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		if (tls)
-			execl(BLIPPA_SERVER_BIN, BLIPPA_SERVER_BIN, "serve", "--db", db, "--listen",
-			      listen, "--cert", cert, "--key", key, (char *)NULL);
-		else if (per_ip)
-			execl(BLIPPA_SERVER_BIN, BLIPPA_SERVER_BIN, "serve", "--db", db, "--listen",
-			      listen, "--per-ip-limit", per_ip, (char *)NULL);
-		else
-			execl(BLIPPA_SERVER_BIN, BLIPPA_SERVER_BIN, "serve", "--db", db, "--listen",
-			      listen, (char *)NULL);
-		_exit(127);
+	const char *argv[12] = {BLIPPA_SERVER_BIN, "serve", "--db", db, "--listen", listen};
+	int n = 6;
+	if (tls) {
+		argv[n++] = "--cert";
+		argv[n++] = cert;
+		argv[n++] = "--key";
+		argv[n++] = key;
+	} else if (per_ip) {
+		argv[n++] = "--per-ip-limit";
+		argv[n++] = per_ip;
 	}
-	close(p[1]);
-	s->out_fd = p[0];
-	char line[256] = "";
-	size_t n = 0;
-	int64_t end = now_ms() + DEADLINE_MS;
-	while (!strchr(line, '\n')) {
-		struct pollfd pfd = {.fd = s->out_fd, .events = POLLIN};
-		int left = (int)(end - now_ms());
-		assert_true(left > 0);
-		if (poll(&pfd, 1, left) <= 0)
-			continue;
-		ssize_t r = read(s->out_fd, line + n, sizeof(line) - 1 - n);
-		assert_true(r > 0);
-		n += (size_t)r;
-		line[n] = '\0';
-	}
-	unsigned port = 0;
-	assert_int_equal(sscanf(line, "listening on 127.0.0.1:%u", &port), 1);
-	assert_true(port > 0);
-	snprintf(s->url, sizeof(s->url), "%s://127.0.0.1:%u", tls ? "https" : "http", port);
-}
-
-/* SIGTERM and wait for a clean exit (deadline); returns the exit status. */
-static int server_stop(struct server *s)
-{
-	int status = 0;
-	kill(s->pid, SIGTERM);
-	int64_t end = now_ms() + DEADLINE_MS;
-	pid_t r;
-	while ((r = waitpid(s->pid, &status, WNOHANG)) == 0 && now_ms() < end) {
-		struct pollfd pfd = {.fd = -1};
-		poll(&pfd, 0, 5); /* re-check the child every 5 ms until the deadline */
-	}
-	close(s->out_fd);
-	if (r != s->pid) {
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, &status, 0);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-struct reply {
-	long status;
-	char *body;
-	size_t len;
-	char etag[128];
-	CURLcode cc;
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	struct reply *r = ud;
-	size_t add = sz * n;
-	char *b = realloc(r->body, r->len + add + 1);
-	assert_non_null(b);
-	memcpy(b + r->len, p, add);
-	r->body = b;
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-	struct reply *r = ud;
-	size_t len = sz * n;
-	if (len > 6 && strncasecmp(p, "ETag: ", 6) == 0)
-		snprintf(r->etag, sizeof(r->etag), "%.*s", (int)(len - 8), p + 6);
-	return len;
+	argv[n] = NULL;
+	tu_server_start(s, argv, tls);
 }
 
 /* One request. token NULL: no Authorization; body NULL: GET. */
-static struct reply req(const char *method, const char *path, const char *token, const char *body,
-			size_t body_len, const char *hdr, const char *cafile)
+static struct tu_reply req(const char *method, const char *path, const char *token,
+			   const char *body, size_t body_len, const char *hdr, const char *cafile)
 {
-	struct reply r = {0};
-	char url[512], auth[160];
-	CURL *c = curl_easy_init();
-	assert_non_null(c);
-	struct curl_slist *h = NULL;
-	if (!hdr || strncmp(hdr, "Blippa-Protocol", 15) != 0)
-		h = curl_slist_append(h, "Blippa-Protocol: 1");
-	if (token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h = curl_slist_append(h, auth);
-	}
-	if (hdr)
-		h = curl_slist_append(h, hdr);
-	if (body)
-		h = curl_slist_append(h, "Content-Type: application/json");
-	snprintf(url, sizeof(url), "%s%s", srv.url, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CAINFO, cafile ? cafile : ca);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
-	}
-	r.cc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return r;
+	return tu_http_req(srv.url, cafile ? cafile : ca, method, path, token, body, body_len, hdr);
 }
 
-static struct reply get(const char *path, const char *token, const char *hdr)
+static struct tu_reply get(const char *path, const char *token, const char *hdr)
 {
 	return req("GET", path, token, NULL, 0, hdr, NULL);
 }
 
-static struct reply post(const char *path, const char *token, const char *body)
+static struct tu_reply post(const char *path, const char *token, const char *body)
 {
 	return req("POST", path, token, body, strlen(body), NULL, NULL);
 }
 
-static void expect_error(struct reply *r, long status, const char *reason)
+static void expect_error(struct tu_reply *r, long status, const char *reason)
 {
 	if (r->status != status || !r->body || !strstr(r->body, reason))
 		fail_msg("expected %ld '%s', got %ld (curl %d) '%s'", status, reason, r->status,
@@ -300,7 +141,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
 	(void)state;
-	int rc = server_stop(&srv);
+	int rc = tu_server_stop(&srv);
 	tu_rmtree(tmp);
 	free(tmp);
 	curl_global_cleanup();
@@ -367,7 +208,7 @@ static void test_import_cli_idempotent_and_atomic(void **state)
 static void test_auth_and_scoping(void **state)
 {
 	(void)state;
-	struct reply r = get("/v1/roster", NULL, NULL);
+	struct tu_reply r = get("/v1/roster", NULL, NULL);
 	expect_error(&r, 401, "missing bearer token");
 	r = get("/v1/roster", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
 		NULL);
@@ -423,7 +264,7 @@ static void test_roster_etag_304(void **state)
 {
 	(void)state;
 	char inm[200];
-	struct reply r = get("/v1/roster", tok_a, NULL);
+	struct tu_reply r = get("/v1/roster", tok_a, NULL);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(strlen(r.etag), 66); /* quoted hex SHA-256 */
 	json_error_t je;
@@ -434,7 +275,7 @@ static void test_roster_etag_304(void **state)
 	json_decref(root);
 	free(r.body);
 	snprintf(inm, sizeof(inm), "If-None-Match: %s", r.etag);
-	struct reply r2 = get("/v1/roster", tok_a, inm);
+	struct tu_reply r2 = get("/v1/roster", tok_a, inm);
 	assert_int_equal(r2.status, 304);
 	assert_int_equal(r2.len, 0);
 	assert_string_equal(r2.etag, r.etag);
@@ -474,7 +315,7 @@ static void test_events_void_and_export(void **state)
 											   "P1",
 											   "S4",
 											   "card")) "]}";
-	struct reply r = post("/v1/events", tok_a, batch);
+	struct tu_reply r = post("/v1/events", tok_a, batch);
 	assert_int_equal(r.status, 200);
 	json_t *root = json_loads(r.body, 0, NULL);
 	assert_non_null(root);
@@ -539,7 +380,7 @@ static void test_events_void_and_export(void **state)
 static void test_strict_input(void **state)
 {
 	(void)state;
-	struct reply r = post("/v1/events", tok_a, "{\"events\":[{\"id\":");
+	struct tu_reply r = post("/v1/events", tok_a, "{\"events\":[{\"id\":");
 	expect_error(&r, 400, "");
 	r = post("/v1/events", tok_a, "garbage");
 	expect_error(&r, 400, "");
@@ -589,7 +430,7 @@ static void test_strict_input(void **state)
 static void test_wrong_ca_fails(void **state)
 {
 	(void)state;
-	struct reply r = req("GET", "/v1/roster", tok_a, NULL, 0, NULL, other_ca);
+	struct tu_reply r = req("GET", "/v1/roster", tok_a, NULL, 0, NULL, other_ca);
 	assert_int_equal(r.cc, CURLE_PEER_FAILED_VERIFICATION);
 	free(r.body);
 }
@@ -607,10 +448,10 @@ static void test_stalled_client_does_not_block(void **state)
 					.sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 		assert_int_equal(connect(fds[i], (struct sockaddr *)&a, sizeof(a)), 0);
 	}
-	int64_t t0 = now_ms();
-	struct reply r = get("/v1/roster", tok_b, NULL);
+	int64_t t0 = tu_now_ms();
+	struct tu_reply r = get("/v1/roster", tok_b, NULL);
 	assert_int_equal(r.status, 200);
-	assert_true(now_ms() - t0 < 5000);
+	assert_true(tu_now_ms() - t0 < 5000);
 	free(r.body);
 	for (int i = 0; i < 4; i++)
 		close(fds[i]);
@@ -639,15 +480,15 @@ static void test_plain_http_only_on_loopback(void **state)
 	assert_non_null(strstr(err, "/nonexistent.pem: cannot read"));
 	free(err);
 	/* on 127.0.0.1 plain HTTP is allowed */
-	struct server plain;
-	struct server saved = srv;
+	struct tu_server plain;
+	struct tu_server saved = srv;
 	server_start(&plain, "127.0.0.1:0", false, NULL);
 	srv = plain;
-	struct reply r = get("/v1/roster", tok_a, NULL);
+	struct tu_reply r = get("/v1/roster", tok_a, NULL);
 	assert_int_equal(r.status, 200);
 	free(r.body);
 	srv = saved;
-	assert_int_equal(server_stop(&plain), 0);
+	assert_int_equal(tu_server_stop(&plain), 0);
 }
 
 struct racer {
@@ -660,7 +501,7 @@ struct racer {
 static void *racer_run(void *arg)
 {
 	struct racer *r = arg;
-	struct reply rep = post("/v1/events", r->token, r->body);
+	struct tu_reply rep = post("/v1/events", r->token, r->body);
 	r->status = rep.status;
 	for (const char *p = rep.body; p && (p = strstr(p, "\"status\":\"")) != NULL; p += 10) {
 		if (strncmp(p + 10, "accepted", 8) == 0)
@@ -716,7 +557,7 @@ static size_t read_zeros(char *buf, size_t sz, size_t n, void *ud)
 static void test_chunked_body_over_cap(void **state)
 {
 	(void)state;
-	struct reply r = {0};
+	struct tu_reply r = {0};
 	char url[256], auth[160];
 	size_t left = 3u * 1024u * 1024u;
 	CURL *c = curl_easy_init();
@@ -730,7 +571,7 @@ static void test_chunked_body_over_cap(void **state)
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_zeros);
 	curl_easy_setopt(c, CURLOPT_READDATA, &left);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tu_on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
 	r.cc = curl_easy_perform(c);
@@ -756,10 +597,10 @@ static int raw_exchange(unsigned port, const char *head, int64_t deadline_ms, ch
 	assert_int_equal(send(fd, head, hl, MSG_NOSIGNAL), (ssize_t)hl);
 	size_t n = 0;
 	out[0] = '\0';
-	int64_t end = now_ms() + deadline_ms;
+	int64_t end = tu_now_ms() + deadline_ms;
 	while (!strstr(out, "\r\n\r\n") && n + 1 < outlen) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		int left = (int)(end - now_ms());
+		int left = (int)(end - tu_now_ms());
 		if (left <= 0 || poll(&pfd, 1, left) <= 0)
 			break;
 		ssize_t r = recv(fd, out + n, outlen - 1 - n, 0);
@@ -776,7 +617,7 @@ static int raw_exchange(unsigned port, const char *head, int64_t deadline_ms, ch
 static void test_unauthenticated_body_not_read(void **state)
 {
 	(void)state;
-	struct server plain;
+	struct tu_server plain;
 	server_start(&plain, "127.0.0.1:0", false, NULL);
 	unsigned port = 0;
 	assert_int_equal(sscanf(plain.url, "http://127.0.0.1:%u", &port), 1);
@@ -806,7 +647,7 @@ static void test_unauthenticated_body_not_read(void **state)
 	int fd = raw_exchange(port, head, DEADLINE_MS, ans, sizeof(ans));
 	snprintf(got[4], sizeof(got[4]), "%.12s", ans);
 	close(fd);
-	assert_int_equal(server_stop(&plain), 0);
+	assert_int_equal(tu_server_stop(&plain), 0);
 	for (size_t i = 0; i < 5; i++)
 		if (strcmp(got[i], i < 4 ? "HTTP/1.1 401" : "HTTP/1.1 200") != 0)
 			fail_msg("case %zu: expected %s without the body, got '%s'", i,
@@ -824,7 +665,7 @@ static void test_per_ip_limit(void **state)
 			 2);
 	assert_non_null(strstr(err, "--per-ip-limit"));
 	free(err);
-	struct server plain, saved = srv;
+	struct tu_server plain, saved = srv;
 	server_start(&plain, "127.0.0.1:0", false, "2");
 	unsigned port = 0;
 	assert_int_equal(sscanf(plain.url, "http://127.0.0.1:%u", &port), 1);
@@ -839,18 +680,18 @@ static void test_per_ip_limit(void **state)
 		kept[i] = strncmp(ans, "HTTP/1.1 200", 12) == 0;
 	}
 	srv = plain;
-	struct reply r = get("/v1/roster", tok_a, NULL);
+	struct tu_reply r = get("/v1/roster", tok_a, NULL);
 	long third = r.status; /* 0: closed without an answer */
 	free(r.body);
 	close(fds[0]);
-	int64_t end = now_ms() + DEADLINE_MS;
+	int64_t end = tu_now_ms() + DEADLINE_MS;
 	do { /* the server notices the close; poll until served */
 		r = get("/v1/roster", tok_a, NULL);
 		free(r.body);
-	} while (r.status != 200 && now_ms() < end && poll(NULL, 0, 20) == 0);
+	} while (r.status != 200 && tu_now_ms() < end && poll(NULL, 0, 20) == 0);
 	srv = saved;
 	close(fds[1]);
-	assert_int_equal(server_stop(&plain), 0);
+	assert_int_equal(tu_server_stop(&plain), 0);
 	assert_true(kept[0] && kept[1]);
 	assert_int_equal(third, 0);
 	assert_int_equal(r.status, 200);
@@ -873,14 +714,14 @@ static void test_card_link_scope(void **state)
 	};
 #undef LINK
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct reply r =
+		struct tu_reply r =
 		    post("/v1/events", cases[i][0][0] == 'a' ? tok_a : tok_b, cases[i][1]);
 		assert_int_equal(r.status, 200);
 		if (!strstr(r.body, cases[i][2]))
 			fail_msg("case %zu: expected '%s' in %s", i, cases[i][2], r.body);
 		free(r.body);
 	}
-	struct reply r = get("/v1/roster", tok_b, NULL);
+	struct tu_reply r = get("/v1/roster", tok_b, NULL);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "04A1B2C5"));
 	assert_null(strstr(r.body, "04FFEE01"));

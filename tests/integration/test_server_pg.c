@@ -31,193 +31,42 @@
 
 #include "srv_testutil.h"
 
-#define DEADLINE_MS 20000
 #define N_SRV 2
-
-struct server {
-	pid_t pid;
-	int out_fd;
-	char url[128];
-};
 
 static char *tmp;
 static const char *db; /* the PostgreSQL URI */
 static char pki[1024], ca[1100], cert[1100], key[1100];
 static char tok_a[80], tok_b[80], tok_revoked[80];
-static struct server srv[N_SRV];
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
+static struct tu_server srv[N_SRV];
 
 /* Runs blippa-server with args (NULL-terminated), stdin from in; stdout /
  * stderr into malloc'd *out / *err (may be NULL). Returns the exit status. */
 static int run(const char *in, char **out, char **err, ...)
 {
-	const char *argv[16] = {BLIPPA_SERVER_BIN};
-	int argc = 1;
 	va_list ap;
 	va_start(ap, err);
-	const char *a;
-	while ((a = va_arg(ap, const char *)) != NULL && argc < 15)
-		argv[argc++] = a;
+	int rc = tu_run_v(BLIPPA_SERVER_BIN, tmp, in, out, err, ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	char fo[1200], fe[1200], fi[1200];
-	snprintf(fo, sizeof(fo), "%s/run.out", tmp);
-	snprintf(fe, sizeof(fe), "%s/run.err", tmp);
-	snprintf(fi, sizeof(fi), "%s/run.in", tmp);
-	tu_write_file(fi, in ? in : "");
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int i = open(fi, O_RDONLY), o = open(fo, O_WRONLY | O_CREAT | O_TRUNC, 0600),
-		    e = open(fe, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-		dup2(i, 0);
-		dup2(o, 1);
-		dup2(e, 2);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int status = 0;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	char *files[2] = {fo, fe};
-	char **dst[2] = {out, err};
-	for (int k = 0; k < 2; k++) {
-		if (!dst[k])
-			continue;
-		FILE *f = fopen(files[k], "rb");
-		assert_non_null(f);
-		char *buf = calloc(1, 1 << 20);
-		size_t n = fread(buf, 1, (1 << 20) - 1, f);
-		buf[n] = '\0';
-		fclose(f);
-		*dst[k] = buf;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return rc;
 }
 
-static void server_start(struct server *s)
+static void server_start(struct tu_server *s)
 {
-	int p[2];
-	assert_int_equal(pipe(p), 0);
-	s->pid = fork();
-	assert_true(s->pid >= 0);
-	if (s->pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		execl(BLIPPA_SERVER_BIN, BLIPPA_SERVER_BIN, "serve", "--db", db, "--listen",
-		      "127.0.0.1:0", "--cert", cert, "--key", key, (char *)NULL);
-		_exit(127);
-	}
-	close(p[1]);
-	s->out_fd = p[0];
-	char line[256] = "";
-	size_t n = 0;
-	int64_t end = now_ms() + DEADLINE_MS;
-	while (!strchr(line, '\n')) {
-		struct pollfd pfd = {.fd = s->out_fd, .events = POLLIN};
-		int left = (int)(end - now_ms());
-		assert_true(left > 0);
-		if (poll(&pfd, 1, left) <= 0)
-			continue;
-		ssize_t r = read(s->out_fd, line + n, sizeof(line) - 1 - n);
-		assert_true(r > 0);
-		n += (size_t)r;
-		line[n] = '\0';
-	}
-	unsigned port = 0;
-	assert_int_equal(sscanf(line, "listening on 127.0.0.1:%u", &port), 1);
-	snprintf(s->url, sizeof(s->url), "https://127.0.0.1:%u", port);
-}
-
-static int server_stop(struct server *s)
-{
-	int status = 0;
-	kill(s->pid, SIGTERM);
-	int64_t end = now_ms() + DEADLINE_MS;
-	pid_t r;
-	while ((r = waitpid(s->pid, &status, WNOHANG)) == 0 && now_ms() < end) {
-		struct pollfd pfd = {.fd = -1};
-		poll(&pfd, 0, 5); /* re-check the child every 5 ms until the deadline */
-	}
-	close(s->out_fd);
-	if (r != s->pid) {
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, &status, 0);
-		return -1;
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-struct reply {
-	long status;
-	char *body;
-	size_t len;
-	char etag[128];
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	struct reply *r = ud;
-	size_t add = sz * n;
-	char *b = realloc(r->body, r->len + add + 1);
-	assert_non_null(b);
-	memcpy(b + r->len, p, add);
-	r->body = b;
-	r->len += add;
-	r->body[r->len] = '\0';
-	return add;
-}
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-	struct reply *r = ud;
-	size_t len = sz * n;
-	if (len > 6 && strncasecmp(p, "ETag: ", 6) == 0)
-		snprintf(r->etag, sizeof(r->etag), "%.*s", (int)(len - 8), p + 6);
-	return len;
+	const char *const argv[] = {BLIPPA_SERVER_BIN, "serve",	      "--db",	db,
+				    "--listen",	       "127.0.0.1:0", "--cert", cert,
+				    "--key",	       key,	      NULL};
+	tu_server_start(s, argv, true);
 }
 
 /* One request to server s. token NULL: none; body NULL: GET. */
-static struct reply req(int s, const char *path, const char *token, const char *body,
-			const char *hdr)
+static struct tu_reply req(int s, const char *path, const char *token, const char *body,
+			   const char *hdr)
 {
-	struct reply r = {0};
-	char url[512], auth[160];
-	CURL *c = curl_easy_init();
-	assert_non_null(c);
-	struct curl_slist *h = curl_slist_append(NULL, "Blippa-Protocol: 1");
-	if (token) {
-		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
-		h = curl_slist_append(h, auth);
-	}
-	if (hdr)
-		h = curl_slist_append(h, hdr);
-	if (body)
-		h = curl_slist_append(h, "Content-Type: application/json");
-	snprintf(url, sizeof(url), "%s%s", srv[s].url, path);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CAINFO, ca);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &r);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &r);
-	if (body)
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	return r;
+	return tu_http_req(srv[s].url, ca, body ? "POST" : "GET", path, token, body,
+			   body ? strlen(body) : 0, hdr);
 }
 
-static void expect(struct reply *r, long status, const char *text)
+static void expect(struct tu_reply *r, long status, const char *text)
 {
 	if (r->status != status || (text && (!r->body || !strstr(r->body, text))))
 		fail_msg("expected %ld '%s', got %ld '%s'", status, text ? text : "", r->status,
@@ -231,18 +80,6 @@ static size_t count(const char *s, const char *what)
 	size_t n = 0;
 	for (const char *p = s; p && (p = strstr(p, what)) != NULL; p += strlen(what))
 		n++;
-	return n;
-}
-
-static int64_t sql_count(const char *sql)
-{
-	PGconn *c = PQconnectdb(db);
-	assert_int_equal(PQstatus(c), CONNECTION_OK);
-	PGresult *r = PQexec(c, sql);
-	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-	int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	PQfinish(c);
 	return n;
 }
 
@@ -298,7 +135,7 @@ static int group_teardown(void **state)
 	(void)state;
 	int bad = 0;
 	for (int i = 0; i < N_SRV; i++)
-		if (server_stop(&srv[i]) != 0)
+		if (tu_server_stop(&srv[i]) != 0)
 			bad++;
 	tu_rmtree(tmp);
 	free(tmp);
@@ -346,7 +183,7 @@ static void test_cli_init_import(void **state)
 static void test_auth_and_scoping(void **state)
 {
 	(void)state;
-	struct reply r = req(0, "/v1/roster", NULL, NULL, NULL);
+	struct tu_reply r = req(0, "/v1/roster", NULL, NULL, NULL);
 	expect(&r, 401, "missing bearer token");
 	r = req(1, "/v1/roster", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
 		NULL, NULL);
@@ -390,12 +227,12 @@ static void test_roster_etag_across_processes(void **state)
 {
 	(void)state;
 	char inm[200];
-	struct reply r = req(0, "/v1/roster", tok_a, NULL, NULL);
+	struct tu_reply r = req(0, "/v1/roster", tok_a, NULL, NULL);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(strlen(r.etag), 66);
 	free(r.body);
 	snprintf(inm, sizeof(inm), "If-None-Match: %s", r.etag);
-	struct reply r2 = req(1, "/v1/roster", tok_a, NULL, inm); /* the other process */
+	struct tu_reply r2 = req(1, "/v1/roster", tok_a, NULL, inm); /* the other process */
 	assert_int_equal(r2.status, 304);
 	assert_string_equal(r2.etag, r.etag);
 	free(r2.body);
@@ -427,7 +264,7 @@ static void test_events_void_and_export(void **state)
 					  "\"voids\":\"0192f5c4-0000-7000-8000-"
 					  "0000000a0002\"") "," EV("04", CHECKIN("P9", "S1",
 										 "card")) "]}";
-	struct reply r = req(0, "/v1/events", tok_a, batch, NULL);
+	struct tu_reply r = req(0, "/v1/events", tok_a, batch, NULL);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(count(r.body, "\"accepted\""), 3);
 	assert_non_null(strstr(r.body, "unknown participant"));
@@ -477,7 +314,7 @@ struct racer {
 static void *racer_run(void *arg)
 {
 	struct racer *r = arg;
-	struct reply rep = req(r->server, "/v1/events", tok_a, r->body, NULL);
+	struct tu_reply rep = req(r->server, "/v1/events", tok_a, r->body, NULL);
 	r->status = rep.status;
 	r->accepted = count(rep.body, "\"accepted\"");
 	r->duplicate = count(rep.body, "\"duplicate\"");
@@ -522,25 +359,27 @@ static void test_same_events_across_processes_stored_once(void **state)
 	free(body[1]);
 	assert_int_equal(acc, N_EV);
 	assert_int_equal(dup, (size_t)N_EV * (N_CLIENTS - 1));
-	assert_int_equal(sql_count("SELECT count(*) FROM events WHERE id LIKE '0192f5c4-0000-7000-"
-				   "8000-0000000c%'"),
-			 N_EV);
+	assert_int_equal(
+	    tu_pg_count(db, "SELECT count(*) FROM events WHERE id LIKE '0192f5c4-0000-7000-"
+			    "8000-0000000c%'"),
+	    N_EV);
 }
 
 static void test_database_connection_lost(void **state)
 {
 	(void)state;
 	/* every server session of the database ends (restart, failover) */
-	assert_true(sql_count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
-			      " datname = current_database() AND pid <> pg_backend_pid()") >= 1);
+	assert_true(
+	    tu_pg_count(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+			    " datname = current_database() AND pid <> pg_backend_pid()") >= 1);
 	for (int s = 0; s < N_SRV; s++) {
-		struct reply r = req(s, "/v1/roster", tok_b, NULL, NULL);
+		struct tu_reply r = req(s, "/v1/roster", tok_b, NULL, NULL);
 		expect(&r, 200, "Åkesson");
 	}
-	sql_count("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
-		  " datname = current_database() AND pid <> pg_backend_pid()");
-	struct reply r = req(1, "/v1/events", tok_a,
-			     "{\"events\":[" EV("99", CHECKIN("P2", "S2", "card")) "]}", NULL);
+	tu_pg_count(db, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+			" datname = current_database() AND pid <> pg_backend_pid()");
+	struct tu_reply r = req(1, "/v1/events", tok_a,
+				"{\"events\":[" EV("99", CHECKIN("P2", "S2", "card")) "]}", NULL);
 	expect(&r, 200, "\"accepted\"");
 }
 

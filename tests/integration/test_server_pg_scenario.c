@@ -33,6 +33,7 @@
 
 #include "clock.h"
 #include "engine.h"
+#include "srv_testutil.h"
 #include "store.h"
 #include "tz.h"
 
@@ -126,18 +127,6 @@ static void write_file(const char *path, const char *text)
 	assert_true(fputs(text, f) >= 0);
 	assert_int_equal(fclose(f), 0);
 	chmod(path, 0600);
-}
-
-static int64_t pg_count(const char *sql)
-{
-	PGconn *c = PQconnectdb(uri);
-	assert_int_equal(PQstatus(c), CONNECTION_OK);
-	PGresult *r = PQexec(c, sql);
-	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
-	int64_t n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	PQfinish(c);
-	return n;
 }
 
 static int64_t kiosk_synced(const struct kiosk *k)
@@ -360,7 +349,7 @@ static void test_three_servers_five_kiosks_20k(void **state)
 	/* mid-sync, one server process dies (kill -9: batches in flight are
 	 * cut anywhere, before or after their commit) and comes back on its port */
 	int64_t deadline = clock_mono_ms() + 60000;
-	while (pg_count("SELECT count(*) FROM events") < TOTAL / 4) {
+	while (tu_pg_count(uri, "SELECT count(*) FROM events") < TOTAL / 4) {
 		assert_true(clock_mono_ms() < deadline);
 		struct pollfd none = {.fd = -1};
 		poll(&none, 0, 20); /* re-check the count every 20 ms until the deadline */
@@ -414,12 +403,13 @@ static void test_three_servers_five_kiosks_20k(void **state)
 		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
 	/* exactly the 20,000 events, each once, from the right kiosks */
-	assert_int_equal(pg_count("SELECT count(*) FROM events"), TOTAL);
-	assert_int_equal(pg_count("SELECT count(DISTINCT id) FROM events"), TOTAL);
-	assert_int_equal(pg_count("SELECT count(*) FROM events e JOIN kiosks k ON k.id = e.kiosk_id"
-				  " WHERE k.facility_id <> e.facility_id"),
-			 0);
-	assert_int_equal(pg_count("SELECT count(DISTINCT kiosk_id) FROM events"), N_KIOSK);
+	assert_int_equal(tu_pg_count(uri, "SELECT count(*) FROM events"), TOTAL);
+	assert_int_equal(tu_pg_count(uri, "SELECT count(DISTINCT id) FROM events"), TOTAL);
+	assert_int_equal(
+	    tu_pg_count(uri, "SELECT count(*) FROM events e JOIN kiosks k ON k.id = e.kiosk_id"
+			     " WHERE k.facility_id <> e.facility_id"),
+	    0);
+	assert_int_equal(tu_pg_count(uri, "SELECT count(DISTINCT kiosk_id) FROM events"), N_KIOSK);
 	for (int i = 0; i < N_KIOSK; i++)
 		assert_int_equal(kiosk_synced(&k[i]), PER_KIOSK * DAYS);
 	char *exp[] = {BLIPPA_SERVER_EXE, "export", "--db", (char *)uri, NULL}, *out = NULL;

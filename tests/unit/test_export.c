@@ -43,10 +43,7 @@ static int setup(void **state)
 	char err[512], db[1024];
 	struct import_set *set = NULL;
 	struct srv_import_stats st;
-	assert_int_equal(auth_init(), BLIPPA_OK);
-	fx->tmp = tu_mkdtemp();
-	snprintf(db, sizeof(db), "%s/region.db", fx->tmp);
-	assert_int_equal(srv_store_open(db, true, &fx->st, err, sizeof(err)), BLIPPA_OK);
+	fx->st = tu_store_open(&fx->tmp, db, sizeof(db));
 	char *dir = tu_roster_dir(fx->tmp, "roster", NULL);
 	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_OK);
 	assert_int_equal(srv_store_import(fx->st, import_set_roster(set), &st, err, sizeof(err)),
@@ -62,9 +59,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *fx = *state;
-	srv_store_close(fx->st);
-	tu_rmtree(fx->tmp);
-	free(fx->tmp);
+	tu_store_close(fx->st, fx->tmp);
 	free(fx);
 	return 0;
 }

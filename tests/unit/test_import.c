@@ -30,11 +30,7 @@ struct fx {
 static int setup(void **state)
 {
 	struct fx *fx = calloc(1, sizeof(*fx));
-	char err[256];
-	assert_int_equal(auth_init(), BLIPPA_OK);
-	fx->tmp = tu_mkdtemp();
-	snprintf(fx->db, sizeof(fx->db), "%s/region.db", fx->tmp);
-	assert_int_equal(srv_store_open(fx->db, true, &fx->st, err, sizeof(err)), BLIPPA_OK);
+	fx->st = tu_store_open(&fx->tmp, fx->db, sizeof(fx->db));
 	*state = fx;
 	return 0;
 }
@@ -42,9 +38,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *fx = *state;
-	srv_store_close(fx->st);
-	tu_rmtree(fx->tmp);
-	free(fx->tmp);
+	tu_store_close(fx->st, fx->tmp);
 	free(fx);
 	return 0;
 }
