@@ -153,24 +153,6 @@ struct batch {
 	struct id_ref *by_id; /* rows sorted by (id, index) */
 };
 
-/* Uppercase hex UID of 8, 14 or 20 digits into out, else false. */
-static bool uid_normalize(const char *in, char out[ROSTER_UID_HEX_MAX + 1])
-{
-	size_t n = strlen(in);
-	if (n != 8 && n != 14 && n != 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = in[i];
-		if (ch >= 'a' && ch <= 'f')
-			ch = (char)(ch - 'a' + 'A');
-		else if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F')))
-			return false;
-		out[i] = ch;
-	}
-	out[n] = '\0';
-	return true;
-}
-
 static int cmp_by_id(const void *a, const void *b)
 {
 	const struct id_ref *x = a, *y = b;
@@ -389,7 +371,7 @@ static enum blippa_err batch_run(struct pg_conn *c, const struct srv_kiosk *k, i
 	for (size_t i = 0; i < b->n; i++) {
 		memset(&b->st[i], 0, sizeof(b->st[i]));
 		if (b->ev[i].type == EVENT_CARD_LINK &&
-		    !uid_normalize(b->ev[i].card_uid, b->st[i].uid))
+		    !srv_uid_normalize(b->ev[i].card_uid, b->st[i].uid))
 			b->st[i].reason = R_UID;
 	}
 	enum blippa_err rc = batch_check(c, k, b);

@@ -99,24 +99,6 @@ out:
 
 /* ---------------------------------------------------------------- ingest */
 
-/* Uppercase hex UID of 8, 14 or 20 digits into out, else false. */
-static bool uid_normalize(const char *in, char out[ROSTER_UID_HEX_MAX + 1])
-{
-	size_t n = strlen(in);
-	if (n != 8 && n != 14 && n != 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = in[i];
-		if (ch >= 'a' && ch <= 'f')
-			ch = (char)(ch - 'a' + 'A');
-		else if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F')))
-			return false;
-		out[i] = ch;
-	}
-	out[n] = '\0';
-	return true;
-}
-
 /* 1 if the statement (with up to two text params) returns a row, 0 if not,
  * -1 on error. */
 static int exists2(struct sq_conn *c, enum sq_stmt id, const char *a, const char *b)
@@ -224,7 +206,7 @@ static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
 		return ok ? NULL : "unknown event";
 	}
 	case EVENT_CARD_LINK:
-		if (!uid_normalize(ev->card_uid, uid))
+		if (!srv_uid_normalize(ev->card_uid, uid))
 			return "bad card uid";
 		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
 		if (r <= 0)
