@@ -29,7 +29,7 @@ static void confirm_input(struct ui *ui, const struct ui_input *in)
 static void confirm_draw(struct ui *ui, struct render *r)
 {
 	SDL_Rect c = ui_content(ui);
-	char q[300];
+	char q[UI_HIT_LABEL_MAX + 32];
 	int gap = render_mm(r, MM_GAP * 2);
 	int btn_h = render_mm(r, 24.0f);
 	int bw = render_mm(r, 130.0f);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Name search: on-screen keyboard, results from 2 letters (people with a
  * session here today; "Finns du inte med?" widens to everyone), big rows
- * with "Åsa Ö." style names. A row leads to the confirm step. */
+ * with "Åsa Ö." style names, lengthened or tagged where two rows would
+ * otherwise read the same (store_search_names). A row leads to the confirm
+ * step, which repeats the row's text. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +21,38 @@ static size_t query_letters(const char *q)
 	return n;
 }
 
+/* The text of one row (and of the confirm question): the display name and,
+ * for people whose full names are identical, what tells them apart. */
+static void hit_label(const struct search_hit *h, char *out, size_t outlen)
+{
+	char time[64] = "", card[64] = "";
+
+	if (h->session_hhmm[0])
+		snprintf(time, sizeof time, _(", session %s"), h->session_hhmm);
+	if (h->card_tail[0])
+		snprintf(card, sizeof card, _(", card …%s"), h->card_tail);
+	snprintf(out, outlen, "%s%s%s", h->display, time, card);
+}
+
+/* How many different row labels there are (the trace shows that no two
+ * rows look the same, without showing names). */
+static size_t distinct_labels(const struct ui_search_state *s)
+{
+	char a[UI_HIT_LABEL_MAX], b[UI_HIT_LABEL_MAX];
+	size_t d = 0;
+
+	for (size_t i = 0; i < s->n_hits; i++) {
+		bool seen = false;
+		hit_label(&s->hits[i], a, sizeof a);
+		for (size_t j = 0; j < i && !seen; j++) {
+			hit_label(&s->hits[j], b, sizeof b);
+			seen = strcmp(a, b) == 0;
+		}
+		d += !seen;
+	}
+	return d;
+}
+
 static void search_run(struct ui *ui)
 {
 	struct ui_search_state *s = &ui->search;
@@ -34,7 +68,7 @@ static void search_run(struct ui *ui)
 		s->n_hits = 0;
 		s->failed = true;
 	}
-	ui_trace(ui, "search %zu", s->n_hits);
+	ui_trace(ui, "search %zu distinct %zu", s->n_hits, distinct_labels(s));
 }
 
 static void search_enter(struct ui *ui, const union ui_arg *arg)
@@ -129,8 +163,7 @@ static void search_input(struct ui *ui, const struct ui_input *in)
 			memset(&a, 0, sizeof a);
 			snprintf(a.confirm.participant_id, sizeof a.confirm.participant_id, "%s",
 				 s->hits[in->index].participant_id);
-			snprintf(a.confirm.display, sizeof a.confirm.display, "%s",
-				 s->hits[in->index].display);
+			hit_label(&s->hits[in->index], a.confirm.display, sizeof a.confirm.display);
 			ui_goto(ui, UI_CONFIRM, &a);
 		}
 		break;
@@ -141,11 +174,11 @@ static void search_input(struct ui *ui, const struct ui_input *in)
 
 static void draw_hit(struct ui *ui, size_t row, SDL_Rect rc, void *user)
 {
-	char name[16];
+	char name[16], label[UI_HIT_LABEL_MAX];
 	(void)user;
 	snprintf(name, sizeof name, "row-%zu", row);
-	button_draw(ui, rc, SR_ROW, (int)row, name, ui->search.hits[row].display, BTN_ROW,
-		    MM_TEXT_LARGE);
+	hit_label(&ui->search.hits[row], label, sizeof label);
+	button_draw(ui, rc, SR_ROW, (int)row, name, label, BTN_ROW, MM_TEXT_LARGE);
 }
 
 static void search_draw(struct ui *ui, struct render *r)

@@ -39,6 +39,9 @@ enum ui_screen {
 
 enum ui_pin_mode { PIN_LEADER, PIN_EXIT };
 
+/* A name-search row: "Åsa Öb." or "Åsa Öberg, pass 15:30, kort …3F". */
+#define UI_HIT_LABEL_MAX (2 * ROSTER_NAME_MAX + 64)
+
 /* What a screen is entered with; ui_goto copies it into ui->arg. */
 union ui_arg {
 	struct {
@@ -54,7 +57,7 @@ union ui_arg {
 	} search;
 	struct {
 		char participant_id[ROSTER_ID_MAX + 1];
-		char display[ROSTER_NAME_MAX + 8];
+		char display[UI_HIT_LABEL_MAX]; /* the row's label, as search showed it */
 	} confirm;
 	struct {
 		enum ui_pin_mode mode;

@@ -45,6 +45,7 @@ static const struct demo_person demo_people[] = {
     {"P07", "Margareta", "Sjöberg", "2"}, {"P08", "Göran", "Håkansson", "2"},
     {"P09", "Karin", "Bäckström", "3"},	  {"P10", "Sven-Erik", "Öhman", "3"},
     {"P11", "Inger", "Fältskog", "3"},	  {"P12", "Anna-Lena", "Ström", ""},
+    {"P13", "Åsa", "Öberg", "3"}, /* a second "Åsa Ö.": search must tell them apart */
 };
 
 static const char *const extra_given[] = {

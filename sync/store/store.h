@@ -127,15 +127,32 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 
 /* ---- name search ---- */
 
+/* Rows beyond this many in one answer are not told apart (the kiosk shows
+ * at most 50). */
+#define STORE_SEARCH_HITS_MAX 64
+
 struct search_hit {
 	char participant_id[ROSTER_ID_MAX + 1];
-	char display[ROSTER_NAME_MAX + 8]; /* "Åsa Ö." */
+	/* "Åsa Ö."; where two hits would read the same, the family name is
+	 * lengthened until they differ ("Åsa Öb.", "Åsa Ös."), whole if need be
+	 * ("Åsa Öberg"). */
+	char display[2 * ROSTER_NAME_MAX + 8];
+	/* Only where the full names of two or more hits are identical, what
+	 * tells them apart ("" otherwise): the time ("HH:MM") of the person's
+	 * session here today nearest to now, or else the last two hex digits of
+	 * their card. Never anything about health. */
+	char session_hhmm[6];
+	char card_tail[3];
 };
 
 /* Case- and diacritic-insensitive prefix match on given or family name
  * (each word). today_only: only participants with a session here today.
  * Fewer than 2 characters after folding: 0 hits. Ordered by given name,
- * family name in Swedish order (store_sort_key: ... Z, Å, Ä, Ö). Writes at most max hits; *n gets the count written. */
+ * family name in Swedish order (store_sort_key: ... Z, Å, Ä, Ö). Writes at
+ * most max hits; *n gets the count written. No two of the first
+ * STORE_SEARCH_HITS_MAX hits have the same display unless their full names
+ * are identical, and then session_hhmm or card_tail differ where the roster
+ * allows it. */
 enum blippa_err store_search_names(struct store *st, const char *prefix, bool today_only,
 				   int64_t now_ms, struct search_hit *hits, size_t max, size_t *n);
 

@@ -667,5 +667,5 @@ enum blippa_err store_search_names(struct store *st, const char *prefix, bool to
 		found++;
 	}
 	*n = found;
-	return BLIPPA_OK;
+	return store_search_disambiguate(st, hits, found, now_ms);
 }

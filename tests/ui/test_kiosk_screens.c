@@ -27,8 +27,8 @@ struct step {
 static const struct step steps[] = {
     {"", "present home", "home"},
     {"press search", "-> search", "search"},
-    {"type asa", "search 1", "search-asa"},
-    {"press row-0", "-> confirm", "confirm"},
+    {"type asa", "search 2 distinct 2", "search-asa"},
+    {"press row-1", "-> confirm", "confirm"},
     {"press yes", "ok name", "result-name"},
     {"press undo", "void ", "result-undone"},
     {"press done;tap 04A1B2C3", "ok card", "result-ok"},

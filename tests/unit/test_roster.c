@@ -167,7 +167,7 @@ static void test_demo_roster(void **state)
 
 	r = roster_make_demo(now, 500);
 	assert_non_null(r);
-	assert_int_equal(r->n_participants, 512);
+	assert_int_equal(r->n_participants, 513);
 	assert_int_equal(roster_validate(r, err, sizeof err), BLIPPA_OK);
 	roster_free(r);
 }

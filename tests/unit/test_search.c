@@ -159,7 +159,8 @@ static void test_both_walks_agree(void **state)
 	assert_int_equal(search(f, "an", false, "2026-11-23 09:00", h, 64), 43);
 	assert_string_equal(h[0].participant_id, "P8"); /* Anna Ahl */
 	assert_string_equal(h[1].participant_id, "P9"); /* Anna Andersson, once */
-	assert_string_equal(h[2].display, "Bo A.");
+	/* forty "Bo A.": told apart by their whole family names */
+	assert_string_equal(h[2].display, "Bo Andersson00");
 	assert_string_equal(h[2].participant_id, "Z00");
 	assert_string_equal(h[42].display, "Ängla B.");
 	assert_int_equal(search(f, "bo an", false, "2026-11-23 09:00", h, 64), 40);
@@ -258,6 +259,60 @@ static void test_follows_roster_of_other_handle(void **state)
 	assert_string_equal(h[1].display, "Nyfiken G.");
 }
 
+/* Two people never read the same (issue 13): the family name grows until
+ * the rows differ; identical full names get their session time today, or
+ * else their card's last two hex digits. */
+static void test_tell_apart(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+	struct roster *r = small_roster();
+
+	/* P1 Åsa Östberg (G1 10:00, G2 10:30; card ...C3) is in the fixture */
+	assert_int_equal(roster_add_participant(r, "Q1", "Åsa", "Öberg"), 0);
+	assert_int_equal(roster_add_participant(r, "Q2", "Anna", "Lind"), 0);
+	assert_int_equal(roster_add_participant(r, "Q3", "Anna", "Lindqvist"), 0);
+	assert_int_equal(roster_add_participant(r, "Q4", "Anna", "Lindgren"), 0);
+	assert_int_equal(roster_add_participant(r, "Q5", "Eva", "Ek"), 0);
+	assert_int_equal(roster_add_participant(r, "Q6", "Eva", "Ek"), 0);
+	assert_int_equal(roster_add_participant(r, "Q7", "Bo", "Ek"), 0);
+	assert_int_equal(roster_add_participant(r, "Q8", "Bo", "Ek"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "Q1"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "Q5"), 0); /* 10:00 */
+	assert_int_equal(roster_add_member(r, "G2", "Q6"), 0); /* 10:30 */
+	assert_int_equal(roster_add_member(r, "G1", "Q7"), 0); /* both 10:00: cards */
+	assert_int_equal(roster_add_member(r, "G1", "Q8"), 0);
+	assert_int_equal(roster_add_card(r, "04AA0001", ROSTER_CARD_PARTICIPANT, "Q7"), 0);
+	assert_int_equal(roster_add_card(r, "04AA003F", ROSTER_CARD_PARTICIPANT, "Q8"), 0);
+	load_roster(f->st, r);
+
+	assert_int_equal(search(f, "asa", true, "2026-11-23 09:00", h, 8), 2);
+	assert_string_equal(h[0].display, "Åsa Öb.");
+	assert_string_equal(h[1].display, "Åsa Ös.");
+	assert_string_equal(h[0].session_hhmm, "");
+	/* the shortest that tells all three apart; "Lind" whole */
+	assert_int_equal(search(f, "anna", false, "2026-11-23 09:00", h, 8), 3);
+	assert_string_equal(h[0].display, "Anna Lind");
+	assert_string_equal(h[1].display, "Anna Lindg.");
+	assert_string_equal(h[2].display, "Anna Lindq.");
+	/* only one Anna L. among the hits: the initial is enough */
+	assert_int_equal(search(f, "lindq", false, "2026-11-23 09:00", h, 8), 1);
+	assert_string_equal(h[0].display, "Anna L.");
+	/* identical names, different session times today: the initial stays */
+	assert_int_equal(search(f, "eva", false, "2026-11-23 09:00", h, 8), 2);
+	assert_string_equal(h[0].display, "Eva E.");
+	assert_string_equal(h[1].display, "Eva E.");
+	assert_true(strcmp(h[0].session_hhmm, h[1].session_hhmm) != 0);
+	assert_true(strcmp(h[0].session_hhmm, "10:00") == 0 ||
+		    strcmp(h[0].session_hhmm, "10:30") == 0);
+	assert_string_equal(h[0].card_tail, "");
+	/* same name, same session: the card's last two hex digits */
+	assert_int_equal(search(f, "bo ek", false, "2026-11-23 09:00", h, 8), 2);
+	assert_string_equal(h[0].session_hhmm, "");
+	assert_true(strcmp(h[0].card_tail, h[1].card_tail) != 0);
+	assert_true(strcmp(h[0].card_tail, "01") == 0 || strcmp(h[0].card_tail, "3F") == 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -272,6 +327,7 @@ int main(void)
 	    T(test_swedish_order),
 	    T(test_both_walks_agree),
 	    T(test_follows_roster_of_other_handle),
+	    T(test_tell_apart),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
