@@ -53,8 +53,10 @@ static void result_view(struct ui *ui, struct res_view *v)
 		v->tone = TONE_GREEN;
 		v->icon = ICON_CHECK;
 		snprintf(v->title, sizeof v->title, _("Welcome, %s!"), res->given_name);
-		snprintf(v->line1, sizeof v->line1, _("You are checked in at %s"), at);
-		snprintf(v->line2, sizeof v->line2, "%s %s", res->session_name, start);
+		/* the session by name: an early or late arrival sees which one */
+		snprintf(v->line1, sizeof v->line1, _("You are checked in to %s %s"),
+			 res->session_name, start);
+		snprintf(v->line2, sizeof v->line2, _("Registered at %s"), at);
 		break;
 	case CHECKIN_OPEN_TRAINING:
 		v->tone = TONE_AMBER;

@@ -43,6 +43,8 @@ static const struct config_key config_keys[] = {
 	STR_KEY("kiosk", "admin_pin_hash", admin_pin_hash),
 	BOOL_KEY("kiosk", "open_training", open_training),
 	INT_KEY("kiosk", "window_before_min", window_before_min, 0, 240),
+	BOOL_KEY("kiosk", "window_later_today", window_later_today),
+	INT_KEY("kiosk", "window_after_min", window_after_min, 0, 240),
 	INT_KEY("kiosk", "undo_seconds", undo_seconds, 3, 120),
 	INT_KEY("kiosk", "result_seconds", result_seconds, 2, 60),
 	INT_KEY("kiosk", "idle_seconds", idle_seconds, 5, 600),
@@ -63,6 +65,8 @@ void config_defaults(struct blippa_config *cfg)
 	snprintf(cfg->language, sizeof cfg->language, "sv");
 	cfg->open_training = true;
 	cfg->window_before_min = 60;
+	cfg->window_later_today = true;
+	cfg->window_after_min = 30;
 	cfg->undo_seconds = 10;
 	cfg->result_seconds = 5;
 	cfg->idle_seconds = 30;

@@ -21,6 +21,8 @@ struct blippa_config {
 	char admin_pin_hash[CONFIG_PIN_HASH_MAX]; /* Argon2id; empty: exit needs a leader */
 	bool open_training;              /* record a visit when no session today (default yes) */
 	int window_before_min;           /* check-in opens this long before start (60) */
+	bool window_later_today;         /* ... or at any time earlier that day (yes) */
+	int window_after_min;            /* and stays open this long after the end (30) */
 	int undo_seconds;                /* "Inte du? Ångra" stays this long (10) */
 	int result_seconds;              /* result screen goes home after (5) */
 	int idle_seconds;                /* any participant screen goes home after (30) */

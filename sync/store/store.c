@@ -74,6 +74,8 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
 void store_rules_default(struct store_rules *rules)
 {
 	rules->window_before_min = 60;
+	rules->window_later_today = true;
+	rules->window_after_min = 30;
 	rules->open_training = true;
 	rules->undo_seconds = 10;
 	rules->pin_max_failures = 5;
@@ -84,6 +86,8 @@ void store_rules_from_config(struct store_rules *rules, const struct blippa_conf
 {
 	store_rules_default(rules);
 	rules->window_before_min = cfg->window_before_min;
+	rules->window_later_today = cfg->window_later_today;
+	rules->window_after_min = cfg->window_after_min;
 	rules->open_training = cfg->open_training;
 	rules->undo_seconds = cfg->undo_seconds;
 }
@@ -497,6 +501,8 @@ enum blippa_err store_open_path(const char *db_path, const struct store_rules *r
 	/* Nonsense values from a config fall back to something safe. */
 	if (st->rules.window_before_min < 0 || st->rules.window_before_min > 24 * 60)
 		st->rules.window_before_min = 60;
+	if (st->rules.window_after_min < 0 || st->rules.window_after_min > 24 * 60)
+		st->rules.window_after_min = 30;
 	if (st->rules.undo_seconds < 0 || st->rules.undo_seconds > 3600)
 		st->rules.undo_seconds = 10;
 	if (st->rules.pin_max_failures < 1)

@@ -22,8 +22,15 @@
 
 struct store;
 
+/* Which session a check-in goes to (docs/kiosk.md has the table): the
+ * participant's session whose window holds now, the nearest start winning
+ * (DESIGN §4). A window
+ * is [start - window_before_min, end + window_after_min), widened back to
+ * the start of the facility-local day when window_later_today is set. */
 struct store_rules {
 	int window_before_min; /* default 60 */
+	bool window_later_today; /* default true: any session later today */
+	int window_after_min;  /* default 30: a session ended this recently */
 	bool open_training;    /* default true */
 	int undo_seconds;      /* default 10: participant undo window */
 	int pin_max_failures;  /* default 5 wrong PINs ... */

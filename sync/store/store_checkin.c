@@ -19,12 +19,15 @@ static const char sql_insert[] =
     " voids_id, card_uid, kiosk_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_card[] = "SELECT owner, owner_id FROM cards WHERE uid = ?";
 static const char sql_participant[] = "SELECT given_name FROM participants WHERE id = ?";
-/* Sessions of the participant's groups whose window [start - before, end)
- * holds now; the nearest start wins, ties to the earlier one. */
+/* Sessions of the participant's groups whose window holds now ?2: from
+ * start - before ?3 (or from the start of its local day ?5 when ?4 "later
+ * today" is set) until end + after ?6. The nearest start wins (DESIGN §4),
+ * ties to the earlier one. */
 static const char sql_candidate[] =
     "SELECT s.id, g.name, s.start_ms FROM members m"
     " JOIN sessions s ON s.group_id = m.group_id JOIN groups g ON g.id = s.group_id"
-    " WHERE m.participant_id = ?1 AND s.start_ms <= ?2 + ?3 AND s.end_ms > ?2"
+    " WHERE m.participant_id = ?1 AND s.end_ms + ?6 > ?2"
+    " AND (s.start_ms <= ?2 + ?3 OR (?4 AND s.local_date = ?5))"
     " ORDER BY abs(s.start_ms - ?2), s.start_ms, s.id LIMIT 1";
 static const char sql_session[] =
     "SELECT s.id, g.name, s.start_ms,"
@@ -96,7 +99,8 @@ static enum blippa_err live_checkin(struct store *st, const char *pid, const cha
 /* Finds the session for pid at now_ms (or checks session_id explicitly).
  * out->session_* stay empty when there is none. */
 static enum blippa_err resolve_session(struct store *st, const char *pid, const char *session_id,
-				       int64_t now_ms, struct checkin_result *out)
+				       int64_t now_ms, const char *today,
+				       struct checkin_result *out)
 {
 	sqlite3_stmt *s = store_prep(st, session_id ? sql_session : sql_candidate);
 	enum blippa_err rc = BLIPPA_OK;
@@ -111,6 +115,9 @@ static enum blippa_err resolve_session(struct store *st, const char *pid, const 
 		sqlite3_bind_text(s, 1, pid, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, now_ms);
 		sqlite3_bind_int64(s, 3, (int64_t)st->rules.window_before_min * 60000);
+		sqlite3_bind_int(s, 4, st->rules.window_later_today);
+		sqlite3_bind_text(s, 5, today, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, (int64_t)st->rules.window_after_min * 60000);
 	}
 	src = sqlite3_step(s);
 	if (src == SQLITE_ROW) {
@@ -166,7 +173,7 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 		goto out;
 	}
 	snprintf(out->participant_id, sizeof out->participant_id, "%s", participant_id);
-	if ((rc = resolve_session(st, participant_id, session_id, now_ms, out)))
+	if ((rc = resolve_session(st, participant_id, session_id, now_ms, today, out)))
 		goto out;
 	if (!out->session_id[0] && !st->rules.open_training) {
 		out->outcome = CHECKIN_NO_SESSION;

@@ -42,13 +42,10 @@ const char *kh_shot_dir(void)
 	return SHOT_DIR;
 }
 
+static bool start_in(struct kh *k, const struct kh_opts *o);
+
 bool kh_start(struct kh *k, const struct kh_opts *o)
 {
-	char cfg[400], size[32];
-	FILE *f;
-	struct stat st;
-	char extra[32];
-
 	memset(k, 0, sizeof *k);
 	snprintf(k->dir, sizeof k->dir, "/tmp/blippa-uitest-XXXXXX");
 	if (!mkdtemp(k->dir))
@@ -57,9 +54,30 @@ bool kh_start(struct kh *k, const struct kh_opts *o)
 	snprintf(k->trace, sizeof k->trace, "%s/trace", k->dir);
 	snprintf(k->reader, sizeof k->reader, "%s/reader.fifo", k->dir);
 	snprintf(k->db, sizeof k->db, "%s/blippa.db", k->dir);
-	snprintf(cfg, sizeof cfg, "%s/kiosk.ini", k->dir);
 	if (mkfifo(k->ctl, 0600) != 0)
 		return false;
+	return start_in(k, o);
+}
+
+bool kh_restart(struct kh *k, const struct kh_opts *o)
+{
+	struct stat sb;
+
+	if (k->pid > 0)
+		return false;
+	/* wait for the new start's lines only */
+	k->pos = stat(k->trace, &sb) == 0 ? (long)sb.st_size : 0;
+	return start_in(k, o);
+}
+
+static bool start_in(struct kh *k, const struct kh_opts *o)
+{
+	char cfg[400], size[32];
+	FILE *f;
+	struct stat st;
+	char extra[32];
+
+	snprintf(cfg, sizeof cfg, "%s/kiosk.ini", k->dir);
 	f = fopen(cfg, "w");
 	if (!f)
 		return false;
@@ -101,8 +119,17 @@ bool kh_start(struct kh *k, const struct kh_opts *o)
 		       1);
 		setenv("SDL_RENDER_DRIVER", "software", 1);
 		setenv("SDL_AUDIODRIVER", o && o->audio_driver ? o->audio_driver : "dummy", 1);
-		execl(KIOSK_BIN, KIOSK_BIN, "--config", cfg, "--demo", "--size", size, "--trace",
-		      k->trace, "--control", k->ctl, "--demo-participants", extra, (char *)NULL);
+		if (o && o->clock_offset_ms)
+			setenv("BLIPPA_CLOCK_OFFSET_MS", o->clock_offset_ms, 1);
+		else
+			unsetenv("BLIPPA_CLOCK_OFFSET_MS");
+		if (o && o->no_demo)
+			execl(KIOSK_BIN, KIOSK_BIN, "--config", cfg, "--size", size, "--trace",
+			      k->trace, "--control", k->ctl, (char *)NULL);
+		else
+			execl(KIOSK_BIN, KIOSK_BIN, "--config", cfg, "--demo", "--size", size,
+			      "--trace", k->trace, "--control", k->ctl, "--demo-participants",
+			      extra, (char *)NULL);
 		_exit(127);
 	}
 	/* up when the first home frame is presented */
@@ -244,6 +271,22 @@ int kh_count(struct kh *k, const char *where)
 	sqlite3_finalize(s);
 	sqlite3_close(db);
 	return n;
+}
+
+long long kh_query(struct kh *k, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s = NULL;
+	long long v = -1;
+	if (sqlite3_open_v2(k->db, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_busy_timeout(db, 5000) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK && sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	else
+		fprintf(stderr, "kh_query: %s\n", db ? sqlite3_errmsg(db) : "open failed");
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return v;
 }
 
 void kh_reader_tap(struct kh *k, const char *hex)

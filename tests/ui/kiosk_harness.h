@@ -23,18 +23,26 @@ struct kh {
 };
 
 struct kh_opts {
-	const char *size;	  /* "1920x1080" (default) */
-	const char *lang;	  /* "sv" (default) */
-	const char *admin_hash;	  /* admin_pin_hash or NULL */
-	const char *extra_ini;	  /* more [kiosk] lines or NULL */
-	long demo_extra;	  /* --demo-participants */
-	const char *reader;	  /* [reader] device (default: sim FIFO in the data dir) */
-	const char *audio_driver; /* SDL_AUDIODRIVER (default "dummy") */
+	const char *size;	     /* "1920x1080" (default) */
+	const char *lang;	     /* "sv" (default) */
+	const char *admin_hash;	     /* admin_pin_hash or NULL */
+	const char *extra_ini;	     /* more [kiosk] lines or NULL */
+	long demo_extra;	     /* --demo-participants */
+	const char *reader;	     /* [reader] device (default: sim FIFO in the data dir) */
+	const char *audio_driver;    /* SDL_AUDIODRIVER (default "dummy") */
+	const char *clock_offset_ms; /* BLIPPA_CLOCK_OFFSET_MS for the kiosk (NULL: none) */
+	bool no_demo;		     /* run without --demo on the data dir's roster */
 };
 
 /* Starts the kiosk; returns false (and prints why) if it did not come up
  * to the home screen within the deadline. */
 bool kh_start(struct kh *k, const struct kh_opts *o);
+/* Starts the kiosk again (after kh_stop) in the same data dir, database
+ * and trace file, with options o (e.g. no_demo and a clock offset). */
+bool kh_restart(struct kh *k, const struct kh_opts *o);
+/* One integer from "SELECT <expr>" on blippa.db (e.g. a session's end_ms);
+ * -1 on error. */
+long long kh_query(struct kh *k, const char *sql);
 /* Sends one control line. */
 void kh_send(struct kh *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Waits until a trace line after the current position contains needle;

@@ -63,8 +63,8 @@ static void disk_full_shows_error_and_keeps_events(void **state)
 	int confirmed = 0;
 	bool failed = false;
 
-	kh_send(k, "tap 04A1B2C7"); /* Birgitta (later session): open training, 1 event */
-	assert_true(kh_wait(k, "tap-done open-training", 5000, NULL, 0));
+	kh_send(k, "tap 04A1B2C7"); /* Birgitta (session later today): checked in, 1 event */
+	assert_true(kh_wait(k, "tap-done ok", 5000, NULL, 0));
 	confirmed++;
 	/* freeze the file at its current size: the next page it needs fails */
 	kh_send(k, "max-pages 1");

@@ -34,6 +34,7 @@ static const struct step steps[] = {
     {"press done;tap 04A1B2C3", "ok card", "result-ok"},
     {"tap 04A1B2C3", "tap already", "result-already"},
     {"tap 04A1B2C8", "open-training card", "result-open-training"},
+    {"tap 04A1B2C7", "ok card", "result-early"}, /* Birgitta, two hours early */
     {"tap 04D1E2F3", "tap unknown-card", "result-unknown"},
     {"tap 08A1B2C3", "tap random-uid", "result-random"},
     {"press done;press leader", "-> leader-pin", "leader-pin"},

@@ -27,22 +27,85 @@ static void checkin(struct fx *f, const char *pid, int64_t now, enum checkin_out
 	assert_string_equal(r.session_id, want_session);
 }
 
+/* The fixture's store again with the windows of DESIGN §4 only: from 60
+ * min before the start until the end. */
+static struct store *strict_store(struct fx *f)
+{
+	struct store_rules rules;
+
+	store_rules_default(&rules);
+	rules.window_later_today = false;
+	rules.window_after_min = 0;
+	return open_store(&f->t, &rules);
+}
+
+static void checkin_on(struct store *st, const char *pid, int64_t now, enum checkin_outcome want,
+		       const char *want_session)
+{
+	struct checkin_result r;
+
+	assert_int_equal(store_checkin_participant(st, pid, CHECKIN_NAME, NULL, now, &r),
+			 BLIPPA_OK);
+	assert_int_equal(r.outcome, want);
+	assert_string_equal(r.session_id, want_session);
+}
+
 static void test_window_edges(void **state)
 {
 	struct fx *f = *state;
+	struct store *st = strict_store(f);
 
 	/* S1 is 10:00-11:00; the window opens exactly 60 min before. */
-	checkin(f, "P2", at("2026-11-23 09:00", 0), CHECKIN_OK, "S1");
-	checkin(f, "P3", at("2026-11-23 09:00", -1), CHECKIN_OPEN_TRAINING, "");
-	checkin(f, "P4", at("2026-11-23 11:00", -1), CHECKIN_OK, "S1");
+	checkin_on(st, "P2", at("2026-11-23 09:00", 0), CHECKIN_OK, "S1");
+	checkin_on(st, "P3", at("2026-11-23 09:00", -1), CHECKIN_OPEN_TRAINING, "");
+	checkin_on(st, "P4", at("2026-11-23 11:00", -1), CHECKIN_OK, "S1");
 	assert_int_equal(n_events(f, "session_id = 'S1'"), 2);
+	store_close(st);
 }
 
 static void test_window_closes_at_end(void **state)
 {
 	struct fx *f = *state;
+	struct store *st = strict_store(f);
 
-	checkin(f, "P4", at("2026-11-23 11:00", 0), CHECKIN_OPEN_TRAINING, "");
+	checkin_on(st, "P4", at("2026-11-23 11:00", 0), CHECKIN_OPEN_TRAINING, "");
+	store_close(st);
+}
+
+/* The defaults (issue 13): a session later today counts however early the
+ * member comes, and one that ended less than 30 min ago still counts. */
+static void test_early_and_late_arrivals(void **state)
+{
+	struct fx *f = *state;
+
+	/* S1 10:00-11:00: at 06:30 the same day, and at 08:59 */
+	checkin(f, "P2", at("2026-11-23 06:30", 0), CHECKIN_OK, "S1");
+	checkin(f, "P3", at("2026-11-23 08:59", 0), CHECKIN_OK, "S1");
+	/* but not the evening before (another local day, > 60 min) */
+	checkin(f, "P4", at("2026-11-22 20:00", 0), CHECKIN_OPEN_TRAINING, "");
+	/* 20 min after the end: S1; 30 min after: no longer */
+	checkin(f, "P4", at("2026-11-23 11:20", 0), CHECKIN_OK, "S1");
+	checkin(f, "P6", at("2026-11-23 11:30", 0), CHECKIN_OPEN_TRAINING, "");
+	/* P1 (S1 10:00, S2 10:30) at 11:20: both windows hold, S2 starts nearer */
+	checkin(f, "P1", at("2026-11-23 11:20", 0), CHECKIN_OK, "S2");
+	/* P5's S3 is tomorrow 10:00: today it is open training */
+	checkin(f, "P5", at("2026-11-23 12:00", 0), CHECKIN_OPEN_TRAINING, "");
+}
+
+static void test_window_after_configurable(void **state)
+{
+	struct fx *f = *state;
+	struct store_rules rules;
+	struct store *st2;
+
+	store_rules_default(&rules);
+	assert_true(rules.window_later_today);
+	assert_int_equal(rules.window_after_min, 30);
+	rules.window_after_min = 45;
+	st2 = open_store(&f->t, &rules);
+	checkin_on(st2, "P2", at("2026-11-23 11:44", 0), CHECKIN_OK, "S1");
+	checkin_on(st2, "P3", at("2026-11-23 11:45", 0), CHECKIN_OPEN_TRAINING, "");
+	store_close(st2);
 }
 
 static void test_window_rule_configurable(void **state)
@@ -55,6 +118,7 @@ static void test_window_rule_configurable(void **state)
 	store_rules_default(&rules);
 	assert_int_equal(rules.window_before_min, 60);
 	rules.window_before_min = 15;
+	rules.window_later_today = false;
 	st2 = open_store(&f->t, &rules);
 	assert_int_equal(
 	    store_checkin_participant(st2, "P3", CHECKIN_NAME, NULL, at("2026-11-23 09:44", 0), &r),
@@ -245,6 +309,7 @@ static void test_dst_days(void **state)
 	struct checkin_result res;
 	struct store_session_info info[4];
 	size_t n = 0;
+	struct store *st;
 
 	assert_int_equal(roster_set_facility(r, "F1", "IK Hälsa", ZONE), 0);
 	assert_int_equal(roster_add_group(r, "G1", "Styrka", "2026-01-01", "2026-12-31"), 0);
@@ -255,27 +320,29 @@ static void test_dst_days(void **state)
 	assert_int_equal(roster_add_participant(r, "P1", "Åsa", "Östberg"), 0);
 	assert_int_equal(roster_add_member(r, "G1", "P1"), 0);
 	load_roster(f->st, r);
+	st = strict_store(f); /* the 60-min window of DESIGN §4 across DST */
 
 	/* 09:00 CEST = 07:00Z; 09:00 CET = 08:00Z */
 	assert_int_equal(store_today_sessions(f->st, INT64_C(1774767600000), info, 4, &n), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(info[0].session_id, "M");
 	assert_int_equal(info[0].start_ms, INT64_C(1774767600000));
-	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
+	assert_int_equal(store_checkin_participant(st, "P1", CHECKIN_NAME, NULL,
 						   INT64_C(1774767600000) - 3600000, &res),
 			 0);
 	assert_int_equal(res.outcome, CHECKIN_OK);
 	/* 06:59Z on the October day is 07:59 CET: 61 min before, outside */
-	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
+	assert_int_equal(store_checkin_participant(st, "P1", CHECKIN_NAME, NULL,
 						   INT64_C(1792915200000) - 3660000, &res),
 			 0);
 	assert_int_equal(res.outcome, CHECKIN_OPEN_TRAINING);
-	assert_int_equal(store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL,
+	assert_int_equal(store_checkin_participant(st, "P1", CHECKIN_NAME, NULL,
 						   INT64_C(1792915200000) - 3600000, &res),
 			 0);
 	assert_int_equal(res.outcome, CHECKIN_OK);
 	assert_string_equal(res.session_id, "O");
 	assert_int_equal(res.session_start_ms, INT64_C(1792915200000));
+	store_close(st);
 }
 
 static void test_today_right_after_local_midnight(void **state)
@@ -466,6 +533,8 @@ int main(void)
 	    T(test_nearest_start_earlier),
 	    T(test_repeat_tap_already),
 	    T(test_voided_checkin_does_not_count),
+	    T(test_early_and_late_arrivals),
+	    T(test_window_after_configurable),
 	    T(test_open_training_once_per_local_day),
 	    T(test_open_training_off),
 	    T(test_card_outcomes),

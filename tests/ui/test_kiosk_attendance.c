@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: MIT */
+/* UI tests of issue 13 ("attendance the region can trust") on the real
+ * blippa-kiosk, headless: two "Åsa Ö." are told apart in the search and on
+ * the confirm screen; a member two hours early is checked in to the session
+ * later today; a tap 20 min after a session's end still lands in it (40 min
+ * after does not). Late taps run the kiosk a second time on the demo's
+ * database with its clock moved (BLIPPA_CLOCK_OFFSET_MS) to just after the
+ * session, computed from the session's stored end: nothing depends on the
+ * date the test runs. Asserts on the trace channel and the SQLite file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "kiosk_harness.h"
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int teardown(void **state)
+{
+	struct kh *k = *state;
+	int rc = kh_stop(k);
+	kh_cleanup(k);
+	return rc == 0 ? 0 : -1;
+}
+
+static void two_asa_told_apart(void **state)
+{
+	struct kh *k = *state;
+
+	kh_send(k, "press search");
+	kh_send(k, "type asa");
+	/* Åsa Öberg and Åsa Östberg: two rows, two different texts */
+	assert_true(kh_wait(k, "search 2 distinct 2", 5000, NULL, 0));
+	kh_send(k, "press row-0");
+	assert_true(kh_wait(k, "screen search -> confirm", 5000, NULL, 0));
+	kh_send(k, "press no");
+	assert_true(kh_wait(k, "screen confirm -> search", 5000, NULL, 0));
+	/* the query is kept, and so are the told-apart rows */
+	assert_true(kh_wait(k, "search 2 distinct 2", 5000, NULL, 0));
+	/* everyone (not only today's): still two different rows */
+	kh_send(k, "press everyone");
+	assert_true(kh_wait(k, "search 2 distinct 2", 5000, NULL, 0));
+}
+
+static void early_arrival_gets_session_later_today(void **state)
+{
+	struct kh *k = *state;
+	char line[1024];
+
+	/* Birgitta's group (G2) starts in about two hours */
+	kh_send(k, "tap 04A1B2C7");
+	assert_true(kh_wait(k, "checkin ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " ok card"));
+	assert_true(kh_wait(k, "screen home -> result", 5000, NULL, 0));
+	assert_int_equal(
+	    kh_count(k, "participant_id = 'P05' AND sync = 0 AND session_id LIKE 'G2-%'"), 1);
+	assert_int_equal(kh_count(k, "participant_id = 'P05' AND sync = 0 AND session_id IS NULL"),
+			 0);
+	/* the session really is about two hours ahead */
+	{
+		long long start = kh_query(
+		    k, "SELECT s.start_ms FROM sessions s JOIN events e ON e.session_id = s.id"
+		       " WHERE e.participant_id = 'P05' AND e.sync = 0");
+		long long ahead = start - wall_ms();
+		assert_true(ahead > 100LL * 60000 && ahead <= 120LL * 60000);
+	}
+}
+
+/* Runs the demo once (for its roster), then again without --demo with the
+ * kiosk's clock at the end of today's G3 session + after_min, and taps
+ * Karin Bäckström's card (G3 only). Returns the number of her check-ins
+ * into G3 and leaves the kiosk stopped. */
+static int tap_after_end(int after_min)
+{
+	struct kh k;
+	struct kh_opts o = {0};
+	char offset[32];
+	long long end;
+	int n;
+
+	assert_true(kh_start(&k, NULL));
+	/* the weekly G3 session that ended about three hours ago */
+	end = kh_query(&k, "SELECT end_ms FROM sessions WHERE id LIKE 'G3-%'"
+			   " ORDER BY abs(end_ms - 1000 * CAST(strftime('%s', 'now') AS INTEGER))"
+			   " LIMIT 1");
+	assert_true(end > 0);
+	assert_int_equal(kh_stop(&k), 0);
+	snprintf(offset, sizeof offset, "%lld", end + (long long)after_min * 60000 - wall_ms());
+	o.clock_offset_ms = offset;
+	o.no_demo = true;
+	assert_true(kh_restart(&k, &o));
+	kh_send(&k, "tap 04A1B2C3D4E5F6");
+	assert_true(kh_wait(&k, "tap-done ", 5000, NULL, 0));
+	n = kh_count(&k, "participant_id = 'P09' AND sync = 0 AND session_id LIKE 'G3-%'");
+	assert_int_equal(kh_stop(&k), 0);
+	kh_cleanup(&k);
+	return n;
+}
+
+static void late_tap_20_min_after_end(void **state)
+{
+	(void)state;
+	assert_int_equal(tap_after_end(20), 1);
+}
+
+static void tap_40_min_after_end_is_open_training(void **state)
+{
+	(void)state;
+	assert_int_equal(tap_after_end(40), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(two_asa_told_apart, kh_setup_default, teardown),
+	    cmocka_unit_test_setup_teardown(early_arrival_gets_session_later_today,
+					    kh_setup_default, teardown),
+	    cmocka_unit_test(late_tap_20_min_after_end),
+	    cmocka_unit_test(tap_40_min_after_end_is_open_training),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
