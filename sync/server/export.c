@@ -35,7 +35,9 @@ static int export_row(void *ctx, const struct srv_export_row *row)
 			   row->participant_id,
 			   row->given_name,
 			   row->family_name,
-			   row->present ? "present" : "absent",
+			   row->open_training ? "open_training"
+			   : row->present     ? "present"
+					      : "absent",
 			   at,
 			   method,
 			   row->kiosk_id};
@@ -60,6 +62,11 @@ enum blippa_err export_write_csv(struct srv_store *st, const struct srv_export_f
 	enum blippa_err rc = srv_store_export(st, f, export_row, &x);
 	if (rc == BLIPPA_OK)
 		rc = x.rc;
+	if (rc == BLIPPA_OK && f->open_training) {
+		rc = srv_store_export_open_training(st, f, export_row, &x);
+		if (rc == BLIPPA_OK)
+			rc = x.rc;
+	}
 	if (rc == BLIPPA_OK && fflush(out) != 0)
 		rc = BLIPPA_ERR_IO;
 	return rc;

@@ -14,7 +14,9 @@
 	"status,checked_in_at,method,kiosk"
 
 /* Writes the header and the rows matching f to out (LF line ends, RFC 4180
- * quoting). BLIPPA_ERR_IO if out fails; store errors as they come. */
+ * quoting); with f->open_training, then one row per open-training visit
+ * (status "open_training", group, session and start empty, the same
+ * columns). BLIPPA_ERR_IO if out fails; store errors as they come. */
 enum blippa_err export_write_csv(struct srv_store *st, const struct srv_export_filter *f,
 				 FILE *out);
 

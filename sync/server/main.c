@@ -29,6 +29,7 @@
 struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
 	const char *from, *to;
+	const char *include; /* export: "open-training" */
 	unsigned threads;
 	unsigned per_ip_limit; /* 0: the default of http.c */
 	char db_shown[512];    /* --db as printed: a PostgreSQL URI without credentials */
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
     {"key", required_argument, NULL, 'K'},
     {"from", required_argument, NULL, 'F'},
     {"to", required_argument, NULL, 'T'},
+    {"include", required_argument, NULL, 'I'},
     {"threads", required_argument, NULL, 't'},
     {"per-ip-limit", required_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
@@ -341,14 +343,18 @@ static int cmd_export(const struct cmd_opts *o)
 		return fail("--to %s: expected a date YYYY-MM-DD", o->to);
 	if (o->from && o->to && strcmp(o->to, o->from) < 0)
 		return fail("--to is before --from");
+	if (o->include && strcmp(o->include, "open-training") != 0)
+		return fail("--include %s: the only choice is open-training", o->include);
 	if (open_store(o, false, &st) != 0)
 		goto out;
 	if (o->facility && srv_store_facility_exists(st, o->facility) != BLIPPA_OK) {
 		fail("no facility %s", o->facility);
 		goto out;
 	}
-	struct srv_export_filter f = {
-	    .facility_id = o->facility, .from_date = o->from, .to_date = o->to};
+	struct srv_export_filter f = {.facility_id = o->facility,
+				      .from_date = o->from,
+				      .to_date = o->to,
+				      .open_training = o->include != NULL};
 	enum blippa_err rc = export_write_csv(st, &f, stdout);
 	if (rc != BLIPPA_OK) {
 		fail("export failed: %s",
@@ -393,13 +399,16 @@ static const struct command commands[] = {
      "then exit 0. --threads N: a pool of N threads instead of one per connection.\n"
      "--per-ip-limit N: simultaneous connections from one address (default 64).",
      "dLcKtP", "dL", 0, cmd_serve},
-    {"export", "--db PATH [--facility ID] [--from DATE] [--to DATE]",
+    {"export", "--db PATH [--facility ID] [--from DATE] [--to DATE] [--include open-training]",
      "Attendance CSV on stdout, one row per participant per session of their group, and\n"
      "one per check-in of anyone who has since left the group, roster or session "
      "list:\n" EXPORT_HEADER
      "\nstatus present|absent, checked_in_at facility-local YYYY-MM-DD HH:MM, method\n"
-     "card|name|leader. Dates are inclusive and compare with the session's local date.",
-     "dfFT", "d", 0, cmd_export},
+     "card|name|leader. Dates are inclusive and compare with the session's local date.\n"
+     "--include open-training: after those rows, one per open-training visit (a check-in\n"
+     "with no session), status open_training, group/session/start empty; dates compare\n"
+     "with the visit's local date.",
+     "dfFTI", "d", 0, cmd_export},
 };
 
 static void usage_all(FILE *f)
@@ -426,6 +435,7 @@ static const struct {
     {'K', "--key", offsetof(struct cmd_opts, key)},
     {'F', "--from", offsetof(struct cmd_opts, from)},
     {'T', "--to", offsetof(struct cmd_opts, to)},
+    {'I', "--include", offsetof(struct cmd_opts, include)},
 };
 
 static const char **opt_slot(struct cmd_opts *o, char letter, const char **name)

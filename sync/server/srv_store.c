@@ -2,6 +2,7 @@
 /* Backend selection and the thin public wrappers of srv_store.h. */
 #include "srv_store.h"
 #include "srv_store_pg.h"
+#include "tz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,4 +130,41 @@ enum blippa_err srv_store_export(struct srv_store *st, const struct srv_export_f
 				 srv_export_fn fn, void *ctx)
 {
 	return st->ops->export_attendance(st->impl, f, fn, ctx);
+}
+
+struct open_ctx {
+	const struct srv_export_filter *f;
+	srv_export_fn fn;
+	void *ctx;
+	enum blippa_err rc;
+};
+
+/* Passes on the visits whose facility-local date is inside the filter. */
+static int open_row(void *ctx, const struct srv_export_row *row)
+{
+	struct open_ctx *o = ctx;
+	char date[11], hhmm[6];
+	struct srv_export_row r = *row;
+
+	if (tz_utc_ms_to_local(row->timezone, row->at_ms, date, hhmm) != BLIPPA_OK) {
+		o->rc = BLIPPA_ERR_INVALID;
+		return 1;
+	}
+	if ((o->f->from_date && strcmp(date, o->f->from_date) < 0) ||
+	    (o->f->to_date && strcmp(date, o->f->to_date) > 0))
+		return 0;
+	r.open_training = true;
+	r.present = true;
+	r.group_id = r.session_id = r.session_start = "";
+	return o->fn(o->ctx, &r);
+}
+
+enum blippa_err srv_store_export_open_training(struct srv_store *st,
+					       const struct srv_export_filter *f, srv_export_fn fn,
+					       void *ctx)
+{
+	struct open_ctx o = {f, fn, ctx, BLIPPA_OK};
+	enum blippa_err rc = st->ops->export_open_training(st->impl, f->facility_id, open_row, &o);
+
+	return rc != BLIPPA_OK ? rc : o.rc;
 }

@@ -86,6 +86,7 @@ struct srv_export_filter {
 	const char *facility_id; /* NULL: all */
 	const char *from_date;	 /* "YYYY-MM-DD" inclusive on session start, or NULL */
 	const char *to_date;	 /* inclusive, or NULL */
+	bool open_training;	 /* export_write_csv: add the open-training visits */
 };
 
 struct srv_export_row {
@@ -95,6 +96,7 @@ struct srv_export_row {
 	int64_t at_ms; /* earliest such check-in (present only) */
 	enum checkin_method method;
 	const char *kiosk_id; /* "" if absent */
+	bool open_training;   /* an open-training visit: no group, session or start */
 };
 
 typedef int (*srv_export_fn)(void *ctx, const struct srv_export_row *row); /* non-0 stops */
@@ -133,6 +135,10 @@ struct srv_store_ops {
 					    const struct protocol_heartbeat *hb, int64_t now_ms);
 	enum blippa_err (*export_attendance)(void *impl, const struct srv_export_filter *f,
 					     srv_export_fn fn, void *ctx);
+	/* Every live (not voided) check-in without a session, of facility_id
+	 * (NULL: all), in facility, time order; dates are not filtered here. */
+	enum blippa_err (*export_open_training)(void *impl, const char *facility_id,
+						srv_export_fn fn, void *ctx);
 };
 
 extern const struct srv_store_ops srv_store_sqlite_ops;
@@ -199,6 +205,13 @@ enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kio
  * participant order. Sessions whose facility is gone are left out. */
 enum blippa_err srv_store_export(struct srv_store *st, const struct srv_export_filter *f,
 				 srv_export_fn fn, void *ctx);
+/* Calls fn once per live open-training visit (a check-in recorded without a
+ * session) whose facility-local date passes f's facility and dates, with
+ * row.open_training set (group, session and start ""), in facility, time
+ * order. */
+enum blippa_err srv_store_export_open_training(struct srv_store *st,
+					       const struct srv_export_filter *f, srv_export_fn fn,
+					       void *ctx);
 
 /* For the backends: a card UID of 8, 14 or 20 hex digits (4, 7 or 10 bytes),
  * any case, into uppercase in out; false for anything else. */

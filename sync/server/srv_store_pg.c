@@ -244,6 +244,15 @@ static const char *const pg_sql[PQ_COUNT] = {
 	" AND ($3::text IS NULL OR substr(st, 1, 10) <= $3)"
 	" ORDER BY fid COLLATE \"C\", gid COLLATE \"C\", st COLLATE \"C\", sid COLLATE \"C\","
 	" pid COLLATE \"C\"",
+    /* live check-ins without a session: open-training visits */
+    [PQ_EXPORT_OPEN] =
+	"SELECT e.facility_id, f.timezone, e.participant_id, COALESCE(p.given_name, ''),"
+	" COALESCE(p.family_name, ''), e.at_ms, e.method, e.kiosk_id FROM events e"
+	" JOIN facilities f ON f.id = e.facility_id"
+	" LEFT JOIN participants p ON p.id = e.participant_id"
+	" WHERE e.type = 0 AND e.session_id IS NULL AND ($1::text IS NULL OR e.facility_id = $1)"
+	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+	" ORDER BY e.facility_id COLLATE \"C\", e.at_ms, e.id COLLATE \"C\"",
 };
 
 /* ------------------------------------------------------- binary arrays */

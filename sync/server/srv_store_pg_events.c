@@ -531,3 +531,41 @@ enum blippa_err pg_export(void *impl, const struct srv_export_filter *f, srv_exp
 	pg_conn_put(im, c);
 	return rc;
 }
+
+enum blippa_err pg_export_open(void *impl, const char *facility_id, srv_export_fn fn, void *ctx)
+{
+	struct pg_impl *im = impl;
+	struct pg_conn *c = NULL;
+	PGresult *res = NULL;
+	char name[16];
+	enum blippa_err rc = pg_conn_get(im, &c);
+	if (rc == BLIPPA_OK)
+		rc = pg_prepare(c, PQ_EXPORT_OPEN, name);
+	if (rc == BLIPPA_OK) {
+		const char *v[] = {facility_id};
+		res = PQexecPrepared(c->pg, name, 1, v, NULL, NULL, 0);
+		if (PQresultStatus(res) != PGRES_TUPLES_OK)
+			rc = pg_result_err(c, res);
+	}
+	for (int r = 0; rc == BLIPPA_OK && r < PQntuples(res); r++) {
+#define C(k) PQgetvalue(res, r, k)
+		struct srv_export_row row = {
+		    .facility_id = C(0),
+		    .timezone = C(1),
+		    .participant_id = C(2),
+		    .given_name = C(3),
+		    .family_name = C(4),
+		    .present = true,
+		    .at_ms = strtoll(C(5), NULL, 10),
+		    .method = (enum checkin_method)atoi(C(6)),
+		    .kiosk_id = C(7),
+		    .open_training = true,
+		};
+#undef C
+		if (fn(ctx, &row) != 0)
+			break;
+	}
+	PQclear(res);
+	pg_conn_put(im, c);
+	return rc;
+}

@@ -53,6 +53,7 @@ enum pg_stmt {
 	PQ_CARD_LINK,
 	PQ_HEARTBEAT,
 	PQ_EXPORT,
+	PQ_EXPORT_OPEN,
 	PQ_COUNT
 };
 
@@ -144,6 +145,8 @@ enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 			  struct srv_ingest_stats *stats);
 enum blippa_err pg_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
+enum blippa_err pg_export_open(void *impl, const char *facility_id, srv_export_fn fn,
+			       void *ctx);
 enum blippa_err pg_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 

@@ -234,6 +234,7 @@ const struct srv_store_ops srv_store_pg_ops = {
     .ingest_events = pg_ingest,
     .record_heartbeat = pg_heartbeat,
     .export_attendance = pg_export,
+    .export_open_training = pg_export_open,
 };
 
 bool srv_store_pg_target(const char *db)

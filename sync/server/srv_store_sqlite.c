@@ -195,6 +195,15 @@ static const char *const sq_sql[Q_COUNT] = {
 	" AND (?2 IS NULL OR substr(st, 1, 10) >= ?2)"
 	" AND (?3 IS NULL OR substr(st, 1, 10) <= ?3)"
 	" ORDER BY fid, gid, st, sid, pid",
+    /* live check-ins without a session: open-training visits */
+    [Q_EXPORT_OPEN] =
+	"SELECT e.facility_id, f.timezone, e.participant_id, COALESCE(p.given_name, ''),"
+	" COALESCE(p.family_name, ''), e.at_ms, e.method, e.kiosk_id FROM events e"
+	" JOIN facilities f ON f.id = e.facility_id"
+	" LEFT JOIN participants p ON p.id = e.participant_id"
+	" WHERE e.type = 0 AND e.session_id IS NULL AND (?1 IS NULL OR e.facility_id = ?1)"
+	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+	" ORDER BY e.facility_id, e.at_ms, e.id",
 };
 
 enum blippa_err sq_err(int rc)

@@ -370,3 +370,39 @@ enum blippa_err sq_export(void *impl, const struct srv_export_filter *f, srv_exp
 	sq_conn_put(im, c);
 	return rc;
 }
+
+enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn, void *ctx)
+{
+	struct sq_impl *im = impl;
+	struct sq_conn *c = NULL;
+	enum blippa_err rc = sq_conn_get(im, &c);
+	if (rc != BLIPPA_OK)
+		return rc;
+	sqlite3_stmt *s = sq_stmt(c, Q_EXPORT_OPEN);
+	int src = SQLITE_ERROR;
+	if (s) {
+		sq_bind_opt(s, 1, facility_id);
+		while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+			struct srv_export_row row = {
+			    .facility_id = COL(s, 0),
+			    .timezone = COL(s, 1),
+			    .participant_id = COL(s, 2),
+			    .given_name = COL(s, 3),
+			    .family_name = COL(s, 4),
+			    .present = true,
+			    .at_ms = sqlite3_column_int64(s, 5),
+			    .method = (enum checkin_method)sqlite3_column_int(s, 6),
+			    .kiosk_id = COL(s, 7) ? COL(s, 7) : "",
+			    .open_training = true,
+			};
+			if (fn(ctx, &row) != 0) {
+				src = SQLITE_DONE;
+				break;
+			}
+		}
+		sqlite3_reset(s);
+	}
+	rc = src == SQLITE_DONE ? BLIPPA_OK : sq_err(src);
+	sq_conn_put(im, c);
+	return rc;
+}

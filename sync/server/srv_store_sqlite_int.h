@@ -54,6 +54,7 @@ enum sq_stmt {
 	Q_CARD_LINK,
 	Q_HEARTBEAT,
 	Q_EXPORT,
+	Q_EXPORT_OPEN,
 	Q_COUNT
 };
 
@@ -107,6 +108,8 @@ enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 			  struct srv_ingest_stats *stats);
 enum blippa_err sq_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
+enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn,
+			       void *ctx);
 enum blippa_err sq_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 

@@ -213,4 +213,5 @@ const struct srv_store_ops srv_store_sqlite_ops = {
     .ingest_events = sq_ingest,
     .record_heartbeat = sq_heartbeat,
     .export_attendance = sq_export,
+    .export_open_training = sq_export_open,
 };

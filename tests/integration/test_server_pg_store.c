@@ -85,6 +85,8 @@ static void expect_same_state(void)
 	    {.facility_id = "F2"},
 	    {.from_date = "2026-11-24"},
 	    {.to_date = "2026-11-22"},
+	    {.open_training = true},
+	    {.facility_id = "F1", .from_date = "2026-11-23", .open_training = true},
 	};
 	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
 		for (int b = 0; b < B_N; b++)

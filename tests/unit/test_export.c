@@ -250,6 +250,50 @@ static void test_export_empty_and_void_of_void(void **state)
 	free(got);
 }
 
+/* Open-training visits (check-ins without a session) are exported only
+ * when asked, after the session rows, in the same columns (issue 13). */
+static void test_export_open_training(void **state)
+{
+	struct fx *fx = *state;
+	struct protocol_event ev[3] = {checkin(U("41"), T0954, CHECKIN_CARD, "P1", ""),
+				       checkin(U("42"), T1020, CHECKIN_NAME, "P2", ""),
+				       voids(U("43"), T1020 + 2000, U("42"))};
+	struct protocol_result res[3];
+	ingest(fx, &fx->k1, ev, 3, res);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(res[i].status, PROTOCOL_ACCEPTED);
+	struct protocol_event e2 = checkin(U("44"), T0901_F2, CHECKIN_CARD, "P6", "");
+	ingest(fx, &fx->k2, &e2, 1, res);
+
+	char *plain = tu_export(fx->st, NULL);
+	assert_null(strstr(plain, "open_training"));
+	struct srv_export_filter f = {.open_training = true};
+	char *got = tu_export(fx->st, &f);
+	char want[256];
+	/* the rows without it come first, unchanged */
+	assert_int_equal(strncmp(got, plain, strlen(plain)), 0);
+	snprintf(want, sizeof want, "F1,,,,P1,Åsa,Östberg,open_training,2026-11-23 09:54,card,%s\n",
+		 fx->k1.id);
+	assert_non_null(strstr(got, want));
+	snprintf(want, sizeof want, "F2,,,,P6,Karl,Ek,open_training,2026-11-25 09:01,card,%s\n",
+		 fx->k2.id);
+	assert_non_null(strstr(got, want));
+	assert_null(strstr(got, ",P2,Örjan,Ärlig,open_training")); /* undone */
+	free(got);
+	/* the filters: facility, and the visit's local date */
+	f = (struct srv_export_filter){
+	    .facility_id = "F1", .from_date = "2026-11-24", .open_training = true};
+	got = tu_export(fx->st, &f);
+	assert_null(strstr(got, "open_training"));
+	free(got);
+	f = (struct srv_export_filter){.facility_id = "F2", .open_training = true};
+	got = tu_export(fx->st, &f);
+	assert_null(strstr(got, ",P1,Åsa,Östberg,open_training"));
+	assert_non_null(strstr(got, ",P6,Karl,Ek,open_training"));
+	free(got);
+	free(plain);
+}
+
 /* Replaces the store's roster with the test roster, with the given files
  * overwritten (NULL: keep the fixture's). */
 static void reimport(struct fx *fx, const char *name, const char *sessions, const char *parts,
@@ -421,6 +465,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_ingest_decisions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_present_absent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_empty_and_void_of_void, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export_open_training, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_keeps_checkins_after_reimport, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_card_link_scope, setup, teardown),
