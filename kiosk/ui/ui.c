@@ -164,7 +164,13 @@ void ui_refresh_status(struct ui *ui)
 	if (store_facility(ui->st, id, sizeof id, ui->facility_name, sizeof ui->facility_name, tz,
 			   sizeof tz) != BLIPPA_OK)
 		ui->facility_name[0] = '\0';
-	ui_hhmm(ui, clock_wall_ms(), ui->clock_text);
+	{
+		/* the server's time when the kiosk's own clock is off */
+		struct store_time t;
+		if (store_clock_resolve(ui->st, clock_wall_ms(), clock_mono_ms(), &t) != BLIPPA_OK)
+			t.at_ms = clock_wall_ms();
+		ui_hhmm(ui, t.at_ms, ui->clock_text);
+	}
 }
 
 /* ---- check-ins ---- */

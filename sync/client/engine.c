@@ -543,7 +543,7 @@ static enum blippa_err heartbeat(struct sync_engine *e, const struct store_sync_
 	struct http_response r;
 	char *body = NULL, msg[160], perr[160];
 	size_t blen = 0;
-	int64_t t0, t1;
+	int64_t t0, t1, m0, m1;
 
 	memset(&r, 0, sizeof r);
 	memset(&hb, 0, sizeof hb);
@@ -565,8 +565,10 @@ static enum blippa_err heartbeat(struct sync_engine *e, const struct store_sync_
 		snprintf(msg, sizeof msg, "heartbeat: %s", blippa_strerror(rc));
 		goto out;
 	}
+	m0 = clock_mono_ms();
 	rc = http_request(e->http, "POST", "/v1/heartbeat", body, blen, NULL, &r);
 	t1 = clock_wall_ms();
+	m1 = clock_mono_ms();
 	sp->status = r.status;
 	sp->retry_after_s = r.retry_after_s;
 	if (rc != BLIPPA_OK) {
@@ -583,6 +585,10 @@ static enum blippa_err heartbeat(struct sync_engine *e, const struct store_sync_
 		goto out;
 	}
 	*skew_ms = a.server_time_ms - (t0 + t1) / 2;
+	/* the server's time against this boot's monotonic clock: check-ins
+	 * use it while the wall clock is off (store_clock.c) */
+	if (store_clock_learn(e->st, a.server_time_ms, (m0 + m1) / 2) != BLIPPA_OK)
+		log_warn(MOD, "could not record the server's time");
 out:
 	if (rc != BLIPPA_OK)
 		set_first_error(rep, msg);

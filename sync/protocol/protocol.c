@@ -118,6 +118,8 @@ enum blippa_err protocol_encode_events(const struct store_event *ev, size_t n, c
 		pjson_put(o, "id", json_string(e->id), &ok);
 		pjson_put(o, "type", json_string(protocol_event_type_name(e->type)), &ok);
 		pjson_put(o, "at", json_integer(e->at_ms), &ok);
+		if (e->device_ms > 0 && e->device_ms < AT_MAX) /* at was corrected */
+			pjson_put(o, "device_at", json_integer(e->device_ms), &ok);
 		switch (e->type) {
 		case EVENT_CHECKIN:
 			pjson_put(o, "method", json_string(protocol_method_name(e->method)), &ok);
@@ -161,7 +163,9 @@ static enum blippa_err decode_event(json_t *o, const char *path, struct protocol
 		pjson_seterr(err, errlen, "%s.type: unknown value", path);
 		return BLIPPA_ERR_INVALID;
 	}
-	if ((rc = pjson_get_int(o, "at", true, 1, AT_MAX - 1, &e->at_ms, path, err, errlen)))
+	if ((rc = pjson_get_int(o, "at", true, 1, AT_MAX - 1, &e->at_ms, path, err, errlen)) ||
+	    (rc = pjson_get_int(o, "device_at", false, 1, AT_MAX - 1, &e->device_ms, path, err,
+				errlen)))
 		return rc;
 	switch (e->type) {
 	case EVENT_CHECKIN:

@@ -69,6 +69,8 @@ struct protocol_event {
 	char id[UUID_STR_LEN];			/* UUID, validated */
 	enum event_type type;			/* checkin | void | card_link */
 	int64_t at_ms;				/* Unix ms UTC, 0 < at_ms < 2^53 */
+	int64_t device_ms;			/* optional "device_at": the kiosk's own
+						   clock when at was corrected; 0 if absent */
 	enum checkin_method method;		/* checkin only (else CHECKIN_CARD) */
 	char participant_id[ROSTER_ID_MAX + 1]; /* checkin, card_link: required */
 	char session_id[ROSTER_ID_MAX + 1];	/* checkin: "" = null = open training */

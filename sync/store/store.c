@@ -69,6 +69,9 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE members ADD COLUMN pno INTEGER;"
     "UPDATE members SET pno = (SELECT p.pno FROM participants p"
     " WHERE p.id = members.participant_id);",
+    /* 3: the kiosk's own clock beside an event whose time was corrected to
+     * the server's (store_clock.c); NULL when it was not */
+    "ALTER TABLE events ADD COLUMN device_ms INTEGER;",
 };
 
 void store_rules_default(struct store_rules *rules)

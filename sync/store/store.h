@@ -74,6 +74,27 @@ enum blippa_err store_debug_set_busy_timeout(struct store *st, int ms);
 #define STORE_MIN_PLAUSIBLE_MS INT64_C(1704067200000)
 bool store_clock_plausible(int64_t now_ms);
 
+/* ---- the kiosk's clock against the region server's (store_clock.c) ---- */
+
+/* A wall clock further than this from the server's is corrected. */
+#define STORE_CLOCK_TRUST_MS INT64_C(120000)
+/* Records that the server's clock read server_ms at clock_mono_ms()
+ * instant mono_ms of this boot (the sync engine, at each heartbeat). */
+enum blippa_err store_clock_learn(struct store *st, int64_t server_ms, int64_t mono_ms);
+struct store_time {
+	int64_t at_ms;     /* the time to use: corrected, or device_ms */
+	int64_t device_ms; /* the kiosk's wall clock */
+	int64_t skew_ms;   /* server - device (known only) */
+	bool known;        /* the server's time was learned since this boot */
+	bool corrected;    /* known and |skew_ms| > STORE_CLOCK_TRUST_MS */
+};
+/* The time to use for an event made at device time device_ms (the kiosk's
+ * wall clock) and monotonic instant mono_ms. Check-ins and undo call it
+ * themselves (events then carry device_ms beside the corrected at_ms); the
+ * UI calls it for the clock it shows. */
+enum blippa_err store_clock_resolve(struct store *st, int64_t device_ms, int64_t mono_ms,
+				    struct store_time *out);
+
 /* ---- roster ---- */
 
 /* Validates r (roster_validate) and replaces every roster table in one
@@ -245,6 +266,7 @@ struct store_event {
 	char voids_id[UUID_STR_LEN];         /* VOID only */
 	char card_uid[ROSTER_UID_HEX_MAX + 1]; /* CARD_LINK only */
 	char kiosk_id[ROSTER_ID_MAX + 1];
+	int64_t device_ms; /* the kiosk's own clock when at_ms was corrected, else 0 */
 };
 
 /* Oldest pending events first, at most max. */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "log.h"
 
 #define MOD "store"
@@ -45,6 +46,36 @@ static const char sql_live_open[] =
 static const char sql_event[] = "SELECT at_ms, local_date, method, participant_id, session_id"
 				" FROM events WHERE id = ? AND type = 0";
 static const char sql_voided[] = "SELECT 1 FROM events WHERE voids_id = ? AND type = 1";
+static const char sql_device[] = "UPDATE events SET device_ms = ? WHERE id = ?";
+
+/* now_ms (the kiosk's wall clock) -> the time to use (store_clock.c). */
+static int64_t effective_now(struct store *st, int64_t now_ms, int64_t *device_ms)
+{
+	struct store_time t;
+
+	*device_ms = 0;
+	if (store_clock_resolve(st, now_ms, clock_mono_ms(), &t) != BLIPPA_OK || !t.corrected)
+		return now_ms;
+	*device_ms = now_ms;
+	return t.at_ms;
+}
+
+/* Keeps the device's own time beside a corrected event (in its transaction). */
+static enum blippa_err note_device_time(struct store *st, const char *id, int64_t device_ms)
+{
+	sqlite3_stmt *s;
+	enum blippa_err rc;
+
+	if (!device_ms)
+		return BLIPPA_OK;
+	if (!(s = store_prep(st, sql_device)))
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_int64(s, 1, device_ms);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	rc = store_err_from_sqlite(sqlite3_step(s));
+	sqlite3_reset(s);
+	return rc;
+}
 
 enum blippa_err store_insert_event(struct store *st, const char *id, enum event_type type,
 				   int64_t at_ms, enum checkin_method method,
@@ -141,12 +172,13 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 					  int64_t now_ms, struct checkin_result *out)
 {
 	char today[11];
-	int64_t earlier = 0;
+	int64_t earlier = 0, device_ms = 0;
 	enum blippa_err rc;
 	sqlite3_stmt *s;
 	int src;
 
 	memset(out, 0, sizeof *out);
+	now_ms = effective_now(st, now_ms, &device_ms);
 	if (!participant_id || !participant_id[0] || strlen(participant_id) > ROSTER_ID_MAX ||
 	    (method != CHECKIN_CARD && method != CHECKIN_NAME && method != CHECKIN_LEADER) ||
 	    (session_id && (method != CHECKIN_LEADER || !session_id[0])))
@@ -188,7 +220,8 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 	}
 	uuid7_make(now_ms, out->event_id);
 	if ((rc = store_insert_event(st, out->event_id, EVENT_CHECKIN, now_ms, method,
-				     participant_id, out->session_id, NULL, NULL, today)))
+				     participant_id, out->session_id, NULL, NULL, today)) ||
+	    (rc = note_device_time(st, out->event_id, device_ms)))
 		goto out;
 	if ((rc = store_commit(st)))
 		goto out;
@@ -255,7 +288,7 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 {
 	char today[11], date[11] = "", pid[ROSTER_ID_MAX + 1] = "", sid[ROSTER_ID_MAX + 1] = "";
 	char id[UUID_STR_LEN];
-	int64_t at_ms = 0;
+	int64_t at_ms = 0, device_ms = 0;
 	int method = 0;
 	enum blippa_err rc;
 	sqlite3_stmt *s;
@@ -263,6 +296,7 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 
 	if (!event_id || !uuid_is_valid(event_id))
 		return BLIPPA_ERR_NOT_FOUND;
+	now_ms = effective_now(st, now_ms, &device_ms);
 	if (!store_clock_plausible(now_ms))
 		return BLIPPA_ERR_INVALID;
 	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)))
@@ -310,7 +344,8 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 	uuid7_make(now_ms, id);
 	if ((rc = store_insert_event(st, id, EVENT_VOID, now_ms,
 				     by_leader ? CHECKIN_LEADER : (enum checkin_method)method, pid,
-				     sid, event_id, NULL, today)))
+				     sid, event_id, NULL, today)) ||
+	    (rc = note_device_time(st, id, device_ms)))
 		goto out;
 	rc = store_commit(st);
 out:

@@ -6,6 +6,7 @@
  * the past. */
 #include <pthread.h>
 
+#include "clock.h"
 #include "store_testutil.h"
 
 static int64_t n_events(struct fx *f, const char *where)
@@ -522,6 +523,58 @@ static void test_clock_far_in_past(void **state)
 	assert_int_equal(r.outcome, CHECKIN_OK);
 }
 
+/* The server's time learned at a heartbeat corrects a wall clock that is
+ * more than 2 min off (issue 13): the session is resolved and the event
+ * stamped with the server's time, the device's time kept beside it. */
+static void test_clock_corrected(void **state)
+{
+	struct fx *f = *state;
+	struct checkin_result r;
+	struct store_event ev[8];
+	struct store_time t;
+	size_t n = 0;
+	int64_t server = at("2026-11-23 10:10", 0);
+
+	/* nothing learned yet: the device's clock is used as it is */
+	assert_int_equal(store_clock_resolve(f->st, server, clock_mono_ms(), &t), BLIPPA_OK);
+	assert_false(t.known);
+	assert_int_equal(store_clock_learn(f->st, server, clock_mono_ms()), BLIPPA_OK);
+	/* 2 h fast: without the correction after S1's end (open training) */
+	assert_int_equal(
+	    store_checkin_participant(f->st, "P2", CHECKIN_CARD, NULL, server + 2 * 3600000, &r),
+	    BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_string_equal(r.session_id, "S1");
+	assert_true(r.checked_in_ms >= server && r.checked_in_ms < server + 60000);
+	/* 3 h slow, even a clock that is not plausible at all: S1 too */
+	assert_int_equal(
+	    store_checkin_participant(f->st, "P3", CHECKIN_NAME, NULL, server - 3 * 3600000, &r),
+	    BLIPPA_OK);
+	assert_string_equal(r.session_id, "S1");
+	assert_int_equal(store_checkin_participant(f->st, "P4", CHECKIN_NAME, NULL, 1000, &r),
+			 BLIPPA_OK);
+	assert_string_equal(r.session_id, "S1");
+	/* 1 min off: within the trust band, the device's time is kept */
+	assert_int_equal(
+	    store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL, server + 60000, &r),
+	    BLIPPA_OK);
+	assert_int_equal(r.checked_in_ms, server + 60000);
+	assert_int_equal(store_pending_events(f->st, ev, 8, &n), BLIPPA_OK);
+	assert_int_equal(n, 4);
+	assert_int_equal(ev[0].device_ms, server + 2 * 3600000);
+	assert_true(ev[0].at_ms - server >= 0 && ev[0].at_ms - server < 60000);
+	assert_int_equal(ev[1].device_ms, server - 3 * 3600000);
+	assert_int_equal(ev[2].device_ms, 1000);
+	assert_int_equal(ev[3].device_ms, 0);
+	assert_int_equal(ev[3].at_ms, server + 60000);
+	/* a reference from another boot says nothing about this one */
+	assert_int_equal(store_meta_set(f->st, "clock_ref", "another-boot 1795425000000 5"),
+			 BLIPPA_OK);
+	assert_int_equal(store_clock_resolve(f->st, 1000, clock_mono_ms(), &t), BLIPPA_OK);
+	assert_false(t.known);
+	assert_int_equal(t.at_ms, 1000);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
@@ -548,6 +601,7 @@ int main(void)
 	    T(test_locked_database),
 	    T(test_two_handles_race),
 	    T(test_clock_far_in_past),
+	    T(test_clock_corrected),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
