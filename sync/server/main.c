@@ -191,13 +191,20 @@ static int print_kiosk(void *ctx, const struct srv_kiosk *k)
 {
 	(void)ctx;
 	int64_t now = clock_wall_ms();
-	char seen[32] = "never";
+	char seen[32] = "never", skew[32] = "-";
 	if (k->last_seen_ms)
 		snprintf(seen, sizeof(seen), "%llds ago",
 			 (long long)((now - k->last_seen_ms) / 1000));
-	printf("%s\t%s\t%s\t%s\tlast seen %s\tpending %lld\treader %s\t%s\n", k->id, k->facility_id,
-	       k->revoked_ms ? "revoked" : "active", k->name, seen, (long long)k->pending,
-	       k->reader[0] ? k->reader : "-", k->last_error[0] ? k->last_error : "");
+	/* server time - kiosk time at the last heartbeat (to a request's length) */
+	if (k->last_seen_ms && k->kiosk_time_ms)
+		snprintf(skew, sizeof(skew), "%+llds",
+			 (long long)((k->last_seen_ms - k->kiosk_time_ms) / 1000));
+	printf("%s\t%s\t%s\t%s\tlast seen %s\tpending %lld\treader %s\t%s\tversion %s"
+	       "\tclock skew %s\toldest pending %llds\tclock-flagged events %lld\n",
+	       k->id, k->facility_id, k->revoked_ms ? "revoked" : "active", k->name, seen,
+	       (long long)k->pending, k->reader[0] ? k->reader : "-",
+	       k->last_error[0] ? k->last_error : "", k->version[0] ? k->version : "-", skew,
+	       (long long)k->oldest_pending_age_s, (long long)k->clock_flagged);
 	return 0;
 }
 
@@ -382,8 +389,10 @@ static const struct command commands[] = {
      "SHA-256 hash of it is stored.",
      "dfn", "dfn", 0, cmd_add_kiosk},
     {"list-kiosks", "--db PATH",
-     "List kiosks: id, facility, state, name, last heartbeat, pending events, reader.", "d", "d", 0,
-     cmd_list_kiosks},
+     "List kiosks: id, facility, state, name, last heartbeat, pending events, reader, last\n"
+     "error, version, clock skew (server - kiosk at the last heartbeat), age of the oldest\n"
+     "pending event, and events stamped more than 2 min after the server received them.",
+     "d", "d", 0, cmd_list_kiosks},
     {"revoke-kiosk", "--db PATH --kiosk ID",
      "Revoke a kiosk's token for good (its requests get 401 from then on).", "dk", "dk", 0,
      cmd_revoke_kiosk},

@@ -76,6 +76,9 @@ struct srv_kiosk {
 	int64_t pending, oldest_pending_age_s, kiosk_time_ms;
 	char reader[PROTOCOL_SHORT_MAX + 1];
 	char last_error[PROTOCOL_REASON_MAX + 1];
+	/* list_kiosks only: events whose time lies more than 2 min after the
+	 * server received them (a kiosk clock running fast, issue 13) */
+	int64_t clock_flagged;
 };
 
 typedef int (*srv_kiosk_fn)(void *ctx, const struct srv_kiosk *k); /* non-0 stops */

@@ -144,7 +144,11 @@ static const char *const pg_sql[PQ_COUNT] = {
     [PQ_FAC_GET] = "SELECT name, timezone FROM facilities WHERE id = $1",
     [PQ_KIOSK_ADD] = "INSERT INTO kiosks(id, facility_id, name, token_hash, created_ms)"
 		     " VALUES($1, $2, $3, $4::bytea, $5::bigint)",
-    [PQ_KIOSK_LIST] = "SELECT " KIOSK_COLS " FROM kiosks"
+    /* + events stamped more than 2 min after they were received */
+    [PQ_KIOSK_LIST] = "SELECT " KIOSK_COLS ", coalesce(f.n, 0) FROM kiosks"
+		      " LEFT JOIN (SELECT kiosk_id, count(*) AS n FROM events"
+		      " WHERE at_ms > received_ms + 120000 GROUP BY kiosk_id) f"
+		      " ON f.kiosk_id = kiosks.id"
 		      " ORDER BY facility_id COLLATE \"C\", id COLLATE \"C\"",
     [PQ_KIOSK_REVOKE] = "UPDATE kiosks SET revoked_ms = $2::bigint WHERE id = $1",
     [PQ_PIN_SET] = "UPDATE leaders SET pin_hash = $2 WHERE id = $1",

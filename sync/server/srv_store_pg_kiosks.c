@@ -121,6 +121,7 @@ static enum blippa_err pg_list_kiosks(void *impl, srv_kiosk_fn fn, void *ctx)
 	pg_conn_put(im, c);
 	for (int i = 0; rc == BLIPPA_OK && i < PQntuples(res); i++) {
 		kiosk_from_row(res, i, &k);
+		k.clock_flagged = int_col(res, i, 12);
 		if (fn(ctx, &k) != 0)
 			break;
 	}

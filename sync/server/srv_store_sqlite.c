@@ -130,7 +130,11 @@ static const char *const sq_sql[Q_COUNT] = {
     [Q_FAC_GET] = "SELECT name, timezone FROM facilities WHERE id = ?1",
     [Q_KIOSK_ADD] = "INSERT INTO kiosks(id, facility_id, name, token_hash, created_ms)"
 		    " VALUES(?1, ?2, ?3, ?4, ?5)",
-    [Q_KIOSK_LIST] = "SELECT " KIOSK_COLS " FROM kiosks ORDER BY facility_id, id",
+    /* + events stamped more than 2 min after they were received */
+    [Q_KIOSK_LIST] = "SELECT " KIOSK_COLS ", coalesce(f.n, 0) FROM kiosks"
+		     " LEFT JOIN (SELECT kiosk_id, count(*) AS n FROM events"
+		     " WHERE at_ms > received_ms + 120000 GROUP BY kiosk_id) f"
+		     " ON f.kiosk_id = kiosks.id ORDER BY facility_id, id",
     [Q_KIOSK_REVOKE] = "UPDATE kiosks SET revoked_ms = ?2 WHERE id = ?1",
     [Q_PIN_SET] = "UPDATE leaders SET pin_hash = ?2 WHERE id = ?1",
     [Q_AUTH] = "SELECT " KIOSK_COLS " FROM kiosks WHERE token_hash = ?1 AND revoked_ms IS NULL",

@@ -103,6 +103,7 @@ static enum blippa_err sq_list_kiosks(void *impl, srv_kiosk_fn fn, void *ctx)
 	int src = s ? SQLITE_ROW : SQLITE_ERROR;
 	while (s && (src = sqlite3_step(s)) == SQLITE_ROW) {
 		kiosk_from_row(s, &k);
+		k.clock_flagged = sqlite3_column_int64(s, 12);
 		if (fn(ctx, &k) != 0) {
 			src = SQLITE_DONE;
 			break;

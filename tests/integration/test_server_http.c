@@ -374,6 +374,23 @@ static void test_events_void_and_export(void **state)
 	assert_int_equal(run(NULL, &out, NULL, "list-kiosks", "--db", db, NULL), 0);
 	assert_non_null(strstr(out, kid));
 	assert_non_null(strstr(out, "pending 7"));
+	/* what the heartbeat told, and no event from a clock running fast yet */
+	assert_non_null(strstr(out, "version 0.1.0"));
+	assert_non_null(strstr(out, "oldest pending 30s"));
+	assert_non_null(strstr(out, "clock skew +")); /* that "time" is weeks back */
+	assert_non_null(strstr(out, "clock-flagged events 0"));
+	free(out);
+	/* a check-in stamped 2 h ahead of the server's clock is flagged */
+	char fast[512];
+	snprintf(fast, sizeof(fast),
+		 "{\"events\":[" EV("09", "\"type\":\"checkin\",\"at\":%lld,\"method\":\"card\","
+					  "\"participant_id\":\"P1\",\"session_id\":\"S1\"") "]}",
+		 (long long)ts.tv_sec * 1000 + 7200000);
+	r = post("/v1/events", tok_a, fast);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	assert_int_equal(run(NULL, &out, NULL, "list-kiosks", "--db", db, NULL), 0);
+	assert_non_null(strstr(out, "clock-flagged events 1"));
 	free(out);
 }
 
