@@ -435,6 +435,7 @@ int main(int argc, char **argv)
 	}
 
 	store_rules_from_config(&rules, &cfg);
+	rules.clock_correction = true; /* the kiosk's wall clock is not trusted */
 	if (store_open(cfg.data_dir, &rules, &st, err, sizeof err) != BLIPPA_OK) {
 		fprintf(stderr, "blippa-kiosk: %s\n", err);
 		goto out;

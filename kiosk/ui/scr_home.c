@@ -70,6 +70,17 @@ static void home_draw(struct ui *ui, struct render *r)
 		render_text_fit(r, _("Find your name with the button below"), sub, MM_TEXT_BODY,
 				FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	}
+	if (ui->clock_unsure) {
+		/* for the leader, calm: nothing is lost, the times are fixed later */
+		SDL_Rect note = {c.x + lead_w + gap, lead.y, c.w - 2 * (lead_w + gap), lead_h};
+		if (btn.y + btn_h > lead.y)
+			note = (SDL_Rect){c.x, btn.y - gap - sub_h, c.w, sub_h};
+		render_text_wrap(r,
+				 _("Note for the leader: the kiosk's clock may be wrong until it "
+				   "reaches the server. Check-ins are saved and their times "
+				   "corrected then."),
+				 note, MM_TEXT_SMALL, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+	}
 	button_draw(ui, btn, HOME_SEARCH, 0, "search", _("Search your name"), BTN_PRIMARY,
 		    MM_TEXT_TITLE);
 	button_draw(ui, lead, HOME_LEADER, 0, "leader", _("Leader"), BTN_SECONDARY,

@@ -167,9 +167,16 @@ void ui_refresh_status(struct ui *ui)
 	{
 		/* the server's time when the kiosk's own clock is off */
 		struct store_time t;
-		if (store_clock_resolve(ui->st, clock_wall_ms(), clock_mono_ms(), &t) != BLIPPA_OK)
+		bool was = ui->clock_unsure;
+		if (store_clock_resolve(ui->st, clock_wall_ms(), clock_mono_ms(), &t) !=
+		    BLIPPA_OK) {
+			memset(&t, 0, sizeof t);
 			t.at_ms = clock_wall_ms();
+		}
 		ui_hhmm(ui, t.at_ms, ui->clock_text);
+		ui->clock_unsure = t.unsure;
+		if (was != ui->clock_unsure)
+			ui_trace(ui, "clock %s", t.unsure ? "unsure" : "ok");
 	}
 }
 
@@ -242,7 +249,7 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 		if (rc == BLIPPA_OK)
 			ui_event_recorded(ui);
 		ui_toast(ui, rc != BLIPPA_OK,
-			 rc == BLIPPA_OK		 ? _("The card is linked")
+			 rc == BLIPPA_OK	   ? _("The card is linked")
 			 : rc == BLIPPA_ERR_EXISTS ? _("That is a leader card: it cannot be linked")
 						   : _("Could not link the card"));
 		ui_goto(ui, ui->roster.info.session_id[0] ? UI_LEADER_ROSTER : UI_LEADER_SESSIONS,
@@ -445,6 +452,7 @@ static void handle_event(struct ui *ui, SDL_Event *ev)
 			if (ev->user.data1) {
 				ui->sync = *(const struct store_sync_status *)ev->user.data1;
 				ui->sync_known = true;
+				ui_refresh_status(ui); /* the server's time may be known now */
 			}
 			ui_dirty(ui);
 			break;

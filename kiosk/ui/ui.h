@@ -195,6 +195,9 @@ struct ui {
 	bool reader_configured;
 	struct store_sync_status sync;
 	bool sync_known;
+	/* no server time since boot and an implausible wall clock: check-ins
+	 * are recorded and corrected later; home tells the leader (issue 13) */
+	bool clock_unsure;
 	char clock_text[6];
 	char facility_name[ROSTER_NAME_MAX + 1];
 

@@ -38,9 +38,9 @@ struct sync_engine {
 	int64_t interval_ms, base_ms, cap_ms, auth_ms, kick_cap_ms;
 	int retention_days;
 	int64_t last_purge_ms; /* retention purge runs at most hourly */
-	unsigned failures;  /* consecutive failed rounds, for backoff */
-	uint64_t rng;	    /* xorshift state for jitter */
-	pthread_mutex_t mu; /* guards reader */
+	unsigned failures;     /* consecutive failed rounds, for backoff */
+	uint64_t rng;	       /* xorshift state for jitter */
+	pthread_mutex_t mu;    /* guards reader */
 	char reader[PROTOCOL_SHORT_MAX + 1];
 	struct store_event *batch;	 /* batch_max slots */
 	struct store_ack *acks;		 /* batch_max slots */
@@ -250,20 +250,19 @@ static void set_first_error(struct sync_report *rep, const char *msg)
 
 /* How push_batch ended, beyond its error code. */
 enum batch_end {
-	BATCH_DONE,	    /* 200: every event marked per its result */
-	BATCH_FAILED,	    /* error: the push stops for this round */
-	BATCH_TOO_LARGE,    /* 413: halve the batch */
-	BATCH_BAD_EVENT,    /* a Blippa server refused an event of it (400) */
-	BATCH_UNENCODABLE,  /* damaged rows marked rejected locally; go on */
+	BATCH_DONE,	   /* 200: every event marked per its result */
+	BATCH_FAILED,	   /* error: the push stops for this round */
+	BATCH_TOO_LARGE,   /* 413: halve the batch */
+	BATCH_BAD_EVENT,   /* a Blippa server refused an event of it (400) */
+	BATCH_UNENCODABLE, /* damaged rows marked rejected locally; go on */
 };
 
 /* The batch cannot be encoded (a damaged row: unknown type or method,
  * invalid UTF-8). Encodes the events one at a time and marks every one that
  * fails rejected locally ("cannot be encoded"), so a damaged row never
  * blocks the queue; the others stay pending. *nrej: how many. */
-static enum blippa_err reject_unencodable(struct sync_engine *e, size_t n,
-					  struct sync_report *rep, size_t *nrej,
-					  char last_acked[UUID_STR_LEN])
+static enum blippa_err reject_unencodable(struct sync_engine *e, size_t n, struct sync_report *rep,
+					  size_t *nrej, char last_acked[UUID_STR_LEN])
 {
 	enum blippa_err rc = BLIPPA_OK;
 	char *body = NULL;
@@ -672,6 +671,22 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 	}
 	if (store_get_sync_status(e->st, &prev) != BLIPPA_OK)
 		memset(&prev, 0, sizeof prev);
+
+	/* Check-ins recorded with an unsure clock (no server time since boot,
+	 * implausible wall clock): learn the server's time first, then give
+	 * them the corrected time before they are sent (store_clock.c). */
+	if (store_clock_unsure_pending(e->st)) {
+		struct store_time t;
+		struct step sp_first = {0, -1};
+		size_t fixed = 0;
+		int64_t first_skew;
+		if (store_clock_resolve(e->st, clock_wall_ms(), clock_mono_ms(), &t) == BLIPPA_OK &&
+		    !t.known)
+			(void)heartbeat(e, &prev, rep, &sp_first, &first_skew);
+		if (store_clock_fix_pending(e->st, &fixed) == BLIPPA_OK && fixed)
+			log_info(MOD, "%zu check-ins recorded with an unsure clock corrected",
+				 fixed);
+	}
 
 	rep->push = push(e, rep, &sp_push);
 	auth = rep->push == BLIPPA_ERR_AUTH;

@@ -120,6 +120,8 @@ enum blippa_err protocol_encode_events(const struct store_event *ev, size_t n, c
 		pjson_put(o, "at", json_integer(e->at_ms), &ok);
 		if (e->device_ms > 0 && e->device_ms < AT_MAX) /* at was corrected */
 			pjson_put(o, "device_at", json_integer(e->device_ms), &ok);
+		if (e->clock_unsure && e->type == EVENT_CHECKIN) /* session is a guess */
+			pjson_put(o, "clock_unsure", json_true(), &ok);
 		switch (e->type) {
 		case EVENT_CHECKIN:
 			pjson_put(o, "method", json_string(protocol_method_name(e->method)), &ok);
@@ -167,6 +169,14 @@ static enum blippa_err decode_event(json_t *o, const char *path, struct protocol
 	    (rc = pjson_get_int(o, "device_at", false, 1, AT_MAX - 1, &e->device_ms, path, err,
 				errlen)))
 		return rc;
+	{
+		json_t *u = json_object_get(o, "clock_unsure");
+		if (u && !json_is_boolean(u)) {
+			pjson_seterr(err, errlen, "%s.clock_unsure: not a boolean", path);
+			return BLIPPA_ERR_INVALID;
+		}
+		e->clock_unsure = u && json_is_true(u);
+	}
 	switch (e->type) {
 	case EVENT_CHECKIN:
 		if ((rc = pjson_get_str(o, "method", true, 16, false, &s, path, err, errlen)))

@@ -71,6 +71,9 @@ struct protocol_event {
 	int64_t at_ms;				/* Unix ms UTC, 0 < at_ms < 2^53 */
 	int64_t device_ms;			/* optional "device_at": the kiosk's own
 						   clock when at was corrected; 0 if absent */
+	bool clock_unsure; /* optional "clock_unsure" (checkin): recorded before the
+			      kiosk knew the server's time with an implausible
+			      clock; the server resolves the session again */
 	enum checkin_method method;		/* checkin only (else CHECKIN_CARD) */
 	char participant_id[ROSTER_ID_MAX + 1]; /* checkin, card_link: required */
 	char session_id[ROSTER_ID_MAX + 1];	/* checkin: "" = null = open training */

@@ -12,6 +12,7 @@
 #include "auth.h"
 #include "clock.h"
 #include "log.h"
+#include "resolve.h"
 #include "protocol.h"
 
 #define API_ETAG_CACHE 1024 /* kiosks whose last roster ETag we remember */
@@ -179,6 +180,15 @@ static void handle_events(struct api *api, const struct srv_kiosk *k, const stru
 		answer_store_error(resp, BLIPPA_ERR_NOMEM, "events");
 		goto out;
 	}
+	size_t moved = 0;
+	rc = resolve_unsure_sessions(api->store, k->facility_id, ev, n, &moved);
+	if (rc != BLIPPA_OK) {
+		answer_store_error(resp, rc, "events");
+		goto out;
+	}
+	if (moved)
+		log_info("api", "kiosk %s: %zu check-ins from an unsure clock moved to another session",
+			 k->id, moved);
 	rc = srv_store_ingest_events(api->store, k, ev, n, clock_wall_ms(), res, &st);
 	if (rc != BLIPPA_OK) {
 		answer_store_error(resp, rc, "events");

@@ -70,8 +70,15 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "UPDATE members SET pno = (SELECT p.pno FROM participants p"
     " WHERE p.id = members.participant_id);",
     /* 3: the kiosk's own clock beside an event whose time was corrected to
-     * the server's (store_clock.c); NULL when it was not */
-    "ALTER TABLE events ADD COLUMN device_ms INTEGER;",
+     * the server's (store_clock.c); NULL when it was not. An event recorded
+     * while the clock was unsure (no server time since boot, implausible
+     * wall clock) keeps the boot and monotonic instant, to be corrected
+     * once the server's time is known, and asks the server to resolve its
+     * session again (clock_unsure 1). */
+    "ALTER TABLE events ADD COLUMN device_ms INTEGER;"
+    "ALTER TABLE events ADD COLUMN clock_unsure INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE events ADD COLUMN boot_id TEXT;"
+    "ALTER TABLE events ADD COLUMN mono_ms INTEGER;",
 };
 
 void store_rules_default(struct store_rules *rules)

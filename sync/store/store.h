@@ -31,6 +31,10 @@ struct store_rules {
 	int window_before_min; /* default 60 */
 	bool window_later_today; /* default true: any session later today */
 	int window_after_min;  /* default 30: a session ended this recently */
+	/* Check-ins correct the wall clock with the server's time and record an
+	 * implausible one as unsure (store_clock.c). Off by default (tests and
+	 * tools pass the time they mean); blippa-kiosk turns it on. */
+	bool clock_correction;
 	bool open_training;    /* default true */
 	int undo_seconds;      /* default 10: participant undo window */
 	int pin_max_failures;  /* default 5 wrong PINs ... */
@@ -87,6 +91,11 @@ struct store_time {
 	int64_t skew_ms;   /* server - device (known only) */
 	bool known;        /* the server's time was learned since this boot */
 	bool corrected;    /* known and |skew_ms| > STORE_CLOCK_TRUST_MS */
+	/* not known, and the wall clock is implausible: before this build,
+	 * before the newest event in the database, or before 2024. Check-ins
+	 * are still recorded (and corrected at the next sync, see
+	 * store_clock_fix_pending); the home screen tells the leader. */
+	bool unsure;
 };
 /* The time to use for an event made at device time device_ms (the kiosk's
  * wall clock) and monotonic instant mono_ms. Check-ins and undo call it
@@ -94,6 +103,14 @@ struct store_time {
  * UI calls it for the clock it shows. */
 enum blippa_err store_clock_resolve(struct store *st, int64_t device_ms, int64_t mono_ms,
 				    struct store_time *out);
+/* The sync engine, before a push: pending events recorded with an unsure
+ * clock in this boot get the server's time now that it is known (at_ms
+ * corrected, the old one kept as device_ms); *n gets how many. Events of an
+ * earlier boot cannot be corrected and are sent as they are. Both kinds
+ * carry "clock_unsure" so the server resolves their session again. */
+enum blippa_err store_clock_fix_pending(struct store *st, size_t *n);
+/* True if a pending event was recorded with an unsure clock. */
+bool store_clock_unsure_pending(struct store *st);
 
 /* ---- roster ---- */
 
@@ -267,6 +284,7 @@ struct store_event {
 	char card_uid[ROSTER_UID_HEX_MAX + 1]; /* CARD_LINK only */
 	char kiosk_id[ROSTER_ID_MAX + 1];
 	int64_t device_ms; /* the kiosk's own clock when at_ms was corrected, else 0 */
+	bool clock_unsure; /* recorded while the clock was unsure: session a guess */
 };
 
 /* Oldest pending events first, at most max. */

@@ -47,31 +47,55 @@ static const char sql_event[] = "SELECT at_ms, local_date, method, participant_i
 				" FROM events WHERE id = ? AND type = 0";
 static const char sql_voided[] = "SELECT 1 FROM events WHERE voids_id = ? AND type = 1";
 static const char sql_device[] = "UPDATE events SET device_ms = ? WHERE id = ?";
+static const char sql_unsure[] =
+    "UPDATE events SET clock_unsure = 1, boot_id = ?, mono_ms = ? WHERE id = ?";
 
-/* now_ms (the kiosk's wall clock) -> the time to use (store_clock.c). */
-static int64_t effective_now(struct store *st, int64_t now_ms, int64_t *device_ms)
+/* How the clock stood for one call (store_clock.c). */
+struct call_time {
+	int64_t device_ms; /* != 0: now was corrected from it */
+	int64_t mono_ms;   /* != 0: the clock is unsure (no server time, implausible) */
+};
+
+/* now_ms (the kiosk's wall clock) -> the time to use. */
+static int64_t effective_now(struct store *st, int64_t now_ms, struct call_time *ct)
 {
 	struct store_time t;
+	int64_t mono = clock_mono_ms();
 
-	*device_ms = 0;
-	if (store_clock_resolve(st, now_ms, clock_mono_ms(), &t) != BLIPPA_OK || !t.corrected)
+	memset(ct, 0, sizeof *ct);
+	if (!st->rules.clock_correction || store_clock_resolve(st, now_ms, mono, &t) != BLIPPA_OK)
 		return now_ms;
-	*device_ms = now_ms;
+	if (t.unsure)
+		ct->mono_ms = mono > 0 ? mono : 1;
+	if (!t.corrected)
+		return now_ms;
+	ct->device_ms = now_ms;
 	return t.at_ms;
 }
 
-/* Keeps the device's own time beside a corrected event (in its transaction). */
-static enum blippa_err note_device_time(struct store *st, const char *id, int64_t device_ms)
+/* Keeps the device's own time beside a corrected event, or the boot and
+ * monotonic instant of one recorded with an unsure clock (in its
+ * transaction). */
+static enum blippa_err note_device_time(struct store *st, const char *id,
+					const struct call_time *ct)
 {
+	char boot[40];
 	sqlite3_stmt *s;
 	enum blippa_err rc;
 
-	if (!device_ms)
+	if (!ct->device_ms && !ct->mono_ms)
 		return BLIPPA_OK;
-	if (!(s = store_prep(st, sql_device)))
+	if (!(s = store_prep(st, ct->device_ms ? sql_device : sql_unsure)))
 		return BLIPPA_ERR_IO;
-	sqlite3_bind_int64(s, 1, device_ms);
-	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	if (ct->device_ms) {
+		sqlite3_bind_int64(s, 1, ct->device_ms);
+		sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	} else {
+		store_boot_id(boot);
+		sqlite3_bind_text(s, 1, boot, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 2, ct->mono_ms);
+		sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+	}
 	rc = store_err_from_sqlite(sqlite3_step(s));
 	sqlite3_reset(s);
 	return rc;
@@ -172,18 +196,23 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 					  int64_t now_ms, struct checkin_result *out)
 {
 	char today[11];
-	int64_t earlier = 0, device_ms = 0;
+	int64_t earlier = 0;
+	struct call_time ct;
+	bool unsure;
 	enum blippa_err rc;
 	sqlite3_stmt *s;
 	int src;
 
 	memset(out, 0, sizeof *out);
-	now_ms = effective_now(st, now_ms, &device_ms);
+	now_ms = effective_now(st, now_ms, &ct);
+	unsure = ct.mono_ms != 0;
+	if (session_id)
+		ct.mono_ms = 0; /* a leader named the session: nothing to resolve again */
 	if (!participant_id || !participant_id[0] || strlen(participant_id) > ROSTER_ID_MAX ||
 	    (method != CHECKIN_CARD && method != CHECKIN_NAME && method != CHECKIN_LEADER) ||
 	    (session_id && (method != CHECKIN_LEADER || !session_id[0])))
 		return BLIPPA_ERR_INVALID;
-	if (!store_clock_plausible(now_ms)) {
+	if (!store_clock_plausible(now_ms) && !unsure) {
 		log_warn(MOD, "check-in refused: the clock is not set");
 		return BLIPPA_ERR_INVALID;
 	}
@@ -221,7 +250,7 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 	uuid7_make(now_ms, out->event_id);
 	if ((rc = store_insert_event(st, out->event_id, EVENT_CHECKIN, now_ms, method,
 				     participant_id, out->session_id, NULL, NULL, today)) ||
-	    (rc = note_device_time(st, out->event_id, device_ms)))
+	    (rc = note_device_time(st, out->event_id, &ct)))
 		goto out;
 	if ((rc = store_commit(st)))
 		goto out;
@@ -288,7 +317,9 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 {
 	char today[11], date[11] = "", pid[ROSTER_ID_MAX + 1] = "", sid[ROSTER_ID_MAX + 1] = "";
 	char id[UUID_STR_LEN];
-	int64_t at_ms = 0, device_ms = 0;
+	int64_t at_ms = 0;
+	struct call_time ct;
+	bool unsure;
 	int method = 0;
 	enum blippa_err rc;
 	sqlite3_stmt *s;
@@ -296,8 +327,10 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 
 	if (!event_id || !uuid_is_valid(event_id))
 		return BLIPPA_ERR_NOT_FOUND;
-	now_ms = effective_now(st, now_ms, &device_ms);
-	if (!store_clock_plausible(now_ms))
+	now_ms = effective_now(st, now_ms, &ct);
+	unsure = ct.mono_ms != 0;
+	ct.mono_ms = 0; /* a void has no session to resolve */
+	if (!store_clock_plausible(now_ms) && !unsure)
 		return BLIPPA_ERR_INVALID;
 	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)))
 		return rc;
@@ -345,7 +378,7 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 	if ((rc = store_insert_event(st, id, EVENT_VOID, now_ms,
 				     by_leader ? CHECKIN_LEADER : (enum checkin_method)method, pid,
 				     sid, event_id, NULL, today)) ||
-	    (rc = note_device_time(st, id, device_ms)))
+	    (rc = note_device_time(st, id, &ct)))
 		goto out;
 	rc = store_commit(st);
 out:

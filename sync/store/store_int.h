@@ -121,6 +121,9 @@ size_t store_sort_key(const char *given, const char *family, const char *id, cha
 void store_display_name(const char *given, const char *family, char *out, size_t outlen);
 /* Drops the name index (after roster replace and at close). */
 void store_names_clear(struct store_names *nm);
+/* This boot's id (/proc/sys/kernel/random/boot_id; the environment's
+ * BLIPPA_BOOT_ID instead when set, so tests can stage a reboot), or "-". */
+void store_boot_id(char out[40]);
 /* store_names.c: makes the displays of hits[0..n) differ (see struct
  * search_hit); called by store_search_names. */
 enum blippa_err store_search_disambiguate(struct store *st, struct search_hit *hits, size_t n,

@@ -11,7 +11,7 @@
 
 static const char sql_pending[] =
     "SELECT seq, id, type, at_ms, method, participant_id, session_id, voids_id, card_uid,"
-    " kiosk_id, device_ms FROM events WHERE sync = 0 ORDER BY seq LIMIT ?";
+    " kiosk_id, device_ms, clock_unsure FROM events WHERE sync = 0 ORDER BY seq LIMIT ?";
 static const char sql_ack[] = "UPDATE events SET sync = ?, reason = ?, synced_ms = ?"
 			      " WHERE id = ? AND sync = 0";
 static const char sql_rejected[] = "SELECT id, at_ms, reason FROM events WHERE sync = 2"
@@ -57,6 +57,7 @@ enum blippa_err store_pending_events(struct store *st, struct store_event *out, 
 		store_col_text(s, 8, e->card_uid, sizeof e->card_uid);
 		store_col_text(s, 9, e->kiosk_id, sizeof e->kiosk_id);
 		e->device_ms = sqlite3_column_int64(s, 10); /* NULL -> 0 */
+		e->clock_unsure = sqlite3_column_int(s, 11) != 0;
 	}
 	if (k < max && src != SQLITE_DONE)
 		rc = store_err_from_sqlite(src);

@@ -505,22 +505,56 @@ static void test_two_handles_race(void **state)
 	assert_int_equal(n_events(f, "type = 0"), 30);
 }
 
+/* The fixture's store again with clock correction on (as in the kiosk). */
+static struct store *kiosk_store(struct fx *f)
+{
+	struct store_rules rules;
+
+	store_rules_default(&rules);
+	rules.clock_correction = true;
+	return open_store(&f->t, &rules);
+}
+
 static void test_clock_far_in_past(void **state)
 {
-	struct fx *f = *state;
+	struct fx *f0 = *state;
+	struct fx fk = *f0, *f = &fk;
 	struct checkin_result r;
+
+	f->st = kiosk_store(f0);
+
+	struct store_event ev[4];
+	struct store_time t;
+	size_t n = 0, fixed = 0;
+	int64_t server = at("2026-11-23 10:05", 0);
 
 	assert_false(store_clock_plausible(0));
 	assert_false(store_clock_plausible(INT64_C(946684800000))); /* 2000-01-01 */
 	assert_true(store_clock_plausible(at("2026-11-23 10:00", 0)));
-	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, 0, &r), BLIPPA_ERR_INVALID);
+	/* no server time since boot and a clock in 2000: unsure, but the
+	 * check-in is recorded (issue 13), with the boot and monotonic instant */
+	assert_int_equal(store_clock_resolve(f->st, INT64_C(946684800000), 5, &t), BLIPPA_OK);
+	assert_true(t.unsure);
 	assert_int_equal(
 	    store_checkin_participant(f->st, "P1", CHECKIN_NAME, NULL, INT64_C(946684800000), &r),
-	    BLIPPA_ERR_INVALID);
-	assert_int_equal(n_events(f, "1"), 0);
-	/* once the clock is right again, check-ins work */
-	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, at("2026-11-23 10:00", 0), &r), 0);
+	    BLIPPA_OK);
+	assert_int_equal(r.outcome, CHECKIN_OPEN_TRAINING); /* a guess: no session in 2000 */
+	assert_int_equal(n_events(f, "clock_unsure = 1 AND mono_ms > 0 AND boot_id <> ''"), 1);
+	/* once the server's time is known, the sync engine corrects it before
+	 * sending; the session is the server's to resolve again */
+	assert_int_equal(store_clock_learn(f->st, server, clock_mono_ms()), BLIPPA_OK);
+	assert_int_equal(store_clock_fix_pending(f->st, &fixed), BLIPPA_OK);
+	assert_int_equal(fixed, 1);
+	assert_int_equal(store_pending_events(f->st, ev, 4, &n), BLIPPA_OK);
+	assert_int_equal(n, 1);
+	assert_true(ev[0].clock_unsure);
+	assert_int_equal(ev[0].device_ms, INT64_C(946684800000));
+	assert_true(ev[0].at_ms <= server && ev[0].at_ms > server - 60000);
+	/* a clock that is right: not unsure, and check-ins are as always */
+	assert_int_equal(store_checkin_card(f->st, uid_p1, 4, at("2026-11-23 10:05", 0), &r), 0);
 	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_int_equal(n_events(f, "clock_unsure = 1"), 1);
+	store_close(f->st);
 }
 
 /* The server's time learned at a heartbeat corrects a wall clock that is
@@ -528,12 +562,15 @@ static void test_clock_far_in_past(void **state)
  * stamped with the server's time, the device's time kept beside it. */
 static void test_clock_corrected(void **state)
 {
-	struct fx *f = *state;
+	struct fx *f0 = *state;
+	struct fx fk = *f0, *f = &fk;
 	struct checkin_result r;
 	struct store_event ev[8];
 	struct store_time t;
 	size_t n = 0;
 	int64_t server = at("2026-11-23 10:10", 0);
+
+	f->st = kiosk_store(f0);
 
 	/* nothing learned yet: the device's clock is used as it is */
 	assert_int_equal(store_clock_resolve(f->st, server, clock_mono_ms(), &t), BLIPPA_OK);
@@ -573,6 +610,7 @@ static void test_clock_corrected(void **state)
 	assert_int_equal(store_clock_resolve(f->st, 1000, clock_mono_ms(), &t), BLIPPA_OK);
 	assert_false(t.known);
 	assert_int_equal(t.at_ms, 1000);
+	store_close(f->st);
 }
 
 int main(void)

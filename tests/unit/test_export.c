@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "export.h"
 #include "import.h"
+#include "resolve.h"
 #include "srv_store.h"
 #include "srv_testutil.h"
 
@@ -294,6 +295,37 @@ static void test_export_open_training(void **state)
 	free(plain);
 }
 
+/* Check-ins from a kiosk whose clock was unsure (issue 13) get their session
+ * resolved again on the server from the corrected time. */
+static void test_resolve_unsure_sessions(void **state)
+{
+	struct fx *fx = *state;
+	struct protocol_event ev[4] = {
+	    checkin(U("51"), T0954, CHECKIN_CARD, "P1", ""),		     /* -> S1 */
+	    checkin(U("52"), T1020 + 3 * 3600000, CHECKIN_CARD, "P2", "S1"), /* 13:20: none */
+	    checkin(U("53"), T1005, CHECKIN_NAME, "P3", "S1"),		     /* holds: kept */
+	    checkin(U("54"), T0954, CHECKIN_CARD, "P4", ""), /* not unsure: untouched */
+	};
+	struct protocol_result res[4];
+	size_t moved = 0;
+	for (int i = 0; i < 3; i++)
+		ev[i].clock_unsure = true;
+	assert_int_equal(resolve_unsure_sessions(fx->st, "F1", ev, 4, &moved), BLIPPA_OK);
+	assert_int_equal(moved, 2);
+	assert_string_equal(ev[0].session_id, "S1");
+	assert_string_equal(ev[1].session_id, "");
+	assert_string_equal(ev[2].session_id, "S1");
+	assert_string_equal(ev[3].session_id, "");
+	ingest(fx, &fx->k1, ev, 4, res);
+	char *got = tu_export(fx->st, NULL);
+	char want[256];
+	snprintf(want, sizeof want,
+		 "F1,G1,S1,2026-11-23 10:00,P1,Åsa,Östberg,present,2026-11-23 09:54,card,%s\n",
+		 fx->k1.id);
+	assert_non_null(strstr(got, want));
+	free(got);
+}
+
 /* Replaces the store's roster with the test roster, with the given files
  * overwritten (NULL: keep the fixture's). */
 static void reimport(struct fx *fx, const char *name, const char *sessions, const char *parts,
@@ -466,6 +498,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_export_present_absent, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_empty_and_void_of_void, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_open_training, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_unsure_sessions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_export_keeps_checkins_after_reimport, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_card_link_scope, setup, teardown),

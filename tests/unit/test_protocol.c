@@ -233,6 +233,7 @@ static void fill_events(struct store_event *ev, size_t n)
 			ev[i].type = EVENT_CHECKIN;
 			ev[i].method = CHECKIN_NAME;
 			ev[i].device_ms = ev[i].at_ms + 7200000; /* a corrected time */
+			ev[i].clock_unsure = i % 8 == 1;
 			snprintf(ev[i].participant_id, sizeof ev[i].participant_id, "P%zu", i);
 			break;
 		case 2:
@@ -270,6 +271,7 @@ static void test_events_round_trip(void **state)
 		assert_int_equal(out[i].type, ev[i].type);
 		assert_int_equal(out[i].at_ms, ev[i].at_ms);
 		assert_int_equal(out[i].device_ms, ev[i].device_ms); /* optional "device_at" */
+		assert_int_equal(out[i].clock_unsure, ev[i].clock_unsure);
 		assert_string_equal(out[i].participant_id, ev[i].participant_id);
 		assert_string_equal(out[i].session_id, ev[i].session_id);
 		assert_string_equal(out[i].voids_id, ev[i].voids_id);

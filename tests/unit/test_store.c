@@ -96,6 +96,8 @@ static void test_migrate_from_v1(void **state)
 	store_close(st);
 	/* schema 1 did not store participants in display order either */
 	raw_exec(t.db, "ALTER TABLE members DROP COLUMN pno; ALTER TABLE events DROP COLUMN device_ms;"
+		       "ALTER TABLE events DROP COLUMN clock_unsure; ALTER TABLE events DROP COLUMN boot_id;"
+		       "ALTER TABLE events DROP COLUMN mono_ms;"
 		       "PRAGMA user_version = 1;"
 		       "UPDATE participants SET pno = 100 - pno");
 	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM pragma_table_info('members')"), 2);
