@@ -41,7 +41,7 @@ pin_clock() {
 # test_now_s: the test's "now" in Unix seconds (the real clock plus
 # BLIPPA_CLOCK_OFFSET_MS, as the programs under test see it).
 test_now_s() {
-	echo $(($(date +%s) + ${BLIPPA_CLOCK_OFFSET_MS:-0} / 1000))
+	echo $((($(date +%s%3N) + ${BLIPPA_CLOCK_OFFSET_MS:-0}) / 1000))
 }
 
 # local_time EPOCH_S [FORMAT]: EPOCH_S as Europe/Stockholm local time
