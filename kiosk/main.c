@@ -472,6 +472,7 @@ int main(int argc, char **argv)
 	ro.h = a.h ? a.h : (cfg.fullscreen ? 0 : 800);
 	ro.fullscreen = cfg.fullscreen;
 	ro.title = "Blippa";
+	ro.diag_in = cfg.screen_diagonal_in;
 	if (render_open(&ro, &r, err, sizeof err) != BLIPPA_OK) {
 		fprintf(stderr, "blippa-kiosk: %s\n", err);
 		goto out;

@@ -18,6 +18,15 @@ int button_add(struct ui *ui, SDL_Rect rc, int id, int index, const char *name)
 	return ui->n_buttons++;
 }
 
+int button_fit_w(struct ui *ui, const char *label, float text_mm, float min_mm)
+{
+	struct render *r = ui->r;
+	int w = render_text_size(r, label, text_mm, FONT_BOLD).x + 2 * render_mm(r, 3.0f) +
+		2 * render_mm(r, 0.8f) + 2;
+	int lo = render_mm(r, min_mm);
+	return w > lo ? w : lo;
+}
+
 bool button_is_pressed(const struct ui *ui, int id, int index)
 {
 	return ui->pressed >= 0 && ui->pressed_id == id && ui->pressed_index == index;

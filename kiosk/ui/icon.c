@@ -51,6 +51,9 @@ void icon_warning(struct render *r, float cx, float cy, float size, struct rgba 
 {
 	float h = size * 0.866f;
 	float top = cy - h / 2.0f;
+	float o = size * 0.07f; /* a black rim: the sign stays visible on amber too */
+	render_fill_triangle(r, cx, top - 2.0f * o, cx + size / 2.0f + 1.7f * o, top + h + o,
+			     cx - size / 2.0f - 1.7f * o, top + h + o, COL_BLACK);
 	render_fill_triangle(r, cx, top, cx + size / 2.0f, top + h, cx - size / 2.0f, top + h,
 			     fill);
 	render_thick_line(r, cx, top + 0.33f * h, cx, top + 0.68f * h, 0.09f * size, mark);

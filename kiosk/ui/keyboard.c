@@ -50,6 +50,12 @@ static void key_metrics(struct ui *ui, int w, int *unit, int *key_h, int *gap)
 		*key_h = render_mm(ui->r, MM_TARGET_MIN);
 }
 
+int keyboard_min_width(struct ui *ui)
+{
+	return (int)(11.2f * (float)render_mm_phys(ui->r, MM_TARGET_MIN)) +
+	       10 * render_mm(ui->r, 1.6f) + 2;
+}
+
 int keyboard_height(struct ui *ui, int w)
 {
 	int unit, key_h, gap;

@@ -19,7 +19,12 @@
 #define BLIPPA_ASSET_DIR_INSTALLED "/usr/share/blippa"
 #endif
 
-#define REF_DIAG_MM (15.6f * 25.4f)		   /* reference panel: 15.6" */
+#define REF_DIAG_IN 15.6f   /* assumed when neither config nor display knows */
+#define REF_SHORT_MM 194.0f /* the layout's design size: a 15.6" 16:9 panel ... */
+#define REF_LONG_MM 330.0f  /* ... whose sides are 194 x 345 mm */
+#define FLOOR_TARGET_MM 12.0f
+#define FLOOR_TEXT_MM 5.6f /* DejaVu Sans cap height 0.73 em: 4.1 mm */
+#define TEXT_LOG_MAX 256
 #define FONTS_MAX 24				   /* open (size, weight) faces */
 #define TEXT_CACHE_MAX 256			   /* cached text textures */
 #define TEXT_CACHE_MAX_PIXELS (1u * 1024u * 1024u) /* ~4 MB of RGBA */
@@ -47,7 +52,13 @@ struct render {
 	SDL_Window *win;
 	SDL_Renderer *ren;
 	int w, h;
-	float px_per_mm;
+	bool fullscreen;
+	float diag_in;	 /* from the config; 0: ask the display */
+	float px_per_mm; /* physical */
+	float compact;	 /* layout mm -> physical mm above the floors (<= 1) */
+	const char *size_source;
+	struct render_text_rec text_log[TEXT_LOG_MAX];
+	size_t n_text_log;
 	char font_path[2][1024];
 	struct font_slot fonts[FONTS_MAX];
 	size_t n_fonts, next_font_victim;
@@ -83,15 +94,60 @@ bool render_find_font(const char *asset_dir, const char *name, char *out, size_t
 	return false;
 }
 
+/* Pixels per mm the display itself reports (EDID through the video driver),
+ * or 0 when there is no answer or it is not believable: X servers without
+ * EDID report a made-up 96 dpi, some drivers 0 or absurd values, and a
+ * horizontal/vertical mismatch means the figure is invented. */
+static float display_px_per_mm(struct render *r)
+{
+	float ddpi = 0, hdpi = 0, vdpi = 0;
+	int d = SDL_GetWindowDisplayIndex(r->win);
+	if (d < 0 || SDL_GetDisplayDPI(d, &ddpi, &hdpi, &vdpi) != 0)
+		return 0.0f;
+	if (hdpi < 50.0f || hdpi > 400.0f || vdpi < 50.0f || vdpi > 400.0f)
+		return 0.0f;
+	if (fabsf(hdpi - 96.0f) < 0.01f && fabsf(vdpi - 96.0f) < 0.01f)
+		return 0.0f;
+	if (fabsf(hdpi - vdpi) > 0.1f * hdpi)
+		return 0.0f;
+	return (hdpi + vdpi) / 2.0f / 25.4f;
+}
+
 static void render_measure(struct render *r)
 {
-	int w = 0, h = 0;
+	int w = 0, h = 0, pw, ph;
+	float short_mm, long_mm, k;
+	SDL_DisplayMode mode;
 	SDL_GetRendererOutputSize(r->ren, &w, &h);
 	if (w <= 0 || h <= 0)
 		SDL_GetWindowSize(r->win, &w, &h);
 	r->w = w > 0 ? w : 1;
 	r->h = h > 0 ? h : 1;
-	r->px_per_mm = sqrtf((float)r->w * (float)r->w + (float)r->h * (float)r->h) / REF_DIAG_MM;
+	/* the panel's pixels: the whole display when fullscreen; a window
+	 * (tests, --size) stands for a panel of its own size */
+	pw = r->w;
+	ph = r->h;
+	if (r->fullscreen &&
+	    SDL_GetDesktopDisplayMode(SDL_GetWindowDisplayIndex(r->win), &mode) == 0 &&
+	    mode.w > 0 && mode.h > 0) {
+		pw = mode.w;
+		ph = mode.h;
+	}
+	if (r->diag_in > 0.0f) {
+		r->px_per_mm = hypotf((float)pw, (float)ph) / (r->diag_in * 25.4f);
+		r->size_source = "config";
+	} else if ((r->px_per_mm = display_px_per_mm(r)) > 0.0f) {
+		r->size_source = "display";
+	} else {
+		r->px_per_mm = hypotf((float)pw, (float)ph) / (REF_DIAG_IN * 25.4f);
+		r->size_source = "assumed 15.6\"";
+	}
+	short_mm = (float)(r->w < r->h ? r->w : r->h) / r->px_per_mm;
+	long_mm = (float)(r->w < r->h ? r->h : r->w) / r->px_per_mm;
+	k = short_mm / REF_SHORT_MM;
+	if (long_mm / REF_LONG_MM < k)
+		k = long_mm / REF_LONG_MM;
+	r->compact = k > 1.0f ? 1.0f : k;
 }
 
 enum blippa_err render_open(const struct render_opts *o, struct render **out, char *err,
@@ -105,6 +161,8 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	*out = NULL;
 	if (!r)
 		return BLIPPA_ERR_NOMEM;
+	r->fullscreen = o->fullscreen;
+	r->diag_in = o->diag_in;
 	if (!render_find_font(o->asset_dir, "DejaVuSans.ttf", r->font_path[0],
 			      sizeof r->font_path[0]) ||
 	    !render_find_font(o->asset_dir, "DejaVuSans-Bold.ttf", r->font_path[1],
@@ -154,8 +212,12 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	{
 		SDL_RendererInfo info;
 		if (SDL_GetRendererInfo(r->ren, &info) == 0)
-			log_info("render", "renderer %s, %dx%d, %.2f px/mm", info.name, r->w, r->h,
-				 (double)r->px_per_mm);
+			log_info("render", "renderer %s, %dx%d, %.2f px/mm (%s), layout %.2f",
+				 info.name, r->w, r->h, (double)r->px_per_mm, r->size_source,
+				 (double)r->compact);
+		if (r->size_source[0] == 'a')
+			log_warn("render", "panel size unknown: set [kiosk] screen_diagonal_in so "
+					   "touch targets keep their size");
 	}
 out:
 	if (rc != BLIPPA_OK) {
@@ -204,8 +266,28 @@ int render_h(const struct render *r)
 
 int render_mm(const struct render *r, float mm)
 {
-	int px = (int)lroundf(mm * r->px_per_mm);
+	float phys = mm * r->compact;
+	int px;
+	if (mm >= FLOOR_TARGET_MM && phys < FLOOR_TARGET_MM)
+		phys = FLOOR_TARGET_MM;
+	px = (int)ceilf(phys * r->px_per_mm - 0.01f);
 	return px < 1 ? 1 : px;
+}
+
+int render_mm_phys(const struct render *r, float mm)
+{
+	int px = (int)ceilf(mm * r->px_per_mm - 0.01f);
+	return px < 1 ? 1 : px;
+}
+
+float render_px_per_mm(const struct render *r)
+{
+	return r->px_per_mm;
+}
+
+float render_compact(const struct render *r)
+{
+	return r->compact;
 }
 
 void render_resized(struct render *r)
@@ -225,6 +307,7 @@ static void set_colour(struct render *r, struct rgba c)
 
 void render_clear(struct render *r, struct rgba c)
 {
+	r->n_text_log = 0;
 	set_colour(r, c);
 	SDL_RenderClear(r->ren);
 }
@@ -351,9 +434,18 @@ void render_arc(struct render *r, float cx, float cy, float radius, float width,
 
 /* ---- fonts and text ---- */
 
+/* Text sizes shrink with the layout but never below the text floor (or the
+ * size asked for, when that is smaller: leader-only detail). */
+static float text_phys_mm(const struct render *r, float size_mm)
+{
+	float phys = size_mm * r->compact;
+	float floor_mm = size_mm < FLOOR_TEXT_MM ? size_mm : FLOOR_TEXT_MM;
+	return phys < floor_mm ? floor_mm : phys;
+}
+
 static int size_px(const struct render *r, float size_mm)
 {
-	int px = render_mm(r, size_mm);
+	int px = (int)ceilf(text_phys_mm(r, size_mm) * r->px_per_mm);
 	return px < 6 ? 6 : px;
 }
 
@@ -490,19 +582,48 @@ void render_warm_font(struct render *r, float size_mm, enum font_weight wt)
 	SDL_FreeSurface(s);
 }
 
+/* Records a drawn text for the layout dump (render_text_log). */
+static void text_log(struct render *r, SDL_Rect drawn, SDL_Rect box, int px, enum font_weight wt,
+		     struct rgba c, bool clipped)
+{
+	struct render_text_rec *t;
+	TTF_Font *f;
+	int minx, maxx, miny, maxy, adv;
+	if (r->n_text_log >= TEXT_LOG_MAX)
+		return;
+	t = &r->text_log[r->n_text_log++];
+	t->drawn = drawn;
+	t->box = box;
+	t->px = px;
+	t->cap_px = 0;
+	f = font_get(r, px, wt);
+	if (f && TTF_GlyphMetrics32(f, 'H', &minx, &maxx, &miny, &maxy, &adv) == 0)
+		t->cap_px = maxy;
+	t->colour = c;
+	t->clipped = clipped;
+}
+
 static void blit(struct render *r, const struct text_entry *e, int x, int y)
 {
 	SDL_Rect dst = {x, y, e->w, e->h};
 	SDL_RenderCopy(r->ren, e->tex, NULL, &dst);
 }
 
+static int align_x(SDL_Rect box, int w, enum text_align align)
+{
+	return align == ALIGN_LEFT
+		   ? box.x
+		   : (align == ALIGN_CENTER ? box.x + (box.w - w) / 2 : box.x + box.w - w);
+}
+
 int render_text(struct render *r, const char *s, int x, int y, float size_mm, enum font_weight wt,
 		struct rgba c, enum text_align align)
 {
 	struct text_entry *e;
+	int px = size_px(r, size_mm);
 	if (!s || !*s)
 		return 0;
-	e = text_get(r, s, size_px(r, size_mm), wt, c, 0);
+	e = text_get(r, s, px, wt, c, 0);
 	if (!e)
 		return 0;
 	if (align == ALIGN_CENTER)
@@ -510,64 +631,91 @@ int render_text(struct render *r, const char *s, int x, int y, float size_mm, en
 	else if (align == ALIGN_RIGHT)
 		x -= e->w;
 	blit(r, e, x, y);
+	{
+		SDL_Rect d = {x, y, e->w, e->h};
+		bool off = x < 0 || x + e->w > r->w || y < 0 || y + e->h > r->h;
+		text_log(r, d, d, px, wt, c, off);
+	}
 	return e->w;
+}
+
+/* The smallest pixel size text asked at size_mm may shrink to. */
+static int floor_px(const struct render *r, float size_mm)
+{
+	float floor_mm = size_mm < FLOOR_TEXT_MM ? size_mm : FLOOR_TEXT_MM;
+	int px = (int)ceilf(floor_mm * r->px_per_mm);
+	int start = size_px(r, size_mm);
+	if (px < start * 55 / 100)
+		px = start * 55 / 100;
+	return px < 6 ? 6 : px;
 }
 
 float render_text_fit(struct render *r, const char *s, SDL_Rect box, float size_mm,
 		      enum font_weight wt, struct rgba c, enum text_align align)
 {
-	float sz = size_mm;
+	int px = size_px(r, size_mm), lo = floor_px(r, size_mm);
 	struct text_entry *e;
-	int x;
+	TTF_Font *f;
 	if (!s || !*s)
-		return sz;
-	for (int i = 0; i < 8; i++) {
-		SDL_Point p = render_text_size(r, s, sz, wt);
-		if (p.x <= box.w && p.y <= box.h + box.h / 4)
+		return size_mm;
+	for (;;) {
+		SDL_Point p = {0, 0};
+		f = font_get(r, px, wt);
+		if (f)
+			TTF_SizeUTF8(f, s, &p.x, &p.y);
+		if ((p.x <= box.w && p.y <= box.h + box.h / 4) || px <= lo)
 			break;
-		sz *= 0.92f;
-		if (sz < size_mm * 0.55f) {
-			sz = size_mm * 0.55f;
-			break;
-		}
+		px = px * 92 / 100;
+		if (px < lo)
+			px = lo;
 	}
-	e = text_get(r, s, size_px(r, sz), wt, c, 0);
+	e = text_get(r, s, px, wt, c, 0);
 	if (!e)
-		return sz;
-	x = align == ALIGN_LEFT
-		? box.x
-		: (align == ALIGN_CENTER ? box.x + (box.w - e->w) / 2 : box.x + box.w - e->w);
+		return size_mm;
 	if (e->w > box.w) { /* still too long: clip rather than spill */
 		SDL_Rect src = {0, 0, box.w, e->h};
 		SDL_Rect dst = {box.x, box.y + (box.h - e->h) / 2, box.w, e->h};
 		SDL_RenderCopy(r->ren, e->tex, &src, &dst);
-		return sz;
+		text_log(r, dst, box, px, wt, c, true);
+		return (float)px / r->px_per_mm;
 	}
-	blit(r, e, x, box.y + (box.h - e->h) / 2);
-	return sz;
+	{
+		SDL_Rect d = {align_x(box, e->w, align), box.y + (box.h - e->h) / 2, e->w, e->h};
+		blit(r, e, d.x, d.y);
+		text_log(r, d, box, px, wt, c, false);
+	}
+	return (float)px / r->px_per_mm;
 }
 
 int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_mm,
 		     enum font_weight wt, struct rgba c, enum text_align align)
 {
-	float sz = size_mm;
+	int px = size_px(r, size_mm), lo = floor_px(r, size_mm);
 	struct text_entry *e = NULL;
-	int x;
 	if (!s || !*s)
 		return 0;
-	for (int i = 0; i < 8; i++) {
-		e = text_get(r, s, size_px(r, sz), wt, c, box.w);
-		if (!e || e->h <= box.h)
+	for (;;) {
+		e = text_get(r, s, px, wt, c, box.w);
+		if (!e || e->h <= box.h || px <= lo)
 			break;
-		sz *= 0.9f;
+		px = px * 9 / 10;
+		if (px < lo)
+			px = lo;
 	}
 	if (!e)
 		return 0;
-	x = align == ALIGN_LEFT
-		? box.x
-		: (align == ALIGN_CENTER ? box.x + (box.w - e->w) / 2 : box.x + box.w - e->w);
-	blit(r, e, x, box.y);
+	{
+		SDL_Rect d = {align_x(box, e->w, align), box.y, e->w, e->h};
+		blit(r, e, d.x, d.y);
+		text_log(r, d, box, px, wt, c, e->h > box.h || e->w > box.w);
+	}
 	return e->h;
+}
+
+size_t render_text_log(const struct render *r, const struct render_text_rec **out)
+{
+	*out = r->text_log;
+	return r->n_text_log;
 }
 
 void render_present(struct render *r)

@@ -35,12 +35,17 @@ static void home_draw(struct ui *ui, struct render *r)
 	int title_h = render_mm(r, 22.0f);
 	int btn_h = render_mm(r, 24.0f);
 	int btn_w = c.w < render_mm(r, 160.0f) ? c.w : render_mm(r, 160.0f);
-	int lead_w = render_mm(r, 42.0f), lead_h = render_mm(r, 14.0f);
+	int lead_w = button_fit_w(ui, _("Leader"), MM_TEXT_SMALL * 1.2f, 42.0f);
+	int lead_h = render_mm(r, 14.0f);
 	int gap = render_mm(r, MM_GAP * 2);
 	SDL_Rect lead = {c.x, c.y + c.h - lead_h, lead_w, lead_h};
 	SDL_Rect btn = {c.x + (c.w - btn_w) / 2, c.y + c.h - btn_h, btn_w, btn_h};
 	SDL_Rect title, sub, pict;
 	int sub_h = render_mm(r, 10.0f);
+	int sub_text_h = render_text_size(r, "Åg", MM_TEXT_BODY, FONT_REGULAR).y;
+
+	if (sub_h < sub_text_h)
+		sub_h = sub_text_h;
 
 	/* the leader button gets its own row when it would touch the big one */
 	if (btn.x < lead.x + lead.w + gap)

@@ -186,6 +186,20 @@ static void result_input(struct ui *ui, const struct ui_input *in)
 	}
 }
 
+/* Width of each result button: 90 mm, or wider so that every label fits at
+ * full size (never shrunk below the text floor on small panels). */
+static int result_button_w(struct ui *ui)
+{
+	const char *labels[3] = {_("Not you? Undo"), _("Search your name"), _("Done")};
+	int bw = render_mm(ui->r, 90.0f);
+	for (int i = 0; i < 3; i++) {
+		int fw = button_fit_w(ui, labels[i], MM_TEXT_LARGE, 12.0f);
+		if (fw > bw)
+			bw = fw;
+	}
+	return bw;
+}
+
 static void result_draw(struct ui *ui, struct render *r)
 {
 	struct res_view v;
@@ -231,10 +245,10 @@ static void result_draw(struct ui *ui, struct render *r)
 	y += box.h + gap / 2;
 
 	{
-		int bottom =
-		    c.y + c.h -
-		    (n_btn > 1 && c.w < render_mm(r, 200.0f) ? n_btn * btn_h + (n_btn - 1) * gap
-							     : btn_h);
+		int bottom = c.y + c.h -
+			     (n_btn > 1 && c.w < n_btn * result_button_w(ui) + (n_btn - 1) * gap
+				  ? n_btn * btn_h + (n_btn - 1) * gap
+				  : btn_h);
 		box = (SDL_Rect){c.x + c.w / 10, y, c.w - c.w / 5, bottom - gap - y};
 		if (v.line1[0]) {
 			int h =
@@ -250,7 +264,7 @@ static void result_draw(struct ui *ui, struct render *r)
 	/* buttons: a row when wide enough, else a column */
 	{
 		SDL_Rect rects[3];
-		int bw = render_mm(r, 90.0f);
+		int bw = result_button_w(ui);
 		bool row = n_btn == 1 || c.w >= n_btn * bw + (n_btn - 1) * gap;
 		int k = 0;
 		if (!row)

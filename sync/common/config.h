@@ -28,6 +28,7 @@ struct blippa_config {
 	int retention_days;              /* synced events older than this are purged (90) */
 	bool sound;                      /* beep on result (default no) */
 	bool fullscreen;                 /* default yes */
+	float screen_diagonal_in;        /* panel diagonal in inches; 0: ask the display */
 	/* [server] */
 	char server_url[512];            /* empty: no sync (stand-alone kiosk) */
 	char token_file[PATH_MAX];       /* required when url is set; must be 0600 */

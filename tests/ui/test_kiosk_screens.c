@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* Visits every screen of the real blippa-kiosk at several resolutions and
- * aspects (1920x1080, 1080x1920 portrait, 1280x800) in Swedish and English
- * and checks the layout a user would notice: every touch target lies inside
- * the screen, is at least 12 mm (reference 15.6" panel) in both directions,
- * and no two overlap. With BLIPPA_SCREENSHOTS=all it also saves every screen
- * as BMP under <build>/screenshots (the `screenshots` target converts them
- * to PNG); by default it saves none, to keep CI's disk use small. */
+/* Visits every screen of the real blippa-kiosk on the panels kiosks are
+ * built with (7" 800x480 up to 21.5" 1080x1920 portrait; the kiosk is told
+ * each panel's diagonal through [kiosk] screen_diagonal_in) in Swedish and
+ * English, and checks the layout a user would notice: every touch target
+ * lies inside the screen, is at least 12 mm on that panel in both
+ * directions, and no two overlap. With BLIPPA_SCREENSHOTS=all it also saves
+ * every screen as BMP under <build>/screenshots (the `screenshots` target
+ * converts them to PNG); by default it saves none, to keep CI's disk use
+ * small. BLIPPA_PANEL=WxH limits the run to one panel. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -55,15 +57,15 @@ static void send_cmds(struct kh *k, const char *cmds)
 }
 
 /* Reads the "button-at" lines of the current screen and checks them. */
-static void check_layout(struct kh *k, int w, int h, const char *where)
+static void check_layout(struct kh *k, int w, int h, double diag_in, const char *where)
 {
 	enum { MAXB = 128 };
 	int x[MAXB], y[MAXB], bw[MAXB], bh[MAXB];
 	char names[MAXB][40];
 	int n = 0;
 	char line[512];
-	double mm = hypot(w, h) / (15.6 * 25.4);
-	int min_px = (int)floor(12.0 * mm) - 1;
+	double mm = hypot(w, h) / (diag_in * 25.4);
+	int min_px = (int)ceil(12.0 * mm - 0.01);
 
 	kh_send(k, "buttons");
 	assert_true(kh_sync(k));
@@ -105,72 +107,92 @@ static void check_layout(struct kh *k, int w, int h, const char *where)
 	}
 }
 
-static void visit_all(const char *size, const char *lang)
+static struct kh kiosk; /* the running kiosk, stopped by teardown after a failure */
+static bool k_running;
+
+static int stop_kiosk(void **state)
 {
-	struct kh k;
+	(void)state;
+	if (k_running) {
+		kh_term(&kiosk);
+		kh_cleanup(&kiosk);
+		k_running = false;
+	}
+	return 0;
+}
+
+static void visit_all(const char *size, double diag_in, const char *lang)
+{
 	struct kh_opts o = {0};
 	int w = 0, h = 0;
 	bool shots = getenv("BLIPPA_SCREENSHOTS") != NULL;
+	char ini[64];
+	const char *only = getenv("BLIPPA_PANEL");
 
+	if (only && strcmp(only, size) != 0)
+		return;
 	assert_int_equal(sscanf(size, "%dx%d", &w, &h), 2);
+	snprintf(ini, sizeof ini, "screen_diagonal_in = %.1f", diag_in);
 	o.size = size;
 	o.lang = lang;
-	assert_true(kh_start(&k, &o));
+	o.extra_ini = ini;
+	k_running = kh_start(&kiosk, &o);
+	assert_true(k_running);
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		char where[96];
 		snprintf(where, sizeof where, "%s %s %s", steps[i].shot, size, lang);
-		send_cmds(&k, steps[i].cmds);
-		if (!kh_wait(&k, steps[i].wait, 15000, NULL, 0))
+		send_cmds(&kiosk, steps[i].cmds);
+		if (!kh_wait(&kiosk, steps[i].wait, 15000, NULL, 0))
 			fail_msg("%s: never reached", where);
-		assert_true(kh_sync(&k));
-		check_layout(&k, w, h, where);
+		assert_true(kh_sync(&kiosk));
+		check_layout(&kiosk, w, h, diag_in, where);
 		if (shots) {
-			kh_send(&k, "screenshot %s/%s-%s-%s.bmp", kh_shot_dir(), steps[i].shot,
+			kh_send(&kiosk, "screenshot %s/%s-%s-%s.bmp", kh_shot_dir(), steps[i].shot,
 				size, lang);
-			assert_true(kh_wait(&k, "screenshot ok", 5000, NULL, 0));
+			assert_true(kh_wait(&kiosk, "screenshot ok", 5000, NULL, 0));
 		}
 	}
-	assert_false(kh_seen(&k, "control-error"));
-	assert_int_equal(kh_stop(&k), 0);
-	kh_cleanup(&k);
+	assert_false(kh_seen(&kiosk, "control-error"));
+	k_running = false;
+	assert_int_equal(kh_stop(&kiosk), 0);
+	kh_cleanup(&kiosk);
 }
 
-static void landscape_sv(void **state)
-{
-	(void)state;
-	visit_all("1920x1080", "sv");
-}
-
-static void portrait_en(void **state)
-{
-	(void)state;
-	visit_all("1080x1920", "en");
-}
-
-static void small_sv(void **state)
-{
-	(void)state;
-	visit_all("1280x800", "sv");
-}
-
-static void landscape_en(void **state)
-{
-	(void)state;
-	visit_all("1920x1080", "en");
-}
-
-static void portrait_sv(void **state)
-{
-	(void)state;
-	visit_all("1080x1920", "sv");
-}
+/* The panels of issue 17: the Raspberry Pi 7" display, the 10.1" panels gyms
+ * buy, 11.6" and 13.3" laptops-turned-kiosks, the 15.6" reference, and a
+ * 21.5" portrait floor stand. */
+#define PANEL_TEST(fn, size, diag, lang)                                                           \
+	static void fn(void **state)                                                               \
+	{                                                                                          \
+		(void)state;                                                                       \
+		visit_all(size, diag, lang);                                                       \
+	}
+PANEL_TEST(pi7_sv, "800x480", 7.0, "sv")
+PANEL_TEST(pi7_en, "800x480", 7.0, "en")
+PANEL_TEST(tab10_sv, "1280x800", 10.1, "sv")
+PANEL_TEST(tab10_en, "1280x800", 10.1, "en")
+PANEL_TEST(lap11_sv, "1366x768", 11.6, "sv")
+PANEL_TEST(lap13_sv, "1280x720", 13.3, "sv")
+PANEL_TEST(lap13_en, "1280x720", 13.3, "en")
+PANEL_TEST(ref15_sv, "1920x1080", 15.6, "sv")
+PANEL_TEST(ref15_en, "1920x1080", 15.6, "en")
+PANEL_TEST(portrait21_sv, "1080x1920", 21.5, "sv")
+PANEL_TEST(portrait21_en, "1080x1920", 21.5, "en")
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(landscape_sv), cmocka_unit_test(portrait_en),
-	    cmocka_unit_test(small_sv),	    cmocka_unit_test(landscape_en),
-	    cmocka_unit_test(portrait_sv),
+	    cmocka_unit_test_teardown(pi7_sv, stop_kiosk),
+	    cmocka_unit_test_teardown(pi7_en, stop_kiosk),
+	    cmocka_unit_test_teardown(tab10_sv, stop_kiosk),
+	    cmocka_unit_test_teardown(tab10_en, stop_kiosk),
+	    cmocka_unit_test_teardown(lap11_sv, stop_kiosk),
+	    cmocka_unit_test_teardown(lap13_sv, stop_kiosk),
+	    cmocka_unit_test_teardown(lap13_en, stop_kiosk),
+	    cmocka_unit_test_teardown(ref15_sv, stop_kiosk),
+	    cmocka_unit_test_teardown(ref15_en, stop_kiosk),
+	    cmocka_unit_test_teardown(portrait21_sv, stop_kiosk),
+	    cmocka_unit_test_teardown(portrait21_en, stop_kiosk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
