@@ -20,7 +20,12 @@ if(TARGET blippa-kiosk)
   endforeach()
   set_tests_properties(test_kiosk_fault PROPERTIES LABELS "ui;fault")
   target_link_libraries(test_kiosk_leader PRIVATE PkgConfig::SODIUM) # a slow test hash
+  target_sources(test_kiosk_screens PRIVATE ui/a11y_measure.c)
   target_link_libraries(test_kiosk_screens PRIVATE m)
+  # every screen x panel x language measured: targets in mm, capitals in mm,
+  # text and non-text contrast, text that does not fit (docs/accessibility.md)
+  add_test(NAME test_kiosk_a11y COMMAND test_kiosk_screens --a11y)
+  set_tests_properties(test_kiosk_a11y PROPERTIES LABELS "ui;integration" TIMEOUT 300)
 
   add_custom_target(screenshots
     COMMAND ${CMAKE_COMMAND} -E env BLIPPA_SCREENSHOTS=all $<TARGET_FILE:test_kiosk_screens>

@@ -50,6 +50,12 @@ void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name
 	case BTN_PRIMARY:
 		fill = down ? RGB(0xC8D3E6) : COL_WHITE;
 		fg = COL_INK;
+		if (ui->bg.r == COL_AMBER_BG.r && ui->bg.g == COL_AMBER_BG.g &&
+		    ui->bg.b == COL_AMBER_BG.b) {
+			/* white on amber is 1.5:1: the main action is dark there */
+			fill = down ? RGB(0x34507F) : COL_INK;
+			fg = COL_WHITE;
+		}
 		edge = fill;
 		break;
 	case BTN_SECONDARY:
@@ -76,7 +82,7 @@ void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name
 	default:
 		fill = down ? RGB(0x34507F) : COL_PANEL;
 		fg = COL_WHITE;
-		edge = fill;
+		edge = COL_ROW_EDGE; /* the panel fill alone is 1.3:1 against the page */
 		align = ALIGN_LEFT;
 		wt = FONT_REGULAR;
 		break;

@@ -157,6 +157,24 @@ static void pin_draw(struct ui *ui, struct render *r)
 				 pad_w, pad_h};
 		cancel = (SDL_Rect){pad.x, pad.y + pad.h + gap, pad.w, cancel_h};
 	}
+	{
+		/* keys wide enough for "Rensa" at the text floor */
+		int need = 3 * button_fit_w(ui, _("Clear"), 6.0f, 12.0f) + 2 * render_mm(r, 2.5f);
+		int room = side ? c.w * 3 / 5 : c.w;
+		if (pad.w < need && need <= room) {
+			int grow = need - pad.w;
+			pad.w = need;
+			if (side) {
+				pad.x -= grow;
+				left.w -= grow;
+				cancel.w = left.w;
+			} else {
+				pad.x -= grow / 2;
+				cancel.x = pad.x;
+				cancel.w = pad.w;
+			}
+		}
+	}
 	c = left;
 	screen_begin(ui, ui->arg.pin.mode == PIN_EXIT ? COL_RED_BG : COL_LEADER_BG, COL_WHITE);
 	if (side) {

@@ -141,7 +141,13 @@ static void draw_member(struct ui *ui, size_t i, SDL_Rect rc, void *user)
 				bw = fw;
 		}
 	}
-	render_fill_round_rect(r, rc, render_mm(r, 2.0f), COL_PANEL_LEADER);
+	{
+		int b = render_mm(r, 0.8f);
+		render_fill_round_rect(r, rc, render_mm(r, 2.0f), COL_ROW_EDGE);
+		render_fill_round_rect(r,
+				       (SDL_Rect){rc.x + b, rc.y + b, rc.w - 2 * b, rc.h - 2 * b},
+				       render_mm(r, 2.0f) - b, COL_PANEL_LEADER);
+	}
 	link = (SDL_Rect){rc.x + rc.w - pad - bw, rc.y + (rc.h - bh) / 2, bw, bh};
 	act = (SDL_Rect){link.x - gap - bw, link.y, bw, bh};
 	text_w = act.x - gap - rc.x - 2 * pad - render_mm(r, 9.0f);

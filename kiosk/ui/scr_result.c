@@ -249,16 +249,19 @@ static void result_draw(struct ui *ui, struct render *r)
 			     (n_btn > 1 && c.w < n_btn * result_button_w(ui) + (n_btn - 1) * gap
 				  ? n_btn * btn_h + (n_btn - 1) * gap
 				  : btn_h);
-		box = (SDL_Rect){c.x + c.w / 10, y, c.w - c.w / 5, bottom - gap - y};
+		int line_h = render_text_size(r, "Åg", MM_TEXT_LARGE, FONT_BOLD).y;
+		box = (SDL_Rect){c.x + c.w / 20, y, c.w - c.w / 10, bottom - gap - y};
 		if (v.line1[0]) {
-			int h =
-			    render_text_wrap(r, v.line1, (SDL_Rect){box.x, box.y, box.w, box.h / 2},
-					     MM_TEXT_LARGE, FONT_REGULAR, fg, ALIGN_CENTER);
+			/* line 1 may wrap; it leaves one line for line 2 */
+			int h1 = box.h - (v.line2[0] ? line_h + gap / 2 : 0);
+			int h = render_text_wrap(r, v.line1, (SDL_Rect){box.x, box.y, box.w, h1},
+						 MM_TEXT_LARGE, FONT_REGULAR, fg, ALIGN_CENTER);
 			box.y += h + gap / 2;
+			box.h -= h + gap / 2;
 		}
 		if (v.line2[0])
-			render_text_wrap(r, v.line2, (SDL_Rect){box.x, box.y, box.w, box.h / 2},
-					 MM_TEXT_LARGE, FONT_BOLD, fg, ALIGN_CENTER);
+			render_text_wrap(r, v.line2, box, MM_TEXT_LARGE, FONT_BOLD, fg,
+					 ALIGN_CENTER);
 	}
 
 	/* buttons: a row when wide enough, else a column */

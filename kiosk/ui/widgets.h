@@ -21,6 +21,9 @@
 #define COL_MUTED RGB(0xD9D9D9) /* secondary text on dark backgrounds (>= 9:1) */
 #define COL_PANEL RGB(0x1F3358) /* rows on the home colour */
 #define COL_PANEL_LEADER RGB(0x3A3A3A)
+/* Row and control boundaries: >= 3:1 against the page (WCAG 2.2 1.4.11):
+ * #8A9BBD is 5.7:1 on the home colour and 5.3:1 on the leader grey. */
+#define COL_ROW_EDGE RGB(0x8A9BBD)
 
 /* Sizes in layout mm (designed for a 15.6" panel; render_mm() shrinks them
  * on smaller panels but keeps targets >= 12 mm and text >= 5.6 mm, i.e. a

@@ -7,7 +7,9 @@
  * directions, and no two overlap. With BLIPPA_SCREENSHOTS=all it also saves
  * every screen as BMP under <build>/screenshots (the `screenshots` target
  * converts them to PNG); by default it saves none, to keep CI's disk use
- * small. BLIPPA_PANEL=WxH limits the run to one panel. */
+ * small. BLIPPA_PANEL=WxH limits the run to one panel. With --a11y (ctest
+ * test_kiosk_a11y) every screen is also measured against the accessibility
+ * floors from its screenshot and the kiosk's layout dump (a11y_measure.h). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "a11y_measure.h"
 #include "kiosk_harness.h"
 
 struct step {
@@ -107,7 +111,9 @@ static void check_layout(struct kh *k, int w, int h, double diag_in, const char 
 	}
 }
 
-static struct kh kiosk; /* the running kiosk, stopped by teardown after a failure */
+static bool a11y;		/* --a11y */
+static struct a11y_figures all; /* lowest figures over the whole run */
+static struct kh kiosk;		/* the running kiosk, stopped by teardown after a failure */
 static bool k_running;
 
 static int stop_kiosk(void **state)
@@ -129,9 +135,15 @@ static void visit_all(const char *size, double diag_in, const char *lang)
 	char ini[64];
 	const char *only = getenv("BLIPPA_PANEL");
 
+	double px_mm;
+	struct a11y_figures fig;
+	int violations = 0;
+
 	if (only && strcmp(only, size) != 0)
 		return;
+	a11y_init(&fig);
 	assert_int_equal(sscanf(size, "%dx%d", &w, &h), 2);
+	px_mm = hypot(w, h) / (diag_in * 25.4);
 	snprintf(ini, sizeof ini, "screen_diagonal_in = %.1f", diag_in);
 	o.size = size;
 	o.lang = lang;
@@ -146,53 +158,114 @@ static void visit_all(const char *size, double diag_in, const char *lang)
 			fail_msg("%s: never reached", where);
 		assert_true(kh_sync(&kiosk));
 		check_layout(&kiosk, w, h, diag_in, where);
-		if (shots) {
-			kh_send(&kiosk, "screenshot %s/%s-%s-%s.bmp", kh_shot_dir(), steps[i].shot,
-				size, lang);
+		if (shots || a11y) {
+			char path[600], why[300];
+			if (shots)
+				snprintf(path, sizeof path, "%s/%s-%s-%s.bmp", kh_shot_dir(),
+					 steps[i].shot, size, lang);
+			else
+				snprintf(path, sizeof path, "%s/shot.bmp", kiosk.dir);
+			kh_send(&kiosk, "screenshot %s", path);
 			assert_true(kh_wait(&kiosk, "screenshot ok", 5000, NULL, 0));
+			if (a11y) {
+				kh_send(&kiosk, "layout");
+				assert_true(kh_wait(&kiosk, "layout-end", 5000, NULL, 0));
+				bool participant = strncmp(steps[i].shot, "leader", 6) != 0 &&
+						   strcmp(steps[i].shot, "link-card") != 0 &&
+						   strcmp(steps[i].shot, "exit-pin") != 0;
+				if (!a11y_measure(kiosk.trace, path, px_mm, participant, where,
+						  &fig, why, sizeof why)) {
+					printf("A11Y-FAIL %s\n", why);
+					violations++;
+				}
+				if (!shots)
+					unlink(path);
+			}
 		}
 	}
 	assert_false(kh_seen(&kiosk, "control-error"));
+	if (a11y) {
+		printf("A11Y %s %.1f\" %s: target %.1f mm, capitals %.2f mm, text %.1f:1, "
+		       "non-text %.2f:1 (%s)\n",
+		       size, diag_in, lang, fig.target_mm, fig.cap_mm, fig.text_cr, fig.nontext_cr,
+		       fig.nontext_at);
+		if (fig.target_mm < all.target_mm) {
+			all.target_mm = fig.target_mm;
+			snprintf(all.target_at, sizeof all.target_at, "%s", fig.target_at);
+		}
+		if (fig.cap_mm < all.cap_mm) {
+			all.cap_mm = fig.cap_mm;
+			snprintf(all.cap_at, sizeof all.cap_at, "%s", fig.cap_at);
+		}
+		if (fig.text_cr < all.text_cr) {
+			all.text_cr = fig.text_cr;
+			snprintf(all.text_at, sizeof all.text_at, "%s", fig.text_at);
+		}
+		if (fig.nontext_cr < all.nontext_cr) {
+			all.nontext_cr = fig.nontext_cr;
+			snprintf(all.nontext_at, sizeof all.nontext_at, "%s", fig.nontext_at);
+		}
+		all.screens += fig.screens;
+		all.buttons += fig.buttons;
+		all.texts += fig.texts;
+		all.clipped += fig.clipped;
+		all.leader_clipped += fig.leader_clipped;
+	}
 	k_running = false;
 	assert_int_equal(kh_stop(&kiosk), 0);
 	kh_cleanup(&kiosk);
+	if (violations)
+		fail_msg("%d screens below the accessibility floors on %s %s", violations, size,
+			 lang);
 }
+
+/* Languages the kiosk has (assets/po). */
+static const char *const langs[] = {"sv", "en"};
 
 /* The panels of issue 17: the Raspberry Pi 7" display, the 10.1" panels gyms
  * buy, 11.6" and 13.3" laptops-turned-kiosks, the 15.6" reference, and a
- * 21.5" portrait floor stand. */
-#define PANEL_TEST(fn, size, diag, lang)                                                           \
+ * 21.5" portrait floor stand. Each runs in every language. */
+#define PANEL_TEST(fn, size, diag)                                                                 \
 	static void fn(void **state)                                                               \
 	{                                                                                          \
 		(void)state;                                                                       \
-		visit_all(size, diag, lang);                                                       \
+		for (size_t l = 0; l < sizeof langs / sizeof langs[0]; l++)                        \
+			visit_all(size, diag, langs[l]);                                           \
 	}
-PANEL_TEST(pi7_sv, "800x480", 7.0, "sv")
-PANEL_TEST(pi7_en, "800x480", 7.0, "en")
-PANEL_TEST(tab10_sv, "1280x800", 10.1, "sv")
-PANEL_TEST(tab10_en, "1280x800", 10.1, "en")
-PANEL_TEST(lap11_sv, "1366x768", 11.6, "sv")
-PANEL_TEST(lap13_sv, "1280x720", 13.3, "sv")
-PANEL_TEST(lap13_en, "1280x720", 13.3, "en")
-PANEL_TEST(ref15_sv, "1920x1080", 15.6, "sv")
-PANEL_TEST(ref15_en, "1920x1080", 15.6, "en")
-PANEL_TEST(portrait21_sv, "1080x1920", 21.5, "sv")
-PANEL_TEST(portrait21_en, "1080x1920", 21.5, "en")
+PANEL_TEST(pi7, "800x480", 7.0)
+PANEL_TEST(tab10, "1280x800", 10.1)
+PANEL_TEST(lap11, "1366x768", 11.6)
+PANEL_TEST(lap13, "1280x720", 13.3)
+PANEL_TEST(ref15, "1920x1080", 15.6)
+PANEL_TEST(portrait21, "1080x1920", 21.5)
 
-int main(void)
+/* --a11y: also measure every screen (a11y_measure.h) and print the figures. */
+static int print_figures(void **state)
+{
+	(void)state;
+	if (a11y)
+		printf(
+		    "A11Y all: %d screens, %d targets, %d texts; lowest: target %.1f mm "
+		    "(%s), capitals %.2f mm (%s), text contrast %.2f:1 (%s), non-text "
+		    "contrast %.2f:1 (%s); texts that do not fit: %d on participant screens, %d on "
+		    "leader screens\n",
+		    all.screens, all.buttons, all.texts, all.target_mm, all.target_at, all.cap_mm,
+		    all.cap_at, all.text_cr, all.text_at, all.nontext_cr, all.nontext_at,
+		    all.clipped, all.leader_clipped);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_teardown(pi7_sv, stop_kiosk),
-	    cmocka_unit_test_teardown(pi7_en, stop_kiosk),
-	    cmocka_unit_test_teardown(tab10_sv, stop_kiosk),
-	    cmocka_unit_test_teardown(tab10_en, stop_kiosk),
-	    cmocka_unit_test_teardown(lap11_sv, stop_kiosk),
-	    cmocka_unit_test_teardown(lap13_sv, stop_kiosk),
-	    cmocka_unit_test_teardown(lap13_en, stop_kiosk),
-	    cmocka_unit_test_teardown(ref15_sv, stop_kiosk),
-	    cmocka_unit_test_teardown(ref15_en, stop_kiosk),
-	    cmocka_unit_test_teardown(portrait21_sv, stop_kiosk),
-	    cmocka_unit_test_teardown(portrait21_en, stop_kiosk),
+	    cmocka_unit_test_teardown(pi7, stop_kiosk),
+	    cmocka_unit_test_teardown(tab10, stop_kiosk),
+	    cmocka_unit_test_teardown(lap11, stop_kiosk),
+	    cmocka_unit_test_teardown(lap13, stop_kiosk),
+	    cmocka_unit_test_teardown(ref15, stop_kiosk),
+	    cmocka_unit_test_teardown(portrait21, stop_kiosk),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	a11y = argc > 1 && strcmp(argv[1], "--a11y") == 0;
+	a11y_init(&all);
+	return cmocka_run_group_tests(tests, NULL, print_figures);
 }
