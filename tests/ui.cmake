@@ -11,7 +11,8 @@ if(TARGET blippa-kiosk)
   target_include_directories(kiosk_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/ui)
   target_link_libraries(kiosk_harness PUBLIC PkgConfig::SQLITE3 PkgConfig::CMOCKA)
 
-  foreach(t test_kiosk_checkin test_kiosk_leader test_kiosk_fault test_kiosk_screens)
+  foreach(t test_kiosk_checkin test_kiosk_leader test_kiosk_fault test_kiosk_screens
+            test_kiosk_firsttime)
     add_executable(${t} ui/${t}.c)
     target_link_libraries(${t} PRIVATE kiosk_harness)
     add_dependencies(${t} blippa-kiosk)
