@@ -10,7 +10,7 @@ int button_add(struct ui *ui, SDL_Rect rc, int id, int index, const char *name)
 	if (ui->n_buttons >= UI_BUTTONS_MAX)
 		return -1;
 	b = &ui->buttons[ui->n_buttons];
-	b->rect = rc;
+	b->rect = render_mirror_rect(ui->r, rc); /* where it is drawn */
 	b->id = id;
 	b->index = index;
 	b->enabled = true;

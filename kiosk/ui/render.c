@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text_runs.h"
 
 #ifndef BLIPPA_ASSET_DIR_SOURCE
 #define BLIPPA_ASSET_DIR_SOURCE "assets"
@@ -35,6 +36,7 @@ struct font_slot {
 	TTF_Font *font;
 	int px;
 	enum font_weight wt;
+	enum text_script sc;
 };
 
 struct text_entry {
@@ -59,7 +61,8 @@ struct render {
 	const char *size_source;
 	struct render_text_rec text_log[TEXT_LOG_MAX];
 	size_t n_text_log;
-	char font_path[2][1024];
+	char font_path[SCRIPT_COUNT][2][1024]; /* "" when the script has no font */
+	bool mirror;			       /* right-to-left layout */
 	struct font_slot fonts[FONTS_MAX];
 	size_t n_fonts, next_font_victim;
 	struct text_entry cache[TEXT_CACHE_MAX];
@@ -163,16 +166,34 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 		return BLIPPA_ERR_NOMEM;
 	r->fullscreen = o->fullscreen;
 	r->diag_in = o->diag_in;
-	if (!render_find_font(o->asset_dir, "DejaVuSans.ttf", r->font_path[0],
-			      sizeof r->font_path[0]) ||
-	    !render_find_font(o->asset_dir, "DejaVuSans-Bold.ttf", r->font_path[1],
-			      sizeof r->font_path[1])) {
+	if (!render_find_font(o->asset_dir, "DejaVuSans.ttf", r->font_path[SCRIPT_LATIN][0],
+			      sizeof r->font_path[0][0]) ||
+	    !render_find_font(o->asset_dir, "DejaVuSans-Bold.ttf", r->font_path[SCRIPT_LATIN][1],
+			      sizeof r->font_path[0][0])) {
 		snprintf(err, errlen,
 			 "font DejaVuSans.ttf / DejaVuSans-Bold.ttf not found in assets/fonts, "
 			 "%s/fonts or /usr/share/fonts/truetype/dejavu: install fonts-dejavu-core",
 			 BLIPPA_ASSET_DIR_INSTALLED);
 		rc = BLIPPA_ERR_CONFIG;
 		goto out;
+	}
+	{
+		/* Arabic/Persian and Ge'ez (Tigrinya): fonts-noto-core, found by
+		 * fontconfig; without them those languages show boxes (logged) */
+		static const struct {
+			enum text_script sc;
+			const char *family;
+			unsigned sample;
+		} extra[] = {{SCRIPT_ARABIC, "Noto Sans Arabic", 0x0627},
+			     {SCRIPT_ETHIOPIC, "Noto Sans Ethiopic", 0x1200}};
+		for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+			for (int b = 0; b < 2; b++)
+				if (!text_runs_find_font(extra[i].family, b == 1, extra[i].sample,
+							 r->font_path[extra[i].sc][b],
+							 sizeof r->font_path[0][0]))
+					log_warn("render",
+						 "font %s not found (install fonts-noto-core)",
+						 extra[i].family);
 	}
 	if (TTF_Init() != 0) {
 		snprintf(err, errlen, "SDL_ttf: %s", TTF_GetError());
@@ -300,6 +321,43 @@ SDL_Renderer *render_sdl(struct render *r)
 	return r->ren;
 }
 
+void render_set_mirror(struct render *r, bool on)
+{
+	r->mirror = on;
+}
+
+bool render_mirrored(const struct render *r)
+{
+	return r->mirror;
+}
+
+static SDL_Rect render_mirror_rect_w(int w, SDL_Rect rc)
+{
+	rc.x = w - rc.x - rc.w;
+	return rc;
+}
+
+SDL_Rect render_mirror_rect(const struct render *r, SDL_Rect rc)
+{
+	if (r->mirror)
+		rc.x = r->w - rc.x - rc.w;
+	return rc;
+}
+
+/* x of a point, mirrored for a right-to-left layout */
+static float mx(const struct render *r, float x)
+{
+	return r->mirror ? (float)r->w - x : x;
+}
+
+/* ALIGN_LEFT <-> ALIGN_RIGHT in a mirrored layout */
+static enum text_align malign(const struct render *r, enum text_align a)
+{
+	if (!r->mirror || a == ALIGN_CENTER)
+		return a;
+	return a == ALIGN_LEFT ? ALIGN_RIGHT : ALIGN_LEFT;
+}
+
 static void set_colour(struct render *r, struct rgba c)
 {
 	SDL_SetRenderDrawColor(r->ren, c.r, c.g, c.b, c.a);
@@ -314,6 +372,7 @@ void render_clear(struct render *r, struct rgba c)
 
 void render_fill_rect(struct render *r, SDL_Rect rc, struct rgba c)
 {
+	rc = render_mirror_rect(r, rc);
 	set_colour(r, c);
 	SDL_RenderFillRect(r->ren, &rc);
 }
@@ -327,6 +386,7 @@ static SDL_Vertex vtx(float x, float y, struct rgba c)
 void render_fill_circle(struct render *r, float cx, float cy, float radius, struct rgba c)
 {
 	SDL_Vertex v[GEOM_SEGMENTS_MAX * 3];
+	cx = mx(r, cx);
 	int n = (int)(radius / 2.0f);
 	if (n < 16)
 		n = 16;
@@ -345,6 +405,12 @@ void render_fill_circle(struct render *r, float cx, float cy, float radius, stru
 void render_fill_round_rect(struct render *r, SDL_Rect rc, int radius, struct rgba c)
 {
 	int rad = radius;
+	if (r->mirror) { /* draw the mirrored rectangle unmirrored */
+		r->mirror = false;
+		render_fill_round_rect(r, render_mirror_rect_w(r->w, rc), radius, c);
+		r->mirror = true;
+		return;
+	}
 	if (rad * 2 > rc.w)
 		rad = rc.w / 2;
 	if (rad * 2 > rc.h)
@@ -387,9 +453,12 @@ void render_thick_line(struct render *r, float x0, float y0, float x1, float y1,
 	if (len <= 0.0f)
 		return;
 	float nx = -dy / len * width / 2.0f, ny = dx / len * width / 2.0f;
-	SDL_Vertex v[6] = {vtx(x0 + nx, y0 + ny, c), vtx(x1 + nx, y1 + ny, c),
-			   vtx(x1 - nx, y1 - ny, c), vtx(x0 + nx, y0 + ny, c),
-			   vtx(x1 - nx, y1 - ny, c), vtx(x0 - nx, y0 - ny, c)};
+	float X0 = mx(r, x0), X1 = mx(r, x1);
+	if (r->mirror)
+		nx = -nx;
+	SDL_Vertex v[6] = {vtx(X0 + nx, y0 + ny, c), vtx(X1 + nx, y1 + ny, c),
+			   vtx(X1 - nx, y1 - ny, c), vtx(X0 + nx, y0 + ny, c),
+			   vtx(X1 - nx, y1 - ny, c), vtx(X0 - nx, y0 - ny, c)};
 	SDL_RenderGeometry(r->ren, NULL, v, 6, NULL, 0);
 	/* round caps */
 	render_fill_circle(r, x0, y0, width / 2.0f, c);
@@ -399,7 +468,7 @@ void render_thick_line(struct render *r, float x0, float y0, float x1, float y1,
 void render_fill_triangle(struct render *r, float x0, float y0, float x1, float y1, float x2,
 			  float y2, struct rgba c)
 {
-	SDL_Vertex v[3] = {vtx(x0, y0, c), vtx(x1, y1, c), vtx(x2, y2, c)};
+	SDL_Vertex v[3] = {vtx(mx(r, x0), y0, c), vtx(mx(r, x1), y1, c), vtx(mx(r, x2), y2, c)};
 	SDL_RenderGeometry(r->ren, NULL, v, 3, NULL, 0);
 }
 
@@ -409,6 +478,13 @@ void render_arc(struct render *r, float cx, float cy, float radius, float width,
 	SDL_Vertex v[GEOM_SEGMENTS_MAX * 6];
 	float ri = radius - width / 2.0f, ro = radius + width / 2.0f;
 	int n = (int)(fabsf(a1 - a0) * radius / 6.0f);
+	if (r->mirror) { /* x -> w - x: angle a -> pi - a */
+		r->mirror = false;
+		render_arc(r, (float)r->w - cx, cy, radius, width, (float)M_PI - a1,
+			   (float)M_PI - a0, c);
+		r->mirror = true;
+		return;
+	}
 	if (n < 8)
 		n = 8;
 	if (n > GEOM_SEGMENTS_MAX)
@@ -449,13 +525,16 @@ static int size_px(const struct render *r, float size_mm)
 	return px < 6 ? 6 : px;
 }
 
-static TTF_Font *font_get(struct render *r, int px, enum font_weight wt)
+static TTF_Font *font_get_sc(struct render *r, enum text_script sc, int px, enum font_weight wt)
 {
 	size_t slot;
+	TTF_Font *f;
+	if (!r->font_path[sc][wt == FONT_BOLD][0])
+		sc = SCRIPT_LATIN;
 	for (size_t i = 0; i < r->n_fonts; i++)
-		if (r->fonts[i].px == px && r->fonts[i].wt == wt)
+		if (r->fonts[i].px == px && r->fonts[i].wt == wt && r->fonts[i].sc == sc)
 			return r->fonts[i].font;
-	TTF_Font *f = TTF_OpenFont(r->font_path[wt == FONT_BOLD], px);
+	f = TTF_OpenFont(r->font_path[sc][wt == FONT_BOLD], px);
 	if (!f) {
 		log_error("render", "cannot open font at %d px: %s", px, TTF_GetError());
 		return NULL;
@@ -468,8 +547,36 @@ static TTF_Font *font_get(struct render *r, int px, enum font_weight wt)
 		r->next_font_victim = (r->next_font_victim + 1) % FONTS_MAX;
 		TTF_CloseFont(r->fonts[slot].font);
 	}
-	r->fonts[slot] = (struct font_slot){f, px, wt};
+	r->fonts[slot] = (struct font_slot){f, px, wt, sc};
 	return f;
+}
+
+static TTF_Font *font_get(struct render *r, int px, enum font_weight wt)
+{
+	TTF_Font *f = font_get_sc(r, SCRIPT_LATIN, px, wt);
+	if (f) { /* runs may have left another direction on it */
+		TTF_SetFontDirection(f, TTF_DIRECTION_LTR);
+		TTF_SetFontScriptName(f, "Latn");
+	}
+	return f;
+}
+
+static TTF_Font *font_for_runs(void *user, enum text_script sc, int px, enum font_weight wt)
+{
+	return font_get_sc(user, sc, px, wt);
+}
+
+/* Size of s at px in pixels, through the runs when it needs them. */
+static SDL_Point measure(struct render *r, const char *s, int px, enum font_weight wt)
+{
+	SDL_Point p = {0, 0};
+	TTF_Font *f;
+	if (text_runs_needed(s))
+		return text_runs_size(font_for_runs, r, s, px, wt, r->mirror);
+	f = font_get(r, px, wt);
+	if (f)
+		TTF_SizeUTF8(f, s, &p.x, &p.y);
+	return p;
 }
 
 static uint64_t text_hash(const char *s, int px, enum font_weight wt, uint32_t colour, int wrap)
@@ -520,11 +627,14 @@ static struct text_entry *text_get(struct render *r, const char *s, int px, enum
 		}
 	}
 	r->misses++;
-	f = font_get(r, px, wt);
-	if (!f)
-		return NULL;
 	SDL_Color col = {c.r, c.g, c.b, c.a};
-	if (wrap > 0) {
+	if (text_runs_needed(key)) {
+		surf = text_runs_render(font_for_runs, r, key, px, wt, col, wrap,
+					wrap > 0 ? ALIGN_CENTER : ALIGN_LEFT, r->mirror);
+		f = NULL;
+	} else if (!(f = font_get(r, px, wt))) {
+		return NULL;
+	} else if (wrap > 0) {
 		TTF_SetFontWrappedAlign(f, TTF_WRAPPED_ALIGN_CENTER);
 		surf = TTF_RenderUTF8_Blended_Wrapped(f, key, col, (Uint32)wrap);
 	} else {
@@ -561,13 +671,9 @@ static struct text_entry *text_get(struct render *r, const char *s, int px, enum
 SDL_Point render_text_size(struct render *r, const char *s, float size_mm, enum font_weight wt)
 {
 	SDL_Point p = {0, 0};
-	TTF_Font *f;
 	if (!s || !*s)
 		return p;
-	f = font_get(r, size_px(r, size_mm), wt);
-	if (f)
-		TTF_SizeUTF8(f, s, &p.x, &p.y);
-	return p;
+	return measure(r, s, size_px(r, size_mm), wt);
 }
 
 void render_warm_font(struct render *r, float size_mm, enum font_weight wt)
@@ -626,6 +732,8 @@ int render_text(struct render *r, const char *s, int x, int y, float size_mm, en
 	e = text_get(r, s, px, wt, c, 0);
 	if (!e)
 		return 0;
+	x = (int)mx(r, (float)x);
+	align = malign(r, align);
 	if (align == ALIGN_CENTER)
 		x -= e->w / 2;
 	else if (align == ALIGN_RIGHT)
@@ -655,14 +763,12 @@ float render_text_fit(struct render *r, const char *s, SDL_Rect box, float size_
 {
 	int px = size_px(r, size_mm), lo = floor_px(r, size_mm);
 	struct text_entry *e;
-	TTF_Font *f;
 	if (!s || !*s)
 		return size_mm;
+	box = render_mirror_rect(r, box);
+	align = malign(r, align);
 	for (;;) {
-		SDL_Point p = {0, 0};
-		f = font_get(r, px, wt);
-		if (f)
-			TTF_SizeUTF8(f, s, &p.x, &p.y);
+		SDL_Point p = measure(r, s, px, wt);
 		if ((p.x <= box.w && p.y <= box.h + box.h / 4) || px <= lo)
 			break;
 		px = px * 92 / 100;
@@ -694,6 +800,8 @@ int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_m
 	struct text_entry *e = NULL;
 	if (!s || !*s)
 		return 0;
+	box = render_mirror_rect(r, box);
+	align = malign(r, align);
 	for (;;) {
 		e = text_get(r, s, px, wt, c, box.w);
 		if (!e || e->h <= box.h || px <= lo)

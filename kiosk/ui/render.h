@@ -69,6 +69,12 @@ float render_compact(const struct render *r); /* the layout factor, <= 1 */
 void render_resized(struct render *r);
 SDL_Renderer *render_sdl(struct render *r);
 
+/* Right-to-left layout: every x is mirrored (x -> w - x) and left/right
+ * text alignment swapped; text itself is not mirrored. */
+void render_set_mirror(struct render *r, bool on);
+bool render_mirrored(const struct render *r);
+SDL_Rect render_mirror_rect(const struct render *r, SDL_Rect rc); /* as drawn */
+
 void render_clear(struct render *r, struct rgba c);
 void render_fill_rect(struct render *r, SDL_Rect rc, struct rgba c);
 void render_fill_round_rect(struct render *r, SDL_Rect rc, int radius, struct rgba c);

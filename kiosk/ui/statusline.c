@@ -65,6 +65,7 @@ void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
 
 void screen_begin(struct ui *ui, struct rgba bg, struct rgba fg)
 {
+	render_set_mirror(ui->r, ui_lang_rtl()); /* right-to-left languages */
 	ui->bg = bg;
 	render_clear(ui->r, bg);
 	statusline_draw(ui, bg, fg);

@@ -169,9 +169,18 @@ static enum blippa_err config_check(const struct blippa_config *cfg, char *msg, 
 		snprintf(msg, len, "[kiosk] data_dir: must be an absolute path");
 		return BLIPPA_ERR_CONFIG;
 	}
-	if (strcmp(cfg->language, "sv") != 0 && strcmp(cfg->language, "en") != 0) {
-		snprintf(msg, len, "[kiosk] language: expected sv or en, got \"%s\"", cfg->language);
-		return BLIPPA_ERR_CONFIG;
+	{
+		static const char *const langs[] = {"sv", "en", "fi", "ar", "fa", "so", "ti"};
+		bool ok = false;
+		for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+			ok = ok || strcmp(cfg->language, langs[i]) == 0;
+		if (!ok) {
+			snprintf(msg, len,
+				 "[kiosk] language: expected sv, en, fi, ar, fa, so or ti, got "
+				 "\"%s\"",
+				 cfg->language);
+			return BLIPPA_ERR_CONFIG;
+		}
 	}
 	if (cfg->admin_pin_hash[0] && strncmp(cfg->admin_pin_hash, "$argon2id$", 10) != 0) {
 		snprintf(msg, len,

@@ -115,11 +115,40 @@ static void typo_in_seven(void **state)
 	assert_int_equal(kh_count(&kiosk, "type = 0"), before + 1);
 }
 
+/* She reads Arabic: the language button on home, then her check-in; after
+ * it (and after idle) the kiosk speaks its own language again. */
+static void own_language_then_back(void **state)
+{
+	char line[512];
+	(void)state;
+	touch("language");
+	assert_true(kh_wait(&kiosk, "-> language", 5000, NULL, 0));
+	touch("lang-ar");
+	assert_true(kh_wait(&kiosk, "language ar", 5000, NULL, 0));
+	kh_send(&kiosk, "layout");
+	assert_true(kh_wait(&kiosk, " panel ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " home ar"));
+	checks_in("or", "Örjan E.", 5); /* Örjan Ek: "or" finds only him today */
+	kh_send(&kiosk, "layout");
+	assert_true(kh_wait(&kiosk, " panel ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " home sv"));
+	/* chosen, then left alone: idle brings Swedish back */
+	touch("language");
+	touch("lang-ti");
+	assert_true(kh_wait(&kiosk, "language ti", 5000, NULL, 0));
+	kh_send(&kiosk, "expire");
+	assert_true(kh_wait(&kiosk, "idle home", 5000, NULL, 0));
+	kh_send(&kiosk, "layout");
+	assert_true(kh_wait(&kiosk, " panel ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " home sv"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unique_name_in_five),
 	    cmocka_unit_test(typo_in_seven),
+	    cmocka_unit_test(own_language_then_back),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -32,7 +32,8 @@ struct step {
 
 static const struct step steps[] = {
     {"", "present home", "home"},
-    {"press search", "-> search", "search"},
+    {"press language", "-> language", "language"},
+    {"press back;press search", "-> search", "search"},
     {"type asa", "search 1", "search-asa"},
     {"press row-0", "-> confirm", "confirm"},
     {"press yes", "ok name", "result-name"},
@@ -220,7 +221,7 @@ static void visit_all(const char *size, double diag_in, const char *lang)
 }
 
 /* Languages the kiosk has (assets/po). */
-static const char *const langs[] = {"sv", "en"};
+static const char *const langs[] = {"sv", "en", "fi", "ar", "fa", "so", "ti"};
 
 /* The panels of issue 17: the Raspberry Pi 7" display, the 10.1" panels gyms
  * buy, 11.6" and 13.3" laptops-turned-kiosks, the 15.6" reference, and a
