@@ -268,6 +268,7 @@ void render_close(struct render *r)
 		TTF_CloseFont(r->fonts[i].font);
 	if (TTF_WasInit())
 		TTF_Quit();
+	text_runs_fini();
 	if (r->ren)
 		SDL_DestroyRenderer(r->ren);
 	if (r->win)

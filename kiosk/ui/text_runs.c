@@ -55,6 +55,11 @@ bool text_runs_needed(const char *s)
 	return false;
 }
 
+void text_runs_fini(void)
+{
+	FcFini();
+}
+
 bool text_runs_find_font(const char *family, bool bold, unsigned sample, char *out, size_t outlen)
 {
 	FcPattern *pat, *match;

@@ -28,6 +28,8 @@ bool text_runs_needed(const char *s);
 /* Finds a font file for family (e.g. "Noto Sans Arabic") and weight via
  * fontconfig, only if it covers sample (a code point). */
 bool text_runs_find_font(const char *family, bool bold, unsigned sample, char *out, size_t outlen);
+/* Frees fontconfig's state (render_close; after text_runs_find_font). */
+void text_runs_fini(void);
 /* Size of s (one line) in pixels. */
 SDL_Point text_runs_size(text_font_fn font, void *user, const char *s, int px, enum font_weight wt,
 			 bool rtl);
