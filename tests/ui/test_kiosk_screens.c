@@ -35,7 +35,8 @@ static const struct step steps[] = {
     {"press language", "-> language", "language"},
     {"press back;press search", "-> search", "search"},
     {"type asa", "search 2 distinct 2", "search-asa"},
-    {"press row-1", "-> confirm", "confirm"},
+    {"press key-space;type ost;press row-0", "-> confirm",
+     "confirm"}, /* Åsa Östberg: on every size */
     {"press yes", "ok name", "result-name"},
     {"press undo", "void ", "result-undone"},
     {"press done;tap 04A1B2C3", "ok card", "result-ok"},
