@@ -86,6 +86,7 @@ void store_rules_default(struct store_rules *rules)
 	rules->window_before_min = 60;
 	rules->window_later_today = true;
 	rules->window_after_min = 30;
+	rules->clock_correction = false;
 	rules->open_training = true;
 	rules->undo_seconds = 10;
 	rules->pin_max_failures = 5;
