@@ -119,6 +119,48 @@ static void tap_40_min_after_end_is_open_training(void **state)
 	assert_int_equal(tap_after_end(40), 0);
 }
 
+/* No server since start (no sync): the kiosk cannot know its clock is
+ * wrong unless it is implausible. Clock 3 h back, earlier than the newest
+ * event in its database: unsure - the home screen tells the leader and the
+ * tap is still recorded, marked to be corrected at the next sync. Clock 2 h
+ * ahead: plausible, recorded as it is (the server flags it on receipt). */
+static void clock_off_without_sync(void **state)
+{
+	struct kh k;
+	struct kh_opts o = {0};
+	(void)state;
+
+	assert_true(kh_start(&k, NULL));
+	kh_send(&k, "tap 04A1B2C3"); /* an event at the right time */
+	assert_true(kh_wait(&k, "tap-done ok", 5000, NULL, 0));
+	assert_false(kh_seen(&k, "clock unsure"));
+	assert_int_equal(kh_stop(&k), 0);
+
+	o.no_demo = true;
+	o.clock_offset_ms = "-10800000";
+	assert_true(kh_restart(&k, &o));
+	assert_true(kh_sync(&k)); /* up; the notice is on the screenshot below */
+	kh_send(&k, "screenshot %s/home-clock-unsure.bmp", kh_shot_dir());
+	assert_true(kh_wait(&k, "screenshot ok", 5000, NULL, 0));
+	kh_send(&k, "tap 04A1B2C4");
+	assert_true(kh_wait(&k, "tap-done ", 5000, NULL, 0));
+	assert_int_equal(kh_count(&k, "participant_id = 'P02' AND sync = 0 AND clock_unsure = 1"
+				      " AND mono_ms > 0"),
+			 1);
+	assert_int_equal(kh_stop(&k), 0);
+
+	o.clock_offset_ms = "7200000";
+	assert_true(kh_restart(&k, &o));
+	kh_send(&k, "tap 04A1B2C5");
+	assert_true(kh_wait(&k, "tap-done ", 5000, NULL, 0));
+	assert_false(kh_seen(&k, "clock ok")); /* never unsure in this run either */
+	assert_int_equal(kh_count(&k, "participant_id = 'P03' AND sync = 0 AND clock_unsure = 0"
+				      " AND device_ms IS NULL"),
+			 1);
+	assert_int_equal(kh_stop(&k), 0);
+	kh_cleanup(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -127,6 +169,7 @@ int main(void)
 					    kh_setup_default, teardown),
 	    cmocka_unit_test(late_tap_20_min_after_end),
 	    cmocka_unit_test(tap_40_min_after_end_is_open_training),
+	    cmocka_unit_test(clock_off_without_sync),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
