@@ -68,6 +68,8 @@ static void home_draw(struct ui *ui, struct render *r)
 	title = (SDL_Rect){c.x, c.y + render_mm(r, 4.0f), c.w, title_h};
 	sub = (SDL_Rect){c.x, title.y + title_h, c.w, sub_h};
 	pict = (SDL_Rect){c.x, sub.y + sub_h + gap, c.w, btn.y - gap - (sub.y + sub_h + gap)};
+	if (ui->clock_unsure) /* room for the leader's note above the button */
+		pict.h -= 2 * sub_h + gap;
 	if (pict.h > render_mm(r, 110.0f)) {
 		int extra = pict.h - render_mm(r, 110.0f);
 		pict.y += extra / 2;
@@ -92,7 +94,7 @@ static void home_draw(struct ui *ui, struct render *r)
 		/* for the leader, calm: nothing is lost, the times are fixed later */
 		SDL_Rect note = {c.x + lead_w + gap, lead.y, c.w - 2 * (lead_w + gap), lead_h};
 		if (btn.y + btn_h > lead.y)
-			note = (SDL_Rect){c.x, btn.y - gap - sub_h, c.w, sub_h};
+			note = (SDL_Rect){c.x, btn.y - gap - 2 * sub_h, c.w, 2 * sub_h};
 		render_text_wrap(r,
 				 _("Note for the leader: the kiosk's clock may be wrong until it "
 				   "reaches the server. Check-ins are saved and their times "
