@@ -4,7 +4,8 @@
 # build tree in it): installs the two .debs from /tmp/debs, checks what
 # docs/operations.md says they install, starts the kiosk headless from its
 # packaged files and checks it runs in Swedish, runs blippa-server --help and
-# --version, then purges both packages and checks nothing is left behind.
+# --version, then purges both packages and checks that a kiosk database is
+# kept and nothing else is left behind.
 # One "pass NAME" / "FAIL NAME: why" line per check; exit status 1 if any failed.
 set -u
 export LC_ALL=C.UTF-8 PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -88,7 +89,12 @@ else
 fi
 rm -rf "$k"
 
+# a kiosk database (it may hold unsynced check-ins) must survive the purge;
+# the empty directories the packages made must not
+install -m 0600 -o blippa -g blippa /dev/null /var/lib/blippa/blippa.db
 check purge dpkg --purge blippa-kiosk blippa-server
+check purge-keeps-kiosk-database test -f /var/lib/blippa/blippa.db
+rm -rf /var/lib/blippa
 snapshot >/tmp/after.txt
 if left=$(diff /tmp/before.txt /tmp/after.txt); then
 	ok purge-leaves-nothing
