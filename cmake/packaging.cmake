@@ -111,7 +111,7 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_KIOSK_DESCRIPTION
     "Blippa check-in kiosk (touchscreen and NFC reader)\nFullscreen SDL2 kiosk where participants tap a card or find their name to check in\nto today's training session. Works offline and syncs attendance to the region's Blippa server.\nRuns under the cage Wayland kiosk compositor as the system user blippa.")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, fonts-dejavu-core")
-set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, libnfc-bin")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, libnfc-bin, fonts-noto-core") # noto: ar, fa, ti
 set(CPACK_DEBIAN_KIOSK_PACKAGE_SUGGESTS "sqlite3")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/cmake/deb/kiosk/postinst ${CMAKE_SOURCE_DIR}/cmake/deb/kiosk/prerm
