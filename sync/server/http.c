@@ -20,6 +20,7 @@
 #include "protocol.h"
 
 #define HTTP_PEM_MAX (1024u * 1024u)
+#define HTTP_CONN_MEMORY ((size_t)32 * 1024) /* per connection, MHD's default */
 
 /* One open connection, watched until its request header is complete (see
  * watch_run). Lives from MHD's STARTED to its CLOSED notification. */
@@ -424,6 +425,9 @@ enum blippa_err srv_http_start(const struct srv_http_config *cfg, struct api *ap
 	 * a slot for 60 s); raised per connection while a body is read. */
 	OPT(MHD_OPTION_CONNECTION_TIMEOUT, HTTP_HEADER_TIMEOUT_S, NULL);
 	OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 128, NULL);
+	/* request line + header fields; beyond it MHD answers 414/431 by itself
+	 * (docs/protocol.md lists those answers) */
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL);
 	if (cfg->threads)
 		OPT(MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL);
 	if (tls) {

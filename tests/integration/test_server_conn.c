@@ -139,11 +139,119 @@ static void test_trickled_header_closed(void **state)
 	assert_true(closed_at >= 5000); /* not the 5 s idle timeout: it never idled */
 }
 
+/* The status docs/protocol.md's table of libmicrohttpd's own answers gives
+ * for the row starting "| key" (the first `NNN` in it), or -1. */
+static int documented_status(const char *doc, const char *key)
+{
+	char row[128];
+	snprintf(row, sizeof row, "\n| %s", key);
+	const char *p = strstr(doc, row);
+	if (!p)
+		return -1;
+	const char *eol = strchr(p + 1, '\n');
+	for (const char *q = p + 1; q && q + 4 < eol; q++)
+		if (q[0] == '`' && q[4] == '`' && q[1] >= '1' && q[1] <= '5')
+			return atoi(q + 1);
+	return -1;
+}
+
+/* Sends req (len bytes) and reads the answer until the server closes or 5 s
+ * pass; returns a malloc'd NUL-terminated answer. */
+static char *exchange(int port, const char *req, size_t len)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in dst = {.sin_family = AF_INET,
+				  .sin_port = htons((uint16_t)port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	assert_int_equal(connect(fd, (struct sockaddr *)&dst, sizeof dst), 0);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (w <= 0)
+			break; /* the server may answer and close before all is sent */
+		off += (size_t)w;
+	}
+	size_t cap = 16384, n = 0;
+	char *out = calloc(1, cap);
+	int64_t end = mono_ms() + 5000;
+	while (n + 1 < cap && mono_ms() < end) {
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		if (poll(&p, 1, (int)(end - mono_ms())) <= 0)
+			break;
+		ssize_t r = recv(fd, out + n, cap - 1 - n, 0);
+		if (r <= 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	return out;
+}
+
+/* Requests libmicrohttpd refuses by itself, before the server's code sees
+ * them, get exactly the answers docs/protocol.md lists as the exception to
+ * "every answer carries Blippa-Protocol and a JSON body". */
+static void test_mhd_own_errors_as_documented(void **state)
+{
+	(void)state;
+	char *doc = NULL;
+	FILE *f = fopen(PROTOCOL_MD, "r");
+	assert_non_null(f);
+	doc = calloc(1, 1 << 20);
+	size_t dl = fread(doc, 1, (1 << 20) - 1, f);
+	fclose(f);
+	doc[dl] = '\0';
+	static char big[40200];
+	static const struct {
+		const char *key;	 /* start of the table row in protocol.md */
+		const char *head, *tail; /* the request: head, pad x 'a', tail */
+		size_t pad;
+	} cases[] = {
+	    {"request line (URL) over 32 KiB", "GET /v1/", " HTTP/1.1\r\nHost: h\r\n\r\n", 40000},
+	    {"header fields over 32 KiB",
+	     "GET /v1/roster HTTP/1.1\r\nHost: h\r\nX-Pad: ", "\r\n\r\n", 40000},
+	    {"`Content-Length` not a number",
+	     "POST /v1/events HTTP/1.1\r\nHost: h\r\nContent-Length: abc\r\n\r\n", "", 0},
+	    {"`Content-Length` over 2^64",
+	     "POST /v1/events HTTP/1.1\r\nHost: h\r\nContent-Length: "
+	     "99999999999999999999999\r\n\r\n",
+	     "", 0},
+	    {"HTTP version other than 1.0 or 1.1", "GET /v1/roster HTTP/2.0\r\nHost: h\r\n\r\n", "",
+	     0},
+	};
+	struct stu_server plain = {0};
+	stu_server_start(&plain, stu.sdb, false);
+	int got[5], want[5];
+	bool blippa[5];
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t hl = strlen(cases[i].head), tl = strlen(cases[i].tail);
+		size_t len = hl + cases[i].pad + tl;
+		assert_true(len < sizeof big);
+		memcpy(big, cases[i].head, hl);
+		memset(big + hl, 'a', cases[i].pad);
+		memcpy(big + hl + cases[i].pad, cases[i].tail, tl);
+		char *ans = exchange(plain.port, big, len);
+		got[i] = strncmp(ans, "HTTP/1.1 ", 9) == 0 ? atoi(ans + 9) : 0;
+		blippa[i] = strstr(ans, "Blippa-Protocol: 1") != NULL;
+		want[i] = documented_status(doc, cases[i].key);
+		free(ans);
+	}
+	stu_server_stop(&plain);
+	free(doc);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		printf("# %s: %d (documented %d)%s\n", cases[i].key, got[i], want[i],
+		       blippa[i] ? ", with Blippa-Protocol" : "");
+		if (want[i] < 0)
+			fail_msg("docs/protocol.md has no row '| %s'", cases[i].key);
+		assert_int_equal(got[i], want[i]);
+		assert_false(blippa[i]); /* else the exception is no longer one */
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_kiosk_syncs_during_idle_flood),
 	    cmocka_unit_test(test_trickled_header_closed),
+	    cmocka_unit_test(test_mhd_own_errors_as_documented),
 	};
 	return cmocka_run_group_tests(tests, stu_setup, stu_teardown);
 }
