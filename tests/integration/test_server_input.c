@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Issue 12 defects 1 and 6 against the real blippa-server binary (HTTPS on
- * 127.0.0.1, CA made at test time, real SQLite file): event times the
+ * 127.0.0.1, CA made at test time, a real SQLite file, or PostgreSQL when
+ * run under tests/helpers/pg_harness.sh as test_server_input_pg): event
+ * times the
  * server cannot show or that are implausible are rejected per event, also
  * under the clock override; the export never fails on what the store holds;
  * `export --output FILE` is written whole or not at all; text a kiosk sends
@@ -59,7 +61,8 @@ static int group_setup(void **state)
 	char cmd[1200], *out = NULL, *dir;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tmp = tu_mkdtemp();
-	snprintf(db, sizeof(db), "%s/region.db", tmp);
+	const char *pg = getenv("BLIPPA_PG_URI"); /* set by pg_harness.sh: PostgreSQL */
+	snprintf(db, sizeof(db), "%s%s", pg ? pg : tmp, pg ? "" : "/region.db");
 	snprintf(pki, sizeof(pki), "%s/pki", tmp);
 	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
 	snprintf(cert, sizeof(cert), "%s/server.pem", pki);
