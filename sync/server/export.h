@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Attendance export (DESIGN §10): one CSV row per participant per session of
+/* Attendance export (docs/csv.md): one CSV row per participant per session of
  * their group, present or absent, with the facility-local check-in time. */
 #ifndef BLIPPA_EXPORT_H
 #define BLIPPA_EXPORT_H

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* blippa-server: the reference region server and its admin commands
- * (DESIGN §10, docs/server.md). Each command parses its own options, has
+ * (docs/server.md). Each command parses its own options, has
  * --help, reports errors on stderr as "blippa-server CMD: what went wrong"
  * and exits 0 on success, 1 on failure, 2 on a usage error. */
 #include <errno.h>
