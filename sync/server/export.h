@@ -18,4 +18,11 @@
 enum blippa_err export_write_csv(struct srv_store *st, const struct srv_export_filter *f,
 				 FILE *out);
 
+/* export_write_csv into the file path, whole or not at all: the CSV goes to
+ * a temporary file (mode 0600) in path's directory, is fsync'd and renamed
+ * over path only when complete. On any failure the temporary file is
+ * removed, path is left as it was, and errno tells why (BLIPPA_ERR_IO). */
+enum blippa_err export_write_file(struct srv_store *st, const struct srv_export_filter *f,
+				  const char *path);
+
 #endif
