@@ -83,7 +83,7 @@ static void checks_in(const char *letters, const char *shown, int max_taps)
 	assert_true(kh_sync(&kiosk));
 	assert_false(kh_seen(&kiosk, "control-error"));
 	assert_true(last_line(" search ", line, sizeof line));
-	if (!strstr(line, " search 1\n")) /* one name: hers */
+	if (!strstr(line, " search 1 distinct 1\n")) /* one name: hers */
 		fail_msg("after \"%s\": %s", letters, line);
 	touch("row-0");
 	assert_true(kh_wait(&kiosk, "-> confirm", 5000, line, sizeof line));
