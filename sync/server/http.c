@@ -15,12 +15,14 @@
 #include "fsutil.h"
 #include "log.h"
 #include "protocol.h"
+#include "web_http.h"
 
 #define HTTP_PEM_MAX (1024u * 1024u)
 
 struct srv_http {
 	struct MHD_Daemon *d;
 	struct api *api;
+	struct web *web;  /* borrowed; NULL: no back-office */
 	char *cert, *key; /* PEM text, must outlive the daemon */
 	char addr[INET6_ADDRSTRLEN];
 	uint16_t port;
@@ -30,6 +32,7 @@ struct req_state {
 	char *buf;
 	size_t len, cap;
 	bool too_big;
+	bool web; /* a back-office request (web.h), body cap WEB_BODY_MAX */
 };
 
 /* Splits "host:port" / "[v6]:port" and resolves it (numeric, or localhost). */
@@ -167,6 +170,8 @@ static struct api_request request_of(struct MHD_Connection *conn, const char *ur
 static enum MHD_Result answer(struct srv_http *h, struct MHD_Connection *conn, const char *url,
 			      const char *method, struct req_state *rs)
 {
+	if (rs->web)
+		return web_http_answer(h->web, conn, url, method, rs->buf, rs->len, rs->too_big);
 	struct api_request req = request_of(conn, url, method, rs);
 	struct api_response ar;
 	api_handle(h->api, &req, &ar);
@@ -187,14 +192,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!rs)
 			return MHD_NO;
 		*con_cls = rs;
+		rs->web = h->web && web_owns_path(url);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > PROTOCOL_BODY_MAX) {
+		if (cl && strtoull(cl, NULL, 10) > (rs->web ? WEB_BODY_MAX : PROTOCOL_BODY_MAX)) {
 			rs->too_big = true; /* answer 413 now, do not read the body */
 			return answer(h, conn, url, method, rs);
 		}
 		/* No token of a known kiosk (or a bad path, method, protocol):
 		 * answer 401/404/405/400 now, without buffering a body. */
+		if (rs->web)
+			return MHD_YES;
 		struct api_request req = request_of(conn, url, method, rs);
 		if (!api_may_read_body(h->api, &req))
 			return answer(h, conn, url, method, rs);
@@ -205,7 +213,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (rs->too_big)
 			return MHD_YES;
-		if (rs->len + n > PROTOCOL_BODY_MAX) {
+		if (rs->len + n > (rs->web ? WEB_BODY_MAX : PROTOCOL_BODY_MAX)) {
 			rs->too_big = true;
 			free(rs->buf);
 			rs->buf = NULL;
@@ -244,6 +252,7 @@ enum blippa_err srv_http_start(const struct srv_http_config *cfg, struct api *ap
 	if (!h)
 		return BLIPPA_ERR_NOMEM;
 	h->api = api;
+	h->web = cfg->web;
 	if (!parse_listen(cfg->listen, &ss, &sslen)) {
 		snprintf(err, errlen,
 			 "--listen %s: expected ADDR:PORT with a numeric address "
