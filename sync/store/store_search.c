@@ -540,18 +540,24 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Builds the subset of entries with a session on local date `today`. */
+/* Builds the subset of entries with a session on local date `today`
+ * (STORE_SQL_ON_DAY: also one that began the evening before and runs past
+ * midnight). */
 static enum blippa_err names_build_today(struct store *st, const char *today)
 {
 	static const char sql[] = "SELECT m.pno FROM sessions s"
 				  " JOIN members m ON m.group_id = s.group_id"
-				  " WHERE s.local_date = ?";
+				  " WHERE " STORE_SQL_ON_DAY("s");
 	struct store_names *nm = &st->names;
-	sqlite3_stmt *s = store_prep(st, sql);
-	size_t k = 0;
+	sqlite3_stmt *s;
+	size_t k = 0, cap = nm->n + 1;
+	int64_t day_start;
+	enum blippa_err rc;
 	int src;
 
-	size_t cap = nm->n + 1;
+	if ((rc = store_day_start(st, today, &day_start)))
+		return rc;
+	s = store_prep(st, sql);
 
 	free(nm->today_idx);
 	nm->n_today = 0;
@@ -561,6 +567,7 @@ static enum blippa_err names_build_today(struct store *st, const char *today)
 	if (!s)
 		return BLIPPA_ERR_IO;
 	sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, day_start);
 	/* A member with several sessions today comes more than once. The cap
 	 * keeps the array bounded; duplicates go in the sort below. */
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {

@@ -111,6 +111,32 @@ static void test_today_only(void **state)
 	assert_string_equal(h[0].display, "Sven-Erik Ö.");
 }
 
+/* A session that begins in the evening and runs past midnight belongs to
+ * both local days (STORE_SQL_ON_DAY): after midnight its members are still
+ * found by the today-only search and the leader still sees the session. */
+static void test_session_across_midnight(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+	struct store_session_info info[4];
+	struct roster *r = small_roster();
+	size_t n = 99;
+
+	assert_int_equal(roster_add_session(r, "S5", "G3", "2026-11-25 23:30", "2026-11-26 00:45"),
+			 0);
+	load_roster(f->st, r);
+	/* P5 Olle Åkesson (G3): S3 on the 24th, S5 from the 25th into the 26th */
+	assert_int_equal(search(f, "ol", true, "2026-11-25 23:40", h, 8), 1);
+	assert_int_equal(search(f, "ol", true, "2026-11-26 00:20", h, 8), 1);
+	assert_string_equal(h[0].participant_id, "P5");
+	assert_int_equal(search(f, "ol", true, "2026-11-27 00:20", h, 8), 0);
+	assert_int_equal(store_today_sessions(f->st, at("2026-11-26 00:20", 0), info, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(info[0].session_id, "S5");
+	assert_int_equal(store_today_sessions(f->st, at("2026-11-27 00:20", 0), info, 4, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 static void test_order_and_max(void **state)
 {
 	struct fx *f = *state;
@@ -267,6 +293,7 @@ int main(void)
 	    T(test_prefix_case_diacritics),
 	    T(test_two_letter_minimum),
 	    T(test_today_only),
+	    T(test_session_across_midnight),
 	    T(test_order_and_max),
 	    cmocka_unit_test(test_collate),
 	    T(test_swedish_order),
