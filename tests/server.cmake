@@ -41,3 +41,13 @@ target_compile_definitions(bench_server PRIVATE
   MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
 target_link_libraries(bench_server PRIVATE blippa_srv_testutil PkgConfig::CURL)
 add_dependencies(bench bench_server)
+
+# The back-office in the browser (docs/backoffice.md): real server over HTTPS.
+add_executable(test_web integration/test_web.c)
+target_compile_definitions(test_web PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(test_web PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA)
+add_dependencies(test_web blippa-server)
+add_test(NAME test_web COMMAND test_web)
+set_tests_properties(test_web PROPERTIES LABELS "integration;web" TIMEOUT 180)

@@ -55,7 +55,7 @@ static void chart(struct html *h, const struct web_data *d, const struct wd_grou
 		return;
 	}
 	unsigned w = (unsigned)(n > 40 ? 4 : n > 20 ? 6 : 10);
-	HTML_LIT(h, "<svg class=\"chart\" role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"");
+	HTML_LIT(h, "<svg class=\"chart\" role=\"img\"");
 	html_textf(h, " width=\"%u\" height=\"32\" viewBox=\"0 0 %u 32\">", (unsigned)n * w,
 		   (unsigned)n * w);
 	size_t k = 0;
