@@ -163,3 +163,14 @@ enum blippa_err srv_store_list_facilities(struct srv_store *st, srv_facility_fn 
 {
 	return USER_OP(list_facilities, fn, ctx);
 }
+
+enum blippa_err srv_store_correct(struct srv_store *st, const struct srv_correction *c)
+{
+	return USER_OP(correct, c);
+}
+
+enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *group_id,
+					   srv_correction_fn fn, void *ctx)
+{
+	return USER_OP(list_corrections, group_id, fn, ctx);
+}

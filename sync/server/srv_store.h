@@ -122,6 +122,18 @@ struct srv_user {
 	char facilities[SRV_USER_FACILITIES_MAX][SRV_ID_MAX + 1];
 };
 
+/* A staff correction of one participant's attendance at one session: stored
+ * as events whose kiosk is "staff:<user>" (a check-in with method leader, or
+ * voids of the live check-ins), with the reason kept beside them. */
+#define SRV_REASON_MAX 200
+struct srv_correction {
+	const char *facility_id, *group_id, *session_id, *participant_id;
+	bool present;
+	const char *user, *reason;
+	int64_t at_ms;
+};
+typedef int (*srv_correction_fn)(void *ctx, const struct srv_correction *c); /* non-0 stops */
+
 typedef int (*srv_user_fn)(void *ctx, const struct srv_user *u); /* non-0 stops */
 typedef int (*srv_facility_fn)(void *ctx, const char *id, const char *name,
 			       const char *timezone); /* non-0 stops */
@@ -161,6 +173,9 @@ struct srv_store_ops {
 	enum blippa_err (*list_users)(void *impl, srv_user_fn fn, void *ctx);
 	enum blippa_err (*remove_user)(void *impl, const char *name);
 	enum blippa_err (*list_facilities)(void *impl, srv_facility_fn fn, void *ctx);
+	enum blippa_err (*correct)(void *impl, const struct srv_correction *c);
+	enum blippa_err (*list_corrections)(void *impl, const char *group_id, srv_correction_fn fn,
+					    void *ctx);
 };
 
 extern const struct srv_store_ops srv_store_sqlite_ops;
@@ -241,6 +256,15 @@ enum blippa_err srv_store_list_users(struct srv_store *st, srv_user_fn fn, void 
 enum blippa_err srv_store_remove_user(struct srv_store *st, const char *name);
 /* Calls fn per facility in id order. */
 enum blippa_err srv_store_list_facilities(struct srv_store *st, srv_facility_fn fn, void *ctx);
+
+/* Records a correction in one transaction: present adds a check-in (method
+ * leader, kiosk "staff:<user>") unless one is live; not present voids every
+ * live check-in of the participant at the session. The reason is stored in
+ * any case. The caller has checked group, session and participant. */
+enum blippa_err srv_store_correct(struct srv_store *st, const struct srv_correction *c);
+/* Calls fn per correction of the group, newest first. */
+enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *group_id,
+					   srv_correction_fn fn, void *ctx);
 
 /* For the backends: a card UID of 8, 14 or 20 hex digits (4, 7 or 10 bytes),
  * any case, into uppercase in out; false for anything else. */

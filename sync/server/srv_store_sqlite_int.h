@@ -117,5 +117,8 @@ enum blippa_err sq_set_password(void *impl, const char *name, const char *pw_has
 enum blippa_err sq_list_users(void *impl, srv_user_fn fn, void *ctx);
 enum blippa_err sq_remove_user(void *impl, const char *name);
 enum blippa_err sq_list_facilities(void *impl, srv_facility_fn fn, void *ctx);
+enum blippa_err sq_correct(void *impl, const struct srv_correction *c);
+enum blippa_err sq_list_corrections(void *impl, const char *group_id, srv_correction_fn fn,
+				    void *ctx);
 
 #endif

@@ -219,4 +219,6 @@ const struct srv_store_ops srv_store_sqlite_ops = {
     .list_users = sq_list_users,
     .remove_user = sq_remove_user,
     .list_facilities = sq_list_facilities,
+    .correct = sq_correct,
+    .list_corrections = sq_list_corrections,
 };

@@ -161,7 +161,11 @@ static int on_row(void *ctx, const struct srv_export_row *row)
 	}
 	struct wd_member *m = &d->members[mi];
 	if (m->marks)
-		m->marks[s - d->groups[g].first_session] = mark_of(row);
+		m->marks[s - d->groups[g].first_session] =
+		    (unsigned char)(mark_of(row) |
+				    (row->present && strncmp(row->kiosk_id, "staff:", 6) == 0
+					 ? WM_STAFF
+					 : 0));
 	if (row->present && ses->held) {
 		m->attended++;
 		if (!m->left)
@@ -199,7 +203,7 @@ static void fold(struct web_data *d)
 				if (!d->sessions[g->first_session + s].held)
 					continue;
 				last++;
-				if (m->marks[s] == WM_ABSENT || m->marks[s] == WM_NONE)
+				if ((m->marks[s] & WM_MASK) <= WM_ABSENT)
 					missed++;
 			}
 			m->follow_up = missed == 2;

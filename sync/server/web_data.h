@@ -15,6 +15,8 @@
 
 /* One cell: attendance of one participant at one session. */
 enum web_mark { WM_NONE, WM_ABSENT, WM_CARD, WM_NAME, WM_LEADER };
+#define WM_MASK 0x0f
+#define WM_STAFF 0x10 /* or'ed in: the check-in is a staff correction */
 
 struct wd_session {
 	const struct roster_session *s;
@@ -26,10 +28,11 @@ struct wd_session {
 struct wd_member {
 	const struct roster_participant *p;
 	size_t group;
-	size_t attended;      /* held sessions present */
-	bool left;	      /* not a member any more, but checked in before */
-	bool follow_up;	      /* absent at the last two held sessions */
-	enum web_mark *marks; /* per session of the group (only when grid) */
+	size_t attended; /* held sessions present */
+	bool left;	 /* not a member any more, but checked in before */
+	bool follow_up;	 /* absent at the last two held sessions */
+	unsigned char
+	    *marks; /* enum web_mark | WM_STAFF, per session of the group (only when grid) */
 };
 
 struct wd_group {

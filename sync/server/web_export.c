@@ -21,9 +21,6 @@
 
 #define XLSX_MAX (256u * 1024u * 1024u)
 
-enum blippa_err web_find_group(struct web_ctx *c, const char *gid, struct web_data **d,
-			       char fid[SRV_ID_MAX + 1]);
-
 struct keep_ctx {
 	struct web_ctx *c;
 	const char *group;

@@ -106,9 +106,10 @@ void html_urlenc(struct html *h, const char *s)
 	}
 }
 
-void html_href_(struct html *h, const char *prefix, const char *id, const char *suffix)
+void html_url_attr_(struct html *h, const char *open, const char *prefix, const char *id,
+		    const char *suffix)
 {
-	put(h, " href=\"", 7);
+	put(h, open, strlen(open));
 	html_text(h, prefix);
 	html_urlenc(h, id);
 	html_text(h, suffix);
@@ -124,6 +125,16 @@ void html_href2_(struct html *h, const char *prefix, const char *id, const char 
 	html_text(h, mid);
 	html_urlenc(h, id2);
 	put(h, "\"", 1);
+}
+
+bool html_url_path(char *out, size_t outlen, const char *prefix, const char *id, const char *suffix)
+{
+	struct html h = {0};
+	html_urlenc(&h, id);
+	bool ok = !h.failed && (size_t)snprintf(out, outlen, "%s%s%s", prefix, h.buf ? h.buf : "",
+						suffix) < outlen;
+	html_free(&h);
+	return ok;
 }
 
 char *html_take(struct html *h, size_t *len)

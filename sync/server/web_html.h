@@ -30,8 +30,17 @@ void html_textf(struct html *h, const char *fmt, ...) __attribute__((format(prin
 #define HTML_ATTR(h, name, v) html_attr_((h), "" name "", (v))
 void html_attr_(struct html *h, const char *name, const char *value);
 /* ` href="/prefix<id percent-encoded><suffix>"`: a link to one of our pages. */
-#define HTML_HREF(h, prefix, id, suffix) html_href_((h), "" prefix "", (id), "" suffix "")
-void html_href_(struct html *h, const char *prefix, const char *id, const char *suffix);
+#define HTML_HREF(h, prefix, id, suffix)                                                           \
+	html_url_attr_((h), " href=\"", "" prefix "", (id), "" suffix "")
+/* The same as ` action="..."` for forms. */
+#define HTML_ACTION(h, prefix, id, suffix)                                                         \
+	html_url_attr_((h), " action=\"", "" prefix "", (id), "" suffix "")
+void html_url_attr_(struct html *h, const char *open, const char *prefix, const char *id,
+		    const char *suffix);
+/* prefix + id percent-encoded + suffix into out (for a Location header);
+ * false if it does not fit. */
+bool html_url_path(char *out, size_t outlen, const char *prefix, const char *id,
+		   const char *suffix);
 /* ` href="/prefix<id>mid<id2>"`, both ids percent-encoded. */
 #define HTML_HREF2(h, prefix, id, mid, id2) html_href2_((h), "" prefix "", (id), "" mid "", (id2))
 void html_href2_(struct html *h, const char *prefix, const char *id, const char *mid,

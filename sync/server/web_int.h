@@ -85,8 +85,19 @@ void web_send_status(struct web_ctx *c, unsigned status);
 void web_csrf_field(struct web_ctx *c, struct html *h);
 
 /* ---- web_pages.c ---- */
+struct web_data;
+struct wd_group;
 void web_page_overview(struct web_ctx *c);
 void web_page_group(struct web_ctx *c, const char *group_id, const char *participant_id);
+/* Finds group gid in any facility (its id into fid) and loads its data (a
+ * grid); BLIPPA_ERR_NOT_FOUND if no facility has it. */
+enum blippa_err web_find_group(struct web_ctx *c, const char *gid, struct web_data **d,
+			       char fid[SRV_ID_MAX + 1]);
+
+/* ---- web_correct.c ---- */
+/* The corrections section of the group page. */
+void web_corrections(struct web_ctx *c, struct html *h, const struct web_data *d,
+		     const struct wd_group *g, const char *fid);
 /* POST /groups/ID/corrections */
 void web_post_correction(struct web_ctx *c, const char *group_id);
 

@@ -214,18 +214,24 @@ static const char *mark_text(struct web_ctx *c, enum web_mark m)
 	}
 }
 
-static void mark_cell(struct web_ctx *c, struct html *h, enum web_mark m, bool held)
+static void mark_cell(struct web_ctx *c, struct html *h, unsigned char mark, bool held)
 {
 	static const char *const cls[] = {"m-none", "m-absent", "m-card", "m-name", "m-leader"};
+	static const char *const cls_staff[] = {"m-none", "m-absent", "m-card", "m-name",
+						"m-leader m-staff"};
 	static const enum web_msg tip[] = {M_COUNT, M_ABSENT, M_CARD, M_NAME, M_LEADER};
-	if (!held)
+	enum web_mark m = held ? (enum web_mark)(mark & WM_MASK) : WM_NONE;
+	bool staff = held && (mark & WM_STAFF);
+	if ((unsigned)m > WM_LEADER)
 		m = WM_NONE;
 	HTML_LIT(h, "<td");
-	HTML_ATTR(h, "class", cls[m]);
+	HTML_ATTR(h, "class", staff ? cls_staff[m] : cls[m]);
 	if (m != WM_NONE)
-		HTML_ATTR(h, "title", T(c, tip[m]));
+		HTML_ATTR(h, "title", T(c, staff ? M_CORRECTED : tip[m]));
 	HTML_LIT(h, ">");
 	html_text(h, mark_text(c, m));
+	if (staff)
+		HTML_LIT(h, "*");
 	HTML_LIT(h, "</td>");
 }
 
@@ -233,8 +239,8 @@ static void legend(struct web_ctx *c, struct html *h)
 {
 	HTML_LIT(h, "<p class=\"legend\">");
 	html_text(h, T(c, M_LEGEND));
-	html_textf(h, ": %s = %s, N = %s, L = %s, – = %s", mark_text(c, WM_CARD), T(c, M_CARD),
-		   T(c, M_NAME), T(c, M_LEADER), T(c, M_ABSENT));
+	html_textf(h, ": %s = %s, N = %s, L = %s, – = %s, * = %s", mark_text(c, WM_CARD),
+		   T(c, M_CARD), T(c, M_NAME), T(c, M_LEADER), T(c, M_ABSENT), T(c, M_CORRECTED));
 	HTML_LIT(h, "</p>");
 }
 
@@ -369,8 +375,6 @@ static int find_group(void *ctx, const char *id, const char *name, const char *t
 }
 
 enum blippa_err web_find_group(struct web_ctx *c, const char *gid, struct web_data **d,
-			       char fid[SRV_ID_MAX + 1]);
-enum blippa_err web_find_group(struct web_ctx *c, const char *gid, struct web_data **d,
 			       char fid[SRV_ID_MAX + 1])
 {
 	struct find_ctx f = {.c = c, .gid = gid, .rc = BLIPPA_ERR_NOT_FOUND};
@@ -433,16 +437,11 @@ void web_page_group(struct web_ctx *c, const char *group_id, const char *partici
 	} else {
 		follow_up(c, &h, d, g);
 		grid(c, &h, d, g);
+		web_corrections(c, &h, d, g, fid);
 		export_form(c, &h, fid, g->g->id);
 	}
 	web_page_end(c, &h);
 	web_send_html(c, &h);
 out:
 	web_data_free(d);
-}
-
-void web_post_correction(struct web_ctx *c, const char *group_id)
-{
-	(void)group_id;
-	web_send_status(c, 404); /* corrections: not built yet (docs/backoffice.md) */
 }
