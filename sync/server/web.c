@@ -189,9 +189,14 @@ static void add_cookie(struct web_response *r, const char *name, const char *val
 static void login_page(struct web_ctx *c, const char *error, const char *username)
 {
 	struct html h = {0};
-	char pre[WEB_TOKEN_HEX + 1];
-	web_token_new(pre);
-	add_cookie(c->resp, COOKIE_PRE, pre, COOKIE_ATTRS);
+	char pre[WEB_TOKEN_HEX + 2];
+	/* Keep the browser's token if it has one: a second GET /login (another
+	 * tab, a favicon request redirected here) must not break the first form. */
+	if (!web_cookie_get(c->req->cookie, COOKIE_PRE, pre, sizeof(pre)) ||
+	    strlen(pre) != WEB_TOKEN_HEX || strspn(pre, "0123456789abcdef") != WEB_TOKEN_HEX) {
+		web_token_new(pre);
+		add_cookie(c->resp, COOKIE_PRE, pre, COOKIE_ATTRS);
+	}
 	snprintf(c->csrf, sizeof(c->csrf), "%s", pre);
 	web_page_begin(c, &h, T(c, M_LOGIN));
 	HTML_LIT(&h, "<section class=\"card login\"><h1>");

@@ -91,6 +91,13 @@ void html_attr_(struct html *h, const char *name, const char *value)
 	put(h, "\"", 1);
 }
 
+void html_attr_u_(struct html *h, const char *name, unsigned long v)
+{
+	char num[24];
+	snprintf(num, sizeof(num), "%lu", v);
+	html_attr_(h, name, num);
+}
+
 void html_urlenc(struct html *h, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

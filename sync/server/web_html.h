@@ -29,6 +29,9 @@ void html_textf(struct html *h, const char *fmt, ...) __attribute__((format(prin
 /* ` name="value"` with value escaped; name must be a literal. */
 #define HTML_ATTR(h, name, v) html_attr_((h), "" name "", (v))
 void html_attr_(struct html *h, const char *name, const char *value);
+/* ` name="123"`: a number attribute; name must be a literal. */
+#define HTML_ATTR_U(h, name, v) html_attr_u_((h), "" name "", (v))
+void html_attr_u_(struct html *h, const char *name, unsigned long v);
 /* ` href="/prefix<id percent-encoded><suffix>"`: a link to one of our pages. */
 #define HTML_HREF(h, prefix, id, suffix)                                                           \
 	html_url_attr_((h), " href=\"", "" prefix "", (id), "" suffix "")

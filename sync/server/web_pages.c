@@ -55,9 +55,9 @@ static void chart(struct html *h, const struct web_data *d, const struct wd_grou
 		return;
 	}
 	unsigned w = (unsigned)(n > 40 ? 4 : n > 20 ? 6 : 10);
-	HTML_LIT(h, "<svg class=\"chart\" role=\"img\"");
-	html_textf(h, " width=\"%u\" height=\"32\" viewBox=\"0 0 %u 32\">", (unsigned)n * w,
-		   (unsigned)n * w);
+	HTML_LIT(h, "<svg class=\"chart\" role=\"img\" height=\"32\"");
+	HTML_ATTR_U(h, "width", n * w);
+	HTML_LIT(h, ">");
 	size_t k = 0;
 	for (size_t s = g->first_session; s < g->first_session + g->n_sessions; s++) {
 		const struct wd_session *ses = &d->sessions[s];
@@ -65,8 +65,10 @@ static void chart(struct html *h, const struct web_data *d, const struct wd_grou
 			continue;
 		unsigned v = g->n_members ? (unsigned)(ses->present * 30 / g->n_members) : 0;
 		HTML_LIT(h, "<rect");
-		html_textf(h, " x=\"%u\" y=\"%u\" width=\"%u\" height=\"%u\"", (unsigned)k * w,
-			   31 - v, w - 1, v + 1);
+		HTML_ATTR_U(h, "x", k * w);
+		HTML_ATTR_U(h, "y", 31 - v);
+		HTML_ATTR_U(h, "width", w - 1);
+		HTML_ATTR_U(h, "height", v + 1);
 		HTML_LIT(h, "><title>");
 		html_text(h, ses->s->start);
 		html_textf(h, ": %zu/%zu", ses->present, g->n_members);
@@ -423,6 +425,13 @@ void web_page_group(struct web_ctx *c, const char *group_id, const char *partici
 	html_text(&h, T(c, M_OVERVIEW));
 	HTML_LIT(&h, "</a> › ");
 	html_text(&h, d->r->facility.name);
+	if (m) {
+		HTML_LIT(&h, " › <a");
+		HTML_HREF(&h, "/groups/", g->g->id, "");
+		HTML_LIT(&h, ">");
+		html_text(&h, g->g->name);
+		HTML_LIT(&h, "</a>");
+	}
 	HTML_LIT(&h, "</p><h1>");
 	html_text(&h, g->g->name);
 	HTML_LIT(&h, "</h1><p class=\"muted\">");
