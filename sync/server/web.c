@@ -58,7 +58,20 @@ void web_free(struct web *w)
 
 bool web_owns_path(const char *path)
 {
-	return strncmp(path, "/v1/", 4) != 0 && strcmp(path, "/v1") != 0;
+	/* The kiosk API owns any path with a protocol-version segment ("v1",
+	 * "v2", ...): /v1/roster, a proxy prefix /blippa/v1/roster, and
+	 * future versions it answers 404 in JSON. */
+	for (const char *p = path; (p = strchr(p, '/')) != NULL;) {
+		p++;
+		if (p[0] == 'v' && p[1] >= '0' && p[1] <= '9') {
+			const char *q = p + 1;
+			while (*q >= '0' && *q <= '9')
+				q++;
+			if (*q == '/' || *q == '\0')
+				return false;
+		}
+	}
+	return true;
 }
 
 void web_response_clear(struct web_response *resp)

@@ -61,7 +61,8 @@ struct web;
 enum blippa_err web_new(struct srv_store *store, const struct web_config *cfg, struct web **out);
 void web_free(struct web *w); /* NULL is a no-op */
 
-/* True if path belongs to the back-office (anything not under /v1/). */
+/* True if path belongs to the back-office: any path without a protocol
+ * version segment (v1, v2, ...), which stay the kiosk API's. */
 bool web_owns_path(const char *path);
 
 /* Handles one request; always fills resp. Thread-safe. */

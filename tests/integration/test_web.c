@@ -8,7 +8,9 @@
  * attributes, no session -> 303 /login, the role matrix (each role sees
  * exactly its facilities, 403 for the rest, also in exports), CSRF refusal,
  * escaping of hostile names, the attendance marks and "N av M", login
- * throttling and an expired idle session. */
+ * throttling, an expired idle session and corrections. With BLIPPA_PG_URI
+ * set (test_web_pg, under tests/helpers/pg_harness.sh) it runs on
+ * PostgreSQL instead of an SQLite file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,7 +213,12 @@ static int group_setup(void **state)
 	char cmd[1200], path[1200], *out = NULL, *dir;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tmp = tu_mkdtemp();
-	snprintf(db, sizeof(db), "%s/region.db", tmp);
+	/* run by pg_harness.sh (test_web_pg): the same tests on PostgreSQL */
+	const char *pg = getenv("BLIPPA_PG_URI");
+	if (pg)
+		snprintf(db, sizeof(db), "%s", pg);
+	else
+		snprintf(db, sizeof(db), "%s/region.db", tmp);
 	snprintf(pki, sizeof(pki), "%s/pki", tmp);
 	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
 	snprintf(cert, sizeof(cert), "%s/server.pem", pki);
