@@ -60,3 +60,7 @@ add_test(NAME test_web_browser COMMAND /usr/bin/python3
   ${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh ${CMAKE_CURRENT_SOURCE_DIR}/data/roster
   ${CMAKE_CURRENT_BINARY_DIR}/web-screenshots)
 set_tests_properties(test_web_browser PROPERTIES LABELS "integration;web;browser" TIMEOUT 240)
+
+add_executable(bench_web EXCLUDE_FROM_ALL bench/bench_web.c)
+target_link_libraries(bench_web PRIVATE blippa_srv_testutil PkgConfig::SQLITE3)
+add_dependencies(bench bench_web)

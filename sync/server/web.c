@@ -210,7 +210,7 @@ static void login_page(struct web_ctx *c, const char *error, const char *usernam
 		web_token_new(pre);
 		add_cookie(c->resp, COOKIE_PRE, pre, COOKIE_ATTRS);
 	}
-	snprintf(c->csrf, sizeof(c->csrf), "%s", pre);
+	snprintf(c->csrf, sizeof(c->csrf), "%.64s", pre);
 	web_page_begin(c, &h, T(c, M_LOGIN));
 	HTML_LIT(&h, "<section class=\"card login\"><h1>");
 	html_text(&h, T(c, M_LOGIN));
