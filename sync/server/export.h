@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Attendance export (DESIGN §10): one CSV row per participant per session of
+/* Attendance export (docs/csv.md): one CSV row per participant per session of
  * their group, present or absent, with the facility-local check-in time. */
 #ifndef BLIPPA_EXPORT_H
 #define BLIPPA_EXPORT_H
@@ -18,16 +18,22 @@
 enum blippa_err export_write_csv(struct srv_store *st, const struct srv_export_filter *f,
 				 FILE *out);
 
+/* export_write_csv into the file path, whole or not at all: the CSV goes to
+ * a temporary file (mode 0600) in path's directory, is fsync'd and renamed
+ * over path only when complete. On any failure the temporary file is
+ * removed, path is left as it was, and errno tells why (BLIPPA_ERR_IO). */
+enum blippa_err export_write_file(struct srv_store *st, const struct srv_export_filter *f,
+				  const char *path);
+
 #define EXPORT_COLUMNS 11
 /* Return true to write the row (export_write_csv_where). */
 typedef bool (*export_keep_fn)(void *ctx, const struct srv_export_row *row);
 /* export_write_csv, writing only the rows keep (NULL: all) accepts. */
 enum blippa_err export_write_csv_where(struct srv_store *st, const struct srv_export_filter *f,
 				       export_keep_fn keep, void *keep_ctx, FILE *out);
-/* The EXPORT_COLUMNS text fields of row, in EXPORT_HEADER order; at is the
- * buffer for checked_in_at. BLIPPA_ERR_INVALID if the time cannot be shown
- * in the facility's zone. */
-enum blippa_err export_fields(const struct srv_export_row *row, char at[32],
-			      const char *f[EXPORT_COLUMNS]);
+/* The EXPORT_COLUMNS text fields of row, in EXPORT_HEADER order (at is the
+ * buffer for checked_in_at). False if the check-in time has no local
+ * calendar form (checked_in_at left empty). */
+bool export_fields(const struct srv_export_row *row, char at[32], const char *f[EXPORT_COLUMNS]);
 
 #endif

@@ -87,10 +87,7 @@ static int xlsx_row(void *ctx, const struct srv_export_row *row)
 	const char *f[EXPORT_COLUMNS];
 	if (!keep_row(&x->keep, row))
 		return 0;
-	if (export_fields(row, at, f) != BLIPPA_OK) {
-		x->rc = BLIPPA_ERR_INVALID;
-		return 1;
-	}
+	(void)export_fields(row, at, f); /* an unshowable time stays empty */
 	x->row++;
 	for (lxw_col_t i = 0; i < EXPORT_COLUMNS; i++)
 		worksheet_write_string(x->rows, x->row, i, f[i], NULL);
