@@ -195,6 +195,6 @@ int main(int argc, char **argv)
 	if (auth_init() != BLIPPA_OK)
 		return 1;
 	run("web_group_p99", 1, 30, 40, "/groups/G0", 200);
-	run("web_overview_p99", groups, 10, 40, "/", groups >= 1000 ? 10 : 50);
+	run("web_overview_p99", groups, 10, 40, "/", 10);
 	return 0;
 }
