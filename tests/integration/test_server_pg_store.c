@@ -397,14 +397,19 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(srv_store_open(fx.uri, false, &st, err, sizeof(err)), BLIPPA_ERR_SCHEMA);
 	assert_non_null(strstr(err, "newer blippa-server (schema 99)"));
 	pg_exec_ok(adm, sql);
-	/* a schema 1 database (before sessions.removed) is migrated on open */
+	/* a schema 1 database (before sessions.removed and the back-office's
+	 * tables of schema 3) is migrated on open, all the way */
 	pg_exec_ok(adm, "ALTER TABLE sessions DROP COLUMN removed;"
+			"DROP TABLE corrections, user_facilities, users;"
 			"UPDATE blippa_meta SET value = 1 WHERE key = 'schema_version'");
 	assert_int_equal(srv_store_open(fx.uri, false, &st, err, sizeof(err)), BLIPPA_OK);
 	srv_store_close(st);
 	st = NULL;
 	r = PQexec(adm, "SELECT value FROM blippa_meta WHERE key = 'schema_version'");
-	assert_string_equal(PQgetvalue(r, 0, 0), "2");
+	assert_string_equal(PQgetvalue(r, 0, 0), "3");
+	PQclear(r);
+	r = PQexec(adm, "SELECT count(*) FROM users");
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	PQclear(r);
 	r = PQexec(adm, "SELECT count(*) FROM sessions WHERE removed = 0");
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
