@@ -15,6 +15,9 @@
  *   void EVENTID       leader-style undo of a check-in
  *   max-pages N        store_debug_set_max_pages (disk-full simulation)
  *   buttons            trace the names of the drawn buttons
+ *   window             trace "window X Y W H output W H display W H": where
+ *                      the window is, what the renderer draws on, and the
+ *                      bounds of the display the window is on
  *   echo TEXT          trace "echo TEXT" (a barrier for the test)
  *   quit               leave the event loop
  * Unknown commands are traced as "control-error". */
@@ -108,6 +111,20 @@ static void expire(struct ui *ui)
 		ui->timers[UI_TIMER_IDLE] = now;
 }
 
+static void trace_window(struct ui *ui)
+{
+	SDL_Window *win = SDL_RenderGetWindow(render_sdl(ui->r));
+	SDL_Rect b = {0, 0, 0, 0};
+	int x = 0, y = 0, w = 0, h = 0;
+	if (win) {
+		SDL_GetWindowPosition(win, &x, &y);
+		SDL_GetWindowSize(win, &w, &h);
+		SDL_GetDisplayBounds(SDL_GetWindowDisplayIndex(win), &b);
+	}
+	ui_trace(ui, "window %d %d %d %d output %d %d display %d %d", x, y, w, h, render_w(ui->r),
+		 render_h(ui->r), b.w, b.h);
+}
+
 void ui_control_run(struct ui *ui, const char *line)
 {
 	char cmd[32] = "";
@@ -169,6 +186,8 @@ void ui_control_run(struct ui *ui, const char *line)
 			ui_trace(ui, "button-at %s %d %d %d %d", ui->buttons[i].name,
 				 ui->buttons[i].rect.x, ui->buttons[i].rect.y,
 				 ui->buttons[i].rect.w, ui->buttons[i].rect.h);
+	} else if (strcmp(cmd, "window") == 0) {
+		trace_window(ui);
 	} else if (strcmp(cmd, "echo") == 0) {
 		ui_trace(ui, "echo %s", arg);
 	} else if (strcmp(cmd, "quit") == 0) {

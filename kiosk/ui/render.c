@@ -101,6 +101,7 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	struct render *r = calloc(1, sizeof *r);
 	Uint32 flags = SDL_WINDOW_SHOWN;
 	int w = o->w, h = o->h;
+	int x = (int)SDL_WINDOWPOS_CENTERED, y = (int)SDL_WINDOWPOS_CENTERED;
 
 	*out = NULL;
 	if (!r)
@@ -122,8 +123,18 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 		goto out;
 	}
 	if (o->fullscreen) {
+		/* Fill exactly the display: its bounds are both the size and the
+		 * place. With a window manager or compositor, FULLSCREEN_DESKTOP
+		 * does it; with none (a bare X server from xinit) nothing would
+		 * move or resize the window, so it is created there already. */
+		SDL_Rect b;
 		flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
-		if (w <= 0 || h <= 0) {
+		if (SDL_GetDisplayBounds(0, &b) == 0 && b.w > 0 && b.h > 0) {
+			x = b.x;
+			y = b.y;
+			w = b.w;
+			h = b.h;
+		} else if (w <= 0 || h <= 0) {
 			w = 1920;
 			h = 1080;
 		}
@@ -132,8 +143,7 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 		w = 1280;
 		h = 800;
 	}
-	r->win = SDL_CreateWindow(o->title ? o->title : "Blippa", SDL_WINDOWPOS_CENTERED,
-				  SDL_WINDOWPOS_CENTERED, w, h, flags);
+	r->win = SDL_CreateWindow(o->title ? o->title : "Blippa", x, y, w, h, flags);
 	if (!r->win) {
 		snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
 		rc = BLIPPA_ERR_IO;

@@ -29,8 +29,8 @@ enum text_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 enum font_weight { FONT_REGULAR, FONT_BOLD };
 
 struct render_opts {
-	int w, h;	 /* window size; 0,0 = desktop size */
-	bool fullscreen; /* borderless fullscreen on the desktop */
+	int w, h;	 /* windowed size (0,0 = 1280x800); fullscreen ignores it */
+	bool fullscreen; /* borderless, at the bounds of display 0, fullscreen */
 	const char *title;
 	const char *asset_dir; /* extra place to look for fonts/ (may be NULL) */
 };

@@ -236,7 +236,7 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 		if (rc == BLIPPA_OK)
 			ui_event_recorded(ui);
 		ui_toast(ui, rc != BLIPPA_OK,
-			 rc == BLIPPA_OK		 ? _("The card is linked")
+			 rc == BLIPPA_OK	   ? _("The card is linked")
 			 : rc == BLIPPA_ERR_EXISTS ? _("That is a leader card: it cannot be linked")
 						   : _("Could not link the card"));
 		ui_goto(ui, ui->roster.info.session_id[0] ? UI_LEADER_ROSTER : UI_LEADER_SESSIONS,
@@ -458,8 +458,10 @@ static void handle_event(struct ui *ui, SDL_Event *ev)
 		}
 		return;
 	case SDL_WINDOWEVENT:
-		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
 			render_resized(ui->r);
+			ui_trace(ui, "resized %dx%d", render_w(ui->r), render_h(ui->r));
+		}
 		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
 		    ev->window.event == SDL_WINDOWEVENT_EXPOSED)
 			ui_dirty(ui);
