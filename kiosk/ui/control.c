@@ -113,7 +113,7 @@ static void expire(struct ui *ui)
 
 static void trace_window(struct ui *ui)
 {
-	SDL_Window *win = SDL_RenderGetWindow(render_sdl(ui->r));
+	SDL_Window *win = render_window(ui->r);
 	SDL_Rect b = {0, 0, 0, 0};
 	int x = 0, y = 0, w = 0, h = 0;
 	if (win) {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "present_wl.h"
 
 #ifndef BLIPPA_ASSET_DIR_SOURCE
 #define BLIPPA_ASSET_DIR_SOURCE "assets"
@@ -46,6 +47,8 @@ struct text_entry {
 struct render {
 	SDL_Window *win;
 	SDL_Renderer *ren;
+	struct present_wl *wl; /* Wayland: software frames as wl_shm buffers */
+	SDL_Surface *frame;    /* ... drawn into this surface */
 	int w, h;
 	float px_per_mm;
 	char font_path[2][1024];
@@ -92,6 +95,42 @@ static void render_measure(struct render *r)
 	r->w = w > 0 ? w : 1;
 	r->h = h > 0 ? h : 1;
 	r->px_per_mm = sqrtf((float)r->w * (float)r->w + (float)r->h * (float)r->h) / REF_DIAG_MM;
+}
+
+/* On SDL's Wayland driver with the software renderer wanted (the default;
+ * SDL_RENDER_DRIVER=opengl etc. in the environment keeps SDL's renderer). */
+static bool use_present_wl(void)
+{
+	const char *drv = SDL_GetCurrentVideoDriver();
+	const char *want = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+	return drv && strcmp(drv, "wayland") == 0 && want && strcmp(want, "software") == 0;
+}
+
+static void cache_drop(struct render *r, size_t i);
+
+/* Wayland: a software renderer on a surface of the window's size. Textures
+ * belong to the renderer, so the text cache goes with it. */
+static int make_frame(struct render *r)
+{
+	int w = 0, h = 0;
+	SDL_GetWindowSize(r->win, &w, &h);
+	if (r->frame && r->frame->w == w && r->frame->h == h)
+		return 0;
+	while (r->n_cache > 0)
+		cache_drop(r, r->n_cache - 1);
+	if (r->ren)
+		SDL_DestroyRenderer(r->ren);
+	r->ren = NULL;
+	SDL_FreeSurface(r->frame);
+	r->frame = SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, h > 0 ? h : 1, 32,
+						  SDL_PIXELFORMAT_ARGB8888);
+	if (!r->frame)
+		return -1;
+	r->ren = SDL_CreateSoftwareRenderer(r->frame);
+	if (!r->ren)
+		return -1;
+	SDL_SetRenderDrawBlendMode(r->ren, SDL_BLENDMODE_BLEND);
+	return 0;
 }
 
 enum blippa_err render_open(const struct render_opts *o, struct render **out, char *err,
@@ -151,7 +190,17 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	}
 	/* no PRESENTVSYNC: a frame is drawn only when something changed, and
 	 * waiting for vblank would only add latency to the check-in frame */
-	r->ren = SDL_CreateRenderer(r->win, -1, 0);
+	if (use_present_wl())
+		r->wl = present_wl_open(r->win);
+	if (r->wl) {
+		if (make_frame(r) != 0) {
+			snprintf(err, errlen, "cannot create a frame surface: %s", SDL_GetError());
+			rc = BLIPPA_ERR_IO;
+			goto out;
+		}
+	} else {
+		r->ren = SDL_CreateRenderer(r->win, -1, 0);
+	}
 	if (!r->ren)
 		r->ren = SDL_CreateRenderer(r->win, -1, SDL_RENDERER_SOFTWARE);
 	if (!r->ren) {
@@ -197,6 +246,8 @@ void render_close(struct render *r)
 		TTF_Quit();
 	if (r->ren)
 		SDL_DestroyRenderer(r->ren);
+	SDL_FreeSurface(r->frame);
+	present_wl_close(r->wl);
 	if (r->win)
 		SDL_DestroyWindow(r->win);
 	free(r);
@@ -220,12 +271,19 @@ int render_mm(const struct render *r, float mm)
 
 void render_resized(struct render *r)
 {
+	if (r->wl && make_frame(r) != 0)
+		log_error("render", "cannot resize the frame: %s", SDL_GetError());
 	render_measure(r);
 }
 
 SDL_Renderer *render_sdl(struct render *r)
 {
 	return r->ren;
+}
+
+SDL_Window *render_window(struct render *r)
+{
+	return r->win;
 }
 
 static void set_colour(struct render *r, struct rgba c)
@@ -583,6 +641,8 @@ int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_m
 void render_present(struct render *r)
 {
 	SDL_RenderPresent(r->ren);
+	if (r->wl && present_wl_commit(r->wl, r->frame) != 0)
+		log_error("render", "wayland: cannot present the frame");
 }
 
 enum blippa_err render_save_bmp(struct render *r, const char *path)

@@ -48,6 +48,7 @@ int render_mm(const struct render *r, float mm);
 /* Call after SDL_WINDOWEVENT_SIZE_CHANGED: re-reads the output size. */
 void render_resized(struct render *r);
 SDL_Renderer *render_sdl(struct render *r);
+SDL_Window *render_window(struct render *r); /* owned by r */
 
 void render_clear(struct render *r, struct rgba c);
 void render_fill_rect(struct render *r, SDL_Rect rc, struct rgba c);
