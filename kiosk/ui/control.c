@@ -7,6 +7,8 @@
  *   finger X Y         push real SDL_FINGERDOWN/UP events (normalised) into
  *                      the SDL queue: exercises input.c's mapping
  *   mouse X Y          the same with SDL_MOUSEBUTTONDOWN/UP
+ *   finger-down ID X Y one SDL_FINGERDOWN (finger ID) / SDL_FINGERUP: a
+ *   finger-up ID X Y   slide off a button, a second finger
  *   type TEXT          press on-screen keys key-<c> for each character
  *   key NAME           a physical key (SDL key name, e.g. Return, 1)
  *   text TEXT          typed text from a physical keyboard
@@ -66,6 +68,19 @@ static void push_pointer(struct ui *ui, bool finger, int x, int y)
 		}
 		SDL_PushEvent(&ev[i]);
 	}
+}
+
+/* Queues one finger event, as a multi-touch panel would. */
+static void push_finger(struct ui *ui, bool down, long id, int x, int y)
+{
+	SDL_Event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = down ? SDL_FINGERDOWN : SDL_FINGERUP;
+	ev.tfinger.touchId = 1;
+	ev.tfinger.fingerId = id;
+	ev.tfinger.x = (float)x / (float)render_w(ui->r);
+	ev.tfinger.y = (float)y / (float)render_h(ui->r);
+	SDL_PushEvent(&ev);
 }
 
 static bool press(struct ui *ui, const char *name)
@@ -178,6 +193,11 @@ void ui_control_run(struct ui *ui, const char *line)
 		int x, y;
 		if (sscanf(arg, "%d %d", &x, &y) == 2)
 			push_pointer(ui, cmd[0] == 'f', x, y);
+	} else if (strcmp(cmd, "finger-down") == 0 || strcmp(cmd, "finger-up") == 0) {
+		long id;
+		int x, y;
+		if (sscanf(arg, "%ld %d %d", &id, &x, &y) == 3)
+			push_finger(ui, cmd[7] == 'd', id, x, y);
 	} else if (strcmp(cmd, "type") == 0) {
 		type_text(ui, arg);
 	} else if (strcmp(cmd, "key") == 0 || strcmp(cmd, "text") == 0) {
