@@ -69,3 +69,10 @@ add_dependencies(bench bench_server_pg)
 add_test(NAME test_pg_harness COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/helpers/test_pg_harness.sh
   ${PG_HARNESS})
 set_tests_properties(test_pg_harness PROPERTIES LABELS unit TIMEOUT 60 SKIP_RETURN_CODE 77)
+
+# The back-office tests (test_web) on PostgreSQL.
+if(TARGET test_web)
+  add_test(NAME test_web_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_web>)
+  set_tests_properties(test_web_pg PROPERTIES LABELS "integration;web" TIMEOUT 240
+    SKIP_RETURN_CODE 77)
+endif()

@@ -53,3 +53,26 @@ target_compile_definitions(bench_server PRIVATE
   MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
 target_link_libraries(bench_server PRIVATE blippa_srv_testutil PkgConfig::CURL)
 add_dependencies(bench bench_server)
+
+# The back-office in the browser (docs/backoffice.md): real server over HTTPS.
+add_executable(test_web integration/test_web.c)
+target_compile_definitions(test_web PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(test_web PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA)
+add_dependencies(test_web blippa-server)
+add_test(NAME test_web COMMAND test_web)
+set_tests_properties(test_web PROPERTIES LABELS "integration;web" TIMEOUT 180)
+
+# The back-office in a real browser: chromium + chromedriver + python3-selenium
+# (Debian packages), /usr/bin/python3. Screenshots go to the build dir;
+# docs/screenshots/backoffice-* are copies of them.
+add_test(NAME test_web_browser COMMAND /usr/bin/python3
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_web_browser.py $<TARGET_FILE:blippa-server>
+  ${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh ${CMAKE_CURRENT_SOURCE_DIR}/data/roster
+  ${CMAKE_CURRENT_BINARY_DIR}/web-screenshots)
+set_tests_properties(test_web_browser PROPERTIES LABELS "integration;web;browser" TIMEOUT 240)
+
+add_executable(bench_web EXCLUDE_FROM_ALL bench/bench_web.c)
+target_link_libraries(bench_web PRIVATE blippa_srv_testutil PkgConfig::SQLITE3)
+add_dependencies(bench bench_web)

@@ -17,36 +17,52 @@ struct export_ctx {
 	FILE *out;
 	enum blippa_err rc;
 	size_t unshown; /* check-ins whose time has no local calendar form */
+	export_keep_fn keep;
+	void *keep_ctx;
 };
 
-static int export_row(void *ctx, const struct srv_export_row *row)
+bool export_fields(const struct srv_export_row *row, char at[32], const char *f[EXPORT_COLUMNS])
 {
-	struct export_ctx *x = ctx;
-	char at[32] = "", date[11], hhmm[6];
+	char date[11], hhmm[6];
 	const char *method = "";
+	bool shown = true;
+	at[0] = '\0';
 	if (row->present) {
 		/* Never fail on what the store holds: a time no calendar shows
 		 * (stored before the server refused such times) is left empty. */
 		if (tz_utc_ms_to_local(row->timezone, row->at_ms, date, hhmm) == BLIPPA_OK)
-			snprintf(at, sizeof(at), "%s %s", date, hhmm);
+			snprintf(at, 32, "%s %s", date, hhmm);
 		else
-			x->unshown++;
+			shown = false;
 		method = protocol_method_name(row->method);
 		if (!method)
 			method = "";
 	}
-	const char *f[] = {row->facility_id,
-			   row->group_id,
-			   row->session_id,
-			   row->session_start,
-			   row->participant_id,
-			   row->given_name,
-			   row->family_name,
-			   row->present ? "present" : "absent",
-			   at,
-			   method,
-			   row->kiosk_id};
-	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+	const char *v[EXPORT_COLUMNS] = {row->facility_id,
+					 row->group_id,
+					 row->session_id,
+					 row->session_start,
+					 row->participant_id,
+					 row->given_name,
+					 row->family_name,
+					 row->present ? "present" : "absent",
+					 at,
+					 method,
+					 row->kiosk_id};
+	memcpy(f, v, sizeof(v));
+	return shown;
+}
+
+static int export_row(void *ctx, const struct srv_export_row *row)
+{
+	struct export_ctx *x = ctx;
+	char at[32];
+	const char *f[EXPORT_COLUMNS];
+	if (x->keep && !x->keep(x->keep_ctx, row))
+		return 0;
+	if (!export_fields(row, at, f))
+		x->unshown++;
+	for (size_t i = 0; i < EXPORT_COLUMNS; i++) {
 		if ((i > 0 && fputc(',', x->out) == EOF) || csv_write_cell(x->out, f[i]) != 0) {
 			x->rc = BLIPPA_ERR_IO;
 			return 1;
@@ -61,7 +77,13 @@ static int export_row(void *ctx, const struct srv_export_row *row)
 
 enum blippa_err export_write_csv(struct srv_store *st, const struct srv_export_filter *f, FILE *out)
 {
-	struct export_ctx x = {.out = out, .rc = BLIPPA_OK};
+	return export_write_csv_where(st, f, NULL, NULL, out);
+}
+
+enum blippa_err export_write_csv_where(struct srv_store *st, const struct srv_export_filter *f,
+				       export_keep_fn keep, void *keep_ctx, FILE *out)
+{
+	struct export_ctx x = {.out = out, .rc = BLIPPA_OK, .keep = keep, .keep_ctx = keep_ctx};
 	if (fputs(EXPORT_HEADER "\n", out) == EOF)
 		return BLIPPA_ERR_IO;
 	enum blippa_err rc = srv_store_export(st, f, export_row, &x);

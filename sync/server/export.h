@@ -25,4 +25,15 @@ enum blippa_err export_write_csv(struct srv_store *st, const struct srv_export_f
 enum blippa_err export_write_file(struct srv_store *st, const struct srv_export_filter *f,
 				  const char *path);
 
+#define EXPORT_COLUMNS 11
+/* Return true to write the row (export_write_csv_where). */
+typedef bool (*export_keep_fn)(void *ctx, const struct srv_export_row *row);
+/* export_write_csv, writing only the rows keep (NULL: all) accepts. */
+enum blippa_err export_write_csv_where(struct srv_store *st, const struct srv_export_filter *f,
+				       export_keep_fn keep, void *keep_ctx, FILE *out);
+/* The EXPORT_COLUMNS text fields of row, in EXPORT_HEADER order (at is the
+ * buffer for checked_in_at). False if the check-in time has no local
+ * calendar form (checked_in_at left empty). */
+bool export_fields(const struct srv_export_row *row, char at[32], const char *f[EXPORT_COLUMNS]);
+
 #endif

@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "protocol.h"
+#include "web_http.h"
 
 #define HTTP_PEM_MAX (1024u * 1024u)
 #define HTTP_CONN_MEMORY ((size_t)32 * 1024) /* per connection, MHD's default */
@@ -34,6 +35,7 @@ struct conn_watch {
 struct srv_http {
 	struct MHD_Daemon *d;
 	struct api *api;
+	struct web *web;  /* borrowed; NULL: no back-office */
 	char *cert, *key; /* PEM text, must outlive the daemon */
 	char addr[INET6_ADDRSTRLEN];
 	uint16_t port;
@@ -48,6 +50,7 @@ struct req_state {
 	char *buf;
 	size_t len, cap;
 	bool too_big;
+	bool web;	   /* a back-office request (web.h), body cap WEB_BODY_MAX */
 	bool body_timeout; /* the connection's timeout was raised for the body */
 };
 
@@ -274,6 +277,8 @@ static struct api_request request_of(struct MHD_Connection *conn, const char *ur
 static enum MHD_Result answer(struct srv_http *h, struct MHD_Connection *conn, const char *url,
 			      const char *method, struct req_state *rs)
 {
+	if (rs->web)
+		return web_http_answer(h->web, conn, url, method, rs->buf, rs->len, rs->too_big);
 	struct api_request req = request_of(conn, url, method, rs);
 	struct api_response ar;
 	api_handle(h->api, &req, &ar);
@@ -294,13 +299,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (!rs)
 			return MHD_NO;
 		*con_cls = rs;
+		rs->web = h->web && web_owns_path(url);
 		watch_mark(h, conn, true);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > PROTOCOL_BODY_MAX) {
+		if (cl && strtoull(cl, NULL, 10) > (rs->web ? WEB_BODY_MAX : PROTOCOL_BODY_MAX)) {
 			rs->too_big = true; /* answer 413 now, do not read the body */
 			return answer(h, conn, url, method, rs);
 		}
+		if (rs->web) /* a form body (at most WEB_BODY_MAX): web.c decides */
+			return MHD_YES;
 		/* No token of a known kiosk (or a bad path, method, protocol):
 		 * answer 401/404/405/400 now, without buffering a body. */
 		struct api_request req = request_of(conn, url, method, rs);
@@ -317,7 +325,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (rs->too_big)
 			return MHD_YES;
-		if (rs->len + n > PROTOCOL_BODY_MAX) {
+		if (rs->len + n > (rs->web ? WEB_BODY_MAX : PROTOCOL_BODY_MAX)) {
 			rs->too_big = true;
 			free(rs->buf);
 			rs->buf = NULL;
@@ -356,6 +364,7 @@ enum blippa_err srv_http_start(const struct srv_http_config *cfg, struct api *ap
 	if (!h)
 		return BLIPPA_ERR_NOMEM;
 	h->api = api;
+	h->web = cfg->web;
 	pthread_mutex_init(&h->wmu, NULL);
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "api.h"
+#include "web.h"
 #include "err.h"
 
 #define HTTP_PER_IP_DEFAULT 64
@@ -33,6 +34,7 @@ struct srv_http_config {
 	unsigned threads;      /* 0: one thread per connection; N: a pool of N threads */
 	unsigned conn_limit;   /* simultaneous connections (0: 512) */
 	unsigned per_ip_limit; /* simultaneous connections from one IP (0: HTTP_PER_IP_DEFAULT) */
+	struct web *web;       /* back-office for paths outside /v1/ (NULL: 404 as before) */
 };
 
 struct srv_http;

@@ -23,6 +23,8 @@
 #include "import.h"
 #include "log.h"
 #include "srv_store.h"
+#include "users_cmd.h"
+#include "web.h"
 #include "text.h"
 
 #define EXIT_USAGE 2
@@ -30,6 +32,10 @@
 struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
 	const char *from, *to, *output;
+	const char *user, *role;			 /* add-user & co. (users_cmd.c) */
+	const char *facilities[SRV_USER_FACILITIES_MAX]; /* every --facility */
+	size_t n_facilities;
+	unsigned session_idle; /* serve --session-idle seconds (0: web.h default) */
 	unsigned threads;
 	unsigned per_ip_limit; /* 0: the default of http.c */
 	char db_shown[512];    /* --db as printed: a PostgreSQL URI without credentials */
@@ -62,6 +68,9 @@ static const struct option long_opts[] = {
     {"output", required_argument, NULL, 'o'},
     {"threads", required_argument, NULL, 't'},
     {"per-ip-limit", required_argument, NULL, 'P'},
+    {"user", required_argument, NULL, 'u'},
+    {"role", required_argument, NULL, 'r'},
+    {"session-idle", required_argument, NULL, 'S'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -293,6 +302,7 @@ static int cmd_serve(const struct cmd_opts *o)
 	struct srv_store *st = NULL;
 	struct api *api = NULL;
 	struct srv_http *h = NULL;
+	struct web *web = NULL;
 	char err[512];
 	int ret = EXIT_FAILURE, sig = 0;
 	sigset_t set;
@@ -315,7 +325,13 @@ static int cmd_serve(const struct cmd_opts *o)
 		fail("out of memory");
 		goto out;
 	}
-	struct srv_http_config cfg = {.listen = o->listen,
+	struct web_config wcfg = {.session_idle_s = o->session_idle};
+	if (web_new(st, &wcfg, &web) != BLIPPA_OK) {
+		fail("out of memory");
+		goto out;
+	}
+	struct srv_http_config cfg = {.web = web,
+				      .listen = o->listen,
 				      .cert_file = o->cert,
 				      .key_file = o->key,
 				      .threads = o->threads,
@@ -334,6 +350,7 @@ static int cmd_serve(const struct cmd_opts *o)
 	ret = EXIT_SUCCESS;
 out:
 	srv_http_stop(h);
+	web_free(web);
 	api_free(api);
 	srv_store_close(st);
 	if (ret == EXIT_SUCCESS)
@@ -373,6 +390,39 @@ out:
 	return ret;
 }
 
+/* add-user, set-password, list-users, remove-user: users_cmd.c */
+static int run_users(const struct cmd_opts *o, int (*fn)(const struct users_cmd_opts *))
+{
+	struct users_cmd_opts u = {.cmd = cur_cmd,
+				   .db = o->db,
+				   .db_shown = o->db_shown,
+				   .user = o->user,
+				   .role = o->role,
+				   .facilities = o->facilities,
+				   .n_facilities = o->n_facilities};
+	return fn(&u);
+}
+
+static int cmd_add_user(const struct cmd_opts *o)
+{
+	return run_users(o, users_cmd_add);
+}
+
+static int cmd_set_password(const struct cmd_opts *o)
+{
+	return run_users(o, users_cmd_set_password);
+}
+
+static int cmd_list_users(const struct cmd_opts *o)
+{
+	return run_users(o, users_cmd_list);
+}
+
+static int cmd_remove_user(const struct cmd_opts *o)
+{
+	return run_users(o, users_cmd_remove);
+}
+
 static const struct command commands[] = {
     {"init", "--db PATH", "Create an empty region database (mode 0600). Never overwrites.", "d",
      "d", 0, cmd_init},
@@ -398,13 +448,16 @@ static const struct command commands[] = {
      "kiosks get it with the next roster.",
      "dl", "dl", 0, cmd_set_pin},
     {"serve",
-     "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N] [--per-ip-limit N]",
+     "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N] [--per-ip-limit N]\n"
+     "      [--session-idle SECONDS]",
      "Serve the sync protocol v1 (docs/protocol.md). HTTPS with --cert/--key (PEM);\n"
      "plain HTTP only on a loopback address. Port 0 picks a free port. Prints\n"
      "\"listening on ADDR:PORT\" once ready. SIGTERM/SIGINT: finish running requests,\n"
      "then exit 0. --threads N: a pool of N threads instead of one per connection.\n"
-     "--per-ip-limit N: simultaneous connections from one address (default 64).",
-     "dLcKtP", "dL", 0, cmd_serve},
+     "--per-ip-limit N: simultaneous connections from one address (default 64).\n"
+     "Every path outside /v1/ is the back-office in the browser (docs/backoffice.md);\n"
+     "--session-idle S ends a back-office session after S idle seconds (default 1800).",
+     "dLcKtPS", "dL", 0, cmd_serve},
     {"export", "--db PATH [--facility ID] [--from DATE] [--to DATE] [--output FILE]",
      "Attendance CSV on stdout (--output: into FILE, whole or not at all, mode 0600):\n"
      "one row per participant per session of their group, and one per check-in of\n"
@@ -413,6 +466,18 @@ static const struct command commands[] = {
      "card|name|leader. Dates are inclusive and compare with the session's local date.\n"
      "Cells starting with = + - @ TAB or CR get a leading ' (spreadsheet formulas).",
      "dfFTo", "d", 0, cmd_export},
+    {"add-user", "--db PATH --user NAME --role admin|coordinator|viewer [--facility ID]...",
+     "Add a back-office account (docs/backoffice.md); the password (at least 12\n"
+     "characters) is read from stdin and stored only as an Argon2id hash. admin sees\n"
+     "the whole region; coordinator and viewer only the facilities named, one\n"
+     "--facility each; viewer is read-only.",
+     "dufr", "dur", 0, cmd_add_user},
+    {"set-password", "--db PATH --user NAME",
+     "Read an account's new password (at least 12 characters) from stdin.", "du", "du", 0,
+     cmd_set_password},
+    {"list-users", "--db PATH", "List accounts: name, role, facilities (* for all).", "d", "d", 0,
+     cmd_list_users},
+    {"remove-user", "--db PATH --user NAME", "Delete an account.", "du", "du", 0, cmd_remove_user},
 };
 
 static void usage_all(FILE *f)
@@ -439,6 +504,8 @@ static const struct {
     {'K', "--key", offsetof(struct cmd_opts, key)},
     {'F', "--from", offsetof(struct cmd_opts, from)},
     {'T', "--to", offsetof(struct cmd_opts, to)},
+    {'u', "--user", offsetof(struct cmd_opts, user)},
+    {'r', "--role", offsetof(struct cmd_opts, role)},
     {'o', "--output", offsetof(struct cmd_opts, output)},
 };
 
@@ -524,7 +591,24 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.per_ip_limit = (unsigned)n;
+		} else if (ch == 'S') {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 86400) {
+				fprintf(stderr, "blippa-server %s: --session-idle: 1-86400\n",
+					c->name);
+				return EXIT_USAGE;
+			}
+			o.session_idle = (unsigned)n;
 		} else {
+			if (ch == 'f') {
+				if (o.n_facilities >= SRV_USER_FACILITIES_MAX) {
+					fprintf(stderr, "blippa-server %s: too many --facility\n",
+						c->name);
+					return EXIT_USAGE;
+				}
+				o.facilities[o.n_facilities++] = optarg;
+			}
 			const char **slot = opt_slot(&o, (char)ch, NULL);
 			if (slot)
 				*slot = optarg;

@@ -130,3 +130,47 @@ enum blippa_err srv_store_export(struct srv_store *st, const struct srv_export_f
 {
 	return st->ops->export_attendance(st->impl, f, fn, ctx);
 }
+
+/* Back-office accounts: a backend without them answers BLIPPA_ERR_CONFIG. */
+#define USER_OP(op, ...) (st->ops->op ? st->ops->op(st->impl, __VA_ARGS__) : BLIPPA_ERR_CONFIG)
+
+enum blippa_err srv_store_add_user(struct srv_store *st, const struct srv_user *u)
+{
+	return USER_OP(add_user, u);
+}
+
+enum blippa_err srv_store_get_user(struct srv_store *st, const char *name, struct srv_user *out)
+{
+	return USER_OP(get_user, name, out);
+}
+
+enum blippa_err srv_store_set_password(struct srv_store *st, const char *name, const char *pw_hash)
+{
+	return USER_OP(set_password, name, pw_hash);
+}
+
+enum blippa_err srv_store_list_users(struct srv_store *st, srv_user_fn fn, void *ctx)
+{
+	return USER_OP(list_users, fn, ctx);
+}
+
+enum blippa_err srv_store_remove_user(struct srv_store *st, const char *name)
+{
+	return USER_OP(remove_user, name);
+}
+
+enum blippa_err srv_store_list_facilities(struct srv_store *st, srv_facility_fn fn, void *ctx)
+{
+	return USER_OP(list_facilities, fn, ctx);
+}
+
+enum blippa_err srv_store_correct(struct srv_store *st, const struct srv_correction *c)
+{
+	return USER_OP(correct, c);
+}
+
+enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *group_id,
+					   srv_correction_fn fn, void *ctx)
+{
+	return USER_OP(list_corrections, group_id, fn, ctx);
+}

@@ -105,6 +105,39 @@ struct srv_ingest_stats {
 	size_t accepted, duplicate, rejected;
 };
 
+/* ---- back-office staff accounts (DESIGN §11, docs/backoffice.md) ---- */
+
+#define SRV_USER_MAX 64		   /* user names: 1..64 bytes [A-Za-z0-9._@-] */
+#define SRV_USER_FACILITIES_MAX 32 /* facilities named for one account */
+#define SRV_PW_HASH_MAX 128	   /* crypto_pwhash_STRBYTES */
+
+enum srv_role { SRV_ROLE_ADMIN, SRV_ROLE_COORDINATOR, SRV_ROLE_VIEWER };
+
+struct srv_user {
+	char name[SRV_USER_MAX + 1];
+	enum srv_role role;
+	char pw_hash[SRV_PW_HASH_MAX]; /* Argon2id string */
+	int64_t created_ms;
+	size_t n_facilities; /* coordinator/viewer: the facilities they may see */
+	char facilities[SRV_USER_FACILITIES_MAX][SRV_ID_MAX + 1];
+};
+
+/* A staff correction of one participant's attendance at one session: stored
+ * as events whose kiosk is "staff:<user>" (a check-in with method leader, or
+ * voids of the live check-ins), with the reason kept beside them. */
+#define SRV_REASON_MAX 200
+struct srv_correction {
+	const char *facility_id, *group_id, *session_id, *participant_id;
+	bool present;
+	const char *user, *reason;
+	int64_t at_ms;
+};
+typedef int (*srv_correction_fn)(void *ctx, const struct srv_correction *c); /* non-0 stops */
+
+typedef int (*srv_user_fn)(void *ctx, const struct srv_user *u); /* non-0 stops */
+typedef int (*srv_facility_fn)(void *ctx, const char *id, const char *name,
+			       const char *timezone); /* non-0 stops */
+
 /* ---- the backend contract ---- */
 
 struct srv_store_ops {
@@ -133,6 +166,16 @@ struct srv_store_ops {
 					    const struct protocol_heartbeat *hb, int64_t now_ms);
 	enum blippa_err (*export_attendance)(void *impl, const struct srv_export_filter *f,
 					     srv_export_fn fn, void *ctx);
+	/* back-office accounts (srv_store_*_users.c) */
+	enum blippa_err (*add_user)(void *impl, const struct srv_user *u);
+	enum blippa_err (*get_user)(void *impl, const char *name, struct srv_user *out);
+	enum blippa_err (*set_password)(void *impl, const char *name, const char *pw_hash);
+	enum blippa_err (*list_users)(void *impl, srv_user_fn fn, void *ctx);
+	enum blippa_err (*remove_user)(void *impl, const char *name);
+	enum blippa_err (*list_facilities)(void *impl, srv_facility_fn fn, void *ctx);
+	enum blippa_err (*correct)(void *impl, const struct srv_correction *c);
+	enum blippa_err (*list_corrections)(void *impl, const char *group_id, srv_correction_fn fn,
+					    void *ctx);
 };
 
 extern const struct srv_store_ops srv_store_sqlite_ops;
@@ -199,6 +242,29 @@ enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kio
  * participant order. Sessions whose facility is gone are left out. */
 enum blippa_err srv_store_export(struct srv_store *st, const struct srv_export_filter *f,
 				 srv_export_fn fn, void *ctx);
+
+/* Adds a staff account: BLIPPA_ERR_EXISTS if the name is taken,
+ * BLIPPA_ERR_NOT_FOUND if one of u->facilities does not exist. */
+enum blippa_err srv_store_add_user(struct srv_store *st, const struct srv_user *u);
+/* Fills out with the account and its facilities; BLIPPA_ERR_NOT_FOUND. */
+enum blippa_err srv_store_get_user(struct srv_store *st, const char *name, struct srv_user *out);
+/* Replaces the Argon2id string; BLIPPA_ERR_NOT_FOUND if no such account. */
+enum blippa_err srv_store_set_password(struct srv_store *st, const char *name, const char *pw_hash);
+/* Calls fn per account in name order (pw_hash left empty). */
+enum blippa_err srv_store_list_users(struct srv_store *st, srv_user_fn fn, void *ctx);
+/* Deletes the account; BLIPPA_ERR_NOT_FOUND if there is none. */
+enum blippa_err srv_store_remove_user(struct srv_store *st, const char *name);
+/* Calls fn per facility in id order. */
+enum blippa_err srv_store_list_facilities(struct srv_store *st, srv_facility_fn fn, void *ctx);
+
+/* Records a correction in one transaction: present adds a check-in (method
+ * leader, kiosk "staff:<user>") unless one is live; not present voids every
+ * live check-in of the participant at the session. The reason is stored in
+ * any case. The caller has checked group, session and participant. */
+enum blippa_err srv_store_correct(struct srv_store *st, const struct srv_correction *c);
+/* Calls fn per correction of the group, newest first. */
+enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *group_id,
+					   srv_correction_fn fn, void *ctx);
 
 /* For the backends: a card UID of 8, 14 or 20 hex digits (4, 7 or 10 bytes),
  * any case, into uppercase in out; false for anything else. */

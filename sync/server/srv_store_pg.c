@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 2
+#define PG_SCHEMA_VERSION 3
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -71,6 +71,16 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
      * marked removed (not sent to kiosks, no check-ins accepted), so the
      * export still shows its attendance (as SQLite schema v2) */
     "ALTER TABLE sessions ADD COLUMN removed int NOT NULL DEFAULT 0;",
+    /* v3: back-office staff accounts and corrections (as SQLite schema v3) */
+    "CREATE TABLE users(name text PRIMARY KEY, role int NOT NULL, pw_hash text NOT NULL,"
+    " created_ms bigint NOT NULL);"
+    "CREATE TABLE user_facilities(user_name text NOT NULL, facility_id text NOT NULL,"
+    " PRIMARY KEY(user_name, facility_id));"
+    "CREATE TABLE corrections(id bigserial PRIMARY KEY, facility_id text NOT NULL,"
+    " group_id text NOT NULL, session_id text NOT NULL, participant_id text NOT NULL,"
+    " present int NOT NULL, user_name text NOT NULL, reason text NOT NULL,"
+    " at_ms bigint NOT NULL);"
+    "CREATE INDEX corrections_by_group ON corrections(group_id);",
 };
 
 #define KIOSK_COLS                                                                                 \

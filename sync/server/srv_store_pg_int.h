@@ -147,4 +147,15 @@ enum blippa_err pg_heartbeat(void *impl, const char *kiosk_id, const struct prot
 enum blippa_err pg_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 
+/* srv_store_pg_users.c: back-office accounts, facility list, corrections */
+enum blippa_err pg_add_user(void *impl, const struct srv_user *u);
+enum blippa_err pg_get_user(void *impl, const char *name, struct srv_user *out);
+enum blippa_err pg_set_password(void *impl, const char *name, const char *hash);
+enum blippa_err pg_remove_user(void *impl, const char *name);
+enum blippa_err pg_list_users(void *impl, srv_user_fn fn, void *ctx);
+enum blippa_err pg_list_facilities(void *impl, srv_facility_fn fn, void *ctx);
+enum blippa_err pg_correct(void *impl, const struct srv_correction *k);
+enum blippa_err pg_list_corrections(void *impl, const char *group_id, srv_correction_fn fn,
+				    void *ctx);
+
 #endif

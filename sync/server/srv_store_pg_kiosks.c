@@ -234,6 +234,14 @@ const struct srv_store_ops srv_store_pg_ops = {
     .ingest_events = pg_ingest,
     .record_heartbeat = pg_heartbeat,
     .export_attendance = pg_export,
+    .add_user = pg_add_user,
+    .get_user = pg_get_user,
+    .set_password = pg_set_password,
+    .list_users = pg_list_users,
+    .remove_user = pg_remove_user,
+    .list_facilities = pg_list_facilities,
+    .correct = pg_correct,
+    .list_corrections = pg_list_corrections,
 };
 
 bool srv_store_pg_target(const char *db)

@@ -24,7 +24,7 @@
 #include "log.h"
 
 #define SQ_APP_ID 0x426c7053 /* "BlpS": a Blippa region database */
-#define SQ_SCHEMA_VERSION 2
+#define SQ_SCHEMA_VERSION 3
 #define SQ_POOL_MAX 8
 #define SQ_BUSY_MS 10000
 
@@ -65,6 +65,21 @@ static const char *const schema_v1 =
  * still shows its attendance. */
 static const char *const schema_v2 =
     "ALTER TABLE sessions ADD COLUMN removed INTEGER NOT NULL DEFAULT 0;";
+
+/* v3: back-office staff accounts (DESIGN §11); role 0 admin, 1 coordinator,
+ * 2 viewer; user_facilities names the facilities of coordinators/viewers;
+ * corrections keeps the reason of each staff correction (its events are in
+ * events, kiosk_id "staff:<user>"). */
+static const char *const schema_v3 =
+    "CREATE TABLE users(name TEXT PRIMARY KEY, role INTEGER NOT NULL, pw_hash TEXT NOT NULL,"
+    " created_ms INTEGER NOT NULL);"
+    "CREATE TABLE user_facilities(user_name TEXT NOT NULL, facility_id TEXT NOT NULL,"
+    " PRIMARY KEY(user_name, facility_id)) WITHOUT ROWID;"
+    "CREATE TABLE corrections(id INTEGER PRIMARY KEY, facility_id TEXT NOT NULL,"
+    " group_id TEXT NOT NULL, session_id TEXT NOT NULL, participant_id TEXT NOT NULL,"
+    " present INTEGER NOT NULL, user_name TEXT NOT NULL, reason TEXT NOT NULL,"
+    " at_ms INTEGER NOT NULL);"
+    "CREATE INDEX corrections_by_group ON corrections(group_id);";
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -420,6 +435,8 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 	}
 	if (src == SQLITE_OK && version < 2)
 		src = sqlite3_exec(c->db, schema_v2, NULL, NULL, NULL);
+	if (src == SQLITE_OK && version < 3)
+		src = sqlite3_exec(c->db, schema_v3, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 	if (src == SQLITE_OK)

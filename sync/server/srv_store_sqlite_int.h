@@ -110,4 +110,15 @@ enum blippa_err sq_heartbeat(void *impl, const char *kiosk_id, const struct prot
 enum blippa_err sq_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 
+/* srv_store_sqlite_users.c: back-office accounts and the facility list */
+enum blippa_err sq_add_user(void *impl, const struct srv_user *u);
+enum blippa_err sq_get_user(void *impl, const char *name, struct srv_user *out);
+enum blippa_err sq_set_password(void *impl, const char *name, const char *pw_hash);
+enum blippa_err sq_list_users(void *impl, srv_user_fn fn, void *ctx);
+enum blippa_err sq_remove_user(void *impl, const char *name);
+enum blippa_err sq_list_facilities(void *impl, srv_facility_fn fn, void *ctx);
+enum blippa_err sq_correct(void *impl, const struct srv_correction *c);
+enum blippa_err sq_list_corrections(void *impl, const char *group_id, srv_correction_fn fn,
+				    void *ctx);
+
 #endif

@@ -213,4 +213,12 @@ const struct srv_store_ops srv_store_sqlite_ops = {
     .ingest_events = sq_ingest,
     .record_heartbeat = sq_heartbeat,
     .export_attendance = sq_export,
+    .add_user = sq_add_user,
+    .get_user = sq_get_user,
+    .set_password = sq_set_password,
+    .list_users = sq_list_users,
+    .remove_user = sq_remove_user,
+    .list_facilities = sq_list_facilities,
+    .correct = sq_correct,
+    .list_corrections = sq_list_corrections,
 };

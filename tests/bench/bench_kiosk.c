@@ -163,6 +163,11 @@ struct walk_step {
 };
 
 static const struct walk_step walk[] = {
+    {"press language", "screen home -> language"},
+    {"press lang-ar", "screen language -> home"}, /* Arabic: shaped text, Noto font */
+    {NULL, "present home"},
+    {"press language", "screen home -> language"},
+    {"press lang-sv", "screen language -> home"},
     {"press search", "screen home -> search"},
     {"type an", "search "},
     {"press everyone", "search "},
@@ -197,8 +202,8 @@ static const struct walk_step walk[] = {
 
 /* every screen of the kiosk (the .name of each screen_ops in kiosk/ui) */
 static const char *const walk_screens[] = {
-    "home",	     "search",	      "confirm",   "result", "leader-pin", "leader-sessions",
-    "leader-roster", "leader-status", "link-card",
+    "home",	     "search",	      "confirm",   "result",   "leader-pin", "leader-sessions",
+    "leader-roster", "leader-status", "link-card", "language",
 };
 
 static void walk_fail(struct kh *k, size_t i, const char *why)

@@ -385,8 +385,8 @@ static int int_of(sqlite3 *db, const char *sql)
 	return v;
 }
 
-/* A schema v1 database (no sessions.removed) is migrated to v2 when opened,
- * its rows kept. */
+/* A schema v1 database (no sessions.removed, no back-office tables) is
+ * migrated to the current schema when opened, its rows kept. */
 static void test_open_migrates_v1(void **state)
 {
 	struct fx *fx = *state;
@@ -399,13 +399,15 @@ static void test_open_migrates_v1(void **state)
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 				      "ALTER TABLE sessions DROP COLUMN removed;"
-				      " PRAGMA user_version = 1;",
+				      " DROP TABLE users; DROP TABLE user_facilities;"
+				      " DROP TABLE corrections; PRAGMA user_version = 1;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(srv_store_open(fx->db, false, &fx->st, err, sizeof(err)), BLIPPA_OK);
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(int_of(db, "PRAGMA user_version"), 2);
+	assert_int_equal(int_of(db, "PRAGMA user_version"), 3);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM users"), 0);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM sessions WHERE removed = 0"), 5);
 	sqlite3_close(db);
 	import_ok(fx, NULL, &st);
