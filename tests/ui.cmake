@@ -28,6 +28,17 @@ if(TARGET blippa-kiosk)
   add_test(NAME test_kiosk_a11y COMMAND test_kiosk_screens --a11y)
   set_tests_properties(test_kiosk_a11y PROPERTIES LABELS "ui;integration" TIMEOUT 900)
 
+  # The real window on a bare X server (no window manager) and under the
+  # cage Wayland compositor: docs/kiosk.md, "Display".
+  add_test(NAME test_kiosk_window
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_kiosk_window.sh $<TARGET_FILE:blippa-kiosk>)
+  set_tests_properties(test_kiosk_window PROPERTIES LABELS "ui;integration" TIMEOUT 120
+    SKIP_RETURN_CODE 77)
+  add_test(NAME test_kiosk_cage
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_kiosk_cage.sh $<TARGET_FILE:blippa-kiosk>)
+  set_tests_properties(test_kiosk_cage PROPERTIES LABELS "ui;integration" TIMEOUT 120
+    SKIP_RETURN_CODE 77 ENVIRONMENT "BLIPPA_SHOT_DIR=${CMAKE_BINARY_DIR}/screenshots")
+
   add_custom_target(screenshots
     COMMAND ${CMAKE_COMMAND} -E env BLIPPA_SCREENSHOTS=all $<TARGET_FILE:test_kiosk_screens>
     COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/ui/bmp2png.py --all ${CMAKE_BINARY_DIR}/screenshots

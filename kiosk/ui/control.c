@@ -7,6 +7,8 @@
  *   finger X Y         push real SDL_FINGERDOWN/UP events (normalised) into
  *                      the SDL queue: exercises input.c's mapping
  *   mouse X Y          the same with SDL_MOUSEBUTTONDOWN/UP
+ *   finger-down ID X Y one SDL_FINGERDOWN (finger ID) / SDL_FINGERUP: a
+ *   finger-up ID X Y   slide off a button, a second finger
  *   type TEXT          press on-screen keys key-<c> for each character
  *   key NAME           a physical key (SDL key name, e.g. Return, 1)
  *   text TEXT          typed text from a physical keyboard
@@ -15,6 +17,9 @@
  *   void EVENTID       leader-style undo of a check-in
  *   max-pages N        store_debug_set_max_pages (disk-full simulation)
  *   buttons            trace the names of the drawn buttons
+ *   window             trace "window X Y W H output W H display W H": where
+ *                      the window is, what the renderer draws on, and the
+ *                      bounds of the display the window is on
  *   layout             trace the panel (px/mm), every button and every text
  *                      of the current frame: the accessibility check's input
  *   echo TEXT          trace "echo TEXT" (a barrier for the test)
@@ -65,6 +70,19 @@ static void push_pointer(struct ui *ui, bool finger, int x, int y)
 	}
 }
 
+/* Queues one finger event, as a multi-touch panel would. */
+static void push_finger(struct ui *ui, bool down, long id, int x, int y)
+{
+	SDL_Event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = down ? SDL_FINGERDOWN : SDL_FINGERUP;
+	ev.tfinger.touchId = 1;
+	ev.tfinger.fingerId = id;
+	ev.tfinger.x = (float)x / (float)render_w(ui->r);
+	ev.tfinger.y = (float)y / (float)render_h(ui->r);
+	SDL_PushEvent(&ev);
+}
+
 static bool press(struct ui *ui, const char *name)
 {
 	if (ui->dirty)
@@ -108,6 +126,20 @@ static void expire(struct ui *ui)
 		ui->timers[UI_TIMER_SCREEN] = now;
 	if (ui->timers[UI_TIMER_IDLE])
 		ui->timers[UI_TIMER_IDLE] = now;
+}
+
+static void trace_window(struct ui *ui)
+{
+	SDL_Window *win = render_window(ui->r);
+	SDL_Rect b = {0, 0, 0, 0};
+	int x = 0, y = 0, w = 0, h = 0;
+	if (win) {
+		SDL_GetWindowPosition(win, &x, &y);
+		SDL_GetWindowSize(win, &w, &h);
+		SDL_GetDisplayBounds(SDL_GetWindowDisplayIndex(win), &b);
+	}
+	ui_trace(ui, "window %d %d %d %d output %d %d display %d %d", x, y, w, h, render_w(ui->r),
+		 render_h(ui->r), b.w, b.h);
 }
 
 /* "layout": one "panel", then "button-at" and "text-at" lines of the frame
@@ -161,6 +193,11 @@ void ui_control_run(struct ui *ui, const char *line)
 		int x, y;
 		if (sscanf(arg, "%d %d", &x, &y) == 2)
 			push_pointer(ui, cmd[0] == 'f', x, y);
+	} else if (strcmp(cmd, "finger-down") == 0 || strcmp(cmd, "finger-up") == 0) {
+		long id;
+		int x, y;
+		if (sscanf(arg, "%ld %d %d", &id, &x, &y) == 3)
+			push_finger(ui, cmd[7] == 'd', id, x, y);
 	} else if (strcmp(cmd, "type") == 0) {
 		type_text(ui, arg);
 	} else if (strcmp(cmd, "key") == 0 || strcmp(cmd, "text") == 0) {
@@ -194,6 +231,8 @@ void ui_control_run(struct ui *ui, const char *line)
 			ui_trace(ui, "button-at %s %d %d %d %d", ui->buttons[i].name,
 				 ui->buttons[i].rect.x, ui->buttons[i].rect.y,
 				 ui->buttons[i].rect.w, ui->buttons[i].rect.h);
+	} else if (strcmp(cmd, "window") == 0) {
+		trace_window(ui);
 	} else if (strcmp(cmd, "layout") == 0) {
 		layout_dump(ui);
 	} else if (strcmp(cmd, "echo") == 0) {

@@ -3,13 +3,14 @@
  * ui_input, and the dispatcher that turns presses/releases into button
  * activations. A button fires on release inside the button it was pressed
  * on (a slipping finger does not fire anything). Mouse events that SDL
- * synthesises from touch are ignored so one touch is one press. */
+ * synthesises from touch are ignored so one touch is one press; while one
+ * finger is down, other fingers are ignored. */
 #include <stdio.h>
 #include <string.h>
 
 #include "widgets.h"
 
-bool input_from_sdl(const struct ui *ui, const SDL_Event *ev, struct ui_input *in)
+bool input_from_sdl(struct ui *ui, const SDL_Event *ev, struct ui_input *in)
 {
 	memset(in, 0, sizeof *in);
 	switch (ev->type) {
@@ -23,6 +24,20 @@ bool input_from_sdl(const struct ui *ui, const SDL_Event *ev, struct ui_input *i
 		return true;
 	case SDL_FINGERDOWN:
 	case SDL_FINGERUP:
+		/* one finger at a time: a second finger (a palm, a child's other
+		 * hand) neither presses nor releases anything */
+		if (ev->type == SDL_FINGERDOWN) {
+			if (ui->finger_down)
+				return false;
+			ui->finger_down = true;
+			ui->finger_touch = ev->tfinger.touchId;
+			ui->finger_id = ev->tfinger.fingerId;
+		} else {
+			if (!ui->finger_down || ev->tfinger.touchId != ui->finger_touch ||
+			    ev->tfinger.fingerId != ui->finger_id)
+				return false;
+			ui->finger_down = false;
+		}
 		in->kind = ev->type == SDL_FINGERDOWN ? UI_IN_PRESS : UI_IN_RELEASE;
 		in->x = (int)(ev->tfinger.x * (float)render_w(ui->r));
 		in->y = (int)(ev->tfinger.y * (float)render_h(ui->r));

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "present_wl.h"
 #include "text_runs.h"
 
 #ifndef BLIPPA_ASSET_DIR_INSTALLED
@@ -50,6 +51,8 @@ struct text_entry {
 struct render {
 	SDL_Window *win;
 	SDL_Renderer *ren;
+	struct present_wl *wl; /* Wayland: software frames as wl_shm buffers */
+	SDL_Surface *frame;    /* ... drawn into this surface */
 	int w, h;
 	bool fullscreen;
 	float diag_in;	 /* from the config; 0: ask the display */
@@ -152,6 +155,42 @@ static void render_measure(struct render *r)
 	r->compact = k > 1.0f ? 1.0f : k;
 }
 
+/* On SDL's Wayland driver with the software renderer wanted (the default;
+ * SDL_RENDER_DRIVER=opengl etc. in the environment keeps SDL's renderer). */
+static bool use_present_wl(void)
+{
+	const char *drv = SDL_GetCurrentVideoDriver();
+	const char *want = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
+	return drv && strcmp(drv, "wayland") == 0 && want && strcmp(want, "software") == 0;
+}
+
+static void cache_drop(struct render *r, size_t i);
+
+/* Wayland: a software renderer on a surface of the window's size. Textures
+ * belong to the renderer, so the text cache goes with it. */
+static int make_frame(struct render *r)
+{
+	int w = 0, h = 0;
+	SDL_GetWindowSize(r->win, &w, &h);
+	if (r->frame && r->frame->w == w && r->frame->h == h)
+		return 0;
+	while (r->n_cache > 0)
+		cache_drop(r, r->n_cache - 1);
+	if (r->ren)
+		SDL_DestroyRenderer(r->ren);
+	r->ren = NULL;
+	SDL_FreeSurface(r->frame);
+	r->frame = SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, h > 0 ? h : 1, 32,
+						  SDL_PIXELFORMAT_ARGB8888);
+	if (!r->frame)
+		return -1;
+	r->ren = SDL_CreateSoftwareRenderer(r->frame);
+	if (!r->ren)
+		return -1;
+	SDL_SetRenderDrawBlendMode(r->ren, SDL_BLENDMODE_BLEND);
+	return 0;
+}
+
 enum blippa_err render_open(const struct render_opts *o, struct render **out, char *err,
 			    size_t errlen)
 {
@@ -159,6 +198,7 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	struct render *r = calloc(1, sizeof *r);
 	Uint32 flags = SDL_WINDOW_SHOWN;
 	int w = o->w, h = o->h;
+	int x = (int)SDL_WINDOWPOS_CENTERED, y = (int)SDL_WINDOWPOS_CENTERED;
 
 	*out = NULL;
 	if (!r)
@@ -201,8 +241,18 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 		goto out;
 	}
 	if (o->fullscreen) {
+		/* Fill exactly the display: its bounds are both the size and the
+		 * place. With a window manager or compositor, FULLSCREEN_DESKTOP
+		 * does it; with none (a bare X server from xinit) nothing would
+		 * move or resize the window, so it is created there already. */
+		SDL_Rect b;
 		flags |= SDL_WINDOW_FULLSCREEN_DESKTOP | SDL_WINDOW_BORDERLESS;
-		if (w <= 0 || h <= 0) {
+		if (SDL_GetDisplayBounds(0, &b) == 0 && b.w > 0 && b.h > 0) {
+			x = b.x;
+			y = b.y;
+			w = b.w;
+			h = b.h;
+		} else if (w <= 0 || h <= 0) {
 			w = 1920;
 			h = 1080;
 		}
@@ -211,8 +261,7 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 		w = 1280;
 		h = 800;
 	}
-	r->win = SDL_CreateWindow(o->title ? o->title : "Blippa", SDL_WINDOWPOS_CENTERED,
-				  SDL_WINDOWPOS_CENTERED, w, h, flags);
+	r->win = SDL_CreateWindow(o->title ? o->title : "Blippa", x, y, w, h, flags);
 	if (!r->win) {
 		snprintf(err, errlen, "cannot open a window: %s", SDL_GetError());
 		rc = BLIPPA_ERR_IO;
@@ -220,7 +269,17 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	}
 	/* no PRESENTVSYNC: a frame is drawn only when something changed, and
 	 * waiting for vblank would only add latency to the check-in frame */
-	r->ren = SDL_CreateRenderer(r->win, -1, 0);
+	if (use_present_wl())
+		r->wl = present_wl_open(r->win);
+	if (r->wl) {
+		if (make_frame(r) != 0) {
+			snprintf(err, errlen, "cannot create a frame surface: %s", SDL_GetError());
+			rc = BLIPPA_ERR_IO;
+			goto out;
+		}
+	} else {
+		r->ren = SDL_CreateRenderer(r->win, -1, 0);
+	}
 	if (!r->ren)
 		r->ren = SDL_CreateRenderer(r->win, -1, SDL_RENDERER_SOFTWARE);
 	if (!r->ren) {
@@ -271,6 +330,8 @@ void render_close(struct render *r)
 	text_runs_fini();
 	if (r->ren)
 		SDL_DestroyRenderer(r->ren);
+	SDL_FreeSurface(r->frame);
+	present_wl_close(r->wl);
 	if (r->win)
 		SDL_DestroyWindow(r->win);
 	free(r);
@@ -314,12 +375,19 @@ float render_compact(const struct render *r)
 
 void render_resized(struct render *r)
 {
+	if (r->wl && make_frame(r) != 0)
+		log_error("render", "cannot resize the frame: %s", SDL_GetError());
 	render_measure(r);
 }
 
 SDL_Renderer *render_sdl(struct render *r)
 {
 	return r->ren;
+}
+
+SDL_Window *render_window(struct render *r)
+{
+	return r->win;
 }
 
 void render_set_mirror(struct render *r, bool on)
@@ -830,6 +898,8 @@ size_t render_text_log(const struct render *r, const struct render_text_rec **ou
 void render_present(struct render *r)
 {
 	SDL_RenderPresent(r->ren);
+	if (r->wl && present_wl_commit(r->wl, r->frame) != 0)
+		log_error("render", "wayland: cannot present the frame");
 }
 
 enum blippa_err render_save_bmp(struct render *r, const char *path)

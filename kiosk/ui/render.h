@@ -34,8 +34,8 @@ enum text_align { ALIGN_LEFT, ALIGN_CENTER, ALIGN_RIGHT };
 enum font_weight { FONT_REGULAR, FONT_BOLD };
 
 struct render_opts {
-	int w, h;	 /* window size; 0,0 = desktop size */
-	bool fullscreen; /* borderless fullscreen on the desktop */
+	int w, h;	 /* windowed size (0,0 = 1280x800); fullscreen ignores it */
+	bool fullscreen; /* borderless, at the bounds of display 0, fullscreen */
 	const char *title;
 	const char *asset_dir; /* extra place to look for fonts/ (may be NULL) */
 	float diag_in;	       /* panel diagonal in inches; 0: ask the display */
@@ -68,6 +68,7 @@ float render_compact(const struct render *r); /* the layout factor, <= 1 */
 /* Call after SDL_WINDOWEVENT_SIZE_CHANGED: re-reads the output size. */
 void render_resized(struct render *r);
 SDL_Renderer *render_sdl(struct render *r);
+SDL_Window *render_window(struct render *r); /* owned by r */
 
 /* Right-to-left layout: every x is mirrored (x -> w - x) and left/right
  * text alignment swapped; text itself is not mirrored. */

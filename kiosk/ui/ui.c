@@ -475,8 +475,10 @@ static void handle_event(struct ui *ui, SDL_Event *ev)
 		}
 		return;
 	case SDL_WINDOWEVENT:
-		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED)
+		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED) {
 			render_resized(ui->r);
+			ui_trace(ui, "resized %dx%d", render_w(ui->r), render_h(ui->r));
+		}
 		if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
 		    ev->window.event == SDL_WINDOWEVENT_EXPOSED)
 			ui_dirty(ui);

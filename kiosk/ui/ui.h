@@ -190,6 +190,9 @@ struct ui {
 	int n_buttons;
 	int pressed;		       /* index into buttons of the pressed one, -1 none */
 	int pressed_id, pressed_index; /* ... and which button that was */
+	bool finger_down;	       /* a finger is on the panel ... */
+	SDL_TouchID finger_touch;      /* ... this one: other fingers are ignored */
+	SDL_FingerID finger_id;
 
 	/* status line */
 	enum reader_state reader_state;
@@ -310,7 +313,7 @@ void ui_control_run(struct ui *ui, const char *line);
 
 /* ---- input.c: the ONE place mapping SDL events to struct ui_input ---- */
 /* Returns true and fills in if ev is pointer or keyboard input. */
-bool input_from_sdl(const struct ui *ui, const SDL_Event *ev, struct ui_input *in);
+bool input_from_sdl(struct ui *ui, const SDL_Event *ev, struct ui_input *in);
 /* Dispatches an input: hit-tests presses/releases against ui->buttons and
  * hands UI_IN_BUTTON / KEY / TEXT to the current screen. */
 void input_dispatch(struct ui *ui, const struct ui_input *in);

@@ -161,6 +161,31 @@ static void touch_and_mouse_events_reach_buttons(void **state)
 	assert_true(kh_wait(k, "screen search -> home", 5000, NULL, 0));
 }
 
+/* A press that slides off its button fires nothing; while one finger is
+ * down a second finger neither presses nor releases anything. */
+static void finger_slide_off_and_second_finger(void **state)
+{
+	struct kh *k = *state;
+	int x, y, lx, ly;
+	assert_true(kh_button_centre(k, "search", &x, &y));
+	assert_true(kh_button_centre(k, "leader", &lx, &ly));
+	/* down on "search", up on empty panel: nothing */
+	kh_send(k, "finger-down 1 %d %d", x, y);
+	kh_send(k, "finger-up 1 1 1");
+	assert_true(kh_sync(k));
+	assert_false(kh_seen(k, "screen home -> search"));
+	/* finger 1 on "search"; finger 2 taps "leader" meanwhile; finger 1
+	 * lifts on "search": only "search" fires */
+	kh_send(k, "finger-down 1 %d %d", x, y);
+	kh_send(k, "finger-down 2 %d %d", lx, ly);
+	kh_send(k, "finger-up 2 %d %d", lx, ly);
+	kh_send(k, "finger-up 1 %d %d", x, y);
+	assert_true(kh_wait(k, "screen home -> search", 5000, NULL, 0));
+	assert_true(kh_sync(k));
+	assert_false(kh_seen(k, "button leader"));
+	assert_false(kh_seen(k, "-> leader"));
+}
+
 static void reader_absent_name_search_still_works(void **state)
 {
 	struct kh k2;
@@ -246,6 +271,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(open_training_recorded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(demo_keys_tap_demo_cards, setup, teardown),
 	    cmocka_unit_test_setup_teardown(touch_and_mouse_events_reach_buttons, setup, teardown),
+	    cmocka_unit_test_setup_teardown(finger_slide_off_and_second_finger, setup, teardown),
 	    cmocka_unit_test(reader_absent_name_search_still_works),
 	    cmocka_unit_test_setup_teardown(idle_returns_home, setup, teardown),
 	    cmocka_unit_test(sound_follows_config),
