@@ -135,7 +135,7 @@ static void visit_all(const char *size, double diag_in, const char *lang)
 	struct kh_opts o = {0};
 	int w = 0, h = 0;
 	bool shots = getenv("BLIPPA_SCREENSHOTS") != NULL;
-	char ini[64];
+	char ini[192];
 	const char *only = getenv("BLIPPA_PANEL");
 
 	double px_mm;
@@ -147,7 +147,12 @@ static void visit_all(const char *size, double diag_in, const char *lang)
 	a11y_init(&fig);
 	assert_int_equal(sscanf(size, "%dx%d", &w, &h), 2);
 	px_mm = hypot(w, h) / (diag_in * 25.4);
-	snprintf(ini, sizeof ini, "screen_diagonal_in = %.1f", diag_in);
+	/* long timers: no screen may time out between its screenshot and its
+	 * layout dump, however slow the build (ASan) or the machine */
+	snprintf(ini, sizeof ini,
+		 "screen_diagonal_in = %.1f\nresult_seconds = 60\nidle_seconds = 600\n"
+		 "undo_seconds = 60\nleader_idle_seconds = 3600",
+		 diag_in);
 	o.size = size;
 	o.lang = lang;
 	o.extra_ini = ini;
