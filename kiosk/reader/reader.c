@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "log.h"
 #include "reader_backend.h"
+#include "uid.h"
 
 #define MOD "reader"
 #define CONNSTRING_MAX 1023 /* libnfc's NFC_BUFSIZE_CONNSTRING - 1 */
@@ -41,44 +42,21 @@ const char *reader_state_name(enum reader_state st)
 	return "unknown";
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum blippa_err reader_parse_uid(const char *hex, uint8_t *uid, size_t *len)
 {
-	size_t n = 0;
-	const char *p = hex;
+	uint8_t buf[MODEL_UID_BYTES_MAX];
+	size_t n;
 
-	if (!hex || !uid || !len)
+	if (!uid || !len || !uid_from_hex(hex, buf, &n))
 		return BLIPPA_ERR_INVALID;
-	while (*p) {
-		int hi, lo;
-		if (n > 0 && *p == ':')
-			p++; /* one separator between bytes */
-		hi = hex_val(p[0]);
-		lo = hi < 0 ? -1 : hex_val(p[1]);
-		if (hi < 0 || lo < 0 || n >= READER_UID_MAX)
-			return BLIPPA_ERR_INVALID;
-		uid[n++] = (uint8_t)(hi << 4 | lo);
-		p += 2;
-	}
-	if (n != 4 && n != 7 && n != 10)
-		return BLIPPA_ERR_INVALID;
+	memcpy(uid, buf, n);
 	*len = n;
 	return BLIPPA_OK;
 }
 
 bool reader_uid_is_random(const uint8_t *uid, size_t len)
 {
-	return uid && len == 4 && uid[0] == 0x08;
+	return uid_is_random(uid, len);
 }
 
 enum reader_state reader_get_state(const struct reader *rd)

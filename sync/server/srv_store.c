@@ -7,23 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool srv_uid_normalize(const char *in, char out[ROSTER_UID_HEX_MAX + 1])
-{
-	size_t n = strlen(in);
-	if (n != 8 && n != 14 && n != 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = in[i];
-		if (ch >= 'a' && ch <= 'f')
-			ch = (char)(ch - 'a' + 'A');
-		else if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F')))
-			return false;
-		out[i] = ch;
-	}
-	out[n] = '\0';
-	return true;
-}
-
 struct srv_store {
 	const struct srv_store_ops *ops;
 	void *impl;

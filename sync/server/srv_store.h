@@ -17,8 +17,10 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "event.h"
 #include "protocol.h"
 #include "roster.h"
+#include "uid.h" /* the backends normalise card UIDs with uid_hex_normalize */
 
 #define SRV_ID_MAX ROSTER_ID_MAX
 #define SRV_TOKEN_HASH_LEN 32 /* SHA-256 */
@@ -199,9 +201,5 @@ enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kio
  * participant order. Sessions whose facility is gone are left out. */
 enum blippa_err srv_store_export(struct srv_store *st, const struct srv_export_filter *f,
 				 srv_export_fn fn, void *ctx);
-
-/* For the backends: a card UID of 8, 14 or 20 hex digits (4, 7 or 10 bytes),
- * any case, into uppercase in out; false for anything else. */
-bool srv_uid_normalize(const char *in, char out[ROSTER_UID_HEX_MAX + 1]);
 
 #endif

@@ -192,7 +192,7 @@ static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k,
 	for (size_t i = 0; i < b->n; i++) {
 		const struct protocol_event *e = &b->ev[i];
 		pg_arr_int4(&a[0], (int32_t)i);
-		pg_arr_int4(&a[1], (int32_t)e->type);
+		pg_arr_int4(&a[1], event_type_db(e->type));
 		pg_arr_text(&a[2], e->type == EVENT_VOID ? NULL : e->participant_id, true);
 		pg_arr_text(&a[3], e->type == EVENT_CHECKIN ? e->session_id : NULL, true);
 		pg_arr_text(&a[4], e->type == EVENT_VOID ? e->voids_id : NULL, true);
@@ -285,10 +285,10 @@ static enum blippa_err batch_insert(struct pg_conn *c, const struct srv_kiosk *k
 			continue;
 		const struct protocol_event *e = &b->ev[i];
 		pg_arr_text(&a[0], e->id, false);
-		pg_arr_int4(&a[1], (int32_t)e->type);
+		pg_arr_int4(&a[1], event_type_db(e->type));
 		pg_arr_int8(&a[2], e->at_ms);
 		if (e->type == EVENT_CHECKIN)
-			pg_arr_int4(&a[3], (int32_t)e->method);
+			pg_arr_int4(&a[3], checkin_method_db(e->method));
 		else
 			pg_arr_null(&a[3]);
 		pg_arr_text(&a[4], e->type == EVENT_VOID ? NULL : e->participant_id, true);
@@ -371,7 +371,7 @@ static enum blippa_err batch_run(struct pg_conn *c, const struct srv_kiosk *k, i
 	for (size_t i = 0; i < b->n; i++) {
 		memset(&b->st[i], 0, sizeof(b->st[i]));
 		if (b->ev[i].type == EVENT_CARD_LINK &&
-		    !srv_uid_normalize(b->ev[i].card_uid, b->st[i].uid))
+		    !uid_hex_normalize(b->ev[i].card_uid, b->st[i].uid))
 			b->st[i].reason = R_UID;
 	}
 	enum blippa_err rc = batch_check(c, k, b);

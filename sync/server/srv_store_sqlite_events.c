@@ -198,7 +198,7 @@ static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
 			return "";
 		sqlite3_bind_text(s, 1, ev->voids_id, -1, SQLITE_STATIC);
 		int src = sqlite3_step(s);
-		bool ok = src == SQLITE_ROW && sqlite3_column_int(s, 0) == EVENT_CHECKIN &&
+		bool ok = src == SQLITE_ROW && sqlite3_column_int(s, 0) == EVENT_DB_CHECKIN &&
 			  strcmp(COL(s, 1), k->facility_id) == 0;
 		sqlite3_reset(s);
 		if (src != SQLITE_ROW && src != SQLITE_DONE)
@@ -206,7 +206,7 @@ static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
 		return ok ? NULL : "unknown event";
 	}
 	case EVENT_CARD_LINK:
-		if (!srv_uid_normalize(ev->card_uid, uid))
+		if (!uid_hex_normalize(ev->card_uid, uid))
 			return "bad card uid";
 		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
 		if (r <= 0)
@@ -241,10 +241,10 @@ static enum blippa_err ingest_one(struct sq_conn *c, const struct srv_kiosk *k,
 	sqlite3_bind_text(s, 1, ev->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, k->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, k->facility_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, (int)ev->type);
+	sqlite3_bind_int(s, 4, event_type_db(ev->type));
 	sqlite3_bind_int64(s, 5, ev->at_ms);
 	if (ev->type == EVENT_CHECKIN)
-		sqlite3_bind_int(s, 6, (int)ev->method);
+		sqlite3_bind_int(s, 6, checkin_method_db(ev->method));
 	sq_bind_opt(s, 7, ev->participant_id);
 	sq_bind_opt(s, 8, ev->type == EVENT_CHECKIN ? ev->session_id : NULL);
 	sq_bind_opt(s, 9, ev->type == EVENT_VOID ? ev->voids_id : NULL);

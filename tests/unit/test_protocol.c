@@ -214,7 +214,7 @@ static void test_roster_truncations_and_flips(void **state)
 	free(buf);
 }
 
-static void fill_events(struct store_event *ev, size_t n)
+static void fill_events(struct event_record *ev, size_t n)
 {
 	memset(ev, 0, n * sizeof *ev);
 	for (size_t i = 0; i < n; i++) {
@@ -249,7 +249,7 @@ static void fill_events(struct store_event *ev, size_t n)
 
 static void test_events_round_trip(void **state)
 {
-	struct store_event ev[PROTOCOL_BATCH_MAX + 1];
+	struct event_record ev[PROTOCOL_BATCH_MAX + 1];
 	struct protocol_event *out = NULL;
 	char *json = NULL, err[160];
 	size_t len, n;
