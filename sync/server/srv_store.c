@@ -95,11 +95,46 @@ enum blippa_err srv_store_load_roster(struct srv_store *st, const char *facility
 	return st->ops->load_roster(st->impl, facility_id, out);
 }
 
+static bool has_upper_hex(const char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'F')
+			return true;
+	return false;
+}
+
+/* True if any event id or voids id has an upper-case letter. */
+static bool ids_need_lowering(const struct protocol_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (has_upper_hex(ev[i].id) || has_upper_hex(ev[i].voids_id))
+			return true;
+	return false;
+}
+
 enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_kiosk *k,
 					const struct protocol_event *ev, size_t n, int64_t now_ms,
 					struct protocol_result *res, struct srv_ingest_stats *stats)
 {
-	return st->ops->ingest_events(st->impl, k, ev, n, now_ms, res, stats);
+	struct protocol_event *low = NULL;
+	enum blippa_err rc;
+
+	/* Event ids are case-insensitive (event.h): both backends see one
+	 * spelling, whoever called (the decoder lowers already). */
+	if (ids_need_lowering(ev, n)) {
+		low = malloc(n * sizeof(*low));
+		if (!low)
+			return BLIPPA_ERR_NOMEM;
+		memcpy(low, ev, n * sizeof(*low));
+		for (size_t i = 0; i < n; i++) {
+			event_id_normalize(low[i].id);
+			event_id_normalize(low[i].voids_id);
+		}
+		ev = low;
+	}
+	rc = st->ops->ingest_events(st->impl, k, ev, n, now_ms, res, stats);
+	free(low);
+	return rc;
 }
 
 enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kiosk_id,

@@ -186,7 +186,9 @@ enum blippa_err srv_store_roster_version(struct srv_store *st, int64_t *out);
 enum blippa_err srv_store_load_roster(struct srv_store *st, const char *facility_id,
 				      struct roster **out);
 /* Decides and stores a batch of events from kiosk k in ONE transaction:
- * res[i] gets accepted / duplicate / rejected+reason for ev[i]. On an error
+ * res[i] gets accepted / duplicate / rejected+reason for ev[i]. Event ids
+ * and voids ids are compared without regard to case (lowered first, for
+ * both backends; res[i].id is the lowered id). On an error
  * nothing is stored and res is undefined. */
 enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_kiosk *k,
 					const struct protocol_event *ev, size_t n, int64_t now_ms,

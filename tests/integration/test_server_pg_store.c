@@ -339,6 +339,38 @@ static void test_ingest_same_as_sqlite(void **state)
 	expect_same_state();
 }
 
+/* Issue 12.3: event ids are UUIDs and compare without regard to case, on
+ * both backends: the upper- and lower-case spelling of one id are one event
+ * (a duplicate), and a void naming one spelling voids the check-in stored
+ * under the other. */
+static void test_event_ids_ignore_case(void **state)
+{
+	(void)state;
+	struct srv_kiosk k[B_N];
+	struct protocol_result res[B_N][3];
+	struct srv_ingest_stats st[B_N];
+	kiosks_both("F1", 7, k);
+	const struct protocol_event a[] = {
+	    ev_checkin("0192F5C4-0000-7000-8000-00000000ABC1", "P1", "", CHECKIN_LEADER),
+	};
+	const struct protocol_event b[] = {
+	    ev_checkin("0192f5c4-0000-7000-8000-00000000abc1", "P1", "", CHECKIN_LEADER),
+	    ev_void("0192F5C4-0000-7000-8000-00000000ABC2", "0192f5c4-0000-7000-8000-00000000abc1"),
+	    ev_void("0192f5c4-0000-7000-8000-00000000abc2", "0192F5C4-0000-7000-8000-00000000ABC1"),
+	};
+	assert_int_equal(ingest_both(k, a, 1), 1);
+	for (int be = 0; be < B_N; be++) {
+		assert_int_equal(srv_store_ingest_events(fx.st[be], &k[be], b, 3, 1795424070000,
+							 res[be], &st[be]),
+				 BLIPPA_OK);
+		assert_int_equal(res[be][0].status, PROTOCOL_DUPLICATE);
+		assert_int_equal(res[be][1].status, PROTOCOL_ACCEPTED); /* not "unknown event" */
+		assert_int_equal(res[be][2].status, PROTOCOL_DUPLICATE);
+		assert_string_equal(res[be][1].id, "0192f5c4-0000-7000-8000-00000000abc2");
+	}
+	expect_same_state();
+}
+
 /* The server ends every session of the database (a restart, a failover):
  * the backend reconnects and the next call works. */
 static void test_reconnects_after_lost_connection(void **state)
@@ -433,6 +465,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_import_same_as_sqlite),
 	    cmocka_unit_test(test_ingest_same_as_sqlite),
+	    cmocka_unit_test(test_event_ids_ignore_case),
 	    cmocka_unit_test(test_reconnects_after_lost_connection),
 	    cmocka_unit_test(test_newer_schema_refused),
 	    cmocka_unit_test(test_pool_size_in_uri),
