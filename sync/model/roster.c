@@ -298,6 +298,17 @@ enum blippa_err roster_add_card(struct roster *r, const char *uid_hex, enum rost
 	return BLIPPA_OK;
 }
 
+bool roster_fits_kiosk(const struct roster *r, size_t json_len)
+{
+	const size_t rows[] = {r->n_groups,  r->n_sessions, r->n_participants,
+			       r->n_members, r->n_leaders,  r->n_cards};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (rows[i] > MODEL_SNAPSHOT_ROWS_MAX)
+			return false;
+	return json_len <= MODEL_SNAPSHOT_BYTES_MAX;
+}
+
 /* ---- validation ---- */
 
 static int cmp_str_ptr(const void *a, const void *b)

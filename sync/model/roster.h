@@ -8,6 +8,7 @@
 #ifndef BLIPPA_ROSTER_H
 #define BLIPPA_ROSTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -87,6 +88,11 @@ enum blippa_err roster_add_leader(struct roster *r, const char *id, const char *
 				  const char *pin_hash);
 enum blippa_err roster_add_card(struct roster *r, const char *uid_hex, enum roster_card_owner owner,
 				const char *owner_id);
+
+/* True if r (whose canonical JSON is json_len bytes) is within the limits a
+ * kiosk takes (model_limits.h): the roster endpoint checks this before
+ * serving, the server's import refuses a roster that would break it. */
+bool roster_fits_kiosk(const struct roster *r, size_t json_len);
 
 /* Checks the whole snapshot: a facility is set, ids unique per table, every
  * reference resolves (session->group, member->group/participant,

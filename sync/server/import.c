@@ -158,6 +158,22 @@ static bool idx_has(const struct idx *ix, const char *key)
 	return bsearch(&k, ix->e, ix->n, sizeof(k), idx_cmp) != NULL;
 }
 
+size_t import_line_of(const struct import_set *s, int file, const char *key)
+{
+	struct idx_ent k = {.key = key}, *e;
+	const struct idx *ix;
+	if (file < 0 || file >= F_COUNT || s->idx[file].n == 0)
+		return 0;
+	ix = &s->idx[file];
+	e = bsearch(&k, ix->e, ix->n, sizeof(k), idx_cmp);
+	return e ? e->line : 0;
+}
+
+const char *import_dir(const struct import_set *s)
+{
+	return s->dir;
+}
+
 void import_set_free(struct import_set *s)
 {
 	if (!s)
@@ -487,6 +503,9 @@ enum blippa_err import_load_dir(const char *dir, struct import_set **out, char *
 			goto out;
 		}
 	}
+	/* what no kiosk could take is refused here, not at every kiosk */
+	if ((rc = import_check_limits(set, err, errlen)) != BLIPPA_OK)
+		goto out;
 	*out = set;
 	set = NULL;
 out:
