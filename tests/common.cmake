@@ -6,3 +6,9 @@ foreach(t test_config test_uuid test_fsutil)
   add_test(NAME ${t} COMMAND ${t})
   set_tests_properties(${t} PROPERTIES LABELS unit TIMEOUT 60)
 endforeach()
+
+# The data model (sync/model): codes, card UIDs, field validators.
+add_executable(test_model unit/test_model.c)
+target_link_libraries(test_model PRIVATE blippa_model PkgConfig::CMOCKA)
+add_test(NAME test_model COMMAND test_model)
+set_tests_properties(test_model PROPERTIES LABELS unit TIMEOUT 60)
