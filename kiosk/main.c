@@ -73,7 +73,7 @@ static void usage(FILE *f)
 	      "  --windowed         a normal window; closing it quits\n"
 	      "  --fullscreen       fullscreen even in demo mode\n"
 	      "  --size WxH         window size (tests), e.g. 1080x1920\n"
-	      "  --lang sv|en       override the config's language\n"
+	      "  --lang CODE        override the config's language (sv en fi ar fa so ti)\n"
 	      "  --trace FILE       test trace channel: one line per screen change and,\n"
 	      "                     after COMMIT, one per confirmed check-in with its event id\n"
 	      "  --trace-fd N       the same on an inherited file descriptor\n"
@@ -132,8 +132,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		} else if (strcmp(o, "--control") == 0) {
 			a->control = v;
 		} else if (strcmp(o, "--lang") == 0) {
-			if (strcmp(v, "sv") != 0 && strcmp(v, "en") != 0) {
-				fprintf(stderr, "blippa-kiosk: --lang wants sv or en\n");
+			if (!ui_language_find(v)) {
+				fprintf(stderr,
+					"blippa-kiosk: --lang wants sv, en, fi, ar, fa, so or ti\n");
 				return -1;
 			}
 			a->lang = v;
@@ -472,6 +473,7 @@ int main(int argc, char **argv)
 	ro.h = a.h ? a.h : (cfg.fullscreen ? 0 : 800);
 	ro.fullscreen = cfg.fullscreen;
 	ro.title = "Blippa";
+	ro.diag_in = cfg.screen_diagonal_in;
 	if (render_open(&ro, &r, err, sizeof err) != BLIPPA_OK) {
 		fprintf(stderr, "blippa-kiosk: %s\n", err);
 		goto out;

@@ -11,16 +11,22 @@ if(TARGET blippa-kiosk)
   target_include_directories(kiosk_harness PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/ui)
   target_link_libraries(kiosk_harness PUBLIC PkgConfig::SQLITE3 PkgConfig::CMOCKA)
 
-  foreach(t test_kiosk_checkin test_kiosk_leader test_kiosk_fault test_kiosk_screens)
+  foreach(t test_kiosk_checkin test_kiosk_leader test_kiosk_fault test_kiosk_screens
+            test_kiosk_firsttime)
     add_executable(${t} ui/${t}.c)
     target_link_libraries(${t} PRIVATE kiosk_harness)
     add_dependencies(${t} blippa-kiosk)
     add_test(NAME ${t} COMMAND ${t})
-    set_tests_properties(${t} PROPERTIES LABELS "ui;integration" TIMEOUT 180)
+    set_tests_properties(${t} PROPERTIES LABELS "ui;integration" TIMEOUT 300)
   endforeach()
   set_tests_properties(test_kiosk_fault PROPERTIES LABELS "ui;fault")
   target_link_libraries(test_kiosk_leader PRIVATE PkgConfig::SODIUM) # a slow test hash
+  target_sources(test_kiosk_screens PRIVATE ui/a11y_measure.c)
   target_link_libraries(test_kiosk_screens PRIVATE m)
+  # every screen x panel x language measured: targets in mm, capitals in mm,
+  # text and non-text contrast, text that does not fit (docs/accessibility.md)
+  add_test(NAME test_kiosk_a11y COMMAND test_kiosk_screens --a11y)
+  set_tests_properties(test_kiosk_a11y PROPERTIES LABELS "ui;integration" TIMEOUT 900)
 
   add_custom_target(screenshots
     COMMAND ${CMAKE_COMMAND} -E env BLIPPA_SCREENSHOTS=all $<TARGET_FILE:test_kiosk_screens>
@@ -43,7 +49,10 @@ if(TARGET blippa-kiosk AND TARGET bench)
   add_dependencies(bench bench_kiosk)
 endif()
 
-# Every message of the kiosk has a Swedish translation (sv is the default).
-add_test(NAME test_po_complete
-  COMMAND sh -c "msgfmt --check --statistics -o /dev/null '${PROJECT_SOURCE_DIR}/assets/po/sv.po' 2>&1 | grep -v -e untranslated -e fuzzy | grep -q 'translated messages'")
-set_tests_properties(test_po_complete PROPERTIES LABELS unit TIMEOUT 30)
+# Every message of the kiosk is translated in every language it offers
+# (sv is the default; fi ar fa so ti need a native speaker's review).
+foreach(lang sv en fi ar fa so ti)
+  add_test(NAME test_po_complete_${lang}
+    COMMAND sh -c "msgfmt --check --statistics -o /dev/null '${PROJECT_SOURCE_DIR}/assets/po/${lang}.po' 2>&1 | grep -v -e untranslated -e fuzzy | grep -q 'translated messages' && msgcmp '${PROJECT_SOURCE_DIR}/assets/po/${lang}.po' '${PROJECT_SOURCE_DIR}/assets/po/blippa.pot'")
+  set_tests_properties(test_po_complete_${lang} PROPERTIES LABELS unit TIMEOUT 30)
+endforeach()

@@ -10,12 +10,21 @@ int button_add(struct ui *ui, SDL_Rect rc, int id, int index, const char *name)
 	if (ui->n_buttons >= UI_BUTTONS_MAX)
 		return -1;
 	b = &ui->buttons[ui->n_buttons];
-	b->rect = rc;
+	b->rect = render_mirror_rect(ui->r, rc); /* where it is drawn */
 	b->id = id;
 	b->index = index;
 	b->enabled = true;
 	snprintf(b->name, sizeof b->name, "%s", name ? name : "");
 	return ui->n_buttons++;
+}
+
+int button_fit_w(struct ui *ui, const char *label, float text_mm, float min_mm)
+{
+	struct render *r = ui->r;
+	int w = render_text_size(r, label, text_mm, FONT_BOLD).x + 2 * render_mm(r, 3.0f) +
+		2 * render_mm(r, 0.8f) + 2;
+	int lo = render_mm(r, min_mm);
+	return w > lo ? w : lo;
 }
 
 bool button_is_pressed(const struct ui *ui, int id, int index)
@@ -41,6 +50,12 @@ void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name
 	case BTN_PRIMARY:
 		fill = down ? RGB(0xC8D3E6) : COL_WHITE;
 		fg = COL_INK;
+		if (ui->bg.r == COL_AMBER_BG.r && ui->bg.g == COL_AMBER_BG.g &&
+		    ui->bg.b == COL_AMBER_BG.b) {
+			/* white on amber is 1.5:1: the main action is dark there */
+			fill = down ? RGB(0x34507F) : COL_INK;
+			fg = COL_WHITE;
+		}
 		edge = fill;
 		break;
 	case BTN_SECONDARY:
@@ -67,7 +82,7 @@ void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name
 	default:
 		fill = down ? RGB(0x34507F) : COL_PANEL;
 		fg = COL_WHITE;
-		edge = fill;
+		edge = COL_ROW_EDGE; /* the panel fill alone is 1.3:1 against the page */
 		align = ALIGN_LEFT;
 		wt = FONT_REGULAR;
 		break;

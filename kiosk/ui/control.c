@@ -15,6 +15,8 @@
  *   void EVENTID       leader-style undo of a check-in
  *   max-pages N        store_debug_set_max_pages (disk-full simulation)
  *   buttons            trace the names of the drawn buttons
+ *   layout             trace the panel (px/mm), every button and every text
+ *                      of the current frame: the accessibility check's input
  *   echo TEXT          trace "echo TEXT" (a barrier for the test)
  *   quit               leave the event loop
  * Unknown commands are traced as "control-error". */
@@ -108,6 +110,29 @@ static void expire(struct ui *ui)
 		ui->timers[UI_TIMER_IDLE] = now;
 }
 
+/* "layout": one "panel", then "button-at" and "text-at" lines of the frame
+ * on screen (texts carry no content: names are personal data). */
+static void layout_dump(struct ui *ui)
+{
+	const struct render_text_rec *t;
+	size_t n;
+	if (ui->dirty)
+		ui_render_now(ui);
+	ui_trace(ui, "panel %d %d %.4f %.3f %s %s", render_w(ui->r), render_h(ui->r),
+		 (double)render_px_per_mm(ui->r), (double)render_compact(ui->r),
+		 ui_screen_name(ui->cur), ui_lang());
+	for (int i = 0; i < ui->n_buttons; i++)
+		ui_trace(ui, "button-at %s %d %d %d %d", ui->buttons[i].name, ui->buttons[i].rect.x,
+			 ui->buttons[i].rect.y, ui->buttons[i].rect.w, ui->buttons[i].rect.h);
+	n = render_text_log(ui->r, &t);
+	for (size_t i = 0; i < n; i++)
+		ui_trace(ui, "text-at %d %d %d %d box %d %d %d %d px %d cap %d fg %02x%02x%02x %s",
+			 t[i].drawn.x, t[i].drawn.y, t[i].drawn.w, t[i].drawn.h, t[i].box.x,
+			 t[i].box.y, t[i].box.w, t[i].box.h, t[i].px, t[i].cap_px, t[i].colour.r,
+			 t[i].colour.g, t[i].colour.b, t[i].clipped ? "clipped" : "fits");
+	ui_trace(ui, "layout-end");
+}
+
 void ui_control_run(struct ui *ui, const char *line)
 {
 	char cmd[32] = "";
@@ -169,6 +194,8 @@ void ui_control_run(struct ui *ui, const char *line)
 			ui_trace(ui, "button-at %s %d %d %d %d", ui->buttons[i].name,
 				 ui->buttons[i].rect.x, ui->buttons[i].rect.y,
 				 ui->buttons[i].rect.w, ui->buttons[i].rect.h);
+	} else if (strcmp(cmd, "layout") == 0) {
+		layout_dump(ui);
 	} else if (strcmp(cmd, "echo") == 0) {
 		ui_trace(ui, "echo %s", arg);
 	} else if (strcmp(cmd, "quit") == 0) {

@@ -39,11 +39,18 @@ void icon_reader(struct render *r, SDL_Rect box, struct rgba fg)
 void icon_check(struct render *r, float cx, float cy, float radius, struct rgba ring,
 		struct rgba mark)
 {
+	bool mirror = render_mirrored(r);
+	/* a check mark is not mirrored in right-to-left layouts: its place is */
+	if (mirror) {
+		cx = (float)render_w(r) - cx;
+		render_set_mirror(r, false);
+	}
 	render_fill_circle(r, cx, cy, radius, ring);
 	render_thick_line(r, cx - 0.45f * radius, cy + 0.02f * radius, cx - 0.12f * radius,
 			  cy + 0.34f * radius, 0.17f * radius, mark);
 	render_thick_line(r, cx - 0.12f * radius, cy + 0.34f * radius, cx + 0.48f * radius,
 			  cy - 0.30f * radius, 0.17f * radius, mark);
+	render_set_mirror(r, mirror);
 }
 
 void icon_warning(struct render *r, float cx, float cy, float size, struct rgba fill,
@@ -51,6 +58,9 @@ void icon_warning(struct render *r, float cx, float cy, float size, struct rgba 
 {
 	float h = size * 0.866f;
 	float top = cy - h / 2.0f;
+	float o = size * 0.07f; /* a black rim: the sign stays visible on amber too */
+	render_fill_triangle(r, cx, top - 2.0f * o, cx + size / 2.0f + 1.7f * o, top + h + o,
+			     cx - size / 2.0f - 1.7f * o, top + h + o, COL_BLACK);
 	render_fill_triangle(r, cx, top, cx + size / 2.0f, top + h, cx - size / 2.0f, top + h,
 			     fill);
 	render_thick_line(r, cx, top + 0.33f * h, cx, top + 0.68f * h, 0.09f * size, mark);

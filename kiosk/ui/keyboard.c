@@ -50,6 +50,12 @@ static void key_metrics(struct ui *ui, int w, int *unit, int *key_h, int *gap)
 		*key_h = render_mm(ui->r, MM_TARGET_MIN);
 }
 
+int keyboard_min_width(struct ui *ui)
+{
+	return (int)(11.2f * (float)render_mm_phys(ui->r, MM_TARGET_MIN)) +
+	       10 * render_mm(ui->r, 1.6f) + 2;
+}
+
 int keyboard_height(struct ui *ui, int w)
 {
 	int unit, key_h, gap;
@@ -60,6 +66,11 @@ int keyboard_height(struct ui *ui, int w)
 void keyboard_draw(struct ui *ui, SDL_Rect box, int id)
 {
 	int unit, key_h, gap;
+	bool mirror = render_mirrored(ui->r);
+	/* names are in Latin letters: the keys stay in QWERTY order even when
+	 * the screen is laid out right to left (the box itself is mirrored) */
+	box = render_mirror_rect(ui->r, box);
+	render_set_mirror(ui->r, false);
 	key_metrics(ui, box.w, &unit, &key_h, &gap);
 	for (int row = 0; row < KB_ROWS; row++) {
 		float units = row_units(row);
@@ -86,6 +97,7 @@ void keyboard_draw(struct ui *ui, SDL_Rect box, int id)
 			x += kw + gap;
 		}
 	}
+	render_set_mirror(ui->r, mirror);
 }
 
 static void utf8_pop(char *buf)

@@ -22,6 +22,8 @@ int list_draw(struct ui *ui, const struct list_view *lv,
 	paged = lv->count > (size_t)vis;
 	if (paged)
 		w -= pager_w + gap;
+	if (paged && (lv->box.h - gap) / 2 < render_mm(ui->r, MM_TARGET_MIN))
+		w -= pager_w + gap;
 	if (*lv->scroll > 0 && (size_t)*lv->scroll >= lv->count)
 		*lv->scroll = 0;
 	first = *lv->scroll;
@@ -33,6 +35,12 @@ int list_draw(struct ui *ui, const struct list_view *lv,
 		int bh = (lv->box.h - gap) / 2;
 		SDL_Rect up = {lv->box.x + lv->box.w - pager_w, lv->box.y, pager_w, bh};
 		SDL_Rect down = {up.x, lv->box.y + bh + gap, pager_w, bh};
+		if (bh < render_mm(ui->r, MM_TARGET_MIN)) {
+			/* one row only (small panel): the page buttons side by side */
+			up = (SDL_Rect){lv->box.x + lv->box.w - 2 * pager_w - gap, lv->box.y,
+					pager_w, lv->row_h};
+			down = (SDL_Rect){up.x + pager_w + gap, lv->box.y, pager_w, lv->row_h};
+		}
 		struct rgba fg = COL_INK;
 		if (first > 0) {
 			button_draw(ui, up, lv->id_up, 0, "page-up", "", BTN_KEY, 6.0f);

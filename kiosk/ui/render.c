@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "text_runs.h"
 
 #ifndef BLIPPA_ASSET_DIR_SOURCE
 #define BLIPPA_ASSET_DIR_SOURCE "assets"
@@ -19,7 +20,12 @@
 #define BLIPPA_ASSET_DIR_INSTALLED "/usr/share/blippa"
 #endif
 
-#define REF_DIAG_MM (15.6f * 25.4f)		   /* reference panel: 15.6" */
+#define REF_DIAG_IN 15.6f   /* assumed when neither config nor display knows */
+#define REF_SHORT_MM 194.0f /* the layout's design size: a 15.6" 16:9 panel ... */
+#define REF_LONG_MM 330.0f  /* ... whose sides are 194 x 345 mm */
+#define FLOOR_TARGET_MM 12.0f
+#define FLOOR_TEXT_MM 5.6f /* DejaVu Sans cap height 0.73 em: 4.1 mm */
+#define TEXT_LOG_MAX 256
 #define FONTS_MAX 24				   /* open (size, weight) faces */
 #define TEXT_CACHE_MAX 256			   /* cached text textures */
 #define TEXT_CACHE_MAX_PIXELS (1u * 1024u * 1024u) /* ~4 MB of RGBA */
@@ -30,6 +36,7 @@ struct font_slot {
 	TTF_Font *font;
 	int px;
 	enum font_weight wt;
+	enum text_script sc;
 };
 
 struct text_entry {
@@ -47,8 +54,15 @@ struct render {
 	SDL_Window *win;
 	SDL_Renderer *ren;
 	int w, h;
-	float px_per_mm;
-	char font_path[2][1024];
+	bool fullscreen;
+	float diag_in;	 /* from the config; 0: ask the display */
+	float px_per_mm; /* physical */
+	float compact;	 /* layout mm -> physical mm above the floors (<= 1) */
+	const char *size_source;
+	struct render_text_rec text_log[TEXT_LOG_MAX];
+	size_t n_text_log;
+	char font_path[SCRIPT_COUNT][2][1024]; /* "" when the script has no font */
+	bool mirror;			       /* right-to-left layout */
 	struct font_slot fonts[FONTS_MAX];
 	size_t n_fonts, next_font_victim;
 	struct text_entry cache[TEXT_CACHE_MAX];
@@ -83,15 +97,60 @@ bool render_find_font(const char *asset_dir, const char *name, char *out, size_t
 	return false;
 }
 
+/* Pixels per mm the display itself reports (EDID through the video driver),
+ * or 0 when there is no answer or it is not believable: X servers without
+ * EDID report a made-up 96 dpi, some drivers 0 or absurd values, and a
+ * horizontal/vertical mismatch means the figure is invented. */
+static float display_px_per_mm(struct render *r)
+{
+	float ddpi = 0, hdpi = 0, vdpi = 0;
+	int d = SDL_GetWindowDisplayIndex(r->win);
+	if (d < 0 || SDL_GetDisplayDPI(d, &ddpi, &hdpi, &vdpi) != 0)
+		return 0.0f;
+	if (hdpi < 50.0f || hdpi > 400.0f || vdpi < 50.0f || vdpi > 400.0f)
+		return 0.0f;
+	if (fabsf(hdpi - 96.0f) < 0.01f && fabsf(vdpi - 96.0f) < 0.01f)
+		return 0.0f;
+	if (fabsf(hdpi - vdpi) > 0.1f * hdpi)
+		return 0.0f;
+	return (hdpi + vdpi) / 2.0f / 25.4f;
+}
+
 static void render_measure(struct render *r)
 {
-	int w = 0, h = 0;
+	int w = 0, h = 0, pw, ph;
+	float short_mm, long_mm, k;
+	SDL_DisplayMode mode;
 	SDL_GetRendererOutputSize(r->ren, &w, &h);
 	if (w <= 0 || h <= 0)
 		SDL_GetWindowSize(r->win, &w, &h);
 	r->w = w > 0 ? w : 1;
 	r->h = h > 0 ? h : 1;
-	r->px_per_mm = sqrtf((float)r->w * (float)r->w + (float)r->h * (float)r->h) / REF_DIAG_MM;
+	/* the panel's pixels: the whole display when fullscreen; a window
+	 * (tests, --size) stands for a panel of its own size */
+	pw = r->w;
+	ph = r->h;
+	if (r->fullscreen &&
+	    SDL_GetDesktopDisplayMode(SDL_GetWindowDisplayIndex(r->win), &mode) == 0 &&
+	    mode.w > 0 && mode.h > 0) {
+		pw = mode.w;
+		ph = mode.h;
+	}
+	if (r->diag_in > 0.0f) {
+		r->px_per_mm = hypotf((float)pw, (float)ph) / (r->diag_in * 25.4f);
+		r->size_source = "config";
+	} else if ((r->px_per_mm = display_px_per_mm(r)) > 0.0f) {
+		r->size_source = "display";
+	} else {
+		r->px_per_mm = hypotf((float)pw, (float)ph) / (REF_DIAG_IN * 25.4f);
+		r->size_source = "assumed 15.6\"";
+	}
+	short_mm = (float)(r->w < r->h ? r->w : r->h) / r->px_per_mm;
+	long_mm = (float)(r->w < r->h ? r->h : r->w) / r->px_per_mm;
+	k = short_mm / REF_SHORT_MM;
+	if (long_mm / REF_LONG_MM < k)
+		k = long_mm / REF_LONG_MM;
+	r->compact = k > 1.0f ? 1.0f : k;
 }
 
 enum blippa_err render_open(const struct render_opts *o, struct render **out, char *err,
@@ -105,16 +164,36 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	*out = NULL;
 	if (!r)
 		return BLIPPA_ERR_NOMEM;
-	if (!render_find_font(o->asset_dir, "DejaVuSans.ttf", r->font_path[0],
-			      sizeof r->font_path[0]) ||
-	    !render_find_font(o->asset_dir, "DejaVuSans-Bold.ttf", r->font_path[1],
-			      sizeof r->font_path[1])) {
+	r->fullscreen = o->fullscreen;
+	r->diag_in = o->diag_in;
+	if (!render_find_font(o->asset_dir, "DejaVuSans.ttf", r->font_path[SCRIPT_LATIN][0],
+			      sizeof r->font_path[0][0]) ||
+	    !render_find_font(o->asset_dir, "DejaVuSans-Bold.ttf", r->font_path[SCRIPT_LATIN][1],
+			      sizeof r->font_path[0][0])) {
 		snprintf(err, errlen,
 			 "font DejaVuSans.ttf / DejaVuSans-Bold.ttf not found in assets/fonts, "
 			 "%s/fonts or /usr/share/fonts/truetype/dejavu: install fonts-dejavu-core",
 			 BLIPPA_ASSET_DIR_INSTALLED);
 		rc = BLIPPA_ERR_CONFIG;
 		goto out;
+	}
+	{
+		/* Arabic/Persian and Ge'ez (Tigrinya): fonts-noto-core, found by
+		 * fontconfig; without them those languages show boxes (logged) */
+		static const struct {
+			enum text_script sc;
+			const char *family;
+			unsigned sample;
+		} extra[] = {{SCRIPT_ARABIC, "Noto Sans Arabic", 0x0627},
+			     {SCRIPT_ETHIOPIC, "Noto Sans Ethiopic", 0x1200}};
+		for (size_t i = 0; i < sizeof extra / sizeof extra[0]; i++)
+			for (int b = 0; b < 2; b++)
+				if (!text_runs_find_font(extra[i].family, b == 1, extra[i].sample,
+							 r->font_path[extra[i].sc][b],
+							 sizeof r->font_path[0][0]))
+					log_warn("render",
+						 "font %s not found (install fonts-noto-core)",
+						 extra[i].family);
 	}
 	if (TTF_Init() != 0) {
 		snprintf(err, errlen, "SDL_ttf: %s", TTF_GetError());
@@ -154,8 +233,12 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	{
 		SDL_RendererInfo info;
 		if (SDL_GetRendererInfo(r->ren, &info) == 0)
-			log_info("render", "renderer %s, %dx%d, %.2f px/mm", info.name, r->w, r->h,
-				 (double)r->px_per_mm);
+			log_info("render", "renderer %s, %dx%d, %.2f px/mm (%s), layout %.2f",
+				 info.name, r->w, r->h, (double)r->px_per_mm, r->size_source,
+				 (double)r->compact);
+		if (r->size_source[0] == 'a')
+			log_warn("render", "panel size unknown: set [kiosk] screen_diagonal_in so "
+					   "touch targets keep their size");
 	}
 out:
 	if (rc != BLIPPA_OK) {
@@ -185,6 +268,7 @@ void render_close(struct render *r)
 		TTF_CloseFont(r->fonts[i].font);
 	if (TTF_WasInit())
 		TTF_Quit();
+	text_runs_fini();
 	if (r->ren)
 		SDL_DestroyRenderer(r->ren);
 	if (r->win)
@@ -204,8 +288,28 @@ int render_h(const struct render *r)
 
 int render_mm(const struct render *r, float mm)
 {
-	int px = (int)lroundf(mm * r->px_per_mm);
+	float phys = mm * r->compact;
+	int px;
+	if (mm >= FLOOR_TARGET_MM && phys < FLOOR_TARGET_MM)
+		phys = FLOOR_TARGET_MM;
+	px = (int)ceilf(phys * r->px_per_mm - 0.01f);
 	return px < 1 ? 1 : px;
+}
+
+int render_mm_phys(const struct render *r, float mm)
+{
+	int px = (int)ceilf(mm * r->px_per_mm - 0.01f);
+	return px < 1 ? 1 : px;
+}
+
+float render_px_per_mm(const struct render *r)
+{
+	return r->px_per_mm;
+}
+
+float render_compact(const struct render *r)
+{
+	return r->compact;
 }
 
 void render_resized(struct render *r)
@@ -218,6 +322,43 @@ SDL_Renderer *render_sdl(struct render *r)
 	return r->ren;
 }
 
+void render_set_mirror(struct render *r, bool on)
+{
+	r->mirror = on;
+}
+
+bool render_mirrored(const struct render *r)
+{
+	return r->mirror;
+}
+
+static SDL_Rect render_mirror_rect_w(int w, SDL_Rect rc)
+{
+	rc.x = w - rc.x - rc.w;
+	return rc;
+}
+
+SDL_Rect render_mirror_rect(const struct render *r, SDL_Rect rc)
+{
+	if (r->mirror)
+		rc.x = r->w - rc.x - rc.w;
+	return rc;
+}
+
+/* x of a point, mirrored for a right-to-left layout */
+static float mx(const struct render *r, float x)
+{
+	return r->mirror ? (float)r->w - x : x;
+}
+
+/* ALIGN_LEFT <-> ALIGN_RIGHT in a mirrored layout */
+static enum text_align malign(const struct render *r, enum text_align a)
+{
+	if (!r->mirror || a == ALIGN_CENTER)
+		return a;
+	return a == ALIGN_LEFT ? ALIGN_RIGHT : ALIGN_LEFT;
+}
+
 static void set_colour(struct render *r, struct rgba c)
 {
 	SDL_SetRenderDrawColor(r->ren, c.r, c.g, c.b, c.a);
@@ -225,12 +366,14 @@ static void set_colour(struct render *r, struct rgba c)
 
 void render_clear(struct render *r, struct rgba c)
 {
+	r->n_text_log = 0;
 	set_colour(r, c);
 	SDL_RenderClear(r->ren);
 }
 
 void render_fill_rect(struct render *r, SDL_Rect rc, struct rgba c)
 {
+	rc = render_mirror_rect(r, rc);
 	set_colour(r, c);
 	SDL_RenderFillRect(r->ren, &rc);
 }
@@ -244,6 +387,7 @@ static SDL_Vertex vtx(float x, float y, struct rgba c)
 void render_fill_circle(struct render *r, float cx, float cy, float radius, struct rgba c)
 {
 	SDL_Vertex v[GEOM_SEGMENTS_MAX * 3];
+	cx = mx(r, cx);
 	int n = (int)(radius / 2.0f);
 	if (n < 16)
 		n = 16;
@@ -262,6 +406,12 @@ void render_fill_circle(struct render *r, float cx, float cy, float radius, stru
 void render_fill_round_rect(struct render *r, SDL_Rect rc, int radius, struct rgba c)
 {
 	int rad = radius;
+	if (r->mirror) { /* draw the mirrored rectangle unmirrored */
+		r->mirror = false;
+		render_fill_round_rect(r, render_mirror_rect_w(r->w, rc), radius, c);
+		r->mirror = true;
+		return;
+	}
 	if (rad * 2 > rc.w)
 		rad = rc.w / 2;
 	if (rad * 2 > rc.h)
@@ -304,9 +454,12 @@ void render_thick_line(struct render *r, float x0, float y0, float x1, float y1,
 	if (len <= 0.0f)
 		return;
 	float nx = -dy / len * width / 2.0f, ny = dx / len * width / 2.0f;
-	SDL_Vertex v[6] = {vtx(x0 + nx, y0 + ny, c), vtx(x1 + nx, y1 + ny, c),
-			   vtx(x1 - nx, y1 - ny, c), vtx(x0 + nx, y0 + ny, c),
-			   vtx(x1 - nx, y1 - ny, c), vtx(x0 - nx, y0 - ny, c)};
+	float X0 = mx(r, x0), X1 = mx(r, x1);
+	if (r->mirror)
+		nx = -nx;
+	SDL_Vertex v[6] = {vtx(X0 + nx, y0 + ny, c), vtx(X1 + nx, y1 + ny, c),
+			   vtx(X1 - nx, y1 - ny, c), vtx(X0 + nx, y0 + ny, c),
+			   vtx(X1 - nx, y1 - ny, c), vtx(X0 - nx, y0 - ny, c)};
 	SDL_RenderGeometry(r->ren, NULL, v, 6, NULL, 0);
 	/* round caps */
 	render_fill_circle(r, x0, y0, width / 2.0f, c);
@@ -316,7 +469,7 @@ void render_thick_line(struct render *r, float x0, float y0, float x1, float y1,
 void render_fill_triangle(struct render *r, float x0, float y0, float x1, float y1, float x2,
 			  float y2, struct rgba c)
 {
-	SDL_Vertex v[3] = {vtx(x0, y0, c), vtx(x1, y1, c), vtx(x2, y2, c)};
+	SDL_Vertex v[3] = {vtx(mx(r, x0), y0, c), vtx(mx(r, x1), y1, c), vtx(mx(r, x2), y2, c)};
 	SDL_RenderGeometry(r->ren, NULL, v, 3, NULL, 0);
 }
 
@@ -326,6 +479,13 @@ void render_arc(struct render *r, float cx, float cy, float radius, float width,
 	SDL_Vertex v[GEOM_SEGMENTS_MAX * 6];
 	float ri = radius - width / 2.0f, ro = radius + width / 2.0f;
 	int n = (int)(fabsf(a1 - a0) * radius / 6.0f);
+	if (r->mirror) { /* x -> w - x: angle a -> pi - a */
+		r->mirror = false;
+		render_arc(r, (float)r->w - cx, cy, radius, width, (float)M_PI - a1,
+			   (float)M_PI - a0, c);
+		r->mirror = true;
+		return;
+	}
 	if (n < 8)
 		n = 8;
 	if (n > GEOM_SEGMENTS_MAX)
@@ -351,19 +511,31 @@ void render_arc(struct render *r, float cx, float cy, float radius, float width,
 
 /* ---- fonts and text ---- */
 
+/* Text sizes shrink with the layout but never below the text floor (or the
+ * size asked for, when that is smaller: leader-only detail). */
+static float text_phys_mm(const struct render *r, float size_mm)
+{
+	float phys = size_mm * r->compact;
+	float floor_mm = size_mm < FLOOR_TEXT_MM ? size_mm : FLOOR_TEXT_MM;
+	return phys < floor_mm ? floor_mm : phys;
+}
+
 static int size_px(const struct render *r, float size_mm)
 {
-	int px = render_mm(r, size_mm);
+	int px = (int)ceilf(text_phys_mm(r, size_mm) * r->px_per_mm);
 	return px < 6 ? 6 : px;
 }
 
-static TTF_Font *font_get(struct render *r, int px, enum font_weight wt)
+static TTF_Font *font_get_sc(struct render *r, enum text_script sc, int px, enum font_weight wt)
 {
 	size_t slot;
+	TTF_Font *f;
+	if (!r->font_path[sc][wt == FONT_BOLD][0])
+		sc = SCRIPT_LATIN;
 	for (size_t i = 0; i < r->n_fonts; i++)
-		if (r->fonts[i].px == px && r->fonts[i].wt == wt)
+		if (r->fonts[i].px == px && r->fonts[i].wt == wt && r->fonts[i].sc == sc)
 			return r->fonts[i].font;
-	TTF_Font *f = TTF_OpenFont(r->font_path[wt == FONT_BOLD], px);
+	f = TTF_OpenFont(r->font_path[sc][wt == FONT_BOLD], px);
 	if (!f) {
 		log_error("render", "cannot open font at %d px: %s", px, TTF_GetError());
 		return NULL;
@@ -376,8 +548,36 @@ static TTF_Font *font_get(struct render *r, int px, enum font_weight wt)
 		r->next_font_victim = (r->next_font_victim + 1) % FONTS_MAX;
 		TTF_CloseFont(r->fonts[slot].font);
 	}
-	r->fonts[slot] = (struct font_slot){f, px, wt};
+	r->fonts[slot] = (struct font_slot){f, px, wt, sc};
 	return f;
+}
+
+static TTF_Font *font_get(struct render *r, int px, enum font_weight wt)
+{
+	TTF_Font *f = font_get_sc(r, SCRIPT_LATIN, px, wt);
+	if (f) { /* runs may have left another direction on it */
+		TTF_SetFontDirection(f, TTF_DIRECTION_LTR);
+		TTF_SetFontScriptName(f, "Latn");
+	}
+	return f;
+}
+
+static TTF_Font *font_for_runs(void *user, enum text_script sc, int px, enum font_weight wt)
+{
+	return font_get_sc(user, sc, px, wt);
+}
+
+/* Size of s at px in pixels, through the runs when it needs them. */
+static SDL_Point measure(struct render *r, const char *s, int px, enum font_weight wt)
+{
+	SDL_Point p = {0, 0};
+	TTF_Font *f;
+	if (text_runs_needed(s))
+		return text_runs_size(font_for_runs, r, s, px, wt, r->mirror);
+	f = font_get(r, px, wt);
+	if (f)
+		TTF_SizeUTF8(f, s, &p.x, &p.y);
+	return p;
 }
 
 static uint64_t text_hash(const char *s, int px, enum font_weight wt, uint32_t colour, int wrap)
@@ -428,11 +628,14 @@ static struct text_entry *text_get(struct render *r, const char *s, int px, enum
 		}
 	}
 	r->misses++;
-	f = font_get(r, px, wt);
-	if (!f)
-		return NULL;
 	SDL_Color col = {c.r, c.g, c.b, c.a};
-	if (wrap > 0) {
+	if (text_runs_needed(key)) {
+		surf = text_runs_render(font_for_runs, r, key, px, wt, col, wrap,
+					wrap > 0 ? ALIGN_CENTER : ALIGN_LEFT, r->mirror);
+		f = NULL;
+	} else if (!(f = font_get(r, px, wt))) {
+		return NULL;
+	} else if (wrap > 0) {
 		TTF_SetFontWrappedAlign(f, TTF_WRAPPED_ALIGN_CENTER);
 		surf = TTF_RenderUTF8_Blended_Wrapped(f, key, col, (Uint32)wrap);
 	} else {
@@ -469,13 +672,9 @@ static struct text_entry *text_get(struct render *r, const char *s, int px, enum
 SDL_Point render_text_size(struct render *r, const char *s, float size_mm, enum font_weight wt)
 {
 	SDL_Point p = {0, 0};
-	TTF_Font *f;
 	if (!s || !*s)
 		return p;
-	f = font_get(r, size_px(r, size_mm), wt);
-	if (f)
-		TTF_SizeUTF8(f, s, &p.x, &p.y);
-	return p;
+	return measure(r, s, size_px(r, size_mm), wt);
 }
 
 void render_warm_font(struct render *r, float size_mm, enum font_weight wt)
@@ -490,84 +689,142 @@ void render_warm_font(struct render *r, float size_mm, enum font_weight wt)
 	SDL_FreeSurface(s);
 }
 
+/* Records a drawn text for the layout dump (render_text_log). */
+static void text_log(struct render *r, SDL_Rect drawn, SDL_Rect box, int px, enum font_weight wt,
+		     struct rgba c, bool clipped)
+{
+	struct render_text_rec *t;
+	TTF_Font *f;
+	int minx, maxx, miny, maxy, adv;
+	if (r->n_text_log >= TEXT_LOG_MAX)
+		return;
+	t = &r->text_log[r->n_text_log++];
+	t->drawn = drawn;
+	t->box = box;
+	t->px = px;
+	t->cap_px = 0;
+	f = font_get(r, px, wt);
+	if (f && TTF_GlyphMetrics32(f, 'H', &minx, &maxx, &miny, &maxy, &adv) == 0)
+		t->cap_px = maxy;
+	t->colour = c;
+	t->clipped = clipped;
+}
+
 static void blit(struct render *r, const struct text_entry *e, int x, int y)
 {
 	SDL_Rect dst = {x, y, e->w, e->h};
 	SDL_RenderCopy(r->ren, e->tex, NULL, &dst);
 }
 
+static int align_x(SDL_Rect box, int w, enum text_align align)
+{
+	return align == ALIGN_LEFT
+		   ? box.x
+		   : (align == ALIGN_CENTER ? box.x + (box.w - w) / 2 : box.x + box.w - w);
+}
+
 int render_text(struct render *r, const char *s, int x, int y, float size_mm, enum font_weight wt,
 		struct rgba c, enum text_align align)
 {
 	struct text_entry *e;
+	int px = size_px(r, size_mm);
 	if (!s || !*s)
 		return 0;
-	e = text_get(r, s, size_px(r, size_mm), wt, c, 0);
+	e = text_get(r, s, px, wt, c, 0);
 	if (!e)
 		return 0;
+	x = (int)mx(r, (float)x);
+	align = malign(r, align);
 	if (align == ALIGN_CENTER)
 		x -= e->w / 2;
 	else if (align == ALIGN_RIGHT)
 		x -= e->w;
 	blit(r, e, x, y);
+	{
+		SDL_Rect d = {x, y, e->w, e->h};
+		bool off = x < 0 || x + e->w > r->w || y < 0 || y + e->h > r->h;
+		text_log(r, d, d, px, wt, c, off);
+	}
 	return e->w;
+}
+
+/* The smallest pixel size text asked at size_mm may shrink to. */
+static int floor_px(const struct render *r, float size_mm)
+{
+	float floor_mm = size_mm < FLOOR_TEXT_MM ? size_mm : FLOOR_TEXT_MM;
+	int px = (int)ceilf(floor_mm * r->px_per_mm);
+	int start = size_px(r, size_mm);
+	if (px < start * 55 / 100)
+		px = start * 55 / 100;
+	return px < 6 ? 6 : px;
 }
 
 float render_text_fit(struct render *r, const char *s, SDL_Rect box, float size_mm,
 		      enum font_weight wt, struct rgba c, enum text_align align)
 {
-	float sz = size_mm;
+	int px = size_px(r, size_mm), lo = floor_px(r, size_mm);
 	struct text_entry *e;
-	int x;
 	if (!s || !*s)
-		return sz;
-	for (int i = 0; i < 8; i++) {
-		SDL_Point p = render_text_size(r, s, sz, wt);
-		if (p.x <= box.w && p.y <= box.h + box.h / 4)
+		return size_mm;
+	box = render_mirror_rect(r, box);
+	align = malign(r, align);
+	for (;;) {
+		SDL_Point p = measure(r, s, px, wt);
+		if ((p.x <= box.w && p.y <= box.h + box.h / 4) || px <= lo)
 			break;
-		sz *= 0.92f;
-		if (sz < size_mm * 0.55f) {
-			sz = size_mm * 0.55f;
-			break;
-		}
+		px = px * 92 / 100;
+		if (px < lo)
+			px = lo;
 	}
-	e = text_get(r, s, size_px(r, sz), wt, c, 0);
+	e = text_get(r, s, px, wt, c, 0);
 	if (!e)
-		return sz;
-	x = align == ALIGN_LEFT
-		? box.x
-		: (align == ALIGN_CENTER ? box.x + (box.w - e->w) / 2 : box.x + box.w - e->w);
+		return size_mm;
 	if (e->w > box.w) { /* still too long: clip rather than spill */
 		SDL_Rect src = {0, 0, box.w, e->h};
 		SDL_Rect dst = {box.x, box.y + (box.h - e->h) / 2, box.w, e->h};
 		SDL_RenderCopy(r->ren, e->tex, &src, &dst);
-		return sz;
+		text_log(r, dst, box, px, wt, c, true);
+		return (float)px / r->px_per_mm;
 	}
-	blit(r, e, x, box.y + (box.h - e->h) / 2);
-	return sz;
+	{
+		SDL_Rect d = {align_x(box, e->w, align), box.y + (box.h - e->h) / 2, e->w, e->h};
+		blit(r, e, d.x, d.y);
+		text_log(r, d, box, px, wt, c, false);
+	}
+	return (float)px / r->px_per_mm;
 }
 
 int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_mm,
 		     enum font_weight wt, struct rgba c, enum text_align align)
 {
-	float sz = size_mm;
+	int px = size_px(r, size_mm), lo = floor_px(r, size_mm);
 	struct text_entry *e = NULL;
-	int x;
 	if (!s || !*s)
 		return 0;
-	for (int i = 0; i < 8; i++) {
-		e = text_get(r, s, size_px(r, sz), wt, c, box.w);
-		if (!e || e->h <= box.h)
+	box = render_mirror_rect(r, box);
+	align = malign(r, align);
+	for (;;) {
+		e = text_get(r, s, px, wt, c, box.w);
+		if (!e || e->h <= box.h || px <= lo)
 			break;
-		sz *= 0.9f;
+		px = px * 9 / 10;
+		if (px < lo)
+			px = lo;
 	}
 	if (!e)
 		return 0;
-	x = align == ALIGN_LEFT
-		? box.x
-		: (align == ALIGN_CENTER ? box.x + (box.w - e->w) / 2 : box.x + box.w - e->w);
-	blit(r, e, x, box.y);
+	{
+		SDL_Rect d = {align_x(box, e->w, align), box.y, e->w, e->h};
+		blit(r, e, d.x, d.y);
+		text_log(r, d, box, px, wt, c, e->h > box.h || e->w > box.w);
+	}
 	return e->h;
+}
+
+size_t render_text_log(const struct render *r, const struct render_text_rec **out)
+{
+	*out = r->text_log;
+	return r->n_text_log;
 }
 
 void render_present(struct render *r)

@@ -5,9 +5,14 @@
  * once, then reused), PNG-free geometry (circles, thick lines, arcs) and
  * layout units in millimetres so touch targets keep their physical size.
  *
- * Units: the layout assumes the panel's physical size scales with its pixel
- * diagonal like the reference 15.6" panel (1920x1080 -> 5.56 px/mm), so every
- * resolution and aspect gets the same proportions. Used on the UI thread only. */
+ * Units: millimetres on the real panel. Its size comes from [kiosk]
+ * screen_diagonal_in (render_opts.diag_in), else from the display (EDID via
+ * SDL, only when the figure is believable), else a 15.6" panel is assumed
+ * (logged as a warning). Screens are designed for a 15.6" panel (194 mm
+ * tall); on a smaller one render_mm() shrinks the layout by one factor, but
+ * never a size of 12 mm or more below 12 mm (touch targets) and never text
+ * below 5.6 mm (a 4 mm cap height), so small panels keep the floors and
+ * lose margins and air instead. Used on the UI thread only. */
 #ifndef BLIPPA_RENDER_H
 #define BLIPPA_RENDER_H
 
@@ -33,6 +38,16 @@ struct render_opts {
 	bool fullscreen; /* borderless fullscreen on the desktop */
 	const char *title;
 	const char *asset_dir; /* extra place to look for fonts/ (may be NULL) */
+	float diag_in;	       /* panel diagonal in inches; 0: ask the display */
+};
+
+/* One text drawn in the current frame (the layout dump for tests). */
+struct render_text_rec {
+	SDL_Rect drawn; /* where the text's pixels went */
+	SDL_Rect box;	/* the box it had to fit (== drawn for plain text) */
+	int px, cap_px; /* font size and the height of a capital H, in pixels */
+	struct rgba colour;
+	bool clipped; /* did not fit its box at the smallest allowed size */
 };
 
 /* Opens the window, renderer and fonts. On failure writes one clear line
@@ -43,11 +58,22 @@ void render_close(struct render *r); /* NULL is a no-op */
 
 int render_w(const struct render *r);
 int render_h(const struct render *r);
-/* Millimetres to pixels (at least 1). */
+/* Layout millimetres to pixels (at least 1): mm times the panel's layout
+ * factor, but never under 12 mm when mm >= 12 (see Units above). */
 int render_mm(const struct render *r, float mm);
+/* Physical millimetres to pixels, no layout factor. */
+int render_mm_phys(const struct render *r, float mm);
+float render_px_per_mm(const struct render *r);
+float render_compact(const struct render *r); /* the layout factor, <= 1 */
 /* Call after SDL_WINDOWEVENT_SIZE_CHANGED: re-reads the output size. */
 void render_resized(struct render *r);
 SDL_Renderer *render_sdl(struct render *r);
+
+/* Right-to-left layout: every x is mirrored (x -> w - x) and left/right
+ * text alignment swapped; text itself is not mirrored. */
+void render_set_mirror(struct render *r, bool on);
+bool render_mirrored(const struct render *r);
+SDL_Rect render_mirror_rect(const struct render *r, SDL_Rect rc); /* as drawn */
 
 void render_clear(struct render *r, struct rgba c);
 void render_fill_rect(struct render *r, SDL_Rect rc, struct rgba c);
@@ -80,6 +106,9 @@ int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_m
  * size into the font's glyph cache, so the first frame that shows a new
  * string (a name, a time) does not rasterise glyphs. Call at start-up. */
 void render_warm_font(struct render *r, float size_mm, enum font_weight wt);
+
+/* The texts drawn since the frame began (render_clear); valid until then. */
+size_t render_text_log(const struct render *r, const struct render_text_rec **out);
 
 /* Presents the frame. */
 void render_present(struct render *r);

@@ -33,7 +33,17 @@ static void confirm_draw(struct ui *ui, struct render *r)
 	int gap = render_mm(r, MM_GAP * 2);
 	int btn_h = render_mm(r, 24.0f);
 	int bw = render_mm(r, 130.0f);
-	bool row = c.w >= 2 * bw + gap;
+	bool row;
+	{
+		/* never shrink a label below the text floor: widen the buttons */
+		int fy = button_fit_w(ui, _("Yes, check me in"), MM_TEXT_TITLE, 12.0f);
+		int fn = button_fit_w(ui, _("No, go back"), MM_TEXT_TITLE, 12.0f);
+		if (fy > bw)
+			bw = fy;
+		if (fn > bw)
+			bw = fn;
+	}
+	row = c.w >= 2 * bw + gap;
 	SDL_Rect yes, no;
 
 	screen_begin(ui, COL_HOME_BG, COL_WHITE);

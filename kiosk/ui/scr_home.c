@@ -2,11 +2,12 @@
 /* Home: "Blippa ditt kort", the reader pictogram, a big "Sök ditt namn"
  * button, the clock (status line) and a small leader button. No personal
  * data is ever shown here. */
+#include <stdio.h>
 #include <string.h>
 
 #include "widgets.h"
 
-enum { HOME_SEARCH = 1, HOME_LEADER };
+enum { HOME_SEARCH = 1, HOME_LEADER, HOME_LANGUAGE };
 
 static void home_enter(struct ui *ui, const union ui_arg *arg)
 {
@@ -23,6 +24,8 @@ static void home_input(struct ui *ui, const struct ui_input *in)
 	if (in->button == HOME_SEARCH) {
 		a.search.keep = false;
 		ui_goto(ui, UI_SEARCH, &a);
+	} else if (in->button == HOME_LANGUAGE) {
+		ui_goto(ui, UI_LANGUAGE, NULL);
 	} else if (in->button == HOME_LEADER) {
 		a.pin.mode = PIN_LEADER;
 		ui_goto(ui, UI_LEADER_PIN, &a);
@@ -35,12 +38,27 @@ static void home_draw(struct ui *ui, struct render *r)
 	int title_h = render_mm(r, 22.0f);
 	int btn_h = render_mm(r, 24.0f);
 	int btn_w = c.w < render_mm(r, 160.0f) ? c.w : render_mm(r, 160.0f);
-	int lead_w = render_mm(r, 42.0f), lead_h = render_mm(r, 14.0f);
+	int lead_w = button_fit_w(ui, _("Leader"), MM_TEXT_SMALL * 1.2f, 42.0f);
+	int lead_h = render_mm(r, 14.0f);
 	int gap = render_mm(r, MM_GAP * 2);
+	/* the language button: "Språk · Language" (English always there, the
+	 * one most newcomers can read) */
+	char lang_label[96];
+	snprintf(lang_label, sizeof lang_label, "%s%s%s", _("Language"),
+		 strcmp(ui_lang(), "en") != 0 ? " · " : "",
+		 strcmp(ui_lang(), "en") != 0 ? "Language" : "");
+	int lang_w = button_fit_w(ui, lang_label, MM_TEXT_SMALL * 1.2f, 42.0f);
+	if (lead_w < lang_w)
+		lead_w = lang_w;
 	SDL_Rect lead = {c.x, c.y + c.h - lead_h, lead_w, lead_h};
+	SDL_Rect lang = {c.x + c.w - lead_w, lead.y, lead_w, lead_h};
 	SDL_Rect btn = {c.x + (c.w - btn_w) / 2, c.y + c.h - btn_h, btn_w, btn_h};
 	SDL_Rect title, sub, pict;
 	int sub_h = render_mm(r, 10.0f);
+	int sub_text_h = render_text_size(r, "Åg", MM_TEXT_BODY, FONT_REGULAR).y;
+
+	if (sub_h < sub_text_h)
+		sub_h = sub_text_h;
 
 	/* the leader button gets its own row when it would touch the big one */
 	if (btn.x < lead.x + lead.w + gap)
@@ -73,6 +91,8 @@ static void home_draw(struct ui *ui, struct render *r)
 	button_draw(ui, btn, HOME_SEARCH, 0, "search", _("Search your name"), BTN_PRIMARY,
 		    MM_TEXT_TITLE);
 	button_draw(ui, lead, HOME_LEADER, 0, "leader", _("Leader"), BTN_SECONDARY,
+		    MM_TEXT_SMALL * 1.2f);
+	button_draw(ui, lang, HOME_LANGUAGE, 0, "language", lang_label, BTN_SECONDARY,
 		    MM_TEXT_SMALL * 1.2f);
 }
 

@@ -127,28 +127,71 @@ static void pin_draw(struct ui *ui, struct render *r)
 	int cancel_h = render_mm(r, 16.0f);
 	int pad_h = c.h - title_h - dots_h - msg_h - cancel_h - 4 * gap;
 	int pad_w;
-	SDL_Rect pad;
+	SDL_Rect pad, left, cancel;
 	size_t n = ui_pin_checking(ui) ? ui->pin.shown : strlen(ui->pin.pin);
+	/* a pad of four 12 mm rows; shorter panels put it beside the rest */
+	bool side = pad_h < 4 * render_mm_phys(r, MM_TARGET_MIN) + 3 * render_mm(r, 2.5f);
 
-	if (pad_h > render_mm(r, 120.0f))
-		pad_h = render_mm(r, 120.0f);
-	pad_w = pad_h * 9 / 10;
-	if (pad_w > c.w)
-		pad_w = c.w;
-	{
+	if (side) {
+		pad_h = c.h;
+		pad_w = pad_h * 9 / 10;
+		if (pad_w > c.w / 2)
+			pad_w = c.w / 2;
+		pad = (SDL_Rect){c.x + c.w - pad_w, c.y, pad_w, pad_h};
+		left = (SDL_Rect){c.x, c.y, c.w - pad_w - gap, c.h};
+		cancel = (SDL_Rect){left.x, c.y + c.h - cancel_h, left.w, cancel_h};
+	} else {
+		if (pad_h > render_mm(r, 120.0f))
+			pad_h = render_mm(r, 120.0f);
+		pad_w = pad_h * 9 / 10;
+		if (pad_w > c.w)
+			pad_w = c.w;
 		/* centre the whole block vertically when there is room (portrait) */
 		int block = title_h + dots_h + msg_h + pad_h + cancel_h + 4 * gap;
 		if (block < c.h) {
 			c.y += (c.h - block) / 3;
 			c.h = block;
 		}
+		left = c;
+		pad = (SDL_Rect){c.x + (c.w - pad_w) / 2, c.y + title_h + dots_h + msg_h + 3 * gap,
+				 pad_w, pad_h};
+		cancel = (SDL_Rect){pad.x, pad.y + pad.h + gap, pad.w, cancel_h};
 	}
+	{
+		/* keys wide enough for "Rensa" at the text floor */
+		int need = 3 * button_fit_w(ui, _("Clear"), 6.0f, 12.0f) + 2 * render_mm(r, 2.5f);
+		int room = side ? c.w * 3 / 5 : c.w;
+		if (pad.w < need && need <= room) {
+			int grow = need - pad.w;
+			pad.w = need;
+			if (side) {
+				pad.x -= grow;
+				left.w -= grow;
+				cancel.w = left.w;
+			} else {
+				pad.x -= grow / 2;
+				cancel.x = pad.x;
+				cancel.w = pad.w;
+			}
+		}
+	}
+	c = left;
 	screen_begin(ui, ui->arg.pin.mode == PIN_EXIT ? COL_RED_BG : COL_LEADER_BG, COL_WHITE);
-	render_text_fit(r,
-			ui->arg.pin.mode == PIN_EXIT ? _("Close the kiosk: admin PIN")
-						     : _("Leader mode: enter your PIN"),
-			(SDL_Rect){c.x, c.y, c.w, title_h}, MM_TEXT_TITLE, FONT_BOLD, COL_WHITE,
-			ALIGN_CENTER);
+	if (side) {
+		/* a narrow column: the title wraps onto two lines */
+		title_h *= 2;
+		render_text_wrap(r,
+				 ui->arg.pin.mode == PIN_EXIT ? _("Close the kiosk: admin PIN")
+							      : _("Leader mode: enter your PIN"),
+				 (SDL_Rect){c.x, c.y, c.w, title_h}, MM_TEXT_LARGE, FONT_BOLD,
+				 COL_WHITE, ALIGN_CENTER);
+	} else {
+		render_text_fit(r,
+				ui->arg.pin.mode == PIN_EXIT ? _("Close the kiosk: admin PIN")
+							     : _("Leader mode: enter your PIN"),
+				(SDL_Rect){c.x, c.y, c.w, title_h}, MM_TEXT_TITLE, FONT_BOLD,
+				COL_WHITE, ALIGN_CENTER);
+	}
 	{
 		int dot = render_mm(r, 3.5f), step = render_mm(r, 10.0f);
 		int total = (int)(n > 0 ? n : 1) * step;
@@ -168,11 +211,8 @@ static void pin_draw(struct ui *ui, struct render *r)
 				MM_TEXT_BODY, FONT_BOLD,
 				ui->pin.error && !ui_pin_checking(ui) ? RGB(0xFFD6D6) : COL_WHITE,
 				ALIGN_CENTER);
-	pad = (SDL_Rect){c.x + (c.w - pad_w) / 2, c.y + title_h + dots_h + msg_h + 3 * gap, pad_w,
-			 pad_h};
 	pinpad_draw(ui, pad, PIN_PAD);
-	button_draw(ui, (SDL_Rect){pad.x, pad.y + pad.h + gap, pad.w, cancel_h}, PIN_CANCEL, 0,
-		    "cancel", _("Cancel"), BTN_SECONDARY, MM_TEXT_BODY);
+	button_draw(ui, cancel, PIN_CANCEL, 0, "cancel", _("Cancel"), BTN_SECONDARY, MM_TEXT_BODY);
 }
 
 const struct screen_ops scr_leader_pin_ops = {

@@ -53,7 +53,7 @@ static void roster_layout(struct ui *ui, struct roster_layout *L)
 	SDL_Rect c = ui_content(ui);
 	int gap = render_mm(r, MM_GAP);
 	int head = render_mm(r, 16.0f);
-	int back_w = render_mm(r, 40.0f);
+	int back_w = button_fit_w(ui, _("Back"), MM_TEXT_BODY, 40.0f);
 	L->back = (SDL_Rect){c.x, c.y, back_w, head};
 	L->title = (SDL_Rect){c.x + back_w + gap * 2, c.y, c.w - back_w - gap * 2, head * 3 / 5};
 	L->sub = (SDL_Rect){L->title.x, c.y + head * 3 / 5, L->title.w, head * 2 / 5};
@@ -132,7 +132,22 @@ static void draw_member(struct ui *ui, size_t i, SDL_Rect rc, void *user)
 		bh = render_mm(r, MM_TARGET_MIN);
 	if (rc.w < render_mm(r, 200.0f))
 		bw = render_mm(r, 30.0f);
-	render_fill_round_rect(r, rc, render_mm(r, 2.0f), COL_PANEL_LEADER);
+	{
+		/* the labels never shrink below the text floor: widen instead */
+		const char *labels[3] = {_("Undo"), _("Check in"), _("Link card")};
+		for (int k = 0; k < 3; k++) {
+			int fw = button_fit_w(ui, labels[k], MM_TEXT_SMALL * 1.1f, 12.0f);
+			if (fw > bw)
+				bw = fw;
+		}
+	}
+	{
+		int b = render_mm(r, 0.8f);
+		render_fill_round_rect(r, rc, render_mm(r, 2.0f), COL_ROW_EDGE);
+		render_fill_round_rect(r,
+				       (SDL_Rect){rc.x + b, rc.y + b, rc.w - 2 * b, rc.h - 2 * b},
+				       render_mm(r, 2.0f) - b, COL_PANEL_LEADER);
+	}
 	link = (SDL_Rect){rc.x + rc.w - pad - bw, rc.y + (rc.h - bh) / 2, bw, bh};
 	act = (SDL_Rect){link.x - gap - bw, link.y, bw, bh};
 	text_w = act.x - gap - rc.x - 2 * pad - render_mm(r, 9.0f);

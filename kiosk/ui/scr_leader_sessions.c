@@ -34,12 +34,21 @@ static void sessions_layout(struct ui *ui, struct sessions_layout *L)
 	int bh = render_mm(r, 16.0f);
 	int title_h = render_mm(r, 16.0f);
 	bool portrait = render_h(r) > render_w(r);
-	int rows = portrait ? 2 : 1;
+	int rows;
+	{
+		/* three buttons in a row only when every label fits at full size */
+		const char *labels[3] = {_("Sync and reader"), _("Log out"), _("Close kiosk")};
+		for (int i = 0; i < 3; i++)
+			if (3 * button_fit_w(ui, labels[i], MM_TEXT_BODY, 12.0f) + 2 * gap > c.w)
+				portrait = true;
+	}
+	rows = portrait ? 2 : 1;
 	int bottom = c.y + c.h - rows * bh - (rows - 1) * gap;
 
 	L->title = (SDL_Rect){c.x, c.y, c.w, title_h};
 	L->list = (SDL_Rect){c.x, c.y + title_h + gap, c.w,
-			     bottom - 2 * gap - (c.y + title_h + gap) - render_mm(r, 16.0f)};
+			     bottom - 2 * gap - (c.y + title_h + gap) -
+				 (render_compact(r) < 1.0f ? 0 : render_mm(r, 16.0f))};
 	if (portrait) {
 		L->status = (SDL_Rect){c.x, bottom, c.w, bh};
 		L->logout = (SDL_Rect){c.x, bottom + bh + gap, (c.w - gap) / 2, bh};

@@ -94,10 +94,12 @@ static void status_draw(struct ui *ui, struct render *r)
 	int n = 0;
 
 	screen_begin(ui, COL_LEADER_BG, COL_WHITE);
-	button_draw(ui, (SDL_Rect){c.x, c.y, render_mm(r, 40.0f), head}, ST_BACK, 0, "back",
-		    _("Back"), BTN_SECONDARY, MM_TEXT_BODY);
+	int back_w = button_fit_w(ui, _("Back"), MM_TEXT_BODY, 40.0f);
+	button_draw(ui, (SDL_Rect){c.x, c.y, back_w, head}, ST_BACK, 0, "back", _("Back"),
+		    BTN_SECONDARY, MM_TEXT_BODY);
 	render_text_fit(r, _("Sync and reader"),
-			(SDL_Rect){c.x + render_mm(r, 48.0f), c.y, c.w - render_mm(r, 48.0f), head},
+			(SDL_Rect){c.x + back_w + render_mm(r, 8.0f), c.y,
+				   c.w - back_w - render_mm(r, 8.0f), head},
 			MM_TEXT_TITLE, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
 
 	memset(rows, 0, sizeof rows);

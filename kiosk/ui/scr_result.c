@@ -186,6 +186,44 @@ static void result_input(struct ui *ui, const struct ui_input *in)
 	}
 }
 
+/* Places the n result buttons (labels in drawing order) at the bottom of
+ * c: a row of 90 mm buttons when they fit; else a row of buttons each as
+ * wide as its label needs at full size (never shrunk below the text
+ * floor), sharing what is left; else a column. Returns the height used. */
+static int result_buttons(struct ui *ui, SDL_Rect c, int gap, int btn_h, int n,
+			  const char *const *labels, SDL_Rect *rects)
+{
+	int fit[3], sum = 0, bw = render_mm(ui->r, 90.0f), x;
+	bool equal = true;
+	for (int i = 0; i < n; i++) {
+		fit[i] = button_fit_w(ui, labels[i], MM_TEXT_LARGE, 12.0f);
+		sum += fit[i];
+		if (fit[i] > bw)
+			equal = false;
+	}
+	if (n == 1 || (equal && n * bw + (n - 1) * gap <= c.w)) {
+		if (n == 1 && fit[0] > bw)
+			bw = fit[0] < c.w ? fit[0] : c.w;
+		x = c.x + (c.w - (n * bw + (n - 1) * gap)) / 2;
+		for (int i = 0; i < n; i++)
+			rects[i] = (SDL_Rect){x + i * (bw + gap), c.y + c.h - btn_h, bw, btn_h};
+		return btn_h;
+	}
+	if (sum + (n - 1) * gap <= c.w) {
+		int extra = (c.w - sum - (n - 1) * gap) / n;
+		x = c.x;
+		for (int i = 0; i < n; i++) {
+			rects[i] = (SDL_Rect){x, c.y + c.h - btn_h, fit[i] + extra, btn_h};
+			x += fit[i] + extra + gap;
+		}
+		return btn_h;
+	}
+	for (int i = 0; i < n; i++)
+		rects[i] =
+		    (SDL_Rect){c.x, c.y + c.h - (n - i) * btn_h - (n - 1 - i) * gap, c.w, btn_h};
+	return n * btn_h + (n - 1) * gap;
+}
+
 static void result_draw(struct ui *ui, struct render *r)
 {
 	struct res_view v;
@@ -195,8 +233,9 @@ static void result_draw(struct ui *ui, struct render *r)
 	int gap = render_mm(r, MM_GAP * 2);
 	int btn_h = render_mm(r, MM_BUTTON_H + 2.0f);
 	int icon_r = render_mm(r, 24.0f);
-	int n_btn;
-	SDL_Rect box;
+	int n_btn, buttons_h;
+	const char *labels[3];
+	SDL_Rect box, rects[3];
 	int y;
 
 	result_view(ui, &v);
@@ -207,65 +246,74 @@ static void result_draw(struct ui *ui, struct render *r)
 
 	if (icon_r * 2 > c.h / 3)
 		icon_r = c.h / 6;
-	n_btn = 1 + (ui->arg.result.undoable ? 1 : 0) + (v.offer_search ? 1 : 0);
+	n_btn = 0;
+	if (ui->arg.result.undoable)
+		labels[n_btn++] = _("Not you? Undo");
+	if (v.offer_search)
+		labels[n_btn++] = _("Search your name");
+	labels[n_btn++] = _("Done");
+	buttons_h = result_buttons(ui, c, gap, btn_h, n_btn, labels, rects);
 	y = c.y + render_mm(r, 4.0f);
 	{
 		/* tall screens: the block sits a third of the way down the free space */
-		int buttons_h = n_btn * btn_h + (n_btn - 1) * gap;
 		int block = 2 * icon_r + gap + render_mm(r, 20.0f) + gap / 2 + render_mm(r, 40.0f);
 		int free_h = c.h - buttons_h - gap - block;
 		if (free_h > 0)
 			y += free_h / 3;
 	}
-	if (v.icon == ICON_CHECK)
-		icon_check(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r, fg, bg);
-	else if (v.icon == ICON_WARN)
-		icon_warning(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r * 2.1f,
-			     fg, bg);
-	else
-		icon_cross(r, (float)(c.x + c.w / 2), (float)(y + icon_r), (float)icon_r, fg, bg);
-	y += 2 * icon_r + gap;
-
-	box = (SDL_Rect){c.x, y, c.w, render_mm(r, 20.0f)};
-	render_text_fit(r, v.title, box, MM_TEXT_TITLE * 1.15f, FONT_BOLD, fg, ALIGN_CENTER);
+	{
+		/* 7" panel: the icon sits beside the title, the words get the room */
+		bool inline_icon = render_compact(r) < 0.6f;
+		int th = render_mm(r, 20.0f);
+		float ix = (float)(c.x + c.w / 2), iy = (float)(y + icon_r);
+		if (inline_icon) {
+			icon_r = th / 2;
+			ix = (float)(c.x + icon_r);
+			iy = (float)(y + th / 2);
+		}
+		if (v.icon == ICON_CHECK)
+			icon_check(r, ix, iy, (float)icon_r, fg, bg);
+		else if (v.icon == ICON_WARN)
+			icon_warning(r, ix, iy, (float)icon_r * 2.1f, fg, bg);
+		else
+			icon_cross(r, ix, iy, (float)icon_r, fg, bg);
+		if (inline_icon)
+			box = (SDL_Rect){c.x + 2 * icon_r + gap, y, c.w - 2 * icon_r - gap, th};
+		else
+			box = (SDL_Rect){c.x, y + 2 * icon_r + gap, c.w, th};
+		y = box.y;
+	}
+	if (render_text_size(r, v.title, MM_TEXT_TITLE * 1.15f, FONT_BOLD).x > box.w &&
+	    render_compact(r) < 0.6f) {
+		/* a long title on the 7" panel wraps rather than shrinking away */
+		box.h = render_text_wrap(r, v.title, (SDL_Rect){box.x, box.y, box.w, 2 * box.h},
+					 MM_TEXT_TITLE * 1.15f, FONT_BOLD, fg, ALIGN_CENTER);
+	} else {
+		render_text_fit(r, v.title, box, MM_TEXT_TITLE * 1.15f, FONT_BOLD, fg,
+				ALIGN_CENTER);
+	}
 	y += box.h + gap / 2;
 
 	{
-		int bottom =
-		    c.y + c.h -
-		    (n_btn > 1 && c.w < render_mm(r, 200.0f) ? n_btn * btn_h + (n_btn - 1) * gap
-							     : btn_h);
-		box = (SDL_Rect){c.x + c.w / 10, y, c.w - c.w / 5, bottom - gap - y};
+		int bottom = c.y + c.h - buttons_h;
+		int line_h = render_text_size(r, "Åg", MM_TEXT_LARGE, FONT_BOLD).y;
+		box = (SDL_Rect){c.x + c.w / 20, y, c.w - c.w / 10, bottom - gap - y};
 		if (v.line1[0]) {
-			int h =
-			    render_text_wrap(r, v.line1, (SDL_Rect){box.x, box.y, box.w, box.h / 2},
-					     MM_TEXT_LARGE, FONT_REGULAR, fg, ALIGN_CENTER);
+			/* line 1 may wrap; it leaves one line for line 2 */
+			int h1 = box.h - (v.line2[0] ? line_h + gap / 2 : 0);
+			int h = render_text_wrap(r, v.line1, (SDL_Rect){box.x, box.y, box.w, h1},
+						 MM_TEXT_LARGE, FONT_REGULAR, fg, ALIGN_CENTER);
 			box.y += h + gap / 2;
+			box.h -= h + gap / 2;
 		}
 		if (v.line2[0])
-			render_text_wrap(r, v.line2, (SDL_Rect){box.x, box.y, box.w, box.h / 2},
-					 MM_TEXT_LARGE, FONT_BOLD, fg, ALIGN_CENTER);
+			render_text_wrap(r, v.line2, box, MM_TEXT_LARGE, FONT_BOLD, fg,
+					 ALIGN_CENTER);
 	}
 
 	/* buttons: a row when wide enough, else a column */
 	{
-		SDL_Rect rects[3];
-		int bw = render_mm(r, 90.0f);
-		bool row = n_btn == 1 || c.w >= n_btn * bw + (n_btn - 1) * gap;
 		int k = 0;
-		if (!row)
-			bw = c.w;
-		for (int i = 0; i < n_btn; i++) {
-			if (row)
-				rects[i] =
-				    (SDL_Rect){c.x + (c.w - (n_btn * bw + (n_btn - 1) * gap)) / 2 +
-						   i * (bw + gap),
-					       c.y + c.h - btn_h, bw, btn_h};
-			else
-				rects[i] = (SDL_Rect){
-				    c.x, c.y + c.h - (n_btn - i) * btn_h - (n_btn - 1 - i) * gap,
-				    bw, btn_h};
-		}
 		if (ui->arg.result.undoable)
 			button_draw(ui, rects[k++], RES_UNDO, 0, "undo", _("Not you? Undo"), bstyle,
 				    MM_TEXT_LARGE);

@@ -55,7 +55,16 @@ static struct list_view search_list(struct ui *ui, SDL_Rect box)
 /* Layout shared by draw and input (the list view needs the same box). */
 struct search_layout {
 	SDL_Rect back, field, list, everyone, kb, msg;
+	bool compact; /* small panel: "everyone" sits in the top row */
 };
+
+static const char *everyone_label(struct ui *ui, bool compact)
+{
+	if (compact)
+		return ui->search.everyone ? _("Only today") : _("Search everyone");
+	return ui->search.everyone ? _("Show only today's sessions")
+				   : _("Not listed? Search everyone");
+}
 
 static void search_layout(struct ui *ui, struct search_layout *L)
 {
@@ -63,17 +72,38 @@ static void search_layout(struct ui *ui, struct search_layout *L)
 	SDL_Rect c = ui_content(ui);
 	int gap = render_mm(r, MM_GAP);
 	int head_h = render_mm(r, MM_BUTTON_H);
-	int kb_w = c.w < render_mm(r, 280.0f) ? c.w : render_mm(r, 280.0f);
-	int kb_h = keyboard_height(ui, kb_w);
-	int ev_h = render_mm(r, 15.0f);
-	int back_w = render_mm(r, 44.0f);
+	int kb_w = render_mm(r, 280.0f);
+	int kb_h, ev_h = render_mm(r, 15.0f), row_h = render_mm(r, 17.0f);
+	int back_w = button_fit_w(ui, _("Back"), MM_TEXT_BODY, 44.0f);
+	int top;
 
+	if (kb_w < keyboard_min_width(ui))
+		kb_w = keyboard_min_width(ui);
+	if (kb_w > c.w)
+		kb_w = c.w;
+	kb_h = keyboard_height(ui, kb_w);
+	/* the full layout needs a results row between "everyone" and the keys;
+	 * when the panel is too short, "everyone" moves up next to the field */
+	L->compact = head_h + 2 * gap + row_h + gap + ev_h + 2 * gap + kb_h > c.h;
 	L->back = (SDL_Rect){c.x, c.y, back_w, head_h};
-	L->field = (SDL_Rect){c.x + back_w + gap, c.y, c.w - back_w - gap, head_h};
 	L->kb = (SDL_Rect){c.x + (c.w - kb_w) / 2, c.y + c.h - kb_h, kb_w, kb_h};
-	L->everyone = (SDL_Rect){c.x, L->kb.y - gap * 2 - ev_h, c.w, ev_h};
-	L->list = (SDL_Rect){c.x, c.y + head_h + gap * 2, c.w,
-			     L->everyone.y - gap - (c.y + head_h + gap * 2)};
+	if (L->compact) {
+		int ev_w = button_fit_w(ui, everyone_label(ui, true), MM_TEXT_BODY, 30.0f);
+		int ev_w2 = button_fit_w(ui, _("Only today"), MM_TEXT_BODY, 30.0f);
+		if (ev_w < ev_w2)
+			ev_w = ev_w2;
+		L->everyone = (SDL_Rect){c.x + c.w - ev_w, c.y, ev_w, head_h};
+		L->field =
+		    (SDL_Rect){c.x + back_w + gap, c.y, c.w - back_w - ev_w - 2 * gap, head_h};
+		gap = render_mm(r, MM_GAP / 2);
+		top = c.y + head_h + gap;
+		L->list = (SDL_Rect){c.x, top, c.w, L->kb.y - gap - top};
+	} else {
+		L->field = (SDL_Rect){c.x + back_w + gap, c.y, c.w - back_w - gap, head_h};
+		L->everyone = (SDL_Rect){c.x, L->kb.y - gap * 2 - ev_h, c.w, ev_h};
+		top = c.y + head_h + gap * 2;
+		L->list = (SDL_Rect){c.x, top, c.w, L->everyone.y - gap - top};
+	}
 	L->msg = L->list;
 }
 
@@ -86,6 +116,8 @@ static void search_input(struct ui *ui, const struct ui_input *in)
 
 	search_layout(ui, &L);
 	lv = search_list(ui, L.list);
+	if (L.compact && lv.row_h > L.list.h)
+		lv.row_h = L.list.h;
 	if (list_input(ui, &lv, in))
 		return;
 	if (in->kind == UI_IN_TEXT) {
@@ -179,11 +211,12 @@ static void search_draw(struct ui *ui, struct render *r)
 	}
 
 	lv = search_list(ui, L.list);
+	if (L.compact && lv.row_h > L.list.h)
+		lv.row_h = L.list.h;
 	if (query_letters(s->query) < 2) {
-		render_text_wrap(
-		    r, _("Type at least two letters of your first or last name"),
-		    (SDL_Rect){L.msg.x, L.msg.y + render_mm(r, 6.0f), L.msg.w, L.msg.h},
-		    MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+		render_text_wrap(r, _("Type at least two letters of your first or last name"),
+				 (SDL_Rect){L.msg.x, L.msg.y, L.msg.w, L.msg.h}, MM_TEXT_LARGE,
+				 FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	} else if (s->n_hits == 0) {
 		render_text_wrap(
 		    r,
@@ -191,16 +224,14 @@ static void search_draw(struct ui *ui, struct render *r)
 		    : s->everyone
 			? _("Nobody found. Check the spelling.")
 			: _("Nobody with a session today found. Not listed? Search everyone."),
-		    (SDL_Rect){L.msg.x, L.msg.y + render_mm(r, 6.0f), L.msg.w, L.msg.h},
-		    MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
+		    (SDL_Rect){L.msg.x, L.msg.y, L.msg.w, L.msg.h}, MM_TEXT_LARGE, FONT_REGULAR,
+		    COL_MUTED, ALIGN_CENTER);
 	} else {
 		list_draw(ui, &lv, draw_hit, NULL);
 	}
 	if (query_letters(s->query) >= 2)
 		button_draw(ui, L.everyone, SR_EVERYONE, 0, "everyone",
-			    s->everyone ? _("Show only today's sessions")
-					: _("Not listed? Search everyone"),
-			    BTN_SECONDARY, MM_TEXT_BODY);
+			    everyone_label(ui, L.compact), BTN_SECONDARY, MM_TEXT_BODY);
 	keyboard_draw(ui, L.kb, SR_KEY);
 }
 

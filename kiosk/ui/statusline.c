@@ -8,15 +8,16 @@
 
 int statusline_height(struct ui *ui)
 {
-	return render_mm(ui->r, MM_STATUS_H);
+	int h = render_mm(ui->r, MM_STATUS_H);
+	int t = render_text_size(ui->r, "0", MM_TEXT_SMALL * 1.3f, FONT_BOLD).y * 11 / 10;
+	return h > t ? h : t;
 }
 
 SDL_Rect ui_content(struct ui *ui)
 {
 	int m = render_mm(ui->r, MM_MARGIN);
 	int top = statusline_height(ui);
-	return (SDL_Rect){m, top + m / 2, render_w(ui->r) - 2 * m,
-			  render_h(ui->r) - top - m / 2 - m};
+	return (SDL_Rect){m, top + m / 2, render_w(ui->r) - 2 * m, render_h(ui->r) - top - m};
 }
 
 void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
@@ -25,13 +26,14 @@ void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
 	int h = statusline_height(ui);
 	int m = render_mm(r, MM_MARGIN);
 	int ty = (h - render_text_size(r, "0", MM_TEXT_SMALL * 1.3f, FONT_BOLD).y) / 2;
+	if (ty < 0)
+		ty = 0;
 	const char *warn = NULL;
 	char buf[160];
 
 	(void)bg;
-	render_text(r, ui->facility_name, m, ty, MM_TEXT_SMALL, FONT_REGULAR, fg, ALIGN_LEFT);
-	render_text(r, ui->clock_text, render_w(r) - m, ty, MM_TEXT_SMALL * 1.3f, FONT_BOLD, fg,
-		    ALIGN_RIGHT);
+	int clock_w = render_text(r, ui->clock_text, render_w(r) - m, ty, MM_TEXT_SMALL * 1.3f,
+				  FONT_BOLD, fg, ALIGN_RIGHT);
 	if (ui->reader_configured && ui->reader_state == READER_STATE_FAILED)
 		warn = _("Card reader not working - search your name");
 	else if (ui->opts.sync_enabled && ui->sync_known && ui->sync.unauthorised)
@@ -39,19 +41,31 @@ void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
 	else if (ui->opts.sync_enabled && ui->sync_known && !ui->sync.server_reachable &&
 		 ui->sync.last_attempt_ms > 0)
 		warn = _("Offline - check-ins are saved here");
-	if (warn) {
-		float ic = (float)h * 0.55f;
-		SDL_Point ts = render_text_size(r, warn, MM_TEXT_SMALL, FONT_REGULAR);
-		int x = render_w(r) / 2 - (ts.x + (int)ic) / 2;
+	if (!warn) {
+		render_text_fit(r, ui->facility_name,
+				(SDL_Rect){m, 0, render_w(r) - 3 * m - clock_w, h}, MM_TEXT_SMALL,
+				FONT_REGULAR, fg, ALIGN_LEFT);
+		return;
+	}
+	/* a warning takes the facility name's place: participants must be able
+	 * to read it (>= 4 mm capitals), so it gets the whole line */
+	{
+		float ic = (float)h * 0.8f;
+		int avail = render_w(r) - 2 * m - clock_w - m - (int)ic - render_mm(r, 1.5f);
+		SDL_Point ts = render_text_size(r, warn, MM_TEXT_SMALL, FONT_BOLD);
+		int tw = ts.x < avail ? ts.x : avail;
+		int x = m + (avail - tw) / 2;
 		icon_warning(r, (float)x + ic / 2.0f, (float)h / 2.0f, ic, COL_AMBER_BG, COL_BLACK);
 		snprintf(buf, sizeof buf, "%s", warn);
-		render_text(r, buf, x + (int)ic + render_mm(r, 1.5f), ty, MM_TEXT_SMALL,
-			    FONT_REGULAR, fg, ALIGN_LEFT);
+		render_text_fit(r, buf,
+				(SDL_Rect){x + (int)ic + render_mm(r, 1.5f), 0, avail - (x - m), h},
+				MM_TEXT_SMALL, FONT_BOLD, fg, ALIGN_LEFT);
 	}
 }
 
 void screen_begin(struct ui *ui, struct rgba bg, struct rgba fg)
 {
+	render_set_mirror(ui->r, ui_lang_rtl()); /* right-to-left languages */
 	ui->bg = bg;
 	render_clear(ui->r, bg);
 	statusline_draw(ui, bg, fg);

@@ -38,6 +38,7 @@ static const struct screen_ops *const screens[UI_SCREEN_COUNT] = {
     [UI_LEADER_ROSTER] = &scr_leader_roster_ops,
     [UI_LEADER_STATUS] = &scr_leader_status_ops,
     [UI_LINK_CARD] = &scr_link_card_ops,
+    [UI_LANGUAGE] = &scr_language_ops,
 };
 
 const char *ui_screen_name(enum ui_screen s)
@@ -110,7 +111,7 @@ static int64_t thread_cpu_us(void)
 static void arm_idle(struct ui *ui)
 {
 	int s = 0;
-	if (ui->cur != UI_HOME)
+	if (ui->cur != UI_HOME || strcmp(ui_lang(), ui->cfg->language) != 0)
 		s = screens[ui->cur]->leader ? ui->cfg->leader_idle_seconds : ui->cfg->idle_seconds;
 	ui_timer_set(ui, UI_TIMER_IDLE, (int64_t)s * 1000);
 }
@@ -126,6 +127,8 @@ void ui_goto(struct ui *ui, enum ui_screen next, const union ui_arg *arg)
 		memset(&copy, 0, sizeof copy);
 	log_debug("ui", "screen %s -> %s", ui_screen_name(prev), ui_screen_name(next));
 	ui_trace(ui, "screen %s -> %s", ui_screen_name(prev), ui_screen_name(next));
+	if (next == UI_HOME && prev == UI_RESULT)
+		ui_i18n_set(ui->cfg->language); /* the participant is done */
 	ui->cur = next;
 	ui->arg = copy;
 	ui->pressed = -1;
@@ -503,9 +506,10 @@ static void fire_timers(struct ui *ui)
 	if (ui->timers[UI_TIMER_IDLE] && now >= ui->timers[UI_TIMER_IDLE]) {
 		ui->timers[UI_TIMER_IDLE] = 0;
 		ui_trace(ui, "idle %s", ui_screen_name(ui->cur));
+		ui_i18n_set(ui->cfg->language); /* a participant's language choice ends */
 		if (screens[ui->cur]->leader)
 			ui_leader_logout(ui);
-		else if (ui->cur != UI_HOME)
+		else
 			ui_goto(ui, UI_HOME, NULL);
 	}
 }

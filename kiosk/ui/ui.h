@@ -34,6 +34,7 @@ enum ui_screen {
 	UI_LEADER_ROSTER,
 	UI_LEADER_STATUS,
 	UI_LINK_CARD,
+	UI_LANGUAGE,
 	UI_SCREEN_COUNT
 };
 
@@ -311,14 +312,26 @@ void input_dispatch(struct ui *ui, const struct ui_input *in);
 void ui_screen_input(struct ui *ui, const struct ui_input *in);
 
 /* ---- i18n.c ---- */
-/* Binds the gettext domain "blippa" and selects lang ("sv" | "en"). */
+/* Binds the gettext domain "blippa" and selects lang (a ui_languages code;
+ * anything else: sv). */
 void ui_i18n_init(const char *lang);
+struct ui_language {
+	const char *code; /* ISO 639-1 */
+	const char *name; /* in its own script */
+	bool rtl;	  /* written right to left */
+};
+/* The languages the kiosk has; *out is a static table. */
+size_t ui_languages(const struct ui_language **out);
+const struct ui_language *ui_language_find(const char *code); /* NULL: none */
+/* Switches the language now (no-op for an unknown code). */
+void ui_i18n_set(const char *lang);
+bool ui_lang_rtl(void); /* the current language is right to left */
 const char *ui_tr(const char *msgid) __attribute__((format_arg(1)));
 const char *ui_lang(void);
 
 /* ---- screens (scr_*.c) ---- */
 extern const struct screen_ops scr_home_ops, scr_result_ops, scr_search_ops, scr_confirm_ops,
     scr_leader_pin_ops, scr_leader_sessions_ops, scr_leader_roster_ops, scr_leader_status_ops,
-    scr_link_card_ops;
+    scr_link_card_ops, scr_language_ops;
 
 #endif

@@ -21,8 +21,13 @@
 #define COL_MUTED RGB(0xD9D9D9) /* secondary text on dark backgrounds (>= 9:1) */
 #define COL_PANEL RGB(0x1F3358) /* rows on the home colour */
 #define COL_PANEL_LEADER RGB(0x3A3A3A)
+/* Row and control boundaries: >= 3:1 against the page (WCAG 2.2 1.4.11):
+ * #8A9BBD is 5.7:1 on the home colour and 5.3:1 on the leader grey. */
+#define COL_ROW_EDGE RGB(0x8A9BBD)
 
-/* Sizes in mm (reference panel 15.6"; see render.h). */
+/* Sizes in layout mm (designed for a 15.6" panel; render_mm() shrinks them
+ * on smaller panels but keeps targets >= 12 mm and text >= 5.6 mm, i.e. a
+ * 4 mm cap height; see render.h). */
 #define MM_TARGET_MIN 12.0f /* smallest touch target */
 #define MM_BUTTON_H 18.0f
 #define MM_GAP 4.0f
@@ -32,7 +37,7 @@
 #define MM_TEXT_TITLE 11.0f
 #define MM_TEXT_LARGE 8.0f
 #define MM_TEXT_BODY 6.0f
-#define MM_TEXT_SMALL 4.5f
+#define MM_TEXT_SMALL 5.6f /* the floor: participants read everything */
 
 /* ---- button.c ---- */
 enum button_style {
@@ -50,6 +55,9 @@ int button_add(struct ui *ui, SDL_Rect rc, int id, int index, const char *name);
  * their own content on top). */
 void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name, const char *label,
 		 enum button_style style, float text_mm);
+/* Width a button needs to show label at text_mm without shrinking it
+ * (padding and border included), but at least min_mm (layout mm). */
+int button_fit_w(struct ui *ui, const char *label, float text_mm, float min_mm);
 /* True if button (id, index) is the one held down right now. */
 bool button_is_pressed(const struct ui *ui, int id, int index);
 
@@ -75,6 +83,8 @@ struct kb_key {
 #define KB_ROWS 4
 #define KB_COLS_MAX 12
 extern const struct kb_key kb_layout_sv[KB_ROWS][KB_COLS_MAX];
+/* Narrowest box that holds the keyboard with keys of at least 12 mm. */
+int keyboard_min_width(struct ui *ui);
 /* Height the keyboard needs in a box of width w. */
 int keyboard_height(struct ui *ui, int w);
 /* Draws the keyboard into box; keys are registered with id and index =

@@ -21,7 +21,7 @@ struct config_parse {
 	bool have_data_dir;
 };
 
-enum key_kind { KEY_STR, KEY_BOOL, KEY_INT };
+enum key_kind { KEY_STR, KEY_BOOL, KEY_INT, KEY_FLOAT };
 
 struct config_key {
 	const char *section, *name;
@@ -36,6 +36,8 @@ struct config_key {
 #define BOOL_KEY(sec, key, field) { sec, key, KEY_BOOL, offsetof(struct blippa_config, field), 0, 0, 0 }
 #define INT_KEY(sec, key, field, lo, hi)                                                       \
 	{ sec, key, KEY_INT, offsetof(struct blippa_config, field), 0, lo, hi }
+#define FLOAT_KEY(sec, key, field, lo, hi)                                                     \
+	{ sec, key, KEY_FLOAT, offsetof(struct blippa_config, field), 0, lo, hi }
 
 static const struct config_key config_keys[] = {
 	STR_KEY("kiosk", "data_dir", data_dir),
@@ -50,6 +52,7 @@ static const struct config_key config_keys[] = {
 	INT_KEY("kiosk", "retention_days", retention_days, 1, 3650),
 	BOOL_KEY("kiosk", "sound", sound),
 	BOOL_KEY("kiosk", "fullscreen", fullscreen),
+	FLOAT_KEY("kiosk", "screen_diagonal_in", screen_diagonal_in, 3, 100),
 	STR_KEY("server", "url", server_url),
 	STR_KEY("server", "token_file", token_file),
 	STR_KEY("server", "ca_file", ca_file),
@@ -138,6 +141,20 @@ static int config_handler(void *user, const char *section, const char *name, con
 		*(int *)(void *)(base + k->offset) = (int)v;
 		break;
 	}
+	case KEY_FLOAT: {
+		char *end;
+		double v;
+		errno = 0;
+		v = strtod(value, &end);
+		if (errno || end == value || *end || !(v >= k->min && v <= k->max)) {
+			snprintf(p->msg, sizeof p->msg,
+				 "[%s] %s: expected a number %d..%d (e.g. 10.1), got \"%.40s\"",
+				 section, name, k->min, k->max, value);
+			return 0;
+		}
+		*(float *)(void *)(base + k->offset) = (float)v;
+		break;
+	}
 	}
 	return 1;
 }
@@ -152,9 +169,18 @@ static enum blippa_err config_check(const struct blippa_config *cfg, char *msg, 
 		snprintf(msg, len, "[kiosk] data_dir: must be an absolute path");
 		return BLIPPA_ERR_CONFIG;
 	}
-	if (strcmp(cfg->language, "sv") != 0 && strcmp(cfg->language, "en") != 0) {
-		snprintf(msg, len, "[kiosk] language: expected sv or en, got \"%s\"", cfg->language);
-		return BLIPPA_ERR_CONFIG;
+	{
+		static const char *const langs[] = {"sv", "en", "fi", "ar", "fa", "so", "ti"};
+		bool ok = false;
+		for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++)
+			ok = ok || strcmp(cfg->language, langs[i]) == 0;
+		if (!ok) {
+			snprintf(msg, len,
+				 "[kiosk] language: expected sv, en, fi, ar, fa, so or ti, got "
+				 "\"%s\"",
+				 cfg->language);
+			return BLIPPA_ERR_CONFIG;
+		}
 	}
 	if (cfg->admin_pin_hash[0] && strncmp(cfg->admin_pin_hash, "$argon2id$", 10) != 0) {
 		snprintf(msg, len,

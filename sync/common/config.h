@@ -17,7 +17,7 @@ struct blippa_config {
 	char path[PATH_MAX];
 	/* [kiosk] */
 	char data_dir[PATH_MAX];         /* required; the SQLite file lives here */
-	char language[8];                /* "sv" (default) or "en" */
+	char language[8];                /* sv (default) en fi ar fa so ti */
 	char admin_pin_hash[CONFIG_PIN_HASH_MAX]; /* Argon2id; empty: exit needs a leader */
 	bool open_training;              /* record a visit when no session today (default yes) */
 	int window_before_min;           /* check-in opens this long before start (60) */
@@ -28,6 +28,7 @@ struct blippa_config {
 	int retention_days;              /* synced events older than this are purged (90) */
 	bool sound;                      /* beep on result (default no) */
 	bool fullscreen;                 /* default yes */
+	float screen_diagonal_in;        /* panel diagonal in inches; 0: ask the display */
 	/* [server] */
 	char server_url[512];            /* empty: no sync (stand-alone kiosk) */
 	char token_file[PATH_MAX];       /* required when url is set; must be 0600 */

@@ -238,6 +238,18 @@ enum blippa_err store_date_add_days(const char *date, int days, char out[11])
 	return BLIPPA_OK;
 }
 
+enum blippa_err store_day_start(struct store *st, const char *date, int64_t *ms)
+{
+	char midnight[17];
+
+	if (st->day_gen == st->roster_gen && strcmp(st->day, date) == 0) {
+		*ms = st->day_from_ms;
+		return BLIPPA_OK;
+	}
+	snprintf(midnight, sizeof midnight, "%.10s 00:00", date);
+	return tz_local_to_utc_ms(store_zone(st), midnight, ms);
+}
+
 /* The local date of ms, cached with the UTC bounds of that local day so the
  * common case (same day as last call) costs no time-zone work. */
 enum blippa_err store_local_date(struct store *st, int64_t ms, char date[11])

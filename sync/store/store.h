@@ -136,7 +136,10 @@ struct search_hit {
 /* Case- and diacritic-insensitive prefix match on given or family name
  * (each word). today_only: only participants with a session here today.
  * Fewer than 2 characters after folding: 0 hits. Ordered by given name,
- * family name in Swedish order (store_sort_key: ... Z, Å, Ä, Ö). Writes at most max hits; *n gets the count written. */
+ * family name in Swedish order (store_sort_key: ... Z, Å, Ä, Ö). Queries of
+ * 4 letters or more also find names within one edit (a letter wrong,
+ * missing, extra, or two swapped; the first letter trusted), listed after
+ * every exact match. Writes at most max hits; *n gets the count written. */
 enum blippa_err store_search_names(struct store *st, const char *prefix, bool today_only,
 				   int64_t now_ms, struct search_hit *hits, size_t max, size_t *n);
 

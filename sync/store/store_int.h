@@ -89,6 +89,17 @@ const char *store_zone(const struct store *st);
 /* Facility-local date "YYYY-MM-DD" of ms. */
 enum blippa_err store_local_date(struct store *st, int64_t ms, char date[11]);
 
+/* The local day's sessions, as SQL over sessions alias s with ?1 bound to
+ * the local date and ?2 to the UTC ms of its first instant (store_day_start):
+ * the sessions that start that day and those of the day before still
+ * running after its midnight (a session across midnight belongs to both). */
+#define STORE_SQL_ON_DAY(s)                                                                        \
+	"(" s ".local_date = ?1 OR (" s ".local_date = date(?1, '-1 day') AND " s ".end_ms > ?2))"
+
+/* The UTC ms of the first instant of local date ("YYYY-MM-DD") in the
+ * facility zone (local midnight, or the first instant after a DST gap). */
+enum blippa_err store_day_start(struct store *st, const char *date, int64_t *ms);
+
 /* date ("YYYY-MM-DD") plus days into out; BLIPPA_ERR_INVALID on bad text. */
 enum blippa_err store_date_add_days(const char *date, int days, char out[11]);
 

@@ -23,7 +23,7 @@ static const char sql_today[] = "SELECT s.id, g.name, s.start_ms, s.end_ms,"
 				"  WHERE e.session_id = s.id AND e.type = 0 AND " LIVE(
 				    "e") ")"
 					 " FROM sessions s JOIN groups g ON g.id = s.group_id"
-					 " WHERE s.local_date = ? ORDER BY s.start_ms, s.id";
+					 " WHERE " STORE_SQL_ON_DAY("s") " ORDER BY s.start_ms, s.id";
 static const char sql_roster[] =
     "SELECT p.id, p.given_name, p.family_name,"
     " (SELECT e.at_ms FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
@@ -60,15 +60,18 @@ enum blippa_err store_today_sessions(struct store *st, int64_t now_ms,
 	char today[11];
 	sqlite3_stmt *s;
 	enum blippa_err rc;
+	int64_t day_start;
 	size_t k = 0;
 	int src;
 
 	*n = 0;
-	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)))
+	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)) ||
+	    (rc = store_day_start(st, today, &day_start)))
 		return rc;
 	if (!(s = store_prep(st, sql_today)))
 		return BLIPPA_ERR_IO;
 	sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, day_start);
 	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_session_info *x = &out[k++];
 		store_col_text(s, 0, x->session_id, sizeof x->session_id);

@@ -9,7 +9,14 @@
  * string each for matching) plus the subset
  * with a session today (rebuilt when the local date or the roster changes).
  * A search is a linear prefix scan over word starts of that subset: no SQL,
- * no sorting at query time, and it stops once `max` hits are found. */
+ * no sorting at query time, and it stops once `max` hits are found.
+ *
+ * Forgiving search: when a query of 4 letters or more leaves room, names
+ * within one edit of it (a letter wrong, missing, extra, or two neighbours
+ * swapped, OSA distance 1 against a prefix of a word; the edit inside a
+ * query word of 4+ letters) follow the exact matches, in display order. The first letter is
+ * trusted: candidates come from the postings of words that start with it, plus those starting with
+ * the query's 2nd letter (first two swapped, or an extra first letter). */
 #include "store_int.h"
 
 #include <stdio.h>
@@ -540,18 +547,24 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Builds the subset of entries with a session on local date `today`. */
+/* Builds the subset of entries with a session on local date `today`
+ * (STORE_SQL_ON_DAY: also one that began the evening before and runs past
+ * midnight). */
 static enum blippa_err names_build_today(struct store *st, const char *today)
 {
 	static const char sql[] = "SELECT m.pno FROM sessions s"
 				  " JOIN members m ON m.group_id = s.group_id"
-				  " WHERE s.local_date = ?";
+				  " WHERE " STORE_SQL_ON_DAY("s");
 	struct store_names *nm = &st->names;
-	sqlite3_stmt *s = store_prep(st, sql);
-	size_t k = 0;
+	sqlite3_stmt *s;
+	size_t k = 0, cap = nm->n + 1;
+	int64_t day_start;
+	enum blippa_err rc;
 	int src;
 
-	size_t cap = nm->n + 1;
+	if ((rc = store_day_start(st, today, &day_start)))
+		return rc;
+	s = store_prep(st, sql);
 
 	free(nm->today_idx);
 	nm->n_today = 0;
@@ -561,6 +574,7 @@ static enum blippa_err names_build_today(struct store *st, const char *today)
 	if (!s)
 		return BLIPPA_ERR_IO;
 	sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, day_start);
 	/* A member with several sessions today comes more than once. The cap
 	 * keeps the array bounded; duplicates go in the sort below. */
 	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
@@ -609,6 +623,131 @@ static bool names_match(const char *t, const char *q, size_t qlen)
 		if (!p)
 			return false;
 		p++;
+	}
+}
+
+/* True if a prefix of the text at w (a word start; later words count, so
+ * "asa ostbreg" works) is within one edit of q but not equal to it. */
+static bool near_match(const char *w, const char *q, size_t qlen)
+{
+	size_t wlen = strnlen(w, qlen + 1), i = 0;
+
+	size_t ws, we;
+
+	while (i < qlen && i < wlen && w[i] == q[i])
+		i++;
+	if (i == qlen)
+		return false; /* an exact prefix: the exact pass has it */
+	/* the edit must fall in a query word of 4 letters or more ("asa e"
+	 * must not find "Åsa Östberg") */
+	for (ws = i; ws > 0 && q[ws - 1] != ' ';)
+		ws--;
+	for (we = i; we < qlen && q[we] != ' ';)
+		we++;
+	if (we - ws < 4)
+		return false;
+	/* one letter wrong */
+	if (qlen <= wlen && memcmp(q + i + 1, w + i + 1, qlen - i - 1) == 0)
+		return true;
+	/* two neighbours swapped */
+	if (i + 1 < qlen && qlen <= wlen && q[i] == w[i + 1] && q[i + 1] == w[i] &&
+	    memcmp(q + i + 2, w + i + 2, qlen - i - 2) == 0)
+		return true;
+	/* an extra letter in q */
+	if (qlen - 1 <= wlen && memcmp(q + i + 1, w + i, qlen - 1 - i) == 0)
+		return true;
+	/* a letter missing from q */
+	return qlen + 1 <= wlen && memcmp(q + i, w + i + 1, qlen - i) == 0;
+}
+
+/* near_match at any word start of t, and no exact match anywhere in t. */
+static bool names_near(const char *t, const char *q, size_t qlen)
+{
+	for (const char *p = t; p; p = strchr(p, ' ')) {
+		if (*p == ' ')
+			p++;
+		/* candidates start with q's first letter, or its second
+		 * (first two swapped, or an extra first letter) */
+		if ((p[0] == q[0] || p[0] == q[1]) && near_match(p, q, qlen))
+			return !names_match(t, q, qlen);
+	}
+	return false;
+}
+
+#define FUZZY_KEEP 512 /* matches held before trimming to the first ones */
+
+static int cmp_u32(const void *a, const void *b);
+
+/* Keeps the first `need` (display order) distinct entries of m[0..*k). */
+static void fuzzy_trim(uint32_t *m, size_t *k, size_t need)
+{
+	size_t u = 0;
+
+	qsort(m, *k, sizeof *m, cmp_u32);
+	for (size_t i = 0; i < *k; i++)
+		if (u == 0 || m[u - 1] != m[i])
+			m[u++] = m[i];
+	*k = u < need ? u : need;
+}
+
+/* The second pass of store_search_names: up to max - *found hits within one
+ * edit of q, after the exact ones. */
+static void search_fuzzy(struct store_names *nm, const char *q, size_t qlen, bool today_only,
+			 struct search_hit *hits, size_t max, size_t *found)
+{
+	static const char second[] = "abcdefghijklmnopqrstuvwxyz0123456789 ";
+	uint32_t m[FUZZY_KEEP], hi = 0;
+	size_t k = 0, need = max - *found, cand = 0;
+	unsigned buckets[sizeof second + 2];
+	size_t nb = 0;
+	char w[3] = {q[0], 0, 0};
+
+	for (const char *c = second; *c; c++) {
+		w[1] = *c;
+		buckets[nb++] = word_bucket(w);
+	}
+	w[0] = q[1];
+	w[1] = q[0];
+	buckets[nb++] = word_bucket(w); /* first two letters swapped */
+	w[1] = q[2];
+	buckets[nb++] = word_bucket(w); /* an extra first letter */
+	for (size_t j = 0; j < nb; j++)
+		cand += nm->post_start[buckets[j] + 1] - nm->post_start[buckets[j]];
+
+	if (today_only && nm->n_today < cand) {
+		/* today's few: look at each one (already in display order) */
+		for (size_t t = 0; t < nm->n_today && k < need; t++)
+			if (names_near(nm->text + nm->text_off[nm->today_idx[t]], q, qlen))
+				m[k++] = nm->today_idx[t];
+	} else {
+		for (size_t j = 0; j < nb; j++) {
+			const uint32_t *pl = nm->post + nm->post_start[buckets[j]];
+			size_t pn = nm->post_start[buckets[j] + 1] - nm->post_start[buckets[j]];
+			for (size_t x = 0; x < pn; x++) {
+				uint32_t i = pl[x];
+				if (k >= need && i > hi)
+					break; /* need entries come before i, and before the
+						  rest of this (sorted) bucket */
+				if (today_only && !nm->today_mark[i])
+					continue;
+				if (!names_near(nm->text + nm->text_off[i], q, qlen))
+					continue;
+				if (k == FUZZY_KEEP)
+					fuzzy_trim(m, &k, need);
+				m[k++] = i;
+				if (i > hi)
+					hi = i;
+			}
+			fuzzy_trim(m, &k, need);
+			hi = k ? m[k - 1] : 0;
+		}
+	}
+	for (size_t j = 0; j < k && *found < max; j++) {
+		snprintf(hits[*found].participant_id, sizeof hits[*found].participant_id, "%s",
+			 nm->text + nm->pid_off[m[j]]);
+		snprintf(hits[*found].display, sizeof hits[*found].display, "%s",
+			 nm->text + nm->disp_off[m[j]]);
+		(*found)++;
 	}
 }
 
@@ -666,6 +805,8 @@ enum blippa_err store_search_names(struct store *st, const char *prefix, bool to
 			 nm->text + nm->disp_off[i]);
 		found++;
 	}
+	if (found < max && chars >= 4 && qlen >= 3)
+		search_fuzzy(nm, q, qlen, today_only, hits, max, &found);
 	*n = found;
 	return BLIPPA_OK;
 }

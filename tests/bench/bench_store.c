@@ -135,6 +135,42 @@ static void make_prefix(const struct roster *r, unsigned seed, size_t len, char 
 	snprintf(out, outlen, "%.*s", (int)len, fold);
 }
 
+/* A real name part (first 7 letters) with one typo after its first letter:
+ * letters swapped, dropped, doubled or replaced, in turn. */
+static void make_typo(const struct roster *r, unsigned seed, char *out, size_t outlen)
+{
+	char fold[2 * ROSTER_NAME_MAX + 2], t[16];
+	const struct roster_participant *p = &r->participants[seed % r->n_participants];
+	size_t len, at;
+
+	store_fold(seed % 2 ? p->family_name : p->given_name, fold, sizeof fold);
+	snprintf(t, sizeof t, "%.7s", fold);
+	len = strlen(t);
+	if (len < 5) {
+		snprintf(out, outlen, "%sx", t); /* one extra letter at the end */
+		return;
+	}
+	at = 1 + (seed >> 8) % (len - 2);
+	switch ((seed >> 4) % 4) {
+	case 0: { /* swapped */
+		char c = t[at];
+		t[at] = t[at + 1];
+		t[at + 1] = c;
+		break;
+	}
+	case 1: /* dropped */
+		memmove(t + at, t + at + 1, len - at);
+		break;
+	case 2: /* doubled */
+		memmove(t + at + 1, t + at, len - at + 1);
+		break;
+	default: /* replaced */
+		t[at] = t[at] == 'x' ? 'q' : 'x';
+		break;
+	}
+	snprintf(out, outlen, "%s", t);
+}
+
 static void bench_search(const char *dir, int64_t now, size_t n_extra, const char *tag)
 {
 	struct store *st = fresh_store(dir);
@@ -180,6 +216,21 @@ static void bench_search(const char *dir, int64_t now, size_t n_extra, const cha
 			snprintf(q, sizeof q, "_us_%s", tag);
 			report(name, q, lat_len, SEARCH_QUERIES, "us");
 		}
+	}
+	/* one typo (store_search.c: forgiving search), today only and everyone */
+	for (int today = 1; today >= 0; today--) {
+		for (size_t i = 0; i < SEARCH_QUERIES; i++) {
+			seed = seed * 1103515245u + 12345u;
+			make_typo(r, seed >> 4, q, sizeof q);
+			t0 = clock_mono_us();
+			if (store_search_names(st, q, today, now, hits, SEARCH_MAX_HITS, &n) !=
+			    BLIPPA_OK)
+				exit(1);
+			lat_len[i] = clock_mono_us() - t0;
+		}
+		snprintf(name, sizeof name, "_us_%s", tag);
+		report(today ? "name_search_fuzzy" : "name_search_fuzzy_all", name, lat_len,
+		       SEARCH_QUERIES, "us");
 	}
 	snprintf(name, sizeof name, "_us_%s", tag);
 	report("name_search", name, lat_all, k, "us");

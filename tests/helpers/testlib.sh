@@ -22,19 +22,52 @@ wait_for() {
 	done
 }
 
+# "Now" for a test. Every Blippa program reads BLIPPA_CLOCK_OFFSET_MS
+# (sync/common/clock.c) and adds it to the wall clock, so a test that exports
+# it runs the server, blippa-sync and the kiosk at the same chosen instant
+# while time still passes normally (timeouts and CLOCK_MONOTONIC waits are
+# untouched). docs/reliability.md, "The suite on any date".
+#
+# pin_clock INSTANT: INSTANT is anything `date -d` reads; give an explicit
+# UTC offset ("2027-10-31 02:30 +0100") where a local time is ambiguous.
+# Exports BLIPPA_CLOCK_OFFSET_MS so that "now" is INSTANT at this moment.
+pin_clock() {
+	_target=$(date -d "$1" +%s) || fail "pin_clock: cannot read instant '$1'"
+	_real=$(date +%s%3N)
+	BLIPPA_CLOCK_OFFSET_MS=$((_target * 1000 - _real))
+	export BLIPPA_CLOCK_OFFSET_MS
+}
+
+# test_now_s: the test's "now" in Unix seconds (the real clock plus
+# BLIPPA_CLOCK_OFFSET_MS, as the programs under test see it).
+test_now_s() {
+	echo $((($(date +%s%3N) + ${BLIPPA_CLOCK_OFFSET_MS:-0}) / 1000))
+}
+
+# local_time EPOCH_S [FORMAT]: EPOCH_S as Europe/Stockholm local time
+# (default format: the roster's "YYYY-MM-DD HH:MM").
+local_time() {
+	TZ=Europe/Stockholm date -d "@$1" "+${2:-%Y-%m-%d %H:%M}"
+}
+
 # make_roster DIR N: a roster for facility F1 (Europe/Stockholm) with one
-# group G1 whose session runs from 30 minutes ago to 60 minutes from now,
-# and N participants T0000001.. with cards 04000001.. (hex), all members.
+# group G1 whose session runs from 30 minutes before the test's "now"
+# (test_now_s) to 60 minutes after it, and N participants T0000001.. with
+# cards 04000001.. (hex), all members.
 make_roster() {
 	_dir=$1
 	_n=$2
 	mkdir -p "$_dir"
-	_start=$(TZ=Europe/Stockholm date -d '-30 min' '+%Y-%m-%d %H:%M')
-	_end=$(TZ=Europe/Stockholm date -d '+60 min' '+%Y-%m-%d %H:%M')
-	_today=$(TZ=Europe/Stockholm date '+%Y-%m-%d')
+	_now=$(test_now_s)
+	_start=$(local_time $((_now - 1800)))
+	_end=$(local_time $((_now + 3600)))
+	# the period holds the session's start and end days (it may run
+	# across midnight)
+	_first=$(local_time $((_now - 1800)) %Y-%m-%d)
+	_last=$(local_time $((_now + 3600)) %Y-%m-%d)
 	printf 'facility_id,name,timezone\nF1,Testhallen,Europe/Stockholm\n' >"$_dir/facilities.csv"
 	printf 'group_id,facility_id,name,period_start,period_end\nG1,F1,Styrka,%s,%s\n' \
-		"$_today" "$_today" >"$_dir/groups.csv"
+		"$_first" "$_last" >"$_dir/groups.csv"
 	printf 'session_id,group_id,start,end\nS1,G1,%s,%s\n' "$_start" "$_end" >"$_dir/sessions.csv"
 	printf 'leader_id,facility_id,name,card_uid\nL1,F1,Kim Lind,04FFEE01\n' >"$_dir/leaders.csv"
 	awk -v n="$_n" -v d="$_dir" 'BEGIN {

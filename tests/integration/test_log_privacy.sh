@@ -19,6 +19,9 @@
 # --trace channel. Not searched: the outputs that ARE the data by design
 # (add-kiosk's token line on stdout, export's CSV on stdout).
 #
+# The clock is pinned (BLIPPA_CLOCK_OFFSET_MS) inside S1 of tests/data/roster,
+# so the test passes on any date.
+#
 # Usage: test_log_privacy.sh SERVER_BIN SYNC_BIN KIOSK_BIN SOURCE_DIR
 # Exit 77 (ctest: skipped) when a binary or helper is missing.
 # BLIPPA_TEST_KEEP=1 keeps the work directory (logs, databases) afterwards.
@@ -61,23 +64,13 @@ cleanup() {
 trap cleanup EXIT
 keep=1 # until the end: keep the evidence if anything fails
 
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+# fail, wait_for (deadline polls, no fixed sleeps) and pin_clock
+. "$src/tests/helpers/testlib.sh"
 
-# wait_for DESC SECONDS COMMAND...: polls COMMAND every 0.1 s until it
-# succeeds or the deadline passes (no fixed sleeps).
-wait_for() {
-	desc=$1
-	secs=$2
-	shift 2
-	end=$(($(date +%s) + secs))
-	while ! "$@" >/dev/null 2>&1; do
-		[ "$(date +%s)" -lt "$end" ] || fail "timed out after ${secs}s waiting for $desc"
-		sleep 0.1
-	done
-}
+# "Now" is part of the set-up: the fixed roster's session S1 (group G1 at
+# F1) runs 2026-11-23 10:00-11:00 Stockholm time, so every program below
+# (server, blippa-sync, kiosk) runs at 10:20 that day, whatever the date.
+pin_clock "2026-11-23 10:20 +0100"
 
 export BLIPPA_LOG=debug
 export LC_ALL=C.UTF-8

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
-/* Visits every screen of the real blippa-kiosk at several resolutions and
- * aspects (1920x1080, 1080x1920 portrait, 1280x800) in Swedish and English
- * and checks the layout a user would notice: every touch target lies inside
- * the screen, is at least 12 mm (reference 15.6" panel) in both directions,
- * and no two overlap. With BLIPPA_SCREENSHOTS=all it also saves every screen
- * as BMP under <build>/screenshots (the `screenshots` target converts them
- * to PNG); by default it saves none, to keep CI's disk use small. */
+/* Visits every screen of the real blippa-kiosk on the panels kiosks are
+ * built with (7" 800x480 up to 21.5" 1080x1920 portrait; the kiosk is told
+ * each panel's diagonal through [kiosk] screen_diagonal_in) in Swedish and
+ * English, and checks the layout a user would notice: every touch target
+ * lies inside the screen, is at least 12 mm on that panel in both
+ * directions, and no two overlap. With BLIPPA_SCREENSHOTS=all it also saves
+ * every screen as BMP under <build>/screenshots (the `screenshots` target
+ * converts them to PNG); by default it saves none, to keep CI's disk use
+ * small. BLIPPA_PANEL=WxH limits the run to one panel. With --a11y (ctest
+ * test_kiosk_a11y) every screen is also measured against the accessibility
+ * floors from its screenshot and the kiosk's layout dump (a11y_measure.h). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
+#include "a11y_measure.h"
 #include "kiosk_harness.h"
 
 struct step {
@@ -26,7 +32,8 @@ struct step {
 
 static const struct step steps[] = {
     {"", "present home", "home"},
-    {"press search", "-> search", "search"},
+    {"press language", "-> language", "language"},
+    {"press back;press search", "-> search", "search"},
     {"type asa", "search 1", "search-asa"},
     {"press row-0", "-> confirm", "confirm"},
     {"press yes", "ok name", "result-name"},
@@ -55,15 +62,15 @@ static void send_cmds(struct kh *k, const char *cmds)
 }
 
 /* Reads the "button-at" lines of the current screen and checks them. */
-static void check_layout(struct kh *k, int w, int h, const char *where)
+static void check_layout(struct kh *k, int w, int h, double diag_in, const char *where)
 {
 	enum { MAXB = 128 };
 	int x[MAXB], y[MAXB], bw[MAXB], bh[MAXB];
 	char names[MAXB][40];
 	int n = 0;
 	char line[512];
-	double mm = hypot(w, h) / (15.6 * 25.4);
-	int min_px = (int)floor(12.0 * mm) - 1;
+	double mm = hypot(w, h) / (diag_in * 25.4);
+	int min_px = (int)ceil(12.0 * mm - 0.01);
 
 	kh_send(k, "buttons");
 	assert_true(kh_sync(k));
@@ -105,72 +112,161 @@ static void check_layout(struct kh *k, int w, int h, const char *where)
 	}
 }
 
-static void visit_all(const char *size, const char *lang)
+static bool a11y;		/* --a11y */
+static struct a11y_figures all; /* lowest figures over the whole run */
+static struct kh kiosk;		/* the running kiosk, stopped by teardown after a failure */
+static bool k_running;
+
+static int stop_kiosk(void **state)
 {
-	struct kh k;
+	(void)state;
+	if (k_running) {
+		kh_term(&kiosk);
+		kh_cleanup(&kiosk);
+		k_running = false;
+	}
+	return 0;
+}
+
+static void visit_all(const char *size, double diag_in, const char *lang)
+{
 	struct kh_opts o = {0};
 	int w = 0, h = 0;
 	bool shots = getenv("BLIPPA_SCREENSHOTS") != NULL;
+	char ini[64];
+	const char *only = getenv("BLIPPA_PANEL");
 
+	double px_mm;
+	struct a11y_figures fig;
+	int violations = 0;
+
+	if (only && strcmp(only, size) != 0)
+		return;
+	a11y_init(&fig);
 	assert_int_equal(sscanf(size, "%dx%d", &w, &h), 2);
+	px_mm = hypot(w, h) / (diag_in * 25.4);
+	snprintf(ini, sizeof ini, "screen_diagonal_in = %.1f", diag_in);
 	o.size = size;
 	o.lang = lang;
-	assert_true(kh_start(&k, &o));
+	o.extra_ini = ini;
+	k_running = kh_start(&kiosk, &o);
+	assert_true(k_running);
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		char where[96];
 		snprintf(where, sizeof where, "%s %s %s", steps[i].shot, size, lang);
-		send_cmds(&k, steps[i].cmds);
-		if (!kh_wait(&k, steps[i].wait, 15000, NULL, 0))
+		send_cmds(&kiosk, steps[i].cmds);
+		if (!kh_wait(&kiosk, steps[i].wait, 15000, NULL, 0))
 			fail_msg("%s: never reached", where);
-		assert_true(kh_sync(&k));
-		check_layout(&k, w, h, where);
-		if (shots) {
-			kh_send(&k, "screenshot %s/%s-%s-%s.bmp", kh_shot_dir(), steps[i].shot,
-				size, lang);
-			assert_true(kh_wait(&k, "screenshot ok", 5000, NULL, 0));
+		assert_true(kh_sync(&kiosk));
+		check_layout(&kiosk, w, h, diag_in, where);
+		if (shots || a11y) {
+			char path[600], why[300];
+			if (shots)
+				snprintf(path, sizeof path, "%s/%s-%s-%s.bmp", kh_shot_dir(),
+					 steps[i].shot, size, lang);
+			else
+				snprintf(path, sizeof path, "%s/shot.bmp", kiosk.dir);
+			kh_send(&kiosk, "screenshot %s", path);
+			assert_true(kh_wait(&kiosk, "screenshot ok", 5000, NULL, 0));
+			if (a11y) {
+				kh_send(&kiosk, "layout");
+				assert_true(kh_wait(&kiosk, "layout-end", 5000, NULL, 0));
+				bool participant = strncmp(steps[i].shot, "leader", 6) != 0 &&
+						   strcmp(steps[i].shot, "link-card") != 0 &&
+						   strcmp(steps[i].shot, "exit-pin") != 0;
+				if (!a11y_measure(kiosk.trace, path, px_mm, participant, where,
+						  &fig, why, sizeof why)) {
+					printf("A11Y-FAIL %s\n", why);
+					violations++;
+				}
+				if (!shots)
+					unlink(path);
+			}
 		}
 	}
-	assert_false(kh_seen(&k, "control-error"));
-	assert_int_equal(kh_stop(&k), 0);
-	kh_cleanup(&k);
+	assert_false(kh_seen(&kiosk, "control-error"));
+	if (a11y) {
+		printf("A11Y %s %.1f\" %s: target %.1f mm, capitals %.2f mm, text %.1f:1, "
+		       "non-text %.2f:1 (%s)\n",
+		       size, diag_in, lang, fig.target_mm, fig.cap_mm, fig.text_cr, fig.nontext_cr,
+		       fig.nontext_at);
+		if (fig.target_mm < all.target_mm) {
+			all.target_mm = fig.target_mm;
+			snprintf(all.target_at, sizeof all.target_at, "%s", fig.target_at);
+		}
+		if (fig.cap_mm < all.cap_mm) {
+			all.cap_mm = fig.cap_mm;
+			snprintf(all.cap_at, sizeof all.cap_at, "%s", fig.cap_at);
+		}
+		if (fig.text_cr < all.text_cr) {
+			all.text_cr = fig.text_cr;
+			snprintf(all.text_at, sizeof all.text_at, "%s", fig.text_at);
+		}
+		if (fig.nontext_cr < all.nontext_cr) {
+			all.nontext_cr = fig.nontext_cr;
+			snprintf(all.nontext_at, sizeof all.nontext_at, "%s", fig.nontext_at);
+		}
+		all.screens += fig.screens;
+		all.buttons += fig.buttons;
+		all.texts += fig.texts;
+		all.clipped += fig.clipped;
+		all.leader_clipped += fig.leader_clipped;
+	}
+	k_running = false;
+	assert_int_equal(kh_stop(&kiosk), 0);
+	kh_cleanup(&kiosk);
+	if (violations)
+		fail_msg("%d screens below the accessibility floors on %s %s", violations, size,
+			 lang);
 }
 
-static void landscape_sv(void **state)
+/* Languages the kiosk has (assets/po). */
+static const char *const langs[] = {"sv", "en", "fi", "ar", "fa", "so", "ti"};
+
+/* The panels of issue 17: the Raspberry Pi 7" display, the 10.1" panels gyms
+ * buy, 11.6" and 13.3" laptops-turned-kiosks, the 15.6" reference, and a
+ * 21.5" portrait floor stand. Each runs in every language. */
+#define PANEL_TEST(fn, size, diag)                                                                 \
+	static void fn(void **state)                                                               \
+	{                                                                                          \
+		(void)state;                                                                       \
+		for (size_t l = 0; l < sizeof langs / sizeof langs[0]; l++)                        \
+			visit_all(size, diag, langs[l]);                                           \
+	}
+PANEL_TEST(pi7, "800x480", 7.0)
+PANEL_TEST(tab10, "1280x800", 10.1)
+PANEL_TEST(lap11, "1366x768", 11.6)
+PANEL_TEST(lap13, "1280x720", 13.3)
+PANEL_TEST(ref15, "1920x1080", 15.6)
+PANEL_TEST(portrait21, "1080x1920", 21.5)
+
+/* --a11y: also measure every screen (a11y_measure.h) and print the figures. */
+static int print_figures(void **state)
 {
 	(void)state;
-	visit_all("1920x1080", "sv");
+	if (a11y)
+		printf(
+		    "A11Y all: %d screens, %d targets, %d texts; lowest: target %.1f mm "
+		    "(%s), capitals %.2f mm (%s), text contrast %.2f:1 (%s), non-text "
+		    "contrast %.2f:1 (%s); texts that do not fit: %d on participant screens, %d on "
+		    "leader screens\n",
+		    all.screens, all.buttons, all.texts, all.target_mm, all.target_at, all.cap_mm,
+		    all.cap_at, all.text_cr, all.text_at, all.nontext_cr, all.nontext_at,
+		    all.clipped, all.leader_clipped);
+	return 0;
 }
 
-static void portrait_en(void **state)
-{
-	(void)state;
-	visit_all("1080x1920", "en");
-}
-
-static void small_sv(void **state)
-{
-	(void)state;
-	visit_all("1280x800", "sv");
-}
-
-static void landscape_en(void **state)
-{
-	(void)state;
-	visit_all("1920x1080", "en");
-}
-
-static void portrait_sv(void **state)
-{
-	(void)state;
-	visit_all("1080x1920", "sv");
-}
-
-int main(void)
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(landscape_sv), cmocka_unit_test(portrait_en),
-	    cmocka_unit_test(small_sv),	    cmocka_unit_test(landscape_en),
-	    cmocka_unit_test(portrait_sv),
+	    cmocka_unit_test_teardown(pi7, stop_kiosk),
+	    cmocka_unit_test_teardown(tab10, stop_kiosk),
+	    cmocka_unit_test_teardown(lap11, stop_kiosk),
+	    cmocka_unit_test_teardown(lap13, stop_kiosk),
+	    cmocka_unit_test_teardown(ref15, stop_kiosk),
+	    cmocka_unit_test_teardown(portrait21, stop_kiosk),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	a11y = argc > 1 && strcmp(argv[1], "--a11y") == 0;
+	a11y_init(&all);
+	return cmocka_run_group_tests(tests, NULL, print_figures);
 }

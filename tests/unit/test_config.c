@@ -58,6 +58,11 @@ static void test_full_example(void **state)
 	assert_string_equal(cfg.reader_device, "pn532_uart:/dev/ttyUSB0");
 	assert_true(cfg.open_training);
 	assert_int_equal(cfg.window_before_min, 60);
+	assert_true(cfg.screen_diagonal_in == 0.0f); /* unset: ask the display */
+	assert_int_equal(load("[kiosk]\ndata_dir = /x\nscreen_diagonal_in = 10.1\n", &cfg, err,
+			      sizeof err),
+			 BLIPPA_OK);
+	assert_true(cfg.screen_diagonal_in > 10.09f && cfg.screen_diagonal_in < 10.11f);
 }
 
 static void test_unknown_key_names_line(void **state)
@@ -100,6 +105,13 @@ static void test_bad_values(void **state)
 			      sizeof err),
 			 BLIPPA_ERR_CONFIG);
 	assert_non_null(strstr(err, "window_before_min"));
+	assert_int_equal(load("[kiosk]\ndata_dir = /x\nscreen_diagonal_in = 10,1\n", &cfg, err,
+			      sizeof err),
+			 BLIPPA_ERR_CONFIG);
+	assert_non_null(strstr(err, "screen_diagonal_in"));
+	assert_int_equal(load("[kiosk]\ndata_dir = /x\nscreen_diagonal_in = 300\n", &cfg, err,
+			      sizeof err),
+			 BLIPPA_ERR_CONFIG);
 	assert_int_equal(load("[kiosk]\ndata_dir = /x\nlanguage = de\n", &cfg, err, sizeof err),
 			 BLIPPA_ERR_CONFIG);
 	assert_non_null(strstr(err, "language"));

@@ -2,7 +2,8 @@
 /* Tests of name search (sync/store/store_search.c): folding of Swedish and
  * other Latin names, "Åsa Ö." display names, prefix on given or family
  * name (each word), today-only filtering that follows the local date and
- * roster changes, order, and the 2-character minimum. */
+ * roster changes, order, the 2-character minimum, and one-edit matches
+ * after exact ones for queries of 4+ letters. */
 #include "store_testutil.h"
 #include "store_int.h"
 
@@ -111,6 +112,32 @@ static void test_today_only(void **state)
 	assert_string_equal(h[0].display, "Sven-Erik Ö.");
 }
 
+/* A session that begins in the evening and runs past midnight belongs to
+ * both local days (STORE_SQL_ON_DAY): after midnight its members are still
+ * found by the today-only search and the leader still sees the session. */
+static void test_session_across_midnight(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+	struct store_session_info info[4];
+	struct roster *r = small_roster();
+	size_t n = 99;
+
+	assert_int_equal(roster_add_session(r, "S5", "G3", "2026-11-25 23:30", "2026-11-26 00:45"),
+			 0);
+	load_roster(f->st, r);
+	/* P5 Olle Åkesson (G3): S3 on the 24th, S5 from the 25th into the 26th */
+	assert_int_equal(search(f, "ol", true, "2026-11-25 23:40", h, 8), 1);
+	assert_int_equal(search(f, "ol", true, "2026-11-26 00:20", h, 8), 1);
+	assert_string_equal(h[0].participant_id, "P5");
+	assert_int_equal(search(f, "ol", true, "2026-11-27 00:20", h, 8), 0);
+	assert_int_equal(store_today_sessions(f->st, at("2026-11-26 00:20", 0), info, 4, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(info[0].session_id, "S5");
+	assert_int_equal(store_today_sessions(f->st, at("2026-11-27 00:20", 0), info, 4, &n), 0);
+	assert_int_equal(n, 0);
+}
+
 static void test_order_and_max(void **state)
 {
 	struct fx *f = *state;
@@ -168,6 +195,37 @@ static void test_both_walks_agree(void **state)
 	assert_string_equal(h[0].participant_id, "P9");
 	assert_string_equal(h[1].participant_id, "Z00");
 	assert_int_equal(search(f, "bo an", true, "2026-11-23 09:00", h, 64), 0);
+}
+
+/* One typo in a query of 4+ letters still finds the name, after the exact
+ * matches; two typos, or 3 letters, do not. */
+static void test_one_edit(void **state)
+{
+	struct fx *f = *state;
+	struct search_hit h[8];
+	struct roster *r = small_roster();
+
+	assert_int_equal(roster_add_participant(r, "P12", "Lara", "Holm"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P12"), 0);
+	load_roster(f->st, r);
+	assert_int_equal(search(f, "Östbreg", true, "2026-11-23 09:00", h, 8), 1); /* swapped */
+	assert_string_equal(h[0].participant_id, "P1");
+	assert_int_equal(search(f, "ostbrg", true, "2026-11-23 09:00", h, 8), 1); /* missing */
+	assert_string_equal(h[0].participant_id, "P1");
+	assert_int_equal(search(f, "osttberg", true, "2026-11-23 09:00", h, 8), 1); /* extra */
+	assert_int_equal(search(f, "ostbxrg", true, "2026-11-23 09:00", h, 8), 1);  /* wrong */
+	assert_int_equal(search(f, "asa ostbreg", true, "2026-11-23 09:00", h, 8), 1);
+	assert_int_equal(search(f, "oxtbreg", true, "2026-11-23 09:00", h, 8), 0); /* two */
+	assert_int_equal(search(f, "osx", true, "2026-11-23 09:00", h, 8), 0);	   /* 3 */
+	/* exact first: Lars before Lara, though Lara sorts first */
+	assert_int_equal(search(f, "lars", true, "2026-11-23 09:00", h, 8), 2);
+	assert_string_equal(h[0].display, "Lars N.");
+	assert_string_equal(h[1].display, "Lara H.");
+	assert_int_equal(search(f, "lars", true, "2026-11-23 09:00", h, 1), 1);
+	assert_string_equal(h[0].display, "Lars N.");
+	/* everyone (postings walk) agrees */
+	assert_int_equal(search(f, "Östbreg", false, "2026-11-23 09:00", h, 8), 1);
+	assert_string_equal(h[0].participant_id, "P1");
 }
 
 static void collate_is(const char *in, const char *want)
@@ -231,7 +289,8 @@ static void test_swedish_order(void **state)
 	}
 	load_roster(f->st, r);
 	for (int today = 0; today < 2; today++) {
-		assert_int_equal(search(f, "bergq", today, "2026-11-23 09:00", h, 8), 5);
+		/* "bergqv": Berg is two edits away (test_one_edit) */
+		assert_int_equal(search(f, "bergqv", today, "2026-11-23 09:00", h, 8), 5);
 		for (int i = 0; i < 5; i++)
 			assert_string_equal(h[i].display, want[i]);
 	}
@@ -267,11 +326,13 @@ int main(void)
 	    T(test_prefix_case_diacritics),
 	    T(test_two_letter_minimum),
 	    T(test_today_only),
+	    T(test_session_across_midnight),
 	    T(test_order_and_max),
 	    cmocka_unit_test(test_collate),
 	    T(test_swedish_order),
 	    T(test_both_walks_agree),
 	    T(test_follows_roster_of_other_handle),
+	    T(test_one_edit),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
