@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "dynbuf.h"
 #include "fsutil.h"
 #include "log.h"
 #include "protocol.h"
@@ -27,8 +28,7 @@ struct srv_http {
 };
 
 struct req_state {
-	char *buf;
-	size_t len, cap;
+	struct dynbuf body; /* capped at PROTOCOL_BODY_MAX */
 	bool too_big;
 };
 
@@ -110,7 +110,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	struct req_state *rs = *con_cls;
 	if (rs) {
-		free(rs->buf);
+		dynbuf_free(&rs->body);
 		free(rs);
 		*con_cls = NULL;
 	}
@@ -158,8 +158,8 @@ static struct api_request request_of(struct MHD_Connection *conn, const char *ur
 		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
 	    .protocol = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, PROTOCOL_HEADER),
 	    .facility = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "facility"),
-	    .body = rs->buf,
-	    .body_len = rs->len,
+	    .body = dynbuf_ptr(&rs->body),
+	    .body_len = dynbuf_len(&rs->body),
 	    .body_too_big = rs->too_big,
 	};
 }
@@ -186,6 +186,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		rs = calloc(1, sizeof(*rs));
 		if (!rs)
 			return MHD_NO;
+		dynbuf_init(&rs->body, PROTOCOL_BODY_MAX);
 		*con_cls = rs;
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -205,29 +206,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (rs->too_big)
 			return MHD_YES;
-		if (rs->len + n > PROTOCOL_BODY_MAX) {
-			rs->too_big = true;
-			free(rs->buf);
-			rs->buf = NULL;
-			rs->len = rs->cap = 0;
+		switch (dynbuf_add(&rs->body, upload_data, n)) {
+		case BLIPPA_OK:
 			return MHD_YES;
+		case BLIPPA_ERR_TOO_BIG: /* the content is dropped: answer 413 */
+			rs->too_big = true;
+			return MHD_YES;
+		default:
+			return MHD_NO;
 		}
-		if (rs->len + n + 1 > rs->cap) {
-			size_t cap = rs->cap ? rs->cap : 4096;
-			while (cap < rs->len + n + 1)
-				cap *= 2;
-			if (cap > PROTOCOL_BODY_MAX + 1)
-				cap = PROTOCOL_BODY_MAX + 1;
-			char *p = realloc(rs->buf, cap);
-			if (!p)
-				return MHD_NO;
-			rs->buf = p;
-			rs->cap = cap;
-		}
-		memcpy(rs->buf + rs->len, upload_data, n);
-		rs->len += n;
-		rs->buf[rs->len] = '\0';
-		return MHD_YES;
 	}
 	return answer(h, conn, url, method, rs);
 }
