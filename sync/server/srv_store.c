@@ -95,6 +95,20 @@ enum blippa_err srv_store_load_roster(struct srv_store *st, const char *facility
 	return st->ops->load_roster(st->impl, facility_id, out);
 }
 
+const char *srv_reason_text(enum srv_reason r)
+{
+	static const char *const text[SRV_R_COUNT] = {
+	    [SRV_R_SESSION] = "unknown session",
+	    [SRV_R_SES_FAC] = "session not in facility",
+	    [SRV_R_PARTICIPANT] = "unknown participant",
+	    [SRV_R_NOT_MEMBER] = "participant not in group",
+	    [SRV_R_EVENT] = "unknown event",
+	    [SRV_R_IN_USE] = "card in use",
+	    [SRV_R_UID] = "bad card uid",
+	};
+	return (unsigned)r < SRV_R_COUNT ? text[r] : NULL;
+}
+
 static bool has_upper_hex(const char *s)
 {
 	for (; *s; s++)
@@ -132,7 +146,16 @@ enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_k
 		}
 		ev = low;
 	}
-	rc = st->ops->ingest_events(st->impl, k, ev, n, now_ms, res, stats);
+	memset(stats, 0, sizeof(*stats));
+	rc = st->ops->ingest_events(st->impl, k, ev, n, now_ms, res);
+	for (size_t i = 0; rc == BLIPPA_OK && i < n; i++) {
+		if (res[i].status == PROTOCOL_ACCEPTED)
+			stats->accepted++;
+		else if (res[i].status == PROTOCOL_DUPLICATE)
+			stats->duplicate++;
+		else
+			stats->rejected++;
+	}
 	free(low);
 	return rc;
 }

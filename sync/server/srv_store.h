@@ -107,6 +107,23 @@ struct srv_ingest_stats {
 	size_t accepted, duplicate, rejected;
 };
 
+/* Why an event is rejected: one list for every backend. The values are
+ * pinned (the PostgreSQL backend computes them in SQL); the text is the
+ * "reason" of docs/protocol.md. */
+enum srv_reason {
+	SRV_R_OK = 0,
+	SRV_R_SESSION = 1,    /* "unknown session" */
+	SRV_R_SES_FAC = 2,    /* "session not in facility" */
+	SRV_R_PARTICIPANT = 3, /* "unknown participant" */
+	SRV_R_NOT_MEMBER = 4, /* "participant not in group" */
+	SRV_R_EVENT = 5,      /* "unknown event" (a void of no check-in here) */
+	SRV_R_IN_USE = 6,     /* "card in use" */
+	SRV_R_UID = 7,	      /* "bad card uid" */
+	SRV_R_COUNT
+};
+/* The reason text; NULL for SRV_R_OK or an out-of-range value. */
+const char *srv_reason_text(enum srv_reason r);
+
 /* ---- the backend contract ---- */
 
 struct srv_store_ops {
@@ -127,10 +144,11 @@ struct srv_store_ops {
 				      struct srv_kiosk *out);
 	enum blippa_err (*roster_version)(void *impl, int64_t *out);
 	enum blippa_err (*load_roster)(void *impl, const char *facility_id, struct roster **out);
+	/* Decides and stores the batch (ids already lowered); fills res. The
+	 * tally is srv_store.c's. */
 	enum blippa_err (*ingest_events)(void *impl, const struct srv_kiosk *k,
 					 const struct protocol_event *ev, size_t n, int64_t now_ms,
-					 struct protocol_result *res,
-					 struct srv_ingest_stats *stats);
+					 struct protocol_result *res);
 	enum blippa_err (*record_heartbeat)(void *impl, const char *kiosk_id,
 					    const struct protocol_heartbeat *hb, int64_t now_ms);
 	enum blippa_err (*export_attendance)(void *impl, const struct srv_export_filter *f,

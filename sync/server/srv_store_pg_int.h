@@ -140,8 +140,7 @@ enum blippa_err pg_import(void *impl, const struct srv_import *m, struct srv_imp
 /* srv_store_pg_events.c */
 enum blippa_err pg_load_roster(void *impl, const char *facility_id, struct roster **out);
 enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res,
-			  struct srv_ingest_stats *stats);
+			  size_t n, int64_t now_ms, struct protocol_result *res);
 enum blippa_err pg_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
 enum blippa_err pg_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,

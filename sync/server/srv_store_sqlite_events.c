@@ -162,11 +162,11 @@ static const char *card_owner_check(struct sq_conn *c, const struct srv_kiosk *k
 	if (src != SQLITE_ROW)
 		return "";
 	if (owner != 0)
-		return "card in use";
+		return srv_reason_text(SRV_R_IN_USE);
 	if (strcmp(owner_id, pid) == 0)
 		return NULL;
 	int r = exists2(c, Q_PART_IN_FAC, owner_id, k->facility_id);
-	return r < 0 ? "" : r ? NULL : "card in use";
+	return r < 0 ? "" : r ? NULL : srv_reason_text(SRV_R_IN_USE);
 }
 
 /* The reason ev must be rejected, NULL if it is acceptable, or "" on a
@@ -181,17 +181,17 @@ static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
 		if (ev->session_id[0]) {
 			r = session_lookup(c, ev->session_id, sc);
 			if (r <= 0)
-				return r < 0 ? "" : "unknown session";
+				return r < 0 ? "" : srv_reason_text(SRV_R_SESSION);
 			if (strcmp(sc->facility_id, k->facility_id) != 0)
-				return "session not in facility";
+				return srv_reason_text(SRV_R_SES_FAC);
 			r = exists2(c, Q_MEMBER, sc->group_id, ev->participant_id);
 			if (r != 0)
 				return r < 0 ? "" : NULL;
 		}
 		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
 		if (r <= 0)
-			return r < 0 ? "" : "unknown participant";
-		return ev->session_id[0] ? "participant not in group" : NULL;
+			return r < 0 ? "" : srv_reason_text(SRV_R_PARTICIPANT);
+		return ev->session_id[0] ? srv_reason_text(SRV_R_NOT_MEMBER) : NULL;
 	case EVENT_VOID: {
 		sqlite3_stmt *s = sq_stmt(c, Q_EV_GET);
 		if (!s)
@@ -203,14 +203,14 @@ static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
 		sqlite3_reset(s);
 		if (src != SQLITE_ROW && src != SQLITE_DONE)
 			return "";
-		return ok ? NULL : "unknown event";
+		return ok ? NULL : srv_reason_text(SRV_R_EVENT);
 	}
 	case EVENT_CARD_LINK:
 		if (!uid_hex_normalize(ev->card_uid, uid))
-			return "bad card uid";
+			return srv_reason_text(SRV_R_UID);
 		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
 		if (r <= 0)
-			return r < 0 ? "" : "unknown participant";
+			return r < 0 ? "" : srv_reason_text(SRV_R_PARTICIPANT);
 		return card_owner_check(c, k, ev->participant_id, uid);
 	}
 	return "unknown event type";
@@ -266,14 +266,12 @@ static enum blippa_err ingest_one(struct sq_conn *c, const struct srv_kiosk *k,
 }
 
 enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res,
-			  struct srv_ingest_stats *stats)
+			  size_t n, int64_t now_ms, struct protocol_result *res)
 {
 	struct sq_impl *im = impl;
 	struct sq_conn *c = NULL;
 	struct ses_cache sc = {.found = -1};
 	bool bump = false;
-	memset(stats, 0, sizeof(*stats));
 	enum blippa_err rc = sq_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
 		return rc;
@@ -286,14 +284,6 @@ enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 	if (r2 == BLIPPA_OK && bump)
 		r2 = sq_run(c, sq_stmt(c, Q_VERSION_BUMP), NULL);
 	rc = sq_tx_end(im, c, r2);
-	for (size_t i = 0; rc == BLIPPA_OK && i < n; i++) {
-		if (res[i].status == PROTOCOL_ACCEPTED)
-			stats->accepted++;
-		else if (res[i].status == PROTOCOL_DUPLICATE)
-			stats->duplicate++;
-		else
-			stats->rejected++;
-	}
 out:
 	sq_conn_put(im, c);
 	return rc;

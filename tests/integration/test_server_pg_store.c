@@ -6,7 +6,8 @@
  * statistics (importing twice changes nothing), per-event results with
  * reasons (duplicates in and across batches, voids in the same batch,
  * rejected-then-valid ids, card links, other facility), roster snapshots
- * (canonical JSON bytes), roster versions, the kiosk list and the export.
+ * (canonical JSON bytes), roster versions, the kiosk list and the export;
+ * every rejection reason of enum srv_reason comes back from both.
  * Also: init refuses an initialised database, open refuses an empty one
  * and one from a newer server, and a connection killed by the server is
  * re-established. */
@@ -222,6 +223,9 @@ static struct protocol_event ev_link(const char *id, const char *p, const char *
 	return e;
 }
 
+/* Every rejection reason that came back (both backends agreed on it). */
+static bool reason_seen[SRV_R_COUNT];
+
 /* Ingests ev on both backends; results must be identical. Returns how many
  * were accepted. */
 static size_t ingest_both(const struct srv_kiosk k[B_N], const struct protocol_event *ev, size_t n)
@@ -239,6 +243,9 @@ static size_t ingest_both(const struct srv_kiosk k[B_N], const struct protocol_e
 		    strcmp(res[B_PG][i].id, res[B_SQ][i].id) != 0)
 			fail_msg("event %zu: sqlite %d '%s', pg %d '%s'", i, res[B_SQ][i].status,
 				 res[B_SQ][i].reason, res[B_PG][i].status, res[B_PG][i].reason);
+		for (int r = 1; r < SRV_R_COUNT; r++)
+			if (strcmp(res[B_SQ][i].reason, srv_reason_text((enum srv_reason)r)) == 0)
+				reason_seen[r] = true;
 	}
 	assert_int_equal(st[B_PG].accepted, st[B_SQ].accepted);
 	assert_int_equal(st[B_PG].duplicate, st[B_SQ].duplicate);
@@ -278,6 +285,9 @@ static void test_ingest_same_as_sqlite(void **state)
 	};
 	size_t n1 = sizeof(b1) / sizeof(b1[0]);
 	assert_int_equal(ingest_both(k1, b1, n1), 10);
+	for (int r = 1; r < SRV_R_COUNT; r++) /* this batch alone: all but "card in use" */
+		if (r != SRV_R_IN_USE && !reason_seen[r])
+			fail_msg("reason '%s' not exercised", srv_reason_text((enum srv_reason)r));
 	expect_same_state();
 	/* the retry: duplicates, rejected again, and the void of a check-in that
 	 * came after it is good now */
@@ -292,6 +302,9 @@ static void test_ingest_same_as_sqlite(void **state)
 	};
 	assert_int_equal(ingest_both(k2, b2, sizeof(b2) / sizeof(b2[0])), 2);
 	expect_same_state();
+	for (int r = 1; r < SRV_R_COUNT; r++) /* every rejection reason, on both backends */
+		if (!reason_seen[r])
+			fail_msg("reason '%s' not exercised", srv_reason_text((enum srv_reason)r));
 	/* the roster changes from the files keep what the kiosks linked */
 	import_both(NULL, 0);
 	expect_same_state();
