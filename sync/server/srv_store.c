@@ -95,6 +95,67 @@ enum blippa_err srv_store_load_roster(struct srv_store *st, const char *facility
 	return st->ops->load_roster(st->impl, facility_id, out);
 }
 
+void srv_pool_init(struct srv_pool *p, int max, struct srv_pool_conn *first)
+{
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->max = max;
+	p->idle = first;
+	p->n_open = first ? 1 : 0;
+	if (first)
+		first->next = NULL;
+}
+
+enum blippa_err srv_pool_get(struct srv_pool *p,
+			     enum blippa_err (*open)(void *ctx, struct srv_pool_conn **out),
+			     void *ctx, struct srv_pool_conn **out)
+{
+	enum blippa_err rc;
+	*out = NULL;
+	pthread_mutex_lock(&p->mu);
+	while (!p->idle && p->n_open >= p->max)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->idle) {
+		*out = p->idle;
+		p->idle = p->idle->next;
+		pthread_mutex_unlock(&p->mu);
+		return BLIPPA_OK;
+	}
+	p->n_open++;
+	pthread_mutex_unlock(&p->mu);
+	rc = open(ctx, out);
+	if (rc != BLIPPA_OK) {
+		*out = NULL;
+		pthread_mutex_lock(&p->mu);
+		p->n_open--;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return rc;
+}
+
+void srv_pool_put(struct srv_pool *p, struct srv_pool_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&p->mu);
+	c->next = p->idle;
+	p->idle = c;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void srv_pool_destroy(struct srv_pool *p, void (*free_conn)(struct srv_pool_conn *c))
+{
+	while (p->idle) {
+		struct srv_pool_conn *c = p->idle;
+		p->idle = c->next;
+		free_conn(c);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+}
+
 const char *srv_reason_text(enum srv_reason r)
 {
 	static const char *const text[SRV_R_COUNT] = {

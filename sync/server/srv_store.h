@@ -12,6 +12,7 @@
 #ifndef BLIPPA_SRV_STORE_H
 #define BLIPPA_SRV_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -156,6 +157,34 @@ struct srv_store_ops {
 };
 
 extern const struct srv_store_ops srv_store_sqlite_ops;
+
+/* ---- for the backends: one connection pool ---- */
+
+/* The first member of a backend's connection struct. */
+struct srv_pool_conn {
+	struct srv_pool_conn *next;
+};
+
+/* Up to max connections, handed out one per caller; thread-safe. */
+struct srv_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct srv_pool_conn *idle;
+	int n_open, max;
+};
+
+/* Starts a pool of at most max connections holding first (an open
+ * connection, counted; or NULL). */
+void srv_pool_init(struct srv_pool *p, int max, struct srv_pool_conn *first);
+/* Takes an idle connection; else, below max, opens one with open(ctx,
+ * out); else waits for one to come back. */
+enum blippa_err srv_pool_get(struct srv_pool *p,
+			     enum blippa_err (*open)(void *ctx, struct srv_pool_conn **out),
+			     void *ctx, struct srv_pool_conn **out);
+/* Gives c back (NULL is a no-op); the caller has reset its session. */
+void srv_pool_put(struct srv_pool *p, struct srv_pool_conn *c);
+/* Frees every idle connection with free_conn and the pool's locks. */
+void srv_pool_destroy(struct srv_pool *p, void (*free_conn)(struct srv_pool_conn *c));
 
 struct srv_store;
 

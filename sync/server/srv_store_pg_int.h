@@ -57,19 +57,17 @@ enum pg_stmt {
 };
 
 struct pg_conn {
+	struct srv_pool_conn link; /* first: the pool's */
 	PGconn *pg;
 	bool prepared[PQ_COUNT]; /* per connection; cleared by a reconnect */
-	struct pg_conn *next;
 };
 
 struct pg_impl {
 	char *uri;	    /* as given, less pool_max_conns (may hold a password:
 			       never printed) */
 	char label[200];    /* "PostgreSQL database D on H": for messages */
-	pthread_mutex_t mu; /* guards the pool */
-	pthread_cond_t cv;
-	struct pg_conn *idle;
-	int n_open, pool_max;
+	struct srv_pool pool; /* at most pool_max connections */
+	int pool_max;
 };
 
 /* A one-dimensional array parameter in PostgreSQL's binary format

@@ -58,17 +58,14 @@ enum sq_stmt {
 };
 
 struct sq_conn {
+	struct srv_pool_conn link; /* first: the pool's */
 	sqlite3 *db;
 	sqlite3_stmt *stmt[Q_COUNT];
-	struct sq_conn *next;
 };
 
 struct sq_impl {
 	char *path;
-	pthread_mutex_t mu; /* guards the pool */
-	pthread_cond_t cv;
-	struct sq_conn *idle;
-	int n_open;
+	struct srv_pool pool;	  /* at most SQ_POOL_MAX connections */
 	pthread_mutex_t write_mu; /* one write transaction at a time in this process */
 };
 
