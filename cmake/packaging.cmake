@@ -5,8 +5,14 @@
 #             the reader udev rule; creates the system user "blippa".
 #   server -> blippa-server: blippa-server and its unit; creates the system
 #             user "blippa-server".
-# Build:  cmake -S . -B build/pkg -DCMAKE_INSTALL_PREFIX=/usr
-#         cmake --build build/pkg && (cd build/pkg && cpack -G DEB)
+# Build (README, docs/operations.md "Building the packages"):
+#   cmake -S . -B build/pkg -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+#         -DCMAKE_INSTALL_PREFIX=/usr -DBLIPPA_DEV_PATHS=OFF
+#   cmake --build build/pkg -j"$(nproc)" && (cd build/pkg && cpack -G DEB)
+# cmake/cpack-check.cmake makes cpack refuse any other prefix or a build with
+# BLIPPA_DEV_PATHS=ON (such a kiosk would look for its files elsewhere).
+# Each package gets /usr/share/doc/<package>/copyright and
+# changelog.Debian.gz (cmake/deb/copyright, cmake/deb/changelog).
 # Maintainer scripts live in cmake/deb/<component>/. Units are enabled on
 # install but only started when configured (see the postinst scripts).
 
@@ -56,15 +62,33 @@ if(TARGET blippa-server)
 endif()
 install(FILES ${CMAKE_SOURCE_DIR}/config/blippa-server.service DESTINATION ${BLIPPA_UNIT_DIR}
         COMPONENT server)
-foreach(f README.md docs/operations.md docs/protocol.md docs/server.md docs/csv.md)
+# the unit's settings (commented defaults; a conffile, cmake/deb/server/conffiles)
+install(FILES ${CMAKE_SOURCE_DIR}/config/blippa-server.default DESTINATION /etc/default
+        RENAME blippa-server COMPONENT server)
+foreach(f README.md docs/operations.md docs/protocol.md docs/server.md docs/csv.md
+        docs/server-postgresql.md)
   if(EXISTS ${CMAKE_SOURCE_DIR}/${f})
     install(FILES ${CMAKE_SOURCE_DIR}/${f}
             DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/blippa-server COMPONENT server)
   endif()
 endforeach()
 
+# --- copyright and changelog, in each package -------------------------------
+set(blippa_changelog_gz ${CMAKE_BINARY_DIR}/changelog.Debian.gz)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/cmake/deb/changelog)
+execute_process(COMMAND gzip -n -9 -c ${CMAKE_SOURCE_DIR}/cmake/deb/changelog
+                OUTPUT_FILE ${blippa_changelog_gz} COMMAND_ERROR_IS_FATAL ANY)
+foreach(c kiosk server)
+  install(FILES ${CMAKE_SOURCE_DIR}/cmake/deb/copyright ${blippa_changelog_gz}
+          DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/blippa-${c} COMPONENT ${c})
+endforeach()
+
 # --- CPack -----------------------------------------------------------------
 set(CPACK_PACKAGE_NAME blippa)
+# checked by cmake/cpack-check.cmake when cpack runs
+set(CPACK_BLIPPA_DEV_PATHS ${BLIPPA_DEV_PATHS})
+set(CPACK_BLIPPA_INSTALL_PREFIX ${CMAKE_INSTALL_PREFIX})
+set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_SOURCE_DIR}/cmake/cpack-check.cmake)
 set(CPACK_PACKAGE_VENDOR "Blippa")
 set(CPACK_PACKAGE_CONTACT "Blippa maintainers <blippa@invalid.example>")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
@@ -87,7 +111,7 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_SECTION misc)
 set(CPACK_DEBIAN_KIOSK_DESCRIPTION
     "Blippa check-in kiosk (touchscreen and NFC reader)\nFullscreen SDL2 kiosk where participants tap a card or find their name to check in\nto today's training session. Works offline and syncs attendance to the region's Blippa server.\nRuns under the cage Wayland kiosk compositor as the system user blippa.")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_DEPENDS "adduser, fonts-dejavu-core")
-set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, libnfc-bin")
+set(CPACK_DEBIAN_KIOSK_PACKAGE_RECOMMENDS "cage, libnfc-bin, fonts-noto-core") # noto: ar, fa, ti
 set(CPACK_DEBIAN_KIOSK_PACKAGE_SUGGESTS "sqlite3")
 set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/cmake/deb/kiosk/postinst ${CMAKE_SOURCE_DIR}/cmake/deb/kiosk/prerm
@@ -97,13 +121,13 @@ set(CPACK_DEBIAN_KIOSK_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_SERVER_PACKAGE_NAME blippa-server)
 set(CPACK_DEBIAN_SERVER_PACKAGE_SECTION net)
 set(CPACK_DEBIAN_SERVER_DESCRIPTION
-    "Blippa region server (attendance sync)\nHTTPS/JSON server that hands roster snapshots to Blippa kiosks\nand receives their check-in events. Imports rosters from CSV and exports\nattendance as CSV. SQLite storage. Runs as the system user blippa-server.")
+    "Blippa region server (attendance sync)\nHTTPS/JSON server that hands roster snapshots to Blippa kiosks\nand receives their check-in events. Imports rosters from CSV and exports\nattendance as CSV. Stores its data in SQLite (one file, the default) or in\nPostgreSQL (several servers sharing one database). Runs as the system user\nblippa-server; settings in /etc/default/blippa-server.")
 set(CPACK_DEBIAN_SERVER_PACKAGE_DEPENDS "adduser")
 set(CPACK_DEBIAN_SERVER_PACKAGE_RECOMMENDS "sqlite3")
 set(CPACK_DEBIAN_SERVER_PACKAGE_SUGGESTS "gnutls-bin")
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_EXTRA
     ${CMAKE_SOURCE_DIR}/cmake/deb/server/postinst ${CMAKE_SOURCE_DIR}/cmake/deb/server/prerm
-    ${CMAKE_SOURCE_DIR}/cmake/deb/server/postrm)
+    ${CMAKE_SOURCE_DIR}/cmake/deb/server/postrm ${CMAKE_SOURCE_DIR}/cmake/deb/server/conffiles)
 set(CPACK_DEBIAN_SERVER_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 
 include(CPack)

@@ -68,7 +68,8 @@ static void usage(FILE *f)
 	      "  --demo             demo roster + simulated reader (keys 1-9 tap demo cards,\n"
 	      "                     or write a UID line to <data_dir>/reader.fifo); no server\n"
 	      "  --demo-keys        with --config: keys 1-9 tap the demo cards (run-demo)\n"
-	      "  --data-dir DIR     demo: use DIR instead of $XDG_RUNTIME_DIR/blippa-demo\n"
+	      "  --data-dir DIR     demo: use (and keep) DIR instead of a fresh blippa-demo-*\n"
+	      "                     dir under $XDG_RUNTIME_DIR or $TMPDIR, removed at exit\n"
 	      "  --demo-participants N  demo: add N generated participants (benchmarks)\n"
 	      "  --windowed         a normal window; closing it quits\n"
 	      "  --fullscreen       fullscreen even in demo mode\n"
@@ -182,31 +183,54 @@ static int hash_pin(void)
 	return 0;
 }
 
-/* The demo's private data dir: made 0700 and checked to be ours. */
-static int demo_dir(const struct args *a, char *out, size_t outlen)
+/* The demo's private data dir. --data-dir DIR: made 0700 if missing and
+ * checked to be ours; its files are kept. Otherwise a fresh directory of its
+ * own, blippa-demo-XXXXXX under $XDG_RUNTIME_DIR, $TMPDIR or /tmp (so two
+ * demos never share or wipe each other's files); *made is set and
+ * demo_dir_remove() deletes it when the demo ends. */
+static int demo_dir(const struct args *a, char *out, size_t outlen, bool *made)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *base = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
-	if (a->data_dir)
-		snprintf(out, outlen, "%s", a->data_dir);
-	else if (xdg && *xdg)
-		snprintf(out, outlen, "%s/blippa-demo", xdg);
-	else
-		snprintf(out, outlen, "/tmp/blippa-demo-%u", (unsigned)getuid());
-	if (fs_mkdirs(out) != BLIPPA_OK || lstat(out, &st) != 0 || !S_ISDIR(st.st_mode) ||
-	    st.st_uid != getuid()) {
-		fprintf(stderr, "blippa-kiosk: cannot use demo data dir %s\n", out);
+	int n;
+
+	*made = false;
+	if (a->data_dir) {
+		n = snprintf(out, outlen, "%s", a->data_dir);
+		if (n < 0 || (size_t)n >= outlen || fs_mkdirs(out) != BLIPPA_OK ||
+		    lstat(out, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid()) {
+			fprintf(stderr, "blippa-kiosk: cannot use demo data dir %s\n", a->data_dir);
+			return -1;
+		}
+		chmod(out, 0700);
+		return 0;
+	}
+	if (!base || !*base)
+		base = getenv("TMPDIR");
+	if (!base || !*base)
+		base = "/tmp";
+	n = snprintf(out, outlen, "%s/blippa-demo-XXXXXX", base);
+	if (n < 0 || (size_t)n >= outlen || !mkdtemp(out)) { /* mkdtemp: mode 0700 */
+		fprintf(stderr, "blippa-kiosk: cannot make a demo data dir in %s: %s\n", base,
+			strerror(errno));
 		return -1;
 	}
-	chmod(out, 0700);
-	if (!a->data_dir) { /* the default demo starts fresh every time */
-		static const char *const files[] = {"blippa.db", "blippa.db-wal", "blippa.db-shm"};
-		char p[PATH_MAX];
-		for (size_t i = 0; i < 3; i++)
-			if (fs_join(p, sizeof p, out, files[i]) == BLIPPA_OK)
-				unlink(p);
-	}
+	*made = true;
 	return 0;
+}
+
+/* Removes a directory demo_dir() made: the files the kiosk put there (the
+ * database and its WAL/SHM, the reader FIFO), then the directory itself. */
+static void demo_dir_remove(const char *dir)
+{
+	static const char *const files[] = {"blippa.db", "blippa.db-wal", "blippa.db-shm",
+					    "blippa.db-journal", "reader.fifo"};
+	char p[PATH_MAX];
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
+		if (fs_join(p, sizeof p, dir, files[i]) == BLIPPA_OK)
+			unlink(p);
+	if (rmdir(dir) != 0)
+		log_warn(MOD, "demo data dir %s not removed: %s", dir, strerror(errno));
 }
 
 static int load_demo_roster(struct store *st, long extra)
@@ -364,6 +388,7 @@ int main(int argc, char **argv)
 	struct ui_opts uo;
 	struct render_opts ro;
 	char err[512];
+	bool demo_made = false; /* cfg.data_dir is a demo dir of our own */
 	char id[ROSTER_ID_MAX + 1], name[ROSTER_NAME_MAX + 1], tz[64];
 	sigset_t sigs;
 	pthread_t sig_thread;
@@ -402,13 +427,15 @@ int main(int argc, char **argv)
 	}
 	if (a.demo) {
 		if (!a.config) {
-			if (demo_dir(&a, cfg.data_dir, sizeof cfg.data_dir) != 0)
+			if (demo_dir(&a, cfg.data_dir, sizeof cfg.data_dir, &demo_made) != 0)
 				return 1;
+			log_info(MOD, "demo data dir %s%s", cfg.data_dir,
+				 demo_made ? " (removed when the demo ends)" : "");
 			int n = snprintf(cfg.reader_device, sizeof cfg.reader_device,
 					 READER_SIM_PREFIX "%s/reader.fifo", cfg.data_dir);
 			if (n < 0 || (size_t)n >= sizeof cfg.reader_device) {
 				fprintf(stderr, "blippa-kiosk: demo data dir path too long\n");
-				return 1;
+				goto out;
 			}
 			cfg.fullscreen = a.fullscreen;
 		}
@@ -422,7 +449,7 @@ int main(int argc, char **argv)
 		cfg.fullscreen = true;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "blippa-kiosk: libsodium failed to initialise\n");
-		return 1;
+		goto out;
 	}
 
 	/* trace channel */
@@ -431,7 +458,7 @@ int main(int argc, char **argv)
 		if (a.trace_fd < 0) {
 			fprintf(stderr, "blippa-kiosk: cannot open trace file %s: %s\n",
 				a.trace_file, strerror(errno));
-			return 1;
+			goto out;
 		}
 	}
 
@@ -440,12 +467,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "blippa-kiosk: %s\n", err);
 		goto out;
 	}
-	if (a.demo && a.config && store_facility(st, id, sizeof id, name, sizeof name, tz,
-						sizeof tz) == BLIPPA_OK &&
+	if (a.demo && a.config &&
+	    store_facility(st, id, sizeof id, name, sizeof name, tz, sizeof tz) == BLIPPA_OK &&
 	    id[0] && strcmp(id, "demo") != 0) {
 		/* never replace a real roster with the demo one */
-		fprintf(stderr, "blippa-kiosk: --demo: %s already holds a real roster; "
-				"use --demo-keys, or a fresh data_dir\n", cfg.data_dir);
+		fprintf(stderr,
+			"blippa-kiosk: --demo: %s already holds a real roster; "
+			"use --demo-keys, or a fresh data_dir\n",
+			cfg.data_dir);
 		goto out;
 	}
 	if (a.demo && load_demo_roster(st, a.demo_extra) != 0)
@@ -530,6 +559,8 @@ out:
 	if (SDL_WasInit(0))
 		SDL_Quit();
 	store_close(st);
+	if (demo_made)
+		demo_dir_remove(cfg.data_dir);
 	if (a.trace_file && a.trace_fd >= 0)
 		close(a.trace_fd);
 	return rc;

@@ -49,6 +49,16 @@ if(TARGET blippa_sync AND TARGET blippa-server AND TARGET blippa-sync)
   add_dependencies(test_sync_cli blippa-server blippa-sync)
   add_test(NAME test_sync_cli COMMAND test_sync_cli)
   set_tests_properties(test_sync_cli PROPERTIES LABELS "integration;fault" TIMEOUT 300)
+
+  # Issue 12 defects 8, 9: a kiosk syncs while 540 idle connections are held;
+  # header deadline; libmicrohttpd's own error answers as docs/protocol.md says.
+  add_executable(test_server_conn integration/test_server_conn.c)
+  target_compile_definitions(test_server_conn PRIVATE BLIPPA_SYNC_EXE="$<TARGET_FILE:blippa-sync>"
+    PROTOCOL_MD="${CMAKE_SOURCE_DIR}/docs/protocol.md")
+  target_link_libraries(test_server_conn PRIVATE blippa_sync_testutil)
+  add_dependencies(test_server_conn blippa-server blippa-sync)
+  add_test(NAME test_server_conn COMMAND test_server_conn)
+  set_tests_properties(test_server_conn PROPERTIES LABELS integration TIMEOUT 120)
 endif()
 
 # Benchmark (not run by ctest): sync_drain_100k_s, roster_pull_10k_ms/_304_ms.

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# Tests of sync/common: config, UUIDv7, file helpers, the capped buffer.
-foreach(t test_config test_uuid test_fsutil test_dynbuf)
+# Tests of sync/common: config, UUIDv7, file helpers, text hygiene, the capped buffer.
+foreach(t test_config test_uuid test_fsutil test_text test_dynbuf)
   add_executable(${t} unit/${t}.c)
   target_link_libraries(${t} PRIVATE blippa_common PkgConfig::CMOCKA)
   add_test(NAME ${t} COMMAND ${t})

@@ -28,6 +28,13 @@ add_test(NAME test_server_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_
 set_tests_properties(test_server_pg PROPERTIES LABELS integration TIMEOUT 120
   SKIP_RETURN_CODE 77)
 
+# Issue 12 defects 1 and 6 (test_server_input) with the region on PostgreSQL.
+if(TARGET test_server_input)
+  add_test(NAME test_server_input_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_server_input>)
+  set_tests_properties(test_server_input_pg PROPERTIES LABELS integration TIMEOUT 120
+    SKIP_RETURN_CODE 77)
+endif()
+
 # Scenario: 3 server processes on one database, each behind the fault proxy,
 # 5 kiosks (real stores, real sync engine) syncing 20,000 check-ins, one
 # process killed -9 and restarted mid-sync.

@@ -42,6 +42,18 @@ add_dependencies(test_server_http blippa-server)
 add_test(NAME test_server_http COMMAND test_server_http)
 set_tests_properties(test_server_http PROPERTIES LABELS integration TIMEOUT 120)
 
+# Issue 12 defects 1 and 6: implausible event times, the export on stored
+# values and --output, kiosk-supplied text (real binary over HTTPS).
+add_executable(test_server_input integration/test_server_input.c)
+target_compile_definitions(test_server_input PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(test_server_input PRIVATE blippa_srv_testutil PkgConfig::CURL
+  PkgConfig::CMOCKA)
+add_dependencies(test_server_input blippa-server)
+add_test(NAME test_server_input COMMAND test_server_input)
+set_tests_properties(test_server_input PROPERTIES LABELS integration TIMEOUT 120)
+
 add_executable(bench_server EXCLUDE_FROM_ALL bench/bench_server.c)
 target_compile_definitions(bench_server PRIVATE
   MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* Translations through gettext, domain "blippa". Message ids are English;
  * Swedish is the default language. The .mo files are looked up in
- * $BLIPPA_LOCALE_DIR, the build tree (compiled there by msgfmt), and the
- * installed locale dir. The language comes from the config, not from the
- * system locale: we select it with LANGUAGE over the always-present
- * C.UTF-8 locale, so no locales package is needed on the kiosk.
+ * $BLIPPA_LOCALE_DIR, then (development builds, BLIPPA_DEV_PATHS) the build
+ * tree where msgfmt compiled them, then the installed locale dir; packaged
+ * builds never look in a build tree or the working directory. The language
+ * comes from the config, not from the system locale: we select it with
+ * LANGUAGE over the always-present C.UTF-8 locale, so no locales package is
+ * needed on the kiosk.
  * The language can change while the kiosk runs (the language button, a
  * participant's own language on the result screen): ui_i18n_set() sets
  * LANGUAGE again and calls textdomain(), which makes glibc drop its cached
@@ -19,9 +21,6 @@
 #include "log.h"
 #include "ui.h"
 
-#ifndef BLIPPA_LOCALE_DIR_BUILD
-#define BLIPPA_LOCALE_DIR_BUILD "locale"
-#endif
 #ifndef BLIPPA_LOCALE_DIR_INSTALLED
 #define BLIPPA_LOCALE_DIR_INSTALLED "/usr/share/locale"
 #endif
@@ -86,7 +85,9 @@ void ui_i18n_init(const char *lang)
 	snprintf(current_lang, sizeof current_lang, "%s", ui_language_find(lang) ? lang : "sv");
 	if (env && *env)
 		dirs[n++] = env;
+#ifdef BLIPPA_LOCALE_DIR_BUILD
 	dirs[n++] = BLIPPA_LOCALE_DIR_BUILD;
+#endif
 	dirs[n++] = BLIPPA_LOCALE_DIR_INSTALLED;
 	for (size_t i = 0; i < n && !dir; i++)
 		if (has_mo(dirs[i], current_lang) || has_mo(dirs[i], "sv"))
@@ -99,6 +100,7 @@ void ui_i18n_init(const char *lang)
 	setenv("LANGUAGE", current_lang, 1);
 	if (dir) {
 		bindtextdomain(DOMAIN, dir);
+		log_info("i18n", "language %s from %s", current_lang, dir);
 	} else if (strcmp(current_lang, "en") != 0) {
 		log_warn("i18n", "no %s translation found; showing English", current_lang);
 	}

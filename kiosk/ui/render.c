@@ -13,9 +13,6 @@
 #include "log.h"
 #include "text_runs.h"
 
-#ifndef BLIPPA_ASSET_DIR_SOURCE
-#define BLIPPA_ASSET_DIR_SOURCE "assets"
-#endif
 #ifndef BLIPPA_ASSET_DIR_INSTALLED
 #define BLIPPA_ASSET_DIR_INSTALLED "/usr/share/blippa"
 #endif
@@ -82,7 +79,9 @@ bool render_find_font(const char *asset_dir, const char *name, char *out, size_t
 		dirs[n++] = asset_dir;
 	if (env && *env)
 		dirs[n++] = env;
+#ifdef BLIPPA_ASSET_DIR_SOURCE /* development builds only (BLIPPA_DEV_PATHS) */
 	dirs[n++] = BLIPPA_ASSET_DIR_SOURCE;
+#endif
 	dirs[n++] = BLIPPA_ASSET_DIR_INSTALLED;
 	for (size_t i = 0; i < n; i++) {
 		int k = snprintf(out, outlen, "%s/fonts/%s", dirs[i], name);
@@ -171,8 +170,9 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	    !render_find_font(o->asset_dir, "DejaVuSans-Bold.ttf", r->font_path[SCRIPT_LATIN][1],
 			      sizeof r->font_path[0][0])) {
 		snprintf(err, errlen,
-			 "font DejaVuSans.ttf / DejaVuSans-Bold.ttf not found in assets/fonts, "
-			 "%s/fonts or /usr/share/fonts/truetype/dejavu: install fonts-dejavu-core",
+			 "font DejaVuSans.ttf / DejaVuSans-Bold.ttf not found in "
+			 "$BLIPPA_ASSET_DIR/fonts, %s/fonts or /usr/share/fonts/truetype/dejavu: "
+			 "install fonts-dejavu-core",
 			 BLIPPA_ASSET_DIR_INSTALLED);
 		rc = BLIPPA_ERR_CONFIG;
 		goto out;

@@ -121,8 +121,9 @@ size_t render_cache_hits(const struct render *r);
 size_t render_cache_misses(const struct render *r);
 
 /* Finds a font file by name (e.g. "DejaVuSans.ttf") in the search list:
- * asset_dir/fonts, $BLIPPA_ASSET_DIR/fonts, the source and installed asset
- * dirs, /usr/share/fonts/truetype/dejavu. Writes the path; false if absent. */
+ * asset_dir/fonts, $BLIPPA_ASSET_DIR/fonts, the source tree's assets/fonts
+ * (development builds only: BLIPPA_DEV_PATHS), the installed asset dir,
+ * /usr/share/fonts/truetype/dejavu. Writes the path; false if absent. */
 bool render_find_font(const char *asset_dir, const char *name, char *out, size_t outlen);
 
 #endif

@@ -626,7 +626,7 @@ static bool transient(enum blippa_err rc)
 	       rc == BLIPPA_ERR_PROTOCOL || rc == BLIPPA_ERR_TLS;
 }
 
-/* Retention (DESIGN §8): synced events older than retention_days are
+/* Retention (docs/sync.md): synced events older than retention_days are
  * deleted here, at most once an hour, after a push that reached the server.
  * Pending and rejected events are never purged. */
 static void purge_old(struct sync_engine *e)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* blippa-sync: one-shot sync and diagnosis for a kiosk's database
- * (DESIGN §10). `once` runs one full round (push, pull, heartbeat) under the
+ * (docs/sync.md). `once` runs one full round (push, pull, heartbeat) under the
  * same lock as the kiosk's sync thread; `status` only reads the store.
  * Exit codes: 0 ok, 1 sync incomplete/failed, 2 usage or config error. */
 #include <inttypes.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The kiosk's one config file (INI, parsed with inih), see DESIGN §10 and
+/* The kiosk's one config file (INI, parsed with inih), see docs/operations.md §2 and
  * config/kiosk.ini.example. Every problem is reported as
  * "FILE:LINE: [section] key: what is wrong" so association staff can fix it. */
 #ifndef BLIPPA_CONFIG_H

@@ -43,9 +43,26 @@ bool tz_is_valid(const char *zone)
 		      c == '/' || c == '_' || c == '-' || c == '+'))
 			return false;
 	}
+	/* Not zones although they are TZif files: the leap-second "right/"
+	 * variants (their clock counts leap seconds: local times come out ~27 s
+	 * off), the host's own zone and the POSIX default rules (both differ
+	 * from host to host), and tzdata's "Factory" placeholder. */
+	if (strncmp(zone, "right/", 6) == 0 || strcmp(zone, "localtime") == 0 ||
+	    strcmp(zone, "posixrules") == 0 || strcmp(zone, "Factory") == 0)
+		return false;
 	if (snprintf(path, sizeof path, "%s/%s", tz_dir(), zone) >= (int)sizeof path)
 		return false;
-	return stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return false;
+	/* A zone is a TZif file; other files there (leapseconds, ...) are not:
+	 * glibc would silently treat them as UTC. */
+	char magic[4];
+	FILE *f = fopen(path, "rb");
+	bool tzif =
+	    f && fread(magic, 1, sizeof magic, f) == sizeof magic && memcmp(magic, "TZif", 4) == 0;
+	if (f)
+		fclose(f);
+	return tzif;
 }
 
 /* tz_is_valid() with a one-entry cache (the facility zone, every call). */

@@ -13,7 +13,9 @@
 
 #include "err.h"
 
-/* True if zone names a time zone the system knows (file under zoneinfo). */
+/* True if zone names a time zone the system knows: a TZif file under the
+ * zoneinfo directory ($TZDIR), not a "right/" leap-second variant, nor
+ * localtime, posixrules or Factory. */
 bool tz_is_valid(const char *zone);
 
 /* "YYYY-MM-DD HH:MM" local in zone -> Unix ms UTC. A local time skipped by a

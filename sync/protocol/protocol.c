@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "protocol_json.h"
+#include "text.h"
 
 #define AT_MAX PJSON_AT_MAX
 
@@ -236,7 +237,7 @@ enum blippa_err protocol_encode_results(const struct protocol_result *res, size_
 		pjson_put(o, "id", json_string(res[i].id), &ok);
 		pjson_put(o, "status", json_string(st), &ok);
 		if (res[i].status == PROTOCOL_REJECTED) {
-			pjson_text_copy(reason, sizeof reason, res[i].reason, PROTOCOL_REASON_MAX);
+			text_sanitize(reason, sizeof reason, res[i].reason, PROTOCOL_REASON_MAX);
 			pjson_put(o, "reason", json_string(reason[0] ? reason : "rejected"), &ok);
 		}
 	}
@@ -281,7 +282,7 @@ enum blippa_err protocol_decode_results(const char *json, size_t len, struct pro
 		if (r->status == PROTOCOL_REJECTED) {
 			json_t *v = json_object_get(o, "reason");
 			s = json_is_string(v) ? json_string_value(v) : "";
-			pjson_text_copy(r->reason, sizeof r->reason, s, PROTOCOL_REASON_MAX);
+			text_sanitize(r->reason, sizeof r->reason, s, PROTOCOL_REASON_MAX);
 			if (!r->reason[0])
 				snprintf(r->reason, sizeof r->reason, "rejected");
 		}
@@ -304,9 +305,9 @@ enum blippa_err protocol_encode_heartbeat(const struct protocol_heartbeat *hb, c
 	*out = NULL;
 	if (!ok)
 		return BLIPPA_ERR_NOMEM;
-	pjson_text_copy(v, sizeof v, hb->version, PROTOCOL_SHORT_MAX);
-	pjson_text_copy(rd, sizeof rd, hb->reader, PROTOCOL_SHORT_MAX);
-	pjson_text_copy(le, sizeof le, hb->last_error, PROTOCOL_REASON_MAX);
+	text_sanitize(v, sizeof v, hb->version, PROTOCOL_SHORT_MAX);
+	text_sanitize(rd, sizeof rd, hb->reader, PROTOCOL_SHORT_MAX);
+	text_sanitize(le, sizeof le, hb->last_error, PROTOCOL_REASON_MAX);
 	pjson_put(root, "version", json_string(v), &ok);
 	pjson_put(root, "pending", json_integer(hb->pending < 0 ? 0 : hb->pending), &ok);
 	pjson_put(root, "oldest_pending_age_s",
@@ -344,9 +345,9 @@ enum blippa_err protocol_decode_heartbeat(const char *json, size_t len,
 	    (rc = pjson_get_int(root, "time", true, 0, AT_MAX - 1, &out->time_ms, "heartbeat", err,
 				errlen)))
 		goto out;
-	pjson_text_copy(out->version, sizeof out->version, v, PROTOCOL_SHORT_MAX);
-	pjson_text_copy(out->reader, sizeof out->reader, rd, PROTOCOL_SHORT_MAX);
-	pjson_text_copy(out->last_error, sizeof out->last_error, le ? le : "", PROTOCOL_REASON_MAX);
+	text_sanitize(out->version, sizeof out->version, v, PROTOCOL_SHORT_MAX);
+	text_sanitize(out->reader, sizeof out->reader, rd, PROTOCOL_SHORT_MAX);
+	text_sanitize(out->last_error, sizeof out->last_error, le ? le : "", PROTOCOL_REASON_MAX);
 out:
 	json_decref(root);
 	return rc;
@@ -402,7 +403,7 @@ enum blippa_err protocol_encode_error(const char *reason, char **out, size_t *le
 	*out = NULL;
 	if (!ok)
 		return BLIPPA_ERR_NOMEM;
-	pjson_text_copy(r, sizeof r, reason ? reason : "", PROTOCOL_REASON_MAX);
+	text_sanitize(r, sizeof r, reason ? reason : "", PROTOCOL_REASON_MAX);
 	pjson_put(root, "error", json_string(r), &ok);
 	if (!ok) {
 		json_decref(root);
@@ -423,6 +424,6 @@ void protocol_decode_error(const char *json, size_t len, char *reason, size_t re
 	root = json_loadb(json, len, 0, NULL);
 	v = json_is_object(root) ? json_object_get(root, "error") : NULL;
 	if (json_is_string(v))
-		pjson_text_copy(reason, reasonlen, json_string_value(v), PROTOCOL_REASON_MAX);
+		text_sanitize(reason, reasonlen, json_string_value(v), PROTOCOL_REASON_MAX);
 	json_decref(root);
 }

@@ -165,55 +165,6 @@ enum blippa_err pjson_get_array(json_t *obj, const char *key, size_t max, json_t
 	return BLIPPA_OK;
 }
 
-/* Copies src into dst (dstlen bytes incl. NUL) keeping at most max bytes,
- * replacing invalid UTF-8 bytes and control characters with '?' and never
- * cutting inside a multi-byte character. */
-void pjson_text_copy(char *dst, size_t dstlen, const char *src, size_t max)
-{
-	size_t o = 0, i = 0;
-	if (dstlen == 0)
-		return;
-	if (max > dstlen - 1)
-		max = dstlen - 1;
-	while (src && src[i] && o < max) {
-		unsigned char c = (unsigned char)src[i];
-		size_t n = c < 0x80		? 1
-			   : (c & 0xe0) == 0xc0 ? 2
-			   : (c & 0xf0) == 0xe0 ? 3
-			   : (c & 0xf8) == 0xf0 ? 4
-						: 0;
-		bool ok = n > 0 && !(c < 0x80 && (c < 0x20 || c == 0x7f));
-		if (n == 2 && c < 0xc2)
-			ok = false; /* overlong */
-		if (c >= 0xf5)
-			ok = false;
-		for (size_t k = 1; ok && k < n; k++)
-			if (((unsigned char)src[i + k] & 0xc0) != 0x80)
-				ok = false;
-		if (ok && n == 3) {
-			unsigned char d = (unsigned char)src[i + 1];
-			if ((c == 0xe0 && d < 0xa0) || (c == 0xed && d >= 0xa0))
-				ok = false; /* overlong or surrogate */
-		}
-		if (ok && n == 4) {
-			unsigned char d = (unsigned char)src[i + 1];
-			if ((c == 0xf0 && d < 0x90) || (c == 0xf4 && d >= 0x90))
-				ok = false;
-		}
-		if (!ok) {
-			dst[o++] = '?';
-			i++;
-			continue;
-		}
-		if (o + n > max)
-			break;
-		memcpy(dst + o, src + i, n);
-		o += n;
-		i += n;
-	}
-	dst[o] = '\0';
-}
-
 enum blippa_err pjson_dump(json_t *root, char **out, size_t *len)
 {
 	char *s = NULL;

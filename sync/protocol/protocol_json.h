@@ -38,9 +38,6 @@ enum blippa_err pjson_get_int(json_t *obj, const char *key, bool required, int64
 /* obj[key] as an array of at most max entries (more: TOO_BIG). */
 enum blippa_err pjson_get_array(json_t *obj, const char *key, size_t max, json_t **out, char *err,
 				size_t errlen);
-/* Copies at most max bytes of src, cut at a UTF-8 boundary, invalid UTF-8
- * and control bytes replaced by '?'. */
-void pjson_text_copy(char *dst, size_t dstlen, const char *src, size_t max);
 /* Compact dump of root (consumed) into a malloc'd string. */
 enum blippa_err pjson_dump(json_t *root, char **out, size_t *len);
 /* Set/append that record the first failure in *ok (v consumed). */

@@ -159,6 +159,60 @@ out:
 	roster_free(r);
 }
 
+/* True if an event time is one the server takes: from 2000-01-01 UTC to
+ * 24 h after the server's clock (clock_wall_ms, so BLIPPA_CLOCK_OFFSET_MS
+ * applies). Anything else is a broken kiosk clock or a forged event, and a
+ * time the export could not show. */
+static bool event_time_plausible(int64_t at_ms, int64_t now_ms)
+{
+	return at_ms >= API_EVENT_TIME_MIN_MS && at_ms <= now_ms + API_EVENT_AHEAD_MAX_MS;
+}
+
+/* srv_store_ingest_events for the events with a plausible time; the others
+ * are rejected with API_REASON_TIME here (the store never sees them), so
+ * both backends refuse them alike. res gets one result per event, in order. */
+static enum blippa_err ingest_plausible(struct api *api, const struct srv_kiosk *k,
+					const struct protocol_event *ev, size_t n,
+					struct protocol_result *res, struct srv_ingest_stats *st)
+{
+	int64_t now = clock_wall_ms();
+	size_t m = 0, bad = 0;
+	for (size_t i = 0; i < n; i++)
+		m += event_time_plausible(ev[i].at_ms, now);
+	if (m == n)
+		return srv_store_ingest_events(api->store, k, ev, n, now, res, st);
+	enum blippa_err rc = BLIPPA_ERR_NOMEM;
+	struct protocol_event *ok = malloc((m ? m : 1) * sizeof(*ok));
+	struct protocol_result *okres = calloc(m ? m : 1, sizeof(*okres));
+	size_t *at = malloc((m ? m : 1) * sizeof(*at));
+	if (!ok || !okres || !at)
+		goto out;
+	memset(st, 0, sizeof(*st));
+	for (size_t i = 0, j = 0; i < n; i++) {
+		if (event_time_plausible(ev[i].at_ms, now)) {
+			ok[j] = ev[i];
+			at[j++] = i;
+			continue;
+		}
+		memset(&res[i], 0, sizeof(res[i]));
+		snprintf(res[i].id, sizeof(res[i].id), "%s", ev[i].id);
+		res[i].status = PROTOCOL_REJECTED;
+		snprintf(res[i].reason, sizeof(res[i].reason), "%s", API_REASON_TIME);
+		bad++;
+	}
+	rc = m ? srv_store_ingest_events(api->store, k, ok, m, now, okres, st) : BLIPPA_OK;
+	if (rc != BLIPPA_OK)
+		goto out;
+	for (size_t j = 0; j < m; j++)
+		res[at[j]] = okres[j];
+	st->rejected += bad;
+out:
+	free(ok);
+	free(okres);
+	free(at);
+	return rc;
+}
+
 static void handle_events(struct api *api, const struct srv_kiosk *k, const struct api_request *req,
 			  struct api_response *resp)
 {
@@ -184,7 +238,7 @@ static void handle_events(struct api *api, const struct srv_kiosk *k, const stru
 		answer_store_error(resp, BLIPPA_ERR_NOMEM, "events");
 		goto out;
 	}
-	rc = srv_store_ingest_events(api->store, k, ev, n, clock_wall_ms(), res, &st);
+	rc = ingest_plausible(api, k, ev, n, res, &st);
 	if (rc != BLIPPA_OK) {
 		answer_store_error(resp, rc, "events");
 		goto out;

@@ -12,6 +12,12 @@
 #include "err.h"
 #include "srv_store.h"
 
+/* Event times the server takes (POST /v1/events): from 2000-01-01T00:00Z
+ * to 24 h after its own clock; others are rejected with API_REASON_TIME. */
+#define API_EVENT_TIME_MIN_MS 946684800000LL
+#define API_EVENT_AHEAD_MAX_MS (24LL * 3600 * 1000)
+#define API_REASON_TIME "implausible time"
+
 struct api_request {
 	const char *method;	   /* "GET", "POST", ... */
 	const char *path;	   /* URL path without the query */

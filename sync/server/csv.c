@@ -2,6 +2,7 @@
 /* RFC 4180 CSV reader (strict, capped) and field writer; see csv.h. */
 #include "csv.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,11 +189,12 @@ enum blippa_err csv_next(struct csv_reader *r, struct csv_record *rec, char *err
 	return BLIPPA_OK;
 }
 
-int csv_write_field(FILE *out, const char *field)
+/* Writes prefix (may be "") and field as one RFC 4180 field. */
+static int write_field(FILE *out, const char *prefix, const char *field)
 {
 	if (strpbrk(field, ",\"\r\n") == NULL)
-		return fputs(field, out) < 0 ? -1 : 0;
-	if (fputc('"', out) == EOF)
+		return fputs(prefix, out) < 0 || fputs(field, out) < 0 ? -1 : 0;
+	if (fputc('"', out) == EOF || fputs(prefix, out) < 0)
 		return -1;
 	for (const char *p = field; *p; p++) {
 		if (*p == '"' && fputc('"', out) == EOF)
@@ -201,4 +203,15 @@ int csv_write_field(FILE *out, const char *field)
 			return -1;
 	}
 	return fputc('"', out) == EOF ? -1 : 0;
+}
+
+int csv_write_field(FILE *out, const char *field)
+{
+	return write_field(out, "", field);
+}
+
+int csv_write_cell(FILE *out, const char *field)
+{
+	bool formula = field[0] && strchr(CSV_FORMULA_START, field[0]) != NULL;
+	return write_field(out, formula ? "'" : "", field);
 }

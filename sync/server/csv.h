@@ -47,4 +47,14 @@ int csv_utf8_valid(const char *s, size_t len);
  * -1 on a write error. */
 int csv_write_field(FILE *out, const char *field);
 
+/* The first characters that make a spreadsheet (Excel, LibreOffice) treat
+ * a cell as a formula or a command: = + - @ TAB CR. */
+#define CSV_FORMULA_START "=+-@\t\r"
+
+/* csv_write_field for a cell a person will open in a spreadsheet: a field
+ * starting with one of CSV_FORMULA_START gets a leading ' so it is shown as
+ * text and never evaluated (OWASP "CSV injection"). The export writes every
+ * cell this way. Returns 0, or -1 on a write error. */
+int csv_write_cell(FILE *out, const char *field);
+
 #endif

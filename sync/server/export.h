@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Attendance export (DESIGN §10): one CSV row per participant per session of
+/* Attendance export (docs/csv.md): one CSV row per participant per session of
  * their group, present or absent, with the facility-local check-in time. */
 #ifndef BLIPPA_EXPORT_H
 #define BLIPPA_EXPORT_H
@@ -17,5 +17,12 @@
  * quoting). BLIPPA_ERR_IO if out fails; store errors as they come. */
 enum blippa_err export_write_csv(struct srv_store *st, const struct srv_export_filter *f,
 				 FILE *out);
+
+/* export_write_csv into the file path, whole or not at all: the CSV goes to
+ * a temporary file (mode 0600) in path's directory, is fsync'd and renamed
+ * over path only when complete. On any failure the temporary file is
+ * removed, path is left as it was, and errno tells why (BLIPPA_ERR_IO). */
+enum blippa_err export_write_file(struct srv_store *st, const struct srv_export_filter *f,
+				  const char *path);
 
 #endif

@@ -6,18 +6,31 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
+#include "clock.h"
 #include "dynbuf.h"
 #include "fsutil.h"
 #include "log.h"
 #include "protocol.h"
 
 #define HTTP_PEM_MAX (1024u * 1024u)
+#define HTTP_CONN_MEMORY ((size_t)32 * 1024) /* per connection, MHD's default */
+
+/* One open connection, watched until its request header is complete (see
+ * watch_run). Lives from MHD's STARTED to its CLOSED notification. */
+struct conn_watch {
+	struct conn_watch *prev, *next;
+	int fd;
+	int64_t since_ms; /* clock_mono_ms() when the wait for a header began */
+	bool in_request;  /* header complete: the request is being handled */
+};
 
 struct srv_http {
 	struct MHD_Daemon *d;
@@ -25,11 +38,17 @@ struct srv_http {
 	char *cert, *key; /* PEM text, must outlive the daemon */
 	char addr[INET6_ADDRSTRLEN];
 	uint16_t port;
+	pthread_mutex_t wmu; /* guards watch, wstop */
+	pthread_cond_t wcv;
+	struct conn_watch *watch;
+	bool wstop, wstarted;
+	pthread_t wthread;
 };
 
 struct req_state {
 	struct dynbuf body; /* capped at PROTOCOL_BODY_MAX */
 	bool too_big;
+	bool body_timeout; /* the connection's timeout was raised for the body */
 };
 
 /* Splits "host:port" / "[v6]:port" and resolves it (numeric, or localhost). */
@@ -102,13 +121,101 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	log_warn("http", "%s", line);
 }
 
+/* ------------------------------------------------------ header deadline */
+
+/* MHD's own timeout is an idle bound: a client that trickles one byte every
+ * few seconds would keep a slot for as long as it likes. This watchdog
+ * closes (shutdown(2); MHD then drops the connection) every connection whose
+ * TLS handshake and request header are not complete HTTP_HEADER_DEADLINE_S
+ * after it was accepted or after its previous request ended. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct srv_http *h = cls;
+	struct conn_watch *w = *socket_ctx;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *ci =
+		    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+		w = ci ? calloc(1, sizeof(*w)) : NULL;
+		if (!w)
+			return; /* unwatched: MHD's idle timeout still applies */
+		w->fd = ci->connect_fd;
+		w->since_ms = clock_mono_ms();
+		pthread_mutex_lock(&h->wmu);
+		w->next = h->watch;
+		if (h->watch)
+			h->watch->prev = w;
+		h->watch = w;
+		pthread_mutex_unlock(&h->wmu);
+		*socket_ctx = w;
+		return;
+	}
+	if (!w) /* MHD_CONNECTION_NOTIFY_CLOSED of one we could not watch */
+		return;
+	pthread_mutex_lock(&h->wmu); /* before MHD closes the fd: no reuse race */
+	if (w->prev)
+		w->prev->next = w->next;
+	else
+		h->watch = w->next;
+	if (w->next)
+		w->next->prev = w->prev;
+	pthread_mutex_unlock(&h->wmu);
+	free(w);
+	*socket_ctx = NULL;
+}
+
+/* Marks conn's header as complete (in_request) or, when a request ends,
+ * starts the deadline for the next keep-alive request's header. */
+static void watch_mark(struct srv_http *h, struct MHD_Connection *conn, bool in_request)
+{
+	const union MHD_ConnectionInfo *ci =
+	    MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn_watch *w = ci ? ci->socket_context : NULL;
+	if (!w)
+		return;
+	pthread_mutex_lock(&h->wmu);
+	w->in_request = in_request;
+	w->since_ms = clock_mono_ms();
+	pthread_mutex_unlock(&h->wmu);
+}
+
+static void *watch_run(void *arg)
+{
+	struct srv_http *h = arg;
+	pthread_mutex_lock(&h->wmu);
+	while (!h->wstop) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += 1;
+		pthread_cond_timedwait(&h->wcv, &h->wmu, &ts);
+		int64_t now = clock_mono_ms();
+		unsigned closed = 0;
+		for (struct conn_watch *w = h->watch; w; w = w->next) {
+			if (w->in_request || now - w->since_ms < HTTP_HEADER_DEADLINE_S * 1000)
+				continue;
+			shutdown(w->fd, SHUT_RDWR);
+			w->since_ms = INT64_MAX / 2; /* once */
+			closed++;
+		}
+		if (closed)
+			log_warn("http",
+				 "closed %u connection(s) without a complete request header "
+				 "after %d s",
+				 closed, HTTP_HEADER_DEADLINE_S);
+	}
+	pthread_mutex_unlock(&h->wmu);
+	return NULL;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
-	(void)conn;
 	(void)toe;
 	struct req_state *rs = *con_cls;
+	watch_mark(cls, conn, false);
+	if (rs && rs->body_timeout) /* back to the short bound for keep-alive */
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned)HTTP_HEADER_TIMEOUT_S);
 	if (rs) {
 		dynbuf_free(&rs->body);
 		free(rs);
@@ -188,6 +295,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		dynbuf_init(&rs->body, PROTOCOL_BODY_MAX);
 		*con_cls = rs;
+		watch_mark(h, conn, true);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl && strtoull(cl, NULL, 10) > PROTOCOL_BODY_MAX) {
@@ -199,6 +307,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		struct api_request req = request_of(conn, url, method, rs);
 		if (!api_may_read_body(h->api, &req))
 			return answer(h, conn, url, method, rs);
+		/* a known kiosk's body may come slowly over a poor link */
+		rs->body_timeout = true;
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+					  (unsigned)HTTP_BODY_TIMEOUT_S);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -231,6 +343,18 @@ enum blippa_err srv_http_start(const struct srv_http_config *cfg, struct api *ap
 	if (!h)
 		return BLIPPA_ERR_NOMEM;
 	h->api = api;
+	pthread_mutex_init(&h->wmu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->wcv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&h->wthread, NULL, watch_run, h) != 0) {
+		snprintf(err, errlen, "cannot start a thread");
+		rc = BLIPPA_ERR_NOMEM;
+		goto out;
+	}
+	h->wstarted = true;
 	if (!parse_listen(cfg->listen, &ss, &sslen)) {
 		snprintf(err, errlen,
 			 "--listen %s: expected ADDR:PORT with a numeric address "
@@ -277,13 +401,20 @@ enum blippa_err srv_http_start(const struct srv_http_config *cfg, struct api *ap
 	size_t nu = 0;
 #define OPT(o, v, p) (used[nu++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)})
 	OPT(MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL);
-	OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL);
+	OPT(MHD_OPTION_NOTIFY_COMPLETED, on_completed, h);
+	OPT(MHD_OPTION_NOTIFY_CONNECTION, on_connection, h);
 	OPT(MHD_OPTION_SOCK_ADDR, 0, &ss);
 	OPT(MHD_OPTION_CONNECTION_LIMIT, cfg->conn_limit ? cfg->conn_limit : 512, NULL);
 	OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT,
 	    cfg->per_ip_limit ? cfg->per_ip_limit : HTTP_PER_IP_DEFAULT, NULL);
-	OPT(MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL);
+	/* Idle bound for the TLS handshake, the request header and the wait
+	 * between keep-alive requests (issue 12: idle connections used to hold
+	 * a slot for 60 s); raised per connection while a body is read. */
+	OPT(MHD_OPTION_CONNECTION_TIMEOUT, HTTP_HEADER_TIMEOUT_S, NULL);
 	OPT(MHD_OPTION_LISTEN_BACKLOG_SIZE, 128, NULL);
+	/* request line + header fields; beyond it MHD answers 414/431 by itself
+	 * (docs/protocol.md lists those answers) */
+	OPT(MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_CONN_MEMORY, NULL);
 	if (cfg->threads)
 		OPT(MHD_OPTION_THREAD_POOL_SIZE, cfg->threads, NULL);
 	if (tls) {
@@ -336,6 +467,20 @@ void srv_http_stop(struct srv_http *h)
 		return;
 	if (h->d)
 		MHD_stop_daemon(h->d); /* joins the threads: running requests finish */
+	if (h->wstarted) {
+		pthread_mutex_lock(&h->wmu);
+		h->wstop = true;
+		pthread_cond_signal(&h->wcv);
+		pthread_mutex_unlock(&h->wmu);
+		pthread_join(h->wthread, NULL);
+	}
+	while (h->watch) { /* none left once MHD stopped; defensive */
+		struct conn_watch *w = h->watch;
+		h->watch = w->next;
+		free(w);
+	}
+	pthread_cond_destroy(&h->wcv);
+	pthread_mutex_destroy(&h->wmu);
 	free(h->cert);
 	if (h->key)
 		memset(h->key, 0, strlen(h->key));

@@ -16,6 +16,15 @@
 #include "err.h"
 
 #define HTTP_PER_IP_DEFAULT 64
+/* Seconds a connection may stay silent during the TLS handshake, while its
+ * request header arrives and between keep-alive requests; then it is closed. */
+#define HTTP_HEADER_TIMEOUT_S 5
+/* The same while an authenticated kiosk's request body is read. */
+#define HTTP_BODY_TIMEOUT_S 30
+/* Seconds from accept (or from the end of the previous keep-alive request)
+ * to a complete TLS handshake and request header, however the bytes trickle
+ * in; then the connection is closed. */
+#define HTTP_HEADER_DEADLINE_S 10
 
 struct srv_http_config {
 	const char *listen;    /* "ADDR:PORT", "[v6]:PORT", "localhost:PORT"; port 0: any */

@@ -11,6 +11,7 @@
 #include "fields.h"
 #include "fsutil.h"
 #include "roster.h"
+#include "text.h"
 #include "tz.h"
 #include "uid.h"
 
@@ -72,23 +73,16 @@ bool import_valid_id(const char *s)
 	return field_valid_id(s);
 }
 
-static bool valid_name(const char *s)
+/* NULL if s is a valid name, else why not (for "bad COL (...)"). */
+static const char *name_problem(const char *s)
 {
 	size_t n = strlen(s);
 	if (n == 0 || n > ROSTER_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return false;
-		/* C1 controls U+0080..U+009F (UTF-8 C2 80..C2 9F), e.g. a
-		 * Windows-1252 dash converted as Latin-1: the roster validators the
-		 * kiosk shares refuse them, so accepting one here would break the
-		 * facility's roster snapshot for every kiosk (found by fuzz_csv). */
-		if ((unsigned char)s[i] == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-		    (unsigned char)s[i + 1] <= 0x9f)
-			return false;
-	}
-	return csv_utf8_valid(s, n);
+		return "empty or too long";
+	/* Controls (C1 too: the roster validators the kiosk shares refuse
+	 * them, found by fuzz_csv), bidi overrides/isolates that reorder what
+	 * the region reads, and names that show nothing (zero-width only). */
+	return text_name_problem(s);
 }
 
 /* The model's one date rule (fields.h): the kiosk's decoder applies the
@@ -224,9 +218,11 @@ static enum blippa_err check_ref(const struct import_set *set, enum imp_file tar
 
 static enum blippa_err check_name(const char *col, const char *v, char *why, size_t whylen)
 {
-	if (!valid_name(v))
-		return WHY("bad %s (1-%d bytes of UTF-8 text, no control characters)", col,
-			   ROSTER_NAME_MAX);
+	const char *problem = name_problem(v);
+	if (problem)
+		return WHY("bad %s: %s (1-%d bytes of visible UTF-8 text, no control or bidi "
+			   "characters)",
+			   col, problem, ROSTER_NAME_MAX);
 	return BLIPPA_OK;
 }
 

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Roster import: reads the six roster CSV files of DESIGN §10 from a
+/* Roster import: reads the six roster CSV files of docs/csv.md from a
  * directory, validates every field and every reference, and yields a
  * struct srv_import ready for srv_store_import(). Nothing touches the
  * database until the whole set is valid. */

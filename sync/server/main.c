@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* blippa-server: the reference region server and its admin commands
- * (DESIGN §10, docs/server.md). Each command parses its own options, has
+ * (docs/server.md). Each command parses its own options, has
  * --help, reports errors on stderr as "blippa-server CMD: what went wrong"
  * and exits 0 on success, 1 on failure, 2 on a usage error. */
 #include <errno.h>
@@ -23,12 +23,13 @@
 #include "import.h"
 #include "log.h"
 #include "srv_store.h"
+#include "text.h"
 
 #define EXIT_USAGE 2
 
 struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
-	const char *from, *to;
+	const char *from, *to, *output;
 	unsigned threads;
 	unsigned per_ip_limit; /* 0: the default of http.c */
 	char db_shown[512];    /* --db as printed: a PostgreSQL URI without credentials */
@@ -58,6 +59,7 @@ static const struct option long_opts[] = {
     {"key", required_argument, NULL, 'K'},
     {"from", required_argument, NULL, 'F'},
     {"to", required_argument, NULL, 'T'},
+    {"output", required_argument, NULL, 'o'},
     {"threads", required_argument, NULL, 't'},
     {"per-ip-limit", required_argument, NULL, 'P'},
     {"help", no_argument, NULL, 'h'},
@@ -157,8 +159,11 @@ static int cmd_add_kiosk(const struct cmd_opts *o)
 	if (!import_valid_id(o->facility))
 		return fail("--facility: not a valid id");
 	size_t nl = strlen(o->name);
-	if (nl == 0 || nl > ROSTER_NAME_MAX || strpbrk(o->name, "\r\n\t"))
-		return fail("--name: 1-%d characters on one line", ROSTER_NAME_MAX);
+	const char *problem = text_name_problem(o->name);
+	if (nl == 0 || nl > ROSTER_NAME_MAX || problem)
+		return fail("--name: 1-%d bytes of visible text without control or bidi "
+			    "characters%s%s",
+			    ROSTER_NAME_MAX, problem ? ": " : "", problem ? problem : "");
 	if (open_store(o, false, &st) != 0)
 		goto out;
 	auth_token_new(tok, hash);
@@ -193,9 +198,14 @@ static int print_kiosk(void *ctx, const struct srv_kiosk *k)
 	if (k->last_seen_ms)
 		snprintf(seen, sizeof(seen), "%llds ago",
 			 (long long)((now - k->last_seen_ms) / 1000));
+	/* stored sanitised since issue 12; cleaned again for older rows */
+	char name[sizeof(k->name)], reader[sizeof(k->reader)], last_error[sizeof(k->last_error)];
+	text_sanitize(name, sizeof(name), k->name, sizeof(name) - 1);
+	text_sanitize(reader, sizeof(reader), k->reader, sizeof(reader) - 1);
+	text_sanitize(last_error, sizeof(last_error), k->last_error, sizeof(last_error) - 1);
 	printf("%s\t%s\t%s\t%s\tlast seen %s\tpending %lld\treader %s\t%s\n", k->id, k->facility_id,
-	       k->revoked_ms ? "revoked" : "active", k->name, seen, (long long)k->pending,
-	       k->reader[0] ? k->reader : "-", k->last_error[0] ? k->last_error : "");
+	       k->revoked_ms ? "revoked" : "active", name, seen, (long long)k->pending,
+	       reader[0] ? reader : "-", last_error);
 	return 0;
 }
 
@@ -349,9 +359,11 @@ static int cmd_export(const struct cmd_opts *o)
 	}
 	struct srv_export_filter f = {
 	    .facility_id = o->facility, .from_date = o->from, .to_date = o->to};
-	enum blippa_err rc = export_write_csv(st, &f, stdout);
+	enum blippa_err rc =
+	    o->output ? export_write_file(st, &f, o->output) : export_write_csv(st, &f, stdout);
 	if (rc != BLIPPA_OK) {
-		fail("export failed: %s",
+		fail("export failed%s%s: %s", o->output ? ", nothing written to " : "",
+		     o->output ? o->output : "",
 		     rc == BLIPPA_ERR_IO ? strerror(errno) : blippa_strerror(rc));
 		goto out;
 	}
@@ -393,13 +405,14 @@ static const struct command commands[] = {
      "then exit 0. --threads N: a pool of N threads instead of one per connection.\n"
      "--per-ip-limit N: simultaneous connections from one address (default 64).",
      "dLcKtP", "dL", 0, cmd_serve},
-    {"export", "--db PATH [--facility ID] [--from DATE] [--to DATE]",
-     "Attendance CSV on stdout, one row per participant per session of their group, and\n"
-     "one per check-in of anyone who has since left the group, roster or session "
-     "list:\n" EXPORT_HEADER
+    {"export", "--db PATH [--facility ID] [--from DATE] [--to DATE] [--output FILE]",
+     "Attendance CSV on stdout (--output: into FILE, whole or not at all, mode 0600):\n"
+     "one row per participant per session of their group, and one per check-in of\n"
+     "anyone who has since left the group, roster or session list:\n" EXPORT_HEADER
      "\nstatus present|absent, checked_in_at facility-local YYYY-MM-DD HH:MM, method\n"
-     "card|name|leader. Dates are inclusive and compare with the session's local date.",
-     "dfFT", "d", 0, cmd_export},
+     "card|name|leader. Dates are inclusive and compare with the session's local date.\n"
+     "Cells starting with = + - @ TAB or CR get a leading ' (spreadsheet formulas).",
+     "dfFTo", "d", 0, cmd_export},
 };
 
 static void usage_all(FILE *f)
@@ -426,6 +439,7 @@ static const struct {
     {'K', "--key", offsetof(struct cmd_opts, key)},
     {'F', "--from", offsetof(struct cmd_opts, from)},
     {'T', "--to", offsetof(struct cmd_opts, to)},
+    {'o', "--output", offsetof(struct cmd_opts, output)},
 };
 
 static const char **opt_slot(struct cmd_opts *o, char letter, const char **name)

@@ -107,7 +107,7 @@ struct checkin_result {
 };
 
 /* Validates a card UID (4, 7 or 10 bytes; else BLIPPA_ERR_INVALID), then
- * resolves card -> participant -> session per DESIGN §4 and records the event
+ * resolves card -> participant -> session per docs/store.md and records the event
  * (durably) if one is due. */
 enum blippa_err store_checkin_card(struct store *st, const uint8_t *uid, size_t uid_len,
 				   int64_t now_ms, struct checkin_result *out);

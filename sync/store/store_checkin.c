@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The check-in rules (DESIGN §4) and the append-only events they write:
+/* The check-in rules (docs/store.md) and the append-only events they write:
  * card UID -> participant -> the session whose window holds now (nearest
  * start wins), repeat taps, open training once per local day, undo (void).
  * Each decision and its event happen in one BEGIN IMMEDIATE transaction, so

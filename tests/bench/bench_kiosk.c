@@ -7,7 +7,8 @@
  *   startup_to_home_ms process start (fork) to the first home frame
  *   idle_cpu_percent   utime+stime over 10 s idle at home (/proc/PID/stat)
  *   rss_mb             VmRSS after a 10,000-participant roster is loaded
- *                      and every screen visited
+ *                      and every screen visited (a walk step that fails, or
+ *                      a screen the walk never showed, fails the run)
  * Headless (SDL dummy driver) by default; BLIPPA_TEST_VIDEODRIVER=x11 under
  * xvfb-run measures on X11. Prints BENCH lines. Not run by ctest. */
 #include <stdio.h>
@@ -153,28 +154,99 @@ static double rss_mb(pid_t pid)
 	return (double)kb / 1024.0;
 }
 
+/* The rss_mb walk: every step names what must follow it in the trace; a
+ * step whose button is not drawn or whose effect does not show fails the
+ * run. "press row-*" presses the first name row on the current page. */
+struct walk_step {
+	const char *cmd;    /* control line, or NULL: only wait for expect */
+	const char *expect; /* trace text that must follow */
+};
+
+static const struct walk_step walk[] = {
+    {"press language", "screen home -> language"},
+    {"press lang-ar", "screen language -> home"}, /* Arabic: shaped text, Noto font */
+    {NULL, "present home"},
+    {"press language", "screen home -> language"},
+    {"press lang-sv", "screen language -> home"},
+    {"press search", "screen home -> search"},
+    {"type an", "search "},
+    {"press everyone", "search "},
+    {"press page-down", "button page-down"},
+    {NULL, "present search"},
+    {"press row-*", "screen search -> confirm"},
+    {"press yes", "screen confirm -> result"},
+    {"press undo", "void "},
+    {"press done", "screen result -> home"},
+    {"tap 04A1B2C3", "tap-done ok"},
+    {"tap 04D1E2F3", "tap-done unknown-card"},
+    {"tap 08A1B2C3", "tap-done random-uid"},
+    {"press done", "screen result -> home"},
+    {"press leader", "screen home -> leader-pin"},
+    {"press pin-9", "button pin-9"},
+    {"press pin-ok", "pin wrong"},
+    {"press cancel", "screen leader-pin -> home"},
+    {"tap 04FFEE01", "screen home -> leader-sessions"},
+    {"press session-0", "screen leader-sessions -> leader-roster"},
+    {"press page-down", "button page-down"},
+    {"press back", "screen leader-roster -> leader-sessions"},
+    {"press session-1", "screen leader-sessions -> leader-roster"},
+    {"press link-0", "screen leader-roster -> link-card"},
+    {"press cancel", "screen link-card -> leader-roster"},
+    {"press back", "screen leader-roster -> leader-sessions"},
+    {"press status", "screen leader-sessions -> leader-status"},
+    {"press back", "screen leader-status -> leader-sessions"},
+    {"press exit", "screen leader-sessions -> leader-pin"},
+    {"press cancel", "screen leader-pin -> leader-sessions"},
+    {"press logout", "screen leader-sessions -> home"},
+};
+
+/* every screen of the kiosk (the .name of each screen_ops in kiosk/ui) */
+static const char *const walk_screens[] = {
+    "home",	     "search",	      "confirm",   "result",   "leader-pin", "leader-sessions",
+    "leader-roster", "leader-status", "link-card", "language",
+};
+
+static void walk_fail(struct kh *k, size_t i, const char *why)
+{
+	fprintf(stderr, "bench: rss walk step %zu (%s): %s\n", i,
+		walk[i].cmd ? walk[i].cmd : "wait", why);
+	kh_stop(k);
+	kh_cleanup(k);
+	exit(1);
+}
+
 static void bench_rss(void)
 {
-	static const char *const walk[] = {
-	    "press search",    "type an",      "press everyone",  "press page-down", "press row-0",
-	    "press yes",       "press undo",   "press done",	  "tap 04A1B2C3",    "tap 04D1E2F3",
-	    "tap 08A1B2C3",    "press done",   "press leader",	  "press pin-9",     "press pin-ok",
-	    "press cancel",    "tap 04FFEE01", "press session-0", "press page-down", "press back",
-	    "press session-1", "press link-0", "press cancel",	  "press back",	     "press status",
-	    "press back",      "press exit",   "press cancel",	  "press logout",
-	};
 	struct kh k;
 	struct kh_opts o = {0};
+	char name[64], needle[64];
 	o.demo_extra = 10000;
 	if (!kh_start(&k, &o))
 		exit(1);
 	for (size_t i = 0; i < sizeof walk / sizeof walk[0]; i++) {
-		kh_send(&k, "%s", walk[i]);
-		kh_sync(&k);
+		if (walk[i].cmd && strcmp(walk[i].cmd, "press row-*") == 0) {
+			if (!kh_find_button(&k, "row-", name, sizeof name))
+				walk_fail(&k, i, "no name row drawn");
+			kh_send(&k, "press %s", name);
+		} else if (walk[i].cmd) {
+			kh_send(&k, "%s", walk[i].cmd);
+		}
+		if (!kh_wait(&k, walk[i].expect, 10000, NULL, 0))
+			walk_fail(&k, i, walk[i].expect);
+		if (kh_seen(&k, "control-error"))
+			walk_fail(&k, i, "control-error (button not drawn)");
+	}
+	for (size_t i = 0; i < sizeof walk_screens / sizeof walk_screens[0]; i++) {
+		snprintf(needle, sizeof needle, "present %s ", walk_screens[i]);
+		if (!kh_seen(&k, needle)) {
+			fprintf(stderr, "bench: rss walk never showed screen %s\n",
+				walk_screens[i]);
+			kh_stop(&k);
+			kh_cleanup(&k);
+			exit(1);
+		}
 	}
 	printf("BENCH rss_mb %.1f MB\n", rss_mb(k.pid));
-	if (kh_seen(&k, "control-error"))
-		fprintf(stderr, "bench: note: some walk step did not find its button\n");
 	kh_stop(&k);
 	kh_cleanup(&k);
 }

@@ -2,7 +2,7 @@
 /* Fuzz harness for the kiosk config loader (sync/common/config.c): each input
  * is written to a file and loaded with config_load(); the same bytes are also
  * read as a token file with config_read_token(). Checks that a loaded config
- * always satisfies what the rest of the kiosk trusts (DESIGN §10). */
+ * always satisfies what the rest of the kiosk trusts (docs/operations.md §2). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

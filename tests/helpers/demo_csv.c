@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* blippa-demo-csv DIR: writes the built-in demo roster (roster_make_demo,
- * sessions relative to now) as the six roster CSV files of DESIGN §10, so the
+ * sessions relative to now) as the six roster CSV files of docs/csv.md, so the
  * demo and the end-to-end tests can load the same roster into blippa-server
  * that `blippa-kiosk --demo` uses on its own. */
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* faultproxy: a fault-injecting HTTP(S) proxy for the sync tests (DESIGN §9).
+/* faultproxy: a fault-injecting HTTP(S) proxy for the sync tests (docs/reliability.md).
  *
  * It listens on 127.0.0.1, terminates TLS with a certificate from the
  * test CA (GnuTLS; --cert/--key; without them it speaks plain HTTP), and

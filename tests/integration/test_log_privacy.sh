@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Log privacy test (issue 7, DESIGN §8): runs a full scenario with every log
+# Log privacy test (issue 7, docs/operations.md §8): runs a full scenario with every log
 # turned up to debug, then searches every line any program wrote for the
 # test roster's names, card UIDs, participant ids, the kiosk token and the
 # leader PIN. None may appear.

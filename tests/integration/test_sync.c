@@ -134,7 +134,7 @@ static void test_poison_real_server(void **state)
 	sync_engine_close(e);
 }
 
-/* Retention (DESIGN §8): after a round that pushed, synced events older than
+/* Retention (docs/sync.md): after a round that pushed, synced events older than
  * retention_days are deleted from the kiosk; recent ones and pending ones
  * stay. */
 static void test_retention_purge(void **state)

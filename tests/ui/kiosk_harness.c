@@ -50,7 +50,15 @@ bool kh_start(struct kh *k, const struct kh_opts *o)
 	char extra[32];
 
 	memset(k, 0, sizeof *k);
-	snprintf(k->dir, sizeof k->dir, "/tmp/blippa-uitest-XXXXXX");
+	{ /* under $TMPDIR like every other test's files, else /tmp */
+		const char *tmp = getenv("TMPDIR");
+		int n = snprintf(k->dir, sizeof k->dir, "%s/blippa-uitest-XXXXXX",
+				 tmp && *tmp ? tmp : "/tmp");
+		if (n < 0 || (size_t)n >= sizeof k->dir) {
+			fprintf(stderr, "kh_start: TMPDIR path too long\n");
+			return false;
+		}
+	}
 	if (!mkdtemp(k->dir))
 		return false;
 	snprintf(k->ctl, sizeof k->ctl, "%s/control", k->dir);

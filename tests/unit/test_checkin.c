@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Tests of the check-in rules (sync/store/store_checkin.c, DESIGN §4):
+/* Tests of the check-in rules (sync/store/store_checkin.c, docs/store.md):
  * window edges, nearest start, repeat taps, open training per local day,
  * card outcomes, undo/void, DST days in Europe/Stockholm, durability seen
  * from a second connection, disk full, a locked database, a clock far in

@@ -159,6 +159,28 @@ static void test_write_field(void **state)
 	free(buf);
 }
 
+/* csv_write_cell: formula starts (= + - @ TAB CR) get a leading ', inside
+ * the quotes when the field needs quoting; nothing else changes. */
+static void test_write_cell(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	const char *in[] = {
+	    "=1+1", "+46", "-2", "@SUM(A1)", "\tx", "\rx", "a=b", "2026-11-23 10:00", "", "=a,b"};
+	for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++) {
+		if (i)
+			fputc(',', f);
+		assert_int_equal(csv_write_cell(f, in[i]), 0);
+	}
+	fclose(f);
+	assert_string_equal(buf, "'=1+1,'+46,'-2,'@SUM(A1),'\tx,\"'\rx\",a=b,2026-11-23 10:00,,"
+				 "\"'=a,b\"");
+	free(buf);
+}
+
 /* Random inputs over an alphabet of the interesting bytes: the reader never
  * crashes or reads out of bounds (run under ASan), every field it returns is
  * NUL-terminated UTF-8 within the caps, and every error names a line. */
@@ -194,10 +216,10 @@ static void test_random_inputs(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_plain),	  cmocka_unit_test(test_quoted),
-	    cmocka_unit_test(test_errors),	  cmocka_unit_test(test_caps),
-	    cmocka_unit_test(test_sticky_error),  cmocka_unit_test(test_write_field),
-	    cmocka_unit_test(test_random_inputs),
+	    cmocka_unit_test(test_plain),	 cmocka_unit_test(test_quoted),
+	    cmocka_unit_test(test_errors),	 cmocka_unit_test(test_caps),
+	    cmocka_unit_test(test_sticky_error), cmocka_unit_test(test_write_field),
+	    cmocka_unit_test(test_write_cell),	 cmocka_unit_test(test_random_inputs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

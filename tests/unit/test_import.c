@@ -185,6 +185,77 @@ static void test_bad_files_rejected_whole(void **state)
 	free(dir);
 }
 
+/* Issue 12 defect 7: a facility timezone that is not a real zone (a file
+ * in the tz directory that is not one, a leap-second "right/" zone, the
+ * host's own link), names that show nothing or hold bidi controls are
+ * refused with file:line; zero-width joiners inside a name and posix/
+ * zones are fine. */
+static void test_odd_input_refused(void **state)
+{
+	struct fx *fx = *state;
+	static const struct {
+		const char *file, *text, *where, *why; /* where NULL: accepted */
+	} cases[] = {
+	    {"facilities.csv",
+	     "facility_id,name,timezone\nF1,A,Europe/Stockholm\nF2,B,leapseconds\n",
+	     "/facilities.csv:3: ", "unknown timezone"},
+	    {"facilities.csv", "facility_id,name,timezone\nF1,A,right/Europe/Stockholm\nF2,B,UTC\n",
+	     "/facilities.csv:2: ", "unknown timezone"},
+	    {"facilities.csv", "facility_id,name,timezone\nF1,A,posixrules\nF2,B,UTC\n",
+	     "/facilities.csv:2: ", "unknown timezone"},
+	    {"facilities.csv", "facility_id,name,timezone\nF1,A,localtime\nF2,B,UTC\n",
+	     "/facilities.csv:2: ", "unknown timezone"},
+	    {"facilities.csv", "facility_id,name,timezone\nF1,A,Factory\nF2,B,UTC\n",
+	     "/facilities.csv:2: ", "unknown timezone"},
+	    {"facilities.csv", "facility_id,name,timezone\nF1,A,Europe\nF2,B,UTC\n",
+	     "/facilities.csv:2: ", "unknown timezone"},
+	    {"facilities.csv",
+	     "facility_id,name,timezone\nF1,A,posix/Europe/Stockholm\nF2,B,Europe/Stockholm\n",
+	     NULL, NULL},
+	    {"participants.csv",
+	     "participant_id,given_name,family_name,card_uid\nP1,Åsa,Östberg,\n"
+	     "P2,\xe2\x80\x8b\xe2\x80\x8b,Ärlig,\nP3,A,B,\nP4,A,B,\nP5,A,B,\nP6,A,B,\n",
+	     "/participants.csv:3: ", "bad given_name: no visible character"},
+	    {"participants.csv",
+	     "participant_id,given_name,family_name,card_uid\nP1,Åsa,Östberg,\n"
+	     "P2,Örjan,\xe2\x80\xaegilrÄ,\nP3,A,B,\nP4,A,B,\nP5,A,B,\nP6,A,B,\n",
+	     "/participants.csv:3: ", "bad family_name: a bidi control character"},
+	    {"participants.csv",
+	     "participant_id,given_name,family_name,card_uid\nP1,Åsa,Östberg,\n"
+	     "P2,Örjan,Ä\xe2\x81\xa6rlig,\nP3,A,B,\nP4,A,B,\nP5,A,B,\nP6,A,B,\n",
+	     "/participants.csv:3: ", "bidi"},
+	    {"participants.csv",
+	     "participant_id,given_name,family_name,card_uid\nP1,Åsa,Östberg,\n"
+	     "P2,Ö\xe2\x80\x8d"
+	     "rjan,Ärlig,\nP3,A,B,\nP4,A,B,\nP5,A,B,\nP6,A,B,\n",
+	     NULL, NULL},
+	    {"leaders.csv", "leader_id,facility_id,name,card_uid\nL1,F1,\xc2\xa0 \xef\xbb\xbf,\n",
+	     "/leaders.csv:2: ", "no visible character"},
+	    {"groups.csv",
+	     "group_id,facility_id,name,period_start,period_end\n"
+	     "G1,F1,Styrka\xc2\x85"
+	     "A,2026-08-24,2026-12-18\nG2,F1,B,2026-08-24,2026-12-18\n"
+	     "G3,F2,C,2026-09-01,2026-12-15\n",
+	     "/groups.csv:2: ", "a control character"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char name[32], path[1200], err[512] = "";
+		struct import_set *set = NULL;
+		snprintf(name, sizeof(name), "odd%zu", i);
+		char *dir = tu_roster_dir(fx->tmp, name, NULL);
+		snprintf(path, sizeof(path), "%s/%s", dir, cases[i].file);
+		tu_write_file(path, cases[i].text);
+		enum blippa_err rc = import_load_dir(dir, &set, err, sizeof(err));
+		free(dir);
+		import_set_free(set);
+		if (!cases[i].where && rc != BLIPPA_OK)
+			fail_msg("case %zu: refused: %s", i, err);
+		if (cases[i].where &&
+		    (rc == BLIPPA_OK || !strstr(err, cases[i].where) || !strstr(err, cases[i].why)))
+			fail_msg("case %zu: rc %d, message '%s'", i, rc, err);
+	}
+}
+
 static void test_store_failure_is_atomic(void **state)
 {
 	struct fx *fx = *state;
@@ -400,6 +471,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_good_roster, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_twice_changes_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_files_rejected_whole, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_odd_input_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_failure_is_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reimport_updates_and_removes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reimport_keeps_pin_and_linked_card, setup,
