@@ -432,7 +432,7 @@ int main(int argc, char **argv)
 			log_info(MOD, "demo data dir %s%s", cfg.data_dir,
 				 demo_made ? " (removed when the demo ends)" : "");
 			int n = snprintf(cfg.reader_device, sizeof cfg.reader_device,
-					 "sim:%s/reader.fifo", cfg.data_dir);
+					 READER_SIM_PREFIX "%s/reader.fifo", cfg.data_dir);
 			if (n < 0 || (size_t)n >= sizeof cfg.reader_device) {
 				fprintf(stderr, "blippa-kiosk: demo data dir path too long\n");
 				goto out;
@@ -529,14 +529,15 @@ int main(int argc, char **argv)
 	if (pthread_create(&sig_thread, NULL, signal_main, &app) == 0)
 		pthread_detach(sig_thread);
 
-	app.sim_reader = strncmp(cfg.reader_device, "sim:", 4) == 0;
+	const char *sim_path = NULL;
+	app.sim_reader = reader_connstring_sim(cfg.reader_device, &sim_path);
 	if (reader_open(cfg.reader_device, on_reader, app.ui, &rd) != BLIPPA_OK) {
 		fprintf(stderr, "blippa-kiosk: [reader] device: cannot use \"%s\"\n",
 			cfg.reader_device);
 		goto out;
 	}
 	if (app.sim_reader)
-		log_info(MOD, "simulated reader: write a UID line to %s", cfg.reader_device + 4);
+		log_info(MOD, "simulated reader: write a UID line to %s", sim_path);
 	if (cfg.server_url[0]) {
 		struct sync_callbacks cb = {on_sync_status, &app};
 		if (sync_thread_start(&cfg, &cb, &app.sync, err, sizeof err) != BLIPPA_OK) {

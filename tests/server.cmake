@@ -26,6 +26,12 @@ foreach(t test_import test_export)
   set_tests_properties(${t} PROPERTIES LABELS unit TIMEOUT 60)
 endforeach()
 
+# The import's snapshot limits (issue 12.4): 200,000-row rosters, a few seconds.
+add_executable(test_import_limits unit/test_import_limits.c)
+target_link_libraries(test_import_limits PRIVATE blippa_srv_testutil PkgConfig::CMOCKA)
+add_test(NAME test_import_limits COMMAND test_import_limits)
+set_tests_properties(test_import_limits PROPERTIES LABELS unit TIMEOUT 120)
+
 add_executable(test_server_http integration/test_server_http.c)
 target_compile_definitions(test_server_http PRIVATE
   BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"

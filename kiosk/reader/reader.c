@@ -16,15 +16,10 @@
 #include "clock.h"
 #include "log.h"
 #include "reader_backend.h"
+#include "uid.h"
 
 #define MOD "reader"
 #define CONNSTRING_MAX 1023 /* libnfc's NFC_BUFSIZE_CONNSTRING - 1 */
-
-/* libnfc 1.8 driver names; "usb" makes libnfc try every *_usb driver. */
-static const char *const nfc_drivers[] = {
-    "pn532_uart", "pn532_spi", "pn532_i2c", "pn53x_usb", "acr122_usb", "acr122_pcsc",
-    "acr122s",	  "arygon",    "pcsc",	    "pn71xx",	 "usb",
-};
 
 const char *reader_state_name(enum reader_state st)
 {
@@ -41,44 +36,21 @@ const char *reader_state_name(enum reader_state st)
 	return "unknown";
 }
 
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum blippa_err reader_parse_uid(const char *hex, uint8_t *uid, size_t *len)
 {
-	size_t n = 0;
-	const char *p = hex;
+	uint8_t buf[MODEL_UID_BYTES_MAX];
+	size_t n;
 
-	if (!hex || !uid || !len)
+	if (!uid || !len || !uid_from_hex(hex, buf, &n))
 		return BLIPPA_ERR_INVALID;
-	while (*p) {
-		int hi, lo;
-		if (n > 0 && *p == ':')
-			p++; /* one separator between bytes */
-		hi = hex_val(p[0]);
-		lo = hi < 0 ? -1 : hex_val(p[1]);
-		if (hi < 0 || lo < 0 || n >= READER_UID_MAX)
-			return BLIPPA_ERR_INVALID;
-		uid[n++] = (uint8_t)(hi << 4 | lo);
-		p += 2;
-	}
-	if (n != 4 && n != 7 && n != 10)
-		return BLIPPA_ERR_INVALID;
+	memcpy(uid, buf, n);
 	*len = n;
 	return BLIPPA_OK;
 }
 
 bool reader_uid_is_random(const uint8_t *uid, size_t len)
 {
-	return uid && len == 4 && uid[0] == 0x08;
+	return uid_is_random(uid, len);
 }
 
 enum reader_state reader_get_state(const struct reader *rd)
@@ -172,50 +144,98 @@ static void none_close(struct reader *rd)
 
 const struct reader_ops reader_ops_none = {.name = "none", .open = none_open, .close = none_close};
 
-/* ---- connstring parsing ---- */
+/* ---- connstring -> backend: one table, like libnfc's driver list ---- */
 
-static bool is_libnfc_connstring(const char *cs)
+enum match {
+	MATCH_EXACT,  /* the whole connstring is the key: "none", "auto" */
+	MATCH_PREFIX, /* key + a non-empty argument: "sim:PATH" */
+	MATCH_DRIVER, /* a libnfc driver name, alone or followed by ':' */
+};
+
+struct reader_kind {
+	const char *key;
+	enum match match;
+	const struct reader_ops *ops;
+};
+
+/* libnfc 1.8 driver names; "usb" makes libnfc try every *_usb driver. */
+static const struct reader_kind kinds[] = {
+    {"none", MATCH_EXACT, &reader_ops_none},
+    {"auto", MATCH_EXACT, &reader_ops_nfc},
+    {READER_SIM_PREFIX, MATCH_PREFIX, &reader_ops_sim},
+    {"pn532_uart", MATCH_DRIVER, &reader_ops_nfc},
+    {"pn532_spi", MATCH_DRIVER, &reader_ops_nfc},
+    {"pn532_i2c", MATCH_DRIVER, &reader_ops_nfc},
+    {"pn53x_usb", MATCH_DRIVER, &reader_ops_nfc},
+    {"acr122_usb", MATCH_DRIVER, &reader_ops_nfc},
+    {"acr122_pcsc", MATCH_DRIVER, &reader_ops_nfc},
+    {"acr122s", MATCH_DRIVER, &reader_ops_nfc},
+    {"arygon", MATCH_DRIVER, &reader_ops_nfc},
+    {"pcsc", MATCH_DRIVER, &reader_ops_nfc},
+    {"pn71xx", MATCH_DRIVER, &reader_ops_nfc},
+    {"usb", MATCH_DRIVER, &reader_ops_nfc},
+};
+
+static bool printable(const char *cs, size_t len)
 {
-	size_t len = strlen(cs), i;
-
-	if (len == 0 || len > CONNSTRING_MAX)
-		return false;
-	for (i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++)
 		if (cs[i] <= ' ' || cs[i] > '~')
 			return false;
-	for (i = 0; i < sizeof nfc_drivers / sizeof nfc_drivers[0]; i++) {
-		size_t dl = strlen(nfc_drivers[i]);
-		if (strncmp(cs, nfc_drivers[i], dl) == 0 && (cs[dl] == '\0' || cs[dl] == ':'))
-			return true;
-	}
-	return false;
+	return true;
 }
 
-/* Chooses the backend and its argument for connstring; NULL if invalid. */
-static const struct reader_ops *reader_pick(const char *cs, const char **arg)
+/* The table row for connstring and the argument its backend opens with
+ * (NULL: none; the part after the prefix; the whole libnfc connstring);
+ * NULL if no row takes it. */
+static const struct reader_kind *reader_pick(const char *cs, const char **arg)
 {
+	size_t len = strlen(cs);
+
 	*arg = NULL;
-	if (strcmp(cs, "none") == 0)
-		return &reader_ops_none;
-	if (strcmp(cs, "auto") == 0)
-		return &reader_ops_nfc;
-	if (strncmp(cs, "sim:", 4) == 0) {
-		size_t n = strlen(cs + 4);
-		if (n == 0 || n >= PATH_MAX)
-			return NULL;
-		*arg = cs + 4;
-		return &reader_ops_sim;
-	}
-	if (is_libnfc_connstring(cs)) {
-		*arg = cs;
-		return &reader_ops_nfc;
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		const struct reader_kind *k = &kinds[i];
+		size_t kl = strlen(k->key);
+		switch (k->match) {
+		case MATCH_EXACT:
+			if (strcmp(cs, k->key) == 0)
+				return k;
+			break;
+		case MATCH_PREFIX:
+			if (strncmp(cs, k->key, kl) == 0) {
+				if (len == kl || len - kl >= PATH_MAX)
+					return NULL;
+				*arg = cs + kl;
+				return k;
+			}
+			break;
+		case MATCH_DRIVER:
+			if (len <= CONNSTRING_MAX && strncmp(cs, k->key, kl) == 0 &&
+			    (cs[kl] == '\0' || cs[kl] == ':') && printable(cs, len)) {
+				*arg = cs;
+				return k;
+			}
+			break;
+		}
 	}
 	return NULL;
+}
+
+bool reader_connstring_sim(const char *connstring, const char **path)
+{
+	const char *arg;
+	const struct reader_kind *k = connstring ? reader_pick(connstring, &arg) : NULL;
+
+	if (!k || k->ops != &reader_ops_sim)
+		return false;
+	if (path)
+		*path = arg;
+	return true;
 }
 
 enum blippa_err reader_open(const char *connstring, reader_cb cb, void *user, struct reader **out)
 {
 	struct reader *rd = NULL;
+	const struct reader_kind *kind;
 	const struct reader_ops *ops;
 	const char *arg;
 	enum blippa_err err = BLIPPA_OK;
@@ -223,7 +243,7 @@ enum blippa_err reader_open(const char *connstring, reader_cb cb, void *user, st
 	if (!out)
 		return BLIPPA_ERR_INVALID;
 	*out = NULL;
-	if (!connstring || !(ops = reader_pick(connstring, &arg))) {
+	if (!connstring || !(kind = reader_pick(connstring, &arg))) {
 		/* The connstring may hold a path; it is config, not personal data. */
 		log_error(MOD,
 			  "unknown reader device '%s' (want a libnfc connstring, "
@@ -231,6 +251,7 @@ enum blippa_err reader_open(const char *connstring, reader_cb cb, void *user, st
 			  connstring ? connstring : "(null)");
 		return BLIPPA_ERR_CONFIG;
 	}
+	ops = kind->ops;
 	rd = calloc(1, sizeof *rd);
 	if (!rd)
 		return BLIPPA_ERR_NOMEM;

@@ -19,6 +19,7 @@
 #include "err.h"
 
 #define READER_UID_MAX 10
+#define READER_SIM_PREFIX "sim:" /* "sim:PATH": the simulated reader */
 
 enum reader_state {
 	READER_STATE_NONE,     /* device = none */
@@ -52,6 +53,11 @@ enum blippa_err reader_open(const char *connstring, reader_cb cb, void *user,
 /* Stops the thread (well under a second) and frees. NULL is a no-op.
  * Not from inside the callback (it runs on the thread being stopped). */
 void reader_close(struct reader *rd);
+
+/* True if connstring names the simulated reader ("sim:PATH", decided by
+ * the same backend table as reader_open); *path (if path is not NULL) then
+ * points at PATH inside connstring. */
+bool reader_connstring_sim(const char *connstring, const char **path);
 
 /* Current state (thread-safe). */
 enum reader_state reader_get_state(const struct reader *rd);

@@ -42,7 +42,7 @@ struct sync_engine {
 	uint64_t rng;	       /* xorshift state for jitter */
 	pthread_mutex_t mu;    /* guards reader */
 	char reader[PROTOCOL_SHORT_MAX + 1];
-	struct store_event *batch;	 /* batch_max slots */
+	struct event_record *batch;	 /* batch_max slots */
 	struct store_ack *acks;		 /* batch_max slots */
 	struct protocol_result *results; /* batch_max slots */
 };

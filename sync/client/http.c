@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 
+#include "dynbuf.h"
 #include "fsutil.h"
 #include "log.h"
 #include "protocol.h"
@@ -31,8 +32,7 @@ struct http_client {
 	char errbuf[CURL_ERROR_SIZE];
 	/* per request */
 	struct http_response *resp;
-	size_t cap;    /* body byte cap */
-	size_t bufcap; /* bytes allocated for resp->body */
+	struct dynbuf body; /* the answer, capped at PROTOCOL_RESPONSE_MAX */
 	bool over_cap;
 };
 
@@ -159,29 +159,13 @@ static enum blippa_err setup_ca(struct http_client *c, const char *ca_file, char
 static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
 {
 	struct http_client *c = user;
-	struct http_response *r = c->resp;
 	size_t n = size * nmemb;
+	enum blippa_err rc = dynbuf_add(&c->body, data, n);
 
-	if (r->len + n > c->cap) {
-		c->over_cap = true;
+	if (rc != BLIPPA_OK) {
+		c->over_cap = rc == BLIPPA_ERR_TOO_BIG;
 		return 0; /* CURLE_WRITE_ERROR */
 	}
-	/* grow geometrically, but never past the cap (+1 for the NUL) */
-	if (r->len + n + 1 > c->bufcap) {
-		size_t want = c->bufcap ? c->bufcap : 16384;
-		while (want < r->len + n + 1)
-			want *= 2;
-		if (want > c->cap + 1)
-			want = c->cap + 1;
-		char *p = realloc(r->body, want);
-		if (!p)
-			return 0;
-		r->body = p;
-		c->bufcap = want;
-	}
-	memcpy(r->body + r->len, data, n);
-	r->len += n;
-	r->body[r->len] = '\0';
 	return n;
 }
 
@@ -401,9 +385,8 @@ enum blippa_err http_request(struct http_client *c, const char *method, const ch
 	memset(resp, 0, sizeof *resp);
 	resp->retry_after_s = -1;
 	c->resp = resp;
-	c->cap = PROTOCOL_RESPONSE_MAX;
+	dynbuf_init(&c->body, PROTOCOL_RESPONSE_MAX);
 	c->over_cap = false;
-	c->bufcap = 0;
 	c->errbuf[0] = '\0';
 	if (atomic_load(&c->cancel)) {
 		snprintf(resp->error, sizeof resp->error, "stopped");
@@ -467,6 +450,7 @@ enum blippa_err http_request(struct http_client *c, const char *method, const ch
 	rc = map_curl(c, cc);
 	if (rc == BLIPPA_OK) {
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &resp->status);
+		resp->body = dynbuf_take(&c->body, &resp->len);
 	} else {
 		const char *what = c->over_cap		      ? "answer larger than the limit"
 				   : rc == BLIPPA_ERR_EXPIRED ? "stopped"
@@ -476,6 +460,7 @@ enum blippa_err http_request(struct http_client *c, const char *method, const ch
 		http_response_free(resp);
 	}
 out:
+	dynbuf_free(&c->body); /* a failed answer's partial body */
 	if (added)
 		curl_multi_remove_handle(c->multi, e);
 	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, NULL);

@@ -17,28 +17,12 @@
 
 const char *protocol_event_type_name(enum event_type t)
 {
-	switch (t) {
-	case EVENT_CHECKIN:
-		return "checkin";
-	case EVENT_VOID:
-		return "void";
-	case EVENT_CARD_LINK:
-		return "card_link";
-	}
-	return NULL;
+	return event_type_wire(t);
 }
 
 const char *protocol_method_name(enum checkin_method m)
 {
-	switch (m) {
-	case CHECKIN_CARD:
-		return "card";
-	case CHECKIN_NAME:
-		return "name";
-	case CHECKIN_LEADER:
-		return "leader";
-	}
-	return NULL;
+	return checkin_method_wire(m);
 }
 
 const char *protocol_status_name(enum protocol_status s)
@@ -56,24 +40,12 @@ const char *protocol_status_name(enum protocol_status s)
 
 enum blippa_err protocol_parse_event_type(const char *s, enum event_type *out)
 {
-	static const enum event_type all[] = {EVENT_CHECKIN, EVENT_VOID, EVENT_CARD_LINK};
-	for (size_t i = 0; s && i < sizeof all / sizeof all[0]; i++)
-		if (strcmp(s, protocol_event_type_name(all[i])) == 0) {
-			*out = all[i];
-			return BLIPPA_OK;
-		}
-	return BLIPPA_ERR_INVALID;
+	return event_type_from_wire(s, out);
 }
 
 enum blippa_err protocol_parse_method(const char *s, enum checkin_method *out)
 {
-	static const enum checkin_method all[] = {CHECKIN_CARD, CHECKIN_NAME, CHECKIN_LEADER};
-	for (size_t i = 0; s && i < sizeof all / sizeof all[0]; i++)
-		if (strcmp(s, protocol_method_name(all[i])) == 0) {
-			*out = all[i];
-			return BLIPPA_OK;
-		}
-	return BLIPPA_ERR_INVALID;
+	return checkin_method_from_wire(s, out);
 }
 
 static enum blippa_err parse_status(const char *s, enum protocol_status *out)
@@ -90,7 +62,7 @@ static enum blippa_err parse_status(const char *s, enum protocol_status *out)
 
 /* ---------------------------------------------------------------- events */
 
-enum blippa_err protocol_encode_events(const struct store_event *ev, size_t n, char **out,
+enum blippa_err protocol_encode_events(const struct event_record *ev, size_t n, char **out,
 				       size_t *len)
 {
 	json_t *root, *arr, *o;
@@ -112,7 +84,7 @@ enum blippa_err protocol_encode_events(const struct store_event *ev, size_t n, c
 	}
 	pjson_put(root, "events", arr, &ok);
 	for (size_t i = 0; ok && i < n; i++) {
-		const struct store_event *e = &ev[i];
+		const struct event_record *e = &ev[i];
 		pjson_append(arr, o = json_object(), &ok);
 		if (!ok)
 			break;

@@ -26,20 +26,22 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "event.h"
 #include "roster.h"
-#include "store.h"
 #include "uuid.h"
 
 #define PROTOCOL_VERSION 1
-#define PROTOCOL_HEADER "Blippa-Protocol"	    /* value: "1" */
-#define PROTOCOL_BATCH_MAX 500			    /* events per POST /v1/events */
-#define PROTOCOL_BODY_MAX (1024u * 1024u)	    /* request body bytes (server cap) */
-#define PROTOCOL_RESPONSE_MAX (32u * 1024u * 1024u) /* response bytes (kiosk cap) */
-#define PROTOCOL_REASON_MAX 128			    /* rejection reasons, error texts, last_error */
-#define PROTOCOL_SHORT_MAX 32			    /* version, reader state */
-/* Roster snapshot caps (a facility is far smaller; these stop a hostile or
- * broken body from eating the kiosk's memory). Over a cap: BLIPPA_ERR_TOO_BIG. */
-#define PROTOCOL_ROSTER_MAX_ROWS 200000 /* per table */
+#define PROTOCOL_HEADER "Blippa-Protocol"	       /* value: "1" */
+#define PROTOCOL_BATCH_MAX 500			       /* events per POST /v1/events */
+#define PROTOCOL_BODY_MAX (1024u * 1024u)	       /* request body bytes (server cap) */
+#define PROTOCOL_RESPONSE_MAX MODEL_SNAPSHOT_BYTES_MAX /* response bytes (kiosk cap) */
+#define PROTOCOL_REASON_MAX 128 /* rejection reasons, error texts, last_error */
+#define PROTOCOL_SHORT_MAX 32	/* version, reader state */
+/* Roster snapshot caps: the model's limits (model_limits.h), which the
+ * server's import also enforces, so no roster it serves is ever over them.
+ * They stop a hostile or broken body from eating the kiosk's memory. Over a
+ * cap: BLIPPA_ERR_TOO_BIG. */
+#define PROTOCOL_ROSTER_MAX_ROWS MODEL_SNAPSHOT_ROWS_MAX /* per table */
 
 /* ---------------------------------------------------------------- roster */
 
@@ -63,7 +65,7 @@ enum blippa_err protocol_encode_roster(const struct roster *r, const char *kiosk
 
 /* ---------------------------------------------------------------- events */
 
-/* One event as it travels on the wire (struct store_event minus local-only
+/* One event as it travels on the wire (struct event_record minus local-only
  * fields). Strings are NUL-terminated; absent optional fields are "". */
 struct protocol_event {
 	char id[UUID_STR_LEN];			/* UUID, validated */
@@ -84,9 +86,9 @@ struct protocol_event {
 };
 
 /* n events (n <= PROTOCOL_BATCH_MAX, else TOO_BIG) -> POST /v1/events body.
- * The kiosk id of store_event is never sent (the server takes it from the
+ * The kiosk id of event_record is never sent (the server takes it from the
  * token). An event with an unknown type or method: BLIPPA_ERR_INVALID. */
-enum blippa_err protocol_encode_events(const struct store_event *ev, size_t n, char **out,
+enum blippa_err protocol_encode_events(const struct event_record *ev, size_t n, char **out,
 				       size_t *len);
 
 /* Server side: body -> *out, a malloc'd array of *n events (caller frees;

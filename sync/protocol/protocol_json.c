@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "event.h"
 #include "roster.h"
 
 void pjson_seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -116,6 +117,7 @@ enum blippa_err pjson_get_uuid(json_t *obj, const char *key, char out[UUID_STR_L
 		return BLIPPA_ERR_INVALID;
 	}
 	snprintf(out, UUID_STR_LEN, "%s", s);
+	event_id_normalize(out); /* ids are case-insensitive: one spelling */
 	return BLIPPA_OK;
 }
 

@@ -132,6 +132,11 @@ static void handle_roster(struct api *api, const struct srv_kiosk *k, const stru
 		answer_store_error(resp, rc, "roster encode");
 		goto out;
 	}
+	if (!roster_fits_kiosk(r, len)) { /* import refuses this; never serve it */
+		log_error("api", "roster of %s is over a kiosk's limits", k->facility_id);
+		answer_error(resp, 500, "roster too large for a kiosk");
+		goto out;
+	}
 	unsigned char h[crypto_hash_sha256_BYTES];
 	crypto_hash_sha256(h, (const unsigned char *)body, len);
 	sodium_bin2hex(etag, sizeof(etag), h, sizeof(h));

@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "dynbuf.h"
 #include "fsutil.h"
 #include "log.h"
 #include "protocol.h"
@@ -47,8 +48,7 @@ struct srv_http {
 };
 
 struct req_state {
-	char *buf;
-	size_t len, cap;
+	struct dynbuf body; /* capped at PROTOCOL_BODY_MAX */
 	bool too_big;
 	bool web;	   /* a back-office request (web.h), body cap WEB_BODY_MAX */
 	bool body_timeout; /* the connection's timeout was raised for the body */
@@ -220,7 +220,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
 					  (unsigned)HTTP_HEADER_TIMEOUT_S);
 	if (rs) {
-		free(rs->buf);
+		dynbuf_free(&rs->body);
 		free(rs);
 		*con_cls = NULL;
 	}
@@ -268,8 +268,8 @@ static struct api_request request_of(struct MHD_Connection *conn, const char *ur
 		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH),
 	    .protocol = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, PROTOCOL_HEADER),
 	    .facility = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "facility"),
-	    .body = rs->buf,
-	    .body_len = rs->len,
+	    .body = dynbuf_ptr(&rs->body),
+	    .body_len = dynbuf_len(&rs->body),
 	    .body_too_big = rs->too_big,
 	};
 }
@@ -278,7 +278,8 @@ static enum MHD_Result answer(struct srv_http *h, struct MHD_Connection *conn, c
 			      const char *method, struct req_state *rs)
 {
 	if (rs->web)
-		return web_http_answer(h->web, conn, url, method, rs->buf, rs->len, rs->too_big);
+		return web_http_answer(h->web, conn, url, method, dynbuf_ptr(&rs->body),
+				       dynbuf_len(&rs->body), rs->too_big);
 	struct api_request req = request_of(conn, url, method, rs);
 	struct api_response ar;
 	api_handle(h->api, &req, &ar);
@@ -300,6 +301,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = rs;
 		rs->web = h->web && web_owns_path(url);
+		dynbuf_init(&rs->body, rs->web ? WEB_BODY_MAX : PROTOCOL_BODY_MAX);
 		watch_mark(h, conn, true);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -325,29 +327,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		if (rs->too_big)
 			return MHD_YES;
-		if (rs->len + n > (rs->web ? WEB_BODY_MAX : PROTOCOL_BODY_MAX)) {
-			rs->too_big = true;
-			free(rs->buf);
-			rs->buf = NULL;
-			rs->len = rs->cap = 0;
+		switch (dynbuf_add(&rs->body, upload_data, n)) {
+		case BLIPPA_OK:
 			return MHD_YES;
+		case BLIPPA_ERR_TOO_BIG: /* the content is dropped: answer 413 */
+			rs->too_big = true;
+			return MHD_YES;
+		default:
+			return MHD_NO;
 		}
-		if (rs->len + n + 1 > rs->cap) {
-			size_t cap = rs->cap ? rs->cap : 4096;
-			while (cap < rs->len + n + 1)
-				cap *= 2;
-			if (cap > PROTOCOL_BODY_MAX + 1)
-				cap = PROTOCOL_BODY_MAX + 1;
-			char *p = realloc(rs->buf, cap);
-			if (!p)
-				return MHD_NO;
-			rs->buf = p;
-			rs->cap = cap;
-		}
-		memcpy(rs->buf + rs->len, upload_data, n);
-		rs->len += n;
-		rs->buf[rs->len] = '\0';
-		return MHD_YES;
 	}
 	return answer(h, conn, url, method, rs);
 }

@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "csv.h"
+#include "fields.h"
 #include "fsutil.h"
 #include "roster.h"
 #include "text.h"
 #include "tz.h"
+#include "uid.h"
 
 enum imp_file { F_FACILITIES, F_GROUPS, F_SESSIONS, F_PARTICIPANTS, F_MEMBERS, F_LEADERS, F_COUNT };
 
@@ -68,13 +70,7 @@ struct import_set {
 
 bool import_valid_id(const char *s)
 {
-	size_t n = strlen(s);
-	if (n == 0 || n > ROSTER_ID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] <= 0x20 || (unsigned char)s[i] >= 0x7f)
-			return false;
-	return true;
+	return field_valid_id(s);
 }
 
 /* NULL if s is a valid name, else why not (for "bad COL (...)"). */
@@ -89,58 +85,22 @@ static const char *name_problem(const char *s)
 	return text_name_problem(s);
 }
 
-static bool digits(const char *s, size_t n, int *out)
-{
-	int v = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
+/* The model's one date rule (fields.h): the kiosk's decoder applies the
+ * same, so a roster that passes here is never refused by a kiosk. */
 bool import_valid_date(const char *s)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int y, m, d;
-	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-' || !digits(s, 4, &y) ||
-	    !digits(s + 5, 2, &m) || !digits(s + 8, 2, &d))
-		return false;
-	if (y < 1970 || y > 9999 || m < 1 || m > 12 || d < 1)
-		return false;
-	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	return d <= mdays[m - 1] + (m == 2 && leap ? 1 : 0);
+	return field_valid_date(s);
 }
 
 bool import_valid_local_time(const char *s)
 {
-	char date[11];
-	int h, mi;
-	if (strlen(s) != 16 || s[10] != ' ' || s[13] != ':')
-		return false;
-	memcpy(date, s, 10);
-	date[10] = '\0';
-	return import_valid_date(date) && digits(s + 11, 2, &h) && digits(s + 14, 2, &mi) &&
-	       h < 24 && mi < 60;
+	return field_valid_datetime(s);
 }
 
 /* Empty stays empty; else uppercase hex of 8, 14 or 20 digits or false. */
 static bool uid_normalize(char *s)
 {
-	size_t n = strlen(s);
-	if (n == 0)
-		return true;
-	if (n != 8 && n != 14 && n != 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] >= 'a' && s[i] <= 'f')
-			s[i] = (char)(s[i] - 'a' + 'A');
-		else if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F')))
-			return false;
-	}
-	return true;
+	return s[0] == '\0' || uid_hex_normalize(s, s);
 }
 
 /* ---------------------------------------------------------------- memory */
@@ -190,6 +150,22 @@ static bool idx_has(const struct idx *ix, const char *key)
 	if (ix->n == 0)
 		return false;
 	return bsearch(&k, ix->e, ix->n, sizeof(k), idx_cmp) != NULL;
+}
+
+size_t import_line_of(const struct import_set *s, int file, const char *key)
+{
+	struct idx_ent k = {.key = key}, *e;
+	const struct idx *ix;
+	if (file < 0 || file >= F_COUNT || s->idx[file].n == 0)
+		return 0;
+	ix = &s->idx[file];
+	e = bsearch(&k, ix->e, ix->n, sizeof(k), idx_cmp);
+	return e ? e->line : 0;
+}
+
+const char *import_dir(const struct import_set *s)
+{
+	return s->dir;
 }
 
 void import_set_free(struct import_set *s)
@@ -523,6 +499,9 @@ enum blippa_err import_load_dir(const char *dir, struct import_set **out, char *
 			goto out;
 		}
 	}
+	/* what no kiosk could take is refused here, not at every kiosk */
+	if ((rc = import_check_limits(set, err, errlen)) != BLIPPA_OK)
+		goto out;
 	*out = set;
 	set = NULL;
 out:

@@ -6,6 +6,7 @@
 #ifndef BLIPPA_IMPORT_H
 #define BLIPPA_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "err.h"
@@ -24,6 +25,19 @@ enum blippa_err import_load_dir(const char *dir, struct import_set **out, char *
 /* The validated roster; valid until import_set_free. */
 const struct srv_import *import_set_roster(const struct import_set *s);
 void import_set_free(struct import_set *s); /* NULL is a no-op */
+
+/* For import_limits.c. The line of the row of file (0 facilities,
+ * 1 groups, 2 sessions, 3 participants, 4 members, 5 leaders) whose key is
+ * key (its first column; members: group_id "\x1f" participant_id), 0 if
+ * none; and the directory the set was loaded from. */
+size_t import_line_of(const struct import_set *s, int file, const char *key);
+const char *import_dir(const struct import_set *s);
+/* Refuses (BLIPPA_ERR_TOO_BIG, "PATH:LINE: reason" in err) a roster in which
+ * some facility's snapshot would be over a limit of model_limits.h: more
+ * than MODEL_SNAPSHOT_ROWS_MAX rows in one table, or more than
+ * MODEL_SNAPSHOT_BYTES_MAX bytes of JSON (counting every leader with a PIN).
+ * LINE is the row that crosses the limit. Called by import_load_dir. */
+enum blippa_err import_check_limits(const struct import_set *s, char *err, size_t errlen);
 
 /* Field checks shared with the export and admin commands. */
 bool import_valid_id(const char *s);	     /* 1..64 printable ASCII, no space */

@@ -8,23 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool srv_uid_normalize(const char *in, char out[ROSTER_UID_HEX_MAX + 1])
-{
-	size_t n = strlen(in);
-	if (n != 8 && n != 14 && n != 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = in[i];
-		if (ch >= 'a' && ch <= 'f')
-			ch = (char)(ch - 'a' + 'A');
-		else if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'F')))
-			return false;
-		out[i] = ch;
-	}
-	out[n] = '\0';
-	return true;
-}
-
 struct srv_store {
 	const struct srv_store_ops *ops;
 	void *impl;
@@ -113,11 +96,130 @@ enum blippa_err srv_store_load_roster(struct srv_store *st, const char *facility
 	return st->ops->load_roster(st->impl, facility_id, out);
 }
 
+void srv_pool_init(struct srv_pool *p, int max, struct srv_pool_conn *first)
+{
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->max = max;
+	p->idle = first;
+	p->n_open = first ? 1 : 0;
+	if (first)
+		first->next = NULL;
+}
+
+enum blippa_err srv_pool_get(struct srv_pool *p,
+			     enum blippa_err (*open)(void *ctx, struct srv_pool_conn **out),
+			     void *ctx, struct srv_pool_conn **out)
+{
+	enum blippa_err rc;
+	*out = NULL;
+	pthread_mutex_lock(&p->mu);
+	while (!p->idle && p->n_open >= p->max)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->idle) {
+		*out = p->idle;
+		p->idle = p->idle->next;
+		pthread_mutex_unlock(&p->mu);
+		return BLIPPA_OK;
+	}
+	p->n_open++;
+	pthread_mutex_unlock(&p->mu);
+	rc = open(ctx, out);
+	if (rc != BLIPPA_OK) {
+		*out = NULL;
+		pthread_mutex_lock(&p->mu);
+		p->n_open--;
+		pthread_cond_signal(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+	return rc;
+}
+
+void srv_pool_put(struct srv_pool *p, struct srv_pool_conn *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&p->mu);
+	c->next = p->idle;
+	p->idle = c;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void srv_pool_destroy(struct srv_pool *p, void (*free_conn)(struct srv_pool_conn *c))
+{
+	while (p->idle) {
+		struct srv_pool_conn *c = p->idle;
+		p->idle = c->next;
+		free_conn(c);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+}
+
+const char *srv_reason_text(enum srv_reason r)
+{
+	static const char *const text[SRV_R_COUNT] = {
+	    [SRV_R_SESSION] = "unknown session",
+	    [SRV_R_SES_FAC] = "session not in facility",
+	    [SRV_R_PARTICIPANT] = "unknown participant",
+	    [SRV_R_NOT_MEMBER] = "participant not in group",
+	    [SRV_R_EVENT] = "unknown event",
+	    [SRV_R_IN_USE] = "card in use",
+	    [SRV_R_UID] = "bad card uid",
+	};
+	return (unsigned)r < SRV_R_COUNT ? text[r] : NULL;
+}
+
+static bool has_upper_hex(const char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'F')
+			return true;
+	return false;
+}
+
+/* True if any event id or voids id has an upper-case letter. */
+static bool ids_need_lowering(const struct protocol_event *ev, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (has_upper_hex(ev[i].id) || has_upper_hex(ev[i].voids_id))
+			return true;
+	return false;
+}
+
 enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_kiosk *k,
 					const struct protocol_event *ev, size_t n, int64_t now_ms,
 					struct protocol_result *res, struct srv_ingest_stats *stats)
 {
-	return st->ops->ingest_events(st->impl, k, ev, n, now_ms, res, stats);
+	struct protocol_event *low = NULL;
+	enum blippa_err rc;
+
+	/* Event ids are case-insensitive (event.h): both backends see one
+	 * spelling, whoever called (the decoder lowers already). */
+	if (ids_need_lowering(ev, n)) {
+		low = malloc(n * sizeof(*low));
+		if (!low)
+			return BLIPPA_ERR_NOMEM;
+		memcpy(low, ev, n * sizeof(*low));
+		for (size_t i = 0; i < n; i++) {
+			event_id_normalize(low[i].id);
+			event_id_normalize(low[i].voids_id);
+		}
+		ev = low;
+	}
+	memset(stats, 0, sizeof(*stats));
+	rc = st->ops->ingest_events(st->impl, k, ev, n, now_ms, res);
+	for (size_t i = 0; rc == BLIPPA_OK && i < n; i++) {
+		if (res[i].status == PROTOCOL_ACCEPTED)
+			stats->accepted++;
+		else if (res[i].status == PROTOCOL_DUPLICATE)
+			stats->duplicate++;
+		else
+			stats->rejected++;
+	}
+	free(low);
+	return rc;
 }
 
 enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kiosk_id,

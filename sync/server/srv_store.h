@@ -12,13 +12,16 @@
 #ifndef BLIPPA_SRV_STORE_H
 #define BLIPPA_SRV_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
+#include "event.h"
 #include "protocol.h"
 #include "roster.h"
+#include "uid.h" /* the backends normalise card UIDs with uid_hex_normalize */
 
 #define SRV_ID_MAX ROSTER_ID_MAX
 #define SRV_TOKEN_HASH_LEN 32 /* SHA-256 */
@@ -110,6 +113,23 @@ struct srv_ingest_stats {
 	size_t accepted, duplicate, rejected;
 };
 
+/* Why an event is rejected: one list for every backend. The values are
+ * pinned (the PostgreSQL backend computes them in SQL); the text is the
+ * "reason" of docs/protocol.md. */
+enum srv_reason {
+	SRV_R_OK = 0,
+	SRV_R_SESSION = 1,    /* "unknown session" */
+	SRV_R_SES_FAC = 2,    /* "session not in facility" */
+	SRV_R_PARTICIPANT = 3, /* "unknown participant" */
+	SRV_R_NOT_MEMBER = 4, /* "participant not in group" */
+	SRV_R_EVENT = 5,      /* "unknown event" (a void of no check-in here) */
+	SRV_R_IN_USE = 6,     /* "card in use" */
+	SRV_R_UID = 7,	      /* "bad card uid" */
+	SRV_R_COUNT
+};
+/* The reason text; NULL for SRV_R_OK or an out-of-range value. */
+const char *srv_reason_text(enum srv_reason r);
+
 /* ---- back-office staff accounts (DESIGN §11, docs/backoffice.md) ---- */
 
 #define SRV_USER_MAX 64		   /* user names: 1..64 bytes [A-Za-z0-9._@-] */
@@ -163,10 +183,11 @@ struct srv_store_ops {
 				      struct srv_kiosk *out);
 	enum blippa_err (*roster_version)(void *impl, int64_t *out);
 	enum blippa_err (*load_roster)(void *impl, const char *facility_id, struct roster **out);
+	/* Decides and stores the batch (ids already lowered); fills res. The
+	 * tally is srv_store.c's. */
 	enum blippa_err (*ingest_events)(void *impl, const struct srv_kiosk *k,
 					 const struct protocol_event *ev, size_t n, int64_t now_ms,
-					 struct protocol_result *res,
-					 struct srv_ingest_stats *stats);
+					 struct protocol_result *res);
 	enum blippa_err (*record_heartbeat)(void *impl, const char *kiosk_id,
 					    const struct protocol_heartbeat *hb, int64_t now_ms);
 	enum blippa_err (*export_attendance)(void *impl, const struct srv_export_filter *f,
@@ -188,6 +209,34 @@ struct srv_store_ops {
 };
 
 extern const struct srv_store_ops srv_store_sqlite_ops;
+
+/* ---- for the backends: one connection pool ---- */
+
+/* The first member of a backend's connection struct. */
+struct srv_pool_conn {
+	struct srv_pool_conn *next;
+};
+
+/* Up to max connections, handed out one per caller; thread-safe. */
+struct srv_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct srv_pool_conn *idle;
+	int n_open, max;
+};
+
+/* Starts a pool of at most max connections holding first (an open
+ * connection, counted; or NULL). */
+void srv_pool_init(struct srv_pool *p, int max, struct srv_pool_conn *first);
+/* Takes an idle connection; else, below max, opens one with open(ctx,
+ * out); else waits for one to come back. */
+enum blippa_err srv_pool_get(struct srv_pool *p,
+			     enum blippa_err (*open)(void *ctx, struct srv_pool_conn **out),
+			     void *ctx, struct srv_pool_conn **out);
+/* Gives c back (NULL is a no-op); the caller has reset its session. */
+void srv_pool_put(struct srv_pool *p, struct srv_pool_conn *c);
+/* Frees every idle connection with free_conn and the pool's locks. */
+void srv_pool_destroy(struct srv_pool *p, void (*free_conn)(struct srv_pool_conn *c));
 
 struct srv_store;
 
@@ -236,7 +285,9 @@ enum blippa_err srv_store_roster_version(struct srv_store *st, int64_t *out);
 enum blippa_err srv_store_load_roster(struct srv_store *st, const char *facility_id,
 				      struct roster **out);
 /* Decides and stores a batch of events from kiosk k in ONE transaction:
- * res[i] gets accepted / duplicate / rejected+reason for ev[i]. On an error
+ * res[i] gets accepted / duplicate / rejected+reason for ev[i]. Event ids
+ * and voids ids are compared without regard to case (lowered first, for
+ * both backends; res[i].id is the lowered id). On an error
  * nothing is stored and res is undefined. */
 enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_kiosk *k,
 					const struct protocol_event *ev, size_t n, int64_t now_ms,
@@ -281,9 +332,5 @@ enum blippa_err srv_store_correct(struct srv_store *st, const struct srv_correct
 /* Calls fn per correction of the group, newest first. */
 enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *group_id,
 					   srv_correction_fn fn, void *ctx);
-
-/* For the backends: a card UID of 8, 14 or 20 hex digits (4, 7 or 10 bytes),
- * any case, into uppercase in out; false for anything else. */
-bool srv_uid_normalize(const char *in, char out[ROSTER_UID_HEX_MAX + 1]);
 
 #endif

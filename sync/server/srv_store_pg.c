@@ -398,28 +398,20 @@ out:
 	return rc;
 }
 
+static enum blippa_err pool_open(void *ctx, struct srv_pool_conn **out)
+{
+	struct pg_impl *im = ctx;
+	struct pg_conn *c = NULL;
+	enum blippa_err rc = conn_open(im->uri, im->label, &c, NULL, 0);
+	*out = c ? &c->link : NULL;
+	return rc;
+}
+
 enum blippa_err pg_conn_get(struct pg_impl *im, struct pg_conn **out)
 {
-	enum blippa_err rc = BLIPPA_OK;
-	*out = NULL;
-	pthread_mutex_lock(&im->mu);
-	while (!im->idle && im->n_open >= im->pool_max)
-		pthread_cond_wait(&im->cv, &im->mu);
-	if (im->idle) {
-		*out = im->idle;
-		im->idle = im->idle->next;
-		pthread_mutex_unlock(&im->mu);
-	} else {
-		im->n_open++;
-		pthread_mutex_unlock(&im->mu);
-		rc = conn_open(im->uri, im->label, out, NULL, 0);
-		if (rc != BLIPPA_OK) {
-			pthread_mutex_lock(&im->mu);
-			im->n_open--;
-			pthread_cond_signal(&im->cv);
-			pthread_mutex_unlock(&im->mu);
-		}
-	}
+	struct srv_pool_conn *l = NULL;
+	enum blippa_err rc = srv_pool_get(&im->pool, pool_open, im, &l);
+	*out = (struct pg_conn *)l;
 	if (*out && pg_conn_broken(*out))
 		rc = pg_conn_reset(*out);
 	return rc;
@@ -435,11 +427,7 @@ void pg_conn_put(struct pg_impl *im, struct pg_conn *c)
 		pg_exec_simple(c, "ROLLBACK");
 	else if (ts == PQTRANS_ACTIVE)
 		pg_conn_reset(c);
-	pthread_mutex_lock(&im->mu);
-	c->next = im->idle;
-	im->idle = c;
-	pthread_cond_signal(&im->cv);
-	pthread_mutex_unlock(&im->mu);
+	srv_pool_put(&im->pool, &c->link);
 }
 
 bool pg_conn_broken(const struct pg_conn *c)
@@ -664,18 +652,17 @@ out:
 	return rc;
 }
 
+static void pool_free(struct srv_pool_conn *l)
+{
+	conn_free((struct pg_conn *)l);
+}
+
 void pg_close(void *impl)
 {
 	struct pg_impl *im = impl;
 	if (!im)
 		return;
-	while (im->idle) {
-		struct pg_conn *c = im->idle;
-		im->idle = c->next;
-		conn_free(c);
-	}
-	pthread_mutex_destroy(&im->mu);
-	pthread_cond_destroy(&im->cv);
+	srv_pool_destroy(&im->pool, pool_free);
 	free(im->uri);
 	free(im);
 }
@@ -699,16 +686,15 @@ enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, siz
 		goto out;
 	}
 	uri = im->uri;
-	pthread_mutex_init(&im->mu, NULL);
-	pthread_cond_init(&im->cv, NULL);
+	srv_pool_init(&im->pool, im->pool_max, NULL);
 	make_label(uri, im->label, sizeof(im->label));
 	rc = conn_open(uri, im->label, &c, err, errlen);
 	if (rc == BLIPPA_OK)
 		rc = migrate(c, im->label, create, err, errlen);
 	if (rc != BLIPPA_OK)
 		goto out;
-	im->idle = c;
-	im->n_open = 1;
+	srv_pool_put(&im->pool, &c->link);
+	im->pool.n_open = 1; /* the first connection, opened here */
 	c = NULL;
 	*out = im;
 	im = NULL;

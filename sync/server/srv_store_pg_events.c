@@ -121,17 +121,15 @@ enum blippa_err pg_load_roster(void *impl, const char *facility_id, struct roste
 
 /* ---------------------------------------------------------------- ingest */
 
-enum { R_OK, R_SESSION, R_SES_FAC, R_PARTICIPANT, R_NOT_MEMBER, R_EVENT, R_IN_USE, R_UID };
-
-static const char *const reasons[] = {
-    [R_SESSION] = "unknown session",
-    [R_SES_FAC] = "session not in facility",
-    [R_PARTICIPANT] = "unknown participant",
-    [R_NOT_MEMBER] = "participant not in group",
-    [R_EVENT] = "unknown event",
-    [R_IN_USE] = "card in use",
-    [R_UID] = "bad card uid",
-};
+/* Reason codes: enum srv_reason (srv_store.h), also computed in SQL. */
+#define R_OK SRV_R_OK
+#define R_SESSION SRV_R_SESSION
+#define R_SES_FAC SRV_R_SES_FAC
+#define R_PARTICIPANT SRV_R_PARTICIPANT
+#define R_NOT_MEMBER SRV_R_NOT_MEMBER
+#define R_EVENT SRV_R_EVENT
+#define R_IN_USE SRV_R_IN_USE
+#define R_UID SRV_R_UID
 
 struct ev_state {
 	int reason;	/* R_* */
@@ -192,7 +190,7 @@ static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k,
 	for (size_t i = 0; i < b->n; i++) {
 		const struct protocol_event *e = &b->ev[i];
 		pg_arr_int4(&a[0], (int32_t)i);
-		pg_arr_int4(&a[1], (int32_t)e->type);
+		pg_arr_int4(&a[1], event_type_db(e->type));
 		pg_arr_text(&a[2], e->type == EVENT_VOID ? NULL : e->participant_id, true);
 		pg_arr_text(&a[3], e->type == EVENT_CHECKIN ? e->session_id : NULL, true);
 		pg_arr_text(&a[4], e->type == EVENT_VOID ? e->voids_id : NULL, true);
@@ -285,10 +283,10 @@ static enum blippa_err batch_insert(struct pg_conn *c, const struct srv_kiosk *k
 			continue;
 		const struct protocol_event *e = &b->ev[i];
 		pg_arr_text(&a[0], e->id, false);
-		pg_arr_int4(&a[1], (int32_t)e->type);
+		pg_arr_int4(&a[1], event_type_db(e->type));
 		pg_arr_int8(&a[2], e->at_ms);
 		if (e->type == EVENT_CHECKIN)
-			pg_arr_int4(&a[3], (int32_t)e->method);
+			pg_arr_int4(&a[3], checkin_method_db(e->method));
 		else
 			pg_arr_null(&a[3]);
 		pg_arr_text(&a[4], e->type == EVENT_VOID ? NULL : e->participant_id, true);
@@ -351,7 +349,7 @@ static void batch_results(struct batch *b, struct protocol_result *res)
 				o->status = PROTOCOL_REJECTED;
 				snprintf(o->reason, sizeof(o->reason), "%s",
 					 b->st[i].reason > R_OK && b->st[i].reason <= R_UID
-					     ? reasons[b->st[i].reason]
+					     ? srv_reason_text((enum srv_reason)b->st[i].reason)
 					     : "rejected");
 			}
 		}
@@ -371,7 +369,7 @@ static enum blippa_err batch_run(struct pg_conn *c, const struct srv_kiosk *k, i
 	for (size_t i = 0; i < b->n; i++) {
 		memset(&b->st[i], 0, sizeof(b->st[i]));
 		if (b->ev[i].type == EVENT_CARD_LINK &&
-		    !srv_uid_normalize(b->ev[i].card_uid, b->st[i].uid))
+		    !uid_hex_normalize(b->ev[i].card_uid, b->st[i].uid))
 			b->st[i].reason = R_UID;
 	}
 	enum blippa_err rc = batch_check(c, k, b);
@@ -406,13 +404,11 @@ static enum blippa_err batch_run(struct pg_conn *c, const struct srv_kiosk *k, i
 }
 
 enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res,
-			  struct srv_ingest_stats *stats)
+			  size_t n, int64_t now_ms, struct protocol_result *res)
 {
 	struct pg_impl *im = impl;
 	struct pg_conn *c = NULL;
 	struct batch b = {.ev = ev, .n = n};
-	memset(stats, 0, sizeof(*stats));
 	if (n == 0)
 		return BLIPPA_OK;
 	if (n > PROTOCOL_BATCH_MAX)
@@ -438,14 +434,6 @@ enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 		}
 		log_warn("pg", "kiosk %s: batch of %zu events retried (%s)", k->id, n,
 			 blippa_strerror(rc));
-	}
-	for (size_t i = 0; rc == BLIPPA_OK && i < n; i++) {
-		if (res[i].status == PROTOCOL_ACCEPTED)
-			stats->accepted++;
-		else if (res[i].status == PROTOCOL_DUPLICATE)
-			stats->duplicate++;
-		else
-			stats->rejected++;
 	}
 out:
 	pg_conn_put(im, c);

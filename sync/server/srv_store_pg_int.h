@@ -58,19 +58,17 @@ enum pg_stmt {
 };
 
 struct pg_conn {
+	struct srv_pool_conn link; /* first: the pool's */
 	PGconn *pg;
 	bool prepared[PQ_COUNT]; /* per connection; cleared by a reconnect */
-	struct pg_conn *next;
 };
 
 struct pg_impl {
 	char *uri;	    /* as given, less pool_max_conns (may hold a password:
 			       never printed) */
 	char label[200];    /* "PostgreSQL database D on H": for messages */
-	pthread_mutex_t mu; /* guards the pool */
-	pthread_cond_t cv;
-	struct pg_conn *idle;
-	int n_open, pool_max;
+	struct srv_pool pool; /* at most pool_max connections */
+	int pool_max;
 };
 
 /* A one-dimensional array parameter in PostgreSQL's binary format
@@ -141,8 +139,7 @@ enum blippa_err pg_import(void *impl, const struct srv_import *m, struct srv_imp
 /* srv_store_pg_events.c */
 enum blippa_err pg_load_roster(void *impl, const char *facility_id, struct roster **out);
 enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res,
-			  struct srv_ingest_stats *stats);
+			  size_t n, int64_t now_ms, struct protocol_result *res);
 enum blippa_err pg_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
 enum blippa_err pg_export_open(void *impl, const char *facility_id, srv_export_fn fn,

@@ -295,39 +295,27 @@ out:
 	return rc;
 }
 
+static enum blippa_err pool_open(void *ctx, struct srv_pool_conn **out)
+{
+	struct sq_impl *im = ctx;
+	struct sq_conn *c = NULL;
+	char err[256];
+	enum blippa_err rc = conn_open(im->path, false, &c, err, sizeof(err));
+	*out = c ? &c->link : NULL;
+	return rc;
+}
+
 enum blippa_err sq_conn_get(struct sq_impl *im, struct sq_conn **out)
 {
-	char err[256];
-	pthread_mutex_lock(&im->mu);
-	while (!im->idle && im->n_open >= SQ_POOL_MAX)
-		pthread_cond_wait(&im->cv, &im->mu);
-	if (im->idle) {
-		*out = im->idle;
-		im->idle = im->idle->next;
-		pthread_mutex_unlock(&im->mu);
-		return BLIPPA_OK;
-	}
-	im->n_open++;
-	pthread_mutex_unlock(&im->mu);
-	enum blippa_err rc = conn_open(im->path, false, out, err, sizeof(err));
-	if (rc != BLIPPA_OK) {
-		pthread_mutex_lock(&im->mu);
-		im->n_open--;
-		pthread_cond_signal(&im->cv);
-		pthread_mutex_unlock(&im->mu);
-	}
+	struct srv_pool_conn *l = NULL;
+	enum blippa_err rc = srv_pool_get(&im->pool, pool_open, im, &l);
+	*out = (struct sq_conn *)l;
 	return rc;
 }
 
 void sq_conn_put(struct sq_impl *im, struct sq_conn *c)
 {
-	if (!c)
-		return;
-	pthread_mutex_lock(&im->mu);
-	c->next = im->idle;
-	im->idle = c;
-	pthread_cond_signal(&im->cv);
-	pthread_mutex_unlock(&im->mu);
+	srv_pool_put(&im->pool, c ? &c->link : NULL);
 }
 
 /* The prepared statement id, reset and unbound; NULL on failure. */
@@ -463,18 +451,17 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 	return BLIPPA_OK;
 }
 
+static void pool_free(struct srv_pool_conn *l)
+{
+	conn_free((struct sq_conn *)l);
+}
+
 void sq_close(void *impl)
 {
 	struct sq_impl *im = impl;
 	if (!im)
 		return;
-	while (im->idle) {
-		struct sq_conn *c = im->idle;
-		im->idle = c->next;
-		conn_free(c);
-	}
-	pthread_mutex_destroy(&im->mu);
-	pthread_cond_destroy(&im->cv);
+	srv_pool_destroy(&im->pool, pool_free);
 	pthread_mutex_destroy(&im->write_mu);
 	free(im->path);
 	free(im);
@@ -543,11 +530,8 @@ enum blippa_err sq_open(const char *path, bool create, void **out, char *err, si
 		rc = BLIPPA_ERR_NOMEM;
 		goto out;
 	}
-	pthread_mutex_init(&im->mu, NULL);
-	pthread_cond_init(&im->cv, NULL);
+	srv_pool_init(&im->pool, SQ_POOL_MAX, &c->link);
 	pthread_mutex_init(&im->write_mu, NULL);
-	im->idle = c;
-	im->n_open = 1;
 	c = NULL;
 	*out = im;
 	im = NULL;

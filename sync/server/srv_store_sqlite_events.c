@@ -162,11 +162,11 @@ static const char *card_owner_check(struct sq_conn *c, const struct srv_kiosk *k
 	if (src != SQLITE_ROW)
 		return "";
 	if (owner != 0)
-		return "card in use";
+		return srv_reason_text(SRV_R_IN_USE);
 	if (strcmp(owner_id, pid) == 0)
 		return NULL;
 	int r = exists2(c, Q_PART_IN_FAC, owner_id, k->facility_id);
-	return r < 0 ? "" : r ? NULL : "card in use";
+	return r < 0 ? "" : r ? NULL : srv_reason_text(SRV_R_IN_USE);
 }
 
 /* The reason ev must be rejected, NULL if it is acceptable, or "" on a
@@ -181,36 +181,36 @@ static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
 		if (ev->session_id[0]) {
 			r = session_lookup(c, ev->session_id, sc);
 			if (r <= 0)
-				return r < 0 ? "" : "unknown session";
+				return r < 0 ? "" : srv_reason_text(SRV_R_SESSION);
 			if (strcmp(sc->facility_id, k->facility_id) != 0)
-				return "session not in facility";
+				return srv_reason_text(SRV_R_SES_FAC);
 			r = exists2(c, Q_MEMBER, sc->group_id, ev->participant_id);
 			if (r != 0)
 				return r < 0 ? "" : NULL;
 		}
 		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
 		if (r <= 0)
-			return r < 0 ? "" : "unknown participant";
-		return ev->session_id[0] ? "participant not in group" : NULL;
+			return r < 0 ? "" : srv_reason_text(SRV_R_PARTICIPANT);
+		return ev->session_id[0] ? srv_reason_text(SRV_R_NOT_MEMBER) : NULL;
 	case EVENT_VOID: {
 		sqlite3_stmt *s = sq_stmt(c, Q_EV_GET);
 		if (!s)
 			return "";
 		sqlite3_bind_text(s, 1, ev->voids_id, -1, SQLITE_STATIC);
 		int src = sqlite3_step(s);
-		bool ok = src == SQLITE_ROW && sqlite3_column_int(s, 0) == EVENT_CHECKIN &&
+		bool ok = src == SQLITE_ROW && sqlite3_column_int(s, 0) == EVENT_DB_CHECKIN &&
 			  strcmp(COL(s, 1), k->facility_id) == 0;
 		sqlite3_reset(s);
 		if (src != SQLITE_ROW && src != SQLITE_DONE)
 			return "";
-		return ok ? NULL : "unknown event";
+		return ok ? NULL : srv_reason_text(SRV_R_EVENT);
 	}
 	case EVENT_CARD_LINK:
-		if (!srv_uid_normalize(ev->card_uid, uid))
-			return "bad card uid";
+		if (!uid_hex_normalize(ev->card_uid, uid))
+			return srv_reason_text(SRV_R_UID);
 		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
 		if (r <= 0)
-			return r < 0 ? "" : "unknown participant";
+			return r < 0 ? "" : srv_reason_text(SRV_R_PARTICIPANT);
 		return card_owner_check(c, k, ev->participant_id, uid);
 	}
 	return "unknown event type";
@@ -241,10 +241,10 @@ static enum blippa_err ingest_one(struct sq_conn *c, const struct srv_kiosk *k,
 	sqlite3_bind_text(s, 1, ev->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, k->id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, k->facility_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, (int)ev->type);
+	sqlite3_bind_int(s, 4, event_type_db(ev->type));
 	sqlite3_bind_int64(s, 5, ev->at_ms);
 	if (ev->type == EVENT_CHECKIN)
-		sqlite3_bind_int(s, 6, (int)ev->method);
+		sqlite3_bind_int(s, 6, checkin_method_db(ev->method));
 	sq_bind_opt(s, 7, ev->participant_id);
 	sq_bind_opt(s, 8, ev->type == EVENT_CHECKIN ? ev->session_id : NULL);
 	sq_bind_opt(s, 9, ev->type == EVENT_VOID ? ev->voids_id : NULL);
@@ -266,14 +266,12 @@ static enum blippa_err ingest_one(struct sq_conn *c, const struct srv_kiosk *k,
 }
 
 enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res,
-			  struct srv_ingest_stats *stats)
+			  size_t n, int64_t now_ms, struct protocol_result *res)
 {
 	struct sq_impl *im = impl;
 	struct sq_conn *c = NULL;
 	struct ses_cache sc = {.found = -1};
 	bool bump = false;
-	memset(stats, 0, sizeof(*stats));
 	enum blippa_err rc = sq_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
 		return rc;
@@ -286,14 +284,6 @@ enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 	if (r2 == BLIPPA_OK && bump)
 		r2 = sq_run(c, sq_stmt(c, Q_VERSION_BUMP), NULL);
 	rc = sq_tx_end(im, c, r2);
-	for (size_t i = 0; rc == BLIPPA_OK && i < n; i++) {
-		if (res[i].status == PROTOCOL_ACCEPTED)
-			stats->accepted++;
-		else if (res[i].status == PROTOCOL_DUPLICATE)
-			stats->duplicate++;
-		else
-			stats->rejected++;
-	}
 out:
 	sq_conn_put(im, c);
 	return rc;

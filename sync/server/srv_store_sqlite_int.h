@@ -59,17 +59,14 @@ enum sq_stmt {
 };
 
 struct sq_conn {
+	struct srv_pool_conn link; /* first: the pool's */
 	sqlite3 *db;
 	sqlite3_stmt *stmt[Q_COUNT];
-	struct sq_conn *next;
 };
 
 struct sq_impl {
 	char *path;
-	pthread_mutex_t mu; /* guards the pool */
-	pthread_cond_t cv;
-	struct sq_conn *idle;
-	int n_open;
+	struct srv_pool pool;	  /* at most SQ_POOL_MAX connections */
 	pthread_mutex_t write_mu; /* one write transaction at a time in this process */
 };
 
@@ -104,8 +101,7 @@ enum blippa_err sq_import(void *impl, const struct srv_import *m, struct srv_imp
 /* srv_store_sqlite_events.c */
 enum blippa_err sq_load_roster(void *impl, const char *facility_id, struct roster **out);
 enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res,
-			  struct srv_ingest_stats *stats);
+			  size_t n, int64_t now_ms, struct protocol_result *res);
 enum blippa_err sq_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
 enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn,

@@ -18,6 +18,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "tz.h"
+#include "uid.h"
 
 #define MOD "store"
 
@@ -207,21 +208,12 @@ void store_col_text(sqlite3_stmt *s, int col, char *out, size_t outlen)
 
 enum blippa_err store_uid_hex(const uint8_t *uid, size_t len, char out[ROSTER_UID_HEX_MAX + 1])
 {
-	static const char hex[] = "0123456789ABCDEF";
-
-	if (!uid || (len != 4 && len != 7 && len != 10))
-		return BLIPPA_ERR_INVALID;
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = hex[uid[i] >> 4];
-		out[2 * i + 1] = hex[uid[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-	return BLIPPA_OK;
+	return uid_to_hex(uid, len, out) ? BLIPPA_OK : BLIPPA_ERR_INVALID;
 }
 
 bool store_uid_is_random(const uint8_t *uid, size_t len)
 {
-	return uid && len == 4 && uid[0] == 0x08;
+	return uid_is_random(uid, len);
 }
 
 const char *store_zone(const struct store *st)

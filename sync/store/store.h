@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "event.h"
 #include "roster.h"
 #include "uuid.h"
 
@@ -126,7 +127,7 @@ enum blippa_err store_facility(struct store *st, char *id, size_t idlen, char *n
 
 /* ---- check-in ---- */
 
-enum checkin_method { CHECKIN_CARD, CHECKIN_NAME, CHECKIN_LEADER };
+/* enum checkin_method: the data model (event.h). */
 
 enum checkin_outcome {
 	CHECKIN_OK,            /* new check-in for a session: green */
@@ -271,26 +272,13 @@ enum blippa_err store_pin_record(struct store *st, bool ok, int64_t now_ms, int 
 
 /* ---- sync queue ---- */
 
-enum event_type { EVENT_CHECKIN, EVENT_VOID, EVENT_CARD_LINK };
+/* enum event_type: the data model (event.h). */
 enum event_sync { EVENT_PENDING, EVENT_SYNCED, EVENT_REJECTED };
 
-struct store_event {
-	int64_t seq; /* local order */
-	char id[UUID_STR_LEN];
-	enum event_type type;
-	int64_t at_ms;
-	enum checkin_method method;
-	char participant_id[ROSTER_ID_MAX + 1];
-	char session_id[ROSTER_ID_MAX + 1];  /* "" = open training */
-	char voids_id[UUID_STR_LEN];         /* VOID only */
-	char card_uid[ROSTER_UID_HEX_MAX + 1]; /* CARD_LINK only */
-	char kiosk_id[ROSTER_ID_MAX + 1];
-	int64_t device_ms; /* the kiosk's own clock when at_ms was corrected, else 0 */
-	bool clock_unsure; /* recorded while the clock was unsure: session a guess */
-};
+/* struct event_record: the data model (event.h). */
 
 /* Oldest pending events first, at most max. */
-enum blippa_err store_pending_events(struct store *st, struct store_event *out, size_t max,
+enum blippa_err store_pending_events(struct store *st, struct event_record *out, size_t max,
 				     size_t *n);
 
 struct store_ack {
@@ -344,5 +332,13 @@ enum blippa_err store_local_hhmm(struct store *st, int64_t ms, char out[6]);
  * "7 av 9" style counts. The events are marked synced: never sent. Does
  * nothing if any event already exists. */
 enum blippa_err store_seed_demo_history(struct store *st, int64_t now_ms);
+
+/* Builds the demo roster (Swedish names, several groups with sessions today
+ * relative to now_ms in Europe/Stockholm, cards "04A1B2C3"... for keys 1-9,
+ * a leader "L1" with PIN 1234 and a leader card). Returns NULL on OOM.
+ * demo_card_uid(k) gives the UID tapped by demo key k (1..9). With
+ * n_extra > 0, adds that many generated participants (for benchmarks). */
+struct roster *roster_make_demo(int64_t now_ms, size_t n_extra);
+const char *roster_demo_card_uid(int key);
 
 #endif

@@ -116,10 +116,10 @@ enum blippa_err store_insert_event(struct store *st, const char *id, enum event_
 	if (!(s = store_prep(st, sql_insert)))
 		return BLIPPA_ERR_IO;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, (int)type);
+	sqlite3_bind_int(s, 2, event_type_db(type));
 	sqlite3_bind_int64(s, 3, at_ms);
 	sqlite3_bind_text(s, 4, local_date, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 5, (int)method);
+	sqlite3_bind_int(s, 5, checkin_method_db(method));
 	store_bind_text(s, 6, participant_id, true);
 	store_bind_text(s, 7, session_id, true);
 	store_bind_text(s, 8, voids_id, true);

@@ -27,11 +27,13 @@ static const char sql_status_put[] =
 /* Check-ins (and their voids) for sessions still in the roster are the
  * leader's period attendance ("7 av 9"): they stay until the roster drops
  * the session, however old. Everything else synced goes after retention. */
-static const char sql_purge[] = "DELETE FROM events WHERE sync = 1 AND at_ms < ?"
-				" AND NOT (type IN (0, 1) AND session_id IS NOT NULL"
-				" AND session_id IN (SELECT id FROM sessions))";
+static const char sql_purge[] =
+    "DELETE FROM events WHERE sync = 1 AND at_ms < ?"
+    " AND NOT (type IN (" EVENT_DB_CHECKIN_SQL ", " EVENT_DB_VOID_SQL ")"
+    " AND session_id IS NOT NULL"
+    " AND session_id IN (SELECT id FROM sessions))";
 
-enum blippa_err store_pending_events(struct store *st, struct store_event *out, size_t max,
+enum blippa_err store_pending_events(struct store *st, struct event_record *out, size_t max,
 				     size_t *n)
 {
 	sqlite3_stmt *s = store_prep(st, sql_pending);
@@ -44,10 +46,11 @@ enum blippa_err store_pending_events(struct store *st, struct store_event *out, 
 		return BLIPPA_ERR_IO;
 	sqlite3_bind_int64(s, 1, (int64_t)max);
 	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_event *e = &out[k++];
+		struct event_record *e = &out[k++];
 		memset(e, 0, sizeof *e);
 		e->seq = sqlite3_column_int64(s, 0);
 		store_col_text(s, 1, e->id, sizeof e->id);
+		/* the stored code IS the enum value (event.h) */
 		e->type = (enum event_type)sqlite3_column_int(s, 2);
 		e->at_ms = sqlite3_column_int64(s, 3);
 		e->method = (enum checkin_method)sqlite3_column_int(s, 4);

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "fsutil.h"
 #include "roster.h"
+#include "store.h"
 
 /* Writes one field with RFC 4180 quoting when needed. */
 static void csv_field(FILE *f, const char *s, int last)

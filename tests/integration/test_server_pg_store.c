@@ -6,7 +6,8 @@
  * statistics (importing twice changes nothing), per-event results with
  * reasons (duplicates in and across batches, voids in the same batch,
  * rejected-then-valid ids, card links, other facility), roster snapshots
- * (canonical JSON bytes), roster versions, the kiosk list and the export.
+ * (canonical JSON bytes), roster versions, the kiosk list and the export;
+ * every rejection reason of enum srv_reason comes back from both.
  * Also: init refuses an initialised database, open refuses an empty one
  * and one from a newer server, and a connection killed by the server is
  * re-established. */
@@ -224,6 +225,9 @@ static struct protocol_event ev_link(const char *id, const char *p, const char *
 	return e;
 }
 
+/* Every rejection reason that came back (both backends agreed on it). */
+static bool reason_seen[SRV_R_COUNT];
+
 /* Ingests ev on both backends; results must be identical. Returns how many
  * were accepted. */
 static size_t ingest_both(const struct srv_kiosk k[B_N], const struct protocol_event *ev, size_t n)
@@ -241,6 +245,9 @@ static size_t ingest_both(const struct srv_kiosk k[B_N], const struct protocol_e
 		    strcmp(res[B_PG][i].id, res[B_SQ][i].id) != 0)
 			fail_msg("event %zu: sqlite %d '%s', pg %d '%s'", i, res[B_SQ][i].status,
 				 res[B_SQ][i].reason, res[B_PG][i].status, res[B_PG][i].reason);
+		for (int r = 1; r < SRV_R_COUNT; r++)
+			if (strcmp(res[B_SQ][i].reason, srv_reason_text((enum srv_reason)r)) == 0)
+				reason_seen[r] = true;
 	}
 	assert_int_equal(st[B_PG].accepted, st[B_SQ].accepted);
 	assert_int_equal(st[B_PG].duplicate, st[B_SQ].duplicate);
@@ -280,6 +287,9 @@ static void test_ingest_same_as_sqlite(void **state)
 	};
 	size_t n1 = sizeof(b1) / sizeof(b1[0]);
 	assert_int_equal(ingest_both(k1, b1, n1), 10);
+	for (int r = 1; r < SRV_R_COUNT; r++) /* this batch alone: all but "card in use" */
+		if (r != SRV_R_IN_USE && !reason_seen[r])
+			fail_msg("reason '%s' not exercised", srv_reason_text((enum srv_reason)r));
 	expect_same_state();
 	/* the retry: duplicates, rejected again, and the void of a check-in that
 	 * came after it is good now */
@@ -294,6 +304,9 @@ static void test_ingest_same_as_sqlite(void **state)
 	};
 	assert_int_equal(ingest_both(k2, b2, sizeof(b2) / sizeof(b2[0])), 2);
 	expect_same_state();
+	for (int r = 1; r < SRV_R_COUNT; r++) /* every rejection reason, on both backends */
+		if (!reason_seen[r])
+			fail_msg("reason '%s' not exercised", srv_reason_text((enum srv_reason)r));
 	/* the roster changes from the files keep what the kiosks linked */
 	import_both(NULL, 0);
 	expect_same_state();
@@ -337,6 +350,38 @@ static void test_ingest_same_as_sqlite(void **state)
 				 BLIPPA_ERR_NOT_FOUND);
 		assert_int_equal(srv_store_set_leader_pin(fx.st[b], "L1", "$argon2id$x"),
 				 BLIPPA_OK);
+	}
+	expect_same_state();
+}
+
+/* Issue 12.3: event ids are UUIDs and compare without regard to case, on
+ * both backends: the upper- and lower-case spelling of one id are one event
+ * (a duplicate), and a void naming one spelling voids the check-in stored
+ * under the other. */
+static void test_event_ids_ignore_case(void **state)
+{
+	(void)state;
+	struct srv_kiosk k[B_N];
+	struct protocol_result res[B_N][3];
+	struct srv_ingest_stats st[B_N];
+	kiosks_both("F1", 7, k);
+	const struct protocol_event a[] = {
+	    ev_checkin("0192F5C4-0000-7000-8000-00000000ABC1", "P1", "", CHECKIN_LEADER),
+	};
+	const struct protocol_event b[] = {
+	    ev_checkin("0192f5c4-0000-7000-8000-00000000abc1", "P1", "", CHECKIN_LEADER),
+	    ev_void("0192F5C4-0000-7000-8000-00000000ABC2", "0192f5c4-0000-7000-8000-00000000abc1"),
+	    ev_void("0192f5c4-0000-7000-8000-00000000abc2", "0192F5C4-0000-7000-8000-00000000ABC1"),
+	};
+	assert_int_equal(ingest_both(k, a, 1), 1);
+	for (int be = 0; be < B_N; be++) {
+		assert_int_equal(srv_store_ingest_events(fx.st[be], &k[be], b, 3, 1795424070000,
+							 res[be], &st[be]),
+				 BLIPPA_OK);
+		assert_int_equal(res[be][0].status, PROTOCOL_DUPLICATE);
+		assert_int_equal(res[be][1].status, PROTOCOL_ACCEPTED); /* not "unknown event" */
+		assert_int_equal(res[be][2].status, PROTOCOL_DUPLICATE);
+		assert_string_equal(res[be][1].id, "0192f5c4-0000-7000-8000-00000000abc2");
 	}
 	expect_same_state();
 }
@@ -440,6 +485,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_import_same_as_sqlite),
 	    cmocka_unit_test(test_ingest_same_as_sqlite),
+	    cmocka_unit_test(test_event_ids_ignore_case),
 	    cmocka_unit_test(test_reconnects_after_lost_connection),
 	    cmocka_unit_test(test_newer_schema_refused),
 	    cmocka_unit_test(test_pool_size_in_uri),

@@ -523,7 +523,7 @@ static void test_clock_far_in_past(void **state)
 
 	f->st = kiosk_store(f0);
 
-	struct store_event ev[4];
+	struct event_record ev[4];
 	struct store_time t;
 	size_t n = 0, fixed = 0;
 	int64_t server = at("2026-11-23 10:05", 0);
@@ -565,7 +565,7 @@ static void test_clock_corrected(void **state)
 	struct fx *f0 = *state;
 	struct fx fk = *f0, *f = &fk;
 	struct checkin_result r;
-	struct store_event ev[8];
+	struct event_record ev[8];
 	struct store_time t;
 	size_t n = 0;
 	int64_t server = at("2026-11-23 10:10", 0);

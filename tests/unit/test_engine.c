@@ -218,7 +218,7 @@ static void test_unauthorised(void **state)
 static void test_rejected_and_poison(void **state)
 {
 	struct sync_engine *e = open_engine("test-token");
-	struct store_event ev[20];
+	struct event_record ev[20];
 	struct store_rejected rej[4];
 	struct sync_report rep;
 	size_t n, nrej;
@@ -424,7 +424,7 @@ static void test_foreign_400_marks_nothing(void **state)
 static void test_one_poison_per_round(void **state)
 {
 	struct sync_engine *e = open_engine("test-token");
-	struct store_event ev[20];
+	struct event_record ev[20];
 	struct sync_report rep;
 	size_t n;
 	(void)state;
@@ -451,7 +451,7 @@ static void test_one_poison_per_round(void **state)
 static void test_unencodable_row(void **state)
 {
 	struct sync_engine *e = open_engine("test-token");
-	struct store_event ev[5];
+	struct event_record ev[5];
 	struct store_rejected rej[2];
 	struct sync_report rep;
 	sqlite3 *db = NULL;

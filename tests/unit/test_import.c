@@ -431,6 +431,42 @@ static void test_field_checks(void **state)
 	assert_false(import_valid_id("Å"));
 }
 
+/* Issue 12.5: the import and the kiosk's roster validators use one date
+ * rule, so every date one accepts the other accepts (1970 was accepted
+ * here and refused by every kiosk); a roster with such a date is refused
+ * at import with file:line. */
+static void test_dates_agree_with_kiosk(void **state)
+{
+	struct fx *fx = *state;
+	static const char *const dates[] = {"1969-12-31", "1970-01-01", "1970-06-01", "1971-01-01",
+					    "2000-02-29", "2100-02-29", "2028-02-29", "9999-12-31",
+					    "0000-01-01", "2026-13-01"};
+	struct roster *r = roster_new();
+	char t[32], err[512] = "";
+	assert_non_null(r);
+	for (size_t i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+		bool kiosk = roster_add_group(r, "G", "n", dates[i], dates[i]) == BLIPPA_OK;
+		if (import_valid_date(dates[i]) != kiosk)
+			fail_msg("%s: import %d, kiosk %d", dates[i], !kiosk, kiosk);
+		snprintf(t, sizeof(t), "%s 10:00", dates[i]);
+		kiosk = roster_add_session(r, "S", "G", t, t) == BLIPPA_OK;
+		if (import_valid_local_time(t) != kiosk)
+			fail_msg("%s: import %d, kiosk %d", t, !kiosk, kiosk);
+	}
+	roster_free(r);
+	char *dir = tu_roster_dir(fx->tmp, "d1970", NULL);
+	char p[1200];
+	struct import_set *set = NULL;
+	snprintf(p, sizeof(p), "%s/groups.csv", dir);
+	tu_write_file(p, "group_id,facility_id,name,period_start,period_end\n"
+			 "G1,F1,Styrka A,1970-06-01,2026-12-18\n"
+			 "G2,F1,Balans,2026-08-24,2026-12-18\nG3,F2,Kondition,2026-09-01,2026-12-15\n");
+	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_ERR_INVALID);
+	if (!strstr(err, "/groups.csv:2: bad period_start 1970-06-01"))
+		fail_msg("message: %s", err);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +481,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_open_makes_db_private, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_open_migrates_v1, setup, teardown),
 	    cmocka_unit_test(test_field_checks),
+	    cmocka_unit_test_setup_teardown(test_dates_agree_with_kiosk, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

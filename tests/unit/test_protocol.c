@@ -214,7 +214,7 @@ static void test_roster_truncations_and_flips(void **state)
 	free(buf);
 }
 
-static void fill_events(struct store_event *ev, size_t n)
+static void fill_events(struct event_record *ev, size_t n)
 {
 	memset(ev, 0, n * sizeof *ev);
 	for (size_t i = 0; i < n; i++) {
@@ -251,7 +251,7 @@ static void fill_events(struct store_event *ev, size_t n)
 
 static void test_events_round_trip(void **state)
 {
-	struct store_event ev[PROTOCOL_BATCH_MAX + 1];
+	struct event_record ev[PROTOCOL_BATCH_MAX + 1];
 	struct protocol_event *out = NULL;
 	char *json = NULL, err[160];
 	size_t len, n;
@@ -291,6 +291,27 @@ static void test_events_round_trip(void **state)
 	/* bad enum from a corrupt store row */
 	ev[0].type = (enum event_type)9;
 	assert_int_equal(protocol_encode_events(ev, 1, &json, &len), BLIPPA_ERR_INVALID);
+}
+
+/* Issue 12.3: the decoder gives every event id and voids id one spelling
+ * (lower case), so a kiosk's upper-case id is the same event as its
+ * lower-case twin everywhere after the decoder. */
+static void test_events_ids_lowered(void **state)
+{
+	static const char json[] =
+	    "{\"events\":[{\"id\":\"0192F5C4-0000-7000-8000-00000000ABCD\",\"type\":\"void\","
+	    "\"at\":1795428000000,\"voids\":\"0192F5C4-0000-7000-8000-0000000000EF\"}]}";
+	struct protocol_event *out = NULL;
+	char err[160];
+	size_t n;
+	(void)state;
+
+	assert_int_equal(protocol_decode_events(json, strlen(json), &out, &n, err, sizeof err),
+			 BLIPPA_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].id, "0192f5c4-0000-7000-8000-00000000abcd");
+	assert_string_equal(out[0].voids_id, "0192f5c4-0000-7000-8000-0000000000ef");
+	free(out);
 }
 
 static void expect_events_error(const char *json, enum blippa_err want, const char *needle)
@@ -483,6 +504,7 @@ int main(void)
 	    cmocka_unit_test(test_roster_malformed),
 	    cmocka_unit_test(test_roster_truncations_and_flips),
 	    cmocka_unit_test(test_events_round_trip),
+	    cmocka_unit_test(test_events_ids_lowered),
 	    cmocka_unit_test(test_events_malformed),
 	    cmocka_unit_test(test_results_round_trip),
 	    cmocka_unit_test(test_heartbeat_and_errors),

@@ -109,6 +109,22 @@ static void test_none_backend(void **state)
 	assert_int_equal(reader_get_state(NULL), READER_STATE_NONE);
 }
 
+/* The backend table decides what is simulated; main.c asks it instead of
+ * parsing "sim:" itself. */
+static void test_connstring_sim(void **state)
+{
+	const char *path = NULL;
+	(void)state;
+	assert_true(reader_connstring_sim("sim:/tmp/x.fifo", &path));
+	assert_string_equal(path, "/tmp/x.fifo");
+	assert_true(reader_connstring_sim("sim:/tmp/y", NULL));
+	assert_false(reader_connstring_sim("sim:", &path)); /* no path: invalid */
+	assert_false(reader_connstring_sim("pn532_uart:/dev/ttyUSB0", &path));
+	assert_false(reader_connstring_sim("none", &path));
+	assert_false(reader_connstring_sim("simx:/tmp", &path));
+	assert_false(reader_connstring_sim(NULL, &path));
+}
+
 static void test_state_names(void **state)
 {
 	(void)state;
@@ -128,6 +144,7 @@ int main(void)
 	    cmocka_unit_test(test_open_rejects_bad_connstrings),
 	    cmocka_unit_test(test_none_backend),
 	    cmocka_unit_test(test_state_names),
+	    cmocka_unit_test(test_connstring_sim),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

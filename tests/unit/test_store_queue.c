@@ -9,7 +9,7 @@ static void test_pending_fields_and_order(void **state)
 {
 	struct fx *f = *state;
 	struct checkin_result a, b;
-	struct store_event ev[8];
+	struct event_record ev[8];
 	const uint8_t card[4] = {0x04, 0x12, 0x34, 0x56};
 	int64_t t = at("2026-11-23 09:55", 0);
 	size_t n = 0;
@@ -49,7 +49,7 @@ static void test_ack_and_status(void **state)
 {
 	struct fx *f = *state;
 	struct checkin_result a, b, c;
-	struct store_event ev[8];
+	struct event_record ev[8];
 	struct store_rejected rej[4];
 	struct store_sync_status s;
 	int64_t t = at("2026-11-23 09:55", 0);
@@ -159,7 +159,7 @@ static void test_purge_keeps_period_attendance(void **state)
 	assert_int_equal(store_checkin_participant(f->st, "P3", CHECKIN_LEADER, "S0a", t, &v), 0);
 	assert_int_equal(store_void_checkin(f->st, v.event_id, true, t + 1000), 0);
 	{
-		struct store_event ev[8];
+		struct event_record ev[8];
 		struct store_ack acks[8];
 		assert_int_equal(store_pending_events(f->st, ev, 8, &n), 0);
 		assert_int_equal(n, 3);

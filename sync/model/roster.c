@@ -10,13 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tz.h"
+#include "fields.h"
+#include "uid.h"
 
 #define ROSTER_ROWS_MAX 2000000	      /* per table */
 #define ROSTER_ARENA_MAX (512u << 20) /* all strings together */
 #define ROSTER_CHUNK (64u << 10)
 #define ROSTER_ETAG_MAX 256
-#define ROSTER_HASH_MAX 127
 
 struct roster_chunk {
 	struct roster_chunk *next;
@@ -112,131 +112,6 @@ static enum blippa_err grow(void **arr, size_t n, size_t *cap, size_t elem)
 	return BLIPPA_OK;
 }
 
-static bool valid_id(const char *s)
-{
-	size_t n;
-
-	if (!s)
-		return false;
-	n = strlen(s);
-	if (n < 1 || n > ROSTER_ID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
-			return false;
-	return true;
-}
-
-/* 1..max bytes of valid UTF-8 (shortest form, no surrogates), no control
- * characters. */
-static bool valid_utf8_text(const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n;
-
-	if (!s)
-		return false;
-	n = strlen(s);
-	if (n < 1 || n > max)
-		return false;
-	for (size_t i = 0; i < n;) {
-		unsigned c = p[i];
-		size_t len;
-		unsigned cp;
-		if (c < 0x80) {
-			if (c < 0x20 || c == 0x7f)
-				return false;
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (i + len > n)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp < 0xa0))
-			return false;
-		i += len;
-	}
-	return true;
-}
-
-static bool digits(const char *s, int n, int *v)
-{
-	*v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		*v = *v * 10 + (s[i] - '0');
-	}
-	return true;
-}
-
-static bool valid_date_prefix(const char *s)
-{
-	static const int mdays[12] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int y, m, d;
-
-	if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
-	    !digits(s + 8, 2, &d))
-		return false;
-	if (y < 1971 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
-		return false;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return false;
-	return true;
-}
-
-static bool valid_date(const char *s)
-{
-	return s && strlen(s) == 10 && valid_date_prefix(s);
-}
-
-static bool valid_datetime(const char *s)
-{
-	int h, mi;
-
-	return s && strlen(s) == 16 && valid_date_prefix(s) && s[10] == ' ' &&
-	       digits(s + 11, 2, &h) && s[13] == ':' && digits(s + 14, 2, &mi) && h < 24 && mi < 60;
-}
-
-/* Checks hex UID (8, 14 or 20 digits, any case) and writes it uppercase. */
-static bool norm_uid(const char *s, char out[ROSTER_UID_HEX_MAX + 1])
-{
-	size_t n;
-
-	if (!s)
-		return false;
-	n = strlen(s);
-	if (n != 8 && n != 14 && n != 20)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char c = s[i];
-		if (c >= 'a' && c <= 'f')
-			c = (char)(c - 'a' + 'A');
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')))
-			return false;
-		out[i] = c;
-	}
-	out[n] = '\0';
-	return true;
-}
-
 /* Copies each string (NULL stays NULL) into the arena. */
 static enum blippa_err dup_all(struct roster *r, const char **dst[], const char *const src[], int n)
 {
@@ -257,8 +132,8 @@ enum blippa_err roster_set_facility(struct roster *r, const char *id, const char
 {
 	struct roster_facility f;
 
-	if (!r || !valid_id(id) || !valid_utf8_text(name, ROSTER_NAME_MAX) ||
-	    !tz_is_valid(timezone))
+	if (!r || !field_valid_id(id) || !field_valid_text(name, ROSTER_NAME_MAX) ||
+	    !field_valid_timezone(timezone))
 		return BLIPPA_ERR_INVALID;
 	{
 		const char **dst[] = {&f.id, &f.name, &f.timezone};
@@ -293,8 +168,8 @@ enum blippa_err roster_add_group(struct roster *r, const char *id, const char *n
 	struct roster_group *g;
 	enum blippa_err rc;
 
-	if (!r || !valid_id(id) || !valid_utf8_text(name, ROSTER_NAME_MAX) ||
-	    !valid_date(period_start) || !valid_date(period_end))
+	if (!r || !field_valid_id(id) || !field_valid_text(name, ROSTER_NAME_MAX) ||
+	    !field_valid_date(period_start) || !field_valid_date(period_end))
 		return BLIPPA_ERR_INVALID;
 	if ((rc = grow((void **)&r->groups, r->n_groups, &r->priv->cap_groups, sizeof *g)))
 		return rc;
@@ -315,8 +190,8 @@ enum blippa_err roster_add_session(struct roster *r, const char *id, const char 
 	struct roster_session *s;
 	enum blippa_err rc;
 
-	if (!r || !valid_id(id) || !valid_id(group_id) || !valid_datetime(start) ||
-	    !valid_datetime(end))
+	if (!r || !field_valid_id(id) || !field_valid_id(group_id) ||
+	    !field_valid_datetime(start) || !field_valid_datetime(end))
 		return BLIPPA_ERR_INVALID;
 	if ((rc = grow((void **)&r->sessions, r->n_sessions, &r->priv->cap_sessions, sizeof *s)))
 		return rc;
@@ -337,8 +212,8 @@ enum blippa_err roster_add_participant(struct roster *r, const char *id, const c
 	struct roster_participant *p;
 	enum blippa_err rc;
 
-	if (!r || !valid_id(id) || !valid_utf8_text(given, ROSTER_NAME_MAX) ||
-	    !valid_utf8_text(family, ROSTER_NAME_MAX))
+	if (!r || !field_valid_id(id) || !field_valid_text(given, ROSTER_NAME_MAX) ||
+	    !field_valid_text(family, ROSTER_NAME_MAX))
 		return BLIPPA_ERR_INVALID;
 	if ((rc = grow((void **)&r->participants, r->n_participants, &r->priv->cap_participants,
 		       sizeof *p)))
@@ -360,7 +235,7 @@ enum blippa_err roster_add_member(struct roster *r, const char *group_id,
 	struct roster_member *m;
 	enum blippa_err rc;
 
-	if (!r || !valid_id(group_id) || !valid_id(participant_id))
+	if (!r || !field_valid_id(group_id) || !field_valid_id(participant_id))
 		return BLIPPA_ERR_INVALID;
 	if ((rc = grow((void **)&r->members, r->n_members, &r->priv->cap_members, sizeof *m)))
 		return rc;
@@ -381,10 +256,10 @@ enum blippa_err roster_add_leader(struct roster *r, const char *id, const char *
 	struct roster_leader *l;
 	enum blippa_err rc;
 
-	if (!r || !valid_id(id) || !valid_utf8_text(name, ROSTER_NAME_MAX))
+	if (!r || !field_valid_id(id) || !field_valid_text(name, ROSTER_NAME_MAX))
 		return BLIPPA_ERR_INVALID;
 	if (pin_hash && (strncmp(pin_hash, "$argon2id$", 10) != 0 ||
-			 !valid_utf8_text(pin_hash, ROSTER_HASH_MAX)))
+			 !field_valid_text(pin_hash, MODEL_PIN_HASH_MAX)))
 		return BLIPPA_ERR_INVALID;
 	if ((rc = grow((void **)&r->leaders, r->n_leaders, &r->priv->cap_leaders, sizeof *l)))
 		return rc;
@@ -406,7 +281,7 @@ enum blippa_err roster_add_card(struct roster *r, const char *uid_hex, enum rost
 	struct roster_card *c;
 	enum blippa_err rc;
 
-	if (!r || !norm_uid(uid_hex, uid) || !valid_id(owner_id) ||
+	if (!r || !uid_hex_normalize(uid_hex, uid) || !field_valid_id(owner_id) ||
 	    (owner != ROSTER_CARD_PARTICIPANT && owner != ROSTER_CARD_LEADER))
 		return BLIPPA_ERR_INVALID;
 	if ((rc = grow((void **)&r->cards, r->n_cards, &r->priv->cap_cards, sizeof *c)))
@@ -421,6 +296,17 @@ enum blippa_err roster_add_card(struct roster *r, const char *uid_hex, enum rost
 	}
 	r->n_cards++;
 	return BLIPPA_OK;
+}
+
+bool roster_fits_kiosk(const struct roster *r, size_t json_len)
+{
+	const size_t rows[] = {r->n_groups,  r->n_sessions, r->n_participants,
+			       r->n_members, r->n_leaders,  r->n_cards};
+
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		if (rows[i] > MODEL_SNAPSHOT_ROWS_MAX)
+			return false;
+	return json_len <= MODEL_SNAPSHOT_BYTES_MAX;
 }
 
 /* ---- validation ---- */

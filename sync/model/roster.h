@@ -1,26 +1,29 @@
 /* SPDX-License-Identifier: MIT */
 /* An in-memory roster snapshot for ONE facility: what a kiosk needs to
- * resolve taps and names. Built by the protocol decoder (from the server's
+ * resolve taps and names; part of the data model (sync/model), shared by
+ * the kiosk and the server. Built by the protocol decoder (from the server's
  * JSON), by the demo generator, and by tests; consumed by
  * store_replace_roster(). All strings are copied into the roster's own arena
  * and live until roster_free(). The arrays are public for reading. */
 #ifndef BLIPPA_ROSTER_H
 #define BLIPPA_ROSTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
+#include "model_limits.h"
 
-#define ROSTER_ID_MAX 64    /* ids: 1..64 bytes, printable ASCII, no spaces */
-#define ROSTER_NAME_MAX 128 /* names: 1..128 bytes of valid UTF-8 */
-#define ROSTER_UID_HEX_MAX 20 /* 10-byte UID as hex */
+#define ROSTER_ID_MAX MODEL_ID_MAX	     /* ids: fields.h field_valid_id */
+#define ROSTER_NAME_MAX MODEL_NAME_MAX	     /* names: fields.h field_valid_text */
+#define ROSTER_UID_HEX_MAX MODEL_UID_HEX_MAX /* 10-byte UID as hex */
 
 struct roster_facility {
 	const char *id, *name, *timezone; /* timezone: IANA name, e.g. Europe/Stockholm */
 };
 struct roster_group {
-	const char *id, *name;              /* neutral name shown on screen */
+	const char *id, *name;		       /* neutral name shown on screen */
 	const char *period_start, *period_end; /* local dates YYYY-MM-DD */
 };
 struct roster_session {
@@ -83,21 +86,18 @@ enum blippa_err roster_add_member(struct roster *r, const char *group_id,
 				  const char *participant_id);
 enum blippa_err roster_add_leader(struct roster *r, const char *id, const char *name,
 				  const char *pin_hash);
-enum blippa_err roster_add_card(struct roster *r, const char *uid_hex,
-				enum roster_card_owner owner, const char *owner_id);
+enum blippa_err roster_add_card(struct roster *r, const char *uid_hex, enum roster_card_owner owner,
+				const char *owner_id);
+
+/* True if r (whose canonical JSON is json_len bytes) is within the limits a
+ * kiosk takes (model_limits.h): the roster endpoint checks this before
+ * serving, the server's import refuses a roster that would break it. */
+bool roster_fits_kiosk(const struct roster *r, size_t json_len);
 
 /* Checks the whole snapshot: a facility is set, ids unique per table, every
  * reference resolves (session->group, member->group/participant,
  * card->owner), end after start, no UID twice. On failure writes one line
  * naming the table, the id and the problem into err. */
 enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen);
-
-/* Builds the demo roster (Swedish names, several groups with sessions today
- * relative to now_ms in Europe/Stockholm, cards "04A1B2C3"... for keys 1-9,
- * a leader "L1" with PIN 1234 and a leader card). Returns NULL on OOM.
- * demo_card_uid(k) gives the UID tapped by demo key k (1..9). With
- * n_extra > 0, adds that many generated participants (for benchmarks). */
-struct roster *roster_make_demo(int64_t now_ms, size_t n_extra);
-const char *roster_demo_card_uid(int key);
 
 #endif
