@@ -7,6 +7,7 @@
  * reason in corrections). */
 #include "srv_store_sqlite_int.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,26 +120,36 @@ enum blippa_err sq_get_user(void *impl, const char *name, struct srv_user *out)
 	return rc;
 }
 
+/* Runs one statement on c with name as ?1 and, unless NULL, text2 as ?2.
+ * must_change: BLIPPA_ERR_NOT_FOUND when it changed no row. */
+static enum blippa_err exec_for_user(struct sq_conn *c, const char *sql, const char *name,
+				     const char *text2, bool must_change)
+{
+	sqlite3_stmt *s = NULL;
+	enum blippa_err rc = prep(c, sql, &s);
+	if (rc == BLIPPA_OK) {
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+		if (text2)
+			sqlite3_bind_text(s, 2, text2, -1, SQLITE_STATIC);
+		rc = step_done(s);
+		if (rc == BLIPPA_OK && must_change && sqlite3_changes(c->db) == 0)
+			rc = BLIPPA_ERR_NOT_FOUND;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
 enum blippa_err sq_set_password(void *impl, const char *name, const char *pw_hash)
 {
 	struct sq_impl *im = impl;
 	struct sq_conn *c = NULL;
-	sqlite3_stmt *s = NULL;
 	enum blippa_err rc = sq_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
 		return rc;
 	rc = sq_tx_begin(im, c);
 	if (rc != BLIPPA_OK)
 		goto out;
-	rc = prep(c, "UPDATE users SET pw_hash = ?2 WHERE name = ?1", &s);
-	if (rc == BLIPPA_OK) {
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, pw_hash, -1, SQLITE_STATIC);
-		rc = step_done(s);
-		if (rc == BLIPPA_OK && sqlite3_changes(c->db) == 0)
-			rc = BLIPPA_ERR_NOT_FOUND;
-	}
-	sqlite3_finalize(s);
+	rc = exec_for_user(c, "UPDATE users SET pw_hash = ?2 WHERE name = ?1", name, pw_hash, true);
 	rc = sq_tx_end(im, c, rc);
 out:
 	sq_conn_put(im, c);
@@ -149,29 +160,16 @@ enum blippa_err sq_remove_user(void *impl, const char *name)
 {
 	struct sq_impl *im = impl;
 	struct sq_conn *c = NULL;
-	sqlite3_stmt *s = NULL;
 	enum blippa_err rc = sq_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
 		return rc;
 	rc = sq_tx_begin(im, c);
 	if (rc != BLIPPA_OK)
 		goto out;
-	rc = prep(c, "DELETE FROM users WHERE name = ?1", &s);
-	if (rc == BLIPPA_OK) {
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		rc = step_done(s);
-		if (rc == BLIPPA_OK && sqlite3_changes(c->db) == 0)
-			rc = BLIPPA_ERR_NOT_FOUND;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
+	rc = exec_for_user(c, "DELETE FROM users WHERE name = ?1", name, NULL, true);
 	if (rc == BLIPPA_OK)
-		rc = prep(c, "DELETE FROM user_facilities WHERE user_name = ?1", &s);
-	if (rc == BLIPPA_OK) {
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-		rc = step_done(s);
-	}
-	sqlite3_finalize(s);
+		rc = exec_for_user(c, "DELETE FROM user_facilities WHERE user_name = ?1", name,
+				   NULL, false);
 	rc = sq_tx_end(im, c, rc);
 out:
 	sq_conn_put(im, c);

@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,17 @@ static int store_fail(const struct users_cmd_opts *o, enum blippa_err rc)
 	return fail(o, "%s: %s", o->db_shown, blippa_strerror(rc));
 }
 
+/* The answer of a change to one existing account: true if it was made, else
+ * the message ("no user NAME" or the store's error) is printed. */
+static bool user_changed(const struct users_cmd_opts *o, enum blippa_err rc)
+{
+	if (rc == BLIPPA_ERR_NOT_FOUND)
+		fail(o, "no user %s", o->user);
+	else if (rc != BLIPPA_OK)
+		store_fail(o, rc);
+	return rc == BLIPPA_OK;
+}
+
 int users_cmd_add(const struct users_cmd_opts *o)
 {
 	struct srv_store *st = NULL;
@@ -196,15 +208,8 @@ int users_cmd_set_password(const struct users_cmd_opts *o)
 		goto out;
 	if (open_store(o, &st) != EXIT_SUCCESS)
 		goto out;
-	enum blippa_err rc = srv_store_set_password(st, o->user, hash);
-	if (rc == BLIPPA_ERR_NOT_FOUND) {
-		fail(o, "no user %s", o->user);
+	if (!user_changed(o, srv_store_set_password(st, o->user, hash)))
 		goto out;
-	}
-	if (rc != BLIPPA_OK) {
-		store_fail(o, rc);
-		goto out;
-	}
 	printf("password set for user %s\n", o->user);
 	ret = EXIT_SUCCESS;
 out:
@@ -248,15 +253,8 @@ int users_cmd_remove(const struct users_cmd_opts *o)
 	int ret = EXIT_FAILURE;
 	if (open_store(o, &st) != EXIT_SUCCESS)
 		goto out;
-	enum blippa_err rc = srv_store_remove_user(st, o->user);
-	if (rc == BLIPPA_ERR_NOT_FOUND) {
-		fail(o, "no user %s", o->user);
+	if (!user_changed(o, srv_store_remove_user(st, o->user)))
 		goto out;
-	}
-	if (rc != BLIPPA_OK) {
-		store_fail(o, rc);
-		goto out;
-	}
 	printf("removed user %s\n", o->user);
 	ret = EXIT_SUCCESS;
 out:
