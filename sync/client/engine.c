@@ -648,71 +648,54 @@ static void purge_old(struct sync_engine *e)
 			 deleted, e->retention_days);
 }
 
-enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
-				  struct sync_report *rep)
+/* Check-ins recorded with an unsure clock (no server time since boot,
+ * implausible wall clock): learn the server's time first, then give them
+ * the corrected time before they are sent (store_clock.c). */
+static void fix_unsure_clock(struct sync_engine *e, const struct store_sync_status *prev,
+			     struct sync_report *rep)
 {
-	struct store_sync_status prev, st;
-	struct step sp_push = {0, -1}, sp_pull = {0, -1}, sp_hb = {0, -1};
-	enum blippa_err rc;
-	int64_t skew = 0, retry_after_ms = -1;
-	bool auth = false, busy = false, reached;
-	int lock = -1;
+	struct store_time t;
+	struct step sp_first = {0, -1};
+	size_t fixed = 0;
+	int64_t first_skew;
+	if (!store_clock_unsure_pending(e->st))
+		return;
+	if (store_clock_resolve(e->st, clock_wall_ms(), clock_mono_ms(), &t) == BLIPPA_OK &&
+	    !t.known)
+		(void)heartbeat(e, prev, rep, &sp_first, &first_skew);
+	if (store_clock_fix_pending(e->st, &fixed) == BLIPPA_OK && fixed)
+		log_info(MOD, "%zu check-ins recorded with an unsure clock corrected", fixed);
+}
 
-	memset(rep, 0, sizeof *rep);
-	rep->push = rep->pull = rep->heartbeat = BLIPPA_OK;
-	if ((rc = sync_lock_acquire(e->data_dir, lock_wait_ms, &lock))) {
-		snprintf(rep->error, sizeof rep->error, "%s",
-			 rc == BLIPPA_ERR_BUSY ? "another sync is running on this database"
-					       : "cannot open sync.lock");
-		rep->push = rep->pull = rep->heartbeat = rc;
-		rep->next_delay_ms = 1000 + (int64_t)(rng_next(e) % 1000);
-		rep->kick_delay_ms = -1;
-		return rc;
-	}
-	if (store_get_sync_status(e->st, &prev) != BLIPPA_OK)
-		memset(&prev, 0, sizeof prev);
-
-	/* Check-ins recorded with an unsure clock (no server time since boot,
-	 * implausible wall clock): learn the server's time first, then give
-	 * them the corrected time before they are sent (store_clock.c). */
-	if (store_clock_unsure_pending(e->st)) {
-		struct store_time t;
-		struct step sp_first = {0, -1};
-		size_t fixed = 0;
-		int64_t first_skew;
-		if (store_clock_resolve(e->st, clock_wall_ms(), clock_mono_ms(), &t) == BLIPPA_OK &&
-		    !t.known)
-			(void)heartbeat(e, &prev, rep, &sp_first, &first_skew);
-		if (store_clock_fix_pending(e->st, &fixed) == BLIPPA_OK && fixed)
-			log_info(MOD, "%zu check-ins recorded with an unsure clock corrected",
-				 fixed);
-	}
-
-	rep->push = push(e, rep, &sp_push);
+/* Push, pull and heartbeat, each skipped once the server refused us
+ * (401/403) or asked us to slow down (429). sp gets each step's answer;
+ * true if the server refused the token. */
+static bool run_steps(struct sync_engine *e, const struct store_sync_status *prev,
+		      struct sync_report *rep, struct step sp[3], int64_t *skew)
+{
+	bool auth, busy;
+	rep->push = push(e, rep, &sp[0]);
 	auth = rep->push == BLIPPA_ERR_AUTH;
-	busy = sp_push.status == 429;
+	busy = sp[0].status == 429;
 	if (!auth && !busy) {
-		rep->pull = pull(e, rep, &sp_pull);
+		rep->pull = pull(e, rep, &sp[1]);
 		auth = rep->pull == BLIPPA_ERR_AUTH;
-		busy = sp_pull.status == 429;
+		busy = sp[1].status == 429;
 	} else {
 		rep->pull = rep->push;
 	}
 	if (!auth && !busy && rep->pull != BLIPPA_ERR_EXPIRED)
-		rep->heartbeat = heartbeat(e, &prev, rep, &sp_hb, &skew);
+		rep->heartbeat = heartbeat(e, prev, rep, &sp[2], skew);
 	else
 		rep->heartbeat = rep->pull;
-	auth = auth || rep->heartbeat == BLIPPA_ERR_AUTH;
+	return auth || rep->heartbeat == BLIPPA_ERR_AUTH;
+}
 
-	/* Retry-After from any step (429 or 503) */
-	const struct step *steps[] = {&sp_push, &sp_pull, &sp_hb};
-	for (size_t i = 0; i < 3; i++)
-		if (steps[i]->retry_after_s >= 0 && steps[i]->retry_after_s * 1000 > retry_after_ms)
-			retry_after_ms = steps[i]->retry_after_s * 1000;
-	reached = sp_push.status || sp_pull.status || sp_hb.status;
-
-	rc = rep->push != BLIPPA_OK ? rep->push : rep->pull;
-	bool all_ok = rc == BLIPPA_OK && rep->heartbeat == BLIPPA_OK;
+/* When the next round runs (next_delay_ms) and how soon a new event may
+ * start one (kick_delay_ms). */
+static void plan_next(struct sync_engine *e, struct sync_report *rep, enum blippa_err rc, bool auth,
+		      bool all_ok, int64_t retry_after_ms)
+{
 	if (auth) {
 		e->failures++;
 		rep->next_delay_ms = e->auth_ms;
@@ -747,13 +730,16 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 		    rep->next_delay_ms < e->kick_cap_ms ? rep->next_delay_ms : e->kick_cap_ms;
 	else
 		rep->kick_delay_ms = -1;
+}
 
-	if (rep->push == BLIPPA_OK)
-		purge_old(e);
-
-	/* record the outcome for the UI and `blippa-sync status` */
+/* Records the round's outcome for the UI and `blippa-sync status`. */
+static void record_outcome(struct sync_engine *e, const struct store_sync_status *prev,
+			   struct sync_report *rep, enum blippa_err rc, bool all_ok, bool reached,
+			   bool auth, int64_t skew)
+{
+	struct store_sync_status st;
 	if (store_get_sync_status(e->st, &st) != BLIPPA_OK)
-		st = prev;
+		st = *prev;
 	int64_t now = clock_wall_ms();
 	st.last_attempt_ms = now;
 	if (rc == BLIPPA_OK)
@@ -768,6 +754,46 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 	    rep->heartbeat != BLIPPA_ERR_EXPIRED)
 		store_put_sync_status(e->st, &st);
 	rep->pending = st.pending;
+}
+
+enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
+				  struct sync_report *rep)
+{
+	struct store_sync_status prev;
+	struct step sp[3] = {{0, -1}, {0, -1}, {0, -1}}; /* push, pull, heartbeat */
+	enum blippa_err rc;
+	int64_t skew = 0, retry_after_ms = -1;
+	bool auth, reached;
+	int lock = -1;
+
+	memset(rep, 0, sizeof *rep);
+	rep->push = rep->pull = rep->heartbeat = BLIPPA_OK;
+	if ((rc = sync_lock_acquire(e->data_dir, lock_wait_ms, &lock))) {
+		snprintf(rep->error, sizeof rep->error, "%s",
+			 rc == BLIPPA_ERR_BUSY ? "another sync is running on this database"
+					       : "cannot open sync.lock");
+		rep->push = rep->pull = rep->heartbeat = rc;
+		rep->next_delay_ms = 1000 + (int64_t)(rng_next(e) % 1000);
+		rep->kick_delay_ms = -1;
+		return rc;
+	}
+	if (store_get_sync_status(e->st, &prev) != BLIPPA_OK)
+		memset(&prev, 0, sizeof prev);
+	fix_unsure_clock(e, &prev, rep);
+	auth = run_steps(e, &prev, rep, sp, &skew);
+
+	/* Retry-After from any step (429 or 503) */
+	for (size_t i = 0; i < 3; i++)
+		if (sp[i].retry_after_s >= 0 && sp[i].retry_after_s * 1000 > retry_after_ms)
+			retry_after_ms = sp[i].retry_after_s * 1000;
+	reached = sp[0].status || sp[1].status || sp[2].status;
+
+	rc = rep->push != BLIPPA_OK ? rep->push : rep->pull;
+	bool all_ok = rc == BLIPPA_OK && rep->heartbeat == BLIPPA_OK;
+	plan_next(e, rep, rc, auth, all_ok, retry_after_ms);
+	if (rep->push == BLIPPA_OK)
+		purge_old(e);
+	record_outcome(e, &prev, rep, rc, all_ok, reached, auth, skew);
 	sync_lock_release(lock);
 
 	if (rep->sent || rep->roster_updated || !all_ok)

@@ -2,6 +2,7 @@
 /* File-system helpers: private dirs, permission checks, capped reads and
  * atomic writes. */
 #include "fsutil.h"
+#include "dynbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -59,9 +60,8 @@ bool fs_is_private(const char *path)
 enum blippa_err fs_read_file(const char *path, size_t max, char **out, size_t *len)
 {
 	enum blippa_err rc = BLIPPA_OK;
-	char *buf = NULL;
-	size_t used = 0, cap;
-	struct stat sb;
+	struct dynbuf b;
+	char chunk[16384];
 	int fd;
 
 	*out = NULL;
@@ -69,58 +69,26 @@ enum blippa_err fs_read_file(const char *path, size_t max, char **out, size_t *l
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno_to_err(errno);
-	/* Start at the file's size (not at max: a 64 MiB cap must not cost
-	 * 64 MiB for a 1 KiB file) and grow by doubling up to max + 1, the one
-	 * byte past max that tells an over-long file. */
-	cap = 4096;
-	if (fstat(fd, &sb) == 0 && sb.st_size > 0 && (uintmax_t)sb.st_size < (uintmax_t)max)
-		cap = (size_t)sb.st_size + 2;
-	if (cap > max + 1)
-		cap = max + 1;
-	buf = malloc(cap + 1);
-	if (!buf) {
-		rc = BLIPPA_ERR_NOMEM;
-		goto out;
-	}
+	dynbuf_init(&b, max); /* one byte past max: BLIPPA_ERR_TOO_BIG */
 	for (;;) {
-		ssize_t n;
-		if (used == cap) {
-			size_t ncap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
-			char *nbuf;
-			if (ncap == cap) { /* read max + 1 bytes: too big */
-				rc = BLIPPA_ERR_TOO_BIG;
-				goto out;
-			}
-			nbuf = realloc(buf, ncap + 1);
-			if (!nbuf) {
-				rc = BLIPPA_ERR_NOMEM;
-				goto out;
-			}
-			buf = nbuf;
-			cap = ncap;
-		}
-		n = read(fd, buf + used, cap - used);
+		ssize_t n = read(fd, chunk, sizeof chunk);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			rc = errno_to_err(errno);
-			goto out;
-		}
-		if (n == 0)
 			break;
-		used += (size_t)n;
-		if (used > max) {
-			rc = BLIPPA_ERR_TOO_BIG;
-			goto out;
 		}
+		if (n == 0) /* end: an empty file is "" too, never NULL */
+			rc = dynbuf_add(&b, "", 0);
+		else
+			rc = dynbuf_add(&b, chunk, (size_t)n);
+		if (n == 0 || rc != BLIPPA_OK)
+			break;
 	}
-	buf[used] = '\0';
-	*out = buf;
-	*len = used;
-	buf = NULL;
-out:
-	free(buf);
 	close(fd);
+	if (rc == BLIPPA_OK)
+		*out = dynbuf_take(&b, len);
+	dynbuf_free(&b);
 	return rc;
 }
 

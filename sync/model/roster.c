@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynarr.h"
 #include "fields.h"
 #include "uid.h"
 
@@ -94,22 +95,7 @@ static char *arena_strdup(struct roster *r, const char *s, size_t len)
 /* Makes room for one more element in *arr; BLIPPA_ERR_TOO_BIG at the cap. */
 static enum blippa_err grow(void **arr, size_t n, size_t *cap, size_t elem)
 {
-	size_t ncap;
-	void *na;
-
-	if (n < *cap)
-		return BLIPPA_OK;
-	if (n >= ROSTER_ROWS_MAX)
-		return BLIPPA_ERR_TOO_BIG;
-	ncap = *cap ? *cap * 2 : 16;
-	if (ncap > ROSTER_ROWS_MAX)
-		ncap = ROSTER_ROWS_MAX;
-	na = realloc(*arr, ncap * elem);
-	if (!na)
-		return BLIPPA_ERR_NOMEM;
-	*arr = na;
-	*cap = ncap;
-	return BLIPPA_OK;
+	return dynarr_reserve(*arr, cap, n + 1, elem, ROSTER_ROWS_MAX, arr);
 }
 
 /* Copies each string (NULL stays NULL) into the arena. */
@@ -371,12 +357,104 @@ static int cmp_member(const void *a, const void *b)
 	return c ? c : strcmp(x->participant_id, y->participant_id);
 }
 
-enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen)
+/* The key sets of a roster's tables (by id; cards by UID). */
+struct roster_keys {
+	struct keyset g, s, p, l, c;
+};
+
+/* Builds the key sets and refuses an id (or UID) that appears twice. */
+static enum blippa_err check_unique_ids(const struct roster *r, struct roster_keys *k, char *err,
+					size_t errlen)
 {
-	struct keyset g = {0}, s = {0}, p = {0}, l = {0}, c = {0};
-	struct roster_member *m = NULL;
+	static const char *const what[] = {"groups", "sessions", "participants", "leaders"};
+	struct keyset *sets[] = {&k->g, &k->s, &k->p, &k->l};
 	enum blippa_err rc;
 	const char *d;
+
+	if ((rc = keyset_build(&k->g, r->groups, r->n_groups, sizeof *r->groups, 0)) ||
+	    (rc = keyset_build(&k->s, r->sessions, r->n_sessions, sizeof *r->sessions, 0)) ||
+	    (rc = keyset_build(&k->p, r->participants, r->n_participants, sizeof *r->participants,
+			       0)) ||
+	    (rc = keyset_build(&k->l, r->leaders, r->n_leaders, sizeof *r->leaders, 0)) ||
+	    (rc = keyset_build(&k->c, r->cards, r->n_cards, sizeof *r->cards, 0)))
+		return rc;
+	for (size_t i = 0; i < sizeof sets / sizeof sets[0]; i++)
+		if ((d = keyset_dup(sets[i])))
+			return fail(err, errlen, "%s: id %s appears twice", what[i], d);
+	if (keyset_dup(&k->c)) /* no UID in messages: they may end up in logs */
+		return fail(err, errlen, "cards: a card UID appears twice");
+	return BLIPPA_OK;
+}
+
+/* Group periods and sessions: dates in order, sessions of known groups. */
+static enum blippa_err check_groups_sessions(const struct roster *r, const struct roster_keys *k,
+					     char *err, size_t errlen)
+{
+	for (size_t i = 0; i < r->n_groups; i++)
+		if (strcmp(r->groups[i].period_start, r->groups[i].period_end) > 0)
+			return fail(err, errlen, "groups: %s: period ends before it starts",
+				    r->groups[i].id);
+	for (size_t i = 0; i < r->n_sessions; i++) {
+		const struct roster_session *x = &r->sessions[i];
+		if (!keyset_has(&k->g, x->group_id))
+			return fail(err, errlen, "sessions: %s: unknown group %s", x->id,
+				    x->group_id);
+		if (strcmp(x->end, x->start) <= 0)
+			return fail(err, errlen, "sessions: %s: end is not after start", x->id);
+	}
+	return BLIPPA_OK;
+}
+
+/* Members: of known groups and participants, each pair once. */
+static enum blippa_err check_members(const struct roster *r, const struct roster_keys *k, char *err,
+				     size_t errlen)
+{
+	struct roster_member *m;
+	enum blippa_err rc = BLIPPA_OK;
+
+	for (size_t i = 0; i < r->n_members; i++) {
+		const struct roster_member *x = &r->members[i];
+		if (!keyset_has(&k->g, x->group_id))
+			return fail(err, errlen, "members: %s/%s: unknown group", x->group_id,
+				    x->participant_id);
+		if (!keyset_has(&k->p, x->participant_id))
+			return fail(err, errlen, "members: %s/%s: unknown participant", x->group_id,
+				    x->participant_id);
+	}
+	if (!r->n_members)
+		return BLIPPA_OK;
+	if (!(m = malloc(r->n_members * sizeof *m)))
+		return BLIPPA_ERR_NOMEM;
+	memcpy(m, r->members, r->n_members * sizeof *m);
+	qsort(m, r->n_members, sizeof *m, cmp_member);
+	for (size_t i = 1; rc == BLIPPA_OK && i < r->n_members; i++)
+		if (cmp_member(&m[i - 1], &m[i]) == 0)
+			rc = fail(err, errlen, "members: %s/%s appears twice", m[i].group_id,
+				  m[i].participant_id);
+	free(m);
+	return rc;
+}
+
+/* Cards: each of a known leader or participant. */
+static enum blippa_err check_cards(const struct roster *r, const struct roster_keys *k, char *err,
+				   size_t errlen)
+{
+	for (size_t i = 0; i < r->n_cards; i++) {
+		const struct roster_card *x = &r->cards[i];
+		bool ok = x->owner == ROSTER_CARD_LEADER ? keyset_has(&k->l, x->owner_id)
+							 : keyset_has(&k->p, x->owner_id);
+		if (!ok)
+			return fail(err, errlen, "cards: row %zu: unknown %s %s", i + 1,
+				    x->owner == ROSTER_CARD_LEADER ? "leader" : "participant",
+				    x->owner_id);
+	}
+	return BLIPPA_OK;
+}
+
+enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen)
+{
+	struct roster_keys k = {0};
+	enum blippa_err rc;
 
 	if (err && errlen)
 		err[0] = '\0';
@@ -384,101 +462,16 @@ enum blippa_err roster_validate(const struct roster *r, char *err, size_t errlen
 		return fail(err, errlen, "roster: missing");
 	if (!r->facility.id)
 		return fail(err, errlen, "facility: not set");
-	if ((rc = keyset_build(&g, r->groups, r->n_groups, sizeof *r->groups, 0)) ||
-	    (rc = keyset_build(&s, r->sessions, r->n_sessions, sizeof *r->sessions, 0)) ||
-	    (rc = keyset_build(&p, r->participants, r->n_participants, sizeof *r->participants,
-			       0)) ||
-	    (rc = keyset_build(&l, r->leaders, r->n_leaders, sizeof *r->leaders, 0)) ||
-	    (rc = keyset_build(&c, r->cards, r->n_cards, sizeof *r->cards, 0)))
-		goto out;
-	if ((d = keyset_dup(&g))) {
-		rc = fail(err, errlen, "groups: id %s appears twice", d);
-		goto out;
-	}
-	if ((d = keyset_dup(&s))) {
-		rc = fail(err, errlen, "sessions: id %s appears twice", d);
-		goto out;
-	}
-	if ((d = keyset_dup(&p))) {
-		rc = fail(err, errlen, "participants: id %s appears twice", d);
-		goto out;
-	}
-	if ((d = keyset_dup(&l))) {
-		rc = fail(err, errlen, "leaders: id %s appears twice", d);
-		goto out;
-	}
-	if (keyset_dup(&c)) { /* no UID in messages: they may end up in logs */
-		rc = fail(err, errlen, "cards: a card UID appears twice");
-		goto out;
-	}
-	for (size_t i = 0; i < r->n_groups; i++) {
-		if (strcmp(r->groups[i].period_start, r->groups[i].period_end) > 0) {
-			rc = fail(err, errlen, "groups: %s: period ends before it starts",
-				  r->groups[i].id);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < r->n_sessions; i++) {
-		const struct roster_session *x = &r->sessions[i];
-		if (!keyset_has(&g, x->group_id)) {
-			rc =
-			    fail(err, errlen, "sessions: %s: unknown group %s", x->id, x->group_id);
-			goto out;
-		}
-		if (strcmp(x->end, x->start) <= 0) {
-			rc = fail(err, errlen, "sessions: %s: end is not after start", x->id);
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < r->n_members; i++) {
-		const struct roster_member *x = &r->members[i];
-		if (!keyset_has(&g, x->group_id)) {
-			rc = fail(err, errlen, "members: %s/%s: unknown group", x->group_id,
-				  x->participant_id);
-			goto out;
-		}
-		if (!keyset_has(&p, x->participant_id)) {
-			rc = fail(err, errlen, "members: %s/%s: unknown participant", x->group_id,
-				  x->participant_id);
-			goto out;
-		}
-	}
-	if (r->n_members) {
-		m = malloc(r->n_members * sizeof *m);
-		if (!m) {
-			rc = BLIPPA_ERR_NOMEM;
-			goto out;
-		}
-		memcpy(m, r->members, r->n_members * sizeof *m);
-		qsort(m, r->n_members, sizeof *m, cmp_member);
-		for (size_t i = 1; i < r->n_members; i++) {
-			if (cmp_member(&m[i - 1], &m[i]) == 0) {
-				rc = fail(err, errlen, "members: %s/%s appears twice",
-					  m[i].group_id, m[i].participant_id);
-				goto out;
-			}
-		}
-	}
-	for (size_t i = 0; i < r->n_cards; i++) {
-		const struct roster_card *x = &r->cards[i];
-		bool ok = x->owner == ROSTER_CARD_LEADER ? keyset_has(&l, x->owner_id)
-							 : keyset_has(&p, x->owner_id);
-		if (!ok) {
-			rc = fail(err, errlen, "cards: row %zu: unknown %s %s", i + 1,
-				  x->owner == ROSTER_CARD_LEADER ? "leader" : "participant",
-				  x->owner_id);
-			goto out;
-		}
-	}
-	rc = BLIPPA_OK;
-out:
+	if (!(rc = check_unique_ids(r, &k, err, errlen)) &&
+	    !(rc = check_groups_sessions(r, &k, err, errlen)) &&
+	    !(rc = check_members(r, &k, err, errlen)))
+		rc = check_cards(r, &k, err, errlen);
 	if (rc == BLIPPA_ERR_NOMEM && err && errlen)
 		snprintf(err, errlen, "roster: out of memory");
-	free(g.k);
-	free(s.k);
-	free(p.k);
-	free(l.k);
-	free(c.k);
-	free(m);
+	free(k.g.k);
+	free(k.s.k);
+	free(k.p.k);
+	free(k.l.k);
+	free(k.c.k);
 	return rc;
 }

@@ -226,13 +226,84 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* One JSON object per roster row: its fields, in the order of protocol.md. */
+typedef void (*row_put_fn)(json_t *o, const void *row, bool *ok);
+
+static void put_group(json_t *o, const void *row, bool *ok)
+{
+	const struct roster_group *g = row;
+	pjson_put(o, "id", json_string(g->id), ok);
+	pjson_put(o, "name", json_string(g->name), ok);
+	pjson_put(o, "period_start", json_string(g->period_start), ok);
+	pjson_put(o, "period_end", json_string(g->period_end), ok);
+}
+
+static void put_session(json_t *o, const void *row, bool *ok)
+{
+	const struct roster_session *s = row;
+	pjson_put(o, "id", json_string(s->id), ok);
+	pjson_put(o, "group_id", json_string(s->group_id), ok);
+	pjson_put(o, "start", json_string(s->start), ok);
+	pjson_put(o, "end", json_string(s->end), ok);
+}
+
+static void put_participant(json_t *o, const void *row, bool *ok)
+{
+	const struct roster_participant *p = row;
+	pjson_put(o, "id", json_string(p->id), ok);
+	pjson_put(o, "given_name", json_string(p->given_name), ok);
+	pjson_put(o, "family_name", json_string(p->family_name), ok);
+}
+
+static void put_member(json_t *o, const void *row, bool *ok)
+{
+	const struct roster_member *m = row;
+	pjson_put(o, "group_id", json_string(m->group_id), ok);
+	pjson_put(o, "participant_id", json_string(m->participant_id), ok);
+}
+
+static void put_leader(json_t *o, const void *row, bool *ok)
+{
+	const struct roster_leader *l = row;
+	pjson_put(o, "id", json_string(l->id), ok);
+	pjson_put(o, "name", json_string(l->name), ok);
+	pjson_put(o, "pin_hash", str_or_null(l->pin_hash), ok);
+}
+
+static void put_card(json_t *o, const void *row, bool *ok)
+{
+	const struct roster_card *c = row;
+	pjson_put(o, "uid", json_string(c->uid_hex), ok);
+	pjson_put(o, "owner",
+		  json_string(c->owner == ROSTER_CARD_LEADER ? "leader" : "participant"), ok);
+	pjson_put(o, "owner_id", json_string(c->owner_id), ok);
+}
+
+/* Puts table name into root: the n rows (of size bytes each) sorted by cmp,
+ * one object each written by put. */
+static void put_table(json_t *root, const char *name, const void *rows, size_t n, size_t size,
+		      int (*cmp)(const void *, const void *), row_put_fn put, bool *ok)
+{
+	json_t *arr, *o;
+	const void **idx;
+
+	pjson_put(root, name, arr = json_array(), ok);
+	idx = sorted(rows, n, size, cmp);
+	for (size_t i = 0; *ok && idx && i < n; i++) {
+		pjson_append(arr, o = json_object(), ok);
+		if (!*ok)
+			break;
+		put(o, idx[i], ok);
+	}
+	*ok = *ok && idx;
+	free(idx);
+}
+
 enum blippa_err protocol_encode_roster(const struct roster *r, const char *kiosk_id, char **out,
 				       size_t *len)
 {
-	json_t *root = json_object(), *o, *arr;
-	const void **idx = NULL;
+	json_t *root = json_object(), *o;
 	bool ok = root != NULL;
-	size_t i;
 
 	*out = NULL;
 	if (!ok)
@@ -249,87 +320,17 @@ enum blippa_err protocol_encode_roster(const struct roster *r, const char *kiosk
 	}
 	/* struct roster_group etc. begin with their key string(s) (id, or
 	 * group_id for members, uid_hex for cards), so cmp_first works on all. */
-	pjson_put(root, "groups", arr = json_array(), &ok);
-	idx = sorted(r->groups, r->n_groups, sizeof *r->groups, cmp_first);
-	for (i = 0; ok && idx && i < r->n_groups; i++) {
-		const struct roster_group *g = idx[i];
-		pjson_append(arr, o = json_object(), &ok);
-		if (!ok)
-			break;
-		pjson_put(o, "id", json_string(g->id), &ok);
-		pjson_put(o, "name", json_string(g->name), &ok);
-		pjson_put(o, "period_start", json_string(g->period_start), &ok);
-		pjson_put(o, "period_end", json_string(g->period_end), &ok);
-	}
-	ok = ok && idx;
-	free(idx);
-	pjson_put(root, "sessions", arr = json_array(), &ok);
-	idx = sorted(r->sessions, r->n_sessions, sizeof *r->sessions, cmp_first);
-	for (i = 0; ok && idx && i < r->n_sessions; i++) {
-		const struct roster_session *s = idx[i];
-		pjson_append(arr, o = json_object(), &ok);
-		if (!ok)
-			break;
-		pjson_put(o, "id", json_string(s->id), &ok);
-		pjson_put(o, "group_id", json_string(s->group_id), &ok);
-		pjson_put(o, "start", json_string(s->start), &ok);
-		pjson_put(o, "end", json_string(s->end), &ok);
-	}
-	ok = ok && idx;
-	free(idx);
-	pjson_put(root, "participants", arr = json_array(), &ok);
-	idx = sorted(r->participants, r->n_participants, sizeof *r->participants, cmp_first);
-	for (i = 0; ok && idx && i < r->n_participants; i++) {
-		const struct roster_participant *p = idx[i];
-		pjson_append(arr, o = json_object(), &ok);
-		if (!ok)
-			break;
-		pjson_put(o, "id", json_string(p->id), &ok);
-		pjson_put(o, "given_name", json_string(p->given_name), &ok);
-		pjson_put(o, "family_name", json_string(p->family_name), &ok);
-	}
-	ok = ok && idx;
-	free(idx);
-	pjson_put(root, "members", arr = json_array(), &ok);
-	idx = sorted(r->members, r->n_members, sizeof *r->members, cmp_member);
-	for (i = 0; ok && idx && i < r->n_members; i++) {
-		const struct roster_member *m = idx[i];
-		pjson_append(arr, o = json_object(), &ok);
-		if (!ok)
-			break;
-		pjson_put(o, "group_id", json_string(m->group_id), &ok);
-		pjson_put(o, "participant_id", json_string(m->participant_id), &ok);
-	}
-	ok = ok && idx;
-	free(idx);
-	pjson_put(root, "leaders", arr = json_array(), &ok);
-	idx = sorted(r->leaders, r->n_leaders, sizeof *r->leaders, cmp_first);
-	for (i = 0; ok && idx && i < r->n_leaders; i++) {
-		const struct roster_leader *l = idx[i];
-		pjson_append(arr, o = json_object(), &ok);
-		if (!ok)
-			break;
-		pjson_put(o, "id", json_string(l->id), &ok);
-		pjson_put(o, "name", json_string(l->name), &ok);
-		pjson_put(o, "pin_hash", str_or_null(l->pin_hash), &ok);
-	}
-	ok = ok && idx;
-	free(idx);
-	pjson_put(root, "cards", arr = json_array(), &ok);
-	idx = sorted(r->cards, r->n_cards, sizeof *r->cards, cmp_first);
-	for (i = 0; ok && idx && i < r->n_cards; i++) {
-		const struct roster_card *c = idx[i];
-		pjson_append(arr, o = json_object(), &ok);
-		if (!ok)
-			break;
-		pjson_put(o, "uid", json_string(c->uid_hex), &ok);
-		pjson_put(o, "owner",
-			  json_string(c->owner == ROSTER_CARD_LEADER ? "leader" : "participant"),
-			  &ok);
-		pjson_put(o, "owner_id", json_string(c->owner_id), &ok);
-	}
-	ok = ok && idx;
-	free(idx);
+	put_table(root, "groups", r->groups, r->n_groups, sizeof *r->groups, cmp_first, put_group,
+		  &ok);
+	put_table(root, "sessions", r->sessions, r->n_sessions, sizeof *r->sessions, cmp_first,
+		  put_session, &ok);
+	put_table(root, "participants", r->participants, r->n_participants, sizeof *r->participants,
+		  cmp_first, put_participant, &ok);
+	put_table(root, "members", r->members, r->n_members, sizeof *r->members, cmp_member,
+		  put_member, &ok);
+	put_table(root, "leaders", r->leaders, r->n_leaders, sizeof *r->leaders, cmp_first,
+		  put_leader, &ok);
+	put_table(root, "cards", r->cards, r->n_cards, sizeof *r->cards, cmp_first, put_card, &ok);
 	if (!ok) {
 		json_decref(root);
 		return BLIPPA_ERR_NOMEM;

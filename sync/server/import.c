@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "fields.h"
+#include "dynarr.h"
 #include "fsutil.h"
 #include "roster.h"
 #include "text.h"
@@ -125,18 +126,11 @@ static const char *arena_dup(struct import_set *set, const char *s)
 	return p;
 }
 
-/* Makes room for one more element in *arr (elements of size sz). */
-static bool grow(void **arr, size_t n, size_t *cap, size_t sz)
+/* Makes room for one more element in *arr (elements of size sz), at most
+ * max elements: BLIPPA_ERR_TOO_BIG past it, BLIPPA_ERR_NOMEM. */
+static enum blippa_err grow(void **arr, size_t n, size_t *cap, size_t sz, size_t max)
 {
-	if (n < *cap)
-		return true;
-	size_t ncap = *cap ? *cap * 2 : 64;
-	void *p = realloc(*arr, ncap * sz);
-	if (!p)
-		return false;
-	*arr = p;
-	*cap = ncap;
-	return true;
+	return dynarr_reserve(*arr, cap, n + 1, sz, max, arr);
 }
 
 static int idx_cmp(const void *a, const void *b)
@@ -228,13 +222,12 @@ static enum blippa_err check_name(const char *col, const char *v, char *why, siz
 
 /* Validates one row (v in the canonical column order of file f) and
  * appends it; why gets the reason on BLIPPA_ERR_INVALID. */
-static enum blippa_err row_add(struct import_set *set, enum imp_file f, char **v, size_t line,
-			       char *why, size_t whylen)
+/* Checks row v of file f: field formats, references to rows already read
+ * (facilities before groups, and so on). */
+static enum blippa_err row_check(struct import_set *set, enum imp_file f, char **v, char *why,
+				 size_t whylen)
 {
-	struct srv_import *m = &set->imp;
-	enum blippa_err rc = BLIPPA_OK;
-	const char *key = v[0];
-	char pair[2 * ROSTER_ID_MAX + 2];
+	enum blippa_err rc;
 	switch (f) {
 	case F_FACILITIES:
 		if ((rc = check_id("facility_id", v[0], why, whylen)) ||
@@ -288,34 +281,47 @@ static enum blippa_err row_add(struct import_set *set, enum imp_file f, char **v
 		if ((rc = check_ref(set, F_GROUPS, "group_id", v[0], why, whylen)) ||
 		    (rc = check_ref(set, F_PARTICIPANTS, "participant_id", v[1], why, whylen)))
 			return rc;
-		snprintf(pair, sizeof(pair), "%s\x1f%s", v[0], v[1]);
-		key = pair;
 		break;
 	default:
 		return BLIPPA_ERR_INVALID;
 	}
+	return BLIPPA_OK;
+}
 
-	const char *s[5] = {0};
-	for (size_t i = 0; i < files[f].ncols; i++)
-		if (!(s[i] = arena_dup(set, v[i])))
-			return BLIPPA_ERR_NOMEM;
+/* Indexes a stored row s of file f by key (for references and duplicates),
+ * and its card UID, if any, for the one-owner-per-card check. */
+static enum blippa_err row_index(struct import_set *set, enum imp_file f, const char *const *s,
+				 const char *key, size_t line)
+{
 	struct idx *ix = &set->idx[f];
-	if (!grow((void **)&ix->e, ix->n, &ix->cap, sizeof(*ix->e)))
-		return BLIPPA_ERR_NOMEM;
-	ix->e[ix->n].key = key == pair ? arena_dup(set, pair) : s[0];
+	enum blippa_err rc =
+	    grow((void **)&ix->e, ix->n, &ix->cap, sizeof(*ix->e), IMPORT_ROWS_MAX);
+	if (rc != BLIPPA_OK)
+		return rc;
+	ix->e[ix->n].key = key;
 	ix->e[ix->n++].line = line;
-	if (!ix->e[ix->n - 1].key)
+	if (!key)
 		return BLIPPA_ERR_NOMEM;
 	if ((f == F_PARTICIPANTS || f == F_LEADERS) && s[3][0]) {
-		if (!grow((void **)&set->uids, set->n_uids, &set->cap_uids, sizeof(*set->uids)))
-			return BLIPPA_ERR_NOMEM;
+		rc = grow((void **)&set->uids, set->n_uids, &set->cap_uids, sizeof(*set->uids),
+			  2 * IMPORT_ROWS_MAX); /* participants' and leaders' */
+		if (rc != BLIPPA_OK)
+			return rc;
 		set->uids[set->n_uids++] = (struct uid_ent){s[3], f, line};
 	}
+	return BLIPPA_OK;
+}
 
+/* Appends the stored row s to its table of the snapshot. */
+static enum blippa_err row_store(struct import_set *set, enum imp_file f, const char *const *s)
+{
+	struct srv_import *m = &set->imp;
+	enum blippa_err rc;
 #define APPEND(arr, n, init)                                                                       \
 	do {                                                                                       \
-		if (!grow((void **)&m->arr, m->n, &set->cap[f], sizeof(*m->arr)))                  \
-			return BLIPPA_ERR_NOMEM;                                                   \
+		rc = grow((void **)&m->arr, m->n, &set->cap[f], sizeof(*m->arr), IMPORT_ROWS_MAX); \
+		if (rc != BLIPPA_OK)                                                               \
+			return rc;                                                                 \
 		m->arr[m->n++] = init;                                                             \
 	} while (0)
 	switch (f) {
@@ -343,6 +349,28 @@ static enum blippa_err row_add(struct import_set *set, enum imp_file f, char **v
 	}
 #undef APPEND
 	return BLIPPA_OK;
+}
+
+static enum blippa_err row_add(struct import_set *set, enum imp_file f, char **v, size_t line,
+			       char *why, size_t whylen)
+{
+	char pair[2 * ROSTER_ID_MAX + 2];
+	const char *s[5] = {0}, *key;
+	enum blippa_err rc = row_check(set, f, v, why, whylen);
+	if (rc != BLIPPA_OK)
+		return rc;
+	for (size_t i = 0; i < files[f].ncols; i++)
+		if (!(s[i] = arena_dup(set, v[i])))
+			return BLIPPA_ERR_NOMEM;
+	if (f == F_MEMBERS) { /* a member is its (group, participant) pair */
+		snprintf(pair, sizeof(pair), "%s\x1f%s", v[0], v[1]);
+		key = arena_dup(set, pair);
+	} else {
+		key = s[0];
+	}
+	if ((rc = row_index(set, f, s, key, line)) != BLIPPA_OK)
+		return rc;
+	return row_store(set, f, s);
 }
 
 /* Sorts file f's index and reports the first duplicate key (by line). */
@@ -385,13 +413,84 @@ static int uid_cmp(const void *a, const void *b)
 	return x->line < y->line ? -1 : x->line > y->line;
 }
 
+/* Reads file f's header row: map[c] gets the field index of column c.
+ * why is csv_next's scratch space. */
+static enum blippa_err read_header(struct csv_reader *r, enum imp_file f, const char *path,
+				   size_t map[5], char *why, size_t whylen, char *err,
+				   size_t errlen)
+{
+	struct csv_record rec;
+	enum blippa_err rc = csv_next(r, &rec, why, whylen);
+	if (rc == BLIPPA_ERR_NOT_FOUND) {
+		snprintf(err, errlen, "%s:1: empty file (the header row is needed)", path);
+		return BLIPPA_ERR_INVALID;
+	}
+	if (rc != BLIPPA_OK) {
+		snprintf(err, errlen, "%s:%s", path, why + 5);
+		return rc;
+	}
+	for (size_t c = 0; c < files[f].ncols; c++) {
+		map[c] = SIZE_MAX;
+		for (size_t i = 0; i < rec.n_fields; i++)
+			if (strcmp(rec.fields[i], files[f].cols[c]) == 0)
+				map[c] = i;
+		if (map[c] == SIZE_MAX) {
+			snprintf(err, errlen, "%s:%zu: header has no column %s", path, rec.line,
+				 files[f].cols[c]);
+			return BLIPPA_ERR_INVALID;
+		}
+	}
+	if (rec.n_fields != files[f].ncols) {
+		snprintf(err, errlen, "%s:%zu: header has %zu columns, expected %zu", path,
+			 rec.line, rec.n_fields, files[f].ncols);
+		return BLIPPA_ERR_INVALID;
+	}
+	return BLIPPA_OK;
+}
+
+/* Reads file f's data rows into set (at most IMPORT_ROWS_MAX). */
+static enum blippa_err import_rows(struct import_set *set, struct csv_reader *r, enum imp_file f,
+				   const char *path, const size_t map[5], char *err, size_t errlen)
+{
+	char why[256];
+	struct csv_record rec;
+	size_t rows = 0;
+	enum blippa_err rc;
+	while ((rc = csv_next(r, &rec, why, sizeof(why))) == BLIPPA_OK) {
+		if (rec.n_fields != files[f].ncols) {
+			snprintf(err, errlen, "%s:%zu: %zu fields, expected %zu", path, rec.line,
+				 rec.n_fields, files[f].ncols);
+			return BLIPPA_ERR_INVALID;
+		}
+		if (++rows > IMPORT_ROWS_MAX) {
+			snprintf(err, errlen, "%s:%zu: more than %d rows", path, rec.line,
+				 IMPORT_ROWS_MAX);
+			return BLIPPA_ERR_TOO_BIG;
+		}
+		char *v[5];
+		for (size_t c = 0; c < files[f].ncols; c++)
+			v[c] = (char *)rec.fields[map[c]];
+		why[0] = '\0';
+		rc = row_add(set, f, v, rec.line, why, sizeof(why));
+		if (rc != BLIPPA_OK) {
+			snprintf(err, errlen, "%s:%zu: %s", path, rec.line,
+				 why[0] ? why : blippa_strerror(rc));
+			return rc;
+		}
+	}
+	if (rc != BLIPPA_ERR_NOT_FOUND) {
+		snprintf(err, errlen, "%s:%s", path, why + 5); /* why is "line N: ..." */
+		return rc;
+	}
+	return BLIPPA_OK;
+}
+
 static enum blippa_err load_file(struct import_set *set, enum imp_file f, char *err, size_t errlen)
 {
 	char path[4096 + 32], why[256];
 	char *buf = NULL;
 	size_t len = 0;
 	struct csv_reader *r = NULL;
-	struct csv_record rec;
 	size_t map[5];
 	enum blippa_err rc = fs_join(path, sizeof(path), set->dir, files[f].name);
 	if (rc != BLIPPA_OK) {
@@ -408,66 +507,12 @@ static enum blippa_err load_file(struct import_set *set, enum imp_file f, char *
 		goto out;
 	}
 	rc = csv_open_mem(buf, len, &r);
-	if (rc != BLIPPA_OK)
-		goto out;
-	rc = csv_next(r, &rec, why, sizeof(why));
-	if (rc == BLIPPA_ERR_NOT_FOUND) {
-		snprintf(err, errlen, "%s:1: empty file (the header row is needed)", path);
-		rc = BLIPPA_ERR_INVALID;
-		goto out;
-	}
-	if (rc != BLIPPA_OK) {
-		snprintf(err, errlen, "%s:%s", path, why + 5);
-		goto out;
-	}
-	for (size_t c = 0; c < files[f].ncols; c++) {
-		map[c] = SIZE_MAX;
-		for (size_t i = 0; i < rec.n_fields; i++)
-			if (strcmp(rec.fields[i], files[f].cols[c]) == 0)
-				map[c] = i;
-		if (map[c] == SIZE_MAX) {
-			snprintf(err, errlen, "%s:%zu: header has no column %s", path, rec.line,
-				 files[f].cols[c]);
-			rc = BLIPPA_ERR_INVALID;
-			goto out;
-		}
-	}
-	if (rec.n_fields != files[f].ncols) {
-		snprintf(err, errlen, "%s:%zu: header has %zu columns, expected %zu", path,
-			 rec.line, rec.n_fields, files[f].ncols);
-		rc = BLIPPA_ERR_INVALID;
-		goto out;
-	}
-	size_t rows = 0;
-	while ((rc = csv_next(r, &rec, why, sizeof(why))) == BLIPPA_OK) {
-		if (rec.n_fields != files[f].ncols) {
-			snprintf(err, errlen, "%s:%zu: %zu fields, expected %zu", path, rec.line,
-				 rec.n_fields, files[f].ncols);
-			rc = BLIPPA_ERR_INVALID;
-			goto out;
-		}
-		if (++rows > IMPORT_ROWS_MAX) {
-			snprintf(err, errlen, "%s:%zu: more than %d rows", path, rec.line,
-				 IMPORT_ROWS_MAX);
-			rc = BLIPPA_ERR_TOO_BIG;
-			goto out;
-		}
-		char *v[5];
-		for (size_t c = 0; c < files[f].ncols; c++)
-			v[c] = (char *)rec.fields[map[c]];
-		why[0] = '\0';
-		rc = row_add(set, f, v, rec.line, why, sizeof(why));
-		if (rc != BLIPPA_OK) {
-			snprintf(err, errlen, "%s:%zu: %s", path, rec.line,
-				 why[0] ? why : blippa_strerror(rc));
-			goto out;
-		}
-	}
-	if (rc != BLIPPA_ERR_NOT_FOUND) {
-		snprintf(err, errlen, "%s:%s", path, why + 5); /* why is "line N: ..." */
-		goto out;
-	}
-	rc = idx_finish(set, f, path, err, errlen);
+	if (rc == BLIPPA_OK)
+		rc = read_header(r, f, path, map, why, sizeof(why), err, errlen);
+	if (rc == BLIPPA_OK)
+		rc = import_rows(set, r, f, path, map, err, errlen);
+	if (rc == BLIPPA_OK)
+		rc = idx_finish(set, f, path, err, errlen);
 out:
 	csv_close(r);
 	free(buf);

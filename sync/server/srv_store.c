@@ -171,6 +171,175 @@ const char *srv_reason_text(enum srv_reason r)
 	return (unsigned)r < SRV_R_COUNT ? text[r] : NULL;
 }
 
+/* ---- event ingest: the order of checks, once ---- */
+
+static int cmp_by_id(const void *a, const void *b)
+{
+	const struct srv_id_ref *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+size_t srv_batch_find(const struct srv_batch *b, const char *id)
+{
+	size_t lo = 0, hi = b->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(b->by_id[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < b->n && strcmp(b->by_id[lo].id, id) == 0 ? lo : b->n;
+}
+
+/* The first check ev fails, from what the backend looked up. */
+static enum srv_reason event_reason(const struct protocol_event *ev, const struct srv_ev_state *s)
+{
+	const struct srv_ev_facts *f = &s->f;
+	switch (ev->type) {
+	case EVENT_CHECKIN:
+		if (ev->session_id[0]) {
+			if (!f->session_found)
+				return SRV_R_SESSION;
+			if (!f->session_here)
+				return SRV_R_SES_FAC;
+			if (f->member)
+				return SRV_R_OK;
+		}
+		if (!f->participant_here)
+			return SRV_R_PARTICIPANT;
+		return ev->session_id[0] ? SRV_R_NOT_MEMBER : SRV_R_OK;
+	case EVENT_VOID:
+		return f->voided_here ? SRV_R_OK : SRV_R_EVENT;
+	case EVENT_CARD_LINK:
+		if (!s->uid[0])
+			return SRV_R_UID;
+		if (!f->participant_here)
+			return SRV_R_PARTICIPANT;
+		return f->card_taken ? SRV_R_IN_USE : SRV_R_OK;
+	}
+	return SRV_R_EVENT;
+}
+
+/* A void of a check-in that is not stored yet is still good when that
+ * check-in is acceptable and comes earlier in this very batch. */
+static void batch_voids(struct srv_batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		if (b->ev[i].type != EVENT_VOID || b->st[i].reason != SRV_R_EVENT)
+			continue;
+		for (size_t p = srv_batch_find(b, b->ev[i].voids_id);
+		     p < b->n && strcmp(b->by_id[p].id, b->ev[i].voids_id) == 0; p++) {
+			size_t j = b->by_id[p].i;
+			if (j < i && b->ev[j].type == EVENT_CHECKIN &&
+			    b->st[j].reason == SRV_R_OK) {
+				b->st[i].reason = SRV_R_OK;
+				break;
+			}
+		}
+	}
+}
+
+/* Marks, per id not stored before, the first acceptable row as the one to
+ * insert. True if a card link is among them. */
+static bool batch_mark(struct srv_batch *b)
+{
+	bool links = false;
+	for (size_t p = 0; p < b->n; p++) {
+		size_t i = b->by_id[p].i;
+		if (p > 0 && strcmp(b->by_id[p - 1].id, b->ev[i].id) == 0)
+			continue; /* not the first row of its id */
+		for (size_t q = p; q < b->n && strcmp(b->by_id[q].id, b->ev[i].id) == 0; q++) {
+			size_t j = b->by_id[q].i;
+			if (!b->st[j].f.existed && b->st[j].reason == SRV_R_OK) {
+				b->st[j].candidate = true;
+				links = links || b->ev[j].type == EVENT_CARD_LINK;
+				break;
+			}
+		}
+	}
+	return links;
+}
+
+/* Per-row results; the rows of an id are judged in batch order. */
+static void batch_results(const struct srv_batch *b, struct protocol_result *res)
+{
+	for (size_t p = 0; p < b->n;) {
+		size_t q = p, cand = b->n;
+		bool stored_elsewhere = false;
+		while (q < b->n && strcmp(b->by_id[q].id, b->by_id[p].id) == 0) {
+			size_t j = b->by_id[q++].i;
+			if (b->st[j].candidate) {
+				cand = j;
+				stored_elsewhere = !b->st[j].inserted;
+			}
+			stored_elsewhere = stored_elsewhere || b->st[j].f.existed;
+		}
+		for (size_t r = p; r < q; r++) {
+			size_t i = b->by_id[r].i;
+			struct protocol_result *o = &res[i];
+			snprintf(o->id, sizeof(o->id), "%s", b->ev[i].id);
+			o->reason[0] = '\0';
+			if (stored_elsewhere || (cand < b->n && i > cand)) {
+				o->status = PROTOCOL_DUPLICATE;
+			} else if (i == cand) {
+				o->status = PROTOCOL_ACCEPTED;
+			} else {
+				const char *why = srv_reason_text(b->st[i].reason);
+				o->status = PROTOCOL_REJECTED;
+				snprintf(o->reason, sizeof(o->reason), "%s",
+					 why ? why : "rejected");
+			}
+		}
+		p = q;
+	}
+}
+
+/* The accepted card links, then one version bump for them. */
+static enum blippa_err batch_links(const struct srv_ingest_io *io, void *conn,
+				   const struct srv_batch *b, const struct protocol_result *res)
+{
+	enum blippa_err rc = BLIPPA_OK;
+	bool bump = false;
+	for (size_t i = 0; rc == BLIPPA_OK && i < b->n; i++) {
+		if (res[i].status != PROTOCOL_ACCEPTED || b->ev[i].type != EVENT_CARD_LINK)
+			continue;
+		rc = io->link_card(conn, b->st[i].uid, b->ev[i].participant_id);
+		bump = true;
+	}
+	if (rc == BLIPPA_OK && bump) /* the roster changed: new ETag */
+		rc = io->bump(conn);
+	return rc;
+}
+
+enum blippa_err srv_ingest_batch(const struct srv_ingest_io *io, void *conn,
+				 const struct srv_kiosk *k, struct srv_batch *b, int64_t now_ms,
+				 struct protocol_result *res)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		memset(&b->st[i], 0, sizeof(b->st[i]));
+		if (b->ev[i].type == EVENT_CARD_LINK &&
+		    !uid_hex_normalize(b->ev[i].card_uid, b->st[i].uid))
+			b->st[i].uid[0] = '\0';
+	}
+	enum blippa_err rc = io->facts(conn, k, b);
+	if (rc != BLIPPA_OK)
+		return rc;
+	for (size_t i = 0; i < b->n; i++)
+		b->st[i].reason = event_reason(&b->ev[i], &b->st[i]);
+	batch_voids(b);
+	bool tx = batch_mark(b) && io->tx_begin;
+	if (tx && (rc = io->tx_begin(conn)) != BLIPPA_OK)
+		return rc;
+	rc = io->insert(conn, k, now_ms, b);
+	if (rc == BLIPPA_OK) {
+		batch_results(b, res);
+		rc = batch_links(io, conn, b, res);
+	}
+	return tx ? io->tx_end(conn, rc) : rc;
+}
+
 static bool has_upper_hex(const char *s)
 {
 	for (; *s; s++)
@@ -193,8 +362,10 @@ enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_k
 					struct protocol_result *res, struct srv_ingest_stats *stats)
 {
 	struct protocol_event *low = NULL;
+	struct srv_batch b = {.n = n};
 	enum blippa_err rc;
 
+	memset(stats, 0, sizeof(*stats));
 	/* Event ids are case-insensitive (event.h): both backends see one
 	 * spelling, whoever called (the decoder lowers already). */
 	if (ids_need_lowering(ev, n)) {
@@ -208,8 +379,18 @@ enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_k
 		}
 		ev = low;
 	}
-	memset(stats, 0, sizeof(*stats));
-	rc = st->ops->ingest_events(st->impl, k, ev, n, now_ms, res);
+	b.ev = ev;
+	b.st = calloc(n ? n : 1, sizeof(*b.st));
+	b.by_id = calloc(n ? n : 1, sizeof(*b.by_id));
+	if (!b.st || !b.by_id) {
+		rc = BLIPPA_ERR_NOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		b.by_id[i] = (struct srv_id_ref){ev[i].id, i};
+	if (n > 1)
+		qsort(b.by_id, n, sizeof(b.by_id[0]), cmp_by_id);
+	rc = st->ops->ingest_events(st->impl, k, &b, now_ms, res);
 	for (size_t i = 0; rc == BLIPPA_OK && i < n; i++) {
 		if (res[i].status == PROTOCOL_ACCEPTED)
 			stats->accepted++;
@@ -218,6 +399,9 @@ enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_k
 		else
 			stats->rejected++;
 	}
+out:
+	free(b.st);
+	free(b.by_id);
 	free(low);
 	return rc;
 }

@@ -118,13 +118,13 @@ struct srv_ingest_stats {
  * "reason" of docs/protocol.md. */
 enum srv_reason {
 	SRV_R_OK = 0,
-	SRV_R_SESSION = 1,    /* "unknown session" */
-	SRV_R_SES_FAC = 2,    /* "session not in facility" */
+	SRV_R_SESSION = 1,     /* "unknown session" */
+	SRV_R_SES_FAC = 2,     /* "session not in facility" */
 	SRV_R_PARTICIPANT = 3, /* "unknown participant" */
-	SRV_R_NOT_MEMBER = 4, /* "participant not in group" */
-	SRV_R_EVENT = 5,      /* "unknown event" (a void of no check-in here) */
-	SRV_R_IN_USE = 6,     /* "card in use" */
-	SRV_R_UID = 7,	      /* "bad card uid" */
+	SRV_R_NOT_MEMBER = 4,  /* "participant not in group" */
+	SRV_R_EVENT = 5,       /* "unknown event" (a void of no check-in here) */
+	SRV_R_IN_USE = 6,      /* "card in use" */
+	SRV_R_UID = 7,	       /* "bad card uid" */
 	SRV_R_COUNT
 };
 /* The reason text; NULL for SRV_R_OK or an out-of-range value. */
@@ -163,6 +163,77 @@ typedef int (*srv_user_fn)(void *ctx, const struct srv_user *u); /* non-0 stops 
 typedef int (*srv_facility_fn)(void *ctx, const char *id, const char *name,
 			       const char *timezone); /* non-0 stops */
 
+/* ---- for the backends: event ingest, decided once (srv_store.c) ---- */
+
+/* What a backend looks up for one event; all of a batch is looked up before
+ * anything of it is stored. */
+struct srv_ev_facts {
+	bool existed;	       /* an event with this id is stored already */
+	bool session_found;    /* check-in with a session: it exists, not removed */
+	bool session_here;     /* ... and is of the kiosk's facility */
+	bool member;	       /* ... and the participant is in its group */
+	bool participant_here; /* check-in, card link: the participant is in a group
+				* of the kiosk's facility */
+	bool voided_here;      /* void: the voided id is a check-in of the kiosk's
+				* facility */
+	bool card_taken;       /* card link: the UID is a leader's, or belongs to
+				* another participant outside the facility */
+};
+
+/* One event of a batch while it is decided. */
+struct srv_ev_state {
+	struct srv_ev_facts f;		  /* the backend's lookups */
+	enum srv_reason reason;		  /* srv_store.c */
+	bool candidate;			  /* the row of its id that this batch inserts */
+	bool inserted;			  /* ... and the backend's insert stored it now */
+	char uid[ROSTER_UID_HEX_MAX + 1]; /* card link: the normalised UID ("" if bad) */
+};
+
+struct srv_id_ref {
+	const char *id;
+	size_t i;
+};
+
+struct srv_batch {
+	const struct protocol_event *ev; /* ids lowered */
+	size_t n;
+	struct srv_ev_state *st;  /* n states */
+	struct srv_id_ref *by_id; /* the rows sorted by (id, index) */
+};
+
+/* The first position in b->by_id whose event id is id, or b->n. */
+size_t srv_batch_find(const struct srv_batch *b, const char *id);
+
+/* How a backend looks up and stores, on one connection (conn). */
+struct srv_ingest_io {
+	/* Fills st[i].f for every event of b (card links by st[i].uid). */
+	enum blippa_err (*facts)(void *conn, const struct srv_kiosk *k, struct srv_batch *b);
+	/* Stores every row whose st[i].candidate is set, in by_id order,
+	 * keeping an id already stored (the primary key decides), and sets
+	 * st[i].inserted for those this call stored. */
+	enum blippa_err (*insert)(void *conn, const struct srv_kiosk *k, int64_t now_ms,
+				  struct srv_batch *b);
+	/* An accepted card link: uid now belongs to participant_id (the
+	 * participant's earlier kiosk-linked card goes). */
+	enum blippa_err (*link_card)(void *conn, const char *uid, const char *participant_id);
+	enum blippa_err (*bump)(void *conn); /* the roster changed: new version */
+	/* Around the insert, the links and the bump when the batch links a
+	 * card; NULL when the caller holds one transaction for the whole batch. */
+	enum blippa_err (*tx_begin)(void *conn);
+	enum blippa_err (*tx_end)(void *conn, enum blippa_err rc);
+};
+
+/* The order of the ingest checks, once for every backend: looks the batch
+ * up (io->facts), gives each event its reason (the first check it fails,
+ * docs/server.md), lets a void of a check-in earlier in the batch through,
+ * picks per id the first acceptable row not stored before, stores those
+ * (io->insert), links the accepted cards and fills res (accepted,
+ * duplicate, rejected + reason). May be run again on the same batch after
+ * an error (a retry). */
+enum blippa_err srv_ingest_batch(const struct srv_ingest_io *io, void *conn,
+				 const struct srv_kiosk *k, struct srv_batch *b, int64_t now_ms,
+				 struct protocol_result *res);
+
 /* ---- the backend contract ---- */
 
 struct srv_store_ops {
@@ -183,11 +254,11 @@ struct srv_store_ops {
 				      struct srv_kiosk *out);
 	enum blippa_err (*roster_version)(void *impl, int64_t *out);
 	enum blippa_err (*load_roster)(void *impl, const char *facility_id, struct roster **out);
-	/* Decides and stores the batch (ids already lowered); fills res. The
-	 * tally is srv_store.c's. */
-	enum blippa_err (*ingest_events)(void *impl, const struct srv_kiosk *k,
-					 const struct protocol_event *ev, size_t n, int64_t now_ms,
-					 struct protocol_result *res);
+	/* Runs srv_ingest_batch() on one of its connections, with its own
+	 * transaction and retry rules; fills res. srv_store.c decides and
+	 * tallies. */
+	enum blippa_err (*ingest_events)(void *impl, const struct srv_kiosk *k, struct srv_batch *b,
+					 int64_t now_ms, struct protocol_result *res);
 	enum blippa_err (*record_heartbeat)(void *impl, const char *kiosk_id,
 					    const struct protocol_heartbeat *hb, int64_t now_ms);
 	enum blippa_err (*export_attendance)(void *impl, const struct srv_export_filter *f,

@@ -65,8 +65,8 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     " received_ms bigint NOT NULL);"
     /* one narrow index for the export's sessions (every index costs each
      * of the many inserts: docs/perf-pg.md) */
-    "CREATE INDEX events_checkins ON events(session_id) WHERE type = 0;"
-    "CREATE INDEX events_voids ON events(voids_id) WHERE type = 1;",
+    "CREATE INDEX events_checkins ON events(session_id) WHERE type = " EVENT_DB_CHECKIN_SQL ";"
+    "CREATE INDEX events_voids ON events(voids_id) WHERE type = " EVENT_DB_VOID_SQL ";",
     /* v2: a session removed from sessions.csv that has check-ins is kept,
      * marked removed (not sent to kiosks, no check-ins accepted), so the
      * export still shows its attendance (as SQLite schema v2) */
@@ -138,8 +138,9 @@ static const char *const pg_sql[PQ_COUNT] = {
     [PQ_FAC_DEL] = GONE("facilities", "id"),
     [PQ_GRP_DEL] = GONE("groups", "id"),
     /* sessions with check-ins are only marked removed (PQ_SES_HIDE) */
-    [PQ_SES_DEL] = GONE("sessions", "id") " AND NOT EXISTS (SELECT 1 FROM events e"
-					  " WHERE e.type = 0 AND e.session_id = t.id)",
+    [PQ_SES_DEL] =
+	GONE("sessions", "id") " AND NOT EXISTS (SELECT 1 FROM events e"
+			       " WHERE e.type = " EVENT_DB_CHECKIN_SQL " AND e.session_id = t.id)",
     [PQ_SES_HIDE] = "UPDATE sessions t SET removed = 1 WHERE removed = 0 AND NOT EXISTS"
 		    " (SELECT 1 FROM unnest($1::text[]) k(id) WHERE k.id = t.id)",
     [PQ_PAR_DEL] = GONE("participants", "id"),
@@ -183,29 +184,28 @@ static const char *const pg_sql[PQ_COUNT] = {
      * facility, 6 card link of a card in use elsewhere) and, for an event with a reason, whether
      * its id is stored already (then it is a duplicate; for acceptable events the INSERT's conflict
      * tells). */
+    /* The lookups of srv_ev_facts, per event of the batch (srv_store.c
+     * decides from them). */
     [PQ_EV_CHECK] =
-	"SELECT i, r, r <> 0 AND EXISTS (SELECT 1 FROM events e WHERE e.id = y.id) FROM"
-	" (SELECT x.i, x.id, CASE"
-	" WHEN x.t = 1 THEN CASE WHEN EXISTS (SELECT 1 FROM events v WHERE v.id = x.v"
-	"  AND v.type = 0 AND v.facility_id = $1) THEN 0 ELSE 5 END"
-	" WHEN x.t = 0 AND x.s IS NOT NULL AND s.id IS NULL THEN 1"
-	" WHEN x.t = 0 AND x.s IS NOT NULL AND g.facility_id IS DISTINCT FROM $1 THEN 2"
-	" WHEN x.t = 0 AND x.s IS NOT NULL AND EXISTS (SELECT 1 FROM members m"
-	"  WHERE m.group_id = s.group_id AND m.participant_id = x.p) THEN 0"
-	" WHEN NOT EXISTS (SELECT 1 FROM members m JOIN groups g2 ON g2.id = m.group_id"
-	"  WHERE m.participant_id = x.p AND g2.facility_id = $1) THEN 3"
-	" WHEN x.t = 0 AND x.s IS NOT NULL THEN 4"
+	"SELECT x.i, EXISTS (SELECT 1 FROM events e WHERE e.id = x.id),"
+	" s.id IS NOT NULL, g.facility_id IS NOT DISTINCT FROM $1,"
+	" x.t = " EVENT_DB_CHECKIN_SQL " AND s.id IS NOT NULL AND EXISTS (SELECT 1 FROM members m"
+	"  WHERE m.group_id = s.group_id AND m.participant_id = x.p),"
+	" x.t <> " EVENT_DB_VOID_SQL " AND EXISTS (SELECT 1 FROM members m"
+	"  JOIN groups g2 ON g2.id = m.group_id WHERE m.participant_id = x.p"
+	"  AND g2.facility_id = $1),"
+	" x.t = " EVENT_DB_VOID_SQL " AND EXISTS (SELECT 1 FROM events v WHERE v.id = x.v"
+	"  AND v.type = " EVENT_DB_CHECKIN_SQL " AND v.facility_id = $1),"
 	/* a card link may take a UID only from nobody, the same participant or
 	 * a participant of this facility (never a leader's card) */
-	" WHEN x.t = 2 AND EXISTS (SELECT 1 FROM cards cd WHERE cd.uid = x.u AND"
-	"  (cd.owner <> 0 OR (cd.owner_id <> x.p AND NOT EXISTS (SELECT 1 FROM members m3"
+	" x.t = " EVENT_DB_CARD_LINK_SQL " AND EXISTS (SELECT 1 FROM cards cd WHERE cd.uid = x.u"
+	"  AND (cd.owner <> 0 OR (cd.owner_id <> x.p AND NOT EXISTS (SELECT 1 FROM members m3"
 	"  JOIN groups g3 ON g3.id = m3.group_id WHERE m3.participant_id = cd.owner_id"
-	"  AND g3.facility_id = $1)))) THEN 6"
-	" ELSE 0 END AS r"
+	"  AND g3.facility_id = $1))))"
 	" FROM unnest($2::int4[], $3::int4[], $4::text[], $5::text[], $6::text[], $7::text[],"
 	"  $8::text[]) x(i, t, p, s, v, id, u)"
 	" LEFT JOIN sessions s ON s.id = x.s AND s.removed = 0"
-	" LEFT JOIN groups g ON g.id = s.group_id) y",
+	" LEFT JOIN groups g ON g.id = s.group_id",
     /* Sorted by id: concurrent batches with overlapping ids take the
      * index locks in the same order and cannot deadlock. */
     [PQ_EV_INS] = "INSERT INTO events SELECT x.id, $1, $2, x.t, x.at, x.m, x.p, x.s, x.v, x.u,"
@@ -227,12 +227,13 @@ static const char *const pg_sql[PQ_COUNT] = {
     [PQ_EXPORT] =
 	"WITH c AS (SELECT DISTINCT ON (e.session_id, e.participant_id) e.session_id,"
 	" e.participant_id, e.at_ms, e.method, e.kiosk_id, e.facility_id FROM events e"
-	" WHERE e.type = 0 AND e.session_id IN (SELECT s.id FROM sessions s"
+	" WHERE e.type = " EVENT_DB_CHECKIN_SQL " AND e.session_id IN (SELECT s.id FROM sessions s"
 	" LEFT JOIN groups g ON g.id = s.group_id"
 	" WHERE ($1::text IS NULL OR g.id IS NULL OR g.facility_id = $1)"
 	" AND ($2::text IS NULL OR substr(s.start_local, 1, 10) >= $2)"
 	" AND ($3::text IS NULL OR substr(s.start_local, 1, 10) <= $3))"
-	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL
+	" AND v.voids_id = e.id)"
 	" ORDER BY e.session_id, e.participant_id, e.at_ms, e.id COLLATE \"C\"),"
 	" r AS (SELECT f.id AS fid, f.timezone AS tz, g.id AS gid, s.id AS sid,"
 	" s.start_local AS st, p.id AS pid, p.given_name AS gn, p.family_name AS fn,"
@@ -264,8 +265,10 @@ static const char *const pg_sql[PQ_COUNT] = {
 	" COALESCE(p.family_name, ''), e.at_ms, e.method, e.kiosk_id FROM events e"
 	" JOIN facilities f ON f.id = e.facility_id"
 	" LEFT JOIN participants p ON p.id = e.participant_id"
-	" WHERE e.type = 0 AND e.session_id IS NULL AND ($1::text IS NULL OR e.facility_id = $1)"
-	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+	" WHERE e.type = " EVENT_DB_CHECKIN_SQL
+	" AND e.session_id IS NULL AND ($1::text IS NULL OR e.facility_id = $1)"
+	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL
+	" AND v.voids_id = e.id)"
 	" ORDER BY e.facility_id COLLATE \"C\", e.at_ms, e.id COLLATE \"C\"",
 };
 
@@ -275,20 +278,12 @@ static void arr_put(struct pg_arr *a, const void *p, size_t n)
 {
 	if (a->failed)
 		return;
-	if (a->len + n > a->cap) {
-		size_t cap = a->cap ? a->cap : 1024;
-		while (cap < a->len + n)
-			cap *= 2;
-		char *b = cap <= PG_ARR_CAP ? realloc(a->buf, cap) : NULL;
-		if (!b) {
-			a->failed = true;
-			return;
-		}
-		a->buf = b;
-		a->cap = cap;
+	if (dynbuf_add(&a->d, p, n) != BLIPPA_OK) {
+		a->failed = true; /* memory or PG_ARR_CAP: pg_arr_finish says so */
+		return;
 	}
-	memcpy(a->buf + a->len, p, n);
-	a->len += n;
+	a->buf = a->d.buf;
+	a->len = a->d.len;
 }
 
 static void arr_u32(struct pg_arr *a, uint32_t v)
@@ -300,13 +295,14 @@ static void arr_u32(struct pg_arr *a, uint32_t v)
 void pg_arr_init(struct pg_arr *a, uint32_t oid)
 {
 	memset(a, 0, sizeof(*a));
+	dynbuf_init(&a->d, PG_ARR_CAP);
 	a->oid = oid;
 	arr_put(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20); /* header, see finish */
 }
 
 void pg_arr_free(struct pg_arr *a)
 {
-	free(a->buf);
+	dynbuf_free(&a->d);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -351,7 +347,7 @@ bool pg_arr_finish(struct pg_arr *a)
 	/* ndim, has-null flag, element type, then (length, lower bound) */
 	uint32_t hdr[5] = {htonl(a->n ? 1 : 0), htonl(a->has_null ? 1 : 0), htonl(a->oid),
 			   htonl(a->n), htonl(1)};
-	memcpy(a->buf, hdr, sizeof(hdr));
+	memcpy(a->d.buf, hdr, sizeof(hdr));
 	if (!a->n)
 		a->len = 12; /* an empty array has no dimension */
 	return true;

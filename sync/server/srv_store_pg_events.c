@@ -4,12 +4,12 @@
  * their SQL is in srv_store_pg.c.
  *
  * Ingest of a batch is two set-based statements whatever the batch size
- * (two round trips): PQ_EV_CHECK validates every event (session, facility,
- * membership, voided check-in) and tells which ids are stored already;
- * PQ_EV_INS stores the acceptable ones, all in one statement (so one
- * transaction) with ON CONFLICT(id) DO NOTHING RETURNING id. An id that comes back was stored by
- * this batch (accepted); one that does not was stored by someone else, also by another server
- * process at the same moment (duplicate): the primary key decides, never a read-then-write.
+ * (two round trips): PQ_EV_CHECK looks every event up (session, facility,
+ * membership, voided check-in, card owner, id stored already), srv_store.c
+ * decides from that (srv_ingest_batch); PQ_EV_INS stores the acceptable ones, all in one statement
+ * (so one transaction) with ON CONFLICT(id) DO NOTHING RETURNING id. An id that comes back was
+ * stored by this batch (accepted); one that does not was stored by someone else, also by another
+ * server process at the same moment (duplicate): the primary key decides, never a read-then-write.
  * Accepted card links then touch the cards table one by one (rare). The per-event decisions follow
  * docs/server.md exactly as the SQLite backend makes them, batch order included. */
 #include <stdio.h>
@@ -121,67 +121,10 @@ enum blippa_err pg_load_roster(void *impl, const char *facility_id, struct roste
 
 /* ---------------------------------------------------------------- ingest */
 
-/* Reason codes: enum srv_reason (srv_store.h), also computed in SQL. */
-#define R_OK SRV_R_OK
-#define R_SESSION SRV_R_SESSION
-#define R_SES_FAC SRV_R_SES_FAC
-#define R_PARTICIPANT SRV_R_PARTICIPANT
-#define R_NOT_MEMBER SRV_R_NOT_MEMBER
-#define R_EVENT SRV_R_EVENT
-#define R_IN_USE SRV_R_IN_USE
-#define R_UID SRV_R_UID
-
-struct ev_state {
-	int reason;	/* R_* */
-	bool existed;	/* id stored before this batch (checked for rejected rows only) */
-	bool candidate; /* the row of its id that this batch inserts */
-	bool inserted;	/* ... and the insert stored it */
-	char uid[ROSTER_UID_HEX_MAX + 1]; /* normalised card_link UID */
-};
-
-struct id_ref {
-	const char *id;
-	size_t i;
-};
-
-struct batch {
-	const struct protocol_event *ev;
-	size_t n;
-	struct ev_state *st;
-	struct id_ref *by_id; /* rows sorted by (id, index) */
-};
-
-static int cmp_by_id(const void *a, const void *b)
+/* PQ_EV_CHECK over the whole batch: every event's srv_ev_facts. */
+static enum blippa_err pg_ev_facts(void *conn, const struct srv_kiosk *k, struct srv_batch *b)
 {
-	const struct id_ref *x = a, *y = b;
-	int c = strcmp(x->id, y->id);
-	return c ? c : (x->i > y->i) - (x->i < y->i);
-}
-
-static void by_id_sort(struct batch *b)
-{
-	for (size_t i = 0; i < b->n; i++)
-		b->by_id[i] = (struct id_ref){b->ev[i].id, i};
-	qsort(b->by_id, b->n, sizeof(b->by_id[0]), cmp_by_id);
-}
-
-/* First position in by_id whose event id is id, or b->n. */
-static size_t by_id_find(const struct batch *b, const char *id)
-{
-	size_t lo = 0, hi = b->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (strcmp(b->by_id[mid].id, id) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < b->n && strcmp(b->by_id[lo].id, id) == 0 ? lo : b->n;
-}
-
-/* PQ_EV_CHECK over the whole batch: reasons and "stored already". */
-static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k, struct batch *b)
-{
+	struct pg_conn *c = conn;
 	struct pg_arr a[7];
 	static const uint32_t oids[7] = {PG_OID_INT4, PG_OID_INT4, PG_OID_TEXT, PG_OID_TEXT,
 					 PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT};
@@ -216,10 +159,15 @@ static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k,
 			rc = BLIPPA_ERR_IO;
 			break;
 		}
-		struct ev_state *s = &b->st[i];
-		if (s->reason != R_UID) /* the UID is judged first, as in SQLite */
-			s->reason = atoi(PQgetvalue(res, r, 1));
-		s->existed = PQgetvalue(res, r, 2)[0] == 't';
+#define T(k) (PQgetvalue(res, r, k)[0] == 't')
+		b->st[i].f = (struct srv_ev_facts){.existed = T(1),
+						   .session_found = T(2),
+						   .session_here = T(3),
+						   .member = T(4),
+						   .participant_here = T(5),
+						   .voided_here = T(6),
+						   .card_taken = T(7)};
+#undef T
 	}
 	PQclear(res);
 	for (int j = 0; j < 7; j++)
@@ -227,51 +175,12 @@ static enum blippa_err batch_check(struct pg_conn *c, const struct srv_kiosk *k,
 	return rc;
 }
 
-/* A void of a check-in that is not stored yet is still good when that
- * check-in is acceptable and comes earlier in this very batch. */
-static void batch_voids(struct batch *b)
-{
-	for (size_t i = 0; i < b->n; i++) {
-		if (b->ev[i].type != EVENT_VOID || b->st[i].reason != R_EVENT)
-			continue;
-		for (size_t p = by_id_find(b, b->ev[i].voids_id);
-		     p < b->n && strcmp(b->by_id[p].id, b->ev[i].voids_id) == 0; p++) {
-			size_t j = b->by_id[p].i;
-			if (j < i && b->ev[j].type == EVENT_CHECKIN && b->st[j].reason == R_OK) {
-				b->st[i].reason = R_OK;
-				break;
-			}
-		}
-	}
-}
-
-/* Marks, per id not stored before, the first acceptable row as the one to
- * insert. True if a card link is among them (it needs more than one
- * statement, so an explicit transaction). */
-static bool batch_mark(struct batch *b)
-{
-	bool links = false;
-	for (size_t p = 0; p < b->n; p++) {
-		size_t i = b->by_id[p].i;
-		if (p > 0 && strcmp(b->by_id[p - 1].id, b->ev[i].id) == 0)
-			continue; /* not the first row of its id */
-		for (size_t q = p; q < b->n && strcmp(b->by_id[q].id, b->ev[i].id) == 0; q++) {
-			size_t j = b->by_id[q].i;
-			if (!b->st[j].existed && b->st[j].reason == R_OK) {
-				b->st[j].candidate = true;
-				links = links || b->ev[j].type == EVENT_CARD_LINK;
-				break;
-			}
-		}
-	}
-	return links;
-}
-
 /* Inserts the candidate rows (sorted by id: no lock-order deadlocks between
  * batches with overlapping ids) and marks those that were stored now. */
-static enum blippa_err batch_insert(struct pg_conn *c, const struct srv_kiosk *k, int64_t now_ms,
-				    struct batch *b)
+static enum blippa_err pg_ev_insert(void *conn, const struct srv_kiosk *k, int64_t now_ms,
+				    struct srv_batch *b)
 {
+	struct pg_conn *c = conn;
 	struct pg_arr a[8];
 	static const uint32_t oids[8] = {PG_OID_TEXT, PG_OID_INT4, PG_OID_INT8, PG_OID_INT4,
 					 PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT, PG_OID_TEXT};
@@ -311,8 +220,9 @@ static enum blippa_err batch_insert(struct pg_conn *c, const struct srv_kiosk *k
 	if (rc == BLIPPA_OK && any)
 		res = pg_run(c, PQ_EV_INS, 11, vals, lens, fmts, &rc);
 	for (int r = 0; rc == BLIPPA_OK && any && r < PQntuples(res); r++) {
-		for (size_t p = by_id_find(b, PQgetvalue(res, r, 0));
-		     p < b->n && strcmp(b->by_id[p].id, PQgetvalue(res, r, 0)) == 0; p++)
+		const char *id = PQgetvalue(res, r, 0);
+		for (size_t p = srv_batch_find(b, id); p < b->n && strcmp(b->by_id[p].id, id) == 0;
+		     p++)
 			if (b->st[b->by_id[p].i].candidate)
 				b->st[b->by_id[p].i].inserted = true;
 	}
@@ -322,108 +232,60 @@ static enum blippa_err batch_insert(struct pg_conn *c, const struct srv_kiosk *k
 	return rc;
 }
 
-/* Per-row results from the states; rows of an id are judged in batch order. */
-static void batch_results(struct batch *b, struct protocol_result *res)
+static enum blippa_err pg_ev_link_card(void *conn, const char *uid, const char *participant_id)
 {
-	for (size_t p = 0; p < b->n;) {
-		size_t q = p, cand = b->n;
-		bool stored_elsewhere = false;
-		while (q < b->n && strcmp(b->by_id[q].id, b->by_id[p].id) == 0) {
-			size_t j = b->by_id[q++].i;
-			if (b->st[j].candidate) {
-				cand = j;
-				stored_elsewhere = !b->st[j].inserted;
-			}
-			stored_elsewhere = stored_elsewhere || b->st[j].existed;
-		}
-		for (size_t r = p; r < q; r++) {
-			size_t i = b->by_id[r].i;
-			struct protocol_result *o = &res[i];
-			snprintf(o->id, sizeof(o->id), "%s", b->ev[i].id);
-			o->reason[0] = '\0';
-			if (stored_elsewhere || (cand < b->n && i > cand)) {
-				o->status = PROTOCOL_DUPLICATE;
-			} else if (i == cand) {
-				o->status = PROTOCOL_ACCEPTED;
-			} else {
-				o->status = PROTOCOL_REJECTED;
-				snprintf(o->reason, sizeof(o->reason), "%s",
-					 b->st[i].reason > R_OK && b->st[i].reason <= R_UID
-					     ? srv_reason_text((enum srv_reason)b->st[i].reason)
-					     : "rejected");
-			}
-		}
-		p = q;
-	}
+	const char *v[] = {uid, participant_id};
+	enum blippa_err rc = pg_run_cmd(conn, PQ_CARD_UNLINK, 2, v, NULL, NULL, NULL);
+	return rc == BLIPPA_OK ? pg_run_cmd(conn, PQ_CARD_LINK, 2, v, NULL, NULL, NULL) : rc;
 }
 
-/* The whole batch. The checks are one read-only statement; the writes are
- * one INSERT (a transaction by itself) or, with card links, BEGIN, the
- * INSERT, the card changes and the version bump, COMMIT. Reading before
- * writing is safe here: the primary key, not the check, decides accepted
- * versus duplicate, and a READ COMMITTED transaction around both would see
- * the same roster changes between its statements. */
-static enum blippa_err batch_run(struct pg_conn *c, const struct srv_kiosk *k, int64_t now_ms,
-				 struct batch *b, struct protocol_result *res)
+static enum blippa_err pg_ev_bump(void *conn)
 {
-	for (size_t i = 0; i < b->n; i++) {
-		memset(&b->st[i], 0, sizeof(b->st[i]));
-		if (b->ev[i].type == EVENT_CARD_LINK &&
-		    !uid_hex_normalize(b->ev[i].card_uid, b->st[i].uid))
-			b->st[i].reason = R_UID;
-	}
-	enum blippa_err rc = batch_check(c, k, b);
-	if (rc != BLIPPA_OK)
-		return rc;
-	batch_voids(b);
-	if (!batch_mark(b)) {
-		rc = batch_insert(c, k, now_ms, b);
-		if (rc == BLIPPA_OK)
-			batch_results(b, res);
-		return rc;
-	}
-	rc = pg_tx_begin(c);
-	if (rc != BLIPPA_OK)
-		return rc;
-	bool bump = false;
-	enum blippa_err r2 = batch_insert(c, k, now_ms, b);
-	if (r2 == BLIPPA_OK)
-		batch_results(b, res);
-	for (size_t i = 0; r2 == BLIPPA_OK && i < b->n; i++) {
-		if (res[i].status != PROTOCOL_ACCEPTED || b->ev[i].type != EVENT_CARD_LINK)
-			continue;
-		const char *v[] = {b->st[i].uid, b->ev[i].participant_id};
-		r2 = pg_run_cmd(c, PQ_CARD_UNLINK, 2, v, NULL, NULL, NULL);
-		if (r2 == BLIPPA_OK)
-			r2 = pg_run_cmd(c, PQ_CARD_LINK, 2, v, NULL, NULL, NULL);
-		bump = true;
-	}
-	if (r2 == BLIPPA_OK && bump) /* the roster changed: new ETag */
-		r2 = pg_run_cmd(c, PQ_VERSION_BUMP, 0, NULL, NULL, NULL, NULL);
-	return pg_tx_end(c, r2);
+	return pg_run_cmd(conn, PQ_VERSION_BUMP, 0, NULL, NULL, NULL, NULL);
 }
 
-enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res)
+static enum blippa_err pg_ev_tx_begin(void *conn)
+{
+	return pg_tx_begin(conn);
+}
+
+static enum blippa_err pg_ev_tx_end(void *conn, enum blippa_err rc)
+{
+	return pg_tx_end(conn, rc);
+}
+
+/* The checks are one read-only statement; the writes are one INSERT (a
+ * transaction by itself) or, with card links, BEGIN, the INSERT, the card
+ * changes and the version bump, COMMIT. Reading before writing is safe
+ * here: the primary key, not the check, decides accepted versus duplicate,
+ * and a READ COMMITTED transaction around both would see the same roster
+ * changes between its statements. */
+static const struct srv_ingest_io pg_ingest_io = {
+    .facts = pg_ev_facts,
+    .insert = pg_ev_insert,
+    .link_card = pg_ev_link_card,
+    .bump = pg_ev_bump,
+    .tx_begin = pg_ev_tx_begin,
+    .tx_end = pg_ev_tx_end,
+};
+
+enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, struct srv_batch *b,
+			  int64_t now_ms, struct protocol_result *res)
 {
 	struct pg_impl *im = impl;
 	struct pg_conn *c = NULL;
-	struct batch b = {.ev = ev, .n = n};
-	if (n == 0)
+	if (b->n == 0)
 		return BLIPPA_OK;
-	if (n > PROTOCOL_BATCH_MAX)
+	if (b->n > PROTOCOL_BATCH_MAX)
 		return BLIPPA_ERR_TOO_BIG;
-	b.st = calloc(n, sizeof(*b.st));
-	b.by_id = calloc(n, sizeof(*b.by_id));
-	enum blippa_err rc = b.st && b.by_id ? pg_conn_get(im, &c) : BLIPPA_ERR_NOMEM;
+	enum blippa_err rc = pg_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
-		goto out;
-	by_id_sort(&b);
+		return rc;
 	/* Retried whole: after a deadlock or serialization failure (rolled
 	 * back), or a lost connection (then the batch may have committed: the
 	 * retry answers duplicate for it, which the kiosk takes as success). */
 	for (int attempt = 0; attempt < INGEST_ATTEMPTS; attempt++) {
-		rc = batch_run(c, k, now_ms, &b, res);
+		rc = srv_ingest_batch(&pg_ingest_io, c, k, b, now_ms, res);
 		if (rc == BLIPPA_OK)
 			break;
 		if (pg_conn_broken(c)) {
@@ -432,13 +294,10 @@ enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 		} else if (rc != BLIPPA_ERR_BUSY) {
 			break;
 		}
-		log_warn("pg", "kiosk %s: batch of %zu events retried (%s)", k->id, n,
+		log_warn("pg", "kiosk %s: batch of %zu events retried (%s)", k->id, b->n,
 			 blippa_strerror(rc));
 	}
-out:
 	pg_conn_put(im, c);
-	free(b.st);
-	free(b.by_id);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "dynbuf.h"
 #include "srv_store.h"
 #include "srv_store_pg.h"
 
@@ -64,9 +65,9 @@ struct pg_conn {
 };
 
 struct pg_impl {
-	char *uri;	    /* as given, less pool_max_conns (may hold a password:
-			       never printed) */
-	char label[200];    /* "PostgreSQL database D on H": for messages */
+	char *uri;	      /* as given, less pool_max_conns (may hold a password:
+				 never printed) */
+	char label[200];      /* "PostgreSQL database D on H": for messages */
 	struct srv_pool pool; /* at most pool_max connections */
 	int pool_max;
 };
@@ -79,8 +80,9 @@ struct pg_impl {
 #define PG_OID_TEXT 25u
 
 struct pg_arr {
-	char *buf;
-	size_t len, cap;
+	struct dynbuf d; /* the bytes, capped at PG_ARR_CAP */
+	const char *buf; /* d's content (NULL until pg_arr_init) ... */
+	size_t len;	 /* ... and its length as a parameter */
 	uint32_t n, oid;
 	bool has_null, failed;
 };
@@ -138,12 +140,11 @@ enum blippa_err pg_import(void *impl, const struct srv_import *m, struct srv_imp
 
 /* srv_store_pg_events.c */
 enum blippa_err pg_load_roster(void *impl, const char *facility_id, struct roster **out);
-enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res);
+enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, struct srv_batch *b,
+			  int64_t now_ms, struct protocol_result *res);
 enum blippa_err pg_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
-enum blippa_err pg_export_open(void *impl, const char *facility_id, srv_export_fn fn,
-			       void *ctx);
+enum blippa_err pg_export_open(void *impl, const char *facility_id, srv_export_fn fn, void *ctx);
 enum blippa_err pg_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 

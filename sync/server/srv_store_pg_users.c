@@ -234,9 +234,10 @@ enum blippa_err pg_correct(void *impl, const struct srv_correction *k)
 	enum blippa_err r2;
 	const char *lv[] = {k->session_id, k->participant_id};
 	PGresult *res = q(c,
-			  "SELECT e.id FROM events e WHERE e.type = 0 AND e.session_id = $1"
+			  "SELECT e.id FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+			  " AND e.session_id = $1"
 			  " AND e.participant_id = $2 AND NOT EXISTS (SELECT 1 FROM events v"
-			  " WHERE v.type = 1 AND v.voids_id = e.id) FOR UPDATE",
+			  " WHERE v.type = " EVENT_DB_VOID_SQL " AND v.voids_id = e.id) FOR UPDATE",
 			  2, lv, &r2);
 	int n = r2 == BLIPPA_OK ? PQntuples(res) : 0;
 	if (r2 == BLIPPA_OK && k->present && n == 0)

@@ -58,8 +58,9 @@ static const char *const schema_v1 =
     " facility_id TEXT NOT NULL, type INTEGER NOT NULL, at_ms INTEGER NOT NULL,"
     " method INTEGER, participant_id TEXT, session_id TEXT, voids_id TEXT, card_uid TEXT,"
     " received_ms INTEGER NOT NULL) WITHOUT ROWID;"
-    "CREATE INDEX events_checkins ON events(session_id, participant_id) WHERE type = 0;"
-    "CREATE INDEX events_voids ON events(voids_id) WHERE type = 1;";
+    "CREATE INDEX events_checkins ON events(session_id, participant_id) WHERE type "
+    "= " EVENT_DB_CHECKIN_SQL ";"
+    "CREATE INDEX events_voids ON events(voids_id) WHERE type = " EVENT_DB_VOID_SQL ";";
 /* v2: a session removed from sessions.csv that has check-ins is kept,
  * marked removed (not sent to kiosks, no check-ins accepted), so the export
  * still shows its attendance. */
@@ -128,7 +129,8 @@ static const char *const sq_sql[Q_COUNT] = {
     /* sessions with check-ins are only marked removed (Q_SES_HIDE) */
     [Q_SES_DEL] = "DELETE FROM sessions WHERE id NOT IN"
 		  " (SELECT k1 FROM temp.imp_keys WHERE tbl = 2) AND NOT EXISTS"
-		  " (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = sessions.id)",
+		  " (SELECT 1 FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+		  " AND e.session_id = sessions.id)",
     [Q_SES_HIDE] = "UPDATE sessions SET removed = 1 WHERE removed = 0 AND id NOT IN"
 		   " (SELECT k1 FROM temp.imp_keys WHERE tbl = 2)",
     [Q_PAR_DEL] = "DELETE FROM participants WHERE id NOT IN"
@@ -189,8 +191,8 @@ static const char *const sq_sql[Q_COUNT] = {
 	"WITH c AS (SELECT e.session_id, e.participant_id, e.at_ms, e.method, e.kiosk_id,"
 	" e.facility_id, ROW_NUMBER() OVER (PARTITION BY e.session_id, e.participant_id"
 	" ORDER BY e.at_ms, e.id) AS rn FROM events e"
-	" WHERE e.type = 0 AND e.session_id IS NOT NULL AND NOT EXISTS"
-	" (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)),"
+	" WHERE e.type = " EVENT_DB_CHECKIN_SQL " AND e.session_id IS NOT NULL AND NOT EXISTS"
+	" (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL " AND v.voids_id = e.id)),"
 	" r AS (SELECT f.id AS fid, f.timezone AS tz, g.id AS gid, s.id AS sid,"
 	" s.start_local AS st, p.id AS pid, p.given_name AS gn, p.family_name AS fn,"
 	" c.at_ms AS at, c.method AS me, c.kiosk_id AS ki"
@@ -220,8 +222,10 @@ static const char *const sq_sql[Q_COUNT] = {
 	" COALESCE(p.family_name, ''), e.at_ms, e.method, e.kiosk_id FROM events e"
 	" JOIN facilities f ON f.id = e.facility_id"
 	" LEFT JOIN participants p ON p.id = e.participant_id"
-	" WHERE e.type = 0 AND e.session_id IS NULL AND (?1 IS NULL OR e.facility_id = ?1)"
-	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+	" WHERE e.type = " EVENT_DB_CHECKIN_SQL
+	" AND e.session_id IS NULL AND (?1 IS NULL OR e.facility_id = ?1)"
+	" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL
+	" AND v.voids_id = e.id)"
 	" ORDER BY e.facility_id, e.at_ms, e.id",
 };
 

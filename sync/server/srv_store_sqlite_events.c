@@ -114,6 +114,14 @@ static int exists2(struct sq_conn *c, enum sq_stmt id, const char *a, const char
 	return src == SQLITE_ROW ? 1 : src == SQLITE_DONE ? 0 : -1;
 }
 
+/* exists2 into *out; false on a database error. */
+static bool fact(struct sq_conn *c, enum sq_stmt id, const char *a, const char *b, bool *out)
+{
+	int r = exists2(c, id, a, b);
+	*out = r == 1;
+	return r >= 0;
+}
+
 struct ses_cache {
 	char id[SRV_ID_MAX + 1];
 	char group_id[SRV_ID_MAX + 1];
@@ -142,99 +150,88 @@ static int session_lookup(struct sq_conn *c, const char *sid, struct ses_cache *
 
 /* A kiosk may take a UID only from nobody, from the same participant or from
  * a participant of its own facility: never from a leader (of any facility)
- * nor from another facility's participant. NULL if the link may go ahead,
- * "card in use" if not, "" on a database error. */
-static const char *card_owner_check(struct sq_conn *c, const struct srv_kiosk *k, const char *pid,
-				    const char *uid)
+ * nor from another facility's participant. *taken tells; false on a
+ * database error. */
+static bool card_taken(struct sq_conn *c, const struct srv_kiosk *k, const char *pid,
+		       const char *uid, bool *taken)
 {
 	char owner_id[SRV_ID_MAX + 1] = "";
 	sqlite3_stmt *s = sq_stmt(c, Q_CARD_OWNER);
+	*taken = false;
 	if (!s)
-		return "";
+		return false;
 	sqlite3_bind_text(s, 1, uid, -1, SQLITE_STATIC);
 	int src = sqlite3_step(s);
 	int owner = src == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
 	if (src == SQLITE_ROW)
 		snprintf(owner_id, sizeof(owner_id), "%s", COL(s, 1) ? COL(s, 1) : "");
 	sqlite3_reset(s);
-	if (src == SQLITE_DONE)
-		return NULL;
 	if (src != SQLITE_ROW)
-		return "";
-	if (owner != 0)
-		return srv_reason_text(SRV_R_IN_USE);
-	if (strcmp(owner_id, pid) == 0)
-		return NULL;
-	int r = exists2(c, Q_PART_IN_FAC, owner_id, k->facility_id);
-	return r < 0 ? "" : r ? NULL : srv_reason_text(SRV_R_IN_USE);
+		return src == SQLITE_DONE;
+	if (owner != 0 || strcmp(owner_id, pid) == 0) {
+		*taken = owner != 0;
+		return true;
+	}
+	bool here;
+	if (!fact(c, Q_PART_IN_FAC, owner_id, k->facility_id, &here))
+		return false;
+	*taken = !here;
+	return true;
 }
 
-/* The reason ev must be rejected, NULL if it is acceptable, or "" on a
- * database error. uid gets the normalised card UID of a card_link. */
-static const char *event_check(struct sq_conn *c, const struct srv_kiosk *k,
-			       const struct protocol_event *ev, struct ses_cache *sc,
-			       char uid[ROSTER_UID_HEX_MAX + 1])
+/* The voided event is a check-in of the kiosk's facility. */
+static bool voided_here(struct sq_conn *c, const struct srv_kiosk *k, const char *voids_id,
+			bool *out)
 {
-	int r;
-	switch (ev->type) {
-	case EVENT_CHECKIN:
-		if (ev->session_id[0]) {
-			r = session_lookup(c, ev->session_id, sc);
-			if (r <= 0)
-				return r < 0 ? "" : srv_reason_text(SRV_R_SESSION);
-			if (strcmp(sc->facility_id, k->facility_id) != 0)
-				return srv_reason_text(SRV_R_SES_FAC);
-			r = exists2(c, Q_MEMBER, sc->group_id, ev->participant_id);
-			if (r != 0)
-				return r < 0 ? "" : NULL;
-		}
-		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
-		if (r <= 0)
-			return r < 0 ? "" : srv_reason_text(SRV_R_PARTICIPANT);
-		return ev->session_id[0] ? srv_reason_text(SRV_R_NOT_MEMBER) : NULL;
-	case EVENT_VOID: {
-		sqlite3_stmt *s = sq_stmt(c, Q_EV_GET);
-		if (!s)
-			return "";
-		sqlite3_bind_text(s, 1, ev->voids_id, -1, SQLITE_STATIC);
-		int src = sqlite3_step(s);
-		bool ok = src == SQLITE_ROW && sqlite3_column_int(s, 0) == EVENT_DB_CHECKIN &&
-			  strcmp(COL(s, 1), k->facility_id) == 0;
-		sqlite3_reset(s);
-		if (src != SQLITE_ROW && src != SQLITE_DONE)
-			return "";
-		return ok ? NULL : srv_reason_text(SRV_R_EVENT);
-	}
-	case EVENT_CARD_LINK:
-		if (!uid_hex_normalize(ev->card_uid, uid))
-			return srv_reason_text(SRV_R_UID);
-		r = exists2(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id);
-		if (r <= 0)
-			return r < 0 ? "" : srv_reason_text(SRV_R_PARTICIPANT);
-		return card_owner_check(c, k, ev->participant_id, uid);
-	}
-	return "unknown event type";
+	sqlite3_stmt *s = sq_stmt(c, Q_EV_GET);
+	if (!s)
+		return false;
+	sqlite3_bind_text(s, 1, voids_id, -1, SQLITE_STATIC);
+	int src = sqlite3_step(s);
+	*out = src == SQLITE_ROW && sqlite3_column_int(s, 0) == EVENT_DB_CHECKIN &&
+	       strcmp(COL(s, 1), k->facility_id) == 0;
+	sqlite3_reset(s);
+	return src == SQLITE_ROW || src == SQLITE_DONE;
 }
 
-static enum blippa_err ingest_one(struct sq_conn *c, const struct srv_kiosk *k,
-				  const struct protocol_event *ev, int64_t now_ms,
-				  struct ses_cache *sc, struct protocol_result *res, bool *bump)
+/* The lookups of one event (srv_ev_facts). */
+static bool event_facts(struct sq_conn *c, const struct srv_kiosk *k,
+			const struct protocol_event *ev, struct ses_cache *sc,
+			struct srv_ev_state *st)
 {
-	char uid[ROSTER_UID_HEX_MAX + 1] = "";
-	snprintf(res->id, sizeof(res->id), "%s", ev->id);
-	res->reason[0] = '\0';
-	const char *why = event_check(c, k, ev, sc, uid);
-	if (why && !*why)
-		return BLIPPA_ERR_IO;
-	if (why) {
-		int r = exists2(c, Q_EV_GET, ev->id, NULL);
-		if (r < 0)
+	struct srv_ev_facts *f = &st->f;
+	if (!fact(c, Q_EV_GET, ev->id, NULL, &f->existed))
+		return false;
+	if (ev->type == EVENT_VOID)
+		return voided_here(c, k, ev->voids_id, &f->voided_here);
+	if (!fact(c, Q_PART_IN_FAC, ev->participant_id, k->facility_id, &f->participant_here))
+		return false;
+	if (ev->type == EVENT_CARD_LINK)
+		return !st->uid[0] || card_taken(c, k, ev->participant_id, st->uid, &f->card_taken);
+	if (ev->type != EVENT_CHECKIN || !ev->session_id[0])
+		return true;
+	int r = session_lookup(c, ev->session_id, sc);
+	if (r <= 0)
+		return r == 0;
+	f->session_found = true;
+	f->session_here = strcmp(sc->facility_id, k->facility_id) == 0;
+	return fact(c, Q_MEMBER, sc->group_id, ev->participant_id, &f->member);
+}
+
+static enum blippa_err sq_ev_facts(void *conn, const struct srv_kiosk *k, struct srv_batch *b)
+{
+	struct ses_cache sc = {.found = -1};
+	for (size_t i = 0; i < b->n; i++)
+		if (!event_facts(conn, k, &b->ev[i], &sc, &b->st[i]))
 			return BLIPPA_ERR_IO;
-		res->status = r ? PROTOCOL_DUPLICATE : PROTOCOL_REJECTED;
-		if (!r)
-			snprintf(res->reason, sizeof(res->reason), "%s", why);
-		return BLIPPA_OK;
-	}
+	return BLIPPA_OK;
+}
+
+/* Inserts one candidate row; *stored if it was not there yet. */
+static enum blippa_err insert_one(struct sq_conn *c, const struct srv_kiosk *k,
+				  const struct protocol_event *ev, const char *uid, int64_t now_ms,
+				  bool *stored)
+{
 	sqlite3_stmt *s = sq_stmt(c, Q_EV_INS);
 	if (!s)
 		return BLIPPA_ERR_IO;
@@ -252,39 +249,55 @@ static enum blippa_err ingest_one(struct sq_conn *c, const struct srv_kiosk *k,
 	sqlite3_bind_int64(s, 11, now_ms);
 	long changed = 0;
 	enum blippa_err rc = sq_run(c, s, &changed);
-	if (rc != BLIPPA_OK)
-		return rc;
-	res->status = changed ? PROTOCOL_ACCEPTED : PROTOCOL_DUPLICATE;
-	if (changed && ev->type == EVENT_CARD_LINK) {
-		const char *v[] = {uid, ev->participant_id};
-		rc = sq_run_texts(c, Q_CARD_UNLINK, v, 2, NULL);
-		if (rc == BLIPPA_OK)
-			rc = sq_run_texts(c, Q_CARD_LINK, v, 2, NULL);
-		*bump = true;
+	*stored = rc == BLIPPA_OK && changed;
+	return rc;
+}
+
+static enum blippa_err sq_ev_insert(void *conn, const struct srv_kiosk *k, int64_t now_ms,
+				    struct srv_batch *b)
+{
+	enum blippa_err rc = BLIPPA_OK;
+	for (size_t p = 0; rc == BLIPPA_OK && p < b->n; p++) {
+		struct srv_ev_state *st = &b->st[b->by_id[p].i];
+		if (st->candidate)
+			rc = insert_one(conn, k, &b->ev[b->by_id[p].i], st->uid, now_ms,
+					&st->inserted);
 	}
 	return rc;
 }
 
-enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res)
+static enum blippa_err sq_ev_link_card(void *conn, const char *uid, const char *participant_id)
+{
+	const char *v[] = {uid, participant_id};
+	enum blippa_err rc = sq_run_texts(conn, Q_CARD_UNLINK, v, 2, NULL);
+	return rc == BLIPPA_OK ? sq_run_texts(conn, Q_CARD_LINK, v, 2, NULL) : rc;
+}
+
+static enum blippa_err sq_ev_bump(void *conn)
+{
+	struct sq_conn *c = conn;
+	return sq_run(c, sq_stmt(c, Q_VERSION_BUMP), NULL);
+}
+
+/* The whole batch is one transaction of its own (sq_ingest). */
+static const struct srv_ingest_io sq_ingest_io = {
+    .facts = sq_ev_facts,
+    .insert = sq_ev_insert,
+    .link_card = sq_ev_link_card,
+    .bump = sq_ev_bump,
+};
+
+enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, struct srv_batch *b,
+			  int64_t now_ms, struct protocol_result *res)
 {
 	struct sq_impl *im = impl;
 	struct sq_conn *c = NULL;
-	struct ses_cache sc = {.found = -1};
-	bool bump = false;
 	enum blippa_err rc = sq_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
 		return rc;
 	rc = sq_tx_begin(im, c);
-	if (rc != BLIPPA_OK)
-		goto out;
-	enum blippa_err r2 = BLIPPA_OK;
-	for (size_t i = 0; r2 == BLIPPA_OK && i < n; i++)
-		r2 = ingest_one(c, k, &ev[i], now_ms, &sc, &res[i], &bump);
-	if (r2 == BLIPPA_OK && bump)
-		r2 = sq_run(c, sq_stmt(c, Q_VERSION_BUMP), NULL);
-	rc = sq_tx_end(im, c, r2);
-out:
+	if (rc == BLIPPA_OK)
+		rc = sq_tx_end(im, c, srv_ingest_batch(&sq_ingest_io, c, k, b, now_ms, res));
 	sq_conn_put(im, c);
 	return rc;
 }

@@ -100,12 +100,11 @@ enum blippa_err sq_import(void *impl, const struct srv_import *m, struct srv_imp
 
 /* srv_store_sqlite_events.c */
 enum blippa_err sq_load_roster(void *impl, const char *facility_id, struct roster **out);
-enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct protocol_event *ev,
-			  size_t n, int64_t now_ms, struct protocol_result *res);
+enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, struct srv_batch *b,
+			  int64_t now_ms, struct protocol_result *res);
 enum blippa_err sq_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
-enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn,
-			       void *ctx);
+enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn, void *ctx);
 enum blippa_err sq_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 

@@ -239,9 +239,9 @@ out:
 
 /* A live check-in: not voided. */
 #define LIVE_CHECKINS                                                                              \
-	"SELECT e.id FROM events e WHERE e.type = 0 AND e.session_id = ?1"                         \
+	"SELECT e.id FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL " AND e.session_id = ?1"  \
 	" AND e.participant_id = ?2 AND NOT EXISTS"                                                \
-	" (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+	" (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL " AND v.voids_id = e.id)"
 
 static enum blippa_err insert_event(struct sq_conn *c, const struct srv_correction *k, int type,
 				    const char *voids)

@@ -37,15 +37,18 @@ static const char sql_session[] =
     " FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = ?1";
 static const char sql_live_session[] =
     "SELECT e.at_ms FROM events e WHERE e.participant_id = ? AND e.session_id = ?"
-    " AND e.type = 0 AND NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = e.id"
-    " AND v.type = 1) ORDER BY e.at_ms LIMIT 1";
+    " AND e.type = " EVENT_DB_CHECKIN_SQL
+    " AND NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = e.id"
+    " AND v.type = " EVENT_DB_VOID_SQL ") ORDER BY e.at_ms LIMIT 1";
 static const char sql_live_open[] =
     "SELECT e.at_ms FROM events e WHERE e.participant_id = ? AND e.session_id IS NULL"
-    " AND e.local_date = ? AND e.type = 0 AND NOT EXISTS(SELECT 1 FROM events v"
-    " WHERE v.voids_id = e.id AND v.type = 1) ORDER BY e.at_ms LIMIT 1";
+    " AND e.local_date = ? AND e.type = " EVENT_DB_CHECKIN_SQL
+    " AND NOT EXISTS(SELECT 1 FROM events v"
+    " WHERE v.voids_id = e.id AND v.type = " EVENT_DB_VOID_SQL ") ORDER BY e.at_ms LIMIT 1";
 static const char sql_event[] = "SELECT at_ms, local_date, method, participant_id, session_id"
-				" FROM events WHERE id = ? AND type = 0";
-static const char sql_voided[] = "SELECT 1 FROM events WHERE voids_id = ? AND type = 1";
+				" FROM events WHERE id = ? AND type = " EVENT_DB_CHECKIN_SQL;
+static const char sql_voided[] =
+    "SELECT 1 FROM events WHERE voids_id = ? AND type = " EVENT_DB_VOID_SQL;
 static const char sql_device[] = "UPDATE events SET device_ms = ? WHERE id = ?";
 static const char sql_unsure[] =
     "UPDATE events SET clock_unsure = 1, boot_id = ?, mono_ms = ? WHERE id = ?";

@@ -10,30 +10,36 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynarr.h"
 #include "log.h"
+#include "model_limits.h"
 
 #define MOD "store"
 
 /* A live check-in: type 0 and no void pointing at it. */
-#define LIVE(e) "NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = " e ".id AND v.type = 1)"
+#define LIVE(e)                                                                                    \
+	"NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = " e                                  \
+	".id AND v.type = " EVENT_DB_VOID_SQL ")"
 
-static const char sql_today[] = "SELECT s.id, g.name, s.start_ms, s.end_ms,"
-				" (SELECT count(*) FROM members m WHERE m.group_id = s.group_id),"
-				" (SELECT count(DISTINCT e.participant_id) FROM events e"
-				"  WHERE e.session_id = s.id AND e.type = 0 AND " LIVE(
-				    "e") ")"
-					 " FROM sessions s JOIN groups g ON g.id = s.group_id"
-					 " WHERE " STORE_SQL_ON_DAY("s") " ORDER BY s.start_ms, s.id";
+static const char sql_today[] =
+    "SELECT s.id, g.name, s.start_ms, s.end_ms,"
+    " (SELECT count(*) FROM members m WHERE m.group_id = s.group_id),"
+    " (SELECT count(DISTINCT e.participant_id) FROM events e"
+    "  WHERE e.session_id = s.id AND e.type = " EVENT_DB_CHECKIN_SQL
+    " AND " LIVE("e") ")"
+		      " FROM sessions s JOIN groups g ON g.id = s.group_id"
+		      " WHERE " STORE_SQL_ON_DAY("s") " ORDER BY s.start_ms, s.id";
 static const char sql_roster[] =
     "SELECT p.id, p.given_name, p.family_name,"
     " (SELECT e.at_ms FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
-    "  AND e.type = 0 AND " LIVE(
+    "  AND e.type = " EVENT_DB_CHECKIN_SQL " AND " LIVE(
 	"e") " ORDER BY e.at_ms LIMIT 1),"
 	     " (SELECT e.id FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
-	     "  AND e.type = 0 AND " LIVE(
+	     "  AND e.type = " EVENT_DB_CHECKIN_SQL " AND " LIVE(
 		 "e") " ORDER BY e.at_ms LIMIT 1),"
 		      " (SELECT count(DISTINCT e.session_id) FROM events e JOIN sessions s2"
-		      "  ON s2.id = e.session_id WHERE e.participant_id = p.id AND e.type = 0"
+		      "  ON s2.id = e.session_id WHERE e.participant_id = p.id AND e.type "
+		      "= " EVENT_DB_CHECKIN_SQL
 		      "  AND s2.group_id = m.group_id AND s2.start_ms <= ?2 AND " LIVE(
 			  "e") "),"
 			       " (SELECT count(*) FROM sessions s3 WHERE s3.group_id = m.group_id"
@@ -147,17 +153,9 @@ enum blippa_err store_session_roster(struct store *st, const char *session_id, i
 		struct store_roster_row *x = &out[k];
 		const unsigned char *g = sqlite3_column_text(s, 1);
 		const unsigned char *f = sqlite3_column_text(s, 2);
-		if (k == cap) { /* grows with the rows: at most max keys */
-			struct row_key *grown;
-			cap = cap ? 2 * cap : 64;
-			if (cap > max)
-				cap = max;
-			if (!(grown = realloc(keys, cap * sizeof *keys))) {
-				rc = BLIPPA_ERR_NOMEM;
-				break;
-			}
-			keys = grown;
-		}
+		DYNARR_RESERVE(rc, keys, cap, k + 1, max); /* grows with the rows */
+		if (rc != BLIPPA_OK)
+			break;
 		memset(x, 0, sizeof *x);
 		store_col_text(s, 0, x->participant_id, sizeof x->participant_id);
 		store_sort_key(g ? (const char *)g : "", f ? (const char *)f : "",
@@ -311,22 +309,14 @@ static void pin_candidate_add(struct store_pin_candidate *c, size_t *n, const ch
 	(*n)++;
 }
 
-/* Makes room for want candidates in *c (capacity *cap). */
+/* Makes room for want candidates in *c (capacity *cap): an admin hash and
+ * at most one per leader of the roster. */
 static enum blippa_err pin_candidates_reserve(struct store_pin_candidate **c, size_t *cap,
 					      size_t want)
 {
-	struct store_pin_candidate *grown;
-	size_t ncap = *cap ? *cap : 8;
-
-	if (want <= *cap)
-		return BLIPPA_OK;
-	while (ncap < want)
-		ncap *= 2;
-	if (!(grown = realloc(*c, ncap * sizeof *grown)))
-		return BLIPPA_ERR_NOMEM;
-	*c = grown;
-	*cap = ncap;
-	return BLIPPA_OK;
+	enum blippa_err rc;
+	DYNARR_RESERVE(rc, *c, *cap, want, MODEL_SNAPSHOT_ROWS_MAX + 1);
+	return rc;
 }
 
 enum blippa_err store_pin_candidates(struct store *st, const char *admin_hash, int64_t now_ms,

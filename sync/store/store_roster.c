@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynarr.h"
 #include "log.h"
 #include "tz.h"
 
@@ -35,7 +36,7 @@ static const char sql_card[] = "INSERT INTO cards(uid, owner, owner_id) VALUES(?
 static const char sql_relink[] =
     "INSERT OR REPLACE INTO cards(uid, owner, owner_id)"
     " SELECT e.card_uid, 'P', e.participant_id FROM events e"
-    " WHERE e.type = 2 AND e.sync = 0"
+    " WHERE e.type = " EVENT_DB_CARD_LINK_SQL " AND e.sync = 0"
     " AND EXISTS(SELECT 1 FROM participants p WHERE p.id = e.participant_id)"
     " ORDER BY e.seq";
 static const char sql_etag[] = "INSERT INTO meta(key, value) VALUES('roster_etag', ?)"
@@ -139,16 +140,10 @@ static enum blippa_err porder_build(struct porder *o, const struct roster *r)
 	for (size_t i = 0; i < n; i++) {
 		const struct roster_participant *p = &r->participants[i];
 		size_t len = store_sort_key(p->given_name, p->family_name, p->id, key, sizeof key);
-		if (o->len + len + 1 > o->cap) {
-			size_t ncap = o->cap ? o->cap * 2 : 1u << 16;
-			char *nk;
-			while (ncap < o->len + len + 1)
-				ncap *= 2;
-			if (!(nk = realloc(o->keys, ncap)))
-				return BLIPPA_ERR_NOMEM;
-			o->keys = nk;
-			o->cap = ncap;
-		}
+		enum blippa_err rc;
+		DYNARR_RESERVE(rc, o->keys, o->cap, o->len + len + 1, UINT32_MAX);
+		if (rc != BLIPPA_OK)
+			return rc;
 		memcpy(o->keys + o->len, key, len + 1);
 		o->key_off[i] = o->len;
 		o->len += len + 1;

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynarr.h"
 #include "log.h"
 
 #define MOD "store"
@@ -331,19 +332,9 @@ static uint64_t text_bloom(const char *t)
 static bool names_append(struct store_names *nm, size_t *cap, const char *s, size_t len,
 			 uint32_t *off)
 {
-	if (nm->text_len + len + 1 > *cap) {
-		size_t ncap = *cap ? *cap * 2 : 1u << 16;
-		char *nt;
-		while (ncap < nm->text_len + len + 1)
-			ncap *= 2;
-		if (ncap > UINT32_MAX)
-			return false;
-		nt = realloc(nm->text, ncap);
-		if (!nt)
-			return false;
-		nm->text = nt;
-		*cap = ncap;
-	}
+	if (dynarr_reserve(nm->text, cap, nm->text_len + len + 1, 1, UINT32_MAX,
+			   (void **)&nm->text) != BLIPPA_OK)
+		return false;
 	*off = (uint32_t)nm->text_len;
 	memcpy(nm->text + nm->text_len, s, len);
 	nm->text[nm->text_len + len] = '\0';
@@ -423,16 +414,9 @@ static bool keys_add(struct names_keys *k, size_t i, const char *given, const ch
 	char key[STORE_SORT_KEY_MAX];
 	size_t len = store_sort_key(given, family, id, key, sizeof key);
 
-	if (k->len + len + 1 > k->cap) {
-		size_t ncap = k->cap ? k->cap * 2 : 1u << 16;
-		char *nt;
-		while (ncap < k->len + len + 1)
-			ncap *= 2;
-		if (ncap > UINT32_MAX || !(nt = realloc(k->text, ncap)))
-			return false;
-		k->text = nt;
-		k->cap = ncap;
-	}
+	if (dynarr_reserve(k->text, &k->cap, k->len + len + 1, 1, UINT32_MAX, (void **)&k->text) !=
+	    BLIPPA_OK)
+		return false;
 	k->off[i] = (uint32_t)k->len;
 	memcpy(k->text + k->len, key, len + 1);
 	k->len += len + 1;
@@ -547,6 +531,9 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Today's list holds a member once per session today: at most 64 each. */
+#define TODAY_MAX(nm) (((nm)->n + 1) * 64)
+
 /* Builds the subset of entries with a session on local date `today`
  * (STORE_SQL_ON_DAY: also one that began the evening before and runs past
  * midnight). */
@@ -581,14 +568,10 @@ static enum blippa_err names_build_today(struct store *st, const char *today)
 		int64_t pno = sqlite3_column_int64(s, 0);
 		if (pno < 1 || (size_t)pno > nm->n_pno)
 			continue;
-		if (k == cap) {
-			uint32_t *grown;
-			cap *= 2;
-			if (!(grown = realloc(nm->today_idx, cap * sizeof *grown))) {
-				sqlite3_reset(s);
-				return BLIPPA_ERR_NOMEM;
-			}
-			nm->today_idx = grown;
+		DYNARR_RESERVE(rc, nm->today_idx, cap, k + 1, TODAY_MAX(nm));
+		if (rc != BLIPPA_OK) {
+			sqlite3_reset(s);
+			return rc;
 		}
 		nm->today_idx[k++] = nm->pno_pos[pno];
 	}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Tests of the capped growable buffer (sync/common/dynbuf.c): content and
  * NUL, growth across many appends, exactly-at-cap, the one overflow error
- * that empties the buffer, take and free. */
+ * that empties the buffer, take and free; the capped array (dynarr.c):
+ * growth up to exactly the cap, never past it, one error beyond. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynarr.h"
 #include "dynbuf.h"
 
 static void test_grow_and_take(void **state)
@@ -55,10 +57,38 @@ static void test_overflow_is_one_error(void **state)
 	dynbuf_free(&b); /* twice is fine */
 }
 
+struct row {
+	int a;
+	char name[24];
+};
+
+static void test_array_capped(void **state)
+{
+	struct row *v = NULL;
+	size_t alloc = 0, n = 0;
+	enum blippa_err rc = BLIPPA_OK;
+	(void)state;
+	for (n = 0; n < 1000; n++) {
+		DYNARR_RESERVE(rc, v, alloc, n + 1, 1000);
+		assert_int_equal(rc, BLIPPA_OK);
+		v[n].a = (int)n;
+	}
+	assert_int_equal(alloc, 1000); /* exactly the cap, never past it */
+	assert_int_equal(v[999].a, 999);
+	DYNARR_RESERVE(rc, v, alloc, 1001, 1000);
+	assert_int_equal(rc, BLIPPA_ERR_TOO_BIG); /* the one overflow error */
+	assert_non_null(v);			  /* the rows stay the caller's */
+	assert_int_equal(v[500].a, 500);
+	DYNARR_RESERVE(rc, v, alloc, 10, 1000); /* room already: nothing moves */
+	assert_int_equal(rc, BLIPPA_OK);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_grow_and_take),
+	    cmocka_unit_test(test_array_capped),
 	    cmocka_unit_test(test_overflow_is_one_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
