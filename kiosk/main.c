@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /* blippa-kiosk: the fullscreen touchscreen app. Wires the parts together:
- * config -> store (UI thread's handle) -> window/fonts -> UI state machine,
- * reader thread (events into the SDL queue), sync thread (when [server] url
- * is set), a signal thread (SIGTERM/SIGINT -> clean exit), and for tests a
- * control FIFO and a trace channel. See docs/kiosk.md. */
+ * config -> store (UI thread's handle) -> window/fonts -> the coordinator
+ * (kiosk/app) and the UI state machine, reader thread (events into the SDL
+ * queue), sync thread (when [server] url is set), a signal thread
+ * (SIGTERM/SIGINT -> clean exit), and for tests a control FIFO and a trace
+ * channel. See docs/kiosk.md and docs/architecture.md. */
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +16,7 @@
 
 #include <SDL.h>
 
+#include "app.h"
 #include "clock.h"
 #include "config.h"
 #include "fsutil.h"
@@ -46,16 +45,6 @@ struct args {
 	const char *lang;
 	const char *data_dir;
 	long demo_extra;
-};
-
-struct app {
-	struct ui *ui;
-	struct sync_thread *sync;
-	bool sim_reader;
-	int control_fd;
-	int stop_pipe[2];
-	pthread_t control_thread;
-	bool control_running;
 };
 
 static void usage(FILE *f)
@@ -134,8 +123,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->control = v;
 		} else if (strcmp(o, "--lang") == 0) {
 			if (!ui_language_find(v)) {
-				fprintf(stderr,
-					"blippa-kiosk: --lang wants sv, en, fi, ar, fa, so or ti\n");
+				fprintf(
+				    stderr,
+				    "blippa-kiosk: --lang wants sv, en, fi, ar, fa, so or ti\n");
 				return -1;
 			}
 			a->lang = v;
@@ -255,147 +245,185 @@ static int load_demo_roster(struct store *st, long extra)
 	return 0;
 }
 
-/* ---- threads that feed the UI ---- */
-
-static void on_reader(const struct reader_event *ev, void *user)
+/* The config file (or the defaults), then the demo and the command line on
+ * top. 0, or non-0 after a message on stderr. */
+static int load_config(struct args *a, struct blippa_config *cfg, bool *demo_made)
 {
-	ui_push_reader_event(user, ev); /* reader thread: push only */
-}
-
-static void on_sync_status(void *user, const struct store_sync_status *status)
-{
-	struct app *app = user;
-	ui_push_sync_changed(app->ui, status); /* sync thread: push only */
-}
-
-static void hook_event_recorded(void *user)
-{
-	struct app *app = user;
-	sync_thread_kick(app->sync);
-}
-
-static void hook_reader_state(void *user, enum reader_state st)
-{
-	struct app *app = user;
-	const char *s = "none";
-	if (st == READER_STATE_READY)
-		s = app->sim_reader ? "sim" : "ready";
-	else if (st == READER_STATE_FAILED || st == READER_STATE_OPENING)
-		s = "absent";
-	sync_thread_set_reader_state(app->sync, s);
-}
-
-static void *signal_main(void *arg)
-{
-	struct app *app = arg;
-	sigset_t set;
-	int sig = 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	if (sigwait(&set, &sig) == 0) {
-		log_info(MOD, "signal %d: shutting down", sig);
-		ui_push_quit(app->ui);
-	}
-	return NULL;
-}
-
-#define CONTROL_LINE_MAX 1024
-
-static void *control_main(void *arg)
-{
-	struct app *app = arg;
-	char buf[CONTROL_LINE_MAX];
-	size_t used = 0;
-	for (;;) {
-		struct pollfd p[2] = {{app->control_fd, POLLIN, 0}, {app->stop_pipe[0], POLLIN, 0}};
-		ssize_t n;
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (p[1].revents)
-			break;
-		n = read(app->control_fd, buf + used, sizeof buf - 1 - used);
-		if (n <= 0) {
-			if (n < 0 && errno == EINTR)
-				continue;
-			break;
-		}
-		used += (size_t)n;
-		for (;;) {
-			char *nl = memchr(buf, '\n', used);
-			if (!nl)
-				break;
-			*nl = '\0';
-			if (nl > buf && nl[-1] == '\r')
-				nl[-1] = '\0';
-			ui_push_control(app->ui, buf);
-			used -= (size_t)(nl + 1 - buf);
-			memmove(buf, nl + 1, used);
-		}
-		if (used == sizeof buf - 1)
-			used = 0; /* an over-long line is dropped */
-	}
-	return NULL;
-}
-
-static int control_start(struct app *app, const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) != 0 && mkfifo(path, 0600) != 0) {
-		fprintf(stderr, "blippa-kiosk: cannot make control FIFO %s: %s\n", path,
-			strerror(errno));
+	char err[512];
+	config_defaults(cfg);
+	if (a->config && config_load(a->config, cfg, err, sizeof err) != BLIPPA_OK) {
+		fprintf(stderr, "blippa-kiosk: %s\n", err);
 		return -1;
 	}
-	/* O_RDWR: never blocks on open and never sees EOF between writers */
-	app->control_fd = open(path, O_RDWR | O_CLOEXEC);
-	if (app->control_fd < 0 || pipe(app->stop_pipe) != 0) {
-		fprintf(stderr, "blippa-kiosk: cannot open control FIFO %s: %s\n", path,
-			strerror(errno));
-		return -1;
+	if (a->demo) {
+		if (!a->config) {
+			if (demo_dir(a, cfg->data_dir, sizeof cfg->data_dir, demo_made) != 0)
+				return -1;
+			log_info(MOD, "demo data dir %s%s", cfg->data_dir,
+				 *demo_made ? " (removed when the demo ends)" : "");
+			int n = snprintf(cfg->reader_device, sizeof cfg->reader_device,
+					 READER_SIM_PREFIX "%s/reader.fifo", cfg->data_dir);
+			if (n < 0 || (size_t)n >= sizeof cfg->reader_device) {
+				fprintf(stderr, "blippa-kiosk: demo data dir path too long\n");
+				return -1;
+			}
+			cfg->fullscreen = a->fullscreen;
+		}
+		cfg->server_url[0] = '\0'; /* the demo never syncs */
 	}
-	if (pthread_create(&app->control_thread, NULL, control_main, app) != 0)
-		return -1;
-	app->control_running = true;
+	if (a->lang)
+		snprintf(cfg->language, sizeof cfg->language, "%s", a->lang);
+	if (a->windowed)
+		cfg->fullscreen = false;
+	if (a->fullscreen)
+		cfg->fullscreen = true;
 	return 0;
 }
 
-static void control_stop(struct app *app)
+/* Opens the store (and, for the demo, its roster); sets the facility's time
+ * zone and the language. 0, or non-0 after a message on stderr. */
+static int open_store(const struct args *a, const struct blippa_config *cfg, struct store **st)
 {
-	if (app->control_running) {
-		ssize_t w = write(app->stop_pipe[1], "x", 1);
-		(void)w;
-		pthread_join(app->control_thread, NULL);
-		close(app->stop_pipe[0]);
-		close(app->stop_pipe[1]);
+	struct store_rules rules;
+	char err[512], id[ROSTER_ID_MAX + 1], name[ROSTER_NAME_MAX + 1], tz[64];
+
+	store_rules_from_config(&rules, cfg);
+	rules.clock_correction = true; /* the kiosk's wall clock is not trusted */
+	if (store_open(cfg->data_dir, &rules, st, err, sizeof err) != BLIPPA_OK) {
+		fprintf(stderr, "blippa-kiosk: %s\n", err);
+		return -1;
 	}
-	if (app->control_fd >= 0)
-		close(app->control_fd);
+	if (a->demo && a->config &&
+	    store_facility(*st, id, sizeof id, name, sizeof name, tz, sizeof tz) == BLIPPA_OK &&
+	    id[0] && strcmp(id, "demo") != 0) {
+		/* never replace a real roster with the demo one */
+		fprintf(stderr,
+			"blippa-kiosk: --demo: %s already holds a real roster; "
+			"use --demo-keys, or a fresh data_dir\n",
+			cfg->data_dir);
+		return -1;
+	}
+	if (a->demo && load_demo_roster(*st, a->demo_extra) != 0)
+		return -1;
+	if (store_facility(*st, id, sizeof id, name, sizeof name, tz, sizeof tz) == BLIPPA_OK &&
+	    tz[0])
+		tz_set_process_zone(tz);
+	ui_i18n_init(cfg->language);
+	return 0;
+}
+
+/* SDL and the window. 0, or non-0 after a message on stderr. */
+static int open_window(const struct args *a, const struct blippa_config *cfg, struct render **r)
+{
+	struct render_opts ro;
+	char err[512];
+
+	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
+	SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
+	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
+	/* The UI is mostly still pictures: SDL's software renderer draws a
+	 * 1080p frame in ~2-3 ms and presents it through shared memory, without
+	 * loading a GL stack (Mesa/LLVM would add ~100 MB RSS on a mini PC or
+	 * Xvfb). SDL_RENDER_DRIVER=opengl in the environment overrides both. */
+	SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
+	SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+		fprintf(stderr, "blippa-kiosk: SDL: %s\n", SDL_GetError());
+		return -1;
+	}
+	memset(&ro, 0, sizeof ro);
+	ro.w = a->w ? a->w : (cfg->fullscreen ? 0 : 1280);
+	ro.h = a->h ? a->h : (cfg->fullscreen ? 0 : 800);
+	ro.fullscreen = cfg->fullscreen;
+	ro.title = "Blippa";
+	ro.diag_in = cfg->screen_diagonal_in;
+	if (render_open(&ro, r, err, sizeof err) != BLIPPA_OK) {
+		fprintf(stderr, "blippa-kiosk: %s\n", err);
+		return -1;
+	}
+	SDL_ShowCursor(!cfg->fullscreen || a->demo ? SDL_ENABLE : SDL_DISABLE);
+	return 0;
+}
+
+/* What runs: the coordinator, the UI, the reader thread, the sync thread
+ * (when [server] url is set) and the control channel. */
+struct parts {
+	struct app *app;
+	struct ui *ui;
+	struct reader *rd;
+	struct sync_thread *sync;
+};
+
+/* Starts the parts on the open store and window. 0, or non-0 after a
+ * message on stderr (what did start is in p, for stop_parts). */
+static int start_parts(const struct args *a, const struct blippa_config *cfg, struct store *st,
+		       struct render *r, struct parts *p)
+{
+	struct ui_opts uo;
+	const char *sim_path = NULL;
+	char err[512];
+	struct app_opts ao = {.st = st,
+			      .demo_keys = a->demo || a->demo_keys,
+			      .sim_reader = reader_connstring_sim(cfg->reader_device, &sim_path)};
+
+	if (app_new(&ao, &p->app) != BLIPPA_OK) {
+		fprintf(stderr, "blippa-kiosk: out of memory\n");
+		return -1;
+	}
+	memset(&uo, 0, sizeof uo);
+	uo.allow_quit = a->demo || a->windowed || !cfg->fullscreen;
+	uo.sync_enabled = cfg->server_url[0] != '\0';
+	uo.trace_fd = a->trace_fd;
+	uo.admin_pin_hash = cfg->admin_pin_hash;
+	app_ui_opts(p->app, &uo);
+	if (ui_open(r, st, cfg, &uo, &p->ui) != BLIPPA_OK) {
+		fprintf(stderr, "blippa-kiosk: cannot start the UI\n");
+		return -1;
+	}
+	app_attach(p->app, p->ui, NULL);
+	app_start_signal_thread(p->app);
+	if (reader_open(cfg->reader_device, app_on_reader, p->ui, &p->rd) != BLIPPA_OK) {
+		fprintf(stderr, "blippa-kiosk: [reader] device: cannot use \"%s\"\n",
+			cfg->reader_device);
+		return -1;
+	}
+	if (ao.sim_reader)
+		log_info(MOD, "simulated reader: write a UID line to %s", sim_path);
+	if (cfg->server_url[0]) {
+		struct sync_callbacks cb = {app_on_sync_status, p->app};
+		if (sync_thread_start(cfg, &cb, &p->sync, err, sizeof err) != BLIPPA_OK) {
+			fprintf(stderr, "blippa-kiosk: sync: %s\n", err);
+			return -1;
+		}
+		app_attach(p->app, p->ui, p->sync);
+	}
+	if (a->control && app_control_start(p->app, a->control) != 0)
+		return -1;
+	return 0;
+}
+
+/* Stops what start_parts started, in the safe order: no thread pushes
+ * into a UI that is gone. */
+static void stop_parts(struct parts *p)
+{
+	app_stop(p->app); /* the control thread first */
+	reader_close(p->rd);
+	sync_thread_stop(p->sync);
+	ui_close(p->ui);
+	app_free(p->app);
 }
 
 int main(int argc, char **argv)
 {
 	struct args a;
 	struct blippa_config cfg;
-	struct store_rules rules;
 	struct store *st = NULL;
 	struct render *r = NULL;
-	struct reader *rd = NULL;
-	struct app app;
-	struct ui_opts uo;
-	struct render_opts ro;
-	char err[512];
+	struct parts parts;
 	bool demo_made = false; /* cfg.data_dir is a demo dir of our own */
-	char id[ROSTER_ID_MAX + 1], name[ROSTER_NAME_MAX + 1], tz[64];
-	sigset_t sigs;
-	pthread_t sig_thread;
 	int rc = 1;
 
-	memset(&app, 0, sizeof app);
-	app.control_fd = -1;
+	memset(&parts, 0, sizeof parts);
 	if (parse_args(argc, argv, &a) != 0) {
 		usage(stderr);
 		return 2;
@@ -411,49 +439,14 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-
-	/* Block the quit signals in every thread; one thread sigwaits them. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-
-	config_defaults(&cfg);
-	if (a.config && config_load(a.config, &cfg, err, sizeof err) != BLIPPA_OK) {
-		fprintf(stderr, "blippa-kiosk: %s\n", err);
-		return 1;
-	}
-	if (a.demo) {
-		if (!a.config) {
-			if (demo_dir(&a, cfg.data_dir, sizeof cfg.data_dir, &demo_made) != 0)
-				return 1;
-			log_info(MOD, "demo data dir %s%s", cfg.data_dir,
-				 demo_made ? " (removed when the demo ends)" : "");
-			int n = snprintf(cfg.reader_device, sizeof cfg.reader_device,
-					 READER_SIM_PREFIX "%s/reader.fifo", cfg.data_dir);
-			if (n < 0 || (size_t)n >= sizeof cfg.reader_device) {
-				fprintf(stderr, "blippa-kiosk: demo data dir path too long\n");
-				goto out;
-			}
-			cfg.fullscreen = a.fullscreen;
-		}
-		cfg.server_url[0] = '\0'; /* the demo never syncs */
-	}
-	if (a.lang)
-		snprintf(cfg.language, sizeof cfg.language, "%s", a.lang);
-	if (a.windowed)
-		cfg.fullscreen = false;
-	if (a.fullscreen)
-		cfg.fullscreen = true;
+	app_block_signals(); /* in every thread; one thread sigwaits them */
+	if (load_config(&a, &cfg, &demo_made) != 0)
+		goto out;
 	if (sodium_init() < 0) {
 		fprintf(stderr, "blippa-kiosk: libsodium failed to initialise\n");
 		goto out;
 	}
-
-	/* trace channel */
-	if (a.trace_file) {
+	if (a.trace_file) { /* the test trace channel */
 		a.trace_fd = open(a.trace_file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 		if (a.trace_fd < 0) {
 			fprintf(stderr, "blippa-kiosk: cannot open trace file %s: %s\n",
@@ -461,101 +454,14 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	}
-
-	store_rules_from_config(&rules, &cfg);
-	rules.clock_correction = true; /* the kiosk's wall clock is not trusted */
-	if (store_open(cfg.data_dir, &rules, &st, err, sizeof err) != BLIPPA_OK) {
-		fprintf(stderr, "blippa-kiosk: %s\n", err);
+	if (open_store(&a, &cfg, &st) != 0 || open_window(&a, &cfg, &r) != 0 ||
+	    start_parts(&a, &cfg, st, r, &parts) != 0)
 		goto out;
-	}
-	if (a.demo && a.config &&
-	    store_facility(st, id, sizeof id, name, sizeof name, tz, sizeof tz) == BLIPPA_OK &&
-	    id[0] && strcmp(id, "demo") != 0) {
-		/* never replace a real roster with the demo one */
-		fprintf(stderr,
-			"blippa-kiosk: --demo: %s already holds a real roster; "
-			"use --demo-keys, or a fresh data_dir\n",
-			cfg.data_dir);
-		goto out;
-	}
-	if (a.demo && load_demo_roster(st, a.demo_extra) != 0)
-		goto out;
-	if (store_facility(st, id, sizeof id, name, sizeof name, tz, sizeof tz) == BLIPPA_OK &&
-	    tz[0])
-		tz_set_process_zone(tz);
-	ui_i18n_init(cfg.language);
-
-	SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
-	SDL_SetHint(SDL_HINT_VIDEO_MINIMIZE_ON_FOCUS_LOSS, "0");
-	SDL_SetHint(SDL_HINT_MOUSE_TOUCH_EVENTS, "0");
-	/* The UI is mostly still pictures: SDL's software renderer draws a
-	 * 1080p frame in ~2-3 ms and presents it through shared memory, without
-	 * loading a GL stack (Mesa/LLVM would add ~100 MB RSS on a mini PC or
-	 * Xvfb). SDL_RENDER_DRIVER=opengl in the environment overrides both. */
-	SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
-	SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
-		fprintf(stderr, "blippa-kiosk: SDL: %s\n", SDL_GetError());
-		goto out;
-	}
-	memset(&ro, 0, sizeof ro);
-	ro.w = a.w ? a.w : (cfg.fullscreen ? 0 : 1280);
-	ro.h = a.h ? a.h : (cfg.fullscreen ? 0 : 800);
-	ro.fullscreen = cfg.fullscreen;
-	ro.title = "Blippa";
-	ro.diag_in = cfg.screen_diagonal_in;
-	if (render_open(&ro, &r, err, sizeof err) != BLIPPA_OK) {
-		fprintf(stderr, "blippa-kiosk: %s\n", err);
-		goto out;
-	}
-	if (!cfg.fullscreen || a.demo)
-		SDL_ShowCursor(SDL_ENABLE);
-	else
-		SDL_ShowCursor(SDL_DISABLE);
-
-	memset(&uo, 0, sizeof uo);
-	uo.demo = a.demo || a.demo_keys;
-	uo.allow_quit = a.demo || a.windowed || !cfg.fullscreen;
-	uo.sync_enabled = cfg.server_url[0] != '\0';
-	uo.trace_fd = a.trace_fd;
-	uo.admin_pin_hash = cfg.admin_pin_hash;
-	uo.on_event_recorded = hook_event_recorded;
-	uo.on_reader_state = hook_reader_state;
-	uo.hook_user = &app;
-	if (ui_open(r, st, &cfg, &uo, &app.ui) != BLIPPA_OK) {
-		fprintf(stderr, "blippa-kiosk: cannot start the UI\n");
-		goto out;
-	}
-	if (pthread_create(&sig_thread, NULL, signal_main, &app) == 0)
-		pthread_detach(sig_thread);
-
-	const char *sim_path = NULL;
-	app.sim_reader = reader_connstring_sim(cfg.reader_device, &sim_path);
-	if (reader_open(cfg.reader_device, on_reader, app.ui, &rd) != BLIPPA_OK) {
-		fprintf(stderr, "blippa-kiosk: [reader] device: cannot use \"%s\"\n",
-			cfg.reader_device);
-		goto out;
-	}
-	if (app.sim_reader)
-		log_info(MOD, "simulated reader: write a UID line to %s", sim_path);
-	if (cfg.server_url[0]) {
-		struct sync_callbacks cb = {on_sync_status, &app};
-		if (sync_thread_start(&cfg, &cb, &app.sync, err, sizeof err) != BLIPPA_OK) {
-			fprintf(stderr, "blippa-kiosk: sync: %s\n", err);
-			goto out;
-		}
-	}
-	if (a.control && control_start(&app, a.control) != 0)
-		goto out;
-
 	log_info(MOD, "started%s", a.demo ? " (demo)" : "");
-	rc = ui_run(app.ui);
+	rc = ui_run(parts.ui);
 	log_info(MOD, "stopping");
 out:
-	control_stop(&app);
-	reader_close(rd);
-	sync_thread_stop(app.sync);
-	ui_close(app.ui);
+	stop_parts(&parts);
 	render_close(r);
 	if (SDL_WasInit(0))
 		SDL_Quit();

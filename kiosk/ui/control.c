@@ -24,12 +24,15 @@
  *                      of the current frame: the accessibility check's input
  *   echo TEXT          trace "echo TEXT" (a barrier for the test)
  *   quit               leave the event loop
- * Unknown commands are traced as "control-error". */
+ * Unknown commands are traced as "control-error". The commands that reach
+ * the store (tap HEX, void EVENTID, max-pages N) are the app's
+ * (kiosk/app/app.c): it sees every line first. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#include "control.h"
 #include "widgets.h"
 
 static void touch(struct ui *ui, int x, int y)
@@ -176,14 +179,7 @@ void ui_control_run(struct ui *ui, const char *line)
 	arg = line + n;
 	while (*arg == ' ')
 		arg++;
-	if (strcmp(cmd, "tap") == 0) {
-		uint8_t uid[READER_UID_MAX];
-		size_t len = 0;
-		if (reader_parse_uid(arg, uid, &len) == BLIPPA_OK)
-			ui_handle_tap(ui, uid, len, clock_mono_us());
-		else
-			ui_trace(ui, "control-error bad-uid");
-	} else if (strcmp(cmd, "press") == 0) {
+	if (strcmp(cmd, "press") == 0) {
 		press(ui, arg);
 	} else if (strcmp(cmd, "click") == 0) {
 		int x, y;
@@ -217,13 +213,6 @@ void ui_control_run(struct ui *ui, const char *line)
 		ui_render_now(ui);
 	} else if (strcmp(cmd, "expire") == 0) {
 		expire(ui);
-	} else if (strcmp(cmd, "void") == 0) {
-		enum blippa_err rc = store_void_checkin(ui->st, arg, true, clock_wall_ms());
-		ui_trace(ui, "void %s control %d", arg, (int)rc);
-	} else if (strcmp(cmd, "max-pages") == 0) {
-		enum blippa_err rc =
-		    store_debug_set_max_pages(ui->st, (unsigned)strtoul(arg, NULL, 10));
-		ui_trace(ui, "max-pages %d", (int)rc);
 	} else if (strcmp(cmd, "buttons") == 0) {
 		if (ui->dirty)
 			ui_render_now(ui);

@@ -9,19 +9,28 @@
 #include "clock.h"
 #include "widgets.h"
 
+/* This screen's state (screens.h: made once by ui_open). */
+struct ui_pin_state {
+	char pin[12];
+	char message[160];
+	bool error;
+	size_t shown; /* dots shown while the submitted PIN is checked */
+};
+#define STATE(ui) ((struct ui_pin_state *)ui_screen_state((ui), UI_LEADER_PIN))
+
 enum { PIN_PAD = 1, PIN_CANCEL };
 
 static void pin_enter(struct ui *ui, const union ui_arg *arg)
 {
 	(void)arg;
-	memset(&ui->pin, 0, sizeof ui->pin);
+	memset(STATE(ui), 0, sizeof *STATE(ui));
 	ui->pin_visit++; /* a check still running from an earlier visit is not ours */
 }
 
 void ui_pin_result(struct ui *ui, enum blippa_err rc, const char *leader, int retry)
 {
-	ui->pin.shown = 0;
-	ui->pin.error = rc != BLIPPA_OK;
+	STATE(ui)->shown = 0;
+	STATE(ui)->error = rc != BLIPPA_OK;
 	if (rc == BLIPPA_OK) {
 		if (ui->arg.pin.mode == PIN_EXIT) {
 			if (strcmp(leader, "admin") == 0) {
@@ -31,9 +40,9 @@ void ui_pin_result(struct ui *ui, enum blippa_err rc, const char *leader, int re
 				return;
 			}
 			ui_trace(ui, "pin not-admin");
-			snprintf(ui->pin.message, sizeof ui->pin.message, "%s",
+			snprintf(STATE(ui)->message, sizeof STATE(ui)->message, "%s",
 				 _("Only the admin PIN can close the kiosk."));
-			ui->pin.error = true;
+			STATE(ui)->error = true;
 			ui_dirty(ui);
 			return;
 		}
@@ -46,14 +55,15 @@ void ui_pin_result(struct ui *ui, enum blippa_err rc, const char *leader, int re
 		int min = (retry + 59) / 60;
 		if (min < 1)
 			min = 1;
-		snprintf(ui->pin.message, sizeof ui->pin.message,
+		snprintf(STATE(ui)->message, sizeof STATE(ui)->message,
 			 _("Too many wrong PINs. Try again in %d minutes."), min);
 		ui_trace(ui, "pin locked %d", retry);
 	} else if (rc == BLIPPA_ERR_AUTH) {
-		snprintf(ui->pin.message, sizeof ui->pin.message, "%s", _("Wrong PIN. Try again."));
+		snprintf(STATE(ui)->message, sizeof STATE(ui)->message, "%s",
+			 _("Wrong PIN. Try again."));
 		ui_trace(ui, "pin wrong");
 	} else {
-		snprintf(ui->pin.message, sizeof ui->pin.message, "%s",
+		snprintf(STATE(ui)->message, sizeof STATE(ui)->message, "%s",
 			 _("Could not check the PIN. Try again."));
 		ui_trace(ui, "pin error %d", (int)rc);
 	}
@@ -68,17 +78,17 @@ static void pin_submit(struct ui *ui)
 	int retry = 0;
 	enum blippa_err rc;
 
-	if (!ui->pin.pin[0] || ui_pin_checking(ui))
+	if (!STATE(ui)->pin[0] || ui_pin_checking(ui))
 		return;
-	ui->pin.shown = strlen(ui->pin.pin);
-	rc = ui_pin_check_start(ui, ui->pin.pin, &retry);
-	memset(ui->pin.pin, 0, sizeof ui->pin.pin);
+	STATE(ui)->shown = strlen(STATE(ui)->pin);
+	rc = ui_pin_check_start(ui, STATE(ui)->pin, &retry);
+	memset(STATE(ui)->pin, 0, sizeof STATE(ui)->pin);
 	if (rc != BLIPPA_OK) {
 		ui_pin_result(ui, rc, "", retry);
 		return;
 	}
-	ui->pin.error = false;
-	ui->pin.message[0] = '\0';
+	STATE(ui)->error = false;
+	STATE(ui)->message[0] = '\0';
 	ui_dirty(ui);
 }
 
@@ -87,7 +97,7 @@ static void pin_input(struct ui *ui, const struct ui_input *in)
 	if (ui_pin_checking(ui))
 		return; /* one PIN at a time: no digits, OK or cancel meanwhile */
 	if (in->kind == UI_IN_TEXT && in->text[0] >= '0' && in->text[0] <= '9' && !in->text[1]) {
-		pinpad_apply(in->text[0] - '0', ui->pin.pin, sizeof ui->pin.pin);
+		pinpad_apply(in->text[0] - '0', STATE(ui)->pin, sizeof STATE(ui)->pin);
 		ui_dirty(ui);
 		return;
 	}
@@ -95,7 +105,7 @@ static void pin_input(struct ui *ui, const struct ui_input *in)
 		if (in->key == SDLK_RETURN || in->key == SDLK_KP_ENTER)
 			pin_submit(ui);
 		else if (in->key == SDLK_BACKSPACE)
-			pinpad_apply(10, ui->pin.pin, sizeof ui->pin.pin);
+			pinpad_apply(10, STATE(ui)->pin, sizeof STATE(ui)->pin);
 		else if (in->key == SDLK_ESCAPE)
 			ui_goto(ui, UI_HOME, NULL);
 		ui_dirty(ui);
@@ -104,13 +114,13 @@ static void pin_input(struct ui *ui, const struct ui_input *in)
 	if (in->kind != UI_IN_BUTTON)
 		return;
 	if (in->button == PIN_CANCEL) {
-		memset(ui->pin.pin, 0, sizeof ui->pin.pin);
+		memset(STATE(ui)->pin, 0, sizeof STATE(ui)->pin);
 		if (ui->arg.pin.mode == PIN_EXIT && ui->leader_id[0])
 			ui_goto(ui, UI_LEADER_SESSIONS, NULL);
 		else
 			ui_goto(ui, UI_HOME, NULL);
 	} else if (in->button == PIN_PAD) {
-		if (pinpad_apply(in->index, ui->pin.pin, sizeof ui->pin.pin))
+		if (pinpad_apply(in->index, STATE(ui)->pin, sizeof STATE(ui)->pin))
 			pin_submit(ui);
 		else
 			ui_dirty(ui);
@@ -128,7 +138,7 @@ static void pin_draw(struct ui *ui, struct render *r)
 	int pad_h = c.h - title_h - dots_h - msg_h - cancel_h - 4 * gap;
 	int pad_w;
 	SDL_Rect pad, left, cancel;
-	size_t n = ui_pin_checking(ui) ? ui->pin.shown : strlen(ui->pin.pin);
+	size_t n = ui_pin_checking(ui) ? STATE(ui)->shown : strlen(STATE(ui)->pin);
 	/* a pad of four 12 mm rows; shorter panels put it beside the rest */
 	bool side = pad_h < 4 * render_mm_phys(r, MM_TARGET_MIN) + 3 * render_mm(r, 2.5f);
 
@@ -205,17 +215,18 @@ static void pin_draw(struct ui *ui, struct render *r)
 			render_fill_circle(r, (float)(x0 + (int)i * step), (float)y0, (float)dot,
 					   COL_WHITE);
 	}
-	if (ui_pin_checking(ui) || ui->pin.message[0])
-		render_text_fit(r, ui_pin_checking(ui) ? _("Checking…") : ui->pin.message,
-				(SDL_Rect){c.x, c.y + title_h + dots_h + 2 * gap, c.w, msg_h},
-				MM_TEXT_BODY, FONT_BOLD,
-				ui->pin.error && !ui_pin_checking(ui) ? RGB(0xFFD6D6) : COL_WHITE,
-				ALIGN_CENTER);
+	if (ui_pin_checking(ui) || STATE(ui)->message[0])
+		render_text_fit(
+		    r, ui_pin_checking(ui) ? _("Checking…") : STATE(ui)->message,
+		    (SDL_Rect){c.x, c.y + title_h + dots_h + 2 * gap, c.w, msg_h}, MM_TEXT_BODY,
+		    FONT_BOLD, STATE(ui)->error && !ui_pin_checking(ui) ? RGB(0xFFD6D6) : COL_WHITE,
+		    ALIGN_CENTER);
 	pinpad_draw(ui, pad, PIN_PAD);
 	button_draw(ui, cancel, PIN_CANCEL, 0, "cancel", _("Cancel"), BTN_SECONDARY, MM_TEXT_BODY);
 }
 
 const struct screen_ops scr_leader_pin_ops = {
+    .state_size = sizeof(struct ui_pin_state),
     .name = "leader-pin",
     .text = true,
     .enter = pin_enter,

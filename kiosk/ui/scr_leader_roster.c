@@ -3,17 +3,47 @@
  * (with time) or absent, period attendance "7 av 9", check-in by hand,
  * undo a check-in, and link a card. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "log.h"
 #include "widgets.h"
 
+/* This screen's state (screens.h: made once by ui_open). */
+#define UI_ROSTER_MAX 400
+struct ui_roster_state {
+	struct store_session_info info;
+	struct store_roster_row *rows; /* UI_ROSTER_MAX, allocated once */
+	size_t n;
+	int scroll;
+	int present;
+};
+#define STATE(ui) ((struct ui_roster_state *)ui_screen_state((ui), UI_LEADER_ROSTER))
+
+static enum blippa_err roster_init(void *state)
+{
+	struct ui_roster_state *s = state;
+	s->rows = calloc(UI_ROSTER_MAX, sizeof *s->rows);
+	return s->rows ? BLIPPA_OK : BLIPPA_ERR_NOMEM;
+}
+
+static void roster_fini(void *state)
+{
+	struct ui_roster_state *s = state;
+	free(s->rows);
+}
+
+const char *scr_leader_roster_session(struct ui *ui)
+{
+	return STATE(ui)->info.session_id;
+}
+
 enum { RO_BACK = 1, RO_UP, RO_DOWN, RO_ACTION, RO_LINK, RO_ROW };
 
 static void roster_enter(struct ui *ui, const union ui_arg *arg)
 {
-	struct ui_roster_state *s = &ui->roster;
+	struct ui_roster_state *s = STATE(ui);
 	struct store_session_info list[UI_SESSIONS_MAX];
 	size_t n = 0;
 	int64_t now = clock_wall_ms();
@@ -63,13 +93,13 @@ static void roster_layout(struct ui *ui, struct roster_layout *L)
 static struct list_view roster_list(struct ui *ui, SDL_Rect box)
 {
 	struct list_view lv = {
-	    box, render_mm(ui->r, 22.0f), ui->roster.n, &ui->roster.scroll, RO_ROW, RO_UP, RO_DOWN};
+	    box, render_mm(ui->r, 22.0f), STATE(ui)->n, &STATE(ui)->scroll, RO_ROW, RO_UP, RO_DOWN};
 	return lv;
 }
 
 static void roster_input(struct ui *ui, const struct ui_input *in)
 {
-	struct ui_roster_state *s = &ui->roster;
+	struct ui_roster_state *s = STATE(ui);
 	struct roster_layout L;
 	struct list_view lv;
 	union ui_arg a;
@@ -101,10 +131,8 @@ static void roster_input(struct ui *ui, const struct ui_input *in)
 		char eid[UUID_STR_LEN], msg[200];
 		enum blippa_err rc;
 		snprintf(eid, sizeof eid, "%s", row->event_id);
-		rc = store_void_checkin(ui->st, eid, true, clock_wall_ms());
+		rc = ui_void_checkin(ui, eid, true);
 		if (rc == BLIPPA_OK) {
-			ui_trace(ui, "void %s leader", eid);
-			ui_event_recorded(ui);
 			snprintf(msg, sizeof msg, _("Check-in undone for %s"), row->full_name);
 			ui_toast(ui, false, msg);
 		} else {
@@ -117,7 +145,7 @@ static void roster_input(struct ui *ui, const struct ui_input *in)
 
 static void draw_member(struct ui *ui, size_t i, SDL_Rect rc, void *user)
 {
-	const struct store_roster_row *row = &ui->roster.rows[i];
+	const struct store_roster_row *row = &STATE(ui)->rows[i];
 	struct render *r = ui->r;
 	int pad = render_mm(r, 3.0f);
 	int gap = render_mm(r, 2.0f);
@@ -186,7 +214,7 @@ static void draw_member(struct ui *ui, size_t i, SDL_Rect rc, void *user)
 
 static void roster_draw(struct ui *ui, struct render *r)
 {
-	struct ui_roster_state *s = &ui->roster;
+	struct ui_roster_state *s = STATE(ui);
 	struct roster_layout L;
 	struct list_view lv;
 	char sub[128], t0[6] = "", t1[6] = "";
@@ -225,6 +253,9 @@ static void roster_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_leader_roster_ops = {
+    .state_size = sizeof(struct ui_roster_state),
+    .init = roster_init,
+    .fini = roster_fini,
     .name = "leader-roster",
     .leader = true,
     .enter = roster_enter,

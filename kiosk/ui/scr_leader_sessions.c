@@ -7,11 +7,19 @@
 #include "clock.h"
 #include "widgets.h"
 
+/* This screen's state (screens.h: made once by ui_open). */
+struct ui_sessions_state {
+	struct store_session_info s[UI_SESSIONS_MAX];
+	size_t n;
+	int scroll;
+};
+#define STATE(ui) ((struct ui_sessions_state *)ui_screen_state((ui), UI_LEADER_SESSIONS))
+
 enum { SS_ROW = 1, SS_UP, SS_DOWN, SS_STATUS, SS_LOGOUT, SS_EXIT };
 
 static void sessions_enter(struct ui *ui, const union ui_arg *arg)
 {
-	struct ui_sessions_state *s = &ui->sessions;
+	struct ui_sessions_state *s = STATE(ui);
 	(void)arg;
 	s->n = 0;
 	if (store_today_sessions(ui->st, clock_wall_ms(), s->s, UI_SESSIONS_MAX, &s->n) !=
@@ -64,8 +72,7 @@ static void sessions_layout(struct ui *ui, struct sessions_layout *L)
 static struct list_view sessions_list(struct ui *ui, SDL_Rect box)
 {
 	struct list_view lv = {
-	    box,    render_mm(ui->r, 20.0f), ui->sessions.n, &ui->sessions.scroll, SS_ROW, SS_UP,
-	    SS_DOWN};
+	    box, render_mm(ui->r, 20.0f), STATE(ui)->n, &STATE(ui)->scroll, SS_ROW, SS_UP, SS_DOWN};
 	return lv;
 }
 
@@ -81,9 +88,9 @@ static void sessions_input(struct ui *ui, const struct ui_input *in)
 	memset(&a, 0, sizeof a);
 	switch (in->button) {
 	case SS_ROW:
-		if (in->index >= 0 && (size_t)in->index < ui->sessions.n) {
+		if (in->index >= 0 && (size_t)in->index < STATE(ui)->n) {
 			snprintf(a.roster.session_id, sizeof a.roster.session_id, "%s",
-				 ui->sessions.s[in->index].session_id);
+				 STATE(ui)->s[in->index].session_id);
 			ui_goto(ui, UI_LEADER_ROSTER, &a);
 		}
 		break;
@@ -104,7 +111,7 @@ static void sessions_input(struct ui *ui, const struct ui_input *in)
 
 static void draw_session(struct ui *ui, size_t row, SDL_Rect rc, void *user)
 {
-	const struct store_session_info *s = &ui->sessions.s[row];
+	const struct store_session_info *s = &STATE(ui)->s[row];
 	struct render *r = ui->r;
 	char name[16], when[96], count[64], t0[6], t1[6];
 	int pad = render_mm(r, 4.0f);
@@ -140,7 +147,7 @@ static void sessions_draw(struct ui *ui, struct render *r)
 	render_text_fit(r, _("Today's sessions"), L.title, MM_TEXT_TITLE, FONT_BOLD, COL_WHITE,
 			ALIGN_LEFT);
 	lv = sessions_list(ui, L.list);
-	if (ui->sessions.n == 0)
+	if (STATE(ui)->n == 0)
 		render_text_fit(r, _("No sessions here today"),
 				(SDL_Rect){L.list.x, L.list.y, L.list.w, render_mm(r, 20.0f)},
 				MM_TEXT_LARGE, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
@@ -156,6 +163,7 @@ static void sessions_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_leader_sessions_ops = {
+    .state_size = sizeof(struct ui_sessions_state),
     .name = "leader-sessions",
     .leader = true,
     .enter = sessions_enter,

@@ -11,11 +11,21 @@
 #include "clock.h"
 #include "widgets.h"
 
+/* This screen's state (screens.h: made once by ui_open). */
+#define UI_REJECTED_MAX 8
+struct ui_status_state {
+	struct store_sync_status sync;
+	struct store_rejected rejected[UI_REJECTED_MAX];
+	size_t n_rejected;
+	bool sync_ok;
+};
+#define STATE(ui) ((struct ui_status_state *)ui_screen_state((ui), UI_LEADER_STATUS))
+
 enum { ST_BACK = 1 };
 
 static void status_load(struct ui *ui)
 {
-	struct ui_status_state *s = &ui->status;
+	struct ui_status_state *s = STATE(ui);
 	s->sync_ok = store_get_sync_status(ui->st, &s->sync) == BLIPPA_OK;
 	s->n_rejected = 0;
 	if (store_rejected_events(ui->st, s->rejected, UI_REJECTED_MAX, &s->n_rejected) !=
@@ -27,8 +37,8 @@ static void status_enter(struct ui *ui, const union ui_arg *arg)
 {
 	(void)arg;
 	status_load(ui);
-	ui_trace(ui, "status pending=%" PRId64 " rejected=%" PRId64, ui->status.sync.pending,
-		 ui->status.sync.rejected);
+	ui_trace(ui, "status pending=%" PRId64 " rejected=%" PRId64, STATE(ui)->sync.pending,
+		 STATE(ui)->sync.rejected);
 	ui_timer_set(ui, UI_TIMER_SCREEN, 2000);
 }
 
@@ -78,7 +88,7 @@ static const char *reader_text(const struct ui *ui)
 
 static void status_draw(struct ui *ui, struct render *r)
 {
-	struct ui_status_state *s = &ui->status;
+	struct ui_status_state *s = STATE(ui);
 	SDL_Rect c = ui_content(ui);
 	int gap = render_mm(r, MM_GAP);
 	int head = render_mm(r, 16.0f);
@@ -176,6 +186,7 @@ static void status_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_leader_status_ops = {
+    .state_size = sizeof(struct ui_status_state),
     .name = "leader-status",
     .leader = true,
     .enter = status_enter,

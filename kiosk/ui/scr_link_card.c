@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Link a card: the next tap (reader, FIFO or demo key) is linked to the
  * participant chosen in the roster (store_link_card, durable, queued for
- * the server). ui_handle_tap does the linking while this screen is shown. */
+ * the server). The app (kiosk/app) links the next tap while this screen is
+ * shown (ui_linking). */
 #include <stdio.h>
 
 #include "widgets.h"
@@ -11,7 +12,8 @@ enum { LC_CANCEL = 1 };
 static void link_input(struct ui *ui, const struct ui_input *in)
 {
 	if (in->kind == UI_IN_BUTTON && in->button == LC_CANCEL)
-		ui_goto(ui, ui->roster.info.session_id[0] ? UI_LEADER_ROSTER : UI_LEADER_SESSIONS,
+		ui_goto(ui,
+			scr_leader_roster_session(ui)[0] ? UI_LEADER_ROSTER : UI_LEADER_SESSIONS,
 			NULL);
 }
 

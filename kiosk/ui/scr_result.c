@@ -145,12 +145,9 @@ static void result_tick(struct ui *ui, int64_t now_ms)
 static void result_undo(struct ui *ui)
 {
 	union ui_arg a;
-	enum blippa_err rc =
-	    store_void_checkin(ui->st, ui->arg.result.res.event_id, false, clock_wall_ms());
+	enum blippa_err rc = ui_void_checkin(ui, ui->arg.result.res.event_id, false);
 	memset(&a, 0, sizeof a);
 	if (rc == BLIPPA_OK) {
-		ui_trace(ui, "void %s name", ui->arg.result.res.event_id);
-		ui_event_recorded(ui);
 		a.result.undone = true;
 		ui_goto(ui, UI_RESULT, &a);
 	} else if (rc == BLIPPA_ERR_EXPIRED || rc == BLIPPA_ERR_EXISTS) {

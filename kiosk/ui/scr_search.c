@@ -10,6 +10,19 @@
 #include "clock.h"
 #include "widgets.h"
 
+/* This screen's state (screens.h: made once by ui_open). */
+#define UI_QUERY_MAX 64
+#define UI_HITS_MAX 50
+struct ui_search_state {
+	char query[UI_QUERY_MAX];
+	bool everyone; /* "Finns du inte med?" */
+	struct search_hit hits[UI_HITS_MAX];
+	size_t n_hits;
+	int scroll;
+	bool failed;
+};
+#define STATE(ui) ((struct ui_search_state *)ui_screen_state((ui), UI_SEARCH))
+
 enum { SR_BACK = 1, SR_KEY, SR_ROW, SR_UP, SR_DOWN, SR_EVERYONE };
 
 static size_t query_letters(const char *q)
@@ -55,7 +68,7 @@ static size_t distinct_labels(const struct ui_search_state *s)
 
 static void search_run(struct ui *ui)
 {
-	struct ui_search_state *s = &ui->search;
+	struct ui_search_state *s = STATE(ui);
 	enum blippa_err rc;
 	s->n_hits = 0;
 	s->scroll = 0;
@@ -74,14 +87,14 @@ static void search_run(struct ui *ui)
 static void search_enter(struct ui *ui, const union ui_arg *arg)
 {
 	if (!arg->search.keep)
-		memset(&ui->search, 0, sizeof ui->search);
+		memset(STATE(ui), 0, sizeof *STATE(ui));
 	search_run(ui);
 }
 
 static struct list_view search_list(struct ui *ui, SDL_Rect box)
 {
 	struct list_view lv = {
-	    box,    render_mm(ui->r, 17.0f), ui->search.n_hits, &ui->search.scroll, SR_ROW, SR_UP,
+	    box,    render_mm(ui->r, 17.0f), STATE(ui)->n_hits, &STATE(ui)->scroll, SR_ROW, SR_UP,
 	    SR_DOWN};
 	return lv;
 }
@@ -95,8 +108,8 @@ struct search_layout {
 static const char *everyone_label(struct ui *ui, bool compact)
 {
 	if (compact)
-		return ui->search.everyone ? _("Only today") : _("Search everyone");
-	return ui->search.everyone ? _("Show only today's sessions")
+		return STATE(ui)->everyone ? _("Only today") : _("Search everyone");
+	return STATE(ui)->everyone ? _("Show only today's sessions")
 				   : _("Not listed? Search everyone");
 }
 
@@ -143,7 +156,7 @@ static void search_layout(struct ui *ui, struct search_layout *L)
 
 static void search_input(struct ui *ui, const struct ui_input *in)
 {
-	struct ui_search_state *s = &ui->search;
+	struct ui_search_state *s = STATE(ui);
 	struct search_layout L;
 	struct list_view lv;
 	union ui_arg a;
@@ -209,13 +222,13 @@ static void draw_hit(struct ui *ui, size_t row, SDL_Rect rc, void *user)
 	char name[16], label[UI_HIT_LABEL_MAX];
 	(void)user;
 	snprintf(name, sizeof name, "row-%zu", row);
-	hit_label(&ui->search.hits[row], label, sizeof label);
+	hit_label(&STATE(ui)->hits[row], label, sizeof label);
 	button_draw(ui, rc, SR_ROW, (int)row, name, label, BTN_ROW, MM_TEXT_LARGE);
 }
 
 static void search_draw(struct ui *ui, struct render *r)
 {
-	struct ui_search_state *s = &ui->search;
+	struct ui_search_state *s = STATE(ui);
 	struct search_layout L;
 	struct list_view lv;
 	int pad = render_mm(r, 4.0f);
@@ -269,6 +282,7 @@ static void search_draw(struct ui *ui, struct render *r)
 }
 
 const struct screen_ops scr_search_ops = {
+    .state_size = sizeof(struct ui_search_state),
     .name = "search",
     .text = true,
     .enter = search_enter,

@@ -2,8 +2,9 @@
 /* The UI state machine and event loop. One transition function (ui_goto)
  * with a trace line; timers as data (deadlines) so the loop sleeps in
  * SDL_WaitEventTimeout until the next one; frames are drawn only when dirty.
- * Check-ins run here, on the UI thread: the store call returns after a
- * durable COMMIT and only then does a screen say "checked in". */
+ * Check-ins are the app's (kiosk/app, on this thread): its store call
+ * returns after a durable COMMIT and only then does it ask for a screen
+ * that says "checked in" (ui_show_checkin). */
 #include "ui.h"
 
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "control.h"
 #include "log.h"
 #include "widgets.h"
 
@@ -146,12 +148,6 @@ void ui_goto(struct ui *ui, enum ui_screen next, const union ui_arg *arg)
 	ui_dirty(ui);
 }
 
-void ui_event_recorded(struct ui *ui)
-{
-	if (ui->opts.on_event_recorded)
-		ui->opts.on_event_recorded(ui->opts.hook_user);
-}
-
 void ui_leader_logout(struct ui *ui)
 {
 	if (ui->leader_id[0])
@@ -183,24 +179,44 @@ void ui_refresh_status(struct ui *ui)
 	}
 }
 
-/* ---- check-ins ---- */
+/* ---- what the app asks to show ---- */
+
+void *ui_screen_state(struct ui *ui, enum ui_screen s)
+{
+	return s < UI_SCREEN_COUNT ? ui->screen_state[s] : NULL;
+}
+
+bool ui_leader_mode(const struct ui *ui)
+{
+	return screens[ui->cur]->leader;
+}
+
+const char *ui_linking(const struct ui *ui)
+{
+	return ui->cur == UI_LINK_CARD ? ui->arg.link.participant_id : NULL;
+}
+
+void ui_link_done(struct ui *ui, enum blippa_err rc)
+{
+	ui_toast(ui, rc != BLIPPA_OK,
+		 rc == BLIPPA_OK	   ? _("The card is linked")
+		 : rc == BLIPPA_ERR_EXISTS ? _("That is a leader card: it cannot be linked")
+					   : _("Could not link the card"));
+	ui_goto(ui, scr_leader_roster_session(ui)[0] ? UI_LEADER_ROSTER : UI_LEADER_SESSIONS, NULL);
+}
 
 static bool outcome_is_new_event(enum checkin_outcome o)
 {
 	return o == CHECKIN_OK || o == CHECKIN_OPEN_TRAINING;
 }
 
-static const char *outcome_name(enum checkin_outcome o)
-{
-	static const char *const names[] = {"ok",	  "open-training", "already",
-					    "no-session", "unknown-card",  "random-uid",
-					    "leader-card"};
-	return (unsigned)o < sizeof names / sizeof names[0] ? names[o] : "?";
-}
-
-static void show_error(struct ui *ui, enum blippa_err rc)
+void ui_show_error(struct ui *ui, enum blippa_err rc, bool leader)
 {
 	union ui_arg a;
+	if (leader) {
+		ui_toast(ui, true, _("Could not register - check the kiosk's disk"));
+		return;
+	}
 	memset(&a, 0, sizeof a);
 	a.result.err = rc == BLIPPA_OK ? BLIPPA_ERR_IO : rc;
 	log_error("ui", "check-in failed: %s", blippa_strerror(rc));
@@ -208,8 +224,7 @@ static void show_error(struct ui *ui, enum blippa_err rc)
 	ui_goto(ui, UI_RESULT, &a);
 }
 
-/* After a participant check-in in leader mode: a short note and a reload. */
-static void leader_note(struct ui *ui, const struct checkin_result *res)
+void ui_leader_note(struct ui *ui, const struct checkin_result *res)
 {
 	char t[200], hhmm[6];
 	ui_hhmm(ui, res->checked_in_ms, hhmm);
@@ -238,99 +253,49 @@ static void leader_note(struct ui *ui, const struct checkin_result *res)
 	ui_goto(ui, ui->cur, &ui->arg); /* reload the screen's data */
 }
 
+void ui_leader_login(struct ui *ui, const char *leader_id)
+{
+	snprintf(ui->leader_id, sizeof ui->leader_id, "%s", leader_id);
+	ui_trace(ui, "leader login card");
+	ui_goto(ui, UI_LEADER_SESSIONS, NULL);
+}
+
+void ui_show_checkin(struct ui *ui, const struct checkin_result *res, bool undoable, bool from_tap)
+{
+	union ui_arg a;
+	memset(&a, 0, sizeof a);
+	a.result.res = *res;
+	a.result.undoable = undoable;
+	if (from_tap) {
+		ui->pending_tap_queued_us = ui->tap_queued_us;
+		ui->pending_tap_cpu_us = ui->tap_cpu_us;
+	}
+	ui_goto(ui, UI_RESULT, &a);
+}
+
+/* ---- actions handed to the app ---- */
+
 void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued_us)
 {
-	struct checkin_result res;
-	union ui_arg a;
-	enum blippa_err rc;
-	int64_t now = clock_wall_ms(), t0, cpu0 = thread_cpu_us();
-
+	ui->tap_cpu_us = thread_cpu_us();
+	ui->tap_queued_us = queued_us;
 	ui->last_input_ms = clock_mono_ms();
-	if (ui->cur == UI_LINK_CARD) {
-		rc = store_link_card(ui->st, uid, len, ui->arg.link.participant_id, now);
-		ui_trace(ui, "link %s", rc == BLIPPA_OK ? "ok" : blippa_strerror(rc));
-		if (rc == BLIPPA_OK)
-			ui_event_recorded(ui);
-		ui_toast(ui, rc != BLIPPA_OK,
-			 rc == BLIPPA_OK	   ? _("The card is linked")
-			 : rc == BLIPPA_ERR_EXISTS ? _("That is a leader card: it cannot be linked")
-						   : _("Could not link the card"));
-		ui_goto(ui, ui->roster.info.session_id[0] ? UI_LEADER_ROSTER : UI_LEADER_SESSIONS,
-			NULL);
-		return;
-	}
-	memset(&res, 0, sizeof res);
-	t0 = clock_mono_us();
-	rc = store_checkin_card(ui->st, uid, len, now, &res);
-	t0 = clock_mono_us() - t0;
-	if (rc == BLIPPA_ERR_INVALID && store_clock_plausible(now)) {
-		/* a UID of a length no card has: nobody's card */
-		res.outcome = CHECKIN_UNKNOWN_CARD;
-		rc = BLIPPA_OK;
-	}
-	if (rc != BLIPPA_OK) {
-		ui_trace(ui, "tap-done error");
-		if (screens[ui->cur]->leader)
-			ui_toast(ui, true, _("Could not register - check the kiosk's disk"));
-		else
-			show_error(ui, rc);
-		return;
-	}
-	if (outcome_is_new_event(res.outcome)) {
-		ui_trace(ui, "checkin %s %s card", res.event_id, outcome_name(res.outcome));
-		ui_event_recorded(ui);
-	} else {
-		ui_trace(ui, "tap %s", outcome_name(res.outcome));
-	}
-	ui_trace(ui, "tap-done %s store=%" PRId64 "us", outcome_name(res.outcome), t0);
-	if (res.outcome == CHECKIN_LEADER_CARD) {
-		snprintf(ui->leader_id, sizeof ui->leader_id, "%s", res.leader_id);
-		ui_trace(ui, "leader login card");
-		ui_goto(ui, UI_LEADER_SESSIONS, NULL);
-		return;
-	}
-	if (screens[ui->cur]->leader) {
-		leader_note(ui, &res);
-		return;
-	}
-	memset(&a, 0, sizeof a);
-	a.result.res = res;
-	ui->pending_tap_queued_us = queued_us;
-	ui->pending_tap_cpu_us = cpu0;
-	ui_goto(ui, UI_RESULT, &a);
+	if (ui->opts.app_ops && ui->opts.app_ops->tap)
+		ui->opts.app_ops->tap(ui->opts.app, uid, len);
 }
 
 void ui_checkin_participant(struct ui *ui, const char *participant_id, enum checkin_method method,
 			    const char *session_id)
 {
-	struct checkin_result res;
-	union ui_arg a;
-	enum blippa_err rc;
+	if (ui->opts.app_ops && ui->opts.app_ops->checkin)
+		ui->opts.app_ops->checkin(ui->opts.app, participant_id, method, session_id);
+}
 
-	memset(&res, 0, sizeof res);
-	rc = store_checkin_participant(ui->st, participant_id, method, session_id, clock_wall_ms(),
-				       &res);
-	if (rc != BLIPPA_OK) {
-		if (method == CHECKIN_LEADER)
-			ui_toast(ui, true, _("Could not register - check the kiosk's disk"));
-		else
-			show_error(ui, rc);
-		return;
-	}
-	if (outcome_is_new_event(res.outcome)) {
-		ui_trace(ui, "checkin %s %s %s", res.event_id, outcome_name(res.outcome),
-			 method == CHECKIN_LEADER ? "leader" : "name");
-		ui_event_recorded(ui);
-	} else
-		ui_trace(ui, "name %s", outcome_name(res.outcome));
-	if (method == CHECKIN_LEADER) {
-		leader_note(ui, &res);
-		return;
-	}
-	memset(&a, 0, sizeof a);
-	a.result.res = res;
-	a.result.undoable = outcome_is_new_event(res.outcome);
-	ui_goto(ui, UI_RESULT, &a);
+enum blippa_err ui_void_checkin(struct ui *ui, const char *event_id, bool by_leader)
+{
+	if (!ui->opts.app_ops || !ui->opts.app_ops->void_checkin)
+		return BLIPPA_ERR_CONFIG;
+	return ui->opts.app_ops->void_checkin(ui->opts.app, event_id, by_leader);
 }
 
 /* ---- frames ---- */
@@ -406,15 +371,10 @@ void ui_push_sync_changed(struct ui *ui, const struct store_sync_status *status)
 
 void ui_screen_input(struct ui *ui, const struct ui_input *in)
 {
-	if (in->kind == UI_IN_KEY && ui->opts.demo && !screens[ui->cur]->text &&
-	    in->key >= SDLK_1 && in->key <= SDLK_9) {
-		uint8_t uid[READER_UID_MAX];
-		size_t len = 0;
-		const char *hex = roster_demo_card_uid((int)(in->key - SDLK_0));
-		if (hex && reader_parse_uid(hex, uid, &len) == BLIPPA_OK)
-			ui_handle_tap(ui, uid, len, clock_mono_us());
-		return;
-	}
+	if (in->kind == UI_IN_KEY && !screens[ui->cur]->text && in->key >= SDLK_1 &&
+	    in->key <= SDLK_9 && ui->opts.app_ops && ui->opts.app_ops->demo_key &&
+	    ui->opts.app_ops->demo_key(ui->opts.app, (int)(in->key - SDLK_0)))
+		return; /* a demo card (the app taps it) */
 	if (screens[ui->cur]->input)
 		screens[ui->cur]->input(ui, in);
 }
@@ -424,8 +384,8 @@ static void handle_reader(struct ui *ui, struct ui_reader_msg *m)
 	if (m->ev.kind == READER_EV_STATE) {
 		ui->reader_state = m->ev.state;
 		ui_trace(ui, "reader %s", reader_state_name(m->ev.state));
-		if (ui->opts.on_reader_state)
-			ui->opts.on_reader_state(ui->opts.hook_user, m->ev.state);
+		if (ui->opts.app_ops && ui->opts.app_ops->reader_state)
+			ui->opts.app_ops->reader_state(ui->opts.app, m->ev.state);
 		ui_dirty(ui);
 		return;
 	}
@@ -441,8 +401,10 @@ static void handle_event(struct ui *ui, SDL_Event *ev)
 		case UI_EV_READER:
 			handle_reader(ui, ev->user.data1);
 			break;
-		case UI_EV_CONTROL:
-			ui_control_run(ui, ev->user.data1);
+		case UI_EV_CONTROL: /* the app's commands first, then the UI's */
+			if (!ui->opts.app_ops || !ui->opts.app_ops->control ||
+			    !ui->opts.app_ops->control(ui->opts.app, ev->user.data1))
+				ui_control_run(ui, ev->user.data1);
 			break;
 		case UI_EV_QUIT:
 			ui_trace(ui, "quit signal");
@@ -561,6 +523,33 @@ int ui_run(struct ui *ui)
 	return ui->exit_code;
 }
 
+/* Each screen's own state (screens.h), made once. */
+static enum blippa_err screen_states_open(struct ui *ui)
+{
+	for (int i = 0; i < UI_SCREEN_COUNT; i++) {
+		if (!screens[i]->state_size)
+			continue;
+		if (!(ui->screen_state[i] = calloc(1, screens[i]->state_size)))
+			return BLIPPA_ERR_NOMEM;
+		if (screens[i]->init && screens[i]->init(ui->screen_state[i]) != BLIPPA_OK) {
+			free(ui->screen_state[i]);
+			ui->screen_state[i] = NULL;
+			return BLIPPA_ERR_NOMEM;
+		}
+	}
+	return BLIPPA_OK;
+}
+
+static void screen_states_close(struct ui *ui)
+{
+	for (int i = 0; i < UI_SCREEN_COUNT; i++) {
+		if (ui->screen_state[i] && screens[i]->fini)
+			screens[i]->fini(ui->screen_state[i]);
+		free(ui->screen_state[i]);
+		ui->screen_state[i] = NULL;
+	}
+}
+
 enum blippa_err ui_open(struct render *r, struct store *st, const struct blippa_config *cfg,
 			const struct ui_opts *opts, struct ui **out)
 {
@@ -568,14 +557,14 @@ enum blippa_err ui_open(struct render *r, struct store *st, const struct blippa_
 	*out = NULL;
 	if (!ui)
 		return BLIPPA_ERR_NOMEM;
-	ui->roster.rows = calloc(UI_ROSTER_MAX, sizeof *ui->roster.rows);
-	if (!ui->roster.rows) {
+	if (screen_states_open(ui) != BLIPPA_OK) {
+		screen_states_close(ui);
 		free(ui);
 		return BLIPPA_ERR_NOMEM;
 	}
 	ui->ev_base = SDL_RegisterEvents(UI_EV_COUNT);
 	if (ui->ev_base == (uint32_t)-1) {
-		free(ui->roster.rows);
+		screen_states_close(ui);
 		free(ui);
 		return BLIPPA_ERR_IO;
 	}
@@ -622,6 +611,6 @@ void ui_close(struct ui *ui)
 	while (SDL_PeepEvents(&ev, 1, SDL_GETEVENT, ui->ev_base,
 			      ui->ev_base + (uint32_t)UI_EV_COUNT - 1) == 1)
 		free(ev.user.data1);
-	free(ui->roster.rows);
+	screen_states_close(ui);
 	free(ui);
 }

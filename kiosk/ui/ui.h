@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: MIT */
 /* The kiosk UI: struct ui, the screen state machine and what screens and
  * widgets share. One transition function, ui_goto(), changes screens and
- * traces every change. Screens are a table of struct screen_ops. The UI
- * thread owns SDL and the store handle; the reader, sync and control threads
- * reach it only through ui_push_*() (SDL user events).
+ * traces every change. Screens are a table of struct screen_ops
+ * (screens.h), each with its own state. The UI thread owns SDL; the reader,
+ * sync and control threads reach it only through ui_push_*() (SDL user
+ * events). What a tap or a chosen name means (the store writes, the sync
+ * kick, demo cards, the store's control commands) is the app's
+ * (kiosk/app): the UI hands those to struct ui_app_ops and shows the answer
+ * with the ui_show_*() functions.
  *
  * Timers are data: a deadline per timer in monotonic ms; the main loop sleeps
  * in SDL_WaitEventTimeout until the nearest one. Nothing redraws unless
- * ui->dirty is set. */
+ * ui->dirty is set.
+ *
+ * The other concepts have headers of their own: i18n.h, input.h,
+ * pincheck.h, sound.h, control.h, screens.h. */
 #ifndef BLIPPA_UI_H
 #define BLIPPA_UI_H
 
@@ -17,88 +24,12 @@
 
 #include "config.h"
 #include "err.h"
+#include "i18n.h"
+#include "input.h"
 #include "reader.h"
 #include "render.h"
+#include "screens.h"
 #include "store.h"
-
-#define _(s) ui_tr(s)
-#define N_(s) (s)
-
-enum ui_screen {
-	UI_HOME,
-	UI_RESULT,
-	UI_SEARCH,
-	UI_CONFIRM,
-	UI_LEADER_PIN,
-	UI_LEADER_SESSIONS,
-	UI_LEADER_ROSTER,
-	UI_LEADER_STATUS,
-	UI_LINK_CARD,
-	UI_LANGUAGE,
-	UI_SCREEN_COUNT
-};
-
-enum ui_pin_mode { PIN_LEADER, PIN_EXIT };
-
-/* A name-search row: "Åsa Öb." or "Åsa Öberg, pass 15:30, kort …3F". */
-#define UI_HIT_LABEL_MAX (2 * ROSTER_NAME_MAX + 64)
-
-/* What a screen is entered with; ui_goto copies it into ui->arg. */
-union ui_arg {
-	struct {
-		struct checkin_result res;
-		enum blippa_err err;   /* != BLIPPA_OK: red "could not register" */
-		bool undoable;	       /* name check-in: offer "Inte du? Ångra" */
-		bool undone;	       /* the check-in was just undone */
-		int64_t until_ms;      /* monotonic: go home then */
-		int64_t undo_until_ms; /* monotonic: hide the undo button then */
-	} result;
-	struct {
-		bool keep; /* coming back from Confirm: keep the query */
-	} search;
-	struct {
-		char participant_id[ROSTER_ID_MAX + 1];
-		char display[UI_HIT_LABEL_MAX]; /* the row's label, as search showed it */
-	} confirm;
-	struct {
-		enum ui_pin_mode mode;
-	} pin;
-	struct {
-		char session_id[ROSTER_ID_MAX + 1];
-	} roster;
-	struct {
-		char participant_id[ROSTER_ID_MAX + 1];
-		char full_name[2 * ROSTER_NAME_MAX + 2];
-	} link;
-};
-
-enum ui_input_kind {
-	UI_IN_PRESS,   /* finger/mouse down at x,y */
-	UI_IN_RELEASE, /* finger/mouse up at x,y */
-	UI_IN_BUTTON,  /* a registered button was activated: button, index */
-	UI_IN_KEY,     /* physical key: key */
-	UI_IN_TEXT,    /* typed text (UTF-8): text */
-};
-
-struct ui_input {
-	enum ui_input_kind kind;
-	int x, y;
-	int button, index;
-	SDL_Keycode key;
-	char text[32];
-};
-
-struct ui;
-
-struct screen_ops {
-	const char *name;
-	bool leader; /* leader-mode screen: leader idle timeout, taps are leader taps */
-	bool text;   /* consumes typed text (keys 1-9 do not tap demo cards) */
-	void (*enter)(struct ui *ui, const union ui_arg *arg);
-	void (*input)(struct ui *ui, const struct ui_input *in);
-	void (*tick)(struct ui *ui, int64_t now_ms); /* UI_TIMER_SCREEN fired */
-	void (*draw)(struct ui *ui, struct render *r);
-};
 
 /* Buttons drawn in the last frame, for hit testing and scripted presses. */
 #define UI_BUTTONS_MAX 96
@@ -111,49 +42,23 @@ struct ui_button {
 
 enum ui_timer { UI_TIMER_CLOCK, UI_TIMER_IDLE, UI_TIMER_SCREEN, UI_TIMER_TOAST, UI_TIMER_COUNT };
 
-/* Per-screen state (one member per screen; not a union so that Search keeps
- * its query while Confirm is shown). */
-#define UI_QUERY_MAX 64
-#define UI_HITS_MAX 50
-#define UI_SESSIONS_MAX 24
-#define UI_ROSTER_MAX 400
-#define UI_REJECTED_MAX 8
-
-struct ui_search_state {
-	char query[UI_QUERY_MAX];
-	bool everyone; /* "Finns du inte med?" */
-	struct search_hit hits[UI_HITS_MAX];
-	size_t n_hits;
-	int scroll;
-	bool failed;
-};
-
-struct ui_pin_state {
-	char pin[12];
-	char message[160];
-	bool error;
-	size_t shown; /* dots shown while the submitted PIN is checked */
-};
-
-struct ui_sessions_state {
-	struct store_session_info s[UI_SESSIONS_MAX];
-	size_t n;
-	int scroll;
-};
-
-struct ui_roster_state {
-	struct store_session_info info;
-	struct store_roster_row *rows; /* UI_ROSTER_MAX, allocated once */
-	size_t n;
-	int scroll;
-	int present;
-};
-
-struct ui_status_state {
-	struct store_sync_status sync;
-	struct store_rejected rejected[UI_REJECTED_MAX];
-	size_t n_rejected;
-	bool sync_ok;
+/* What the UI hands to the app (kiosk/app), on the UI thread. The app
+ * writes the store, tells the sync thread and answers with ui_show_*(). */
+struct ui_app_ops {
+	/* A card tap (reader, demo card or control "tap"). */
+	void (*tap)(void *app, const uint8_t *uid, size_t len);
+	/* A participant chosen by name (CHECKIN_NAME) or by a leader. */
+	void (*checkin)(void *app, const char *participant_id, enum checkin_method method,
+			const char *session_id);
+	/* Undoes a check-in (by_leader: the leader's roster, else "Not you?"). */
+	enum blippa_err (*void_checkin)(void *app, const char *event_id, bool by_leader);
+	/* The reader's state changed (the UI has updated its status line). */
+	void (*reader_state)(void *app, enum reader_state st);
+	/* Key 1-9 on a screen without text entry; true if the app took it
+	 * (demo keys). */
+	bool (*demo_key)(void *app, int digit);
+	/* A control line; true if the app ran it (else the UI's control.c). */
+	bool (*control)(void *app, const char *line);
 };
 
 struct ui_opts {
@@ -162,11 +67,9 @@ struct ui_opts {
 	bool sync_enabled; /* [server] url is set */
 	int trace_fd;	   /* -1: no test trace channel */
 	const char *admin_pin_hash;
-	/* Hooks into the app (may be NULL), called on the UI thread: a new
-	 * event was recorded (kick the sync thread); the reader state changed. */
-	void (*on_event_recorded)(void *user);
-	void (*on_reader_state)(void *user, enum reader_state st);
-	void *hook_user;
+	/* The app (kiosk/app), called on the UI thread; may be NULL. */
+	const struct ui_app_ops *app_ops;
+	void *app;
 };
 
 struct ui {
@@ -218,14 +121,11 @@ struct ui {
 
 	/* bench/trace: when the tap that led here entered the queue */
 	int64_t pending_tap_queued_us;
-	int64_t pending_tap_cpu_us; /* UI thread CPU time when the tap was taken */
+	int64_t pending_tap_cpu_us;	   /* UI thread CPU time when the tap was taken */
+	int64_t tap_queued_us, tap_cpu_us; /* the tap being handled now */
 	char pending_screenshot[512];
 
-	struct ui_search_state search;
-	struct ui_pin_state pin;
-	struct ui_sessions_state sessions;
-	struct ui_roster_state roster;
-	struct ui_status_state status;
+	void *screen_state[UI_SCREEN_COUNT]; /* ui_screen_state() */
 };
 
 /* ---- ui.c ---- */
@@ -249,7 +149,6 @@ void ui_push_sync_changed(struct ui *ui, const struct store_sync_status *status)
 /* The one transition function: enters screen next with arg (may be NULL),
  * traces "screen FROM -> TO" (BLIPPA_LOG=debug and the trace channel). */
 void ui_goto(struct ui *ui, enum ui_screen next, const union ui_arg *arg);
-const char *ui_screen_name(enum ui_screen s);
 
 /* Test trace channel: one line "<mono_us> <text>" (no-op without one). */
 void ui_trace(struct ui *ui, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -258,89 +157,41 @@ void ui_timer_set(struct ui *ui, enum ui_timer t, int64_t in_ms); /* 0 switches 
 void ui_dirty(struct ui *ui);
 void ui_toast(struct ui *ui, bool error, const char *text);
 
-/* Check-in actions (UI thread; durable before they return). */
+/* Screens' actions, handed to the app (durable before they return). */
 void ui_checkin_participant(struct ui *ui, const char *participant_id, enum checkin_method method,
 			    const char *session_id);
+enum blippa_err ui_void_checkin(struct ui *ui, const char *event_id, bool by_leader);
 void ui_leader_logout(struct ui *ui);
-/* A new event is durable: tell the app (kicks the sync thread). */
-void ui_event_recorded(struct ui *ui);
 /* Refreshes ui->sync from the store (cheap, local). */
 void ui_refresh_status(struct ui *ui);
 
 /* Draws the current screen now (registering its buttons), takes a pending
  * screenshot, presents, and traces "present <screen>". */
 void ui_render_now(struct ui *ui);
-/* Handles a card tap (reader thread event, demo key or test command). */
+/* A card tap (reader thread event, demo key or test command): timed, then
+ * handed to the app. */
 void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued_us);
 
 /* Formats a UTC ms instant as local "HH:MM". */
 void ui_hhmm(struct ui *ui, int64_t ms, char out[6]);
 
-/* ---- pincheck.c: leader/admin PIN verification off the UI thread ---- */
-struct ui_pin_job;
-/* Starts checking pin: the lock state and the hashes to try come from the
- * store here; Argon2id runs on a worker thread. BLIPPA_OK: started, traced
- * "pin-check N"; the answer arrives as an ui->ev_pin event ->
- * ui_pin_check_done(). Otherwise nothing started and the code is the
- * result (BLIPPA_ERR_LOCKED_OUT with *retry_s, BLIPPA_ERR_BUSY while another
- * check runs, an I/O error). */
-enum blippa_err ui_pin_check_start(struct ui *ui, const char *pin, int *retry_s);
-/* True while a check runs (the PIN screen ignores input then). */
-bool ui_pin_checking(const struct ui *ui);
-/* On the ev_pin event (UI thread): joins the worker, records the outcome
- * in the store (failure count, lockout) and, if the PIN screen that asked
- * is still shown, hands it the result (ui_pin_result). */
-void ui_pin_check_done(struct ui *ui);
-/* ui_close: waits for a running check (its outcome still counts). */
-void ui_pin_check_stop(struct ui *ui);
-/* scr_leader_pin.c: acts on a PIN result (log in, exit, or say why not). */
-void ui_pin_result(struct ui *ui, enum blippa_err rc, const char *who, int retry_s);
+/* ---- for the app: what the UI shows after an action ---- */
 
-/* ---- sound.c: optional result tones ([kiosk] sound) ---- */
-enum sound_kind { SOUND_OK, SOUND_WARN };
-/* Opens the default audio device once and renders both tones; on failure
- * logs once (no personal data) and returns NULL: the kiosk stays silent. */
-struct sound *sound_open(void);
-void sound_close(struct sound *s); /* NULL is a no-op */
-/* Queues a tone (replacing one still playing); false if nothing was queued. */
-bool sound_play(struct sound *s, enum sound_kind kind);
-/* Plays the tone for a result screen and traces "sound ok|warn" (no-op when
- * sound is off). */
-void ui_sound(struct ui *ui, enum sound_kind kind);
-
-/* ---- control.c: scripted test commands, on the UI thread ---- */
-void ui_control_run(struct ui *ui, const char *line);
-
-/* ---- input.c: the ONE place mapping SDL events to struct ui_input ---- */
-/* Returns true and fills in if ev is pointer or keyboard input. */
-bool input_from_sdl(struct ui *ui, const SDL_Event *ev, struct ui_input *in);
-/* Dispatches an input: hit-tests presses/releases against ui->buttons and
- * hands UI_IN_BUTTON / KEY / TEXT to the current screen. */
-void input_dispatch(struct ui *ui, const struct ui_input *in);
-/* Hands a non-pointer input to the current screen (ui.c). */
-void ui_screen_input(struct ui *ui, const struct ui_input *in);
-
-/* ---- i18n.c ---- */
-/* Binds the gettext domain "blippa" and selects lang (a ui_languages code;
- * anything else: sv). */
-void ui_i18n_init(const char *lang);
-struct ui_language {
-	const char *code; /* ISO 639-1 */
-	const char *name; /* in its own script */
-	bool rtl;	  /* written right to left */
-};
-/* The languages the kiosk has; *out is a static table. */
-size_t ui_languages(const struct ui_language **out);
-const struct ui_language *ui_language_find(const char *code); /* NULL: none */
-/* Switches the language now (no-op for an unknown code). */
-void ui_i18n_set(const char *lang);
-bool ui_lang_rtl(void); /* the current language is right to left */
-const char *ui_tr(const char *msgid) __attribute__((format_arg(1)));
-const char *ui_lang(void);
-
-/* ---- screens (scr_*.c) ---- */
-extern const struct screen_ops scr_home_ops, scr_result_ops, scr_search_ops, scr_confirm_ops,
-    scr_leader_pin_ops, scr_leader_sessions_ops, scr_leader_roster_ops, scr_leader_status_ops,
-    scr_link_card_ops, scr_language_ops;
+/* True while a leader-mode screen is shown (taps are leader taps). */
+bool ui_leader_mode(const struct ui *ui);
+/* The participant whose card is being linked (the link screen is shown),
+ * or NULL. */
+const char *ui_linking(const struct ui *ui);
+/* After a card link (rc): a toast, back to the leader's roster or list. */
+void ui_link_done(struct ui *ui, enum blippa_err rc);
+/* A check-in's result screen; from_tap: the tap-to-frame time is traced. */
+void ui_show_checkin(struct ui *ui, const struct checkin_result *res, bool undoable, bool from_tap);
+/* A check-in the store could not record: in leader mode a red toast, else
+ * the red result screen. */
+void ui_show_error(struct ui *ui, enum blippa_err rc, bool leader);
+/* In leader mode: a short note on the check-in and a reload of the screen. */
+void ui_leader_note(struct ui *ui, const struct checkin_result *res);
+/* A leader card: leader mode for leader_id. */
+void ui_leader_login(struct ui *ui, const char *leader_id);
 
 #endif

@@ -7,6 +7,8 @@
 #ifndef BLIPPA_WIDGETS_H
 #define BLIPPA_WIDGETS_H
 
+#include "pincheck.h"
+#include "sound.h"
 #include "ui.h"
 
 /* ---- theme ---- */
