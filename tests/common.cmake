@@ -16,4 +16,4 @@ set_tests_properties(test_model PROPERTIES LABELS unit TIMEOUT 60)
 # The module include rules (docs/architecture.md, scripts/check-includes).
 add_test(NAME check_includes COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/unit/test_check_includes.sh
   ${CMAKE_SOURCE_DIR})
-set_tests_properties(check_includes PROPERTIES LABELS unit TIMEOUT 120)
+set_tests_properties(check_includes PROPERTIES LABELS unit TIMEOUT 60)

@@ -115,3 +115,14 @@ const char *text_name_problem(const char *s)
 	}
 	return visible ? NULL : "no visible character";
 }
+
+int text_hex_val(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

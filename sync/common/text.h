@@ -37,4 +37,7 @@ void text_sanitize(char *dst, size_t dstlen, const char *src, size_t max);
  * control character" or "no visible character". Length is the caller's. */
 const char *text_name_problem(const char *s);
 
+/* The value of hex digit c (0-9, a-f, A-F), or -1. */
+int text_hex_val(char c);
+
 #endif

@@ -4,20 +4,11 @@
 
 #include <string.h>
 
+#include "text.h"
+
 bool uid_len_valid(size_t len)
 {
 	return len == 4 || len == 7 || len == 10;
-}
-
-static int hex_val(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 bool uid_hex_normalize(const char *in, char out[MODEL_UID_HEX_MAX + 1])
@@ -31,7 +22,7 @@ bool uid_hex_normalize(const char *in, char out[MODEL_UID_HEX_MAX + 1])
 	if (n % 2 || !uid_len_valid(n / 2))
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		int v = hex_val(in[i]);
+		int v = text_hex_val(in[i]);
 		if (v < 0)
 			return false;
 		out[i] = digit[v];
@@ -65,8 +56,8 @@ bool uid_from_hex(const char *hex, uint8_t out[MODEL_UID_BYTES_MAX], size_t *len
 		int hi, lo;
 		if (n > 0 && *p == ':')
 			p++; /* one separator between bytes */
-		hi = hex_val(p[0]);
-		lo = hi < 0 ? -1 : hex_val(p[1]);
+		hi = text_hex_val(p[0]);
+		lo = hi < 0 ? -1 : text_hex_val(p[1]);
 		if (hi < 0 || lo < 0 || n >= MODEL_UID_BYTES_MAX)
 			return false;
 		out[n++] = (uint8_t)(hi << 4 | lo);

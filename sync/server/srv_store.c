@@ -498,3 +498,36 @@ enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *gro
 {
 	return USER_OP(list_corrections, group_id, fn, ctx);
 }
+
+void srv_user_fold_init(struct srv_user_fold *f, srv_user_fn fn, void *ctx)
+{
+	memset(f, 0, sizeof(*f));
+	f->fn = fn;
+	f->ctx = ctx;
+}
+
+bool srv_user_fold_row(struct srv_user_fold *f, const char *name, int role, int64_t created_ms,
+		       const char *facility)
+{
+	if (!f->have || strcmp(f->u.name, name) != 0) {
+		if (f->have && f->fn(f->ctx, &f->u) != 0) {
+			f->have = false;
+			return false;
+		}
+		memset(&f->u, 0, sizeof(f->u));
+		snprintf(f->u.name, sizeof(f->u.name), "%s", name);
+		f->u.role = (enum srv_role)role;
+		f->u.created_ms = created_ms;
+		f->have = true;
+	}
+	if (facility && f->u.n_facilities < SRV_USER_FACILITIES_MAX)
+		snprintf(f->u.facilities[f->u.n_facilities++], SRV_ID_MAX + 1, "%s", facility);
+	return true;
+}
+
+void srv_user_fold_end(struct srv_user_fold *f)
+{
+	if (f->have)
+		f->fn(f->ctx, &f->u);
+	f->have = false;
+}

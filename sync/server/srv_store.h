@@ -234,6 +234,23 @@ enum blippa_err srv_ingest_batch(const struct srv_ingest_io *io, void *conn,
 				 const struct srv_kiosk *k, struct srv_batch *b, int64_t now_ms,
 				 struct protocol_result *res);
 
+/* ---- for the backends: account rows to struct srv_user ---- */
+
+/* Folds the rows of an accounts query (name, role, created, facility or
+ * NULL), sorted by name, into one struct srv_user per account for fn. */
+struct srv_user_fold {
+	struct srv_user u;
+	bool have;
+	srv_user_fn fn;
+	void *ctx;
+};
+void srv_user_fold_init(struct srv_user_fold *f, srv_user_fn fn, void *ctx);
+/* One row; false once fn asked to stop (then stop reading). */
+bool srv_user_fold_row(struct srv_user_fold *f, const char *name, int role, int64_t created_ms,
+		       const char *facility);
+/* After the last row: hands the last account to fn. */
+void srv_user_fold_end(struct srv_user_fold *f);
+
 /* ---- the backend contract ---- */
 
 struct srv_store_ops {

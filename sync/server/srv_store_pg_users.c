@@ -144,34 +144,23 @@ enum blippa_err pg_list_users(void *impl, srv_user_fn fn, void *ctx)
 {
 	struct pg_impl *im = impl;
 	struct pg_conn *c = NULL;
-	struct srv_user u;
-	bool have = false;
+	struct srv_user_fold f;
 	enum blippa_err rc = pg_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
 		return rc;
+	srv_user_fold_init(&f, fn, ctx);
 	PGresult *res = q(c,
 			  "SELECT u.name, u.role, u.created_ms, f.facility_id FROM users u"
 			  " LEFT JOIN user_facilities f ON f.user_name = u.name"
 			  " ORDER BY u.name, f.facility_id",
 			  0, NULL, &rc);
-	for (int i = 0; rc == BLIPPA_OK && i < PQntuples(res); i++) {
-		if (!have || strcmp(u.name, PQgetvalue(res, i, 0)) != 0) {
-			if (have && fn(ctx, &u) != 0) {
-				have = false;
-				break;
-			}
-			memset(&u, 0, sizeof(u));
-			snprintf(u.name, sizeof(u.name), "%s", PQgetvalue(res, i, 0));
-			u.role = (enum srv_role)atoi(PQgetvalue(res, i, 1));
-			u.created_ms = strtoll(PQgetvalue(res, i, 2), NULL, 10);
-			have = true;
-		}
-		if (!PQgetisnull(res, i, 3) && u.n_facilities < SRV_USER_FACILITIES_MAX)
-			snprintf(u.facilities[u.n_facilities++], SRV_ID_MAX + 1, "%s",
-				 PQgetvalue(res, i, 3));
-	}
-	if (rc == BLIPPA_OK && have)
-		fn(ctx, &u);
+	for (int i = 0; rc == BLIPPA_OK && i < PQntuples(res); i++)
+		if (!srv_user_fold_row(&f, PQgetvalue(res, i, 0), atoi(PQgetvalue(res, i, 1)),
+				       strtoll(PQgetvalue(res, i, 2), NULL, 10),
+				       PQgetisnull(res, i, 3) ? NULL : PQgetvalue(res, i, 3)))
+			break;
+	if (rc == BLIPPA_OK)
+		srv_user_fold_end(&f);
 	PQclear(res);
 	pg_conn_put(im, c);
 	return rc;

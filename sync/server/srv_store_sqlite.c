@@ -399,6 +399,20 @@ enum blippa_err sq_tx_end(struct sq_impl *im, struct sq_conn *c, enum blippa_err
 	return rc;
 }
 
+enum blippa_err sq_write_tx(struct sq_impl *im, enum blippa_err (*fn)(struct sq_conn *c, void *ctx),
+			    void *ctx)
+{
+	struct sq_conn *c = NULL;
+	enum blippa_err rc = sq_conn_get(im, &c);
+	if (rc != BLIPPA_OK)
+		return rc;
+	rc = sq_tx_begin(im, c);
+	if (rc == BLIPPA_OK)
+		rc = sq_tx_end(im, c, fn(c, ctx));
+	sq_conn_put(im, c);
+	return rc;
+}
+
 static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create, char *err,
 			       size_t errlen)
 {

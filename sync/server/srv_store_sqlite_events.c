@@ -287,19 +287,24 @@ static const struct srv_ingest_io sq_ingest_io = {
     .bump = sq_ev_bump,
 };
 
+struct ingest_args {
+	const struct srv_kiosk *k;
+	struct srv_batch *b;
+	int64_t now_ms;
+	struct protocol_result *res;
+};
+
+static enum blippa_err ingest_tx(struct sq_conn *c, void *ctx)
+{
+	struct ingest_args *a = ctx;
+	return srv_ingest_batch(&sq_ingest_io, c, a->k, a->b, a->now_ms, a->res);
+}
+
 enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, struct srv_batch *b,
 			  int64_t now_ms, struct protocol_result *res)
 {
-	struct sq_impl *im = impl;
-	struct sq_conn *c = NULL;
-	enum blippa_err rc = sq_conn_get(im, &c);
-	if (rc != BLIPPA_OK)
-		return rc;
-	rc = sq_tx_begin(im, c);
-	if (rc == BLIPPA_OK)
-		rc = sq_tx_end(im, c, srv_ingest_batch(&sq_ingest_io, c, k, b, now_ms, res));
-	sq_conn_put(im, c);
-	return rc;
+	struct ingest_args a = {k, b, now_ms, res};
+	return sq_write_tx(impl, ingest_tx, &a);
 }
 
 enum blippa_err sq_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,

@@ -91,6 +91,10 @@ enum blippa_err sq_run_texts(struct sq_conn *c, enum sq_stmt id, const char *con
  * is BLIPPA_OK (else rolls back), releases the lock and returns the result. */
 enum blippa_err sq_tx_begin(struct sq_impl *im, struct sq_conn *c);
 enum blippa_err sq_tx_end(struct sq_impl *im, struct sq_conn *c, enum blippa_err rc);
+/* fn(c, ctx) on a pooled connection in one write transaction (sq_tx_begin
+ * .. sq_tx_end): committed if it answers BLIPPA_OK, else rolled back. */
+enum blippa_err sq_write_tx(struct sq_impl *im, enum blippa_err (*fn)(struct sq_conn *c, void *ctx),
+			    void *ctx);
 
 /* srv_store_sqlite.c: open/close the database, replace the roster. */
 enum blippa_err sq_open(const char *path, bool create, void **out, char *err, size_t errlen);

@@ -139,41 +139,38 @@ static enum blippa_err exec_for_user(struct sq_conn *c, const char *sql, const c
 	return rc;
 }
 
+struct pw_args {
+	const char *name, *pw_hash;
+};
+
+static enum blippa_err set_password_tx(struct sq_conn *c, void *ctx)
+{
+	const struct pw_args *a = ctx;
+	return exec_for_user(c, "UPDATE users SET pw_hash = ?2 WHERE name = ?1", a->name,
+			     a->pw_hash, true);
+}
+
 enum blippa_err sq_set_password(void *impl, const char *name, const char *pw_hash)
 {
-	struct sq_impl *im = impl;
-	struct sq_conn *c = NULL;
-	enum blippa_err rc = sq_conn_get(im, &c);
-	if (rc != BLIPPA_OK)
-		return rc;
-	rc = sq_tx_begin(im, c);
-	if (rc != BLIPPA_OK)
-		goto out;
-	rc = exec_for_user(c, "UPDATE users SET pw_hash = ?2 WHERE name = ?1", name, pw_hash, true);
-	rc = sq_tx_end(im, c, rc);
-out:
-	sq_conn_put(im, c);
+	struct pw_args a = {name, pw_hash};
+	return sq_write_tx(impl, set_password_tx, &a);
+}
+
+static enum blippa_err remove_user_tx(struct sq_conn *c, void *ctx)
+{
+	const char *name = ((const struct pw_args *)ctx)->name;
+	enum blippa_err rc =
+	    exec_for_user(c, "DELETE FROM users WHERE name = ?1", name, NULL, true);
+	if (rc == BLIPPA_OK)
+		rc = exec_for_user(c, "DELETE FROM user_facilities WHERE user_name = ?1", name,
+				   NULL, false);
 	return rc;
 }
 
 enum blippa_err sq_remove_user(void *impl, const char *name)
 {
-	struct sq_impl *im = impl;
-	struct sq_conn *c = NULL;
-	enum blippa_err rc = sq_conn_get(im, &c);
-	if (rc != BLIPPA_OK)
-		return rc;
-	rc = sq_tx_begin(im, c);
-	if (rc != BLIPPA_OK)
-		goto out;
-	rc = exec_for_user(c, "DELETE FROM users WHERE name = ?1", name, NULL, true);
-	if (rc == BLIPPA_OK)
-		rc = exec_for_user(c, "DELETE FROM user_facilities WHERE user_name = ?1", name,
-				   NULL, false);
-	rc = sq_tx_end(im, c, rc);
-out:
-	sq_conn_put(im, c);
-	return rc;
+	struct pw_args a = {name, NULL};
+	return sq_write_tx(impl, remove_user_tx, &a);
 }
 
 enum blippa_err sq_list_users(void *impl, srv_user_fn fn, void *ctx)
@@ -181,35 +178,25 @@ enum blippa_err sq_list_users(void *impl, srv_user_fn fn, void *ctx)
 	struct sq_impl *im = impl;
 	struct sq_conn *c = NULL;
 	sqlite3_stmt *s = NULL;
-	struct srv_user u;
-	bool have = false;
+	struct srv_user_fold f;
 	enum blippa_err rc = sq_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
 		return rc;
+	srv_user_fold_init(&f, fn, ctx);
 	rc = prep(c,
 		  "SELECT u.name, u.role, u.created_ms, f.facility_id FROM users u"
 		  " LEFT JOIN user_facilities f ON f.user_name = u.name"
 		  " ORDER BY u.name, f.facility_id",
 		  &s);
 	int src = SQLITE_DONE;
-	while (rc == BLIPPA_OK && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		if (!have || strcmp(u.name, COL(s, 0)) != 0) {
-			if (have && fn(ctx, &u) != 0)
-				goto out;
-			memset(&u, 0, sizeof(u));
-			snprintf(u.name, sizeof(u.name), "%s", COL(s, 0));
-			u.role = (enum srv_role)sqlite3_column_int(s, 1);
-			u.created_ms = sqlite3_column_int64(s, 2);
-			have = true;
-		}
-		if (sqlite3_column_type(s, 3) != SQLITE_NULL &&
-		    u.n_facilities < SRV_USER_FACILITIES_MAX)
-			snprintf(u.facilities[u.n_facilities++], SRV_ID_MAX + 1, "%s", COL(s, 3));
-	}
+	while (rc == BLIPPA_OK && (src = sqlite3_step(s)) == SQLITE_ROW)
+		if (!srv_user_fold_row(&f, COL(s, 0), sqlite3_column_int(s, 1),
+				       sqlite3_column_int64(s, 2), COL(s, 3)))
+			goto out;
 	if (rc == BLIPPA_OK && src != SQLITE_DONE)
 		rc = sq_err(src);
-	if (rc == BLIPPA_OK && have)
-		fn(ctx, &u);
+	if (rc == BLIPPA_OK)
+		srv_user_fold_end(&f);
 out:
 	sqlite3_finalize(s);
 	sq_conn_put(im, c);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "text.h"
 
 #define THROTTLE_WINDOW_MS (15 * 60 * 1000)
 #define THROTTLE_BLOCK_MS (15 * 60 * 1000)
@@ -197,17 +198,6 @@ bool web_cookie_get(const char *header, const char *name, char *out, size_t outl
 	return false;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool web_form_get(const char *body, const char *name, char *out, size_t outlen)
 {
 	size_t nl = strlen(name);
@@ -221,9 +211,11 @@ bool web_form_get(const char *body, const char *name, char *out, size_t outlen)
 				char ch = p[i];
 				if (ch == '+') {
 					ch = ' ';
-				} else if (ch == '%' && i + 2 < len && hexval(p[i + 1]) >= 0 &&
-					   hexval(p[i + 2]) >= 0) {
-					ch = (char)(hexval(p[i + 1]) * 16 + hexval(p[i + 2]));
+				} else if (ch == '%' && i + 2 < len &&
+					   text_hex_val(p[i + 1]) >= 0 &&
+					   text_hex_val(p[i + 2]) >= 0) {
+					ch = (char)(text_hex_val(p[i + 1]) * 16 +
+						    text_hex_val(p[i + 2]));
 					i += 2;
 				}
 				if (o + 1 >= outlen)

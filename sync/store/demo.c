@@ -197,9 +197,7 @@ enum blippa_err store_seed_demo_history(struct store *st, int64_t now_ms)
 	sqlite3_stmt *s;
 	int src, any = 1;
 
-	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)))
-		return rc;
-	if ((rc = store_begin(st)))
+	if ((rc = store_begin_day(st, now_ms, today)))
 		return rc;
 	if (!(s = store_prep(st, sql_any))) {
 		rc = BLIPPA_ERR_IO;

@@ -303,6 +303,32 @@ static int64_t store_meta_int(struct store *st, const char *key, int64_t dflt)
 	return strtoll(buf, NULL, 10);
 }
 
+enum blippa_err store_begin_day(struct store *st, int64_t now_ms, char today[11])
+{
+	enum blippa_err rc;
+	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)))
+		return rc;
+	return store_begin(st);
+}
+
+enum blippa_err store_participant_given(struct store *st, const char *participant_id, char *given,
+					size_t given_len)
+{
+	static const char sql[] = "SELECT given_name FROM participants WHERE id = ?";
+	sqlite3_stmt *s = store_prep(st, sql);
+	int src;
+	if (!s)
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_text(s, 1, participant_id, -1, SQLITE_STATIC);
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW && given)
+		store_col_text(s, 0, given, given_len);
+	sqlite3_reset(s);
+	if (src == SQLITE_ROW)
+		return BLIPPA_OK;
+	return src == SQLITE_DONE ? BLIPPA_ERR_NOT_FOUND : store_err_from_sqlite(src);
+}
+
 enum blippa_err store_refresh(struct store *st)
 {
 	static const char sql_fac[] = "SELECT timezone FROM facility LIMIT 1";
@@ -623,8 +649,9 @@ enum blippa_err store_open_existing(const char *data_dir, const struct store_rul
 				 missing ? "no database here (wrong data_dir, or the kiosk "
 					   "has not run yet)"
 					 : strerror(errno));
-		return missing ? BLIPPA_ERR_NOT_FOUND
-			       : errno == EACCES ? BLIPPA_ERR_PERM : BLIPPA_ERR_IO;
+		return missing		 ? BLIPPA_ERR_NOT_FOUND
+		       : errno == EACCES ? BLIPPA_ERR_PERM
+					 : BLIPPA_ERR_IO;
 	}
 	return store_open_path(path, rules, out, err, errlen);
 }

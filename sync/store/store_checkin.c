@@ -19,7 +19,6 @@ static const char sql_insert[] =
     "INSERT INTO events(id, type, at_ms, local_date, method, participant_id, session_id,"
     " voids_id, card_uid, kiosk_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_card[] = "SELECT owner, owner_id FROM cards WHERE uid = ?";
-static const char sql_participant[] = "SELECT given_name FROM participants WHERE id = ?";
 /* Sessions of the participant's groups whose window holds now ?2: from
  * start - before ?3 (or from the start of its local day ?5 when ?4 "later
  * today" is set) until end + after ?6. The nearest start wins (DESIGN §4),
@@ -203,8 +202,6 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 	struct call_time ct;
 	bool unsure;
 	enum blippa_err rc;
-	sqlite3_stmt *s;
-	int src;
 
 	memset(out, 0, sizeof *out);
 	now_ms = effective_now(st, now_ms, &ct);
@@ -219,23 +216,11 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 		log_warn(MOD, "check-in refused: the clock is not set");
 		return BLIPPA_ERR_INVALID;
 	}
-	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)))
+	if ((rc = store_begin_day(st, now_ms, today)))
 		return rc;
-	if ((rc = store_begin(st)))
-		return rc;
-	if (!(s = store_prep(st, sql_participant))) {
-		rc = BLIPPA_ERR_IO;
+	if ((rc = store_participant_given(st, participant_id, out->given_name,
+					  sizeof out->given_name)))
 		goto out;
-	}
-	sqlite3_bind_text(s, 1, participant_id, -1, SQLITE_STATIC);
-	src = sqlite3_step(s);
-	if (src == SQLITE_ROW)
-		store_col_text(s, 0, out->given_name, sizeof out->given_name);
-	sqlite3_reset(s);
-	if (src != SQLITE_ROW) {
-		rc = src == SQLITE_DONE ? BLIPPA_ERR_NOT_FOUND : store_err_from_sqlite(src);
-		goto out;
-	}
 	snprintf(out->participant_id, sizeof out->participant_id, "%s", participant_id);
 	if ((rc = resolve_session(st, participant_id, session_id, now_ms, today, out)))
 		goto out;
@@ -335,9 +320,7 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 	ct.mono_ms = 0; /* a void has no session to resolve */
 	if (!store_clock_plausible(now_ms) && !unsure)
 		return BLIPPA_ERR_INVALID;
-	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)))
-		return rc;
-	if ((rc = store_begin(st)))
+	if ((rc = store_begin_day(st, now_ms, today)))
 		return rc;
 	if (!(s = store_prep(st, sql_event))) {
 		rc = BLIPPA_ERR_IO;

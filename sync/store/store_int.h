@@ -88,6 +88,13 @@ const char *store_zone(const struct store *st);
 
 /* Facility-local date "YYYY-MM-DD" of ms. */
 enum blippa_err store_local_date(struct store *st, int64_t ms, char date[11]);
+/* The start of a write on a day: store_refresh, the local date of now_ms
+ * into today, then BEGIN IMMEDIATE (the caller commits or rolls back). */
+enum blippa_err store_begin_day(struct store *st, int64_t now_ms, char today[11]);
+/* BLIPPA_OK if participant_id is in the roster (its given name into given,
+ * if given is not NULL), BLIPPA_ERR_NOT_FOUND if not, or a database error. */
+enum blippa_err store_participant_given(struct store *st, const char *participant_id, char *given,
+					size_t given_len);
 
 /* The local day's sessions, as SQL over sessions alias s with ?1 bound to
  * the local date and ?2 to the UTC ms of its first instant (store_day_start):

@@ -48,7 +48,6 @@ static const char sql_roster[] =
 			       " JOIN participants p ON p.id = m.participant_id"
 			       " WHERE s.id = ?1 ORDER BY p.pno";
 static const char sql_session_exists[] = "SELECT 1 FROM sessions WHERE id = ?";
-static const char sql_participant[] = "SELECT 1 FROM participants WHERE id = ?";
 /* A leader's card is never turned into a participant's card: the upsert
  * changes no row then, and store_link_card answers BLIPPA_ERR_EXISTS. */
 static const char sql_link[] = "INSERT INTO cards(uid, owner, owner_id) VALUES(?, 'P', ?)"
@@ -196,21 +195,10 @@ enum blippa_err store_link_card(struct store *st, const uint8_t *uid, size_t uid
 	if (store_uid_is_random(uid, uid_len) || !participant_id || !participant_id[0] ||
 	    !store_clock_plausible(now_ms))
 		return BLIPPA_ERR_INVALID;
-	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)))
+	if ((rc = store_begin_day(st, now_ms, today)))
 		return rc;
-	if ((rc = store_begin(st)))
-		return rc;
-	if (!(s = store_prep(st, sql_participant))) {
-		rc = BLIPPA_ERR_IO;
+	if ((rc = store_participant_given(st, participant_id, NULL, 0)))
 		goto out;
-	}
-	sqlite3_bind_text(s, 1, participant_id, -1, SQLITE_STATIC);
-	src = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (src != SQLITE_ROW) {
-		rc = src == SQLITE_DONE ? BLIPPA_ERR_NOT_FOUND : store_err_from_sqlite(src);
-		goto out;
-	}
 	if (!(s = store_prep(st, sql_link))) {
 		rc = BLIPPA_ERR_IO;
 		goto out;
