@@ -62,7 +62,6 @@ struct ui_app_ops {
 };
 
 struct ui_opts {
-	bool demo;
 	bool allow_quit;   /* window-manager close quits (--windowed, --demo) */
 	bool sync_enabled; /* [server] url is set */
 	int trace_fd;	   /* -1: no test trace channel */
