@@ -656,6 +656,25 @@ enum blippa_err store_open_existing(const char *data_dir, const struct store_rul
 	return store_open_path(path, rules, out, err, errlen);
 }
 
+/* The name index is store_search.c's, but its memory goes with the store:
+ * store.c frees it here and calls nothing in store_search.c. */
+void store_names_clear(struct store_names *nm)
+{
+	free(nm->text_off);
+	free(nm->disp_off);
+	free(nm->pid_off);
+	free(nm->bloom);
+	free(nm->post_start);
+	free(nm->post);
+	free(nm->today_mark);
+	free(nm->pno_pos);
+	free(nm->text);
+	free(nm->today_idx);
+	memset(nm, 0, sizeof *nm);
+	nm->gen = -1;
+	nm->today_gen = -1;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)

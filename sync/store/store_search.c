@@ -232,23 +232,6 @@ void store_display_name(const char *given, const char *family, char *out, size_t
 		snprintf(out, outlen, "%s", given);
 }
 
-void store_names_clear(struct store_names *nm)
-{
-	free(nm->text_off);
-	free(nm->disp_off);
-	free(nm->pid_off);
-	free(nm->bloom);
-	free(nm->post_start);
-	free(nm->post);
-	free(nm->today_mark);
-	free(nm->pno_pos);
-	free(nm->text);
-	free(nm->today_idx);
-	memset(nm, 0, sizeof *nm);
-	nm->gen = -1;
-	nm->today_gen = -1;
-}
-
 /* The bloom bit of a word starting at w: its first two bytes. */
 static uint64_t word_bit(const char *w)
 {
