@@ -11,25 +11,14 @@ static void put(struct html *h, const char *s, size_t n)
 {
 	if (h->failed)
 		return;
-	if (h->len + n + 1 > h->cap) {
-		size_t cap = h->cap ? h->cap : 16384;
-		while (cap < h->len + n + 1)
-			cap *= 2;
-		if (cap > HTML_CAP) {
-			h->failed = true;
-			return;
-		}
-		char *p = realloc(h->buf, cap);
-		if (!p) {
-			h->failed = true;
-			return;
-		}
-		h->buf = p;
-		h->cap = cap;
+	if (!h->d.cap)
+		dynbuf_init(&h->d, HTML_CAP);
+	if (dynbuf_add(&h->d, s, n) != BLIPPA_OK) {
+		h->failed = true;
+		return;
 	}
-	memcpy(h->buf + h->len, s, n);
-	h->len += n;
-	h->buf[h->len] = '\0';
+	h->buf = dynbuf_ptr(&h->d);
+	h->len = dynbuf_len(&h->d);
 }
 
 void html_lit_(struct html *h, const char *lit, size_t n)
@@ -146,16 +135,15 @@ bool html_url_path(char *out, size_t outlen, const char *prefix, const char *id,
 
 char *html_take(struct html *h, size_t *len)
 {
-	char *p = h->failed ? NULL : h->buf;
+	char *p = h->failed ? NULL : dynbuf_take(&h->d, len);
 	if (!p)
-		free(h->buf);
-	*len = p ? h->len : 0;
-	memset(h, 0, sizeof(*h));
+		*len = 0;
+	html_free(h);
 	return p;
 }
 
 void html_free(struct html *h)
 {
-	free(h->buf);
+	dynbuf_free(&h->d);
 	memset(h, 0, sizeof(*h));
 }

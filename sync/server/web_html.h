@@ -11,12 +11,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "dynbuf.h"
+
 #define HTML_CAP (16u * 1024u * 1024u) /* a page larger than this is an error */
 
-struct html {
-	char *buf;
-	size_t len, cap;
-	bool failed; /* out of memory or over HTML_CAP: the page is not sent */
+struct html {		 /* zero-initialised ({0}) is an empty page */
+	struct dynbuf d; /* capped at HTML_CAP on the first write */
+	const char *buf; /* d's content (NULL while empty) ... */
+	size_t len;	 /* ... and its length */
+	bool failed;	 /* out of memory or over HTML_CAP: the page is not sent */
 };
 
 /* Trusted markup: only a string literal compiles here. */
