@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dynarr.h"
 #include "tz.h"
 
 /* A string-pair -> index hash map (open addressing, keys borrowed). */
@@ -114,14 +115,10 @@ static struct wd_member *add_member(struct web_data *d, const struct roster_part
 				    size_t g)
 {
 	struct priv *pv = d->priv;
-	if (d->n_members == pv->members_cap) {
-		size_t cap = pv->members_cap ? pv->members_cap * 2 : 64;
-		struct wd_member *m = realloc(d->members, cap * sizeof(*m));
-		if (!m)
-			return NULL;
-		d->members = m;
-		pv->members_cap = cap;
-	}
+	enum blippa_err rc;
+	DYNARR_RESERVE(rc, d->members, pv->members_cap, d->n_members + 1, MODEL_SNAPSHOT_ROWS_MAX);
+	if (rc != BLIPPA_OK)
+		return NULL;
 	struct wd_member *m = &d->members[d->n_members++];
 	memset(m, 0, sizeof(*m));
 	m->p = p;

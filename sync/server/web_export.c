@@ -12,6 +12,7 @@
 #include <xlsxwriter.h>
 
 #include "clock.h"
+#include "dynarr.h"
 #include "export.h"
 #include "fsutil.h"
 #include "import.h"
@@ -63,14 +64,10 @@ static struct sum_row *sum_of(struct xlsx_ctx *x, const struct srv_export_row *r
 		if (strcmp(x->sum[i].pid, r->participant_id) == 0)
 			return &x->sum[i];
 	}
-	if (x->n_sum == x->cap_sum) {
-		size_t cap = x->cap_sum ? x->cap_sum * 2 : 256;
-		struct sum_row *v = realloc(x->sum, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		x->sum = v;
-		x->cap_sum = cap;
-	}
+	enum blippa_err rc;
+	DYNARR_RESERVE(rc, x->sum, x->cap_sum, x->n_sum + 1, MODEL_SNAPSHOT_ROWS_MAX);
+	if (rc != BLIPPA_OK)
+		return NULL;
 	struct sum_row *s = &x->sum[x->n_sum++];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->pid, sizeof(s->pid), "%s", r->participant_id);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "dynarr.h"
 #include "log.h"
 #include "web_data.h"
 
@@ -29,14 +30,10 @@ static int collect_fac(void *ctx, const char *id, const char *name, const char *
 	struct fac_list *l = ctx;
 	if (!web_may_see(l->c, id))
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct fac *v = realloc(l->v, cap * sizeof(*v));
-		if (!v)
-			return 1;
-		l->v = v;
-		l->cap = cap;
-	}
+	enum blippa_err rc;
+	DYNARR_RESERVE(rc, l->v, l->cap, l->n + 1, MODEL_SNAPSHOT_ROWS_MAX);
+	if (rc != BLIPPA_OK)
+		return 1;
 	snprintf(l->v[l->n++].id, SRV_ID_MAX + 1, "%s", id);
 	return 0;
 }
