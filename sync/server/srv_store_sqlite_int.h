@@ -104,8 +104,7 @@ enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 			  size_t n, int64_t now_ms, struct protocol_result *res);
 enum blippa_err sq_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
-enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn,
-			       void *ctx);
+enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn, void *ctx);
 enum blippa_err sq_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 
@@ -119,5 +118,13 @@ enum blippa_err sq_list_facilities(void *impl, srv_facility_fn fn, void *ctx);
 enum blippa_err sq_correct(void *impl, const struct srv_correction *c);
 enum blippa_err sq_list_corrections(void *impl, const char *group_id, srv_correction_fn fn,
 				    void *ctx);
+
+/* srv_store_sqlite_att.c: the attendance summary (schema v4) */
+extern const char sq_schema_att[];
+enum blippa_err sq_attendance(void *impl, enum srv_att_query q, const char *const *args,
+			      srv_row_fn fn, void *ctx);
+enum blippa_err sq_att_rebuild(void *impl);
+/* Inside a write transaction on c. */
+enum blippa_err sq_att_rebuild_conn(struct sq_conn *c);
 
 #endif

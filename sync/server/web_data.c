@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* One facility's attendance folded for the back-office; see web_data.h. */
+/* Attendance for the back-office pages from the store's summary; see
+ * web_data.h. */
 #include "web_data.h"
 
 #include <stdio.h>
@@ -68,10 +69,24 @@ static size_t smap_get(const struct smap *m, const char *a, const char *b)
 }
 
 struct priv {
-	struct smap groups, sessions, members, parts;
+	struct smap groups, members;
 	size_t members_cap;
 	bool grid;
 	enum blippa_err rc;
+	size_t *present; /* overview: per roster session, while loading */
+	size_t present_cap;
+	struct cell *cells; /* group page: the cells, while loading */
+	size_t n_cells, cells_cap;
+	struct smap future; /* overview: (group, participant) -> future sessions attended */
+	char **owned;	    /* strings the future map keys point to */
+	size_t n_owned, owned_cap;
+};
+
+/* A cell of the group grid as the store gives it (strings owned). */
+struct cell {
+	char *sid, *pid, *given, *family, *kiosk;
+	bool member, present, corrected_absent;
+	enum checkin_method method;
 };
 
 static int cmp_session(const void *x, const void *y)
@@ -96,11 +111,9 @@ static int cmp_member(const void *x, const void *y)
 	return c ? c : strcmp(a->p->id, b->p->id);
 }
 
-static enum web_mark mark_of(const struct srv_export_row *row)
+static enum web_mark mark_of(enum checkin_method m)
 {
-	if (!row->present)
-		return WM_ABSENT;
-	switch (row->method) {
+	switch (m) {
 	case CHECKIN_CARD:
 		return WM_CARD;
 	case CHECKIN_NAME:
@@ -134,70 +147,360 @@ static struct wd_member *add_member(struct web_data *d, const struct roster_part
 	return m;
 }
 
-static int on_row(void *ctx, const struct srv_export_row *row)
+static size_t count(const char *v)
+{
+	return v ? (size_t)strtoull(v, NULL, 10) : 0;
+}
+
+static struct web_data *data_new(bool grid)
+{
+	struct web_data *d = calloc(1, sizeof(*d));
+	struct priv *pv = calloc(1, sizeof(*pv));
+	if (!d || !pv || !(d->r = roster_new())) {
+		free(d);
+		free(pv);
+		return NULL;
+	}
+	d->priv = pv;
+	pv->grid = grid;
+	return d;
+}
+
+static enum blippa_err set_now(struct web_data *d, int64_t now_ms)
+{
+	char date[11], hhmm[6];
+	enum blippa_err rc = tz_utc_ms_to_local(d->r->facility.timezone, now_ms, date, hhmm);
+	if (rc == BLIPPA_OK)
+		snprintf(d->now_local, sizeof(d->now_local), "%s %s", date, hhmm);
+	return rc;
+}
+
+/* The groups of d->r become d->groups (a map by id); then its sessions,
+ * in start order per group. */
+static enum blippa_err index_roster(struct web_data *d)
+{
+	struct priv *pv = d->priv;
+	struct roster *r = d->r;
+	d->groups = calloc(r->n_groups + 1, sizeof(*d->groups));
+	d->sessions = calloc(r->n_sessions + 1, sizeof(*d->sessions));
+	if (!d->groups || !d->sessions || !smap_init(&pv->groups, r->n_groups))
+		return BLIPPA_ERR_NOMEM;
+	for (size_t i = 0; i < r->n_groups; i++) {
+		d->groups[d->n_groups].g = &r->groups[i];
+		smap_put(&pv->groups, r->groups[i].id, NULL, d->n_groups++);
+	}
+	for (size_t i = 0; i < r->n_sessions; i++) {
+		size_t g = smap_get(&pv->groups, r->sessions[i].group_id, NULL);
+		if (g == (size_t)-1)
+			continue;
+		struct wd_session *s = &d->sessions[d->n_sessions++];
+		s->s = &r->sessions[i];
+		s->group = g;
+		s->held = strcmp(s->s->start, d->now_local) <= 0;
+		s->present = pv->present && i < pv->present_cap ? pv->present[i] : 0;
+	}
+	qsort(d->sessions, d->n_sessions, sizeof(*d->sessions), cmp_session);
+	for (size_t i = 0; i < d->n_sessions; i++) {
+		struct wd_group *g = &d->groups[d->sessions[i].group];
+		if (!g->n_sessions)
+			g->first_session = i;
+		g->n_sessions++;
+		if (d->sessions[i].held) {
+			g->n_held++;
+			g->present_total += d->sessions[i].present;
+		}
+	}
+	return BLIPPA_OK;
+}
+
+/* ---- the overview ---- */
+
+static int ov_group(void *ctx, const char *const *col, int n)
 {
 	struct web_data *d = ctx;
 	struct priv *pv = d->priv;
-	size_t g = smap_get(&pv->groups, row->group_id, NULL);
-	size_t s = smap_get(&pv->sessions, row->session_id, NULL);
-	if (g == (size_t)-1 || s == (size_t)-1)
-		return 0; /* another group, or a session no longer in the roster */
-	struct wd_session *ses = &d->sessions[s];
-	size_t mi = smap_get(&pv->members, d->groups[g].g->id, row->participant_id);
-	if (mi == (size_t)-1) {
-		if (!pv->grid || !row->present)
-			return 0;
-		size_t p = smap_get(&pv->parts, row->participant_id, NULL);
-		if (p == (size_t)-1)
-			return 0; /* no longer in the roster: no name to show */
-		struct wd_member *m = add_member(d, &d->r->participants[p], g);
-		if (!m) {
+	pv->rc = n < 4 ? BLIPPA_ERR_IO : roster_add_group(d->r, col[0], col[1], col[2], col[3]);
+	return pv->rc != BLIPPA_OK;
+}
+
+static int ov_session(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	pv->rc = n < 5 ? BLIPPA_ERR_IO : roster_add_session(d->r, col[1], col[0], col[2], col[3]);
+	if (pv->rc != BLIPPA_OK)
+		return 1;
+	size_t i = d->r->n_sessions - 1;
+	if (i >= pv->present_cap) {
+		size_t cap = pv->present_cap ? pv->present_cap * 2 : 256;
+		size_t *p = realloc(pv->present, cap * sizeof(*p));
+		if (!p) {
 			pv->rc = BLIPPA_ERR_NOMEM;
 			return 1;
 		}
-		m->left = true;
-		mi = d->n_members - 1;
-		smap_put(&pv->members, d->groups[g].g->id, m->p->id, mi);
+		pv->present = p;
+		pv->present_cap = cap;
 	}
-	struct wd_member *m = &d->members[mi];
-	if (m->marks)
-		m->marks[s - d->groups[g].first_session] =
-		    (unsigned char)(mark_of(row) |
-				    (row->present && strncmp(row->kiosk_id, "staff:", 6) == 0
-					 ? WM_STAFF
-					 : 0));
-	if (row->present && ses->held) {
-		m->attended++;
-		if (!m->left)
-			ses->present++;
+	pv->present[i] = count(col[4]);
+	return 0;
+}
+
+static char *own(struct priv *pv, const char *s)
+{
+	if (pv->n_owned == pv->owned_cap) {
+		size_t cap = pv->owned_cap ? pv->owned_cap * 2 : 64;
+		char **o = realloc(pv->owned, cap * sizeof(*o));
+		if (!o)
+			return NULL;
+		pv->owned = o;
+		pv->owned_cap = cap;
+	}
+	char *c = strdup(s ? s : "");
+	if (c)
+		pv->owned[pv->n_owned++] = c;
+	return c;
+}
+
+/* Rows are few (check-ins at sessions not yet held): kept in a list, then
+ * in the map once all are there. */
+static int ov_future(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	char *g = n >= 3 ? own(pv, col[0]) : NULL, *p = g ? own(pv, col[1]) : NULL,
+	     *k = p ? own(pv, col[2]) : NULL;
+	if (!k) {
+		pv->rc = n >= 3 ? BLIPPA_ERR_NOMEM : BLIPPA_ERR_IO;
+		return 1;
 	}
 	return 0;
 }
 
-static void fold(struct web_data *d)
+static int ov_member(void *ctx, const char *const *col, int n)
 {
-	for (size_t i = 0; i < d->n_groups; i++) {
-		struct wd_group *g = &d->groups[i];
-		for (size_t s = g->first_session; s < g->first_session + g->n_sessions; s++) {
-			if (d->sessions[s].held) {
-				g->n_held++;
-				g->present_total += d->sessions[s].present;
-			}
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	if (n < 3) {
+		pv->rc = BLIPPA_ERR_IO;
+		return 1;
+	}
+	size_t g = smap_get(&pv->groups, col[0], NULL);
+	if (g == (size_t)-1)
+		return 0;
+	struct wd_group *wg = &d->groups[g];
+	size_t attended = count(col[2]);
+	size_t f = pv->future.cap ? smap_get(&pv->future, col[0], col[1]) : (size_t)-1;
+	if (f != (size_t)-1)
+		attended -= attended >= f ? f : attended;
+	wg->n_members++;
+	if (wg->n_held && attended * 2 >= wg->n_held)
+		wg->half++;
+	return 0;
+}
+
+enum blippa_err web_data_overview(struct srv_store *st, const char *fid, const char *name,
+				  const char *tz, const char *period, int64_t now_ms,
+				  struct web_data **out)
+{
+	struct web_data *d = data_new(false);
+	enum blippa_err rc = d ? BLIPPA_OK : BLIPPA_ERR_NOMEM;
+	*out = NULL;
+	if (rc != BLIPPA_OK)
+		return rc;
+	struct priv *pv = d->priv;
+	rc = roster_set_facility(d->r, fid, name, tz);
+	if (rc == BLIPPA_OK)
+		rc = set_now(d, now_ms);
+	char today[11];
+	snprintf(today, sizeof(today), "%.10s", d->now_local);
+	const char *args[] = {fid, today, period, d->now_local};
+	static const struct {
+		enum srv_att_query q;
+		srv_row_fn fn;
+	} steps[] = {{SRV_ATT_GROUPS, ov_group},
+		     {SRV_ATT_SESSIONS, ov_session},
+		     {SRV_ATT_FUTURE, ov_future}};
+	for (size_t i = 0; rc == BLIPPA_OK && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		pv->rc = BLIPPA_OK;
+		rc = srv_store_attendance(st, steps[i].q, args, steps[i].fn, d);
+		if (rc == BLIPPA_OK)
+			rc = pv->rc;
+	}
+	if (rc == BLIPPA_OK)
+		rc = index_roster(d);
+	if (rc == BLIPPA_OK && pv->n_owned) {
+		if (!smap_init(&pv->future, pv->n_owned / 3))
+			rc = BLIPPA_ERR_NOMEM;
+		for (size_t i = 0; rc == BLIPPA_OK && i + 2 < pv->n_owned; i += 3)
+			smap_put(&pv->future, pv->owned[i], pv->owned[i + 1],
+				 count(pv->owned[i + 2]));
+	}
+	if (rc == BLIPPA_OK) {
+		pv->rc = BLIPPA_OK;
+		rc = srv_store_attendance(st, SRV_ATT_MEMBERS, args, ov_member, d);
+		if (rc == BLIPPA_OK)
+			rc = pv->rc;
+	}
+	if (rc != BLIPPA_OK) {
+		web_data_free(d);
+		d = NULL;
+	}
+	*out = d;
+	return rc;
+}
+
+/* ---- the group page ---- */
+
+static int gr_group(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	if (n < 6) {
+		pv->rc = BLIPPA_ERR_IO;
+		return 1;
+	}
+	pv->rc = roster_set_facility(d->r, col[0], col[1], col[2]);
+	if (pv->rc == BLIPPA_OK)
+		pv->rc = roster_add_group(d->r, pv->owned[0], col[3], col[4], col[5]);
+	return 1; /* one row */
+}
+
+static int gr_session(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	pv->rc = n < 3 ? BLIPPA_ERR_IO
+		       : roster_add_session(d->r, col[0], d->r->groups[0].id, col[1], col[2]);
+	return pv->rc != BLIPPA_OK;
+}
+
+static int gr_member(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	pv->rc = n < 3 ? BLIPPA_ERR_IO : roster_add_participant(d->r, col[0], col[1], col[2]);
+	if (pv->rc == BLIPPA_OK)
+		pv->rc = roster_add_member(d->r, d->r->groups[0].id, col[0]);
+	return pv->rc != BLIPPA_OK;
+}
+
+static int gr_cell(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	if (n < 10 || !col[0] || !col[1]) {
+		pv->rc = BLIPPA_ERR_IO;
+		return 1;
+	}
+	if (pv->n_cells == pv->cells_cap) {
+		size_t cap = pv->cells_cap ? pv->cells_cap * 2 : 256;
+		struct cell *c = realloc(pv->cells, cap * sizeof(*c));
+		if (!c) {
+			pv->rc = BLIPPA_ERR_NOMEM;
+			return 1;
+		}
+		pv->cells = c;
+		pv->cells_cap = cap;
+	}
+	struct cell *c = &pv->cells[pv->n_cells];
+	memset(c, 0, sizeof(*c));
+	c->sid = strdup(col[0]);
+	c->pid = strdup(col[1]);
+	c->given = col[2] ? strdup(col[2]) : NULL;
+	c->family = col[3] ? strdup(col[3]) : NULL;
+	c->kiosk = strdup(col[7] ? col[7] : "");
+	pv->n_cells++;
+	if (!c->sid || !c->pid || !c->kiosk || (col[2] && !c->given) || (col[3] && !c->family)) {
+		pv->rc = BLIPPA_ERR_NOMEM;
+		return 1;
+	}
+	c->member = count(col[4]) != 0;
+	c->present = count(col[5]) != 0;
+	c->method = (enum checkin_method)count(col[6]);
+	c->corrected_absent = count(col[9]) != 0;
+	return 0;
+}
+
+/* Members (from the roster) and those who left but checked in (cells),
+ * with their marks. */
+static enum blippa_err build_grid(struct web_data *d)
+{
+	struct priv *pv = d->priv;
+	struct roster *r = d->r;
+	size_t n_roster = r->n_participants;
+	for (size_t i = 0; i < pv->n_cells; i++) {
+		struct cell *c = &pv->cells[i];
+		if (c->member || !c->present || !c->given || !c->family)
+			continue;
+		bool seen = false;
+		for (size_t p = n_roster; p < r->n_participants && !seen; p++)
+			seen = strcmp(r->participants[p].id, c->pid) == 0;
+		if (seen)
+			continue;
+		enum blippa_err rc = roster_add_participant(r, c->pid, c->given, c->family);
+		if (rc != BLIPPA_OK)
+			return rc;
+	}
+	struct smap sess = {0};
+	if (!smap_init(&pv->members, r->n_participants) || !smap_init(&sess, d->n_sessions))
+		goto nomem;
+	for (size_t i = 0; i < d->n_sessions; i++)
+		smap_put(&sess, d->sessions[i].s->id, NULL, i);
+	struct wd_group *g = &d->groups[0];
+	for (size_t i = 0; i < r->n_participants; i++) {
+		struct wd_member *m = add_member(d, &r->participants[i], 0);
+		if (!m)
+			goto nomem;
+		m->left = i >= n_roster;
+		memset(m->marks, m->left ? WM_NONE : WM_ABSENT, g->n_sessions);
+		smap_put(&pv->members, r->participants[i].id, NULL, i);
+	}
+	for (size_t i = 0; i < pv->n_cells; i++) {
+		const struct cell *c = &pv->cells[i];
+		size_t mi = smap_get(&pv->members, c->pid, NULL);
+		size_t s = smap_get(&sess, c->sid, NULL);
+		if (mi == (size_t)-1 || s == (size_t)-1)
+			continue;
+		struct wd_member *m = &d->members[mi];
+		struct wd_session *ses = &d->sessions[s];
+		if (!c->present) {
+			if (c->corrected_absent && !m->left)
+				m->marks[s] = WM_ABSENT | WM_STAFF;
+			continue;
+		}
+		m->marks[s] = (unsigned char)(mark_of(c->method) |
+					      (strncmp(c->kiosk, "staff:", 6) == 0 ? WM_STAFF : 0));
+		if (ses->held) {
+			m->attended++;
+			if (!m->left)
+				ses->present++;
 		}
 	}
+	smap_free(&sess);
+	return BLIPPA_OK;
+nomem:
+	smap_free(&sess);
+	return BLIPPA_ERR_NOMEM;
+}
+
+static void fold(struct web_data *d)
+{
+	struct wd_group *g = &d->groups[0];
+	g->present_total = 0;
+	for (size_t s = 0; s < d->n_sessions; s++)
+		if (d->sessions[s].held)
+			g->present_total += d->sessions[s].present;
 	qsort(d->members, d->n_members, sizeof(*d->members), cmp_member);
+	g->first_member = 0;
+	g->n_all = d->n_members;
 	for (size_t i = 0; i < d->n_members; i++) {
 		struct wd_member *m = &d->members[i];
-		struct wd_group *g = &d->groups[m->group];
-		if (i == 0 || d->members[i - 1].group != m->group)
-			g->first_member = i;
-		g->n_all++;
 		if (m->left)
 			continue;
 		g->n_members++;
 		if (g->n_held && m->attended * 2 >= g->n_held)
 			g->half++;
-		if (m->marks && g->n_held >= 2) {
+		if (g->n_held >= 2) {
 			size_t last = 0, missed = 0;
 			for (size_t s = g->n_sessions; s-- > 0 && last < 2;) {
 				if (!d->sessions[g->first_session + s].held)
@@ -211,97 +514,43 @@ static void fold(struct web_data *d)
 	}
 }
 
-enum blippa_err web_data_load(struct srv_store *st, const char *fid, const char *only_group,
-			      int64_t now_ms, struct web_data **out)
+enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64_t now_ms,
+				    struct web_data **out)
 {
-	enum blippa_err rc;
-	char date[11], hhmm[6];
+	struct web_data *d = data_new(true);
+	enum blippa_err rc = d ? BLIPPA_OK : BLIPPA_ERR_NOMEM;
 	*out = NULL;
-	struct web_data *d = calloc(1, sizeof(*d));
-	struct priv *pv = calloc(1, sizeof(*pv));
-	if (!d || !pv) {
-		free(d);
-		free(pv);
-		return BLIPPA_ERR_NOMEM;
-	}
-	d->priv = pv;
-	pv->grid = only_group != NULL;
-	rc = srv_store_load_roster(st, fid, &d->r);
 	if (rc != BLIPPA_OK)
-		goto out;
-	struct roster *r = d->r;
-	rc = tz_utc_ms_to_local(r->facility.timezone, now_ms, date, hhmm);
-	if (rc != BLIPPA_OK)
-		goto out;
-	snprintf(d->now_local, sizeof(d->now_local), "%s %s", date, hhmm);
-	rc = BLIPPA_ERR_NOMEM;
-	d->groups = calloc(r->n_groups + 1, sizeof(*d->groups));
-	d->sessions = calloc(r->n_sessions + 1, sizeof(*d->sessions));
-	if (!d->groups || !d->sessions || !smap_init(&pv->groups, r->n_groups) ||
-	    !smap_init(&pv->sessions, r->n_sessions) ||
-	    !smap_init(&pv->members, r->n_members + 64) ||
-	    !smap_init(&pv->parts, pv->grid ? r->n_participants : 0))
-		goto out;
-	for (size_t i = 0; i < r->n_groups; i++) {
-		if (only_group && strcmp(r->groups[i].id, only_group) != 0)
-			continue;
-		d->groups[d->n_groups].g = &r->groups[i];
-		smap_put(&pv->groups, r->groups[i].id, NULL, d->n_groups++);
-	}
-	if (only_group && d->n_groups == 0) {
-		rc = BLIPPA_ERR_NOT_FOUND;
-		goto out;
-	}
-	for (size_t i = 0; i < r->n_sessions; i++) {
-		size_t g = smap_get(&pv->groups, r->sessions[i].group_id, NULL);
-		if (g == (size_t)-1)
-			continue;
-		struct wd_session *s = &d->sessions[d->n_sessions++];
-		s->s = &r->sessions[i];
-		s->group = g;
-		s->held = strcmp(s->s->start, d->now_local) <= 0;
-	}
-	qsort(d->sessions, d->n_sessions, sizeof(*d->sessions), cmp_session);
-	for (size_t i = 0; i < d->n_sessions; i++) {
-		struct wd_group *g = &d->groups[d->sessions[i].group];
-		if (!g->n_sessions)
-			g->first_session = i;
-		g->n_sessions++;
-		smap_put(&pv->sessions, d->sessions[i].s->id, NULL, i);
-	}
-	if (pv->grid)
-		for (size_t i = 0; i < r->n_participants; i++)
-			smap_put(&pv->parts, r->participants[i].id, NULL, i);
-	const struct roster_participant *plist = r->participants;
-	struct smap pidx = {0};
-	if (!pv->grid && !smap_init(&pidx, r->n_participants))
-		goto out;
-	if (!pv->grid)
-		for (size_t i = 0; i < r->n_participants; i++)
-			smap_put(&pidx, plist[i].id, NULL, i);
-	for (size_t i = 0; i < r->n_members; i++) {
-		size_t g = smap_get(&pv->groups, r->members[i].group_id, NULL);
-		if (g == (size_t)-1)
-			continue;
-		size_t p =
-		    smap_get(pv->grid ? &pv->parts : &pidx, r->members[i].participant_id, NULL);
-		if (p == (size_t)-1)
-			continue;
-		if (!add_member(d, &plist[p], g)) {
-			smap_free(&pidx);
-			goto out;
-		}
-		smap_put(&pv->members, r->members[i].group_id, plist[p].id, d->n_members - 1);
-	}
-	smap_free(&pidx);
-	struct srv_export_filter f = {.facility_id = fid};
-	pv->rc = BLIPPA_OK;
-	rc = srv_store_export(st, &f, on_row, d);
+		return rc;
+	struct priv *pv = d->priv;
+	const char *args[] = {gid};
+	if (!own(pv, gid)) /* owned[0]: the group id while its row is read */
+		rc = BLIPPA_ERR_NOMEM;
+	pv->rc = BLIPPA_ERR_NOT_FOUND;
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_GROUP, args, gr_group, d);
 	if (rc == BLIPPA_OK)
 		rc = pv->rc;
 	if (rc == BLIPPA_OK)
+		rc = set_now(d, now_ms);
+	static const struct {
+		enum srv_att_query q;
+		srv_row_fn fn;
+	} steps[] = {{SRV_ATT_G_SESSIONS, gr_session},
+		     {SRV_ATT_G_MEMBERS, gr_member},
+		     {SRV_ATT_G_CELLS, gr_cell}};
+	for (size_t i = 0; rc == BLIPPA_OK && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		pv->rc = BLIPPA_OK;
+		rc = srv_store_attendance(st, steps[i].q, args, steps[i].fn, d);
+		if (rc == BLIPPA_OK)
+			rc = pv->rc;
+	}
+	if (rc == BLIPPA_OK)
+		rc = index_roster(d);
+	if (rc == BLIPPA_OK)
+		rc = build_grid(d);
+	if (rc == BLIPPA_OK)
 		fold(d);
-out:
 	if (rc != BLIPPA_OK) {
 		web_data_free(d);
 		d = NULL;
@@ -325,9 +574,21 @@ void web_data_free(struct web_data *d)
 	struct priv *pv = d->priv;
 	if (pv) {
 		smap_free(&pv->groups);
-		smap_free(&pv->sessions);
 		smap_free(&pv->members);
-		smap_free(&pv->parts);
+		smap_free(&pv->future);
+		free(pv->present);
+		for (size_t i = 0; i < pv->n_cells; i++) {
+			struct cell *c = &pv->cells[i];
+			free(c->sid);
+			free(c->pid);
+			free(c->given);
+			free(c->family);
+			free(c->kiosk);
+		}
+		free(pv->cells);
+		for (size_t i = 0; i < pv->n_owned; i++)
+			free(pv->owned[i]);
+		free(pv->owned);
 		free(pv);
 	}
 	for (size_t i = 0; i < d->n_members; i++)

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: MIT */
+/* PostgreSQL backend of srv_store.h: the attendance summary behind the
+ * back-office pages (schema v4, as SQLite's srv_store_sqlite_att.c) and the
+ * queries that read it. This file holds that SQL.
+ *
+ * The summary is kept by one statement-level trigger on events (a batch
+ * of any size is one INSERT, so one call) with the inserted rows as a
+ * transition table: for every cell (session, participant) the statement
+ * touched (a check-in, or the check-in a void voids) it adds live-after
+ * minus live-before to att_session (current members only) and att_member.
+ * Server processes ingest at the same time under READ COMMITTED: the
+ * trigger first locks the summary rows it will change, in key order
+ * (sessions, then members), and only then, in a new statement with a new
+ * snapshot, reads the events, so a concurrent batch on the same session is
+ * either fully counted already or waits for this one. A roster import
+ * rebuilds the summary under an EXCLUSIVE lock on both tables. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "srv_store_pg_int.h"
+
+#define LIVE(e) " NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = " e ".id)"
+/* the cells of the statement's rows (transition table nt) */
+#define TOUCHED                                                                                    \
+	"SELECT n.session_id AS sid, n.participant_id AS pid FROM nt n"                            \
+	" WHERE n.type = 0 AND n.session_id IS NOT NULL UNION SELECT x.session_id,"                \
+	" x.participant_id FROM nt n JOIN events x ON x.id = n.voids_id WHERE n.type = 1"          \
+	" AND x.type = 0 AND x.session_id IS NOT NULL"
+
+const char pg_schema_att[] =
+    "CREATE TABLE att_session(session_id text PRIMARY KEY, present int NOT NULL);"
+    "CREATE TABLE att_member(group_id text NOT NULL, participant_id text NOT NULL,"
+    " attended int NOT NULL, PRIMARY KEY(group_id, participant_id));"
+    "CREATE FUNCTION blippa_att_events() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+    " INSERT INTO att_session SELECT DISTINCT t.sid, 0 FROM (" TOUCHED ") t"
+    " JOIN sessions s ON s.id = t.sid AND s.removed = 0 ORDER BY 1 ON CONFLICT DO NOTHING;"
+    " PERFORM 1 FROM att_session a WHERE a.session_id IN (SELECT t.sid FROM (" TOUCHED ") t)"
+    " ORDER BY a.session_id FOR UPDATE;"
+    " INSERT INTO att_member SELECT DISTINCT s.group_id, t.pid, 0 FROM (" TOUCHED ") t"
+    " JOIN sessions s ON s.id = t.sid AND s.removed = 0 ORDER BY 1, 2"
+    " ON CONFLICT DO NOTHING;"
+    " PERFORM 1 FROM att_member a WHERE (a.group_id, a.participant_id) IN"
+    " (SELECT s.group_id, t.pid FROM (" TOUCHED ") t JOIN sessions s ON s.id = t.sid)"
+    " ORDER BY a.group_id, a.participant_id FOR UPDATE;"
+    " WITH d AS (SELECT t.sid, t.pid, s.group_id AS gid,"
+    " (EXISTS (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = t.sid"
+    " AND e.participant_id = t.pid AND" LIVE(
+	"e") "))::int"
+	     " - (EXISTS (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = t.sid"
+	     " AND e.participant_id = t.pid AND NOT EXISTS (SELECT 1 FROM nt n WHERE n.id = e.id)"
+	     " AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id"
+	     " AND NOT EXISTS (SELECT 1 FROM nt n WHERE n.id = v.id))))::int AS delta,"
+	     " EXISTS (SELECT 1 FROM members m WHERE m.group_id = s.group_id"
+	     " AND m.participant_id = t.pid) AS member"
+	     " FROM (" TOUCHED ") t JOIN sessions s ON s.id = t.sid AND s.removed = 0),"
+	     " us AS (UPDATE att_session a SET present = a.present + x.dp FROM (SELECT sid,"
+	     " sum(delta) AS dp FROM d WHERE member GROUP BY sid) x"
+	     " WHERE a.session_id = x.sid AND x.dp <> 0)"
+	     " UPDATE att_member a SET attended = a.attended + d.delta FROM d"
+	     " WHERE a.group_id = d.gid AND a.participant_id = d.pid AND d.delta <> 0;"
+	     " RETURN NULL; END $f$;"
+	     "CREATE TRIGGER att_events AFTER INSERT ON events REFERENCING NEW TABLE AS nt"
+	     " FOR EACH STATEMENT EXECUTE FUNCTION blippa_att_events();";
+
+static const char att_rebuild_sql[] =
+    "LOCK TABLE att_session, att_member IN EXCLUSIVE MODE;"
+    "DELETE FROM att_session;"
+    "INSERT INTO att_session SELECT e.session_id, count(DISTINCT e.participant_id)"
+    " FROM events e JOIN sessions s ON s.id = e.session_id JOIN members m"
+    " ON m.group_id = s.group_id AND m.participant_id = e.participant_id"
+    " WHERE e.type = 0 AND s.removed = 0 AND" LIVE(
+	"e") " GROUP BY e.session_id;"
+	     "DELETE FROM att_member;"
+	     "INSERT INTO att_member SELECT s.group_id, e.participant_id,"
+	     " count(DISTINCT e.session_id) FROM events e JOIN sessions s ON s.id = e.session_id"
+	     " WHERE e.type = 0 AND s.removed = 0 AND" LIVE(
+		 "e") " GROUP BY s.group_id, e.participant_id;";
+
+#define GROUPS_IN                                                                                  \
+	" g.facility_id = $1 AND CASE $3::text WHEN 'past' THEN g.period_end < $2::text"           \
+	" WHEN 'upcoming' THEN g.period_start > $2::text"                                          \
+	" ELSE g.period_start <= $2::text AND g.period_end >= $2::text END"
+
+static const struct {
+	const char *sql;
+	int nargs;
+} att_sql[SRV_ATT_COUNT] = {
+    [SRV_ATT_GROUPS] = {"SELECT g.id, g.name, g.period_start, g.period_end FROM groups g"
+			" WHERE" GROUPS_IN,
+			3},
+    [SRV_ATT_SESSIONS] = {"SELECT s.group_id, s.id, s.start_local, s.end_local,"
+			  " COALESCE(a.present, 0) FROM groups g"
+			  " JOIN sessions s ON s.group_id = g.id AND s.removed = 0"
+			  " LEFT JOIN att_session a ON a.session_id = s.id WHERE" GROUPS_IN,
+			  3},
+    [SRV_ATT_MEMBERS] = {"SELECT m.group_id, m.participant_id, COALESCE(a.attended, 0)"
+			 " FROM groups g JOIN members m ON m.group_id = g.id"
+			 " JOIN participants p ON p.id = m.participant_id"
+			 " LEFT JOIN att_member a ON a.group_id = m.group_id"
+			 " AND a.participant_id = m.participant_id WHERE" GROUPS_IN,
+			 3},
+    [SRV_ATT_FUTURE] = {"SELECT s.group_id, e.participant_id, count(DISTINCT s.id)"
+			" FROM groups g JOIN sessions s ON s.group_id = g.id AND s.removed = 0"
+			" JOIN events e ON e.session_id = s.id AND e.type = 0"
+			" WHERE" GROUPS_IN " AND s.start_local > $4::text AND" LIVE(
+			    "e") " GROUP BY s.group_id, e.participant_id",
+			4},
+    [SRV_ATT_GROUP] = {"SELECT f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
+		       " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = $1",
+		       1},
+    [SRV_ATT_G_SESSIONS] = {"SELECT id, start_local, end_local FROM sessions"
+			    " WHERE group_id = $1 AND removed = 0",
+			    1},
+    [SRV_ATT_G_MEMBERS] = {"SELECT p.id, p.given_name, p.family_name FROM members m"
+			   " JOIN participants p ON p.id = m.participant_id WHERE m.group_id = $1",
+			   1},
+    [SRV_ATT_G_CELLS] =
+	{"WITH s AS (SELECT id FROM sessions WHERE group_id = $1 AND removed = 0),"
+	 " c AS (SELECT e.session_id AS sid, e.participant_id AS pid, e.at_ms, e.method,"
+	 " e.kiosk_id, ROW_NUMBER() OVER (PARTITION BY e.session_id, e.participant_id"
+	 " ORDER BY e.at_ms, e.id) AS rn FROM events e WHERE e.type = 0"
+	 " AND e.session_id IN (SELECT id FROM s) AND" LIVE(
+	     "e") "),"
+		  " k AS (SELECT DISTINCT session_id AS sid, participant_id AS pid FROM corrections"
+		  " WHERE group_id = $1 AND present = 0 AND session_id IN (SELECT id FROM s))"
+		  " SELECT c.sid, c.pid, p.given_name, p.family_name, EXISTS (SELECT 1 FROM "
+		  "members m"
+		  " WHERE m.group_id = $1 AND m.participant_id = c.pid)::int, 1, c.method, "
+		  "c.kiosk_id,"
+		  " c.at_ms, 0 FROM c LEFT JOIN participants p ON p.id = c.pid WHERE c.rn = 1"
+		  " UNION ALL SELECT k.sid, k.pid, p.given_name, p.family_name, EXISTS (SELECT 1"
+		  " FROM members m WHERE m.group_id = $1 AND m.participant_id = k.pid)::int, 0, "
+		  "NULL,"
+		  " NULL, NULL, 1 FROM k LEFT JOIN participants p ON p.id = k.pid"
+		  " WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.sid = k.sid AND c.pid = k.pid)",
+	 1},
+};
+
+enum blippa_err pg_attendance(void *impl, enum srv_att_query q, const char *const *args,
+			      srv_row_fn fn, void *ctx)
+{
+	struct pg_impl *im = impl;
+	struct pg_conn *c = NULL;
+	const char *col[16];
+	enum blippa_err rc = pg_conn_get(im, &c);
+	if (rc != BLIPPA_OK)
+		return rc;
+	PGresult *res = NULL;
+	for (int attempt = 0; attempt < 2; attempt++) { /* once more after a lost connection */
+		res = PQexecParams(c->pg, att_sql[q].sql, att_sql[q].nargs, NULL, args, NULL, NULL,
+				   0);
+		rc = pg_result_err(c, res);
+		if (rc == BLIPPA_OK || !pg_conn_broken(c) || pg_conn_reset(c) != BLIPPA_OK)
+			break;
+		PQclear(res);
+		res = NULL;
+	}
+	int n = res ? PQnfields(res) : 0;
+	if (rc == BLIPPA_OK && n > (int)(sizeof(col) / sizeof(col[0])))
+		rc = BLIPPA_ERR_INVALID;
+	for (int i = 0; rc == BLIPPA_OK && i < PQntuples(res); i++) {
+		for (int k = 0; k < n; k++)
+			col[k] = PQgetisnull(res, i, k) ? NULL : PQgetvalue(res, i, k);
+		if (fn(ctx, col, n) != 0)
+			break;
+	}
+	PQclear(res);
+	pg_conn_put(im, c);
+	return rc;
+}
+
+enum blippa_err pg_att_rebuild_conn(struct pg_conn *c)
+{
+	return pg_exec_simple(c, att_rebuild_sql);
+}
+
+enum blippa_err pg_att_rebuild(void *impl)
+{
+	struct pg_impl *im = impl;
+	struct pg_conn *c = NULL;
+	enum blippa_err rc = pg_conn_get(im, &c);
+	if (rc != BLIPPA_OK)
+		return rc;
+	rc = pg_tx_begin(c);
+	if (rc == BLIPPA_OK)
+		rc = pg_tx_end(c, pg_att_rebuild_conn(c));
+	pg_conn_put(im, c);
+	return rc;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/* SQLite backend of srv_store.h: the attendance summary behind the
+ * back-office pages (schema v4) and the queries that read it. This file
+ * holds that SQL: the two summary tables, the triggers that keep them up to
+ * date at every insert into events (kiosk ingest and staff corrections
+ * alike), the full rebuild (import, benchmark) and the page queries.
+ *
+ * att_session(session_id, present): distinct current members with a live
+ * (not voided) check-in at the session. att_member(group_id,
+ * participant_id, attended): distinct sessions of the group (not removed)
+ * where the participant has a live check-in, kept for everyone who checked
+ * in; readers join members. The triggers are incremental (SQLite runs them
+ * row by row with one writer): a check-in counts when it makes its cell
+ * live, a void when it leaves its cell without a live check-in. A roster
+ * import changes membership and sessions: it rebuilds the summary. */
+#include "srv_store_sqlite_int.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define LIVE(e) " NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = " e ".id)"
+
+const char sq_schema_att[] =
+    "CREATE TABLE att_session(session_id TEXT PRIMARY KEY, present INTEGER NOT NULL)"
+    " WITHOUT ROWID;"
+    "CREATE TABLE att_member(group_id TEXT NOT NULL, participant_id TEXT NOT NULL,"
+    " attended INTEGER NOT NULL, PRIMARY KEY(group_id, participant_id)) WITHOUT ROWID;"
+    /* a check-in that makes its cell live */
+    "CREATE TRIGGER att_checkin AFTER INSERT ON events"
+    " WHEN NEW.type = 0 AND NEW.session_id IS NOT NULL AND NOT EXISTS"
+    " (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = NEW.session_id"
+    " AND e.participant_id = NEW.participant_id AND e.id <> NEW.id AND" LIVE(
+	"e") ")"
+	     " BEGIN"
+	     " INSERT INTO att_session SELECT s.id, 1 FROM sessions s JOIN members m"
+	     " ON m.group_id = s.group_id AND m.participant_id = NEW.participant_id"
+	     " WHERE s.id = NEW.session_id AND s.removed = 0"
+	     " ON CONFLICT(session_id) DO UPDATE SET present = present + 1;"
+	     " INSERT INTO att_member SELECT s.group_id, NEW.participant_id, 1 FROM sessions s"
+	     " WHERE s.id = NEW.session_id AND s.removed = 0"
+	     " ON CONFLICT(group_id, participant_id) DO UPDATE SET attended = attended + 1;"
+	     " END;"
+	     /* a void of a live check-in that leaves its cell without one */
+	     "CREATE TRIGGER att_void AFTER INSERT ON events"
+	     " WHEN NEW.type = 1 AND EXISTS (SELECT 1 FROM events x WHERE x.id = NEW.voids_id"
+	     " AND x.type = 0 AND x.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events v"
+	     " WHERE v.type = 1 AND v.voids_id = x.id AND v.id <> NEW.id) AND NOT EXISTS"
+	     " (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = x.session_id"
+	     " AND e.participant_id = x.participant_id AND e.id <> x.id AND" LIVE(
+		 "e") "))"
+		      " BEGIN"
+		      " UPDATE att_session SET present = present - 1 WHERE session_id ="
+		      " (SELECT x.session_id FROM events x JOIN sessions s ON s.id = x.session_id"
+		      " JOIN members m ON m.group_id = s.group_id AND m.participant_id = "
+		      "x.participant_id"
+		      " WHERE x.id = NEW.voids_id AND s.removed = 0);"
+		      " UPDATE att_member SET attended = attended - 1 WHERE (group_id, "
+		      "participant_id) ="
+		      " (SELECT s.group_id, x.participant_id FROM events x JOIN sessions s"
+		      " ON s.id = x.session_id WHERE x.id = NEW.voids_id AND s.removed = 0);"
+		      " END;";
+
+static const char att_rebuild_sql[] =
+    "DELETE FROM att_session;"
+    "INSERT INTO att_session SELECT e.session_id, count(DISTINCT e.participant_id)"
+    " FROM events e JOIN sessions s ON s.id = e.session_id JOIN members m"
+    " ON m.group_id = s.group_id AND m.participant_id = e.participant_id"
+    " WHERE e.type = 0 AND s.removed = 0 AND" LIVE(
+	"e") " GROUP BY e.session_id;"
+	     "DELETE FROM att_member;"
+	     "INSERT INTO att_member SELECT s.group_id, e.participant_id,"
+	     " count(DISTINCT e.session_id) FROM events e JOIN sessions s ON s.id = e.session_id"
+	     " WHERE e.type = 0 AND s.removed = 0 AND" LIVE(
+		 "e") " GROUP BY s.group_id, e.participant_id;";
+
+/* the groups of facility ?1 in the period ?3 relative to today ?2 */
+#define GROUPS_IN                                                                                  \
+	" g.facility_id = ?1 AND CASE ?3 WHEN 'past' THEN g.period_end < ?2"                       \
+	" WHEN 'upcoming' THEN g.period_start > ?2"                                                \
+	" ELSE g.period_start <= ?2 AND g.period_end >= ?2 END"
+
+static const struct {
+	const char *sql;
+	int nargs;
+} att_sql[SRV_ATT_COUNT] = {
+    [SRV_ATT_GROUPS] = {"SELECT g.id, g.name, g.period_start, g.period_end FROM groups g"
+			" WHERE" GROUPS_IN,
+			3},
+    [SRV_ATT_SESSIONS] = {"SELECT s.group_id, s.id, s.start_local, s.end_local,"
+			  " COALESCE(a.present, 0) FROM groups g"
+			  " JOIN sessions s ON s.group_id = g.id AND s.removed = 0"
+			  " LEFT JOIN att_session a ON a.session_id = s.id WHERE" GROUPS_IN,
+			  3},
+    [SRV_ATT_MEMBERS] = {"SELECT m.group_id, m.participant_id, COALESCE(a.attended, 0)"
+			 " FROM groups g JOIN members m ON m.group_id = g.id"
+			 " JOIN participants p ON p.id = m.participant_id"
+			 " LEFT JOIN att_member a ON a.group_id = m.group_id"
+			 " AND a.participant_id = m.participant_id WHERE" GROUPS_IN,
+			 3},
+    [SRV_ATT_FUTURE] = {"SELECT s.group_id, e.participant_id, count(DISTINCT s.id)"
+			" FROM groups g JOIN sessions s ON s.group_id = g.id AND s.removed = 0"
+			" JOIN events e ON e.session_id = s.id AND e.type = 0"
+			" WHERE" GROUPS_IN " AND s.start_local > ?4 AND" LIVE(
+			    "e") " GROUP BY s.group_id, e.participant_id",
+			4},
+    [SRV_ATT_GROUP] = {"SELECT f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
+		       " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = ?1",
+		       1},
+    [SRV_ATT_G_SESSIONS] = {"SELECT id, start_local, end_local FROM sessions"
+			    " WHERE group_id = ?1 AND removed = 0",
+			    1},
+    [SRV_ATT_G_MEMBERS] = {"SELECT p.id, p.given_name, p.family_name FROM members m"
+			   " JOIN participants p ON p.id = m.participant_id WHERE m.group_id = ?1",
+			   1},
+    [SRV_ATT_G_CELLS] =
+	{"WITH s AS (SELECT id FROM sessions WHERE group_id = ?1 AND removed = 0),"
+	 " c AS (SELECT e.session_id AS sid, e.participant_id AS pid, e.at_ms, e.method,"
+	 " e.kiosk_id, ROW_NUMBER() OVER (PARTITION BY e.session_id, e.participant_id"
+	 " ORDER BY e.at_ms, e.id) AS rn FROM events e WHERE e.type = 0"
+	 " AND e.session_id IN (SELECT id FROM s) AND" LIVE(
+	     "e") "),"
+		  " k AS (SELECT DISTINCT session_id AS sid, participant_id AS pid FROM corrections"
+		  " WHERE group_id = ?1 AND present = 0 AND session_id IN (SELECT id FROM s))"
+		  " SELECT c.sid, c.pid, p.given_name, p.family_name, EXISTS (SELECT 1 FROM "
+		  "members m"
+		  " WHERE m.group_id = ?1 AND m.participant_id = c.pid), 1, c.method, c.kiosk_id,"
+		  " c.at_ms, 0 FROM c LEFT JOIN participants p ON p.id = c.pid WHERE c.rn = 1"
+		  " UNION ALL SELECT k.sid, k.pid, p.given_name, p.family_name, EXISTS (SELECT 1"
+		  " FROM members m WHERE m.group_id = ?1 AND m.participant_id = k.pid), 0, NULL, "
+		  "NULL,"
+		  " NULL, 1 FROM k LEFT JOIN participants p ON p.id = k.pid"
+		  " WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.sid = k.sid AND c.pid = k.pid)",
+	 1},
+};
+
+enum blippa_err sq_attendance(void *impl, enum srv_att_query q, const char *const *args,
+			      srv_row_fn fn, void *ctx)
+{
+	struct sq_impl *im = impl;
+	struct sq_conn *c = NULL;
+	sqlite3_stmt *s = NULL;
+	const char *col[16];
+	enum blippa_err rc = sq_conn_get(im, &c);
+	if (rc != BLIPPA_OK)
+		return rc;
+	rc = sq_err(sqlite3_prepare_v2(c->db, att_sql[q].sql, -1, &s, NULL));
+	if (rc != BLIPPA_OK)
+		goto out;
+	for (int i = 0; i < att_sql[q].nargs; i++)
+		sqlite3_bind_text(s, i + 1, args[i], -1, SQLITE_STATIC);
+	int n = sqlite3_column_count(s), src;
+	if (n > (int)(sizeof(col) / sizeof(col[0]))) {
+		rc = BLIPPA_ERR_INVALID;
+		goto out;
+	}
+	while ((src = sqlite3_step(s)) == SQLITE_ROW) {
+		for (int i = 0; i < n; i++)
+			col[i] = COL(s, i);
+		if (fn(ctx, col, n) != 0)
+			goto out;
+	}
+	if (src != SQLITE_DONE)
+		rc = sq_err(src);
+out:
+	sqlite3_finalize(s);
+	sq_conn_put(im, c);
+	return rc;
+}
+
+enum blippa_err sq_att_rebuild_conn(struct sq_conn *c)
+{
+	return sq_err(sqlite3_exec(c->db, att_rebuild_sql, NULL, NULL, NULL));
+}
+
+enum blippa_err sq_att_rebuild(void *impl)
+{
+	struct sq_impl *im = impl;
+	struct sq_conn *c = NULL;
+	enum blippa_err rc = sq_conn_get(im, &c);
+	if (rc != BLIPPA_OK)
+		return rc;
+	rc = sq_tx_begin(im, c);
+	if (rc == BLIPPA_OK)
+		rc = sq_tx_end(im, c, sq_att_rebuild_conn(c));
+	sq_conn_put(im, c);
+	return rc;
+}
