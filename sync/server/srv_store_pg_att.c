@@ -57,8 +57,9 @@ const char pg_schema_att[] =
 	     " us AS (UPDATE att_session a SET present = a.present + x.dp FROM (SELECT sid,"
 	     " sum(delta) AS dp FROM d WHERE member GROUP BY sid) x"
 	     " WHERE a.session_id = x.sid AND x.dp <> 0)"
-	     " UPDATE att_member a SET attended = a.attended + d.delta FROM d"
-	     " WHERE a.group_id = d.gid AND a.participant_id = d.pid AND d.delta <> 0;"
+	     " UPDATE att_member a SET attended = a.attended + x.dm FROM (SELECT gid, pid,"
+	     " sum(delta) AS dm FROM d GROUP BY gid, pid) x"
+	     " WHERE a.group_id = x.gid AND a.participant_id = x.pid AND x.dm <> 0;"
 	     " RETURN NULL; END $f$;"
 	     "CREATE TRIGGER att_events AFTER INSERT ON events REFERENCING NEW TABLE AS nt"
 	     " FOR EACH STATEMENT EXECUTE FUNCTION blippa_att_events();";
