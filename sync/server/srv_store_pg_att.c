@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* PostgreSQL backend of srv_store.h: the attendance summary behind the
- * back-office pages (schema v4, as SQLite's srv_store_sqlite_att.c) and the
- * queries that read it. This file holds that SQL.
+ * back-office pages (schema v4, as SQLite's srv_store_sqlite_att.c, which
+ * describes the two tables) and the queries that read it. This file holds
+ * that SQL.
  *
- * The summary is kept by one statement-level trigger on events (a batch
+ * The counters are kept by one statement-level trigger on events (a batch
  * of any size is one INSERT, so one call) with the inserted rows as a
  * transition table: for every cell (session, participant) the statement
  * touched (a check-in, or the check-in a void voids) it adds live-after
@@ -29,34 +30,30 @@
 	" AND x.type = 0 AND x.session_id IS NOT NULL"
 
 const char pg_schema_att[] =
-    "CREATE TABLE att_session(session_id text PRIMARY KEY, present int NOT NULL);"
+    "CREATE INDEX groups_by_facility_id ON groups(facility_id, id);"
+    "CREATE TABLE att_session(group_id text NOT NULL, start_local text NOT NULL,"
+    " session_id text NOT NULL UNIQUE, present int NOT NULL,"
+    " PRIMARY KEY(group_id, start_local, session_id));"
     "CREATE TABLE att_member(group_id text NOT NULL, participant_id text NOT NULL,"
     " attended int NOT NULL, PRIMARY KEY(group_id, participant_id));"
     "CREATE FUNCTION blippa_att_events() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
-    " INSERT INTO att_session SELECT DISTINCT t.sid, 0 FROM (" TOUCHED ") t"
-    " JOIN sessions s ON s.id = t.sid AND s.removed = 0 ORDER BY 1 ON CONFLICT DO NOTHING;"
     " PERFORM 1 FROM att_session a WHERE a.session_id IN (SELECT t.sid FROM (" TOUCHED ") t)"
     " ORDER BY a.session_id FOR UPDATE;"
-    " INSERT INTO att_member SELECT DISTINCT s.group_id, t.pid, 0 FROM (" TOUCHED ") t"
-    " JOIN sessions s ON s.id = t.sid AND s.removed = 0 ORDER BY 1, 2"
-    " ON CONFLICT DO NOTHING;"
-    " PERFORM 1 FROM att_member a WHERE (a.group_id, a.participant_id) IN"
-    " (SELECT s.group_id, t.pid FROM (" TOUCHED ") t JOIN sessions s ON s.id = t.sid)"
-    " ORDER BY a.group_id, a.participant_id FOR UPDATE;"
-    " WITH d AS (SELECT t.sid, t.pid, s.group_id AS gid,"
+    " PERFORM 1 FROM att_member m WHERE (m.group_id, m.participant_id) IN"
+    " (SELECT a.group_id, t.pid FROM (" TOUCHED ") t JOIN att_session a"
+    " ON a.session_id = t.sid) ORDER BY m.group_id, m.participant_id FOR UPDATE;"
+    " WITH d AS (SELECT t.sid, t.pid, a.group_id AS gid,"
     " (EXISTS (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = t.sid"
     " AND e.participant_id = t.pid AND" LIVE(
 	"e") "))::int"
 	     " - (EXISTS (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = t.sid"
 	     " AND e.participant_id = t.pid AND NOT EXISTS (SELECT 1 FROM nt n WHERE n.id = e.id)"
 	     " AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id"
-	     " AND NOT EXISTS (SELECT 1 FROM nt n WHERE n.id = v.id))))::int AS delta,"
-	     " EXISTS (SELECT 1 FROM members m WHERE m.group_id = s.group_id"
-	     " AND m.participant_id = t.pid) AS member"
-	     " FROM (" TOUCHED ") t JOIN sessions s ON s.id = t.sid AND s.removed = 0),"
+	     " AND NOT EXISTS (SELECT 1 FROM nt n WHERE n.id = v.id))))::int AS delta"
+	     " FROM (" TOUCHED ") t JOIN att_session a ON a.session_id = t.sid"
+	     " JOIN att_member m ON m.group_id = a.group_id AND m.participant_id = t.pid),"
 	     " us AS (UPDATE att_session a SET present = a.present + x.dp FROM (SELECT sid,"
-	     " sum(delta) AS dp FROM d WHERE member GROUP BY sid) x"
-	     " WHERE a.session_id = x.sid AND x.dp <> 0)"
+	     " sum(delta) AS dp FROM d GROUP BY sid) x WHERE a.session_id = x.sid AND x.dp <> 0)"
 	     " UPDATE att_member a SET attended = a.attended + x.dm FROM (SELECT gid, pid,"
 	     " sum(delta) AS dm FROM d GROUP BY gid, pid) x"
 	     " WHERE a.group_id = x.gid AND a.participant_id = x.pid AND x.dm <> 0;"
@@ -67,16 +64,20 @@ const char pg_schema_att[] =
 static const char att_rebuild_sql[] =
     "LOCK TABLE att_session, att_member IN EXCLUSIVE MODE;"
     "DELETE FROM att_session;"
-    "INSERT INTO att_session SELECT e.session_id, count(DISTINCT e.participant_id)"
-    " FROM events e JOIN sessions s ON s.id = e.session_id JOIN members m"
+    "INSERT INTO att_session SELECT s.group_id, s.start_local, s.id,"
+    " (SELECT count(DISTINCT e.participant_id) FROM events e JOIN members m"
     " ON m.group_id = s.group_id AND m.participant_id = e.participant_id"
-    " WHERE e.type = 0 AND s.removed = 0 AND" LIVE(
-	"e") " GROUP BY e.session_id;"
+    " WHERE e.type = 0 AND e.session_id = s.id AND" LIVE(
+	"e") ")"
+	     " FROM sessions s WHERE s.removed = 0;"
 	     "DELETE FROM att_member;"
-	     "INSERT INTO att_member SELECT s.group_id, e.participant_id,"
-	     " count(DISTINCT e.session_id) FROM events e JOIN sessions s ON s.id = e.session_id"
-	     " WHERE e.type = 0 AND s.removed = 0 AND" LIVE(
-		 "e") " GROUP BY s.group_id, e.participant_id;";
+	     "INSERT INTO att_member SELECT m.group_id, m.participant_id,"
+	     " (SELECT count(DISTINCT s.id) FROM sessions s JOIN events e ON e.session_id = s.id"
+	     " AND e.type = 0 AND e.participant_id = m.participant_id"
+	     " WHERE s.group_id = m.group_id AND s.removed = 0 AND" LIVE(
+		 "e") ")"
+		      " FROM members m JOIN participants p ON p.id = m.participant_id;"
+		      "ANALYZE att_session, att_member;";
 
 #define GROUPS_IN                                                                                  \
 	" g.facility_id = $1 AND CASE $3::text WHEN 'past' THEN g.period_end < $2::text"           \
@@ -90,22 +91,20 @@ static const struct {
     [SRV_ATT_GROUPS] = {"SELECT g.id, g.name, g.period_start, g.period_end FROM groups g"
 			" WHERE" GROUPS_IN,
 			3},
-    [SRV_ATT_SESSIONS] = {"SELECT s.group_id, s.id, s.start_local, s.end_local,"
-			  " COALESCE(a.present, 0) FROM groups g"
-			  " JOIN sessions s ON s.group_id = g.id AND s.removed = 0"
-			  " LEFT JOIN att_session a ON a.session_id = s.id WHERE" GROUPS_IN,
+    [SRV_ATT_SESSIONS] = {"SELECT a.group_id, a.session_id, a.start_local, a.start_local,"
+			  " a.present FROM groups g JOIN att_session a ON a.group_id = g.id"
+			  " WHERE" GROUPS_IN " ORDER BY g.id, a.start_local, a.session_id",
 			  3},
-    [SRV_ATT_MEMBERS] = {"SELECT m.group_id, m.participant_id, COALESCE(a.attended, 0)"
-			 " FROM groups g JOIN members m ON m.group_id = g.id"
-			 " JOIN participants p ON p.id = m.participant_id"
-			 " LEFT JOIN att_member a ON a.group_id = m.group_id"
-			 " AND a.participant_id = m.participant_id WHERE" GROUPS_IN,
+    [SRV_ATT_MEMBERS] = {"SELECT a.group_id, a.participant_id, a.attended FROM groups g"
+			 " JOIN att_member a ON a.group_id = g.id WHERE" GROUPS_IN,
 			 3},
-    [SRV_ATT_FUTURE] = {"SELECT s.group_id, e.participant_id, count(DISTINCT s.id)"
-			" FROM groups g JOIN sessions s ON s.group_id = g.id AND s.removed = 0"
-			" JOIN events e ON e.session_id = s.id AND e.type = 0"
-			" WHERE" GROUPS_IN " AND s.start_local > $4::text AND" LIVE(
-			    "e") " GROUP BY s.group_id, e.participant_id",
+    /* a member's live check-in makes present > 0 */
+    [SRV_ATT_FUTURE] = {"SELECT a.group_id, e.participant_id, count(DISTINCT a.session_id)"
+			" FROM groups g JOIN att_session a ON a.group_id = g.id"
+			" AND a.start_local > $4::text AND a.present > 0"
+			" JOIN events e ON e.session_id = a.session_id AND e.type = 0"
+			" WHERE" GROUPS_IN
+			" AND" LIVE("e") " GROUP BY a.group_id, e.participant_id",
 			4},
     [SRV_ATT_GROUP] = {"SELECT f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
 		       " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = $1",

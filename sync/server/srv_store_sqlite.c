@@ -255,6 +255,8 @@ static void conn_free(struct sq_conn *c)
 		return;
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
+	for (int i = 0; i < SRV_ATT_COUNT; i++)
+		sqlite3_finalize(c->att[i]);
 	sqlite3_close_v2(c->db);
 	free(c);
 }

@@ -3,16 +3,17 @@
  * back-office pages (schema v4) and the queries that read it. This file
  * holds that SQL: the two summary tables, the triggers that keep them up to
  * date at every insert into events (kiosk ingest and staff corrections
- * alike), the full rebuild (import, benchmark) and the page queries.
+ * alike), the full rebuild (migration, import) and the page queries.
  *
- * att_session(session_id, present): distinct current members with a live
- * (not voided) check-in at the session. att_member(group_id,
- * participant_id, attended): distinct sessions of the group (not removed)
- * where the participant has a live check-in, kept for everyone who checked
- * in; readers join members. The triggers are incremental (SQLite runs them
- * row by row with one writer): a check-in counts when it makes its cell
- * live, a void when it leaves its cell without a live check-in. A roster
- * import changes membership and sessions: it rebuilds the summary. */
+ * att_session has a row per session not removed, keyed by group and start
+ * so that a group's sessions are one range: present = distinct current
+ * members with a live (not voided) check-in. att_member has a row per
+ * current member: attended = distinct sessions of the group (not removed)
+ * with a live check-in. Sessions and members change only by a roster
+ * import, which rebuilds both; between imports the triggers only update
+ * counters (SQLite runs them row by row, one writer at a time): a check-in
+ * counts when it makes its cell (session, participant) live, a void when it
+ * leaves its cell without a live check-in. */
 #include "srv_store_sqlite_int.h"
 
 #include <stdio.h>
@@ -21,8 +22,10 @@
 #define LIVE(e) " NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = " e ".id)"
 
 const char sq_schema_att[] =
-    "CREATE TABLE att_session(session_id TEXT PRIMARY KEY, present INTEGER NOT NULL)"
-    " WITHOUT ROWID;"
+    "CREATE INDEX groups_by_facility_id ON groups(facility_id, id);"
+    "CREATE TABLE att_session(group_id TEXT NOT NULL, start_local TEXT NOT NULL,"
+    " session_id TEXT NOT NULL UNIQUE, present INTEGER NOT NULL,"
+    " PRIMARY KEY(group_id, start_local, session_id)) WITHOUT ROWID;"
     "CREATE TABLE att_member(group_id TEXT NOT NULL, participant_id TEXT NOT NULL,"
     " attended INTEGER NOT NULL, PRIMARY KEY(group_id, participant_id)) WITHOUT ROWID;"
     /* a check-in that makes its cell live */
@@ -32,13 +35,12 @@ const char sq_schema_att[] =
     " AND e.participant_id = NEW.participant_id AND e.id <> NEW.id AND" LIVE(
 	"e") ")"
 	     " BEGIN"
-	     " INSERT INTO att_session SELECT s.id, 1 FROM sessions s JOIN members m"
-	     " ON m.group_id = s.group_id AND m.participant_id = NEW.participant_id"
-	     " WHERE s.id = NEW.session_id AND s.removed = 0"
-	     " ON CONFLICT(session_id) DO UPDATE SET present = present + 1;"
-	     " INSERT INTO att_member SELECT s.group_id, NEW.participant_id, 1 FROM sessions s"
-	     " WHERE s.id = NEW.session_id AND s.removed = 0"
-	     " ON CONFLICT(group_id, participant_id) DO UPDATE SET attended = attended + 1;"
+	     " UPDATE att_member SET attended = attended + 1 WHERE group_id ="
+	     " (SELECT a.group_id FROM att_session a WHERE a.session_id = NEW.session_id)"
+	     " AND participant_id = NEW.participant_id;"
+	     " UPDATE att_session SET present = present + 1 WHERE session_id = NEW.session_id"
+	     " AND EXISTS (SELECT 1 FROM att_member m WHERE m.group_id = att_session.group_id"
+	     " AND m.participant_id = NEW.participant_id);"
 	     " END;"
 	     /* a void of a live check-in that leaves its cell without one */
 	     "CREATE TRIGGER att_void AFTER INSERT ON events"
@@ -49,29 +51,33 @@ const char sq_schema_att[] =
 	     " AND e.participant_id = x.participant_id AND e.id <> x.id AND" LIVE(
 		 "e") "))"
 		      " BEGIN"
-		      " UPDATE att_session SET present = present - 1 WHERE session_id ="
-		      " (SELECT x.session_id FROM events x JOIN sessions s ON s.id = x.session_id"
-		      " JOIN members m ON m.group_id = s.group_id AND m.participant_id = "
-		      "x.participant_id"
-		      " WHERE x.id = NEW.voids_id AND s.removed = 0);"
 		      " UPDATE att_member SET attended = attended - 1 WHERE (group_id, "
 		      "participant_id) ="
-		      " (SELECT s.group_id, x.participant_id FROM events x JOIN sessions s"
-		      " ON s.id = x.session_id WHERE x.id = NEW.voids_id AND s.removed = 0);"
+		      " (SELECT a.group_id, x.participant_id FROM events x JOIN att_session a"
+		      " ON a.session_id = x.session_id WHERE x.id = NEW.voids_id);"
+		      " UPDATE att_session SET present = present - 1 WHERE session_id ="
+		      " (SELECT x.session_id FROM events x WHERE x.id = NEW.voids_id) AND EXISTS "
+		      "(SELECT 1"
+		      " FROM att_member m, events x WHERE x.id = NEW.voids_id"
+		      " AND m.group_id = att_session.group_id AND m.participant_id = "
+		      "x.participant_id);"
 		      " END;";
 
 static const char att_rebuild_sql[] =
     "DELETE FROM att_session;"
-    "INSERT INTO att_session SELECT e.session_id, count(DISTINCT e.participant_id)"
-    " FROM events e JOIN sessions s ON s.id = e.session_id JOIN members m"
+    "INSERT INTO att_session SELECT s.group_id, s.start_local, s.id,"
+    " (SELECT count(DISTINCT e.participant_id) FROM events e JOIN members m"
     " ON m.group_id = s.group_id AND m.participant_id = e.participant_id"
-    " WHERE e.type = 0 AND s.removed = 0 AND" LIVE(
-	"e") " GROUP BY e.session_id;"
+    " WHERE e.type = 0 AND e.session_id = s.id AND" LIVE(
+	"e") ")"
+	     " FROM sessions s WHERE s.removed = 0;"
 	     "DELETE FROM att_member;"
-	     "INSERT INTO att_member SELECT s.group_id, e.participant_id,"
-	     " count(DISTINCT e.session_id) FROM events e JOIN sessions s ON s.id = e.session_id"
-	     " WHERE e.type = 0 AND s.removed = 0 AND" LIVE(
-		 "e") " GROUP BY s.group_id, e.participant_id;";
+	     "INSERT INTO att_member SELECT m.group_id, m.participant_id,"
+	     " (SELECT count(DISTINCT s.id) FROM sessions s JOIN events e ON e.session_id = s.id"
+	     " AND e.type = 0 AND e.participant_id = m.participant_id"
+	     " WHERE s.group_id = m.group_id AND s.removed = 0 AND" LIVE(
+		 "e") ")"
+		      " FROM members m JOIN participants p ON p.id = m.participant_id;";
 
 /* the groups of facility ?1 in the period ?3 relative to today ?2 */
 #define GROUPS_IN                                                                                  \
@@ -86,22 +92,21 @@ static const struct {
     [SRV_ATT_GROUPS] = {"SELECT g.id, g.name, g.period_start, g.period_end FROM groups g"
 			" WHERE" GROUPS_IN,
 			3},
-    [SRV_ATT_SESSIONS] = {"SELECT s.group_id, s.id, s.start_local, s.end_local,"
-			  " COALESCE(a.present, 0) FROM groups g"
-			  " JOIN sessions s ON s.group_id = g.id AND s.removed = 0"
-			  " LEFT JOIN att_session a ON a.session_id = s.id WHERE" GROUPS_IN,
+    /* in group, start order: the order of both primary keys */
+    [SRV_ATT_SESSIONS] = {"SELECT a.group_id, a.session_id, a.start_local, a.start_local,"
+			  " a.present FROM groups g JOIN att_session a ON a.group_id = g.id"
+			  " WHERE" GROUPS_IN " ORDER BY g.id, a.start_local, a.session_id",
 			  3},
-    [SRV_ATT_MEMBERS] = {"SELECT m.group_id, m.participant_id, COALESCE(a.attended, 0)"
-			 " FROM groups g JOIN members m ON m.group_id = g.id"
-			 " JOIN participants p ON p.id = m.participant_id"
-			 " LEFT JOIN att_member a ON a.group_id = m.group_id"
-			 " AND a.participant_id = m.participant_id WHERE" GROUPS_IN,
+    [SRV_ATT_MEMBERS] = {"SELECT a.group_id, a.participant_id, a.attended FROM groups g"
+			 " JOIN att_member a ON a.group_id = g.id WHERE" GROUPS_IN,
 			 3},
-    [SRV_ATT_FUTURE] = {"SELECT s.group_id, e.participant_id, count(DISTINCT s.id)"
-			" FROM groups g JOIN sessions s ON s.group_id = g.id AND s.removed = 0"
-			" JOIN events e ON e.session_id = s.id AND e.type = 0"
-			" WHERE" GROUPS_IN " AND s.start_local > ?4 AND" LIVE(
-			    "e") " GROUP BY s.group_id, e.participant_id",
+    /* a member's live check-in makes present > 0 */
+    [SRV_ATT_FUTURE] = {"SELECT a.group_id, e.participant_id, count(DISTINCT a.session_id)"
+			" FROM groups g JOIN att_session a ON a.group_id = g.id"
+			" AND a.start_local > ?4 AND a.present > 0"
+			" JOIN events e ON e.session_id = a.session_id AND e.type = 0"
+			" WHERE" GROUPS_IN
+			" AND" LIVE("e") " GROUP BY a.group_id, e.participant_id",
 			4},
     [SRV_ATT_GROUP] = {"SELECT f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
 		       " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = ?1",
@@ -143,7 +148,10 @@ enum blippa_err sq_attendance(void *impl, enum srv_att_query q, const char *cons
 	enum blippa_err rc = sq_conn_get(im, &c);
 	if (rc != BLIPPA_OK)
 		return rc;
-	rc = sq_err(sqlite3_prepare_v2(c->db, att_sql[q].sql, -1, &s, NULL));
+	if (!c->att[q])
+		rc = sq_err(sqlite3_prepare_v3(c->db, att_sql[q].sql, -1, SQLITE_PREPARE_PERSISTENT,
+					       &c->att[q], NULL));
+	s = c->att[q];
 	if (rc != BLIPPA_OK)
 		goto out;
 	for (int i = 0; i < att_sql[q].nargs; i++)
@@ -162,7 +170,10 @@ enum blippa_err sq_attendance(void *impl, enum srv_att_query q, const char *cons
 	if (src != SQLITE_DONE)
 		rc = sq_err(src);
 out:
-	sqlite3_finalize(s);
+	if (s) {
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+	}
 	sq_conn_put(im, c);
 	return rc;
 }

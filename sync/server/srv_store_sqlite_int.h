@@ -62,6 +62,7 @@ struct sq_conn {
 	struct srv_pool_conn link; /* first: the pool's */
 	sqlite3 *db;
 	sqlite3_stmt *stmt[Q_COUNT];
+	sqlite3_stmt *att[SRV_ATT_COUNT]; /* srv_store_sqlite_att.c, prepared once */
 };
 
 struct sq_impl {

@@ -73,8 +73,9 @@ struct priv {
 	size_t members_cap;
 	bool grid;
 	enum blippa_err rc;
-	size_t *present; /* overview: per roster session, while loading */
-	size_t present_cap;
+	size_t present_cap;	/* overview: capacity of d->sessions */
+	const char *last_group; /* overview: the group of the previous session row */
+	size_t group;
 	struct cell *cells; /* group page: the cells, while loading */
 	size_t n_cells, cells_cap;
 	struct smap future; /* overview: (group, participant) -> future sessions attended */
@@ -175,20 +176,29 @@ static enum blippa_err set_now(struct web_data *d, int64_t now_ms)
 	return rc;
 }
 
-/* The groups of d->r become d->groups (a map by id); then its sessions,
- * in start order per group. */
-static enum blippa_err index_roster(struct web_data *d)
+/* The groups of d->r become d->groups (a map by id). */
+static enum blippa_err index_groups(struct web_data *d)
 {
 	struct priv *pv = d->priv;
 	struct roster *r = d->r;
 	d->groups = calloc(r->n_groups + 1, sizeof(*d->groups));
-	d->sessions = calloc(r->n_sessions + 1, sizeof(*d->sessions));
-	if (!d->groups || !d->sessions || !smap_init(&pv->groups, r->n_groups))
+	if (!d->groups || !smap_init(&pv->groups, r->n_groups))
 		return BLIPPA_ERR_NOMEM;
 	for (size_t i = 0; i < r->n_groups; i++) {
 		d->groups[d->n_groups].g = &r->groups[i];
 		smap_put(&pv->groups, r->groups[i].id, NULL, d->n_groups++);
 	}
+	return BLIPPA_OK;
+}
+
+/* The group page: the sessions of d->r in start order. */
+static enum blippa_err index_sessions(struct web_data *d)
+{
+	struct priv *pv = d->priv;
+	struct roster *r = d->r;
+	d->sessions = calloc(r->n_sessions + 1, sizeof(*d->sessions));
+	if (!d->sessions)
+		return BLIPPA_ERR_NOMEM;
 	for (size_t i = 0; i < r->n_sessions; i++) {
 		size_t g = smap_get(&pv->groups, r->sessions[i].group_id, NULL);
 		if (g == (size_t)-1)
@@ -197,7 +207,6 @@ static enum blippa_err index_roster(struct web_data *d)
 		s->s = &r->sessions[i];
 		s->group = g;
 		s->held = strcmp(s->s->start, d->now_local) <= 0;
-		s->present = pv->present && i < pv->present_cap ? pv->present[i] : 0;
 	}
 	qsort(d->sessions, d->n_sessions, sizeof(*d->sessions), cmp_session);
 	for (size_t i = 0; i < d->n_sessions; i++) {
@@ -205,10 +214,8 @@ static enum blippa_err index_roster(struct web_data *d)
 		if (!g->n_sessions)
 			g->first_session = i;
 		g->n_sessions++;
-		if (d->sessions[i].held) {
+		if (d->sessions[i].held)
 			g->n_held++;
-			g->present_total += d->sessions[i].present;
-		}
 	}
 	return BLIPPA_OK;
 }
@@ -223,25 +230,47 @@ static int ov_group(void *ctx, const char *const *col, int n)
 	return pv->rc != BLIPPA_OK;
 }
 
+/* Rows come in group, start order (the query's ORDER BY): appended as
+ * they come, without a roster entry (the overview shows no session). */
 static int ov_session(void *ctx, const char *const *col, int n)
 {
 	struct web_data *d = ctx;
 	struct priv *pv = d->priv;
-	pv->rc = n < 5 ? BLIPPA_ERR_IO : roster_add_session(d->r, col[1], col[0], col[2], col[3]);
-	if (pv->rc != BLIPPA_OK)
+	if (n < 5 || !col[0] || !col[2]) {
+		pv->rc = BLIPPA_ERR_IO;
 		return 1;
-	size_t i = d->r->n_sessions - 1;
-	if (i >= pv->present_cap) {
-		size_t cap = pv->present_cap ? pv->present_cap * 2 : 256;
-		size_t *p = realloc(pv->present, cap * sizeof(*p));
-		if (!p) {
+	}
+	if (!pv->last_group || strcmp(pv->last_group, col[0]) != 0) {
+		size_t g = smap_get(&pv->groups, col[0], NULL);
+		if (g == (size_t)-1 || d->groups[g].n_sessions) {
+			pv->rc = BLIPPA_ERR_IO; /* not in group order */
+			return 1;
+		}
+		pv->group = g;
+		pv->last_group = d->groups[g].g->id;
+		d->groups[g].first_session = d->n_sessions;
+	}
+	if (d->n_sessions == pv->present_cap) {
+		size_t cap = pv->present_cap ? pv->present_cap * 2 : 1024;
+		struct wd_session *v = realloc(d->sessions, cap * sizeof(*v));
+		if (!v) {
 			pv->rc = BLIPPA_ERR_NOMEM;
 			return 1;
 		}
-		pv->present = p;
+		d->sessions = v;
 		pv->present_cap = cap;
 	}
-	pv->present[i] = count(col[4]);
+	struct wd_group *g = &d->groups[pv->group];
+	struct wd_session *s = &d->sessions[d->n_sessions++];
+	s->s = NULL;
+	s->group = pv->group;
+	s->held = strcmp(col[2], d->now_local) <= 0;
+	s->present = count(col[4]);
+	g->n_sessions++;
+	if (s->held) {
+		g->n_held++;
+		g->present_total += s->present;
+	}
 	return 0;
 }
 
@@ -314,20 +343,23 @@ enum blippa_err web_data_overview(struct srv_store *st, const char *fid, const c
 	char today[11];
 	snprintf(today, sizeof(today), "%.10s", d->now_local);
 	const char *args[] = {fid, today, period, d->now_local};
+	pv->rc = BLIPPA_OK;
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_GROUPS, args, ov_group, d);
+	if (rc == BLIPPA_OK)
+		rc = pv->rc;
+	if (rc == BLIPPA_OK)
+		rc = index_groups(d);
 	static const struct {
 		enum srv_att_query q;
 		srv_row_fn fn;
-	} steps[] = {{SRV_ATT_GROUPS, ov_group},
-		     {SRV_ATT_SESSIONS, ov_session},
-		     {SRV_ATT_FUTURE, ov_future}};
+	} steps[] = {{SRV_ATT_SESSIONS, ov_session}, {SRV_ATT_FUTURE, ov_future}};
 	for (size_t i = 0; rc == BLIPPA_OK && i < sizeof(steps) / sizeof(steps[0]); i++) {
 		pv->rc = BLIPPA_OK;
 		rc = srv_store_attendance(st, steps[i].q, args, steps[i].fn, d);
 		if (rc == BLIPPA_OK)
 			rc = pv->rc;
 	}
-	if (rc == BLIPPA_OK)
-		rc = index_roster(d);
 	if (rc == BLIPPA_OK && pv->n_owned) {
 		if (!smap_init(&pv->future, pv->n_owned / 3))
 			rc = BLIPPA_ERR_NOMEM;
@@ -546,7 +578,9 @@ enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64
 			rc = pv->rc;
 	}
 	if (rc == BLIPPA_OK)
-		rc = index_roster(d);
+		rc = index_groups(d);
+	if (rc == BLIPPA_OK)
+		rc = index_sessions(d);
 	if (rc == BLIPPA_OK)
 		rc = build_grid(d);
 	if (rc == BLIPPA_OK)
@@ -576,7 +610,6 @@ void web_data_free(struct web_data *d)
 		smap_free(&pv->groups);
 		smap_free(&pv->members);
 		smap_free(&pv->future);
-		free(pv->present);
 		for (size_t i = 0; i < pv->n_cells; i++) {
 			struct cell *c = &pv->cells[i];
 			free(c->sid);

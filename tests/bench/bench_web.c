@@ -14,7 +14,8 @@
  * runs on PostgreSQL, else on an SQLite file in a temp dir.
  * Prints BENCH web_{group,overview}_{median,p99,max}[_pg] <ms> ms.
  * Usage: bench_web [GROUPS]   (goals: group p99 <= 20 ms, overview <= 300 ms;
- * BENCH_WEB_RUNS=N overview requests, default 10) */
+ * BENCH_WEB_RUNS=N overview requests, default 10; BENCH_WEB_DB=PATH: SQLite
+ * file to create and keep) */
 #include <libpq-fe.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -62,12 +63,13 @@ static void fill_sqlite(const char *path, int groups)
 	exec(db, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 9)"
 		 " INSERT INTO facilities SELECT 'F' || i, 'Förening ' || i, 'Europe/Stockholm'"
 		 " FROM n;");
-	snprintf(sql, sizeof(sql),
-		 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
-		 " INSERT INTO groups SELECT 'G' || i, 'F' || (i %% 10), 'Grupp ' || i,"
-		 " '2020-01-01', '2099-12-31' FROM n WHERE i < %d;"
-		 "INSERT INTO groups VALUES('GBIG', 'F0', 'Stor grupp', '2020-01-01', '2099-12-31');",
-		 groups, groups);
+	snprintf(
+	    sql, sizeof(sql),
+	    "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
+	    " INSERT INTO groups SELECT 'G' || i, 'F' || (i %% 10), 'Grupp ' || i,"
+	    " '2020-01-01', '2099-12-31' FROM n WHERE i < %d;"
+	    "INSERT INTO groups VALUES('GBIG', 'F0', 'Stor grupp', '2020-01-01', '2099-12-31');",
+	    groups, groups);
 	exec(db, sql);
 	snprintf(sql, sizeof(sql),
 		 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
@@ -118,17 +120,18 @@ static void fill_pg(const char *uri, int groups)
 	pg_exec(c, "BEGIN;"
 		   "INSERT INTO facilities SELECT 'F' || i, 'Förening ' || i, 'Europe/Stockholm'"
 		   " FROM generate_series(0, 9) i;");
-	snprintf(sql, sizeof(sql),
-		 "INSERT INTO groups SELECT 'G' || i, 'F' || (i %% 10), 'Grupp ' || i,"
-		 " '2020-01-01', '2099-12-31' FROM generate_series(0, %d) i;"
-		 "INSERT INTO groups VALUES('GBIG', 'F0', 'Stor grupp', '2020-01-01', '2099-12-31');"
-		 "INSERT INTO participants SELECT 'P' || i, 'Förnamn' || i, 'Efternamn' || i"
-		 " FROM generate_series(0, %d) i;"
-		 "INSERT INTO participants SELECT 'B' || i, 'Förnamn' || i, 'Efternamn' || i"
-		 " FROM generate_series(0, 29) i;"
-		 "INSERT INTO members SELECT CASE WHEN id LIKE 'B%%' THEN 'GBIG'"
-		 " ELSE 'G' || (substr(id, 2)::int / 10) END, id FROM participants;",
-		 groups - 1, groups * 10 - 1);
+	snprintf(
+	    sql, sizeof(sql),
+	    "INSERT INTO groups SELECT 'G' || i, 'F' || (i %% 10), 'Grupp ' || i,"
+	    " '2020-01-01', '2099-12-31' FROM generate_series(0, %d) i;"
+	    "INSERT INTO groups VALUES('GBIG', 'F0', 'Stor grupp', '2020-01-01', '2099-12-31');"
+	    "INSERT INTO participants SELECT 'P' || i, 'Förnamn' || i, 'Efternamn' || i"
+	    " FROM generate_series(0, %d) i;"
+	    "INSERT INTO participants SELECT 'B' || i, 'Förnamn' || i, 'Efternamn' || i"
+	    " FROM generate_series(0, 29) i;"
+	    "INSERT INTO members SELECT CASE WHEN id LIKE 'B%%' THEN 'GBIG'"
+	    " ELSE 'G' || (substr(id, 2)::int / 10) END, id FROM participants;",
+	    groups - 1, groups * 10 - 1);
 	pg_exec(c, sql);
 	pg_exec(c, "INSERT INTO sessions(id, group_id, start_local, end_local)"
 		   " SELECT 'S' || g.id || '-' || n, g.id,"
@@ -243,6 +246,13 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		fill_pg(pg, groups);
+	} else if (getenv("BENCH_WEB_DB")) { /* a new file kept for a look afterwards */
+		snprintf(db, sizeof(db), "%s", getenv("BENCH_WEB_DB"));
+		if (srv_store_open(db, true, &st, err, sizeof(err)) != BLIPPA_OK) {
+			fprintf(stderr, "bench_web: %s\n", err);
+			return 1;
+		}
+		fill_sqlite(db, groups);
 	} else {
 		st = tu_store_open(&tmp, db, sizeof(db));
 		fill_sqlite(db, groups);
@@ -266,9 +276,9 @@ int main(int argc, char **argv)
 	measure(w, cookie, "web_overview", sfx, "/", runs);
 	free(cookie);
 	web_free(w);
-	if (pg)
-		srv_store_close(st);
-	else
+	if (tmp)
 		tu_store_close(st, tmp);
+	else
+		srv_store_close(st);
 	return 0;
 }
