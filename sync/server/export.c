@@ -45,9 +45,7 @@ bool export_fields(const struct srv_export_row *row, char at[32], const char *f[
 					 row->participant_id,
 					 row->given_name,
 					 row->family_name,
-					 row->open_training ? "open_training"
-					 : row->present	    ? "present"
-							    : "absent",
+					 row->open_training ? "open_training" : row->present ? "present" : "absent",
 					 at,
 					 method,
 					 row->kiosk_id};

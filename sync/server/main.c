@@ -32,7 +32,7 @@
 struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
 	const char *from, *to, *output;
-	const char *include;				 /* export: "open-training" */
+	const char *include; /* export: "open-training" */
 	const char *user, *role;			 /* add-user & co. (users_cmd.c) */
 	const char *facilities[SRV_USER_FACILITIES_MAX]; /* every --facility */
 	size_t n_facilities;

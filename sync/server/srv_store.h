@@ -178,11 +178,14 @@ enum srv_att_query {
 	SRV_ATT_GROUP,	  /* facility_id, facility name, timezone, name, period_start, period_end */
 	SRV_ATT_G_SESSIONS, /* session_id, start, end (not removed) */
 	SRV_ATT_G_MEMBERS,  /* participant_id, given_name, family_name */
-	/* one row per cell with a live check-in (the earliest) or a "not
-	 * present" staff correction and no live check-in: session_id,
-	 * participant_id, given_name, family_name (NULL if gone), member (0/1),
-	 * present (0/1), method, kiosk_id, at_ms, corrected_absent (0/1) */
+	/* every live check-in at the group's sessions: session_id,
+	 * participant_id, at_ms, event id, method, kiosk_id (any order) */
 	SRV_ATT_G_CELLS,
+	/* who has a live check-in there but is not a member (any more): id,
+	 * given_name, family_name */
+	SRV_ATT_G_LEFT,
+	/* cells with a "not present" staff correction: session_id, participant_id */
+	SRV_ATT_G_NOT_PRESENT,
 	SRV_ATT_COUNT
 };
 typedef int (*srv_row_fn)(void *ctx, const char *const *col, int n); /* non-0 stops */

@@ -118,24 +118,20 @@ static const struct {
 			   " JOIN participants p ON p.id = m.participant_id WHERE m.group_id = ?1",
 			   1},
     [SRV_ATT_G_CELLS] =
-	{"WITH s AS (SELECT id FROM sessions WHERE group_id = ?1 AND removed = 0),"
-	 " c AS (SELECT e.session_id AS sid, e.participant_id AS pid, e.at_ms, e.method,"
-	 " e.kiosk_id, ROW_NUMBER() OVER (PARTITION BY e.session_id, e.participant_id"
-	 " ORDER BY e.at_ms, e.id) AS rn FROM events e WHERE e.type = 0"
-	 " AND e.session_id IN (SELECT id FROM s) AND" LIVE(
-	     "e") "),"
-		  " k AS (SELECT DISTINCT session_id AS sid, participant_id AS pid FROM corrections"
-		  " WHERE group_id = ?1 AND present = 0 AND session_id IN (SELECT id FROM s))"
-		  " SELECT c.sid, c.pid, p.given_name, p.family_name, EXISTS (SELECT 1 FROM "
-		  "members m"
-		  " WHERE m.group_id = ?1 AND m.participant_id = c.pid), 1, c.method, c.kiosk_id,"
-		  " c.at_ms, 0 FROM c LEFT JOIN participants p ON p.id = c.pid WHERE c.rn = 1"
-		  " UNION ALL SELECT k.sid, k.pid, p.given_name, p.family_name, EXISTS (SELECT 1"
-		  " FROM members m WHERE m.group_id = ?1 AND m.participant_id = k.pid), 0, NULL, "
-		  "NULL,"
-		  " NULL, 1 FROM k LEFT JOIN participants p ON p.id = k.pid"
-		  " WHERE NOT EXISTS (SELECT 1 FROM c WHERE c.sid = k.sid AND c.pid = k.pid)",
+	{"SELECT e.session_id, e.participant_id, e.at_ms, e.id, e.method, e.kiosk_id"
+	 " FROM events e WHERE e.type = 0 AND e.session_id IN (SELECT s.id FROM"
+	 " sessions s WHERE s.group_id = ?1 AND s.removed = 0) AND" LIVE("e"),
 	 1},
+    [SRV_ATT_G_LEFT] = {"SELECT p.id, p.given_name, p.family_name FROM participants p"
+			" WHERE p.id IN (SELECT e.participant_id FROM events e WHERE e.type = 0"
+			" AND e.session_id IN (SELECT s.id FROM sessions s WHERE s.group_id = ?1"
+			" AND s.removed = 0) AND" LIVE(
+			    "e") ") AND NOT EXISTS (SELECT 1 FROM members m"
+				 " WHERE m.group_id = ?1 AND m.participant_id = p.id)",
+			1},
+    [SRV_ATT_G_NOT_PRESENT] = {"SELECT DISTINCT session_id, participant_id FROM corrections"
+			       " WHERE group_id = ?1 AND present = 0",
+			       1},
 };
 
 enum blippa_err sq_attendance(void *impl, enum srv_att_query q, const char *const *args,

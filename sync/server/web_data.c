@@ -76,18 +76,22 @@ struct priv {
 	size_t present_cap;	/* overview: capacity of d->sessions */
 	const char *last_group; /* overview: the group of the previous session row */
 	size_t group;
-	struct cell *cells; /* group page: the cells, while loading */
+	struct cell *cells; /* group page: the live check-ins, while loading */
 	size_t n_cells, cells_cap;
+	struct smap sess;   /* group page: session id -> index into d->sessions */
+	bool any_left;	    /* a check-in of someone not (any more) a member */
 	struct smap future; /* overview: (group, participant) -> future sessions attended */
 	char **owned;	    /* strings the future map keys point to */
 	size_t n_owned, owned_cap;
 };
 
-/* A cell of the group grid as the store gives it (strings owned). */
+/* A live check-in of the group page (strings owned). */
 struct cell {
-	char *sid, *pid, *given, *family, *kiosk;
-	bool member, present, corrected_absent;
+	char *pid, *id;
+	size_t session; /* index into d->sessions */
+	int64_t at_ms;
 	enum checkin_method method;
+	bool staff; /* by a staff correction */
 };
 
 static int cmp_session(const void *x, const void *y)
@@ -420,10 +424,13 @@ static int gr_cell(void *ctx, const char *const *col, int n)
 {
 	struct web_data *d = ctx;
 	struct priv *pv = d->priv;
-	if (n < 10 || !col[0] || !col[1]) {
+	if (n < 6 || !col[0] || !col[1] || !col[3]) {
 		pv->rc = BLIPPA_ERR_IO;
 		return 1;
 	}
+	size_t s = smap_get(&pv->sess, col[0], NULL);
+	if (s == (size_t)-1)
+		return 0;
 	if (pv->n_cells == pv->cells_cap) {
 		size_t cap = pv->cells_cap ? pv->cells_cap * 2 : 256;
 		struct cell *c = realloc(pv->cells, cap * sizeof(*c));
@@ -436,83 +443,101 @@ static int gr_cell(void *ctx, const char *const *col, int n)
 	}
 	struct cell *c = &pv->cells[pv->n_cells];
 	memset(c, 0, sizeof(*c));
-	c->sid = strdup(col[0]);
 	c->pid = strdup(col[1]);
-	c->given = col[2] ? strdup(col[2]) : NULL;
-	c->family = col[3] ? strdup(col[3]) : NULL;
-	c->kiosk = strdup(col[7] ? col[7] : "");
+	c->id = strdup(col[3]);
 	pv->n_cells++;
-	if (!c->sid || !c->pid || !c->kiosk || (col[2] && !c->given) || (col[3] && !c->family)) {
+	if (!c->pid || !c->id) {
 		pv->rc = BLIPPA_ERR_NOMEM;
 		return 1;
 	}
-	c->member = count(col[4]) != 0;
-	c->present = count(col[5]) != 0;
-	c->method = (enum checkin_method)count(col[6]);
-	c->corrected_absent = count(col[9]) != 0;
+	c->session = s;
+	c->at_ms = col[2] ? strtoll(col[2], NULL, 10) : 0;
+	c->method = (enum checkin_method)count(col[4]);
+	c->staff = col[5] && strncmp(col[5], "staff:", 6) == 0;
+	if (smap_get(&pv->members, c->pid, NULL) == (size_t)-1)
+		pv->any_left = true;
 	return 0;
 }
 
-/* Members (from the roster) and those who left but checked in (cells),
- * with their marks. */
-static enum blippa_err build_grid(struct web_data *d)
+static int gr_left(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	pv->rc = n < 3 ? BLIPPA_ERR_IO : roster_add_participant(d->r, col[0], col[1], col[2]);
+	return pv->rc != BLIPPA_OK;
+}
+
+static int gr_not_present(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	size_t s = n >= 2 && col[0] ? smap_get(&pv->sess, col[0], NULL) : (size_t)-1;
+	size_t m = n >= 2 && col[1] ? smap_get(&pv->members, col[1], NULL) : (size_t)-1;
+	if (s != (size_t)-1 && m != (size_t)-1 && !d->members[m].left &&
+	    d->members[m].marks[s] == WM_ABSENT) /* no live check-in since */
+		d->members[m].marks[s] |= WM_STAFF;
+	return 0;
+}
+
+/* A row per participant of the roster (members, then those who left), all
+ * absent (members) or unmarked (left); the index by id in pv->members. */
+static enum blippa_err add_members(struct web_data *d, size_t n_roster)
 {
 	struct priv *pv = d->priv;
 	struct roster *r = d->r;
-	size_t n_roster = r->n_participants;
-	for (size_t i = 0; i < pv->n_cells; i++) {
-		struct cell *c = &pv->cells[i];
-		if (c->member || !c->present || !c->given || !c->family)
-			continue;
-		bool seen = false;
-		for (size_t p = n_roster; p < r->n_participants && !seen; p++)
-			seen = strcmp(r->participants[p].id, c->pid) == 0;
-		if (seen)
-			continue;
-		enum blippa_err rc = roster_add_participant(r, c->pid, c->given, c->family);
-		if (rc != BLIPPA_OK)
-			return rc;
-	}
-	struct smap sess = {0};
-	if (!smap_init(&pv->members, r->n_participants) || !smap_init(&sess, d->n_sessions))
-		goto nomem;
-	for (size_t i = 0; i < d->n_sessions; i++)
-		smap_put(&sess, d->sessions[i].s->id, NULL, i);
-	struct wd_group *g = &d->groups[0];
+	smap_free(&pv->members);
+	if (!smap_init(&pv->members, r->n_participants))
+		return BLIPPA_ERR_NOMEM;
 	for (size_t i = 0; i < r->n_participants; i++) {
 		struct wd_member *m = add_member(d, &r->participants[i], 0);
 		if (!m)
-			goto nomem;
+			return BLIPPA_ERR_NOMEM;
 		m->left = i >= n_roster;
-		memset(m->marks, m->left ? WM_NONE : WM_ABSENT, g->n_sessions);
+		memset(m->marks, m->left ? WM_NONE : WM_ABSENT, d->groups[0].n_sessions);
 		smap_put(&pv->members, r->participants[i].id, NULL, i);
 	}
+	return BLIPPA_OK;
+}
+
+/* The earliest live check-in of each cell marks it (card, name, leader; a
+ * staff one flagged) and counts when its session is held. */
+static enum blippa_err apply_cells(struct web_data *d)
+{
+	struct priv *pv = d->priv;
+	size_t ns = d->groups[0].n_sessions;
+	size_t *best = malloc((d->n_members * ns + 1) * sizeof(*best));
+	if (!best)
+		return BLIPPA_ERR_NOMEM;
+	for (size_t i = 0; i < d->n_members * ns; i++)
+		best[i] = (size_t)-1;
 	for (size_t i = 0; i < pv->n_cells; i++) {
 		const struct cell *c = &pv->cells[i];
-		size_t mi = smap_get(&pv->members, c->pid, NULL);
-		size_t s = smap_get(&sess, c->sid, NULL);
-		if (mi == (size_t)-1 || s == (size_t)-1)
-			continue;
-		struct wd_member *m = &d->members[mi];
-		struct wd_session *ses = &d->sessions[s];
-		if (!c->present) {
-			if (c->corrected_absent && !m->left)
-				m->marks[s] = WM_ABSENT | WM_STAFF;
-			continue;
-		}
-		m->marks[s] = (unsigned char)(mark_of(c->method) |
-					      (strncmp(c->kiosk, "staff:", 6) == 0 ? WM_STAFF : 0));
-		if (ses->held) {
-			m->attended++;
-			if (!m->left)
-				ses->present++;
+		size_t m = smap_get(&pv->members, c->pid, NULL);
+		if (m == (size_t)-1)
+			continue; /* left, and no longer in the roster: no name to show */
+		size_t *b = &best[m * ns + c->session];
+		if (*b == (size_t)-1 || c->at_ms < pv->cells[*b].at_ms ||
+		    (c->at_ms == pv->cells[*b].at_ms && strcmp(c->id, pv->cells[*b].id) < 0))
+			*b = i;
+	}
+	for (size_t m = 0; m < d->n_members; m++) {
+		struct wd_member *mb = &d->members[m];
+		for (size_t s = 0; s < ns; s++) {
+			size_t i = best[m * ns + s];
+			if (i == (size_t)-1)
+				continue;
+			const struct cell *c = &pv->cells[i];
+			mb->marks[s] =
+			    (unsigned char)(mark_of(c->method) | (c->staff ? WM_STAFF : 0));
+			if (d->sessions[s].held) {
+				mb->attended++;
+				if (!mb->left)
+					d->sessions[s].present++;
+			}
 		}
 	}
-	smap_free(&sess);
+	free(best);
 	return BLIPPA_OK;
-nomem:
-	smap_free(&sess);
-	return BLIPPA_ERR_NOMEM;
 }
 
 static void fold(struct web_data *d)
@@ -565,24 +590,39 @@ enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64
 		rc = pv->rc;
 	if (rc == BLIPPA_OK)
 		rc = set_now(d, now_ms);
-	static const struct {
-		enum srv_att_query q;
-		srv_row_fn fn;
-	} steps[] = {{SRV_ATT_G_SESSIONS, gr_session},
-		     {SRV_ATT_G_MEMBERS, gr_member},
-		     {SRV_ATT_G_CELLS, gr_cell}};
-	for (size_t i = 0; rc == BLIPPA_OK && i < sizeof(steps) / sizeof(steps[0]); i++) {
-		pv->rc = BLIPPA_OK;
-		rc = srv_store_attendance(st, steps[i].q, args, steps[i].fn, d);
-		if (rc == BLIPPA_OK)
-			rc = pv->rc;
-	}
+	pv->rc = BLIPPA_OK;
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_G_SESSIONS, args, gr_session, d);
+	if (rc == BLIPPA_OK && (rc = pv->rc) == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_G_MEMBERS, args, gr_member, d);
+	if (rc == BLIPPA_OK)
+		rc = pv->rc;
 	if (rc == BLIPPA_OK)
 		rc = index_groups(d);
 	if (rc == BLIPPA_OK)
 		rc = index_sessions(d);
+	size_t n_roster = d->r->n_participants;
+	if (rc == BLIPPA_OK &&
+	    (!smap_init(&pv->sess, d->n_sessions) || !smap_init(&pv->members, n_roster)))
+		rc = BLIPPA_ERR_NOMEM;
+	for (size_t i = 0; rc == BLIPPA_OK && i < d->n_sessions; i++)
+		smap_put(&pv->sess, d->sessions[i].s->id, NULL, i);
+	for (size_t i = 0; rc == BLIPPA_OK && i < n_roster; i++)
+		smap_put(&pv->members, d->r->participants[i].id, NULL, i);
 	if (rc == BLIPPA_OK)
-		rc = build_grid(d);
+		rc = srv_store_attendance(st, SRV_ATT_G_CELLS, args, gr_cell, d);
+	if (rc == BLIPPA_OK)
+		rc = pv->rc;
+	if (rc == BLIPPA_OK && pv->any_left) /* rare: then the names of those who left */
+		rc = srv_store_attendance(st, SRV_ATT_G_LEFT, args, gr_left, d);
+	if (rc == BLIPPA_OK)
+		rc = pv->rc;
+	if (rc == BLIPPA_OK)
+		rc = add_members(d, n_roster);
+	if (rc == BLIPPA_OK)
+		rc = apply_cells(d);
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_G_NOT_PRESENT, args, gr_not_present, d);
 	if (rc == BLIPPA_OK)
 		fold(d);
 	if (rc != BLIPPA_OK) {
@@ -610,13 +650,10 @@ void web_data_free(struct web_data *d)
 		smap_free(&pv->groups);
 		smap_free(&pv->members);
 		smap_free(&pv->future);
+		smap_free(&pv->sess);
 		for (size_t i = 0; i < pv->n_cells; i++) {
-			struct cell *c = &pv->cells[i];
-			free(c->sid);
-			free(c->pid);
-			free(c->given);
-			free(c->family);
-			free(c->kiosk);
+			free(pv->cells[i].pid);
+			free(pv->cells[i].id);
 		}
 		free(pv->cells);
 		for (size_t i = 0; i < pv->n_owned; i++)

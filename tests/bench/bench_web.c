@@ -15,9 +15,10 @@
  * Prints BENCH web_{group,overview}_{median,p99,max}[_pg] <ms> ms.
  * Usage: bench_web [GROUPS]   (goals: group p99 <= 20 ms, overview <= 300 ms;
  * BENCH_WEB_RUNS=N overview requests, default 10; BENCH_WEB_DB=PATH: SQLite
- * file to create and keep) */
+ * file to create and keep, or to reuse as it is) */
 #include <libpq-fe.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -237,6 +238,7 @@ int main(int argc, char **argv)
 	const char *sfx = pg ? "_pg" : "";
 	char *tmp = NULL, db[1024], err[512];
 	struct srv_store *st = NULL;
+	bool reuse = false;
 	if (groups < 1 || runs < 1 || auth_init() != BLIPPA_OK)
 		return 1;
 	double t0 = now_ms();
@@ -246,27 +248,31 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		fill_pg(pg, groups);
-	} else if (getenv("BENCH_WEB_DB")) { /* a new file kept for a look afterwards */
+	} else if (getenv("BENCH_WEB_DB")) { /* kept for a look afterwards; reused if there */
 		snprintf(db, sizeof(db), "%s", getenv("BENCH_WEB_DB"));
-		if (srv_store_open(db, true, &st, err, sizeof(err)) != BLIPPA_OK) {
+		reuse = srv_store_open(db, false, &st, err, sizeof(err)) == BLIPPA_OK;
+		if (!reuse && srv_store_open(db, true, &st, err, sizeof(err)) != BLIPPA_OK) {
 			fprintf(stderr, "bench_web: %s\n", err);
 			return 1;
 		}
-		fill_sqlite(db, groups);
+		if (!reuse)
+			fill_sqlite(db, groups);
 	} else {
 		st = tu_store_open(&tmp, db, sizeof(db));
 		fill_sqlite(db, groups);
 	}
 	double t1 = now_ms();
-	if (srv_store_att_rebuild(st) != BLIPPA_OK)
+	if (!reuse && srv_store_att_rebuild(st) != BLIPPA_OK)
 		return 1;
 	fprintf(stderr,
 		"bench_web: %d groups x 10 members x 40 sessions (+ GBIG) filled in %.0f ms,"
 		" summary rebuilt in %.0f ms\n",
 		groups, t1 - t0, now_ms() - t1);
 	struct srv_user u = {.name = "bench", .role = SRV_ROLE_ADMIN};
-	if (users_pw_hash("correct horse battery", u.pw_hash) != BLIPPA_OK ||
-	    srv_store_add_user(st, &u) != BLIPPA_OK)
+	enum blippa_err rc = users_pw_hash("correct horse battery", u.pw_hash);
+	if (rc == BLIPPA_OK)
+		rc = srv_store_add_user(st, &u);
+	if (rc != BLIPPA_OK && !(reuse && rc == BLIPPA_ERR_EXISTS))
 		return 1;
 	struct web *w = NULL;
 	if (web_new(st, NULL, &w) != BLIPPA_OK)
