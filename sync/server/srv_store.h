@@ -171,11 +171,13 @@ typedef int (*srv_user_fn)(void *ctx, const struct srv_user *u); /* non-0 stops 
  * where period is "current" (period_start <= today <= period_end), "past"
  * (period_end < today) or "upcoming"; group queries take (group_id). */
 enum srv_att_query {
-	SRV_ATT_GROUPS,	  /* id, name, period_start, period_end */
-	SRV_ATT_SESSIONS, /* group_id, session_id, start, end, present (not removed) */
-	SRV_ATT_MEMBERS,  /* group_id, participant_id, attended (all sessions) */
-	SRV_ATT_FUTURE,	  /* group_id, participant_id, sessions attended that start after now */
-	SRV_ATT_GROUP,	  /* facility_id, facility name, timezone, name, period_start, period_end */
+	SRV_ATT_GROUPS, /* id, name, period_start, period_end */
+	/* group_id, held (1: start <= now, else 0), present; per session not
+	 * removed, in group, start order */
+	SRV_ATT_SESSIONS,
+	SRV_ATT_MEMBERS, /* group_id, participant_id, attended (all sessions) */
+	SRV_ATT_FUTURE,	 /* group_id, participant_id, sessions attended that start after now */
+	SRV_ATT_GROUP,	 /* facility_id, facility name, timezone, name, period_start, period_end */
 	SRV_ATT_G_SESSIONS, /* session_id, start, end (not removed) */
 	SRV_ATT_G_MEMBERS,  /* participant_id, given_name, family_name */
 	/* every live check-in at the group's sessions: session_id,

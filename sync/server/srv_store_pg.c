@@ -443,6 +443,7 @@ enum blippa_err pg_conn_reset(struct pg_conn *c)
 {
 	PQreset(c->pg);
 	memset(c->prepared, 0, sizeof(c->prepared));
+	memset(c->att_prepared, 0, sizeof(c->att_prepared));
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		const char *why = PQerrorMessage(c->pg);
 		log_error("pg", "reconnect failed: %.*s", (int)strcspn(why, "\n"), why);

@@ -61,6 +61,7 @@ struct pg_conn {
 	struct srv_pool_conn link; /* first: the pool's */
 	PGconn *pg;
 	bool prepared[PQ_COUNT]; /* per connection; cleared by a reconnect */
+	bool att_prepared[SRV_ATT_COUNT]; /* srv_store_pg_att.c, likewise */
 };
 
 struct pg_impl {

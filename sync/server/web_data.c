@@ -73,12 +73,12 @@ struct priv {
 	size_t members_cap;
 	bool grid;
 	enum blippa_err rc;
-	size_t present_cap;	/* overview: capacity of d->sessions */
-	const char *last_group; /* overview: the group of the previous session row */
-	size_t group;
+	size_t present_cap; /* overview: capacity of d->sessions */
 	struct cell *cells; /* group page: the live check-ins, while loading */
 	size_t n_cells, cells_cap;
-	struct smap sess;   /* group page: session id -> index into d->sessions */
+	struct smap sess;	/* group page: session id -> index into d->sessions */
+	const char *last_group; /* overview: the group of the previous session row */
+	size_t group;
 	bool any_left;	    /* a check-in of someone not (any more) a member */
 	struct smap future; /* overview: (group, participant) -> future sessions attended */
 	char **owned;	    /* strings the future map keys point to */
@@ -234,13 +234,13 @@ static int ov_group(void *ctx, const char *const *col, int n)
 	return pv->rc != BLIPPA_OK;
 }
 
-/* Rows come in group, start order (the query's ORDER BY): appended as
- * they come, without a roster entry (the overview shows no session). */
+/* A row per session in group, start order, without a roster entry (the
+ * overview names no session). */
 static int ov_session(void *ctx, const char *const *col, int n)
 {
 	struct web_data *d = ctx;
 	struct priv *pv = d->priv;
-	if (n < 5 || !col[0] || !col[2]) {
+	if (n < 3 || !col[0]) {
 		pv->rc = BLIPPA_ERR_IO;
 		return 1;
 	}
@@ -268,8 +268,8 @@ static int ov_session(void *ctx, const char *const *col, int n)
 	struct wd_session *s = &d->sessions[d->n_sessions++];
 	s->s = NULL;
 	s->group = pv->group;
-	s->held = strcmp(col[2], d->now_local) <= 0;
-	s->present = count(col[4]);
+	s->held = count(col[1]) != 0;
+	s->present = count(col[2]);
 	g->n_sessions++;
 	if (s->held) {
 		g->n_held++;

@@ -145,7 +145,7 @@ static void fill_pg(const char *uri, int groups)
 		   " 1610000000000 FROM sessions s JOIN groups g ON g.id = s.group_id"
 		   " JOIN members m ON m.group_id = g.id"
 		   " WHERE (length(m.participant_id) + hashtext(s.id)) % 4 <> 0;"
-		   "COMMIT;");
+		   "COMMIT; ANALYZE;");
 	PQfinish(c);
 }
 
