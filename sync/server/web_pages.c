@@ -66,8 +66,12 @@ static void chart(struct html *h, const struct web_data *d, const struct wd_grou
 	size_t len = 0, k = 0, skip = g->n_held - n;
 	for (size_t s = g->first_session; s < g->first_session + g->n_sessions; s++) {
 		const struct wd_session *ses = &d->sessions[s];
-		if (!ses->held || skip-- > 0)
+		if (!ses->held)
 			continue;
+		if (skip) {
+			skip--;
+			continue;
+		}
 		unsigned v = g->n_members ? (unsigned)(ses->present * 30 / g->n_members) : 0;
 		if (v > 30)
 			v = 30;
