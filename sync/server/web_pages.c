@@ -49,6 +49,22 @@ static unsigned pct(size_t a, size_t b)
 	return b ? (unsigned)((a * 100 + b / 2) / b) : 0;
 }
 
+/* Appends prefix and v in decimal to buf at len; returns the new length
+ * (the caller leaves room: prefix + 20 digits). */
+static size_t put_uint(char *buf, size_t len, const char *prefix, size_t v)
+{
+	char d[24];
+	size_t n = 0;
+	while (*prefix)
+		buf[len++] = *prefix++;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n)
+		buf[len++] = d[--n];
+	return len;
+}
+
 /* Bars per held session (present / members, 0..100 %) as one SVG path:
  * small enough for thousands of groups on one page. */
 #define CHART_BARS_MAX 120
@@ -62,7 +78,7 @@ static void chart(struct html *h, const struct web_data *d, const struct wd_grou
 	if (n > CHART_BARS_MAX)
 		n = CHART_BARS_MAX; /* the latest ones */
 	unsigned w = (unsigned)(n > 40 ? 4 : n > 20 ? 6 : 10);
-	char path[CHART_BARS_MAX * 28 + 1];
+	char path[CHART_BARS_MAX * 40 + 1] = "";
 	size_t len = 0, k = 0, skip = g->n_held - n;
 	for (size_t s = g->first_session; s < g->first_session + g->n_sessions; s++) {
 		const struct wd_session *ses = &d->sessions[s];
@@ -75,11 +91,15 @@ static void chart(struct html *h, const struct web_data *d, const struct wd_grou
 		unsigned v = g->n_members ? (unsigned)(ses->present * 30 / g->n_members) : 0;
 		if (v > 30)
 			v = 30;
-		int m = snprintf(path + len, sizeof(path) - len, "M%zu 32v-%uh%uv%uz", k * w, v + 1,
-				 w - 1, v + 1);
-		if (m < 0 || (size_t)m >= sizeof(path) - len)
+		/* "M<x> 32v-<h>h<w-1>v<h>z", without printf: thousands per page */
+		if (len + 40 >= sizeof(path))
 			break;
-		len += (size_t)m;
+		len = put_uint(path, len, "M", k * w);
+		len = put_uint(path, len, " 32v-", v + 1);
+		len = put_uint(path, len, "h", w - 1);
+		len = put_uint(path, len, "v", v + 1);
+		path[len++] = 'z';
+		path[len] = '\0';
 		k++;
 	}
 	HTML_LIT(h, "<svg class=\"chart\" role=\"img\" height=\"32\"");
