@@ -98,7 +98,8 @@ static const struct {
     [SRV_ATT_SESSIONS] = {"SELECT a.group_id, (a.start_local <= $4::text)::int, a.present"
 			  " FROM groups g JOIN att_session a ON a.facility_id = $1"
 			  " AND a.group_id = g.id WHERE" GROUPS_IN
-			  " ORDER BY a.group_id, a.start_local, a.session_id",
+			  " ORDER BY a.group_id COLLATE \"C\", a.start_local COLLATE \"C\","
+			  " a.session_id COLLATE \"C\"",
 			  4},
     [SRV_ATT_MEMBERS] = {"SELECT a.group_id, a.participant_id, a.attended FROM groups g"
 			 " JOIN att_member a ON a.facility_id = $1 AND a.group_id = g.id"

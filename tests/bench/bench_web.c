@@ -210,6 +210,21 @@ static char *login(struct web *w)
 	return sess;
 }
 
+/* BENCH_WEB_DUMP=DIR: the first answer of each page into DIR/NAME.html. */
+static void dump(const char *name, const struct web_response *r)
+{
+	const char *dir = getenv("BENCH_WEB_DUMP");
+	char path[1024];
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/%s.html", dir, name);
+	FILE *f = fopen(path, "w");
+	if (!f || fwrite(r->body, 1, r->body_len, f) != r->body_len)
+		fprintf(stderr, "bench_web: cannot write %s\n", path);
+	if (f)
+		fclose(f);
+}
+
 /* Times n requests of path; prints median, p99 and max of the wall clock,
  * and the median CPU time (SQLite: all of it is in this thread). */
 static void measure(struct web *w, const char *cookie, const char *name, const char *sfx,
@@ -230,8 +245,10 @@ static void measure(struct web *w, const char *cookie, const char *name, const c
 			fprintf(stderr, "bench_web: %s: %u\n", path, r.status);
 			exit(1);
 		}
-		if (i < 0)
+		if (i < 0) {
 			fprintf(stderr, "bench_web: %s: %zu bytes\n", path, r.body_len);
+			dump(name, &r);
+		}
 		web_response_clear(&r);
 	}
 	qsort(t, (size_t)n, sizeof(*t), cmp_d);
