@@ -639,6 +639,8 @@ static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create
 	}
 	for (int v = version; rc == BLIPPA_OK && v < PG_SCHEMA_VERSION; v++)
 		rc = pg_exec_simple(c, migrations[v]);
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT) /* the rest of v4 (string length) */
+		rc = pg_exec_simple(c, pg_schema_att_gone);
 	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT)
 		rc = pg_att_rebuild_conn(c);
 	if (rc == BLIPPA_OK && version < PG_SCHEMA_VERSION) {

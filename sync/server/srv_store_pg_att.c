@@ -13,8 +13,11 @@
  * trigger first locks the summary rows it will change, in key order
  * (sessions, then members), and only then, in a new statement with a new
  * snapshot, reads the events, so a concurrent batch on the same session is
- * either fully counted already or waits for this one. A roster import
- * rebuilds the summary under an EXCLUSIVE lock on both tables. */
+ * either fully counted already or waits for this one. A delete (a purge)
+ * has the touched cells' sessions and members counted again. Events are
+ * never updated in place (code that would must call srv_store_att_rebuild).
+ * A roster import rebuilds the summary under an EXCLUSIVE lock on both
+ * tables. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +31,13 @@
 	"SELECT n.session_id AS sid, n.participant_id AS pid FROM nt n"                            \
 	" WHERE n.type = 0 AND n.session_id IS NOT NULL UNION SELECT x.session_id,"                \
 	" x.participant_id FROM nt n JOIN events x ON x.id = n.voids_id WHERE n.type = 1"          \
+	" AND x.type = 0 AND x.session_id IS NOT NULL"
+
+/* the cells of the deleted rows (transition table ot) */
+#define GONE                                                                                       \
+	"SELECT o.session_id AS sid, o.participant_id AS pid FROM ot o"                            \
+	" WHERE o.type = 0 AND o.session_id IS NOT NULL UNION SELECT x.session_id,"                \
+	" x.participant_id FROM ot o JOIN events x ON x.id = o.voids_id WHERE o.type = 1"          \
 	" AND x.type = 0 AND x.session_id IS NOT NULL"
 
 const char pg_schema_att[] =
@@ -63,6 +73,31 @@ const char pg_schema_att[] =
     " RETURN NULL; END $f$;"
     "CREATE TRIGGER att_events AFTER INSERT ON events REFERENCING NEW TABLE AS nt"
     " FOR EACH STATEMENT EXECUTE FUNCTION blippa_att_events();";
+
+const char pg_schema_att_gone[] =
+    /* events deleted (a purge): their cells' sessions and members counted
+     * again from the events, after the same locks */
+    "CREATE FUNCTION blippa_att_events_gone() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+    " PERFORM 1 FROM att_session a WHERE a.session_id IN (SELECT t.sid FROM (" GONE ") t)"
+    " ORDER BY a.session_id FOR UPDATE;"
+    " PERFORM 1 FROM att_member m WHERE (m.facility_id, m.group_id, m.participant_id) IN"
+    " (SELECT a.facility_id, a.group_id, t.pid FROM (" GONE ") t JOIN att_session a"
+    " ON a.session_id = t.sid) ORDER BY m.facility_id, m.group_id, m.participant_id"
+    " FOR UPDATE;"
+    " UPDATE att_session a SET present = (SELECT count(DISTINCT e.participant_id)"
+    " FROM events e JOIN att_member m ON m.facility_id = a.facility_id"
+    " AND m.group_id = a.group_id AND m.participant_id = e.participant_id"
+    " WHERE e.type = 0 AND e.session_id = a.session_id AND" LIVE_E ")"
+    " WHERE a.session_id IN (SELECT t.sid FROM (" GONE ") t);"
+    " UPDATE att_member m SET attended = (SELECT count(DISTINCT a.session_id)"
+    " FROM att_session a JOIN events e ON e.session_id = a.session_id AND e.type = 0"
+    " AND e.participant_id = m.participant_id WHERE a.facility_id = m.facility_id"
+    " AND a.group_id = m.group_id AND" LIVE_E ")"
+    " WHERE (m.facility_id, m.group_id, m.participant_id) IN (SELECT a.facility_id,"
+    " a.group_id, t.pid FROM (" GONE ") t JOIN att_session a ON a.session_id = t.sid);"
+    " RETURN NULL; END $f$;"
+    "CREATE TRIGGER att_events_gone AFTER DELETE ON events REFERENCING OLD TABLE AS ot"
+    " FOR EACH STATEMENT EXECUTE FUNCTION blippa_att_events_gone();";
 
 /* Rows are written in key order: a facility's rows share pages. */
 static const char att_rebuild_sql[] =

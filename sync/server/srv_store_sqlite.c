@@ -444,6 +444,8 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 	if (src == SQLITE_OK && version < 4) {
 		src = sqlite3_exec(c->db, sq_schema_att, NULL, NULL, NULL);
 		if (src == SQLITE_OK)
+			src = sqlite3_exec(c->db, sq_schema_att_gone, NULL, NULL, NULL);
+		if (src == SQLITE_OK)
 			src = sq_att_rebuild_conn(c) == BLIPPA_OK ? SQLITE_OK : SQLITE_ERROR;
 	}
 	if (src == SQLITE_OK)

@@ -13,7 +13,9 @@
  * import, which rebuilds both; between imports the triggers only update
  * counters (SQLite runs them row by row, one writer at a time): a check-in
  * counts when it makes its cell (session, participant) live, a void when it
- * leaves its cell without a live check-in. */
+ * leaves its cell without a live check-in; a deleted event (a purge) has its
+ * cell's session and member counted again from the events. Events are never
+ * updated in place; code that would must call srv_store_att_rebuild. */
 #include "srv_store_sqlite_int.h"
 
 #include <stdio.h>
@@ -60,6 +62,26 @@ const char sq_schema_att[] =
     " AND EXISTS (SELECT 1 FROM att_member m, events x WHERE x.id = NEW.voids_id"
     " AND m.facility_id = att_session.facility_id AND m.group_id = att_session.group_id"
     " AND m.participant_id = x.participant_id);"
+    " END;";
+
+const char sq_schema_att_gone[] =
+    /* events deleted (a purge): the cells they were in are counted again */
+    "CREATE TRIGGER att_delete AFTER DELETE ON events WHEN OLD.type IN (0, 1) BEGIN"
+    " UPDATE att_session SET present = (SELECT count(DISTINCT e.participant_id)"
+    " FROM events e JOIN att_member m ON m.facility_id = att_session.facility_id"
+    " AND m.group_id = att_session.group_id AND m.participant_id = e.participant_id"
+    " WHERE e.type = 0 AND e.session_id = att_session.session_id AND" LIVE_E ")"
+    " WHERE session_id IN (OLD.session_id,"
+    " (SELECT x.session_id FROM events x WHERE x.id = OLD.voids_id));"
+    " UPDATE att_member SET attended = (SELECT count(DISTINCT a.session_id)"
+    " FROM att_session a JOIN events e ON e.session_id = a.session_id AND e.type = 0"
+    " AND e.participant_id = att_member.participant_id"
+    " WHERE a.facility_id = att_member.facility_id AND a.group_id = att_member.group_id"
+    " AND" LIVE_E ") WHERE (facility_id, group_id) IN (SELECT a.facility_id, a.group_id"
+    " FROM att_session a WHERE a.session_id IN (OLD.session_id,"
+    " (SELECT x.session_id FROM events x WHERE x.id = OLD.voids_id)))"
+    " AND participant_id IN (OLD.participant_id,"
+    " (SELECT x.participant_id FROM events x WHERE x.id = OLD.voids_id));"
     " END;";
 
 static const char att_rebuild_sql[] =

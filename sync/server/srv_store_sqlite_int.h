@@ -121,7 +121,7 @@ enum blippa_err sq_list_corrections(void *impl, const char *group_id, srv_correc
 				    void *ctx);
 
 /* srv_store_sqlite_att.c: the attendance summary (schema v4) */
-extern const char sq_schema_att[];
+extern const char sq_schema_att[], sq_schema_att_gone[]; /* run in this order */
 enum blippa_err sq_attendance(void *impl, enum srv_att_query q, const char *const *args,
 			      srv_row_fn fn, void *ctx);
 enum blippa_err sq_att_rebuild(void *impl);

@@ -9,7 +9,8 @@
  * at sessions not yet held, staff corrections both ways, then a roster
  * re-import that removes a member (who becomes "left") and a session with
  * check-ins, then more events, then a full rebuild, which must change
- * nothing. Time is a parameter (PINNED_NOW_MS), never the run date. With
+ * nothing, then a purge deleting some check-ins and voids behind the
+ * store's back (SQL). Time is a parameter (PINNED_NOW_MS), never the run date. With
  * BLIPPA_PG_URI set (test_web_data_pg under pg_harness.sh) it runs on
  * PostgreSQL. */
 #include <setjmp.h>
@@ -17,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +37,8 @@
 #define N_MEMBERS 7
 
 static struct srv_store *st;
-static char *tmp;
+static char *tmp, db[1024];
+static const char *pg;
 static struct srv_kiosk kiosk[2];
 static uint32_t seed = 12345;
 static unsigned ev_no;
@@ -373,13 +377,32 @@ static void test_summary_equals_export_fold(void **state)
 	check_all();
 	assert_int_equal(srv_store_att_rebuild(st), BLIPPA_OK);
 	check_all();
+	/* a purge: about one event in five goes, check-ins and voids alike */
+	static const char purge[] =
+	    "DELETE FROM events WHERE type IN (0, 1) AND substr(id, 36, 1) IN ('3', 'a', 'c')";
+	if (pg) {
+		PGconn *c = PQconnectdb(pg);
+		PGresult *r = PQexec(c, purge);
+		assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+		assert_true(atoi(PQcmdTuples(r)) > 10);
+		PQclear(r);
+		PQfinish(c);
+	} else {
+		sqlite3 *c = NULL;
+		assert_int_equal(sqlite3_open(db, &c), SQLITE_OK);
+		sqlite3_busy_timeout(c, 10000);
+		assert_int_equal(sqlite3_exec(c, purge, NULL, NULL, NULL), SQLITE_OK);
+		assert_true(sqlite3_changes(c) > 10);
+		sqlite3_close(c);
+	}
+	check_all();
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	char db[1024], err[512];
-	const char *pg = getenv("BLIPPA_PG_URI");
+	char err[512];
+	pg = getenv("BLIPPA_PG_URI");
 	if (pg) {
 		assert_int_equal(auth_init(), BLIPPA_OK);
 		tmp = tu_mkdtemp();
