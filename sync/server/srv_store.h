@@ -118,13 +118,13 @@ struct srv_ingest_stats {
  * "reason" of docs/protocol.md. */
 enum srv_reason {
 	SRV_R_OK = 0,
-	SRV_R_SESSION = 1,     /* "unknown session" */
-	SRV_R_SES_FAC = 2,     /* "session not in facility" */
+	SRV_R_SESSION = 1,    /* "unknown session" */
+	SRV_R_SES_FAC = 2,    /* "session not in facility" */
 	SRV_R_PARTICIPANT = 3, /* "unknown participant" */
-	SRV_R_NOT_MEMBER = 4,  /* "participant not in group" */
-	SRV_R_EVENT = 5,       /* "unknown event" (a void of no check-in here) */
-	SRV_R_IN_USE = 6,      /* "card in use" */
-	SRV_R_UID = 7,	       /* "bad card uid" */
+	SRV_R_NOT_MEMBER = 4, /* "participant not in group" */
+	SRV_R_EVENT = 5,      /* "unknown event" (a void of no check-in here) */
+	SRV_R_IN_USE = 6,     /* "card in use" */
+	SRV_R_UID = 7,	      /* "bad card uid" */
 	SRV_R_COUNT
 };
 /* The reason text; NULL for SRV_R_OK or an out-of-range value. */

@@ -465,10 +465,9 @@ static void test_dates_agree_with_kiosk(void **state)
 	char p[1200];
 	struct import_set *set = NULL;
 	snprintf(p, sizeof(p), "%s/groups.csv", dir);
-	tu_write_file(
-	    p, "group_id,facility_id,name,period_start,period_end\n"
-	       "G1,F1,Styrka A,1970-06-01,2026-12-18\n"
-	       "G2,F1,Balans,2026-08-24,2026-12-18\nG3,F2,Kondition,2026-09-01,2026-12-15\n");
+	tu_write_file(p, "group_id,facility_id,name,period_start,period_end\n"
+			 "G1,F1,Styrka A,1970-06-01,2026-12-18\n"
+			 "G2,F1,Balans,2026-08-24,2026-12-18\nG3,F2,Kondition,2026-09-01,2026-12-15\n");
 	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_ERR_INVALID);
 	if (!strstr(err, "/groups.csv:2: bad period_start 1970-06-01"))
 		fail_msg("message: %s", err);
