@@ -25,20 +25,26 @@
 #include "srv_store_pg_int.h"
 
 /* a check-in e that no void cancels */
-#define LIVE_E " NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+#define LIVE_E                                                                                     \
+	" NOT EXISTS (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL                    \
+	" AND v.voids_id = e.id)"
 /* the cells of the statement's rows (transition table nt) */
 #define TOUCHED                                                                                    \
 	"SELECT n.session_id AS sid, n.participant_id AS pid FROM nt n"                            \
-	" WHERE n.type = 0 AND n.session_id IS NOT NULL UNION SELECT x.session_id,"                \
-	" x.participant_id FROM nt n JOIN events x ON x.id = n.voids_id WHERE n.type = 1"          \
-	" AND x.type = 0 AND x.session_id IS NOT NULL"
+	" WHERE n.type = " EVENT_DB_CHECKIN_SQL                                                    \
+	" AND n.session_id IS NOT NULL UNION SELECT x.session_id,"                                 \
+	" x.participant_id FROM nt n JOIN events x ON x.id = n.voids_id WHERE n.type "             \
+	"= " EVENT_DB_VOID_SQL " AND x.type = " EVENT_DB_CHECKIN_SQL                               \
+	" AND x.session_id IS NOT NULL"
 
 /* the cells of the deleted rows (transition table ot) */
 #define GONE                                                                                       \
 	"SELECT o.session_id AS sid, o.participant_id AS pid FROM ot o"                            \
-	" WHERE o.type = 0 AND o.session_id IS NOT NULL UNION SELECT x.session_id,"                \
-	" x.participant_id FROM ot o JOIN events x ON x.id = o.voids_id WHERE o.type = 1"          \
-	" AND x.type = 0 AND x.session_id IS NOT NULL"
+	" WHERE o.type = " EVENT_DB_CHECKIN_SQL                                                    \
+	" AND o.session_id IS NOT NULL UNION SELECT x.session_id,"                                 \
+	" x.participant_id FROM ot o JOIN events x ON x.id = o.voids_id WHERE o.type "             \
+	"= " EVENT_DB_VOID_SQL " AND x.type = " EVENT_DB_CHECKIN_SQL                               \
+	" AND x.session_id IS NOT NULL"
 
 const char pg_schema_att[] =
     "CREATE INDEX groups_by_facility_id ON groups(facility_id, id);"
@@ -56,11 +62,14 @@ const char pg_schema_att[] =
     " ON a.session_id = t.sid) ORDER BY m.facility_id, m.group_id, m.participant_id"
     " FOR UPDATE;"
     " WITH d AS (SELECT t.sid, t.pid, a.facility_id AS fid, a.group_id AS gid,"
-    " (EXISTS (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = t.sid"
+    " (EXISTS (SELECT 1 FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+    " AND e.session_id = t.sid"
     " AND e.participant_id = t.pid AND" LIVE_E "))::int"
-    " - (EXISTS (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = t.sid"
+    " - (EXISTS (SELECT 1 FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+    " AND e.session_id = t.sid"
     " AND e.participant_id = t.pid AND NOT EXISTS (SELECT 1 FROM nt n WHERE n.id = e.id)"
-    " AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id"
+    " AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL
+    " AND v.voids_id = e.id"
     " AND NOT EXISTS (SELECT 1 FROM nt n WHERE n.id = v.id))))::int AS delta"
     " FROM (" TOUCHED ") t JOIN att_session a ON a.session_id = t.sid"
     " JOIN att_member m ON m.facility_id = a.facility_id AND m.group_id = a.group_id"
@@ -87,10 +96,11 @@ const char pg_schema_att_gone[] =
     " UPDATE att_session a SET present = (SELECT count(DISTINCT e.participant_id)"
     " FROM events e JOIN att_member m ON m.facility_id = a.facility_id"
     " AND m.group_id = a.group_id AND m.participant_id = e.participant_id"
-    " WHERE e.type = 0 AND e.session_id = a.session_id AND" LIVE_E ")"
+    " WHERE e.type = " EVENT_DB_CHECKIN_SQL " AND e.session_id = a.session_id AND" LIVE_E ")"
     " WHERE a.session_id IN (SELECT t.sid FROM (" GONE ") t);"
     " UPDATE att_member m SET attended = (SELECT count(DISTINCT a.session_id)"
-    " FROM att_session a JOIN events e ON e.session_id = a.session_id AND e.type = 0"
+    " FROM att_session a JOIN events e ON e.session_id = a.session_id AND e.type "
+    "= " EVENT_DB_CHECKIN_SQL
     " AND e.participant_id = m.participant_id WHERE a.facility_id = m.facility_id"
     " AND a.group_id = m.group_id AND" LIVE_E ")"
     " WHERE (m.facility_id, m.group_id, m.participant_id) IN (SELECT a.facility_id,"
@@ -106,13 +116,13 @@ static const char att_rebuild_sql[] =
     "INSERT INTO att_session SELECT g.facility_id, s.group_id, s.start_local, s.id,"
     " (SELECT count(DISTINCT e.participant_id) FROM events e JOIN members m"
     " ON m.group_id = s.group_id AND m.participant_id = e.participant_id"
-    " WHERE e.type = 0 AND e.session_id = s.id AND" LIVE_E ")"
+    " WHERE e.type = " EVENT_DB_CHECKIN_SQL " AND e.session_id = s.id AND" LIVE_E ")"
     " FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.removed = 0"
     " ORDER BY 1, 2, 3, 4;"
     "DELETE FROM att_member;"
     "INSERT INTO att_member SELECT g.facility_id, m.group_id, m.participant_id,"
     " (SELECT count(DISTINCT s.id) FROM sessions s JOIN events e ON e.session_id = s.id"
-    " AND e.type = 0 AND e.participant_id = m.participant_id"
+    " AND e.type = " EVENT_DB_CHECKIN_SQL " AND e.participant_id = m.participant_id"
     " WHERE s.group_id = m.group_id AND s.removed = 0 AND" LIVE_E ")"
     " FROM members m JOIN groups g ON g.id = m.group_id"
     " JOIN participants p ON p.id = m.participant_id ORDER BY 1, 2, 3;"
@@ -141,12 +151,13 @@ static const struct {
 			 " WHERE" GROUPS_IN,
 			 3},
     /* a member's live check-in makes present > 0 */
-    [SRV_ATT_FUTURE] = {"SELECT a.group_id, e.participant_id, count(DISTINCT a.session_id)"
-			" FROM groups g JOIN att_session a ON a.facility_id = $1"
-			" AND a.group_id = g.id AND a.start_local > $4::text AND a.present > 0"
-			" JOIN events e ON e.session_id = a.session_id AND e.type = 0"
-			" WHERE" GROUPS_IN " AND" LIVE_E " GROUP BY a.group_id, e.participant_id",
-			4},
+    [SRV_ATT_FUTURE] =
+	{"SELECT a.group_id, e.participant_id, count(DISTINCT a.session_id)"
+	 " FROM groups g JOIN att_session a ON a.facility_id = $1"
+	 " AND a.group_id = g.id AND a.start_local > $4::text AND a.present > 0"
+	 " JOIN events e ON e.session_id = a.session_id AND e.type = " EVENT_DB_CHECKIN_SQL
+	 " WHERE" GROUPS_IN " AND" LIVE_E " GROUP BY a.group_id, e.participant_id",
+	 4},
     [SRV_ATT_GROUP] = {"SELECT f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
 		       " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = $1",
 		       1},
@@ -158,11 +169,13 @@ static const struct {
 			   1},
     [SRV_ATT_G_CELLS] =
 	{"SELECT e.session_id, e.participant_id, e.at_ms, e.id, e.method, e.kiosk_id"
-	 " FROM events e WHERE e.type = 0 AND e.session_id IN (SELECT s.id FROM"
+	 " FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+	 " AND e.session_id IN (SELECT s.id FROM"
 	 " sessions s WHERE s.group_id = $1 AND s.removed = 0) AND" LIVE_E,
 	 1},
     [SRV_ATT_G_LEFT] = {"SELECT p.id, p.given_name, p.family_name FROM participants p"
-			" WHERE p.id IN (SELECT e.participant_id FROM events e WHERE e.type = 0"
+			" WHERE p.id IN (SELECT e.participant_id FROM events e WHERE e.type "
+			"= " EVENT_DB_CHECKIN_SQL
 			" AND e.session_id IN (SELECT s.id FROM sessions s WHERE s.group_id = $1"
 			" AND s.removed = 0) AND" LIVE_E ") AND NOT EXISTS (SELECT 1 FROM members m"
 			" WHERE m.group_id = $1 AND m.participant_id = p.id)",

@@ -22,7 +22,9 @@
 #include <string.h>
 
 /* a check-in e that no void cancels */
-#define LIVE_E " NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1 AND v.voids_id = e.id)"
+#define LIVE_E                                                                                     \
+	" NOT EXISTS (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL                    \
+	" AND v.voids_id = e.id)"
 
 const char sq_schema_att[] =
     "CREATE INDEX groups_by_facility_id ON groups(facility_id, id);"
@@ -34,8 +36,9 @@ const char sq_schema_att[] =
     " PRIMARY KEY(facility_id, group_id, participant_id)) WITHOUT ROWID;"
     /* a check-in that makes its cell live */
     "CREATE TRIGGER att_checkin AFTER INSERT ON events"
-    " WHEN NEW.type = 0 AND NEW.session_id IS NOT NULL AND NOT EXISTS"
-    " (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = NEW.session_id"
+    " WHEN NEW.type = " EVENT_DB_CHECKIN_SQL " AND NEW.session_id IS NOT NULL AND NOT EXISTS"
+    " (SELECT 1 FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+    " AND e.session_id = NEW.session_id"
     " AND e.participant_id = NEW.participant_id AND e.id <> NEW.id AND" LIVE_E ")"
     " BEGIN"
     " UPDATE att_member SET attended = attended + 1"
@@ -47,10 +50,13 @@ const char sq_schema_att[] =
     " END;"
     /* a void of a live check-in that leaves its cell without one */
     "CREATE TRIGGER att_void AFTER INSERT ON events"
-    " WHEN NEW.type = 1 AND EXISTS (SELECT 1 FROM events x WHERE x.id = NEW.voids_id"
-    " AND x.type = 0 AND x.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events v"
-    " WHERE v.type = 1 AND v.voids_id = x.id AND v.id <> NEW.id) AND NOT EXISTS"
-    " (SELECT 1 FROM events e WHERE e.type = 0 AND e.session_id = x.session_id"
+    " WHEN NEW.type = " EVENT_DB_VOID_SQL
+    " AND EXISTS (SELECT 1 FROM events x WHERE x.id = NEW.voids_id"
+    " AND x.type = " EVENT_DB_CHECKIN_SQL
+    " AND x.session_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM events v"
+    " WHERE v.type = " EVENT_DB_VOID_SQL " AND v.voids_id = x.id AND v.id <> NEW.id) AND NOT EXISTS"
+    " (SELECT 1 FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+    " AND e.session_id = x.session_id"
     " AND e.participant_id = x.participant_id AND e.id <> x.id AND" LIVE_E "))"
     " BEGIN"
     " UPDATE att_member SET attended = attended - 1"
@@ -66,16 +72,18 @@ const char sq_schema_att[] =
 
 const char sq_schema_att_gone[] =
     /* events deleted (a purge): the cells they were in are counted again */
-    "CREATE TRIGGER att_delete AFTER DELETE ON events WHEN OLD.type IN (0, 1) BEGIN"
+    "CREATE TRIGGER att_delete AFTER DELETE ON events WHEN OLD.type IN (" EVENT_DB_CHECKIN_SQL
+    ", " EVENT_DB_VOID_SQL ") BEGIN"
     " UPDATE att_session SET present = (SELECT count(DISTINCT e.participant_id)"
     " FROM events e JOIN att_member m ON m.facility_id = att_session.facility_id"
     " AND m.group_id = att_session.group_id AND m.participant_id = e.participant_id"
-    " WHERE e.type = 0 AND e.session_id = att_session.session_id AND" LIVE_E ")"
+    " WHERE e.type = " EVENT_DB_CHECKIN_SQL " AND e.session_id = att_session.session_id AND" LIVE_E
+    ")"
     " WHERE session_id IN (OLD.session_id,"
     " (SELECT x.session_id FROM events x WHERE x.id = OLD.voids_id));"
     " UPDATE att_member SET attended = (SELECT count(DISTINCT a.session_id)"
-    " FROM att_session a JOIN events e ON e.session_id = a.session_id AND e.type = 0"
-    " AND e.participant_id = att_member.participant_id"
+    " FROM att_session a JOIN events e ON e.session_id = a.session_id AND e.type "
+    "= " EVENT_DB_CHECKIN_SQL " AND e.participant_id = att_member.participant_id"
     " WHERE a.facility_id = att_member.facility_id AND a.group_id = att_member.group_id"
     " AND" LIVE_E ") WHERE (facility_id, group_id) IN (SELECT a.facility_id, a.group_id"
     " FROM att_session a WHERE a.session_id IN (OLD.session_id,"
@@ -89,12 +97,12 @@ static const char att_rebuild_sql[] =
     "INSERT INTO att_session SELECT g.facility_id, s.group_id, s.start_local, s.id,"
     " (SELECT count(DISTINCT e.participant_id) FROM events e JOIN members m"
     " ON m.group_id = s.group_id AND m.participant_id = e.participant_id"
-    " WHERE e.type = 0 AND e.session_id = s.id AND" LIVE_E ")"
+    " WHERE e.type = " EVENT_DB_CHECKIN_SQL " AND e.session_id = s.id AND" LIVE_E ")"
     " FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.removed = 0;"
     "DELETE FROM att_member;"
     "INSERT INTO att_member SELECT g.facility_id, m.group_id, m.participant_id,"
     " (SELECT count(DISTINCT s.id) FROM sessions s JOIN events e ON e.session_id = s.id"
-    " AND e.type = 0 AND e.participant_id = m.participant_id"
+    " AND e.type = " EVENT_DB_CHECKIN_SQL " AND e.participant_id = m.participant_id"
     " WHERE s.group_id = m.group_id AND s.removed = 0 AND" LIVE_E ")"
     " FROM members m JOIN groups g ON g.id = m.group_id"
     " JOIN participants p ON p.id = m.participant_id;";
@@ -125,12 +133,13 @@ static const struct {
 			 " WHERE" GROUPS_IN,
 			 3},
     /* a member's live check-in makes present > 0 */
-    [SRV_ATT_FUTURE] = {"SELECT a.group_id, e.participant_id, count(DISTINCT a.session_id)"
-			" FROM groups g CROSS JOIN att_session a ON a.facility_id = ?1"
-			" AND a.group_id = g.id AND a.start_local > ?4 AND a.present > 0"
-			" JOIN events e ON e.session_id = a.session_id AND e.type = 0"
-			" WHERE" GROUPS_IN " AND" LIVE_E " GROUP BY a.group_id, e.participant_id",
-			4},
+    [SRV_ATT_FUTURE] =
+	{"SELECT a.group_id, e.participant_id, count(DISTINCT a.session_id)"
+	 " FROM groups g CROSS JOIN att_session a ON a.facility_id = ?1"
+	 " AND a.group_id = g.id AND a.start_local > ?4 AND a.present > 0"
+	 " JOIN events e ON e.session_id = a.session_id AND e.type = " EVENT_DB_CHECKIN_SQL
+	 " WHERE" GROUPS_IN " AND" LIVE_E " GROUP BY a.group_id, e.participant_id",
+	 4},
     [SRV_ATT_GROUP] = {"SELECT f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
 		       " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = ?1",
 		       1},
@@ -142,11 +151,13 @@ static const struct {
 			   1},
     [SRV_ATT_G_CELLS] =
 	{"SELECT e.session_id, e.participant_id, e.at_ms, e.id, e.method, e.kiosk_id"
-	 " FROM events e WHERE e.type = 0 AND e.session_id IN (SELECT s.id FROM"
+	 " FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+	 " AND e.session_id IN (SELECT s.id FROM"
 	 " sessions s WHERE s.group_id = ?1 AND s.removed = 0) AND" LIVE_E,
 	 1},
     [SRV_ATT_G_LEFT] = {"SELECT p.id, p.given_name, p.family_name FROM participants p"
-			" WHERE p.id IN (SELECT e.participant_id FROM events e WHERE e.type = 0"
+			" WHERE p.id IN (SELECT e.participant_id FROM events e WHERE e.type "
+			"= " EVENT_DB_CHECKIN_SQL
 			" AND e.session_id IN (SELECT s.id FROM sessions s WHERE s.group_id = ?1"
 			" AND s.removed = 0) AND" LIVE_E ") AND NOT EXISTS (SELECT 1 FROM members m"
 			" WHERE m.group_id = ?1 AND m.participant_id = p.id)",
