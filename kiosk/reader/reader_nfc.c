@@ -38,6 +38,7 @@
 #endif
 #define NFC_REARM_MS 2000      /* a card wait is cancelled and re-armed this often */
 #define NFC_ABORT_RETRY_MS 20  /* shutdown: abort again until the thread is out */
+#define NFC_STUCK_MS 1000      /* a re-arm abort not answered in this time: stuck */
 #define NFC_POLL_ENDLESS 0xff  /* InAutoPoll PollNr: until a card comes */
 #define NFC_POLL_PERIOD 1      /* InAutoPoll Period, units of 150 ms (the least) */
 #define NFC_BACKOFF_MIN_MS 250 /* first retry after a failure */
@@ -52,11 +53,13 @@ struct nfcr {
 	pthread_cond_t cond;  /* signalled when they change */
 	nfc_context *ctx;
 	nfc_device *dev;
-	bool in_call;	       /* the thread is inside a libnfc call on dev */
-	bool waiting;	       /* ... and that call is a card wait not aborted yet */
-	int64_t wait_since_us; /* when that wait was armed */
-	bool wd_quit;	       /* the watchdog ends */
-	char why[128];	       /* reason of the last failure, for the log */
+	bool in_call;		/* the thread is inside a libnfc call on dev */
+	bool waiting;		/* ... and that call is a card wait not aborted yet */
+	int64_t rearm_abort_us; /* when the watchdog aborted that wait (0: not) */
+	bool stuck;		/* ... and it did not end: the chip never ACKed */
+	int64_t wait_since_us;	/* when that wait was armed */
+	bool wd_quit;		/* the watchdog ends */
+	char why[128];		/* reason of the last failure, for the log */
 };
 
 static const nfc_modulation nfc_mod_a = {.nmt = NMT_ISO14443A, .nbr = NBR_106};
@@ -68,6 +71,7 @@ static void nfc_mark_call(struct nfcr *p, bool in)
 	pthread_mutex_lock(&p->lock);
 	p->in_call = in;
 	p->waiting = false;
+	p->rearm_abort_us = 0;
 	pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -75,7 +79,12 @@ static void nfc_mark_call(struct nfcr *p, bool in)
 /* The watchdog thread: cancels a card wait that has lasted NFC_REARM_MS,
  * and on shutdown aborts whatever libnfc call the reader thread is in, again
  * every NFC_ABORT_RETRY_MS (an abort that comes while libnfc is still
- * sending, before it reads, is not seen by that read). Sleeps otherwise. */
+ * sending, before it reads, is not seen by that read). A card wait that a
+ * re-arm abort does not end within NFC_STUCK_MS is stuck in libnfc's wait
+ * for the chip's ACK, which has no timeout and ignores the abort: the
+ * watchdog then reports the reader FAILED itself (the thread comes back
+ * when the device goes away, e.g. unplugged, and reopens it). Sleeps
+ * otherwise. */
 static void *nfc_watchdog(void *arg)
 {
 	struct reader *rd = arg;
@@ -95,6 +104,17 @@ static void *nfc_watchdog(void *arg)
 			if (now >= due) {
 				nfc_abort_command(p->dev);
 				p->waiting = false; /* once: the thread re-arms */
+				p->rearm_abort_us = now;
+				continue;
+			}
+		} else if (p->dev && p->in_call && p->rearm_abort_us && !p->stuck) {
+			due = p->rearm_abort_us + (int64_t)NFC_STUCK_MS * 1000;
+			if (now >= due) {
+				p->stuck = true;
+				pthread_mutex_unlock(&p->lock);
+				reader_set_state(rd, READER_STATE_FAILED,
+						 "the chip does not answer (no ACK)");
+				pthread_mutex_lock(&p->lock);
 				continue;
 			}
 		}
@@ -234,6 +254,7 @@ static int nfc_wait_card(struct nfcr *p, nfc_device *dev, nfc_target *nt)
 	pthread_mutex_lock(&p->lock);
 	p->in_call = true;
 	p->waiting = true;
+	p->stuck = false;
 	p->wait_since_us = clock_mono_us();
 	pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->lock);
@@ -266,11 +287,19 @@ static int nfc_run(struct reader *rd, struct nfcr *p, nfc_device *dev)
 		nfc_target nt;
 		int res, h;
 		size_t len;
+		bool stuck;
 
 		memset(&nt, 0, sizeof nt);
 		res = nfc_wait_card(p, dev, &nt);
 		if (reader_stopping(rd))
 			return -1;
+		pthread_mutex_lock(&p->lock);
+		stuck = p->stuck;
+		pthread_mutex_unlock(&p->lock);
+		if (stuck) { /* reported FAILED by the watchdog: reopen */
+			nfc_note_err(p, dev, "card wait (the chip did not answer)", res);
+			return 1;
+		}
 		if (res == NFC_EOPABORTED) { /* the periodic re-arm */
 			if ((res = nfc_chip_answers(p, dev)) < 0) {
 				nfc_note_err(p, dev, "chip check", res);

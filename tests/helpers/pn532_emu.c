@@ -41,6 +41,9 @@
  *   delay MS                   set --rf-delay-ms -> "ok"
  *   mute 1|0                   stop/resume answering frames, and a waiting
  *                              poll stays unanswered (a hung chip) -> "ok"
+ *   hang-at HEX                the chip hangs (as mute 1) when the next frame
+ *                              with command HEX (e.g. 60) comes, before it
+ *                              ACKs it -> "ok"
  *   ping                       -> "pong"
  *   quit                       -> "bye", then exit 0 (also on end of stdin)
  * Errors: "err <reason>". From a test, tests/helpers/pn532_emu_ctl.h wraps
@@ -89,6 +92,7 @@ struct emu {
 	uint8_t params;
 	uint8_t max_rty_passive;
 	bool muted;
+	int hang_at; /* go mute on this command's frame, before its ACK (-1: no) */
 	int rf_delay_ms;
 	/* a response not sent yet: delayed, or waiting for a card */
 	bool pend;
@@ -463,6 +467,11 @@ static void parse_frames(struct emu *e)
 			uint8_t sum = 0;
 			for (size_t j = 0; j <= len; j++)
 				sum = (uint8_t)(sum + d[j]);
+			if (sum == 0 && len >= 2 && d[0] == 0xd4 && !e->muted &&
+			    d[1] == e->hang_at) {
+				e->muted = true; /* hangs on this command: no ACK */
+				e->hang_at = -1;
+			}
 			if (sum == 0 && len >= 2 && d[0] == 0xd4 && !e->muted) {
 				e->frames++;
 				pty_write(e, ack_frame, sizeof ack_frame);
@@ -562,6 +571,9 @@ static bool ctl_line(struct emu *e, char *line)
 		reply("ok");
 	} else if (strcmp(cmd, "mute") == 0 && a1) {
 		e->muted = atoi(a1) != 0;
+		reply("ok");
+	} else if (strcmp(cmd, "hang-at") == 0 && a1) {
+		e->hang_at = (int)strtol(a1, NULL, 16);
 		reply("ok");
 	} else if (strcmp(cmd, "ping") == 0) {
 		reply("pong");
@@ -684,6 +696,7 @@ int main(int argc, char **argv)
 
 	e->master = e->slave_keep = e->ctl_fd = -1;
 	e->max_rty_passive = 0xff;
+	e->hang_at = -1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--link") == 0 && i + 1 < argc)
 			e->link = argv[++i];

@@ -5,7 +5,8 @@
  * present again is a second tap, random UIDs are flagged, 4/7/10-byte UIDs
  * (four card types = four ways to check presence), a reader absent at start, an
  * emulator killed and restarted (FAILED -> READY, next tap works), a hung
- * chip, and a quick close. Waits are conditions with deadlines. No UID may
+ * chip (while the reader waits, and on the command that arms the wait), and
+ * a quick close. Waits are conditions with deadlines. No UID may
  * appear in the log. */
 #include <errno.h>
 #include <fcntl.h>
@@ -241,6 +242,33 @@ static void test_hung_chip(void **state)
 	fx_close_quickly(&fx);
 }
 
+/* The chip hangs on the very command that arms the card wait, before it
+ * ACKs it: libnfc waits for that ACK without a timeout and without looking
+ * at the abort pipe, so the thread stays in libnfc. The watchdog must still
+ * report FAILED (its re-arm abort is not answered), and unplugging the
+ * reader (the read fails) must bring the thread back: replugged, READY, and
+ * the next tap works. */
+static void test_chip_hangs_at_arm(void **state)
+{
+	struct fixture fx;
+	size_t mark;
+	(void)state;
+	fx_start(&fx);
+	assert_true(wait_counter(fx.emu, OFF(armed), 1));
+	mark = evq_state_mark(&fx.q);
+	/* the next re-arm (within 2 s) sends InAutoPoll (0x60) to a chip that hangs */
+	assert_int_equal(pn532_emu_cmd(fx.emu, "hang-at 60", NULL, 0), 0);
+	assert_true(evq_wait_state(&fx.q, mark, READER_STATE_FAILED, 3 * WAIT_MS));
+	mark = evq_state_mark(&fx.q);
+	pn532_emu_kill(fx.emu); /* unplugged */
+	fx.emu = NULL;
+	assert_int_equal(pn532_emu_start(link_path, &fx.emu), 0); /* plugged in again */
+	assert_true(evq_wait_state(&fx.q, mark, READER_STATE_READY, 2 * WAIT_MS));
+	assert_int_equal(pn532_emu_present(fx.emu, "04A1B2C3", NULL, NULL), 0);
+	expect_tap(&fx, "04A1B2C3", false);
+	fx_close_quickly(&fx);
+}
+
 /* "auto" lets libnfc choose: here the device named in LIBNFC_DEVICE. */
 static void test_auto_uses_libnfc_choice(void **state)
 {
@@ -347,6 +375,7 @@ int main(void)
 	    cmocka_unit_test(test_emulator_killed_and_restarted),
 	    cmocka_unit_test(test_absent_at_start),
 	    cmocka_unit_test(test_hung_chip),
+	    cmocka_unit_test(test_chip_hangs_at_arm),
 	    cmocka_unit_test(test_auto_uses_libnfc_choice),
 	    cmocka_unit_test(test_close_while_absent_is_quick),
 	};
