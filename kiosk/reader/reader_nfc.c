@@ -38,6 +38,7 @@
 #endif
 #define NFC_REARM_MS 2000      /* a card wait is cancelled and re-armed this often */
 #define NFC_ABORT_RETRY_MS 20  /* shutdown: abort again until the thread is out */
+#define NFC_ABORT_TRIES 50     /* ... at most this often (each may cost libnfc an fd) */
 #define NFC_STUCK_MS 1000      /* a re-arm abort not answered in this time: stuck */
 #define NFC_POLL_ENDLESS 0xff  /* InAutoPoll PollNr: until a card comes */
 #define NFC_POLL_PERIOD 1      /* InAutoPoll Period, units of 150 ms (the least) */
@@ -89,6 +90,7 @@ static void *nfc_watchdog(void *arg)
 {
 	struct reader *rd = arg;
 	struct nfcr *p = rd->priv;
+	int stop_aborts = 0;
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->wd_quit) {
@@ -96,8 +98,10 @@ static void *nfc_watchdog(void *arg)
 		bool stopping = reader_stopping(rd);
 		struct timespec ts;
 
-		if (p->dev && p->in_call && stopping) {
+		if (p->dev && p->in_call && stopping && stop_aborts < NFC_ABORT_TRIES) {
+			/* an abort not seen by a read leaves libnfc's old pipe open */
 			nfc_abort_command(p->dev);
+			stop_aborts++;
 			due = now + NFC_ABORT_RETRY_MS * 1000;
 		} else if (p->dev && p->waiting) {
 			due = p->wait_since_us + (int64_t)NFC_REARM_MS * 1000;
