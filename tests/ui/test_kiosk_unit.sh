@@ -41,9 +41,15 @@ fi
 
 W=$(mktemp -d /tmp/blippa-unit-XXXXXX)
 SUP=""
+# kill_tree PID: PID and every process under it (only what this test started;
+# other tests may run the same kiosk binary at the same time).
+kill_tree() {
+	for c in $(pgrep -P "$1"); do kill_tree "$c"; done
+	kill "$1" 2>/dev/null || true
+}
 cleanup() {
 	touch "$W/stop" 2>/dev/null || true
-	[ -f "$W/cage.pid" ] && kill "$(cat "$W/cage.pid")" 2>/dev/null || true
+	[ -f "$W/cage.pid" ] && kill_tree "$(cat "$W/cage.pid")"
 	[ -n "$SUP" ] && wait "$SUP" 2>/dev/null || true
 	[ -n "${KEEP:-}" ] || rm -rf "$W"
 }
@@ -175,7 +181,8 @@ else
 	wait_for "the kiosk to start under strace" 60 started 1
 	printf '04A1B2C3\n' >"$W/reader.fifo" # a card nobody has: the reader, store and screen paths
 	wait_for "the kiosk to take the tap" 10 grep -q "sim: tap (4-byte uid)" "$W/kiosk.log"
-	K=$(pgrep -f "^$KIOSK" | head -1)
+	C=$(pgrep -P "$(cat "$W/cage.pid")" | head -1) # strace's child: cage
+	K=$(pgrep -P "$C" -f "$KIOSK" | head -1) || fail "no kiosk process under strace"
 	kill "$K"
 	wait "$RUN" || true
 	awk '/^-----/ { n++; next } n == 1 && NF { print $NF }' "$W/strace.txt" | sort -u >"$W/used"
