@@ -65,8 +65,9 @@ struct nfcr {
 
 static const nfc_modulation nfc_mod_a = {.nmt = NMT_ISO14443A, .nbr = NBR_106};
 
-/* Marks the thread as inside (or outside) a libnfc call on dev, so that
- * reader_close knows whether nfc_abort_command can cut it short. */
+/* Marks the thread as inside (or outside) a libnfc call on dev (not a card
+ * wait), so that the watchdog knows whether nfc_abort_command can cut it
+ * short on shutdown. */
 static void nfc_mark_call(struct nfcr *p, bool in)
 {
 	pthread_mutex_lock(&p->lock);
