@@ -40,7 +40,7 @@ if(TARGET blippa-kiosk)
     SKIP_RETURN_CODE 77 ENVIRONMENT "BLIPPA_SHOT_DIR=${CMAKE_BINARY_DIR}/screenshots")
   # The systemd unit: verify, its command line restarted after a crash by a
   # supervisor honouring Restart=/RestartSec=, its SystemCallFilter= against
-  # strace (docs/operations.md, "The kiosk unit").
+  # strace (docs/reliability.md, "Deployment").
   add_test(NAME test_kiosk_unit
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_kiosk_unit.sh $<TARGET_FILE:blippa-kiosk>
             ${CMAKE_SOURCE_DIR}/config/blippa-kiosk.service)
