@@ -242,6 +242,26 @@ static void test_hung_chip(void **state)
 	fx_close_quickly(&fx);
 }
 
+/* With no card the reader leaves the waiting to the chip: until the
+ * periodic re-arm (the host's ACK cancels the wait) it sends nothing, and
+ * the re-arm itself is two frames (check the chip, arm again), where
+ * polling would send a frame every few tens of ms. */
+static void test_idle_is_quiet(void **state)
+{
+	struct fixture fx;
+	unsigned long f0, a0;
+	(void)state;
+	fx_start(&fx);
+	assert_true(wait_counter(fx.emu, OFF(armed), 1));
+	f0 = counter(fx.emu, OFF(frames));
+	a0 = counter(fx.emu, OFF(aborts));
+	assert_true(wait_counter(fx.emu, OFF(aborts), a0 + 1)); /* the re-arm, after 2 s */
+	assert_true(wait_counter(fx.emu, OFF(armed), 1));	/* armed again */
+	print_message("frames from one arm to the next: %lu\n", counter(fx.emu, OFF(frames)) - f0);
+	assert_true(counter(fx.emu, OFF(frames)) - f0 <= 4);
+	fx_close_quickly(&fx);
+}
+
 /* The chip hangs on the very command that arms the card wait, before it
  * ACKs it: libnfc waits for that ACK without a timeout and without looking
  * at the abort pipe, so the thread stays in libnfc. The watchdog must still
@@ -374,6 +394,7 @@ int main(void)
 	    cmocka_unit_test(test_random_uid),
 	    cmocka_unit_test(test_emulator_killed_and_restarted),
 	    cmocka_unit_test(test_absent_at_start),
+	    cmocka_unit_test(test_idle_is_quiet),
 	    cmocka_unit_test(test_hung_chip),
 	    cmocka_unit_test(test_chip_hangs_at_arm),
 	    cmocka_unit_test(test_auto_uses_libnfc_choice),
