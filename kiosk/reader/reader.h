@@ -5,11 +5,11 @@
  * (each line written to PATH is a UID in hex = one tap); "none" -> no reader.
  *
  * Each backend runs on its own thread and reports through the callback given
- * to reader_open, called ON A READER THREAD (the backend's thread, or for
- * libnfc also its watchdog thread, one call at a time is not promised): the
- * kiosk's callback only pushes an SDL event. The reader never links SDL. A reader that is absent or
- * fails is reported as READER_EV_STATE and reopened with backoff; it never
- * makes reader_open fail for that reason. */
+ * to reader_open, called ON A READER THREAD (the backend's thread; for
+ * libnfc also its watchdog thread, so two calls may overlap): the kiosk's
+ * callback only pushes an SDL event. The reader never links SDL. A reader
+ * that is absent or fails is reported as READER_EV_STATE and reopened with
+ * backoff; it never makes reader_open fail for that reason. */
 #ifndef BLIPPA_READER_H
 #define BLIPPA_READER_H
 
@@ -25,7 +25,7 @@
 enum reader_state {
 	READER_STATE_NONE,    /* device = none */
 	READER_STATE_OPENING, /* trying to open */
-	READER_STATE_READY,   /* polling for cards */
+	READER_STATE_READY,   /* waiting for cards */
 	READER_STATE_FAILED,  /* absent/unplugged; retrying with backoff */
 };
 
