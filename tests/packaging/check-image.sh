@@ -36,7 +36,9 @@ if out=$(sh /tmp/make-kiosk-image NTP_SERVER="$ntp" SERVER_URL="$url" /tmp/debs/
 else
 	bad first-run "$(printf '%s' "$out" | tail -n 5)"
 fi
-echo "# first run: $(($(date +%s) - start)) s, $(printf '%s\n' "$out" | tail -n 3 | head -n 1)"
+echo "# first run: $(($(date +%s) - start)) s:"
+printf '%s\n' "$out" | grep '^make-kiosk-image: ' | sed 's/^/#   /'
+
 
 # mode_is MODE OWNER GROUP PATH
 mode_is() {
@@ -134,6 +136,7 @@ firstboot_files() {
 		[ ! -e /etc/blippa/kiosk.ini.new ] && [ ! -e /etc/blippa/token.new ]
 }
 check firstboot-files firstboot_files
+sed 's/^/#   /' /tmp/fb1.txt
 if grep -q "$token" /tmp/fb1.txt; then bad token-not-shown "the setup printed the token"; else ok token-not-shown; fi
 # the kiosk's own config parser accepts both files (token mode included)
 check config-accepted sh -c 'cd / && setpriv --reuid=blippa --regid=blippa --init-groups \
