@@ -121,7 +121,8 @@ token=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 # the sync fails (nothing listens), "c" continues offline
 printf '\nabc\n%s\nc\n' "$token" | blippa-kiosk-firstboot >/tmp/fb1.txt 2>&1
 fbrc=$?
-if [ "$fbrc" -eq 0 ] && grep -q 'you typed 3' /tmp/fb1.txt && grep -q 'could not be reached' /tmp/fb1.txt; then
+if [ "$fbrc" -eq 0 ] && grep -q 'you typed 3' /tmp/fb1.txt && grep -q 'could not be reached' /tmp/fb1.txt &&
+	grep -q "blippa-sync: roster: server unreachable" /tmp/fb1.txt; then
 	ok firstboot-asks
 else
 	bad firstboot-asks "exit $fbrc: $(tail -n 4 /tmp/fb1.txt)"
