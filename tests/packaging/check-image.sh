@@ -36,6 +36,13 @@ if out=$(sh /tmp/make-kiosk-image NTP_SERVER="$ntp" SERVER_URL="$url" /tmp/debs/
 else
 	bad first-run "$(printf '%s' "$out" | tail -n 5)"
 fi
+# the count it reports is the number of change lines it printed
+n=$(printf '%s\n' "$out" | grep -c '^make-kiosk-image: \(wrote\|enabled\|installed\|time zone\|user\|boots\)')
+if printf '%s\n' "$out" | grep -qx "make-kiosk-image: $n changes" && [ "$n" -gt 5 ]; then
+	ok first-run-counts
+else
+	bad first-run-counts "$n change lines: $(printf '%s\n' "$out" | grep changes)"
+fi
 echo "# first run: $(($(date +%s) - start)) s:"
 printf '%s\n' "$out" | grep '^make-kiosk-image: ' | sed 's/^/#   /'
 
