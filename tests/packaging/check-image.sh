@@ -160,4 +160,13 @@ if out=$(sh /tmp/make-kiosk-image 2>&1) && printf '%s\n' "$out" | grep -qx 'make
 else
 	bad rerun-after-firstboot "$(printf '%s' "$out" | tail -n 3) $(diff /tmp/before.txt /tmp/after.txt | head -n 4)"
 fi
+# --- purge: the first-start unit's link goes with the package ---------------------------
+if dpkg --purge blippa-kiosk >/tmp/purge.txt 2>&1 &&
+	[ ! -e /etc/systemd/system/graphical.target.wants/blippa-kiosk-firstboot.service ] &&
+	[ ! -L /etc/systemd/system/graphical.target.wants/blippa-kiosk-firstboot.service ] &&
+	[ ! -e /usr/sbin/blippa-kiosk-firstboot ]; then
+	ok purge-drops-firstboot
+else
+	bad purge-drops-firstboot "$(tail -n 3 /tmp/purge.txt)"
+fi
 exit $fail
