@@ -160,6 +160,11 @@ if out=$(sh /tmp/make-kiosk-image 2>&1) && printf '%s\n' "$out" | grep -qx 'make
 else
 	bad rerun-after-firstboot "$(printf '%s' "$out" | tail -n 3) $(diff /tmp/before.txt /tmp/after.txt | head -n 4)"
 fi
+# unattended-upgrades itself (dry run, it writes a log: after the snapshots)
+# takes Debian's security archive among its origins
+check unattended-upgrades-origins sh -c 'timeout 120 unattended-upgrade --dry-run --debug 2>&1 |
+	grep "^Allowed origins are: .*codename=bookworm-security,label=Debian-Security"'
+
 # --- purge: the first-start unit's link goes with the package ---------------------------
 if dpkg --purge blippa-kiosk >/tmp/purge.txt 2>&1 &&
 	[ ! -e /etc/systemd/system/graphical.target.wants/blippa-kiosk-firstboot.service ] &&
