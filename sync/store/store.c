@@ -80,6 +80,9 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE events ADD COLUMN clock_unsure INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE events ADD COLUMN boot_id TEXT;"
     "ALTER TABLE events ADD COLUMN mono_ms INTEGER;",
+    /* 4: each participant's language (ISO 639-1, '' if the roster has
+     * none): the result screen greets them in it */
+    "ALTER TABLE participants ADD COLUMN language TEXT NOT NULL DEFAULT '';",
 };
 
 void store_rules_default(struct store_rules *rules)

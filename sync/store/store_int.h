@@ -12,7 +12,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_APP_ID 0x426c6970 /* "Blip" in PRAGMA application_id */
 #define STORE_STMT_MAX 96
 #define STORE_NAME_BUCKETS 4096 /* power of two */
