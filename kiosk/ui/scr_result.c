@@ -20,6 +20,7 @@ struct res_view {
 	char line1[300];
 	char line2[300];
 	bool offer_search;
+	bool next_shown; /* a line says when their group meets next */
 };
 
 /* Day of the week of a date, 0 = Sunday (Sakamoto's method). */
@@ -98,6 +99,7 @@ static void result_view(struct ui *ui, struct res_view *v)
 			 _("No session right now: open training recorded"));
 		/* when their group meets next says more than the time of day */
 		next_meeting(res, v->line2, sizeof v->line2);
+		v->next_shown = v->line2[0] != '\0';
 		if (!v->line2[0])
 			snprintf(v->line2, sizeof v->line2, _("Registered at %s"), at);
 		break;
@@ -105,7 +107,11 @@ static void result_view(struct ui *ui, struct res_view *v)
 		v->tone = TONE_AMBER;
 		v->icon = ICON_CHECK;
 		snprintf(v->title, sizeof v->title, _("You are already checked in (%s)"), at);
-		snprintf(v->line1, sizeof v->line1, "%s %s", res->session_name, start);
+		if (res->session_id[0])
+			snprintf(v->line1, sizeof v->line1, "%s %s", res->session_name, start);
+		else /* open training today already: when the group meets next */
+			next_meeting(res, v->line1, sizeof v->line1);
+		v->next_shown = !res->session_id[0] && v->line1[0];
 		snprintf(v->line2, sizeof v->line2, "%s", _("You do not need to tap again."));
 		break;
 	case CHECKIN_NO_SESSION:
@@ -115,6 +121,7 @@ static void result_view(struct ui *ui, struct res_view *v)
 		snprintf(v->line1, sizeof v->line1, "%s",
 			 _("You have no session here now. Ask your group leader."));
 		next_meeting(res, v->line2, sizeof v->line2);
+		v->next_shown = v->line2[0] != '\0';
 		break;
 	case CHECKIN_RANDOM_UID:
 		v->tone = TONE_RED;
@@ -154,9 +161,7 @@ static void result_enter(struct ui *ui, const union ui_arg *arg)
 		ui_trace(ui, "result language %s", ui_lang());
 	}
 	result_view(ui, &v);
-	if (v.line2[0] && ui->arg.result.res.next_start_ms &&
-	    (ui->arg.result.res.outcome == CHECKIN_OPEN_TRAINING ||
-	     ui->arg.result.res.outcome == CHECKIN_NO_SESSION))
+	if (v.next_shown)
 		ui_trace(ui, "result next %s", ui->arg.result.res.next_start_local);
 	ui_sound(ui, v.tone == TONE_GREEN ? SOUND_OK : SOUND_WARN);
 	if (v.tone == TONE_RED)
