@@ -105,7 +105,9 @@ static void roster_input(struct ui *ui, const struct ui_input *in)
 		if (rc == BLIPPA_OK) {
 			ui_trace(ui, "void %s leader", eid);
 			ui_event_recorded(ui);
-			snprintf(msg, sizeof msg, _("Check-in undone for %s"), row->full_name);
+			char who[sizeof row->full_name + 8];
+			snprintf(msg, sizeof msg, _("Check-in undone for %s"),
+				 ui_isolate(row->full_name, who, sizeof who));
 			ui_toast(ui, false, msg);
 		} else {
 			ui_trace(ui, "void-error %d", (int)rc);

@@ -58,7 +58,7 @@ static void next_meeting(const struct checkin_result *res, char *out, size_t out
 static void result_view(struct ui *ui, struct res_view *v)
 {
 	const struct checkin_result *res = &ui->arg.result.res;
-	char at[6] = "", start[6] = "";
+	char at[6] = "", start[6] = "", name[ROSTER_NAME_MAX + 8];
 
 	memset(v, 0, sizeof *v);
 	if (res->checked_in_ms)
@@ -85,16 +85,18 @@ static void result_view(struct ui *ui, struct res_view *v)
 	case CHECKIN_OK:
 		v->tone = TONE_GREEN;
 		v->icon = ICON_CHECK;
-		snprintf(v->title, sizeof v->title, _("Welcome, %s!"), res->given_name);
+		snprintf(v->title, sizeof v->title, _("Welcome, %s!"),
+			 ui_isolate(res->given_name, name, sizeof name));
 		/* the session by name: an early or late arrival sees which one */
 		snprintf(v->line1, sizeof v->line1, _("You are checked in to %s %s"),
-			 res->session_name, start);
+			 ui_isolate(res->session_name, name, sizeof name), start);
 		snprintf(v->line2, sizeof v->line2, _("Registered at %s"), at);
 		break;
 	case CHECKIN_OPEN_TRAINING:
 		v->tone = TONE_AMBER;
 		v->icon = ICON_CHECK;
-		snprintf(v->title, sizeof v->title, _("Welcome, %s!"), res->given_name);
+		snprintf(v->title, sizeof v->title, _("Welcome, %s!"),
+			 ui_isolate(res->given_name, name, sizeof name));
 		snprintf(v->line1, sizeof v->line1, "%s",
 			 _("No session right now: open training recorded"));
 		/* when their group meets next says more than the time of day */
