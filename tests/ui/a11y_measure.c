@@ -243,8 +243,6 @@ bool a11y_measure(const char *trace_path, const char *bmp_path, double px_per_mm
 		f->texts++;
 		note(cap, &f->cap_mm, f->cap_at, sizeof f->cap_at, where, what);
 		note(cr, &f->text_cr, f->text_at, sizeof f->text_at, where, what);
-		if (L.clipped[i])
-			printf("CLIP %s %s box %dx%d at %d,%d\n", where, what, L.text[i].w, L.text[i].h, L.text[i].x, L.text[i].y);
 		if (L.clipped[i] && participant)
 			f->clipped++;
 		else if (L.clipped[i])
