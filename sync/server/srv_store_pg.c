@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 4
+#define PG_SCHEMA_VERSION 5
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -81,9 +81,13 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     " present int NOT NULL, user_name text NOT NULL, reason text NOT NULL,"
     " at_ms bigint NOT NULL);"
     "CREATE INDEX corrections_by_group ON corrections(group_id);",
-    /* v4: each participant's language, '' if none (as SQLite schema v4) */
+    /* v4: the attendance summary of the back-office (srv_store_pg_att.c),
+     * filled from the events already there */
+    pg_schema_att,
+    /* v5: each participant's language, '' if none (as SQLite schema v5) */
     "ALTER TABLE participants ADD COLUMN language text NOT NULL DEFAULT '';",
 };
+#define PG_SCHEMA_ATT 4 /* the version that adds the summary */
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -444,6 +448,7 @@ enum blippa_err pg_conn_reset(struct pg_conn *c)
 {
 	PQreset(c->pg);
 	memset(c->prepared, 0, sizeof(c->prepared));
+	memset(c->att_prepared, 0, sizeof(c->att_prepared));
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		const char *why = PQerrorMessage(c->pg);
 		log_error("pg", "reconnect failed: %.*s", (int)strcspn(why, "\n"), why);
@@ -639,6 +644,10 @@ static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create
 	}
 	for (int v = version; rc == BLIPPA_OK && v < PG_SCHEMA_VERSION; v++)
 		rc = pg_exec_simple(c, migrations[v]);
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT) /* the rest of v4 (string length) */
+		rc = pg_exec_simple(c, pg_schema_att_gone);
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT)
+		rc = pg_att_rebuild_conn(c);
 	if (rc == BLIPPA_OK && version < PG_SCHEMA_VERSION) {
 		char sql[96];
 		snprintf(sql, sizeof(sql),
