@@ -60,6 +60,10 @@ if(TARGET blippa_ui)
   add_test(NAME test_widgets COMMAND test_widgets)
   set_tests_properties(test_widgets PROPERTIES LABELS unit TIMEOUT 60
     ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_RENDER_DRIVER=software")
+  add_executable(test_text_runs ui/test_text_runs.c)
+  target_link_libraries(test_text_runs PRIVATE blippa_ui PkgConfig::CMOCKA)
+  add_test(NAME test_text_runs COMMAND test_text_runs)
+  set_tests_properties(test_text_runs PROPERTIES LABELS unit TIMEOUT 30)
 endif()
 
 if(TARGET blippa-kiosk AND TARGET bench)
