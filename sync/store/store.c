@@ -80,6 +80,9 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE events ADD COLUMN clock_unsure INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE events ADD COLUMN boot_id TEXT;"
     "ALTER TABLE events ADD COLUMN mono_ms INTEGER;",
+    /* 4: each participant's language (ISO 639-1, '' if the roster has
+     * none): the result screen greets them in it */
+    "ALTER TABLE participants ADD COLUMN language TEXT NOT NULL DEFAULT '';",
 };
 
 void store_rules_default(struct store_rules *rules)
@@ -312,9 +315,9 @@ enum blippa_err store_begin_day(struct store *st, int64_t now_ms, char today[11]
 }
 
 enum blippa_err store_participant_given(struct store *st, const char *participant_id, char *given,
-					size_t given_len)
+					size_t given_len, char *lang, size_t lang_len)
 {
-	static const char sql[] = "SELECT given_name FROM participants WHERE id = ?";
+	static const char sql[] = "SELECT given_name, language FROM participants WHERE id = ?";
 	sqlite3_stmt *s = store_prep(st, sql);
 	int src;
 	if (!s)
@@ -323,6 +326,8 @@ enum blippa_err store_participant_given(struct store *st, const char *participan
 	src = sqlite3_step(s);
 	if (src == SQLITE_ROW && given)
 		store_col_text(s, 0, given, given_len);
+	if (src == SQLITE_ROW && lang)
+		store_col_text(s, 1, lang, lang_len);
 	sqlite3_reset(s);
 	if (src == SQLITE_ROW)
 		return BLIPPA_OK;
@@ -656,8 +661,9 @@ enum blippa_err store_open_existing(const char *data_dir, const struct store_rul
 	return store_open_path(path, rules, out, err, errlen);
 }
 
-/* The name index is store_search.c's, but its memory goes with the store:
- * store.c frees it here and calls nothing in store_search.c. */
+/* The name index belongs to the handle: freed here, with it, so that this
+ * file does not call into the search (store_search.c builds and uses the
+ * index; it depends on this file, not the other way round). */
 void store_names_clear(struct store_names *nm)
 {
 	free(nm->text_off);

@@ -12,7 +12,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_APP_ID 0x426c6970 /* "Blip" in PRAGMA application_id */
 #define STORE_STMT_MAX 96
 #define STORE_NAME_BUCKETS 4096 /* power of two */
@@ -91,10 +91,11 @@ enum blippa_err store_local_date(struct store *st, int64_t ms, char date[11]);
 /* The start of a write on a day: store_refresh, the local date of now_ms
  * into today, then BEGIN IMMEDIATE (the caller commits or rolls back). */
 enum blippa_err store_begin_day(struct store *st, int64_t now_ms, char today[11]);
-/* BLIPPA_OK if participant_id is in the roster (its given name into given,
- * if given is not NULL), BLIPPA_ERR_NOT_FOUND if not, or a database error. */
+/* BLIPPA_OK if participant_id is in the roster (its given name into given
+ * and its language, "" if none, into lang, each if not NULL),
+ * BLIPPA_ERR_NOT_FOUND if not, or a database error. */
 enum blippa_err store_participant_given(struct store *st, const char *participant_id, char *given,
-					size_t given_len);
+					size_t given_len, char *lang, size_t lang_len);
 
 /* The local day's sessions, as SQL over sessions alias s with ?1 bound to
  * the local date and ?2 to the UTC ms of its first instant (store_day_start):
@@ -121,7 +122,7 @@ enum blippa_err store_uid_hex(const uint8_t *uid, size_t len, char out[ROSTER_UI
 /* True for an ISO 14443-3 random UID (4 bytes, first 0x08). */
 bool store_uid_is_random(const uint8_t *uid, size_t len);
 
-/* Name folding (store_search.c): case and diacritics removed, '-' and other
+/* Name folding (store_fold.c): case and diacritics removed, '-' and other
  * separators become single spaces, trimmed. Writes at most outlen-1 bytes. */
 size_t store_fold(const char *in, char *out, size_t outlen);
 /* Swedish collation of one name: like store_fold, but å ä ö (and æ ø,
@@ -137,7 +138,7 @@ size_t store_sort_key(const char *given, const char *family, const char *id, cha
 		      size_t outlen);
 /* Display form "Åsa Ö." of given + family initial (UTF-8 safe). */
 void store_display_name(const char *given, const char *family, char *out, size_t outlen);
-/* Drops the name index (after roster replace and at close). */
+/* Drops the name index (after roster replace and at close; store.c). */
 void store_names_clear(struct store_names *nm);
 /* This boot's id (/proc/sys/kernel/random/boot_id; the environment's
  * BLIPPA_BOOT_ID instead when set, so tests can stage a reboot), or "-". */

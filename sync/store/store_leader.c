@@ -197,7 +197,7 @@ enum blippa_err store_link_card(struct store *st, const uint8_t *uid, size_t uid
 		return BLIPPA_ERR_INVALID;
 	if ((rc = store_begin_day(st, now_ms, today)))
 		return rc;
-	if ((rc = store_participant_given(st, participant_id, NULL, 0)))
+	if ((rc = store_participant_given(st, participant_id, NULL, 0, NULL, 0)))
 		goto out;
 	if (!(s = store_prep(st, sql_link))) {
 		rc = BLIPPA_ERR_IO;
