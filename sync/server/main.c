@@ -16,12 +16,14 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "audit.h"
 #include "auth.h"
 #include "clock.h"
 #include "export.h"
 #include "http.h"
 #include "import.h"
 #include "log.h"
+#include "rights_cmd.h"
 #include "srv_store.h"
 #include "users_cmd.h"
 #include "web.h"
@@ -32,8 +34,11 @@
 struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
 	const char *from, *to, *output;
-	const char *include; /* export: "open-training" */
-	const char *user, *role;			 /* add-user & co. (users_cmd.c) */
+	const char *include;	 /* export: "open-training" */
+	const char *user, *role; /* add-user & co. (users_cmd.c) */
+	const char *before, *keep_days, *participant, *action, *group; /* rights_cmd.c */
+	bool dry_run;
+	unsigned retention_days;			 /* serve --retention-days (0: none) */
 	const char *facilities[SRV_USER_FACILITIES_MAX]; /* every --facility */
 	size_t n_facilities;
 	unsigned session_idle; /* serve --session-idle seconds (0: web.h default) */
@@ -73,6 +78,13 @@ static const struct option long_opts[] = {
     {"user", required_argument, NULL, 'u'},
     {"role", required_argument, NULL, 'r'},
     {"session-idle", required_argument, NULL, 'S'},
+    {"before", required_argument, NULL, 'B'},
+    {"keep-days", required_argument, NULL, 'D'},
+    {"dry-run", no_argument, NULL, 'y'},
+    {"participant", required_argument, NULL, 'p'},
+    {"action", required_argument, NULL, 'A'},
+    {"group", required_argument, NULL, 'g'},
+    {"retention-days", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -150,6 +162,11 @@ static int cmd_import(const struct cmd_opts *o)
 		goto out;
 	}
 	const struct srv_import *m = import_set_roster(set);
+	char detail[96];
+	snprintf(detail, sizeof(detail), "%ld rows added or changed, %ld removed", stats.changed,
+		 stats.removed);
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_IMPORT, .detail = detail) != BLIPPA_OK)
+		fail("imported, but the audit trail could not record it");
 	printf("imported %zu facilities, %zu groups, %zu sessions, %zu participants, "
 	       "%zu memberships, %zu leaders: %ld rows added or changed, %ld removed\n",
 	       m->n_facilities, m->n_groups, m->n_sessions, m->n_participants, m->n_members,
@@ -188,6 +205,9 @@ static int cmd_add_kiosk(const struct cmd_opts *o)
 		fail("%s: %s", o->db_shown, blippa_strerror(rc));
 		goto out;
 	}
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_KIOSK_ADD, .facility_id = o->facility,
+		      .detail = id) != BLIPPA_OK)
+		fail("kiosk added, but the audit trail could not record it");
 	printf("%s\n", tok);
 	fflush(stdout);
 	fprintf(stderr,
@@ -245,6 +265,9 @@ static int cmd_revoke_kiosk(const struct cmd_opts *o)
 	if (open_store(o, false, &st) != 0)
 		return EXIT_FAILURE;
 	enum blippa_err rc = srv_store_revoke_kiosk(st, o->kiosk, clock_wall_ms());
+	if (rc == BLIPPA_OK &&
+	    SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_KIOSK_REVOKE, .detail = o->kiosk) != BLIPPA_OK)
+		fail("revoked, but the audit trail could not record it");
 	srv_store_close(st);
 	if (rc == BLIPPA_ERR_NOT_FOUND)
 		return fail("no kiosk %s", o->kiosk);
@@ -300,6 +323,10 @@ static int cmd_set_pin(const struct cmd_opts *o)
 		fail("%s: %s", o->db_shown, blippa_strerror(rc));
 		goto out;
 	}
+	char detail[SRV_ID_MAX + 16];
+	snprintf(detail, sizeof(detail), "leader %s", o->leader);
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_PIN_SET, .detail = detail) != BLIPPA_OK)
+		fail("PIN set, but the audit trail could not record it");
 	printf("PIN set for leader %s\n", o->leader);
 	ret = EXIT_SUCCESS;
 out:
@@ -355,8 +382,23 @@ static int cmd_serve(const struct cmd_opts *o)
 	printf("listening on %s%s%s:%u\n", v6 ? "[" : "", srv_http_addr(h), v6 ? "]" : "",
 	       srv_http_port(h));
 	fflush(stdout);
-	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
-		;
+	if (o->retention_days) {
+		/* the configured retention: now, then once a day */
+		int64_t next = 0;
+		const struct timespec hour = {.tv_sec = 3600};
+		for (;;) {
+			if (clock_mono_ms() >= next) {
+				rights_retention(st, o->retention_days);
+				next = clock_mono_ms() + 86400LL * 1000;
+			}
+			sig = sigtimedwait(&set, NULL, &hour);
+			if (sig == SIGTERM || sig == SIGINT)
+				break;
+		}
+	} else {
+		while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+			;
+	}
 	log_info("server", "signal %d: finishing running requests and stopping", sig);
 	ret = EXIT_SUCCESS;
 out:
@@ -399,10 +441,57 @@ static int cmd_export(const struct cmd_opts *o)
 		     rc == BLIPPA_ERR_IO ? strerror(errno) : blippa_strerror(rc));
 		goto out;
 	}
+	char detail[160];
+	snprintf(detail, sizeof(detail), "csv facility=%s from=%s to=%s%s",
+		 o->facility ? o->facility : "", o->from ? o->from : "", o->to ? o->to : "",
+		 o->include ? " open-training" : "");
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_EXPORT, .facility_id = o->facility,
+		      .detail = detail) != BLIPPA_OK) {
+		fail("exported, but the audit trail could not record it");
+		goto out;
+	}
 	ret = EXIT_SUCCESS;
 out:
 	srv_store_close(st);
 	return ret;
+}
+
+/* purge, participant-report, erase-participant, audit: rights_cmd.c */
+static int run_rights(const struct cmd_opts *o, int (*fn)(const struct rights_cmd_opts *))
+{
+	struct rights_cmd_opts r = {.cmd = cur_cmd,
+				    .db = o->db,
+				    .db_shown = o->db_shown,
+				    .before = o->before,
+				    .keep_days = o->keep_days,
+				    .dry_run = o->dry_run,
+				    .participant = o->participant,
+				    .user = o->user,
+				    .action = o->action,
+				    .from = o->from,
+				    .to = o->to,
+				    .group = o->group};
+	return fn(&r);
+}
+
+static int cmd_purge(const struct cmd_opts *o)
+{
+	return run_rights(o, rights_cmd_purge);
+}
+
+static int cmd_report(const struct cmd_opts *o)
+{
+	return run_rights(o, rights_cmd_report);
+}
+
+static int cmd_erase(const struct cmd_opts *o)
+{
+	return run_rights(o, rights_cmd_erase);
+}
+
+static int cmd_audit(const struct cmd_opts *o)
+{
+	return run_rights(o, rights_cmd_audit);
 }
 
 /* add-user, set-password, list-users, remove-user: users_cmd.c */
@@ -466,15 +555,17 @@ static const struct command commands[] = {
      "dl", "dl", 0, cmd_set_pin},
     {"serve",
      "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N] [--per-ip-limit N]\n"
-     "      [--session-idle SECONDS]",
+     "      [--session-idle SECONDS] [--retention-days N]",
      "Serve the sync protocol v1 (docs/protocol.md). HTTPS with --cert/--key (PEM);\n"
      "plain HTTP only on a loopback address. Port 0 picks a free port. Prints\n"
      "\"listening on ADDR:PORT\" once ready. SIGTERM/SIGINT: finish running requests,\n"
      "then exit 0. --threads N: a pool of N threads instead of one per connection.\n"
      "--per-ip-limit N: simultaneous connections from one address (default 64).\n"
      "Every path outside /v1/ is the back-office in the browser (docs/backoffice.md);\n"
-     "--session-idle S ends a back-office session after S idle seconds (default 1800).",
-     "dLcKtPS", "dL", 0, cmd_serve},
+     "--session-idle S ends a back-office session after S idle seconds (default 1800).\n"
+     "--retention-days N: at start and then daily, purge attendance older than N days\n"
+     "(as `purge --keep-days N`; docs/privacy.md).",
+     "dLcKtPSR", "dL", 0, cmd_serve},
     {"export",
      "--db PATH [--facility ID] [--from DATE] [--to DATE] [--output FILE]"
      " [--include open-training]",
@@ -500,6 +591,29 @@ static const struct command commands[] = {
     {"list-users", "--db PATH", "List accounts: name, role, facilities (* for all).", "d", "d", 0,
      cmd_list_users},
     {"remove-user", "--db PATH --user NAME", "Delete an account.", "du", "du", 0, cmd_remove_user},
+    {"purge", "--db PATH (--before DATE | --keep-days N) [--dry-run]",
+     "Remove attendance events and corrections stamped before DATE 00:00 in their\n"
+     "facility's time zone (--keep-days N: before the UTC date N days ago). Prints the\n"
+     "count first (a dry run); --dry-run stops there. The audit trail records that a\n"
+     "purge happened, the date and the counts (docs/privacy.md).",
+     "dBDy", "d", 0, cmd_purge},
+    {"participant-report", "--db PATH --participant ID",
+     "Print everything the region database holds about one participant (GDPR art. 15\n"
+     "register extract): roster data, memberships, whether a card is registered (not its\n"
+     "number), check-ins, corrections, and which staff viewed or changed them.",
+     "dp", "dp", 0, cmd_report},
+    {"erase-participant", "--db PATH --participant ID",
+     "Erase a participant's personal data (GDPR art. 17): name, memberships and cards\n"
+     "are removed; their check-ins and corrections stay under a random pseudonym so the\n"
+     "groups' attendance counts stay right; kiosks drop them at their next sync. Remove\n"
+     "them from the roster files too: a later import that lists them adds them anew.",
+     "dp", "dp", 0, cmd_erase},
+    {"audit",
+     "--db PATH [--user NAME] [--action CODE] [--from DATE] [--to DATE] [--participant ID]\n"
+     "      [--group ID]",
+     "Print the audit trail as CSV, newest first: " AUDIT_CSV_HEADER "\n"
+     "(times in UTC; dates inclusive). Reading it is itself recorded.",
+     "duAFTpg", "d", 0, cmd_audit},
 };
 
 static void usage_all(FILE *f)
@@ -530,6 +644,11 @@ static const struct {
     {'r', "--role", offsetof(struct cmd_opts, role)},
     {'o', "--output", offsetof(struct cmd_opts, output)},
     {'I', "--include", offsetof(struct cmd_opts, include)},
+    {'B', "--before", offsetof(struct cmd_opts, before)},
+    {'D', "--keep-days", offsetof(struct cmd_opts, keep_days)},
+    {'p', "--participant", offsetof(struct cmd_opts, participant)},
+    {'A', "--action", offsetof(struct cmd_opts, action)},
+    {'g', "--group", offsetof(struct cmd_opts, group)},
 };
 
 static const char **opt_slot(struct cmd_opts *o, char letter, const char **name)
@@ -614,6 +733,17 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.per_ip_limit = (unsigned)n;
+		} else if (ch == 'y') {
+			o.dry_run = true;
+		} else if (ch == 'R') {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 36500) {
+				fprintf(stderr, "blippa-server %s: --retention-days: 1-36500\n",
+					c->name);
+				return EXIT_USAGE;
+			}
+			o.retention_days = (unsigned)n;
 		} else if (ch == 'S') {
 			char *end = NULL;
 			long n = strtol(optarg, &end, 10);

@@ -314,3 +314,8 @@ enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *gro
 {
 	return USER_OP(list_corrections, group_id, fn, ctx);
 }
+
+enum blippa_err srv_store_sql(struct srv_store *st, int mode, srv_sql_fn fn, void *ctx)
+{
+	return USER_OP(with_sql, mode, fn, ctx);
+}

@@ -118,13 +118,13 @@ struct srv_ingest_stats {
  * "reason" of docs/protocol.md. */
 enum srv_reason {
 	SRV_R_OK = 0,
-	SRV_R_SESSION = 1,    /* "unknown session" */
-	SRV_R_SES_FAC = 2,    /* "session not in facility" */
+	SRV_R_SESSION = 1,     /* "unknown session" */
+	SRV_R_SES_FAC = 2,     /* "session not in facility" */
 	SRV_R_PARTICIPANT = 3, /* "unknown participant" */
-	SRV_R_NOT_MEMBER = 4, /* "participant not in group" */
-	SRV_R_EVENT = 5,      /* "unknown event" (a void of no check-in here) */
-	SRV_R_IN_USE = 6,     /* "card in use" */
-	SRV_R_UID = 7,	      /* "bad card uid" */
+	SRV_R_NOT_MEMBER = 4,  /* "participant not in group" */
+	SRV_R_EVENT = 5,       /* "unknown event" (a void of no check-in here) */
+	SRV_R_IN_USE = 6,      /* "card in use" */
+	SRV_R_UID = 7,	       /* "bad card uid" */
 	SRV_R_COUNT
 };
 /* The reason text; NULL for SRV_R_OK or an out-of-range value. */
@@ -160,6 +160,33 @@ struct srv_correction {
 typedef int (*srv_correction_fn)(void *ctx, const struct srv_correction *c); /* non-0 stops */
 
 typedef int (*srv_user_fn)(void *ctx, const struct srv_user *u); /* non-0 stops */
+
+/* ---- portable SQL for the audit trail and the participant's rights ----
+ * srv_rights.c writes its SQL once, in the dialect both backends share
+ * (parameters ?1..?N, all passed as text or NULL; CAST where a type must be
+ * known), and runs it through these two calls of the backend. */
+typedef int (*srv_sql_row_fn)(void *ctx, int ncol, const char *const *col); /* non-0 stops */
+struct srv_sql;
+struct srv_sql_ops {
+	/* A statement without rows; adds the rows it changed to *changes (may be NULL). */
+	enum blippa_err (*exec)(struct srv_sql *q, const char *sql, int n, const char *const *v,
+				long *changes);
+	/* A query: fn per row, columns as text (NULL for SQL NULL). */
+	enum blippa_err (*query)(struct srv_sql *q, const char *sql, int n, const char *const *v,
+				 srv_sql_row_fn fn, void *ctx);
+};
+struct srv_sql {
+	const struct srv_sql_ops *ops;
+	void *conn;		/* the backend's connection */
+	const char *meta_table; /* the table holding roster_version: "meta" or "blippa_meta" */
+};
+enum srv_sql_mode {
+	SRV_SQL_READ = 0,     /* one read transaction (a consistent snapshot) */
+	SRV_SQL_WRITE = 1,    /* one write transaction */
+	SRV_SQL_ADMIN = 3,    /* write, serialised with imports (PostgreSQL's admin lock) */
+	SRV_SQL_ROLLBACK = 4, /* or'ed in: roll back even when fn succeeds (dry runs) */
+};
+typedef enum blippa_err (*srv_sql_fn)(struct srv_sql *q, void *ctx);
 typedef int (*srv_facility_fn)(void *ctx, const char *id, const char *name,
 			       const char *timezone); /* non-0 stops */
 
@@ -206,6 +233,9 @@ struct srv_store_ops {
 	enum blippa_err (*correct)(void *impl, const struct srv_correction *c);
 	enum blippa_err (*list_corrections)(void *impl, const char *group_id, srv_correction_fn fn,
 					    void *ctx);
+	/* Takes a connection, opens a transaction of mode, calls fn and commits
+	 * when fn answers BLIPPA_OK (and mode has no SRV_SQL_ROLLBACK). */
+	enum blippa_err (*with_sql)(void *impl, int mode, srv_sql_fn fn, void *ctx);
 };
 
 extern const struct srv_store_ops srv_store_sqlite_ops;
@@ -332,5 +362,8 @@ enum blippa_err srv_store_correct(struct srv_store *st, const struct srv_correct
 /* Calls fn per correction of the group, newest first. */
 enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *group_id,
 					   srv_correction_fn fn, void *ctx);
+/* Runs fn in one transaction of mode (enum srv_sql_mode) with portable SQL
+ * (srv_rights.c); BLIPPA_ERR_CONFIG if the backend has no with_sql. */
+enum blippa_err srv_store_sql(struct srv_store *st, int mode, srv_sql_fn fn, void *ctx);
 
 #endif

@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 3
+#define PG_SCHEMA_VERSION 4
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -81,6 +81,19 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     " present int NOT NULL, user_name text NOT NULL, reason text NOT NULL,"
     " at_ms bigint NOT NULL);"
     "CREATE INDEX corrections_by_group ON corrections(group_id);",
+    /* v4: the audit trail (as SQLite schema v4): append-only, a trigger
+     * refuses every UPDATE, DELETE and TRUNCATE */
+    "CREATE TABLE audit(id bigserial PRIMARY KEY, at_ms bigint NOT NULL, actor text NOT NULL,"
+    " action text NOT NULL, facility_id text, group_id text, session_id text,"
+    " participant_id text, address text, detail text);"
+    "CREATE INDEX audit_by_time ON audit(at_ms);"
+    "CREATE INDEX audit_by_participant ON audit(participant_id) WHERE participant_id IS NOT NULL;"
+    "CREATE FUNCTION blippa_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END$$;"
+    "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
+    " FOR EACH ROW EXECUTE FUNCTION blippa_audit_append_only();"
+    "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
+    " FOR EACH STATEMENT EXECUTE FUNCTION blippa_audit_append_only();",
 };
 
 #define KIOSK_COLS                                                                                 \

@@ -244,6 +244,7 @@ const struct srv_store_ops srv_store_pg_ops = {
     .list_facilities = pg_list_facilities,
     .correct = pg_correct,
     .list_corrections = pg_list_corrections,
+    .with_sql = pg_with_sql,
 };
 
 bool srv_store_pg_target(const char *db)

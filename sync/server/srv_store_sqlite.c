@@ -24,7 +24,7 @@
 #include "log.h"
 
 #define SQ_APP_ID 0x426c7053 /* "BlpS": a Blippa region database */
-#define SQ_SCHEMA_VERSION 3
+#define SQ_SCHEMA_VERSION 4
 #define SQ_POOL_MAX 8
 #define SQ_BUSY_MS 10000
 
@@ -80,6 +80,19 @@ static const char *const schema_v3 =
     " present INTEGER NOT NULL, user_name TEXT NOT NULL, reason TEXT NOT NULL,"
     " at_ms INTEGER NOT NULL);"
     "CREATE INDEX corrections_by_group ON corrections(group_id);";
+
+/* v4: the audit trail (srv_rights.h, docs/privacy.md): append-only, the
+ * triggers refuse every UPDATE and DELETE. */
+static const char *const schema_v4 =
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
+    " action TEXT NOT NULL, facility_id TEXT, group_id TEXT, session_id TEXT,"
+    " participant_id TEXT, address TEXT, detail TEXT);"
+    "CREATE INDEX audit_by_time ON audit(at_ms);"
+    "CREATE INDEX audit_by_participant ON audit(participant_id) WHERE participant_id IS NOT NULL;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;";
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -438,6 +451,8 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 		src = sqlite3_exec(c->db, schema_v2, NULL, NULL, NULL);
 	if (src == SQLITE_OK && version < 3)
 		src = sqlite3_exec(c->db, schema_v3, NULL, NULL, NULL);
+	if (src == SQLITE_OK && version < 4)
+		src = sqlite3_exec(c->db, schema_v4, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 	if (src == SQLITE_OK)

@@ -104,8 +104,7 @@ enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 			  size_t n, int64_t now_ms, struct protocol_result *res);
 enum blippa_err sq_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
-enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn,
-			       void *ctx);
+enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn, void *ctx);
 enum blippa_err sq_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 
@@ -119,5 +118,8 @@ enum blippa_err sq_list_facilities(void *impl, srv_facility_fn fn, void *ctx);
 enum blippa_err sq_correct(void *impl, const struct srv_correction *c);
 enum blippa_err sq_list_corrections(void *impl, const char *group_id, srv_correction_fn fn,
 				    void *ctx);
+
+/* srv_store_sqlite_sql.c: the runner of srv_rights.c's portable SQL */
+enum blippa_err sq_with_sql(void *impl, int mode, srv_sql_fn fn, void *ctx);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "log.h"
 #include "users_cmd.h"
 
@@ -123,6 +124,7 @@ void web_page_begin(struct web_ctx *c, struct html *h, const char *title)
 	HTML_LIT(h, ">");
 	html_text(h, T(c, M_LANG_OTHER));
 	HTML_LIT(h, "</a>");
+	web_audit_nav(c, h);
 	if (c->user.name[0]) {
 		HTML_LIT(h, "<span class=\"who\">");
 		html_text(h, c->user.name);
@@ -237,6 +239,18 @@ static void login_page(struct web_ctx *c, const char *error, const char *usernam
 	web_send_html(c, &h);
 }
 
+/* A failed login in the audit trail: the name as typed only when it is an
+ * account (a password typed into the name field must not be stored). */
+static void audit_failed_login(struct web_ctx *c, const char *typed, const char *why)
+{
+	struct srv_user u;
+	bool known = typed[0] && users_name_valid(typed) &&
+		     srv_store_get_user(c->w->store, typed, &u) == BLIPPA_OK;
+	SRV_AUDIT(c->w->store, known ? typed : "", AUDIT_LOGIN_FAILED, .address = c->req->client,
+		  .detail = why);
+	sodium_memzero(&u, sizeof(u));
+}
+
 static void login_post(struct web_ctx *c)
 {
 	const struct web_request *req = c->req;
@@ -259,6 +273,7 @@ static void login_post(struct web_ctx *c)
 	if (!web_throttle_allowed(c->w, key_a, LIMIT_ADDRESS) ||
 	    !web_throttle_allowed(c->w, key_u, LIMIT_ACCOUNT)) {
 		log_warn("web", "login throttled: 429");
+		audit_failed_login(c, user, "throttled");
 		c->resp->status = 429;
 		login_page(c, T(c, M_THROTTLED), user);
 		goto out;
@@ -277,11 +292,17 @@ static void login_post(struct web_ctx *c)
 		if (rc == BLIPPA_OK)
 			web_throttle_fail(c->w, key_u);
 		log_info("web", "failed login");
+		audit_failed_login(c, rc == BLIPPA_OK ? u.name : "",
+				   rc == BLIPPA_OK ? "wrong password" : "no such account");
 		c->resp->status = 401;
 		login_page(c, T(c, M_BAD_LOGIN), user);
 		goto out;
 	}
 	web_throttle_ok(c->w, key_u);
+	if (SRV_AUDIT(c->w->store, u.name, AUDIT_LOGIN, .address = req->client) != BLIPPA_OK) {
+		web_send_status(c, 503); /* no session the trail does not know of */
+		goto out;
+	}
 	web_session_new(c->w, u.name, tok, sess_csrf);
 	add_cookie(c->resp, COOKIE_SESSION, tok, COOKIE_ATTRS);
 	add_cookie(c->resp, COOKIE_PRE, "", COOKIE_ATTRS "; Max-Age=0");
@@ -338,7 +359,12 @@ static void route(struct web_ctx *c)
 			web_session_end(c->w, tok);
 		add_cookie(c->resp, COOKIE_SESSION, "", COOKIE_ATTRS "; Max-Age=0");
 		log_info("web", "user %s signed out", c->user.name);
+		SRV_AUDIT(c->w->store, c->user.name, AUDIT_LOGOUT, .address = c->req->client);
 		redirect(c->resp, "/login");
+	} else if (get && strcmp(path, "/audit") == 0) {
+		web_page_audit(c);
+	} else if (get && strcmp(path, "/audit.csv") == 0) {
+		web_audit_csv(c);
 	} else if (get && strcmp(path, "/export.csv") == 0) {
 		web_export(c, false);
 	} else if (get && strcmp(path, "/export.xlsx") == 0) {

@@ -104,6 +104,11 @@ void web_post_correction(struct web_ctx *c, const char *group_id);
 /* ---- web_export.c ---- */
 void web_export(struct web_ctx *c, bool xlsx);
 
+/* ---- web_audit.c (admins only) ---- */
+void web_page_audit(struct web_ctx *c);		       /* GET /audit */
+void web_audit_csv(struct web_ctx *c);		       /* GET /audit.csv */
+void web_audit_nav(struct web_ctx *c, struct html *h); /* the header link, for admins */
+
 /* ---- web_i18n.c ---- */
 enum web_msg {
 	M_TITLE,
