@@ -82,3 +82,14 @@ set_tests_properties(test_web_browser PROPERTIES LABELS "integration;web;browser
 add_executable(bench_web EXCLUDE_FROM_ALL bench/bench_web.c)
 target_link_libraries(bench_web PRIVATE blippa_srv_testutil PkgConfig::SQLITE3)
 add_dependencies(bench bench_web)
+
+# The audit trail, purge, participant-report and erase-participant (issue 16,
+# docs/privacy.md); test_rights_pg (pg.cmake) runs it on both backends side by side.
+add_executable(test_rights integration/test_rights.c)
+target_compile_definitions(test_rights PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(test_rights PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA)
+add_dependencies(test_rights blippa-server)
+add_test(NAME test_rights COMMAND test_rights)
+set_tests_properties(test_rights PROPERTIES LABELS "integration;web" TIMEOUT 120)
