@@ -93,3 +93,11 @@ target_link_libraries(test_rights PRIVATE blippa_srv_testutil PkgConfig::CURL Pk
 add_dependencies(test_rights blippa-server)
 add_test(NAME test_rights COMMAND test_rights)
 set_tests_properties(test_rights PROPERTIES LABELS "integration;web" TIMEOUT 120)
+
+# The Audit page in a real browser (docs/privacy.md); screenshots into the
+# build dir, docs/screenshots/backoffice-audit-* are copies of them.
+add_test(NAME test_audit_browser COMMAND /usr/bin/python3
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_audit_browser.py $<TARGET_FILE:blippa-server>
+  ${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh ${CMAKE_CURRENT_SOURCE_DIR}/data/roster
+  ${CMAKE_CURRENT_BINARY_DIR}/web-screenshots)
+set_tests_properties(test_audit_browser PROPERTIES LABELS "integration;web;browser" TIMEOUT 240)

@@ -45,13 +45,13 @@ static void cut_utf8(char *s, size_t max)
 enum blippa_err srv_audit(struct srv_store *st, const char *actor, const char *action,
 			  const struct srv_audit_subject *subj)
 {
-	char at[24], detail[AUDIT_DETAIL_MAX + 1] = "";
+	char at[24], detail[AUDIT_DETAIL_MAX + 8] = "";
 	static const struct srv_audit_subject none = {0};
 	if (!subj)
 		subj = &none;
 	snprintf(at, sizeof(at), "%lld", (long long)clock_wall_ms());
 	if (subj->detail) {
-		snprintf(detail, sizeof(detail), "%.*s", AUDIT_DETAIL_MAX, subj->detail);
+		snprintf(detail, sizeof(detail), "%.*s", AUDIT_DETAIL_MAX + 4, subj->detail);
 		cut_utf8(detail, AUDIT_DETAIL_MAX);
 	}
 	struct add_ctx a = {.v = {at, actor ? actor : "", action, nul_if_empty(subj->facility_id),

@@ -620,7 +620,7 @@ static void usage_all(FILE *f)
 {
 	fprintf(f, "usage: blippa-server COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].usage);
+		fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].usage);
 	fprintf(f, "\n'blippa-server COMMAND --help' explains one command.\n");
 }
 

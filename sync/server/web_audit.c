@@ -113,12 +113,22 @@ static bool read_filter(struct web_ctx *c, struct srv_audit_filter *f)
 	       (!f->to_date || import_valid_date(f->to_date));
 }
 
+/* The filters given, as "action=login from=2026-12-01" ("" for none). */
 static void filter_text(const struct srv_audit_filter *f, char *out, size_t len)
 {
-	snprintf(out, len, "user=%s action=%s from=%s to=%s participant=%s group=%s",
-		 f->actor ? f->actor : "", f->action ? f->action : "",
-		 f->from_date ? f->from_date : "", f->to_date ? f->to_date : "",
-		 f->participant_id ? f->participant_id : "", f->group_id ? f->group_id : "");
+	const char *v[] = {f->actor,   f->action,	  f->from_date,
+			   f->to_date, f->participant_id, f->group_id};
+	static const char *const k[] = {"user", "action", "from", "to", "participant", "group"};
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]) && n < len; i++) {
+		if (!v[i])
+			continue;
+		int w = snprintf(out + n, len - n, "%s%s=%s", n ? " " : "", k[i], v[i]);
+		if (w < 0)
+			break;
+		n += (size_t)w;
+	}
 }
 
 static void input(struct html *h, const char *label, const char *name, const char *type,

@@ -245,7 +245,7 @@ static enum blippa_err try_sql(struct srv_sql *q, void *ctx)
 	return q->ops->exec(q, ctx, 0, NULL, NULL);
 }
 /* Runs one statement in a write transaction; its result. */
-static enum blippa_err srv_store_sql_try(const char *db, const char *sql)
+static enum blippa_err sql_try(const char *db, const char *sql)
 {
 	struct srv_store *st = NULL;
 	char err[256];
@@ -451,8 +451,8 @@ static void scenario(const char *db, const char *name, struct result *res)
 	assert_string_equal(after, "S1=1;S2=2;S3=0;S4=0;S5=0;"); /* the correction of S1 stays */
 
 	/* the trail: append-only, each action once, nothing secret */
-	assert_int_not_equal(srv_store_sql_try(db, "DELETE FROM audit"), BLIPPA_OK);
-	assert_int_not_equal(srv_store_sql_try(db, "UPDATE audit SET actor = 'x'"), BLIPPA_OK);
+	assert_int_not_equal(sql_try(db, "DELETE FROM audit"), BLIPPA_OK);
+	assert_int_not_equal(sql_try(db, "UPDATE audit SET actor = 'x'"), BLIPPA_OK);
 	char *audit = cli("audit", "audit", "--db", db, NULL);
 	static const struct {
 		const char *needle;

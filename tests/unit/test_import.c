@@ -397,17 +397,20 @@ static void test_open_migrates_v1(void **state)
 	fx->st = NULL;
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
+	int current = int_of(db, "PRAGMA user_version");
 	assert_int_equal(sqlite3_exec(db,
 				      "ALTER TABLE sessions DROP COLUMN removed;"
 				      " DROP TABLE users; DROP TABLE user_facilities;"
-				      " DROP TABLE corrections; PRAGMA user_version = 1;",
+				      " DROP TABLE corrections; DROP TABLE audit;"
+				      " PRAGMA user_version = 1;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(srv_store_open(fx->db, false, &fx->st, err, sizeof(err)), BLIPPA_OK);
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(int_of(db, "PRAGMA user_version"), 3);
+	assert_int_equal(int_of(db, "PRAGMA user_version"), current);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM users"), 0);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM audit"), 0);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM sessions WHERE removed = 0"), 5);
 	sqlite3_close(db);
 	import_ok(fx, NULL, &st);
@@ -458,9 +461,10 @@ static void test_dates_agree_with_kiosk(void **state)
 	char p[1200];
 	struct import_set *set = NULL;
 	snprintf(p, sizeof(p), "%s/groups.csv", dir);
-	tu_write_file(p, "group_id,facility_id,name,period_start,period_end\n"
-			 "G1,F1,Styrka A,1970-06-01,2026-12-18\n"
-			 "G2,F1,Balans,2026-08-24,2026-12-18\nG3,F2,Kondition,2026-09-01,2026-12-15\n");
+	tu_write_file(
+	    p, "group_id,facility_id,name,period_start,period_end\n"
+	       "G1,F1,Styrka A,1970-06-01,2026-12-18\n"
+	       "G2,F1,Balans,2026-08-24,2026-12-18\nG3,F2,Kondition,2026-09-01,2026-12-15\n");
 	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_ERR_INVALID);
 	if (!strstr(err, "/groups.csv:2: bad period_start 1970-06-01"))
 		fail_msg("message: %s", err);
