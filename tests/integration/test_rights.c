@@ -530,6 +530,58 @@ static void test_pg_same(void **state)
 	assert_string_equal(res_sqlite.report, res_pg.report);
 }
 
+/* serve --retention-days N purges at start (as actor "retention"): with the
+ * clock pinned to 2026-12-10 and N = 15, what is older than 2026-11-25. */
+static void test_retention(void **state)
+{
+	(void)state;
+	char db[1100], off[32];
+	snprintf(db, sizeof(db), "%s/retention.db", tmp);
+	assert_int_equal(run(NULL, NULL, NULL, "init", "--db", db, NULL), 0);
+	char *dir = tu_roster_dir(tmp, "roster-retention", NULL);
+	free(cli("import", "import", "--db", db, dir, NULL));
+	free(dir);
+	char *token =
+	    cli("add-kiosk", "add-kiosk", "--db", db, "--facility", "F1", "--name", "A", NULL);
+	token[64] = '\0';
+	const char *plain[] = {BLIPPA_SERVER_BIN, "serve", "--db",  db,	 "--listen", "127.0.0.1:0",
+			       "--cert",	  cert,	   "--key", key, NULL};
+	tu_server_start(&srv, plain, true);
+	const char *batch = "{\"events\":[" EV("01", CHECKIN("P1", "S1", "card", AT_S1)) "," EV(
+	    "04", CHECKIN("P1", "S3", "card", AT_S3)) "," EV("05", CHECKIN("P3", "S2", "card",
+									   AT_S2)) "]}";
+	struct tu_reply r =
+	    tu_http_req(srv.url, ca, "POST", "/v1/events", token, batch, strlen(batch), NULL);
+	assert_int_equal(r.status, 200);
+	free(r.body);
+	assert_int_equal(tu_server_stop(&srv), 0);
+	srv.pid = 0;
+	assert_int_equal(db_count(db, "SELECT count(*) FROM events"), 3);
+	/* again with a retention of 15 days: S1 and S3 (11-23, 11-24) go */
+	const char *keep[] = {BLIPPA_SERVER_BIN,  "serve",  "--db", db,	     "--listen",
+			      "127.0.0.1:0",	  "--cert", cert,   "--key", key,
+			      "--retention-days", "15",	    NULL};
+	snprintf(off, sizeof(off), "%lld", (long long)(PINNED_NOW_MS - (int64_t)time(NULL) * 1000));
+	setenv("BLIPPA_CLOCK_OFFSET_MS", off, 1);
+	tu_server_start(&srv, keep, true);
+	unsetenv("BLIPPA_CLOCK_OFFSET_MS");
+	int64_t deadline = tu_now_ms() + DEADLINE_MS;
+	while (db_count(db, "SELECT count(*) FROM audit WHERE actor = 'retention'") < 1 &&
+	       tu_now_ms() < deadline) {
+		/* the purge runs on the server's main thread right after "listening" */
+		struct timespec pause = {.tv_nsec = 20 * 1000 * 1000};
+		nanosleep(&pause, NULL);
+	}
+	assert_int_equal(tu_server_stop(&srv), 0);
+	srv.pid = 0;
+	assert_int_equal(db_count(db, "SELECT count(*) FROM events"), 1);
+	assert_int_equal(db_count(db, "SELECT count(*) FROM audit WHERE actor = 'retention'"
+				      " AND action = 'purge'"
+				      " AND detail = 'before 2026-11-25: 2 events, 0 corrections'"),
+			 1);
+	free(token);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -567,6 +619,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_sqlite),
 	    cmocka_unit_test(test_pg_same),
+	    cmocka_unit_test(test_retention),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
