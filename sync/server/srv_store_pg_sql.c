@@ -78,8 +78,12 @@ enum blippa_err pg_with_sql(void *impl, int mode, srv_sql_fn fn, void *ctx)
 	if (rc != BLIPPA_OK)
 		return rc;
 	struct srv_sql q = {.ops = &pg_sql_ops, .conn = c, .meta_table = "blippa_meta"};
-	rc = pg_exec_simple(
-	    c, mode & SRV_SQL_WRITE ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+	const char *begin =
+	    mode & SRV_SQL_WRITE ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	rc = pg_exec_simple(c, begin);
+	/* a connection that went away while idle: reconnect once (nothing ran yet) */
+	if (rc != BLIPPA_OK && pg_conn_broken(c) && pg_conn_reset(c) == BLIPPA_OK)
+		rc = pg_exec_simple(c, begin);
 	if (rc == BLIPPA_OK && (mode & SRV_SQL_ADMIN) == SRV_SQL_ADMIN)
 		rc = pg_lock_admin(c);
 	if (rc == BLIPPA_OK)
