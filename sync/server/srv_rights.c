@@ -16,9 +16,11 @@
 
 /* ---------------------------------------------------------------- purge */
 
+/* One time zone of the roster's facilities (usually one or two in a
+ * region): the purge scans the events once per zone, not per facility. */
 struct fac {
-	char id[SRV_ID_MAX + 1];
-	char cutoff[24]; /* ms of before_date 00:00 local */
+	char tz[64];
+	char cutoff[24]; /* ms of before_date 00:00 in tz */
 };
 
 struct purge_ctx {
@@ -35,7 +37,7 @@ static int purge_fac(void *ctx, int ncol, const char *const *col)
 	struct purge_ctx *p = ctx;
 	char local[20];
 	int64_t ms;
-	if (ncol < 2 || !col[0] || !col[1])
+	if (ncol < 1 || !col[0] || strlen(col[0]) >= sizeof(p->facs[0].tz))
 		return 0;
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 16;
@@ -49,11 +51,11 @@ static int purge_fac(void *ctx, int ncol, const char *const *col)
 		p->cap = cap;
 	}
 	snprintf(local, sizeof(local), "%s 00:00", p->date);
-	if (tz_local_to_utc_ms(col[1], local, &ms) != BLIPPA_OK) {
+	if (tz_local_to_utc_ms(col[0], local, &ms) != BLIPPA_OK) {
 		p->rc = BLIPPA_ERR_INVALID;
 		return 1;
 	}
-	snprintf(p->facs[p->n].id, sizeof(p->facs[p->n].id), "%s", col[0]);
+	snprintf(p->facs[p->n].tz, sizeof(p->facs[p->n].tz), "%s", col[0]);
 	snprintf(p->facs[p->n].cutoff, sizeof(p->facs[p->n].cutoff), "%lld", (long long)ms);
 	p->n++;
 	return 0;
@@ -64,28 +66,31 @@ static enum blippa_err purge_tx(struct srv_sql *q, void *ctx)
 	struct purge_ctx *p = ctx;
 	p->n = 0;
 	memset(&p->st, 0, sizeof(p->st));
-	enum blippa_err rc = q->ops->query(q, "SELECT id, timezone FROM facilities ORDER BY id", 0,
-					   NULL, purge_fac, p);
+	enum blippa_err rc = q->ops->query(
+	    q, "SELECT DISTINCT timezone FROM facilities ORDER BY timezone", 0, NULL, purge_fac, p);
 	if (rc == BLIPPA_OK)
 		rc = p->rc;
 	for (size_t i = 0; rc == BLIPPA_OK && i < p->n; i++) {
-		const char *v[] = {p->facs[i].id, p->facs[i].cutoff};
+		const char *v[] = {p->facs[i].tz, p->facs[i].cutoff};
 		/* a check-in voided before the date goes with its void */
-		rc = q->ops->exec(q,
-				  "DELETE FROM events WHERE id IN (SELECT voids_id FROM events"
-				  " WHERE type = 1 AND facility_id = ?1"
-				  " AND at_ms < CAST(?2 AS bigint))",
-				  2, v, &p->st.events);
+		rc =
+		    q->ops->exec(q,
+				 "DELETE FROM events WHERE id IN (SELECT voids_id FROM events"
+				 " WHERE type = 1 AND at_ms < CAST(?2 AS bigint) AND facility_id IN"
+				 " (SELECT id FROM facilities WHERE timezone = ?1))",
+				 2, v, &p->st.events);
 		if (rc == BLIPPA_OK)
-			rc = q->ops->exec(q,
-					  "DELETE FROM events WHERE facility_id = ?1"
-					  " AND at_ms < CAST(?2 AS bigint)",
-					  2, v, &p->st.events);
+			rc = q->ops->exec(
+			    q,
+			    "DELETE FROM events WHERE at_ms < CAST(?2 AS bigint) AND"
+			    " facility_id IN (SELECT id FROM facilities WHERE timezone = ?1)",
+			    2, v, &p->st.events);
 		if (rc == BLIPPA_OK)
-			rc = q->ops->exec(q,
-					  "DELETE FROM corrections WHERE facility_id = ?1"
-					  " AND at_ms < CAST(?2 AS bigint)",
-					  2, v, &p->st.corrections);
+			rc = q->ops->exec(
+			    q,
+			    "DELETE FROM corrections WHERE at_ms < CAST(?2 AS bigint) AND"
+			    " facility_id IN (SELECT id FROM facilities WHERE timezone = ?1)",
+			    2, v, &p->st.corrections);
 	}
 	const char *u[] = {p->utc_cutoff};
 	if (rc == BLIPPA_OK) /* facilities no longer in the roster: UTC */
