@@ -37,6 +37,7 @@ struct cmd_opts {
 	const char *include;	 /* export: "open-training" */
 	const char *user, *role; /* add-user & co. (users_cmd.c) */
 	const char *before, *keep_days, *participant, *action, *group; /* rights_cmd.c */
+	const char *format;
 	bool dry_run;
 	unsigned retention_days;			 /* serve --retention-days (0: none) */
 	const char *facilities[SRV_USER_FACILITIES_MAX]; /* every --facility */
@@ -84,6 +85,7 @@ static const struct option long_opts[] = {
     {"participant", required_argument, NULL, 'p'},
     {"action", required_argument, NULL, 'A'},
     {"group", required_argument, NULL, 'g'},
+    {"format", required_argument, NULL, 'm'},
     {"retention-days", required_argument, NULL, 'R'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -470,7 +472,8 @@ static int run_rights(const struct cmd_opts *o, int (*fn)(const struct rights_cm
 				    .action = o->action,
 				    .from = o->from,
 				    .to = o->to,
-				    .group = o->group};
+				    .group = o->group,
+				    .format = o->format};
 	return fn(&r);
 }
 
@@ -597,11 +600,12 @@ static const struct command commands[] = {
      "count first (a dry run); --dry-run stops there. The audit trail records that a\n"
      "purge happened, the date and the counts (docs/privacy.md).",
      "dBDy", "d", 0, cmd_purge},
-    {"participant-report", "--db PATH --participant ID",
+    {"participant-report", "--db PATH --participant ID [--format text|json]",
      "Print everything the region database holds about one participant (GDPR art. 15\n"
      "register extract): roster data, memberships, whether a card is registered (not its\n"
-     "number), check-ins, corrections, and which staff viewed or changed them.",
-     "dp", "dp", 0, cmd_report},
+     "number), check-ins, corrections, and which staff viewed or changed them.\n"
+     "--format json: the same sections as one JSON object.",
+     "dpm", "dp", 0, cmd_report},
     {"erase-participant", "--db PATH --participant ID",
      "Erase a participant's personal data (GDPR art. 17): name, memberships and cards\n"
      "are removed; their check-ins and corrections stay under a random pseudonym so the\n"
@@ -649,6 +653,7 @@ static const struct {
     {'p', "--participant", offsetof(struct cmd_opts, participant)},
     {'A', "--action", offsetof(struct cmd_opts, action)},
     {'g', "--group", offsetof(struct cmd_opts, group)},
+    {'m', "--format", offsetof(struct cmd_opts, format)},
 };
 
 static const char **opt_slot(struct cmd_opts *o, char letter, const char **name)

@@ -141,11 +141,14 @@ int rights_cmd_report(const struct rights_cmd_opts *o)
 	int ret = EXIT_FAILURE;
 	if (!participant_ok(o))
 		return EXIT_FAILURE;
+	if (o->format && strcmp(o->format, "json") != 0 && strcmp(o->format, "text") != 0)
+		return fail(o, "--format %s: text or json", o->format);
+	bool json = o->format && strcmp(o->format, "json") == 0;
 	if (open_store(o, &st) != EXIT_SUCCESS)
 		goto out;
 	FILE *mem = open_memstream(&buf, &len);
 	enum blippa_err rc =
-	    mem ? srv_participant_report(st, o->participant, mem) : BLIPPA_ERR_NOMEM;
+	    mem ? srv_participant_report(st, o->participant, json, mem) : BLIPPA_ERR_NOMEM;
 	if (mem && fclose(mem) != 0 && rc == BLIPPA_OK)
 		rc = BLIPPA_ERR_NOMEM;
 	if (rc == BLIPPA_ERR_NOT_FOUND) {

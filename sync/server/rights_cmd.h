@@ -17,6 +17,7 @@ struct rights_cmd_opts {
 	const char *keep_days;	 /* purge --keep-days N */
 	bool dry_run;		 /* purge --dry-run */
 	const char *participant; /* --participant */
+	const char *format;	 /* participant-report --format text|json */
 	/* audit filters */
 	const char *user, *action, *from, *to, *group;
 };

@@ -3,6 +3,7 @@
  * both backends, run through srv_store_sql. */
 #include "srv_rights.h"
 
+#include <jansson.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,6 +135,7 @@ enum blippa_err srv_purge(struct srv_store *st, const char *before_date, bool dr
 
 struct rep {
 	FILE *out;
+	json_t *root, *sec; /* json: the document and the current section */
 	const char *pid;
 	bool found;
 	long n; /* rows of the current section */
@@ -166,12 +168,37 @@ static void local_time(const char *tz, const char *ms_text, char out[40])
 	snprintf(out, 40, "%s UTC", at);
 }
 
+/* json: appends {keys[i]: vals[i]} (NULL as null) to the current section. */
+static void jrow(struct rep *r, const char *const *keys, const char *const *vals, int n)
+{
+	json_t *o = json_object();
+	for (int i = 0; o && i < n; i++)
+		json_object_set_new(o, keys[i], vals[i] ? json_string(vals[i]) : json_null());
+	json_array_append_new(r->sec, o);
+}
+/* JROW(r, "key", value, "key", value, ...) */
+#define JROW(r, ...)                                                                               \
+	do {                                                                                       \
+		const char *const kv_[] = {__VA_ARGS__};                                           \
+		enum { N_ = sizeof(kv_) / sizeof(kv_[0]) / 2 };                                    \
+		const char *k_[N_], *v_[N_];                                                       \
+		for (size_t i_ = 0; i_ < N_; i_++) {                                               \
+			k_[i_] = kv_[2 * i_];                                                      \
+			v_[i_] = kv_[2 * i_ + 1];                                                  \
+		}                                                                                  \
+		jrow((r), k_, v_, N_);                                                             \
+	} while (0)
+
 static int rep_person(void *ctx, int ncol, const char *const *col)
 {
 	struct rep *r = ctx;
 	(void)ncol;
 	r->found = true;
 	r->n++;
+	if (r->root) {
+		JROW(r, "participant_id", col[0], "given_name", col[1], "family_name", col[2]);
+		return 0;
+	}
 	fprintf(r->out, "Deltagar-id: %s\nFörnamn: %s\nEfternamn: %s\n", s0(col[0]), s0(col[1]),
 		s0(col[2]));
 	return 0;
@@ -182,6 +209,11 @@ static int rep_member(void *ctx, int ncol, const char *const *col)
 	struct rep *r = ctx;
 	(void)ncol;
 	r->n++;
+	if (r->root) {
+		JROW(r, "group_id", col[0], "group", col[1], "facility_id", col[2], "facility",
+		     col[3], "period_start", col[4], "period_end", col[5]);
+		return 0;
+	}
 	fprintf(r->out, "Grupp %s \"%s\" på %s \"%s\", period %s – %s\n", s0(col[0]), s0(col[1]),
 		s0(col[2]), s0(col[3]), s0(col[4]), s0(col[5]));
 	return 0;
@@ -192,6 +224,10 @@ static int rep_card(void *ctx, int ncol, const char *const *col)
 	struct rep *r = ctx;
 	(void)ncol;
 	r->n++;
+	if (r->root) {
+		JROW(r, "source", col[0] && atoi(col[0]) == 1 ? "kiosk" : "roster");
+		return 0;
+	}
 	fprintf(r->out,
 		"Ett kort är registrerat (%s). Kortnumret skrivs inte ut: det är en "
 		"nyckel för incheckning; det står på kortet självt.\n",
@@ -207,6 +243,15 @@ static int rep_event(void *ctx, int ncol, const char *const *col)
 	r->found = true;
 	r->n++;
 	local_time(col[6], col[0], at);
+	if (r->root) {
+		static const char *const types[] = {"checkin", "void", "card_link"};
+		static const char *const methods[] = {"card", "name", "leader"};
+		int t = col[1] ? atoi(col[1]) : 0, m = col[2] ? atoi(col[2]) : -1;
+		JROW(r, "at_local", at, "type", types[t >= 0 && t < 3 ? t : 0], "session_id",
+		     col[3], "method", m >= 0 && m < 3 ? methods[m] : NULL, "facility_id", col[4],
+		     "kiosk", col[5], "voided", col[7] && atoi(col[7]) ? "yes" : "no");
+		return 0;
+	}
 	if (col[1] && atoi(col[1]) == 2) {
 		fprintf(r->out, "%s  kort kopplat vid kiosk %s (%s)\n", at, s0(col[5]), s0(col[4]));
 		return 0;
@@ -225,6 +270,11 @@ static int rep_correction(void *ctx, int ncol, const char *const *col)
 	r->found = true;
 	r->n++;
 	local_time(col[6], col[0], at);
+	if (r->root) {
+		JROW(r, "at_local", at, "session_id", col[1], "group_id", col[2], "status",
+		     col[3] && atoi(col[3]) ? "present" : "absent", "by", col[4], "reason", col[5]);
+		return 0;
+	}
 	fprintf(r->out, "%s  pass %s i grupp %s: %s, av %s, skäl: %s\n", at, s0(col[1]), s0(col[2]),
 		col[3] && atoi(col[3]) ? "närvarande" : "inte närvarande", s0(col[4]), s0(col[5]));
 	return 0;
@@ -237,13 +287,22 @@ static int rep_audit(void *ctx, int ncol, const char *const *col)
 	(void)ncol;
 	r->n++;
 	audit_time(col[0] ? strtoll(col[0], NULL, 10) : 0, at);
+	if (r->root) {
+		JROW(r, "at_utc", at, "actor", col[1], "action", col[2], "group_id", col[3]);
+		return 0;
+	}
 	fprintf(r->out, "%s UTC  %s  %s%s%s\n", at, s0(col[1]), s0(col[2]),
 		col[3] ? "  grupp " : "", s0(col[3]));
 	return 0;
 }
 
-static void heading(struct rep *r, const char *title)
+static void heading(struct rep *r, const char *title, const char *key)
 {
+	if (r->root) {
+		r->sec = json_array();
+		json_object_set_new(r->root, key, r->sec);
+		return;
+	}
 	if (r->section++ > 0 && r->n == 0)
 		fputs("(inget)\n", r->out);
 	fprintf(r->out, "\n== %s ==\n", title);
@@ -255,11 +314,11 @@ static enum blippa_err report_tx(struct srv_sql *q, void *ctx)
 	struct rep *r = ctx;
 	const char *v[] = {r->pid};
 	enum blippa_err rc;
-	heading(r, "Uppgifter i deltagarregistret");
+	heading(r, "Uppgifter i deltagarregistret", "participant");
 	rc = q->ops->query(q, "SELECT id, given_name, family_name FROM participants WHERE id = ?1",
 			   1, v, rep_person, r);
 	if (rc == BLIPPA_OK) {
-		heading(r, "Gruppmedlemskap");
+		heading(r, "Gruppmedlemskap", "memberships");
 		rc = q->ops->query(q,
 				   "SELECT g.id, g.name, f.id, f.name, g.period_start,"
 				   " g.period_end FROM members m JOIN groups g ON g.id = m.group_id"
@@ -268,14 +327,14 @@ static enum blippa_err report_tx(struct srv_sql *q, void *ctx)
 				   1, v, rep_member, r);
 	}
 	if (rc == BLIPPA_OK) {
-		heading(r, "Kort");
+		heading(r, "Kort", "cards");
 		rc = q->ops->query(q,
 				   "SELECT source FROM cards WHERE owner = 0 AND owner_id = ?1"
 				   " ORDER BY source",
 				   1, v, rep_card, r);
 	}
 	if (rc == BLIPPA_OK) {
-		heading(r, "Incheckningar (lokal tid)");
+		heading(r, "Incheckningar (lokal tid)", "events");
 		rc = q->ops->query(
 		    q,
 		    "SELECT e.at_ms, e.type, e.method, e.session_id, e.facility_id, e.kiosk_id,"
@@ -286,7 +345,7 @@ static enum blippa_err report_tx(struct srv_sql *q, void *ctx)
 		    1, v, rep_event, r);
 	}
 	if (rc == BLIPPA_OK) {
-		heading(r, "Rättelser gjorda av personal (lokal tid)");
+		heading(r, "Rättelser gjorda av personal (lokal tid)", "corrections");
 		rc = q->ops->query(q,
 				   "SELECT c.at_ms, c.session_id, c.group_id, c.present,"
 				   " c.user_name, c.reason, f.timezone FROM corrections c"
@@ -295,7 +354,8 @@ static enum blippa_err report_tx(struct srv_sql *q, void *ctx)
 				   1, v, rep_correction, r);
 	}
 	if (rc == BLIPPA_OK) {
-		heading(r, "Personal som har sett eller ändrat uppgifterna (granskningsloggen)");
+		heading(r, "Personal som har sett eller ändrat uppgifterna (granskningsloggen)",
+			"staff_access");
 		rc = q->ops->query(
 		    q,
 		    "SELECT at_ms, actor, action, group_id FROM audit WHERE participant_id = ?1"
@@ -303,12 +363,12 @@ static enum blippa_err report_tx(struct srv_sql *q, void *ctx)
 		    " (SELECT group_id FROM members WHERE participant_id = ?1)) ORDER BY id",
 		    1, v, rep_audit, r);
 	}
-	if (rc == BLIPPA_OK && r->n == 0)
+	if (rc == BLIPPA_OK && r->n == 0 && !r->root)
 		fputs("(inget)\n", r->out);
 	return rc;
 }
 
-enum blippa_err srv_participant_report(struct srv_store *st, const char *pid, FILE *out)
+enum blippa_err srv_participant_report(struct srv_store *st, const char *pid, bool json, FILE *out)
 {
 	char *buf = NULL, at[24];
 	size_t len = 0;
@@ -317,11 +377,19 @@ enum blippa_err srv_participant_report(struct srv_store *st, const char *pid, FI
 		return BLIPPA_ERR_NOMEM;
 	struct rep r = {.out = mem, .pid = pid};
 	audit_time(clock_wall_ms(), at);
-	fprintf(mem,
-		"Registerutdrag (GDPR artikel 15) för deltagare %s\nUtskrivet %s UTC ur "
-		"Blippas regiondatabas.\n",
-		pid, at);
-	enum blippa_err rc = srv_store_sql(st, SRV_SQL_READ, report_tx, &r);
+	if (json)
+		r.root = json_pack("{s:s, s:s}", "participant_id", pid, "printed_utc", at);
+	else
+		fprintf(mem,
+			"Registerutdrag (GDPR artikel 15) för deltagare %s\nUtskrivet %s UTC ur "
+			"Blippas regiondatabas.\n",
+			pid, at);
+	enum blippa_err rc =
+	    json && !r.root ? BLIPPA_ERR_NOMEM : srv_store_sql(st, SRV_SQL_READ, report_tx, &r);
+	if (rc == BLIPPA_OK && r.root &&
+	    (json_dumpf(r.root, mem, JSON_INDENT(2)) != 0 || fputc('\n', mem) == EOF))
+		rc = BLIPPA_ERR_NOMEM;
+	json_decref(r.root);
 	if (fclose(mem) != 0 && rc == BLIPPA_OK)
 		rc = BLIPPA_ERR_NOMEM;
 	if (rc == BLIPPA_OK && !r.found)

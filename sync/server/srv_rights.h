@@ -31,12 +31,12 @@ enum blippa_err srv_purge(struct srv_store *st, const char *before_date, bool dr
 			  struct srv_purge_stats *out);
 
 /* Writes the register extract of participant pid to out as plain text with
- * Swedish headings: roster data, memberships, whether a card is registered
- * (never its UID), every check-in and card link with its time, corrections,
- * and the audit rows of staff who viewed or changed them. Nothing about any
- * other participant. BLIPPA_ERR_NOT_FOUND if the database holds nothing
- * about pid; BLIPPA_ERR_IO if out fails. */
-enum blippa_err srv_participant_report(struct srv_store *st, const char *pid, FILE *out);
+ * Swedish headings (json: one JSON object, the same sections as arrays): roster data, memberships,
+ * whether a card is registered (never its UID), every check-in and card link with its time,
+ * corrections, and the audit rows of staff who viewed or changed them. Nothing about any other
+ * participant. BLIPPA_ERR_NOT_FOUND if the database holds nothing about pid; BLIPPA_ERR_IO if out
+ * fails. */
+enum blippa_err srv_participant_report(struct srv_store *st, const char *pid, bool json, FILE *out);
 
 struct srv_erase_stats {
 	char anon_id[SRV_ID_MAX + 1]; /* "anon-" + 16 random hex digits */

@@ -392,6 +392,15 @@ static void scenario(const char *db, const char *name, struct result *res)
 	assert_int_not_equal(
 	    run(NULL, NULL, NULL, "participant-report", "--db", db, "--participant", "P99", NULL),
 	    0);
+	char *js = cli("report json", "participant-report", "--db", db, "--participant", "P1",
+		       "--format", "json", NULL);
+	assert_non_null(strstr(js, "\"given_name\": \"Åsa\""));
+	assert_non_null(strstr(js, "\"source\": \"roster\""));
+	assert_int_equal(count_of(js, "\"type\": \"checkin\""), 2);
+	assert_int_equal(count_of(js, "\"voided\": \"yes\""), 2);
+	assert_null(strstr(js, "Örjan"));
+	assert_null(strstr(js, "04A1B2C3"));
+	free(js);
 
 	/* erase P3: the same present counts, the name gone everywhere */
 	char before[128], after[128];
@@ -477,12 +486,12 @@ static void scenario(const char *db, const char *name, struct result *res)
 	    {",root,logout,", 1},
 	    {",cli,export,", 4},
 	    {",cli,user_password,", 1},
-	    {",cli,report,,,,P1,", 1},
+	    {",cli,report,,,,P1,", 2}, /* text and json */
 	    {",cli,erase,,,,P3,", 1},
 	    {",cli,purge,", 1},
 	    {",cli,export_audit,", 0}, /* recorded after this listing */
 	    {",coord,view", 0},
-	    {"\n", 27}, /* the header and 26 rows: nothing else */
+	    {"\n", 28}, /* the header and 27 rows: nothing else */
 	};
 	for (size_t i = 0; i < sizeof(once) / sizeof(once[0]); i++)
 		if (count_of(audit, once[i].needle) != once[i].n)
