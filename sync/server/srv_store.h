@@ -118,13 +118,13 @@ struct srv_ingest_stats {
  * "reason" of docs/protocol.md. */
 enum srv_reason {
 	SRV_R_OK = 0,
-	SRV_R_SESSION = 1,     /* "unknown session" */
-	SRV_R_SES_FAC = 2,     /* "session not in facility" */
+	SRV_R_SESSION = 1,    /* "unknown session" */
+	SRV_R_SES_FAC = 2,    /* "session not in facility" */
 	SRV_R_PARTICIPANT = 3, /* "unknown participant" */
-	SRV_R_NOT_MEMBER = 4,  /* "participant not in group" */
-	SRV_R_EVENT = 5,       /* "unknown event" (a void of no check-in here) */
-	SRV_R_IN_USE = 6,      /* "card in use" */
-	SRV_R_UID = 7,	       /* "bad card uid" */
+	SRV_R_NOT_MEMBER = 4, /* "participant not in group" */
+	SRV_R_EVENT = 5,      /* "unknown event" (a void of no check-in here) */
+	SRV_R_IN_USE = 6,     /* "card in use" */
+	SRV_R_UID = 7,	      /* "bad card uid" */
 	SRV_R_COUNT
 };
 /* The reason text; NULL for SRV_R_OK or an out-of-range value. */
@@ -160,6 +160,8 @@ struct srv_correction {
 typedef int (*srv_correction_fn)(void *ctx, const struct srv_correction *c); /* non-0 stops */
 
 typedef int (*srv_user_fn)(void *ctx, const struct srv_user *u); /* non-0 stops */
+typedef int (*srv_facility_fn)(void *ctx, const char *id, const char *name,
+			       const char *timezone); /* non-0 stops */
 
 /* ---- portable SQL for the audit trail and the participant's rights ----
  * srv_rights.c writes its SQL once, in the dialect both backends share
@@ -187,8 +189,6 @@ enum srv_sql_mode {
 	SRV_SQL_ROLLBACK = 4, /* or'ed in: roll back even when fn succeeds (dry runs) */
 };
 typedef enum blippa_err (*srv_sql_fn)(struct srv_sql *q, void *ctx);
-typedef int (*srv_facility_fn)(void *ctx, const char *id, const char *name,
-			       const char *timezone); /* non-0 stops */
 
 /* ---- the backend contract ---- */
 

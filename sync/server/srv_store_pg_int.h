@@ -64,9 +64,9 @@ struct pg_conn {
 };
 
 struct pg_impl {
-	char *uri;	      /* as given, less pool_max_conns (may hold a password:
-				 never printed) */
-	char label[200];      /* "PostgreSQL database D on H": for messages */
+	char *uri;	    /* as given, less pool_max_conns (may hold a password:
+			       never printed) */
+	char label[200];    /* "PostgreSQL database D on H": for messages */
 	struct srv_pool pool; /* at most pool_max connections */
 	int pool_max;
 };
@@ -142,7 +142,8 @@ enum blippa_err pg_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 			  size_t n, int64_t now_ms, struct protocol_result *res);
 enum blippa_err pg_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
-enum blippa_err pg_export_open(void *impl, const char *facility_id, srv_export_fn fn, void *ctx);
+enum blippa_err pg_export_open(void *impl, const char *facility_id, srv_export_fn fn,
+			       void *ctx);
 enum blippa_err pg_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 

@@ -104,7 +104,8 @@ enum blippa_err sq_ingest(void *impl, const struct srv_kiosk *k, const struct pr
 			  size_t n, int64_t now_ms, struct protocol_result *res);
 enum blippa_err sq_heartbeat(void *impl, const char *kiosk_id, const struct protocol_heartbeat *hb,
 			     int64_t now_ms);
-enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn, void *ctx);
+enum blippa_err sq_export_open(void *impl, const char *facility_id, srv_export_fn fn,
+			       void *ctx);
 enum blippa_err sq_export(void *impl, const struct srv_export_filter *f, srv_export_fn fn,
 			  void *ctx);
 
