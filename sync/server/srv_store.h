@@ -187,6 +187,10 @@ enum srv_sql_mode {
 	SRV_SQL_WRITE = 1,    /* one write transaction */
 	SRV_SQL_ADMIN = 3,    /* write, serialised with imports (PostgreSQL's admin lock) */
 	SRV_SQL_ROLLBACK = 4, /* or'ed in: roll back even when fn succeeds (dry runs) */
+	SRV_SQL_LAZY = 8,     /* or'ed in: the commit need not wait for the disk (it is
+				 durable with the next durable commit; lost only on a power
+				 cut before that): SQLite synchronous=NORMAL, PostgreSQL
+				 synchronous_commit=off */
 };
 typedef enum blippa_err (*srv_sql_fn)(struct srv_sql *q, void *ctx);
 

@@ -86,6 +86,8 @@ enum blippa_err pg_with_sql(void *impl, int mode, srv_sql_fn fn, void *ctx)
 		rc = pg_exec_simple(c, begin);
 	if (rc == BLIPPA_OK && (mode & SRV_SQL_ADMIN) == SRV_SQL_ADMIN)
 		rc = pg_lock_admin(c);
+	if (rc == BLIPPA_OK && (mode & SRV_SQL_LAZY)) /* this transaction only */
+		rc = pg_exec_simple(c, "SET LOCAL synchronous_commit = off");
 	if (rc == BLIPPA_OK)
 		rc = fn(&q, ctx);
 	if (rc == BLIPPA_OK && (mode & SRV_SQL_ROLLBACK))

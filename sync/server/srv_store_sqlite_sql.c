@@ -72,6 +72,8 @@ enum blippa_err sq_with_sql(void *impl, int mode, srv_sql_fn fn, void *ctx)
 	if (rc != BLIPPA_OK)
 		return rc;
 	struct srv_sql q = {.ops = &sq_sql_ops, .conn = c, .meta_table = "meta"};
+	if (mode & SRV_SQL_LAZY)
+		sqlite3_exec(c->db, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL);
 	if (mode & SRV_SQL_WRITE) {
 		rc = sq_tx_begin(im, c);
 		if (rc == BLIPPA_OK) {
@@ -89,6 +91,8 @@ enum blippa_err sq_with_sql(void *impl, int mode, srv_sql_fn fn, void *ctx)
 			sqlite3_exec(c->db, rc == BLIPPA_OK ? "COMMIT" : "ROLLBACK", NULL, NULL,
 				     NULL);
 	}
+	if (mode & SRV_SQL_LAZY) /* back to the pool's setting */
+		sqlite3_exec(c->db, "PRAGMA synchronous = FULL", NULL, NULL, NULL);
 	sq_conn_put(im, c);
 	return rc;
 }
