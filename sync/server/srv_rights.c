@@ -451,7 +451,11 @@ enum blippa_err srv_erase_participant(struct srv_store *st, const char *pid,
 	snprintf(out->anon_id, sizeof(out->anon_id), SRV_ANON_PREFIX "%s", hex);
 	struct erase_ctx e = {.pid = pid, .st = out};
 	enum blippa_err rc = srv_store_sql(st, SRV_SQL_ADMIN, erase_tx, &e);
-	if (rc != BLIPPA_OK)
+	if (rc != BLIPPA_OK) {
 		memset(out, 0, sizeof(*out));
-	return rc;
+		return rc;
+	}
+	/* the back-office's summary counts current members (as after an import) */
+	rc = srv_store_att_rebuild(st);
+	return rc == BLIPPA_ERR_CONFIG ? BLIPPA_OK : rc;
 }

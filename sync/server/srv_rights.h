@@ -47,7 +47,8 @@ struct srv_erase_stats {
  * cards deleted; their events and corrections keep their times, sessions
  * and methods under a new random pseudonym (out->anon_id, stored nowhere
  * else), card UIDs in events and correction reasons are blanked; the roster
- * version grows so kiosks drop them at the next sync. BLIPPA_ERR_NOT_FOUND
+ * version grows so kiosks drop them at the next sync; then the back-office
+ * summary is rebuilt (it counts current members). BLIPPA_ERR_NOT_FOUND
  * if nothing is held about pid. The audit trail is not touched. */
 enum blippa_err srv_erase_participant(struct srv_store *st, const char *pid,
 				      struct srv_erase_stats *out);

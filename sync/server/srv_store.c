@@ -315,6 +315,19 @@ enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *gro
 	return USER_OP(list_corrections, group_id, fn, ctx);
 }
 
+enum blippa_err srv_store_attendance(struct srv_store *st, enum srv_att_query q,
+				     const char *const *args, srv_row_fn fn, void *ctx)
+{
+	if ((unsigned)q >= SRV_ATT_COUNT)
+		return BLIPPA_ERR_INVALID;
+	return USER_OP(attendance, q, args, fn, ctx);
+}
+
+enum blippa_err srv_store_att_rebuild(struct srv_store *st)
+{
+	return st->ops->att_rebuild ? st->ops->att_rebuild(st->impl) : BLIPPA_ERR_CONFIG;
+}
+
 enum blippa_err srv_store_sql(struct srv_store *st, int mode, srv_sql_fn fn, void *ctx)
 {
 	return USER_OP(with_sql, mode, fn, ctx);

@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 4
+#define PG_SCHEMA_VERSION 5
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -81,7 +81,10 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     " present int NOT NULL, user_name text NOT NULL, reason text NOT NULL,"
     " at_ms bigint NOT NULL);"
     "CREATE INDEX corrections_by_group ON corrections(group_id);",
-    /* v4: the audit trail (as SQLite schema v4): append-only, a trigger
+    /* v4: the attendance summary of the back-office (srv_store_pg_att.c),
+     * filled from the events already there */
+    pg_schema_att,
+    /* v5: the audit trail (as SQLite schema v5): append-only, a trigger
      * refuses every UPDATE, DELETE and TRUNCATE */
     "CREATE TABLE audit(id bigserial PRIMARY KEY, at_ms bigint NOT NULL, actor text NOT NULL,"
     " action text NOT NULL, facility_id text, group_id text, session_id text,"
@@ -95,6 +98,7 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
     " FOR EACH STATEMENT EXECUTE FUNCTION blippa_audit_append_only();",
 };
+#define PG_SCHEMA_ATT 4 /* the version that adds the summary */
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -452,6 +456,7 @@ enum blippa_err pg_conn_reset(struct pg_conn *c)
 {
 	PQreset(c->pg);
 	memset(c->prepared, 0, sizeof(c->prepared));
+	memset(c->att_prepared, 0, sizeof(c->att_prepared));
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		const char *why = PQerrorMessage(c->pg);
 		log_error("pg", "reconnect failed: %.*s", (int)strcspn(why, "\n"), why);
@@ -647,6 +652,10 @@ static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create
 	}
 	for (int v = version; rc == BLIPPA_OK && v < PG_SCHEMA_VERSION; v++)
 		rc = pg_exec_simple(c, migrations[v]);
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT) /* the rest of v4 (string length) */
+		rc = pg_exec_simple(c, pg_schema_att_gone);
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT)
+		rc = pg_att_rebuild_conn(c);
 	if (rc == BLIPPA_OK && version < PG_SCHEMA_VERSION) {
 		char sql[96];
 		snprintf(sql, sizeof(sql),

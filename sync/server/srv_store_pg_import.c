@@ -194,6 +194,9 @@ static enum blippa_err import_rows(struct pg_conn *c, const struct srv_import *m
 		rc = pg_run_cmd(c, PQ_CARD_DEL_ORPHAN, 0, NULL, NULL, NULL, &st->removed);
 	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
 		rc = pg_run_cmd(c, PQ_VERSION_BUMP, 0, NULL, NULL, NULL, NULL);
+	/* membership and sessions decide the attendance summary */
+	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
+		rc = pg_att_rebuild_conn(c);
 	return rc;
 }
 

@@ -24,7 +24,7 @@
 #include "log.h"
 
 #define SQ_APP_ID 0x426c7053 /* "BlpS": a Blippa region database */
-#define SQ_SCHEMA_VERSION 4
+#define SQ_SCHEMA_VERSION 5
 #define SQ_POOL_MAX 8
 #define SQ_BUSY_MS 10000
 
@@ -81,9 +81,9 @@ static const char *const schema_v3 =
     " at_ms INTEGER NOT NULL);"
     "CREATE INDEX corrections_by_group ON corrections(group_id);";
 
-/* v4: the audit trail (srv_rights.h, docs/privacy.md): append-only, the
+/* v5: the audit trail (audit.h, docs/privacy.md): append-only, the
  * triggers refuse every UPDATE and DELETE. */
-static const char *const schema_v4 =
+static const char *const schema_v5 =
     "CREATE TABLE audit(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
     " action TEXT NOT NULL, facility_id TEXT, group_id TEXT, session_id TEXT,"
     " participant_id TEXT, address TEXT, detail TEXT);"
@@ -268,6 +268,8 @@ static void conn_free(struct sq_conn *c)
 		return;
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
+	for (int i = 0; i < SRV_ATT_COUNT; i++)
+		sqlite3_finalize(c->att[i]);
 	sqlite3_close_v2(c->db);
 	free(c);
 }
@@ -451,8 +453,16 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 		src = sqlite3_exec(c->db, schema_v2, NULL, NULL, NULL);
 	if (src == SQLITE_OK && version < 3)
 		src = sqlite3_exec(c->db, schema_v3, NULL, NULL, NULL);
-	if (src == SQLITE_OK && version < 4)
-		src = sqlite3_exec(c->db, schema_v4, NULL, NULL, NULL);
+	/* v4: the attendance summary of the back-office (srv_store_sqlite_att.c) */
+	if (src == SQLITE_OK && version < 4) {
+		src = sqlite3_exec(c->db, sq_schema_att, NULL, NULL, NULL);
+		if (src == SQLITE_OK)
+			src = sqlite3_exec(c->db, sq_schema_att_gone, NULL, NULL, NULL);
+		if (src == SQLITE_OK)
+			src = sq_att_rebuild_conn(c) == BLIPPA_OK ? SQLITE_OK : SQLITE_ERROR;
+	}
+	if (src == SQLITE_OK && version < 5)
+		src = sqlite3_exec(c->db, schema_v5, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
@@ -657,6 +667,9 @@ static enum blippa_err import_rows(struct sq_conn *c, const struct srv_import *m
 		rc = sq_run(c, sq_stmt(c, dels[i]), &st->removed);
 	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
 		rc = sq_run(c, sq_stmt(c, Q_VERSION_BUMP), NULL);
+	/* membership and sessions decide the attendance summary */
+	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
+		rc = sq_att_rebuild_conn(c);
 	return rc;
 }
 

@@ -434,6 +434,9 @@ static void scenario(const char *db, const char *name, struct result *res)
 	    0);
 	assert_non_null(strstr(err, "nothing about participant P3"));
 	free(err);
+	/* nor in the back-office's attendance summary */
+	assert_int_equal(
+	    db_count(db, "SELECT count(*) FROM att_member WHERE participant_id = 'P3'"), 0);
 
 	/* purge before 2026-11-25: the dry run changes nothing */
 	long ev0 = db_count(db, "SELECT count(*) FROM events");
