@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The audit trail (docs/privacy.md): an append-only record of who did what,
- * when, in the region database (table audit, SQLite schema v5 /
- * PostgreSQL v5; both refuse UPDATE and DELETE with a trigger, and no code
+ * when, in the region database (table audit, SQLite schema v6 /
+ * PostgreSQL v6; both refuse UPDATE and DELETE with a trigger, and no code
  * here has a path that changes or removes a row).
  *
  * Any part of the server records an action with one line:

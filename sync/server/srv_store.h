@@ -39,6 +39,7 @@ struct srv_session {
 };
 struct srv_participant {
 	const char *id, *given_name, *family_name, *card_uid; /* card_uid "" if none */
+	const char *language; /* ISO 639-1 code, "" if none (optional CSV column) */
 };
 struct srv_member {
 	const char *group_id, *participant_id;

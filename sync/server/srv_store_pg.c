@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 5
+#define PG_SCHEMA_VERSION 6
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -84,7 +84,9 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     /* v4: the attendance summary of the back-office (srv_store_pg_att.c),
      * filled from the events already there */
     pg_schema_att,
-    /* v5: the audit trail (as SQLite schema v5): append-only, a trigger
+    /* v5: each participant's language, '' if none (as SQLite schema v5) */
+    "ALTER TABLE participants ADD COLUMN language text NOT NULL DEFAULT '';",
+    /* v6: the audit trail (as SQLite schema v6): append-only, a trigger
      * refuses every UPDATE, DELETE and TRUNCATE */
     "CREATE TABLE audit(id bigserial PRIMARY KEY, at_ms bigint NOT NULL, actor text NOT NULL,"
     " action text NOT NULL, facility_id text, group_id text, session_id text,"
@@ -135,11 +137,13 @@ static const char *const pg_sql[PQ_COUNT] = {
 		  " OR sessions.start_local IS DISTINCT FROM excluded.start_local"
 		  " OR sessions.end_local IS DISTINCT FROM excluded.end_local"
 		  " OR sessions.removed <> 0",
-    [PQ_PAR_UP] = "INSERT INTO participants SELECT * FROM unnest($1::text[], $2::text[],"
-		  " $3::text[]) ON CONFLICT(id) DO UPDATE SET given_name = excluded.given_name,"
-		  " family_name = excluded.family_name"
+    [PQ_PAR_UP] = "INSERT INTO participants(id, given_name, family_name, language) SELECT * FROM"
+		  " unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT(id) DO"
+		  " UPDATE SET given_name = excluded.given_name,"
+		  " family_name = excluded.family_name, language = excluded.language"
 		  " WHERE participants.given_name IS DISTINCT FROM excluded.given_name"
-		  " OR participants.family_name IS DISTINCT FROM excluded.family_name",
+		  " OR participants.family_name IS DISTINCT FROM excluded.family_name"
+		  " OR participants.language IS DISTINCT FROM excluded.language",
     [PQ_MEM_UP] = "INSERT INTO members SELECT * FROM unnest($1::text[], $2::text[])"
 		  " ON CONFLICT DO NOTHING",
     [PQ_LEA_UP] = "INSERT INTO leaders(id, facility_id, name) SELECT * FROM unnest($1::text[],"
@@ -186,7 +190,8 @@ static const char *const pg_sql[PQ_COUNT] = {
 		      " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = $1"
 		      " AND s.removed = 0",
     [PQ_R_PARTS] =
-	"SELECT id, given_name, family_name FROM participants WHERE id IN (" FAC_PARTS ")",
+	"SELECT id, given_name, family_name, language FROM participants WHERE id IN (" FAC_PARTS
+	")",
     [PQ_R_MEMBERS] = "SELECT m.group_id, m.participant_id FROM members m"
 		     " JOIN groups g ON g.id = m.group_id WHERE g.facility_id = $1",
     [PQ_R_LEADERS] = "SELECT id, name, pin_hash FROM leaders WHERE facility_id = $1",

@@ -24,7 +24,7 @@
 #include "log.h"
 
 #define SQ_APP_ID 0x426c7053 /* "BlpS": a Blippa region database */
-#define SQ_SCHEMA_VERSION 5
+#define SQ_SCHEMA_VERSION 6
 #define SQ_POOL_MAX 8
 #define SQ_BUSY_MS 10000
 
@@ -81,9 +81,14 @@ static const char *const schema_v3 =
     " at_ms INTEGER NOT NULL);"
     "CREATE INDEX corrections_by_group ON corrections(group_id);";
 
-/* v5: the audit trail (audit.h, docs/privacy.md): append-only, the
- * triggers refuse every UPDATE and DELETE. */
+/* v5: each participant's language (ISO 639-1, '' if none), from the optional
+ * language column of participants.csv; kiosks greet in it. */
 static const char *const schema_v5 =
+    "ALTER TABLE participants ADD COLUMN language TEXT NOT NULL DEFAULT '';";
+
+/* v6: the audit trail (audit.h, docs/privacy.md): append-only, the
+ * triggers refuse every UPDATE and DELETE. */
+static const char *const schema_v6 =
     "CREATE TABLE audit(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
     " action TEXT NOT NULL, facility_id TEXT, group_id TEXT, session_id TEXT,"
     " participant_id TEXT, address TEXT, detail TEXT);"
@@ -121,10 +126,13 @@ static const char *const sq_sql[Q_COUNT] = {
 		 " WHERE group_id IS NOT excluded.group_id"
 		 " OR start_local IS NOT excluded.start_local"
 		 " OR end_local IS NOT excluded.end_local OR removed <> 0",
-    [Q_PAR_UP] = "INSERT INTO participants VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
-		 " given_name = excluded.given_name, family_name = excluded.family_name"
+    [Q_PAR_UP] = "INSERT INTO participants(id, given_name, family_name, language)"
+		 " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET"
+		 " given_name = excluded.given_name, family_name = excluded.family_name,"
+		 " language = excluded.language"
 		 " WHERE given_name IS NOT excluded.given_name"
-		 " OR family_name IS NOT excluded.family_name",
+		 " OR family_name IS NOT excluded.family_name"
+		 " OR language IS NOT excluded.language",
     [Q_MEM_UP] = "INSERT OR IGNORE INTO members VALUES(?1, ?2)",
     [Q_LEA_UP] = "INSERT INTO leaders(id, facility_id, name) VALUES(?1, ?2, ?3)"
 		 " ON CONFLICT(id) DO UPDATE SET facility_id = excluded.facility_id,"
@@ -171,7 +179,8 @@ static const char *const sq_sql[Q_COUNT] = {
 		     " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = ?1"
 		     " AND s.removed = 0",
     [Q_R_PARTS] =
-	"SELECT id, given_name, family_name FROM participants WHERE id IN (" FAC_PARTS ")",
+	"SELECT id, given_name, family_name, language FROM participants WHERE id IN (" FAC_PARTS
+	")",
     [Q_R_MEMBERS] = "SELECT m.group_id, m.participant_id FROM members m"
 		    " JOIN groups g ON g.id = m.group_id WHERE g.facility_id = ?1",
     [Q_R_LEADERS] = "SELECT id, name, pin_hash FROM leaders WHERE facility_id = ?1",
@@ -463,6 +472,8 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 	}
 	if (src == SQLITE_OK && version < 5)
 		src = sqlite3_exec(c->db, schema_v5, NULL, NULL, NULL);
+	if (src == SQLITE_OK && version < 6)
+		src = sqlite3_exec(c->db, schema_v6, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
@@ -637,8 +648,9 @@ static enum blippa_err import_rows(struct sq_conn *c, const struct srv_import *m
 	}
 	for (size_t i = 0; rc == BLIPPA_OK && i < m->n_participants; i++) {
 		const struct srv_participant *p = &m->participants[i];
-		const char *v[] = {p->id, p->given_name, p->family_name};
-		rc = sq_run_texts(c, Q_PAR_UP, v, 3, &st->changed);
+		const char *v[] = {p->id, p->given_name, p->family_name,
+				   p->language ? p->language : ""};
+		rc = sq_run_texts(c, Q_PAR_UP, v, 4, &st->changed);
 		if (rc == BLIPPA_OK)
 			rc = key_add(c, 3, p->id, NULL);
 		if (rc == BLIPPA_OK)

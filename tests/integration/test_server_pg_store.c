@@ -169,6 +169,13 @@ static void test_import_same_as_sqlite(void **state)
 	expect_same_state();
 	import_both(NULL, 1);
 	expect_same_state();
+	/* the optional language column: set, kept, then cleared by a file
+	 * without it (the roster JSON compared carries the codes) */
+	import_both("roster-language", 4);
+	expect_same_state();
+	import_both("roster-language", 0);
+	import_both(NULL, 4);
+	expect_same_state();
 }
 
 static void kiosks_both(const char *fac, uint8_t seed, struct srv_kiosk k[B_N])
@@ -444,9 +451,10 @@ static void test_newer_schema_refused(void **state)
 	assert_non_null(strstr(err, "newer blippa-server (schema 99)"));
 	pg_exec_ok(adm, sql);
 	/* a schema 1 database (before sessions.removed, the back-office's
-	 * tables of schema 3 and the audit trail of schema 4) is migrated on
+	 * tables of schema 3 and the audit trail of schema 6) is migrated on
 	 * open, all the way */
 	pg_exec_ok(adm, "ALTER TABLE sessions DROP COLUMN removed;"
+			"ALTER TABLE participants DROP COLUMN language;"
 			"DROP TABLE corrections, user_facilities, users, audit;"
 			"DROP FUNCTION blippa_audit_append_only();"
 			"DROP TRIGGER att_events ON events; DROP FUNCTION blippa_att_events();"

@@ -109,7 +109,7 @@ static void import(bool changed)
 	}
 	for (int p = 0; p < N_PARTS; p++)
 		par[p] = (struct srv_participant){str("P%d", p), str("Förnamn%d", p),
-						  str("Efternamn%d", p), ""};
+						  str("Efternamn%d", p), "", ""};
 	for (int g = 0; g < N_GROUPS; g++)
 		for (int m = 0; m < N_MEMBERS; m++) {
 			if (changed && g == 0 && m == 0)
