@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* Leader mode start: today's sessions at this facility with "5 av 9 här",
- * plus sync/reader status, log out, and close the kiosk (admin PIN). */
+ * the way to the earlier sessions of the last 14 days (corrections), plus
+ * sync/reader status, log out, and close the kiosk (admin PIN). */
 #include <stdio.h>
 #include <string.h>
 
 #include "clock.h"
 #include "widgets.h"
 
-enum { SS_ROW = 1, SS_UP, SS_DOWN, SS_STATUS, SS_LOGOUT, SS_EXIT };
+enum { SS_ROW = 1, SS_UP, SS_DOWN, SS_STATUS, SS_LOGOUT, SS_EXIT, SS_EARLIER };
 
 static void sessions_enter(struct ui *ui, const union ui_arg *arg)
 {
@@ -23,7 +24,7 @@ static void sessions_enter(struct ui *ui, const union ui_arg *arg)
 }
 
 struct sessions_layout {
-	SDL_Rect title, list, status, logout, exit;
+	SDL_Rect title, earlier, list, status, logout, exit;
 };
 
 static void sessions_layout(struct ui *ui, struct sessions_layout *L)
@@ -45,7 +46,12 @@ static void sessions_layout(struct ui *ui, struct sessions_layout *L)
 	rows = portrait ? 2 : 1;
 	int bottom = c.y + c.h - rows * bh - (rows - 1) * gap;
 
-	L->title = (SDL_Rect){c.x, c.y, c.w, title_h};
+	{
+		/* "Earlier sessions" beside the title */
+		int ew = button_fit_w(ui, _("Earlier sessions"), MM_TEXT_BODY, 40.0f);
+		L->earlier = (SDL_Rect){c.x + c.w - ew, c.y, ew, title_h};
+		L->title = (SDL_Rect){c.x, c.y, c.w - ew - gap, title_h};
+	}
 	L->list = (SDL_Rect){c.x, c.y + title_h + gap, c.w,
 			     bottom - 2 * gap - (c.y + title_h + gap) -
 				 (render_compact(r) < 1.0f ? 0 : render_mm(r, 16.0f))};
@@ -89,6 +95,9 @@ static void sessions_input(struct ui *ui, const struct ui_input *in)
 		break;
 	case SS_STATUS:
 		ui_goto(ui, UI_LEADER_STATUS, NULL);
+		break;
+	case SS_EARLIER:
+		ui_goto(ui, UI_LEADER_HISTORY, NULL);
 		break;
 	case SS_LOGOUT:
 		ui_leader_logout(ui);
@@ -139,6 +148,8 @@ static void sessions_draw(struct ui *ui, struct render *r)
 	screen_begin(ui, COL_LEADER_BG, COL_WHITE);
 	render_text_fit(r, _("Today's sessions"), L.title, MM_TEXT_TITLE, FONT_BOLD, COL_WHITE,
 			ALIGN_LEFT);
+	button_draw(ui, L.earlier, SS_EARLIER, 0, "earlier", _("Earlier sessions"), BTN_SECONDARY,
+		    MM_TEXT_BODY);
 	lv = sessions_list(ui, L.list);
 	if (ui->sessions.n == 0)
 		render_text_fit(r, _("No sessions here today"),
