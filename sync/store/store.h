@@ -29,17 +29,17 @@ struct store;
  * is [start - window_before_min, end + window_after_min), widened back to
  * the start of the facility-local day when window_later_today is set. */
 struct store_rules {
-	int window_before_min;	 /* default 60 */
+	int window_before_min; /* default 60 */
 	bool window_later_today; /* default true: any session later today */
-	int window_after_min;	 /* default 30: a session ended this recently */
+	int window_after_min;  /* default 30: a session ended this recently */
 	/* Check-ins correct the wall clock with the server's time and record an
 	 * implausible one as unsure (store_clock.c). Off by default (tests and
 	 * tools pass the time they mean); blippa-kiosk turns it on. */
 	bool clock_correction;
-	bool open_training;   /* default true */
-	int undo_seconds;     /* default 10: participant undo window */
-	int pin_max_failures; /* default 5 wrong PINs ... */
-	int pin_lockout_s;    /* ... lock PIN entry for this long (default 300) */
+	bool open_training;    /* default true */
+	int undo_seconds;      /* default 10: participant undo window */
+	int pin_max_failures;  /* default 5 wrong PINs ... */
+	int pin_lockout_s;     /* ... lock PIN entry for this long (default 300) */
 };
 void store_rules_default(struct store_rules *rules);
 struct blippa_config;
@@ -87,11 +87,11 @@ bool store_clock_plausible(int64_t now_ms);
  * instant mono_ms of this boot (the sync engine, at each heartbeat). */
 enum blippa_err store_clock_learn(struct store *st, int64_t server_ms, int64_t mono_ms);
 struct store_time {
-	int64_t at_ms;	   /* the time to use: corrected, or device_ms */
+	int64_t at_ms;     /* the time to use: corrected, or device_ms */
 	int64_t device_ms; /* the kiosk's wall clock */
 	int64_t skew_ms;   /* server - device (known only) */
-	bool known;	   /* the server's time was learned since this boot */
-	bool corrected;	   /* known and |skew_ms| > STORE_CLOCK_TRUST_MS */
+	bool known;        /* the server's time was learned since this boot */
+	bool corrected;    /* known and |skew_ms| > STORE_CLOCK_TRUST_MS */
 	/* not known, and the wall clock is implausible: before this build,
 	 * before the newest event in the database, or before 2024. Check-ins
 	 * are still recorded (and corrected at the next sync, see
@@ -125,15 +125,15 @@ enum blippa_err store_roster_etag(struct store *st, char *out, size_t outlen);
  * empty one); false on a read error (cannot tell). */
 bool store_roster_empty(struct store *st);
 /* Facility id, name and timezone of the stored roster ("" if none). */
-enum blippa_err store_facility(struct store *st, char *id, size_t idlen, char *name, size_t namelen,
-			       char *tz, size_t tzlen);
+enum blippa_err store_facility(struct store *st, char *id, size_t idlen, char *name,
+			       size_t namelen, char *tz, size_t tzlen);
 
 /* ---- check-in ---- */
 
 /* enum checkin_method: the data model (event.h). */
 
 enum checkin_outcome {
-	CHECKIN_OK,	       /* new check-in for a session: green */
+	CHECKIN_OK,            /* new check-in for a session: green */
 	CHECKIN_OPEN_TRAINING, /* no session now: open-training visit recorded (amber) */
 	CHECKIN_ALREADY,       /* already checked in this session at ... (amber) */
 	CHECKIN_NO_SESSION,    /* no session now and open training is off (amber) */
@@ -144,14 +144,14 @@ enum checkin_outcome {
 
 struct checkin_result {
 	enum checkin_outcome outcome;
-	char event_id[UUID_STR_LEN]; /* the new event (OK, OPEN_TRAINING) */
+	char event_id[UUID_STR_LEN];    /* the new event (OK, OPEN_TRAINING) */
 	char participant_id[ROSTER_ID_MAX + 1];
 	char given_name[ROSTER_NAME_MAX + 1];
-	char session_id[ROSTER_ID_MAX + 1];	/* "" for open training */
+	char session_id[ROSTER_ID_MAX + 1];   /* "" for open training */
 	char session_name[ROSTER_NAME_MAX + 1]; /* group name */
-	int64_t session_start_ms;		/* 0 for open training */
-	int64_t checked_in_ms;			/* this check-in, or the earlier one for ALREADY */
-	char leader_id[ROSTER_ID_MAX + 1];	/* LEADER_CARD only */
+	int64_t session_start_ms;             /* 0 for open training */
+	int64_t checked_in_ms; /* this check-in, or the earlier one for ALREADY */
+	char leader_id[ROSTER_ID_MAX + 1];    /* LEADER_CARD only */
 };
 
 /* Validates a card UID (4, 7 or 10 bytes; else BLIPPA_ERR_INVALID), then
@@ -171,8 +171,8 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 
 /* Appends a `void` event for check-in event_id. by_leader=false enforces the
  * undo window (BLIPPA_ERR_EXPIRED after it); a leader may void any check-in
- * made today or in the 14 days before (older: BLIPPA_ERR_EXPIRED). BLIPPA_ERR_NOT_FOUND if no such
- * check-in, BLIPPA_ERR_EXISTS if it is already voided. */
+ * made today or in the 14 days before (older: BLIPPA_ERR_EXPIRED). BLIPPA_ERR_NOT_FOUND if no such check-in, BLIPPA_ERR_EXISTS if it is
+ * already voided. */
 enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool by_leader,
 				   int64_t now_ms);
 
@@ -235,12 +235,12 @@ struct store_roster_row {
 	char participant_id[ROSTER_ID_MAX + 1];
 	char full_name[2 * ROSTER_NAME_MAX + 2];
 	bool present;
-	int64_t checked_in_ms;	     /* when present */
-	char event_id[UUID_STR_LEN]; /* the live check-in, for undo */
-	int attended, held;	     /* period attendance: "7 av 9" */
+	int64_t checked_in_ms;           /* when present */
+	char event_id[UUID_STR_LEN];     /* the live check-in, for undo */
+	int attended, held;              /* period attendance: "7 av 9" */
 };
-/* Members of session_id sorted by name (Swedish order, as search) with status. Caller gives the
- * array; *n gets the count (at most max). */
+/* Members of session_id sorted by name (Swedish order, as search) with status. Caller gives the array;
+ * *n gets the count (at most max). */
 enum blippa_err store_session_roster(struct store *st, const char *session_id, int64_t now_ms,
 				     struct store_roster_row *out, size_t max, size_t *n);
 
@@ -298,8 +298,8 @@ enum blippa_err store_pending_events(struct store *st, struct event_record *out,
 
 struct store_ack {
 	const char *event_id;
-	enum event_sync state; /* SYNCED (accepted or duplicate) or REJECTED */
-	const char *reason;    /* REJECTED only, short text from the server */
+	enum event_sync state;  /* SYNCED (accepted or duplicate) or REJECTED */
+	const char *reason;     /* REJECTED only, short text from the server */
 };
 /* Marks events in one transaction. Unknown ids are ignored. */
 enum blippa_err store_ack_events(struct store *st, const struct store_ack *acks, size_t n);
@@ -308,26 +308,26 @@ struct store_rejected {
 	char event_id[UUID_STR_LEN];
 	int64_t at_ms;
 	char reason[128];
-	int type;				 /* EVENT_DB_* */
+	int type;                                /* EVENT_DB_* */
 	char full_name[2 * ROSTER_NAME_MAX + 2]; /* "" if no longer in the roster */
-	char group_name[ROSTER_NAME_MAX + 1];	 /* "" for open training / unknown */
-	int64_t session_start_ms;		 /* 0 if none */
+	char group_name[ROSTER_NAME_MAX + 1];    /* "" for open training / unknown */
+	int64_t session_start_ms;                /* 0 if none */
 };
 /* The newest rejected events first, with the participant's full name and
  * the session (for the leader, issue 13.6). */
-enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out, size_t max,
-				      size_t *n);
+enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out,
+				      size_t max, size_t *n);
 
 struct store_sync_status {
 	int64_t pending;
 	int64_t oldest_pending_ms; /* 0 if none */
 	int64_t rejected;
-	int64_t last_success_ms; /* 0 if never */
+	int64_t last_success_ms;   /* 0 if never */
 	int64_t last_attempt_ms;
-	char last_error[160]; /* "" if the last attempt succeeded */
-	int64_t skew_ms;      /* server time - kiosk time at last heartbeat */
+	char last_error[160];      /* "" if the last attempt succeeded */
+	int64_t skew_ms;           /* server time - kiosk time at last heartbeat */
 	bool server_reachable;
-	bool unauthorised; /* last answer was 401/403 */
+	bool unauthorised;         /* last answer was 401/403 */
 };
 enum blippa_err store_get_sync_status(struct store *st, struct store_sync_status *out);
 enum blippa_err store_put_sync_status(struct store *st, const struct store_sync_status *in);
