@@ -67,7 +67,11 @@ void home_fault_draw(struct ui *ui, enum ui_home_fault f, SDL_Rect area, int sea
 	}
 	btn = (SDL_Rect){area.x, area.y + area.h - btn_h, area.w, btn_h};
 	tbox = (SDL_Rect){area.x, area.y + render_mm(r, 2.0f), area.w, title_h};
-	sbox = (SDL_Rect){area.x, tbox.y + title_h, area.w, sub_h};
+	/* the sub line right under the title as drawn (one line or two) */
+	title_h =
+	    render_text_wrap(r, title, tbox, MM_TEXT_TITLE, FONT_BOLD, COL_WHITE, ALIGN_CENTER);
+	sbox = (SDL_Rect){area.x, tbox.y + title_h + render_mm(r, 3.0f), area.w, sub_h};
+	sub_h = render_text_wrap(r, sub, sbox, MM_TEXT_BODY, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	pict = (SDL_Rect){area.x, sbox.y + sub_h + gap / 2, area.w,
 			  btn.y - gap - (sbox.y + sub_h + gap / 2)};
 	if (pict.h > render_mm(r, 70.0f)) {
@@ -75,8 +79,6 @@ void home_fault_draw(struct ui *ui, enum ui_home_fault f, SDL_Rect area, int sea
 		pict.y += extra / 2;
 		pict.h -= extra;
 	}
-	render_text_wrap(r, title, tbox, MM_TEXT_TITLE, FONT_BOLD, COL_WHITE, ALIGN_CENTER);
-	render_text_wrap(r, sub, sbox, MM_TEXT_BODY, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	if (pict.h > render_mm(r, 12.0f)) {
 		if (f == HOME_FAULT_READER) {
 			pict_reader(r, pict);
