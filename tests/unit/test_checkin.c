@@ -302,6 +302,15 @@ static void test_leader_explicit_session(void **state)
 	assert_int_equal(store_checkin_participant(f->st, "P4", CHECKIN_NAME, "S1", now, &r),
 			 BLIPPA_ERR_INVALID);
 	assert_int_equal(n_events(f, "method = 2"), 1);
+	/* a correction: 14 days after S1 still, 15 days after not (issue 13.6) */
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_LEADER, "S1",
+						   at("2026-12-08 12:00", 0), &r),
+			 BLIPPA_ERR_EXPIRED);
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_LEADER, "S1",
+						   at("2026-12-07 12:00", 0), &r),
+			 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_int_equal(n_events(f, "method = 2"), 2);
 }
 
 /* Stockholm goes to summer time on 2026-03-29 (02:00 -> 03:00) and back on
