@@ -65,6 +65,15 @@ void home_fault_draw(struct ui *ui, enum ui_home_fault f, SDL_Rect area, int sea
 	default:
 		break;
 	}
+	{
+		/* room for two lines of each, as the font draws this text */
+		int th = render_text_size(r, title, MM_TEXT_TITLE, FONT_BOLD).y;
+		int sh = render_text_size(r, sub, MM_TEXT_BODY, FONT_REGULAR).y;
+		if (title_h < 2 * th)
+			title_h = 2 * th;
+		if (sub_h < 2 * sh)
+			sub_h = 2 * sh;
+	}
 	btn = (SDL_Rect){area.x, area.y + area.h - btn_h, area.w, btn_h};
 	tbox = (SDL_Rect){area.x, area.y + render_mm(r, 2.0f), area.w, title_h};
 	/* the sub line right under the title as drawn (one line or two) */
