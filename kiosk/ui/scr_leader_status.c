@@ -89,7 +89,7 @@ static const char *reason_words(const char *reason)
  * not counted - the person is no longer in this group". */
 static void rejected_line(struct ui *ui, const struct store_rejected *rj, char *out, size_t outlen)
 {
-	char day[11] = "", hhmm[6] = "", session[96];
+	char day[11] = "", hhmm[6] = "", session[ROSTER_NAME_MAX + 24];
 	const char *who = rj->full_name[0] ? rj->full_name : _("Someone no longer listed");
 
 	if (rj->session_start_ms) {
