@@ -2,7 +2,9 @@
 # Install rules and CPack .deb packages (Debian 12). Two components:
 #   kiosk  -> blippa-kiosk:  blippa-kiosk, blippa-sync, assets in
 #             share/blippa, /etc/blippa/kiosk.ini.example, the kiosk unit and
-#             the reader udev rule; creates the system user "blippa".
+#             the reader udev rule, the first-boot setup (blippa-kiosk-firstboot
+#             and its unit, enabled only by scripts/make-kiosk-image);
+#             creates the system user "blippa".
 #   server -> blippa-server: blippa-server and its unit; creates the system
 #             user "blippa-server".
 # Build (README, docs/operations.md "Building the packages"):
@@ -38,6 +40,12 @@ endif()
 install(FILES ${CMAKE_SOURCE_DIR}/config/kiosk.ini.example DESTINATION ${BLIPPA_ETC_DIR}
         COMPONENT kiosk)
 install(FILES ${CMAKE_SOURCE_DIR}/config/blippa-kiosk.service DESTINATION ${BLIPPA_UNIT_DIR}
+        COMPONENT kiosk)
+# first-boot setup for kiosks made by scripts/make-kiosk-image (docs/kiosk-image.md);
+# the package installs but does not enable its unit
+install(PROGRAMS ${CMAKE_SOURCE_DIR}/config/blippa-kiosk-firstboot DESTINATION ${CMAKE_INSTALL_SBINDIR}
+        COMPONENT kiosk)
+install(FILES ${CMAKE_SOURCE_DIR}/config/blippa-kiosk-firstboot.service DESTINATION ${BLIPPA_UNIT_DIR}
         COMPONENT kiosk)
 file(GLOB blippa_udev_rules ${CMAKE_SOURCE_DIR}/config/*.rules)
 if(blippa_udev_rules)

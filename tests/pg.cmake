@@ -76,3 +76,8 @@ if(TARGET test_web)
   set_tests_properties(test_web_pg PROPERTIES LABELS "integration;web" TIMEOUT 240
     SKIP_RETURN_CODE 77)
 endif()
+if(TARGET test_web_data)
+  add_test(NAME test_web_data_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_web_data>)
+  set_tests_properties(test_web_data_pg PROPERTIES LABELS "integration;web" TIMEOUT 120
+    SKIP_RETURN_CODE 77)
+endif()

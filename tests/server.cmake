@@ -80,5 +80,13 @@ add_test(NAME test_web_browser COMMAND /usr/bin/python3
 set_tests_properties(test_web_browser PROPERTIES LABELS "integration;web;browser" TIMEOUT 240)
 
 add_executable(bench_web EXCLUDE_FROM_ALL bench/bench_web.c)
-target_link_libraries(bench_web PRIVATE blippa_srv_testutil PkgConfig::SQLITE3)
+target_link_libraries(bench_web PRIVATE blippa_srv_testutil PkgConfig::SQLITE3 PkgConfig::PQ)
 add_dependencies(bench bench_web)
+
+# The back-office figures from the attendance summary equal the reference
+# fold of the export (issue 15); test_web_data_pg (pg.cmake) on PostgreSQL.
+add_executable(test_web_data integration/test_web_data.c integration/web_data_ref.c)
+target_link_libraries(test_web_data PRIVATE blippa_srv_testutil PkgConfig::SQLITE3 PkgConfig::PQ
+  PkgConfig::CMOCKA)
+add_test(NAME test_web_data COMMAND test_web_data)
+set_tests_properties(test_web_data PROPERTIES LABELS "integration;web" TIMEOUT 60)

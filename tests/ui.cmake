@@ -38,6 +38,14 @@ if(TARGET blippa-kiosk)
     COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_kiosk_cage.sh $<TARGET_FILE:blippa-kiosk>)
   set_tests_properties(test_kiosk_cage PROPERTIES LABELS "ui;integration" TIMEOUT 120
     SKIP_RETURN_CODE 77 ENVIRONMENT "BLIPPA_SHOT_DIR=${CMAKE_BINARY_DIR}/screenshots")
+  # The systemd unit: verify, its command line restarted after a crash by a
+  # supervisor honouring Restart=/RestartSec=, its SystemCallFilter= against
+  # strace (docs/reliability.md, "Deployment").
+  add_test(NAME test_kiosk_unit
+    COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_kiosk_unit.sh $<TARGET_FILE:blippa-kiosk>
+            ${CMAKE_SOURCE_DIR}/config/blippa-kiosk.service)
+  set_tests_properties(test_kiosk_unit PROPERTIES LABELS "ui;integration" TIMEOUT 120
+    SKIP_RETURN_CODE 77)
 
   add_custom_target(screenshots
     COMMAND ${CMAKE_COMMAND} -E env BLIPPA_SCREENSHOTS=all $<TARGET_FILE:test_kiosk_screens>
@@ -52,6 +60,10 @@ if(TARGET blippa_ui)
   add_test(NAME test_widgets COMMAND test_widgets)
   set_tests_properties(test_widgets PROPERTIES LABELS unit TIMEOUT 60
     ENVIRONMENT "SDL_VIDEODRIVER=dummy;SDL_RENDER_DRIVER=software")
+  add_executable(test_text_runs ui/test_text_runs.c)
+  target_link_libraries(test_text_runs PRIVATE blippa_ui PkgConfig::CMOCKA)
+  add_test(NAME test_text_runs COMMAND test_text_runs)
+  set_tests_properties(test_text_runs PROPERTIES LABELS unit TIMEOUT 30)
 endif()
 
 if(TARGET blippa-kiosk AND TARGET bench)

@@ -5,10 +5,11 @@
  * (each line written to PATH is a UID in hex = one tap); "none" -> no reader.
  *
  * Each backend runs on its own thread and reports through the callback given
- * to reader_open, called ON THE READER THREAD: the kiosk's callback only
- * pushes an SDL event. The reader never links SDL. A reader that is absent or
- * fails is reported as READER_EV_STATE and reopened with backoff; it never
- * makes reader_open fail for that reason. */
+ * to reader_open, called ON A READER THREAD (the backend's thread; for
+ * libnfc also its watchdog thread, so two calls may overlap): the kiosk's
+ * callback only pushes an SDL event. The reader never links SDL. A reader
+ * that is absent or fails is reported as READER_EV_STATE and reopened with
+ * backoff; it never makes reader_open fail for that reason. */
 #ifndef BLIPPA_READER_H
 #define BLIPPA_READER_H
 
@@ -22,22 +23,22 @@
 #define READER_SIM_PREFIX "sim:" /* "sim:PATH": the simulated reader */
 
 enum reader_state {
-	READER_STATE_NONE,     /* device = none */
-	READER_STATE_OPENING,  /* trying to open */
-	READER_STATE_READY,    /* polling for cards */
-	READER_STATE_FAILED,   /* absent/unplugged; retrying with backoff */
+	READER_STATE_NONE,    /* device = none */
+	READER_STATE_OPENING, /* trying to open */
+	READER_STATE_READY,   /* waiting for cards */
+	READER_STATE_FAILED,  /* absent/unplugged; retrying with backoff */
 };
 
 enum reader_event_kind {
-	READER_EV_TAP,   /* a card was presented (once per presentation) */
+	READER_EV_TAP,	 /* a card was presented (once per presentation) */
 	READER_EV_STATE, /* state changed */
 };
 
 struct reader_event {
 	enum reader_event_kind kind;
 	uint8_t uid[READER_UID_MAX];
-	size_t uid_len;      /* 4, 7 or 10 */
-	bool random_uid;     /* 4-byte UID starting 0x08: phone/bank card */
+	size_t uid_len;	 /* 4, 7 or 10 */
+	bool random_uid; /* 4-byte UID starting 0x08: phone/bank card */
 	enum reader_state state;
 	int64_t detected_us; /* clock_mono_us() when the backend saw the card */
 };
@@ -48,8 +49,7 @@ struct reader;
 
 /* Parses connstring, starts the backend thread. BLIPPA_ERR_CONFIG for an
  * unknown/invalid connstring; an absent device is not an error. */
-enum blippa_err reader_open(const char *connstring, reader_cb cb, void *user,
-			    struct reader **out);
+enum blippa_err reader_open(const char *connstring, reader_cb cb, void *user, struct reader **out);
 /* Stops the thread (well under a second) and frees. NULL is a no-op.
  * Not from inside the callback (it runs on the thread being stopped). */
 void reader_close(struct reader *rd);

@@ -1,24 +1,30 @@
 /* SPDX-License-Identifier: MIT */
 /* The libnfc reader backend: one thread per reader that opens the device
- * (any libnfc connstring, or libnfc's own choice for "auto"), polls for
+ * (any libnfc connstring, or libnfc's own choice for "auto"), waits for
  * ISO 14443-A cards and reports each presentation once. A held card is one
  * tap: after a tap the thread only checks that the same card is still there
- * (nfc_initiator_target_is_present) until it is gone, then polls again.
+ * (nfc_initiator_target_is_present) until it is gone, then waits again.
  * A device that is absent or fails is closed and reopened with backoff
  * (250 ms doubling to 5 s); the state goes FAILED and back to READY.
  *
- * Polling settings (see docs/perf-reader.md): NP_INFINITE_SELECT off, so
- * each InListPassiveTarget returns at once when no card is in the field; a
- * new poll every NFC_POLL_MS; a presence check every NFC_PRESENCE_MS while a
- * card is held. Shutdown writes the reader's wake-up pipe (which ends every
- * wait) and calls nfc_abort_command when the thread is inside libnfc; every
- * libnfc call we make has a bounded timeout (300-500 ms) as a backstop. */
+ * Waiting (see docs/perf-reader.md): the chip does it. The thread sends one
+ * InAutoPoll with an endless poll count (nfc_initiator_poll_target, PollNr
+ * FF) and sleeps in libnfc's read of the serial line until the PN532 answers
+ * with a card, so an empty field costs the host nothing. A second, small
+ * watchdog thread ends that wait with nfc_abort_command (libnfc then sends
+ * the chip the ACK that cancels the command): every NFC_REARM_MS, so that a
+ * chip that stopped answering is found (a bounded RF-field command checks
+ * it before the wait is armed again), and repeatedly on shutdown until the
+ * thread is out of libnfc. A held card is still checked every
+ * NFC_PRESENCE_MS: the PN532 has no command that waits for a card to go. */
 #include <limits.h>
 #include <nfc/nfc.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -26,12 +32,16 @@
 #include "reader_backend.h"
 
 #define MOD "reader"
-#ifndef NFC_POLL_MS    /* (overridable at build time only for tuning runs) */
-#define NFC_POLL_MS 40 /* pause between polls while the field is empty */
-#endif
+#define NFC_POLL_MS 40 /* pause after a failed or empty wait, before the next */
 #ifndef NFC_PRESENCE_MS
 #define NFC_PRESENCE_MS 50 /* pause between presence checks of a held card */
 #endif
+#define NFC_REARM_MS 2000      /* a card wait is cancelled and re-armed this often */
+#define NFC_ABORT_RETRY_MS 20  /* shutdown: abort again until the thread is out */
+#define NFC_ABORT_TRIES 50     /* ... at most this often (each may cost libnfc an fd) */
+#define NFC_STUCK_MS 1000      /* a re-arm abort not answered in this time: stuck */
+#define NFC_POLL_ENDLESS 0xff  /* InAutoPoll PollNr: until a card comes */
+#define NFC_POLL_PERIOD 1      /* InAutoPoll Period, units of 150 ms (the least) */
 #define NFC_BACKOFF_MIN_MS 250 /* first retry after a failure */
 #define NFC_BACKOFF_MAX_MS 5000
 #define NFC_ERR_STREAK 3 /* this many soft errors in a row = device failed */
@@ -39,22 +49,90 @@
 struct nfcr {
 	char *connstring; /* NULL for "auto" */
 	pthread_t thread;
-	pthread_mutex_t lock; /* guards dev and in_call against reader_close */
+	pthread_t watchdog;
+	pthread_mutex_t lock; /* guards the fields below against the watchdog */
+	pthread_cond_t cond;  /* signalled when they change */
 	nfc_context *ctx;
 	nfc_device *dev;
-	bool in_call;
-	char why[128]; /* reason of the last failure, for the log */
+	bool in_call;		/* the thread is inside a libnfc call on dev */
+	bool waiting;		/* ... and that call is a card wait not aborted yet */
+	int64_t rearm_abort_us; /* when the watchdog aborted that wait (0: not) */
+	bool stuck;		/* ... and it did not end: the chip never ACKed */
+	int64_t wait_since_us;	/* when that wait was armed */
+	bool wd_quit;		/* the watchdog ends */
+	char why[128];		/* reason of the last failure, for the log */
 };
 
 static const nfc_modulation nfc_mod_a = {.nmt = NMT_ISO14443A, .nbr = NBR_106};
 
-/* Marks the thread as inside (or outside) a libnfc call on dev, so that
- * reader_close knows whether nfc_abort_command can cut it short. */
+/* Marks the thread as inside (or outside) a libnfc call on dev (not a card
+ * wait), so that the watchdog knows whether nfc_abort_command can cut it
+ * short on shutdown. */
 static void nfc_mark_call(struct nfcr *p, bool in)
 {
 	pthread_mutex_lock(&p->lock);
 	p->in_call = in;
+	p->waiting = false;
+	p->rearm_abort_us = 0;
+	pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->lock);
+}
+
+/* The watchdog thread: cancels a card wait that has lasted NFC_REARM_MS,
+ * and on shutdown aborts whatever libnfc call the reader thread is in, again
+ * every NFC_ABORT_RETRY_MS (an abort that comes while libnfc is still
+ * sending, before it reads, is not seen by that read). A card wait that a
+ * re-arm abort does not end within NFC_STUCK_MS is stuck in libnfc's wait
+ * for the chip's ACK, which has no timeout and ignores the abort: the
+ * watchdog then reports the reader FAILED itself (the thread comes back
+ * when the device goes away, e.g. unplugged, and reopens it). Sleeps
+ * otherwise. */
+static void *nfc_watchdog(void *arg)
+{
+	struct reader *rd = arg;
+	struct nfcr *p = rd->priv;
+	int stop_aborts = 0;
+
+	pthread_mutex_lock(&p->lock);
+	while (!p->wd_quit) {
+		int64_t now = clock_mono_us(), due = INT64_MAX;
+		bool stopping = reader_stopping(rd);
+		struct timespec ts;
+
+		if (p->dev && p->in_call && stopping && stop_aborts < NFC_ABORT_TRIES) {
+			/* an abort not seen by a read leaves libnfc's old pipe open */
+			nfc_abort_command(p->dev);
+			stop_aborts++;
+			due = now + NFC_ABORT_RETRY_MS * 1000;
+		} else if (p->dev && p->waiting) {
+			due = p->wait_since_us + (int64_t)NFC_REARM_MS * 1000;
+			if (now >= due) {
+				nfc_abort_command(p->dev);
+				p->waiting = false; /* once: the thread re-arms */
+				p->rearm_abort_us = now;
+				continue;
+			}
+		} else if (p->dev && p->in_call && p->rearm_abort_us && !p->stuck) {
+			due = p->rearm_abort_us + (int64_t)NFC_STUCK_MS * 1000;
+			if (now >= due) {
+				p->stuck = true;
+				pthread_mutex_unlock(&p->lock);
+				reader_set_state(rd, READER_STATE_FAILED,
+						 "the chip does not answer (no ACK)");
+				pthread_mutex_lock(&p->lock);
+				continue;
+			}
+		}
+		if (due == INT64_MAX) {
+			pthread_cond_wait(&p->cond, &p->lock);
+			continue;
+		}
+		ts.tv_sec = (time_t)(due / 1000000);
+		ts.tv_nsec = (long)(due % 1000000) * 1000;
+		pthread_cond_timedwait(&p->cond, &p->lock, &ts);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
 }
 
 /* Errors after which the device is closed and reopened at once. */
@@ -109,7 +187,8 @@ static nfc_device *nfc_dev_open(struct nfcr *p)
 		nfc_note_err(p, dev, "initiator init", res);
 		goto out;
 	}
-	/* One short InListPassiveTarget per poll instead of a blocking one. */
+	/* The card wait is InAutoPoll; the one InListPassiveTarget we send
+	 * (select a held card again by UID) must return at once if it is gone. */
 	if ((res = nfc_device_set_property_bool(dev, NP_INFINITE_SELECT, false)) < 0)
 		nfc_note_err(p, dev, "set property", res);
 out:
@@ -170,7 +249,41 @@ static int nfc_hold(struct reader *rd, struct nfcr *p, nfc_device *dev, const nf
 	}
 }
 
-/* Polls dev until it fails (returns 1, p->why set) or the reader stops (-1). */
+/* Waits in the chip for a card (one endless InAutoPoll). Returns what
+ * nfc_initiator_poll_target returns: > 0 a card in *nt, NFC_EOPABORTED when
+ * the watchdog cancelled the wait, another value < 0 on error. */
+static int nfc_wait_card(struct nfcr *p, nfc_device *dev, nfc_target *nt)
+{
+	int res;
+
+	pthread_mutex_lock(&p->lock);
+	p->in_call = true;
+	p->waiting = true;
+	p->stuck = false;
+	p->wait_since_us = clock_mono_us();
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	res = nfc_initiator_poll_target(dev, &nfc_mod_a, 1, NFC_POLL_ENDLESS, NFC_POLL_PERIOD, nt);
+	nfc_mark_call(p, false);
+	return res;
+}
+
+/* Does the chip still answer? One RF-field command with libnfc's bounded
+ * command timeout, before a cancelled card wait is armed again: a chip that
+ * hangs is found here (InAutoPoll itself waits for the chip's ACK without a
+ * timeout). Returns 0 or a libnfc error. */
+static int nfc_chip_answers(struct nfcr *p, nfc_device *dev)
+{
+	int res;
+
+	nfc_mark_call(p, true);
+	res = nfc_device_set_property_bool(dev, NP_ACTIVATE_FIELD, true);
+	nfc_mark_call(p, false);
+	return res < 0 ? res : 0;
+}
+
+/* Waits for cards on dev until it fails (returns 1, p->why set) or the
+ * reader stops (-1). */
 static int nfc_run(struct reader *rd, struct nfcr *p, nfc_device *dev)
 {
 	int streak = 0;
@@ -179,15 +292,28 @@ static int nfc_run(struct reader *rd, struct nfcr *p, nfc_device *dev)
 		nfc_target nt;
 		int res, h;
 		size_t len;
+		bool stuck;
 
 		memset(&nt, 0, sizeof nt);
-		nfc_mark_call(p, true);
-		res = nfc_initiator_select_passive_target(dev, nfc_mod_a, NULL, 0, &nt);
-		nfc_mark_call(p, false);
+		res = nfc_wait_card(p, dev, &nt);
 		if (reader_stopping(rd))
 			return -1;
+		pthread_mutex_lock(&p->lock);
+		stuck = p->stuck;
+		pthread_mutex_unlock(&p->lock);
+		if (stuck) { /* reported FAILED by the watchdog: reopen */
+			nfc_note_err(p, dev, "card wait (the chip did not answer)", res);
+			return 1;
+		}
+		if (res == NFC_EOPABORTED) { /* the periodic re-arm */
+			if ((res = nfc_chip_answers(p, dev)) < 0) {
+				nfc_note_err(p, dev, "chip check", res);
+				return 1;
+			}
+			continue;
+		}
 		if (res < 0) {
-			nfc_note_err(p, dev, "poll", res);
+			nfc_note_err(p, dev, "card wait", res);
 			if (nfc_err_is_fatal(res) || ++streak >= NFC_ERR_STREAK)
 				return 1;
 			if (reader_wait(rd, -1, NFC_POLL_MS) < 0)
@@ -195,7 +321,7 @@ static int nfc_run(struct reader *rd, struct nfcr *p, nfc_device *dev)
 			continue;
 		}
 		streak = 0;
-		if (res == 0) {
+		if (res == 0) { /* the chip ended the wait without a card */
 			if (reader_wait(rd, -1, NFC_POLL_MS) < 0)
 				return -1;
 			continue;
@@ -261,6 +387,7 @@ static void *nfc_thread(void *arg)
 static enum blippa_err nfc_backend_open(struct reader *rd, const char *connstring)
 {
 	struct nfcr *p = calloc(1, sizeof *p);
+	pthread_condattr_t ca;
 
 	if (!p)
 		return BLIPPA_ERR_NOMEM;
@@ -269,15 +396,29 @@ static enum blippa_err nfc_backend_open(struct reader *rd, const char *connstrin
 		return BLIPPA_ERR_NOMEM;
 	}
 	pthread_mutex_init(&p->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	rd->priv = p;
+	if (pthread_create(&p->watchdog, NULL, nfc_watchdog, rd) != 0)
+		goto fail;
 	if (pthread_create(&p->thread, NULL, nfc_thread, rd) != 0) {
-		rd->priv = NULL;
-		pthread_mutex_destroy(&p->lock);
-		free(p->connstring);
-		free(p);
-		return BLIPPA_ERR_NOMEM;
+		pthread_mutex_lock(&p->lock);
+		p->wd_quit = true;
+		pthread_cond_signal(&p->cond);
+		pthread_mutex_unlock(&p->lock);
+		pthread_join(p->watchdog, NULL);
+		goto fail;
 	}
 	return BLIPPA_OK;
+fail:
+	rd->priv = NULL;
+	pthread_cond_destroy(&p->cond);
+	pthread_mutex_destroy(&p->lock);
+	free(p->connstring);
+	free(p);
+	return BLIPPA_ERR_NOMEM;
 }
 
 static void nfc_backend_close(struct reader *rd)
@@ -286,12 +427,18 @@ static void nfc_backend_close(struct reader *rd)
 
 	if (!p)
 		return;
-	/* The wake-up pipe already ends every wait; cut a libnfc call short. */
+	/* The wake-up pipe already ends every wait of ours; the watchdog cuts
+	 * the libnfc call short (reader_close set the stop flag before). */
 	pthread_mutex_lock(&p->lock);
-	if (p->dev && p->in_call)
-		nfc_abort_command(p->dev);
+	pthread_cond_signal(&p->cond);
 	pthread_mutex_unlock(&p->lock);
 	pthread_join(p->thread, NULL);
+	pthread_mutex_lock(&p->lock);
+	p->wd_quit = true;
+	pthread_cond_signal(&p->cond);
+	pthread_mutex_unlock(&p->lock);
+	pthread_join(p->watchdog, NULL);
+	pthread_cond_destroy(&p->cond);
 	pthread_mutex_destroy(&p->lock);
 	free(p->connstring);
 	free(p);

@@ -95,8 +95,14 @@ void button_draw(struct ui *ui, SDL_Rect rc, int id, int index, const char *name
 	} else {
 		render_fill_round_rect(r, rc, radius, fill);
 	}
-	textbox = (SDL_Rect){inner.x + render_mm(r, 3.0f), inner.y,
-			     inner.w - 2 * render_mm(r, 3.0f), inner.h};
+	{
+		/* 3 mm each side, less on a narrow key (a PIN pad's "Clear" in
+		 * a long language) so the label keeps its size */
+		int side = render_mm(r, 3.0f);
+		if (side > inner.w / 12)
+			side = inner.w / 12;
+		textbox = (SDL_Rect){inner.x + side, inner.y, inner.w - 2 * side, inner.h};
+	}
 	if (label && *label)
 		render_text_fit(r, label, textbox, text_mm, wt, fg, align);
 }

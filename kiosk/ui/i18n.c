@@ -108,6 +108,15 @@ void ui_i18n_init(const char *lang)
 	textdomain(DOMAIN);
 }
 
+const char *ui_isolate(const char *s, char *out, size_t outlen)
+{
+	if (ui_lang_rtl())
+		snprintf(out, outlen, "\u2068%s\u2069", s);
+	else
+		snprintf(out, outlen, "%s", s);
+	return out;
+}
+
 const char *ui_tr(const char *msgid)
 {
 	return dgettext(DOMAIN, msgid);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* SDL window/renderer, fonts, the text-texture cache and geometry helpers.
- * See render.h for the unit model. */
-#include "render.h"
+/* SDL window/renderer, the panel's physical size and the layout scale,
+ * mirroring and the drawing primitives (rectangles, circles, arcs, lines).
+ * Fonts and text are in render_text.c. See render.h for the unit model. */
+#include "render_int.h"
 
 #include <SDL_ttf.h>
 #include <math.h>
@@ -12,7 +13,6 @@
 
 #include "log.h"
 #include "present_wl.h"
-#include "text_runs.h"
 
 #ifndef BLIPPA_ASSET_DIR_INSTALLED
 #define BLIPPA_ASSET_DIR_INSTALLED "/usr/share/blippa"
@@ -22,55 +22,7 @@
 #define REF_SHORT_MM 194.0f /* the layout's design size: a 15.6" 16:9 panel ... */
 #define REF_LONG_MM 330.0f  /* ... whose sides are 194 x 345 mm */
 #define FLOOR_TARGET_MM 12.0f
-#define FLOOR_TEXT_MM 5.6f /* DejaVu Sans cap height 0.73 em: 4.1 mm */
-#define TEXT_LOG_MAX 256
-#define FONTS_MAX 24				   /* open (size, weight) faces */
-#define TEXT_CACHE_MAX 256			   /* cached text textures */
-#define TEXT_CACHE_MAX_PIXELS (1u * 1024u * 1024u) /* ~4 MB of RGBA */
-#define TEXT_KEY_MAX 1024			   /* longer strings are cut for the key */
 #define GEOM_SEGMENTS_MAX 128
-
-struct font_slot {
-	TTF_Font *font;
-	int px;
-	enum font_weight wt;
-	enum text_script sc;
-};
-
-struct text_entry {
-	uint64_t hash;
-	char *str;
-	int px, wrap;
-	enum font_weight wt;
-	uint32_t colour;
-	SDL_Texture *tex;
-	int w, h;
-	uint64_t last_used;
-};
-
-struct render {
-	SDL_Window *win;
-	SDL_Renderer *ren;
-	struct present_wl *wl; /* Wayland: software frames as wl_shm buffers */
-	SDL_Surface *frame;    /* ... drawn into this surface */
-	int w, h;
-	bool fullscreen;
-	float diag_in;	 /* from the config; 0: ask the display */
-	float px_per_mm; /* physical */
-	float compact;	 /* layout mm -> physical mm above the floors (<= 1) */
-	const char *size_source;
-	struct render_text_rec text_log[TEXT_LOG_MAX];
-	size_t n_text_log;
-	char font_path[SCRIPT_COUNT][2][1024]; /* "" when the script has no font */
-	bool mirror;			       /* right-to-left layout */
-	struct font_slot fonts[FONTS_MAX];
-	size_t n_fonts, next_font_victim;
-	struct text_entry cache[TEXT_CACHE_MAX];
-	size_t n_cache;
-	size_t cache_pixels;
-	uint64_t use_clock;
-	size_t hits, misses;
-};
 
 bool render_find_font(const char *asset_dir, const char *name, char *out, size_t outlen)
 {
@@ -164,8 +116,6 @@ static bool use_present_wl(void)
 	return drv && strcmp(drv, "wayland") == 0 && want && strcmp(want, "software") == 0;
 }
 
-static void cache_drop(struct render *r, size_t i);
-
 /* Wayland: a software renderer on a surface of the window's size. Textures
  * belong to the renderer, so the text cache goes with it. */
 static int make_frame(struct render *r)
@@ -174,8 +124,7 @@ static int make_frame(struct render *r)
 	SDL_GetWindowSize(r->win, &w, &h);
 	if (r->frame && r->frame->w == w && r->frame->h == h)
 		return 0;
-	while (r->n_cache > 0)
-		cache_drop(r, r->n_cache - 1);
+	render_text_cache_clear(r);
 	if (r->ren)
 		SDL_DestroyRenderer(r->ren);
 	r->ren = NULL;
@@ -308,23 +257,12 @@ out:
 	return rc;
 }
 
-static void cache_drop(struct render *r, size_t i)
-{
-	struct text_entry *e = &r->cache[i];
-	SDL_DestroyTexture(e->tex);
-	free(e->str);
-	r->cache_pixels -= (size_t)e->w * (size_t)e->h;
-	r->cache[i] = r->cache[--r->n_cache];
-}
-
 void render_close(struct render *r)
 {
 	if (!r)
 		return;
-	while (r->n_cache > 0)
-		cache_drop(r, r->n_cache - 1);
-	for (size_t i = 0; i < r->n_fonts; i++)
-		TTF_CloseFont(r->fonts[i].font);
+	render_text_cache_clear(r);
+	render_text_fonts_close(r);
 	if (TTF_WasInit())
 		TTF_Quit();
 	text_runs_fini();
@@ -413,14 +351,12 @@ SDL_Rect render_mirror_rect(const struct render *r, SDL_Rect rc)
 	return rc;
 }
 
-/* x of a point, mirrored for a right-to-left layout */
-static float mx(const struct render *r, float x)
+float render_mx(const struct render *r, float x)
 {
 	return r->mirror ? (float)r->w - x : x;
 }
 
-/* ALIGN_LEFT <-> ALIGN_RIGHT in a mirrored layout */
-static enum text_align malign(const struct render *r, enum text_align a)
+enum text_align render_malign(const struct render *r, enum text_align a)
 {
 	if (!r->mirror || a == ALIGN_CENTER)
 		return a;
@@ -455,7 +391,7 @@ static SDL_Vertex vtx(float x, float y, struct rgba c)
 void render_fill_circle(struct render *r, float cx, float cy, float radius, struct rgba c)
 {
 	SDL_Vertex v[GEOM_SEGMENTS_MAX * 3];
-	cx = mx(r, cx);
+	cx = render_mx(r, cx);
 	int n = (int)(radius / 2.0f);
 	if (n < 16)
 		n = 16;
@@ -522,7 +458,7 @@ void render_thick_line(struct render *r, float x0, float y0, float x1, float y1,
 	if (len <= 0.0f)
 		return;
 	float nx = -dy / len * width / 2.0f, ny = dx / len * width / 2.0f;
-	float X0 = mx(r, x0), X1 = mx(r, x1);
+	float X0 = render_mx(r, x0), X1 = render_mx(r, x1);
 	if (r->mirror)
 		nx = -nx;
 	SDL_Vertex v[6] = {vtx(X0 + nx, y0 + ny, c), vtx(X1 + nx, y1 + ny, c),
@@ -537,7 +473,8 @@ void render_thick_line(struct render *r, float x0, float y0, float x1, float y1,
 void render_fill_triangle(struct render *r, float x0, float y0, float x1, float y1, float x2,
 			  float y2, struct rgba c)
 {
-	SDL_Vertex v[3] = {vtx(mx(r, x0), y0, c), vtx(mx(r, x1), y1, c), vtx(mx(r, x2), y2, c)};
+	SDL_Vertex v[3] = {vtx(render_mx(r, x0), y0, c), vtx(render_mx(r, x1), y1, c),
+			   vtx(render_mx(r, x2), y2, c)};
 	SDL_RenderGeometry(r->ren, NULL, v, 3, NULL, 0);
 }
 
@@ -577,324 +514,6 @@ void render_arc(struct render *r, float cx, float cy, float radius, float width,
 	render_fill_circle(r, cx + radius * cosf(a1), cy + radius * sinf(a1), width / 2.0f, c);
 }
 
-/* ---- fonts and text ---- */
-
-/* Text sizes shrink with the layout but never below the text floor (or the
- * size asked for, when that is smaller: leader-only detail). */
-static float text_phys_mm(const struct render *r, float size_mm)
-{
-	float phys = size_mm * r->compact;
-	float floor_mm = size_mm < FLOOR_TEXT_MM ? size_mm : FLOOR_TEXT_MM;
-	return phys < floor_mm ? floor_mm : phys;
-}
-
-static int size_px(const struct render *r, float size_mm)
-{
-	int px = (int)ceilf(text_phys_mm(r, size_mm) * r->px_per_mm);
-	return px < 6 ? 6 : px;
-}
-
-static TTF_Font *font_get_sc(struct render *r, enum text_script sc, int px, enum font_weight wt)
-{
-	size_t slot;
-	TTF_Font *f;
-	if (!r->font_path[sc][wt == FONT_BOLD][0])
-		sc = SCRIPT_LATIN;
-	for (size_t i = 0; i < r->n_fonts; i++)
-		if (r->fonts[i].px == px && r->fonts[i].wt == wt && r->fonts[i].sc == sc)
-			return r->fonts[i].font;
-	f = TTF_OpenFont(r->font_path[sc][wt == FONT_BOLD], px);
-	if (!f) {
-		log_error("render", "cannot open font at %d px: %s", px, TTF_GetError());
-		return NULL;
-	}
-	if (r->n_fonts < FONTS_MAX) {
-		slot = r->n_fonts++;
-	} else {
-		/* the text cache keeps textures, not faces: any face can go */
-		slot = r->next_font_victim;
-		r->next_font_victim = (r->next_font_victim + 1) % FONTS_MAX;
-		TTF_CloseFont(r->fonts[slot].font);
-	}
-	r->fonts[slot] = (struct font_slot){f, px, wt, sc};
-	return f;
-}
-
-static TTF_Font *font_get(struct render *r, int px, enum font_weight wt)
-{
-	TTF_Font *f = font_get_sc(r, SCRIPT_LATIN, px, wt);
-	if (f) { /* runs may have left another direction on it */
-		TTF_SetFontDirection(f, TTF_DIRECTION_LTR);
-		TTF_SetFontScriptName(f, "Latn");
-	}
-	return f;
-}
-
-static TTF_Font *font_for_runs(void *user, enum text_script sc, int px, enum font_weight wt)
-{
-	return font_get_sc(user, sc, px, wt);
-}
-
-/* Size of s at px in pixels, through the runs when it needs them. */
-static SDL_Point measure(struct render *r, const char *s, int px, enum font_weight wt)
-{
-	SDL_Point p = {0, 0};
-	TTF_Font *f;
-	if (text_runs_needed(s))
-		return text_runs_size(font_for_runs, r, s, px, wt, r->mirror);
-	f = font_get(r, px, wt);
-	if (f)
-		TTF_SizeUTF8(f, s, &p.x, &p.y);
-	return p;
-}
-
-static uint64_t text_hash(const char *s, int px, enum font_weight wt, uint32_t colour, int wrap)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	h = (h ^ (uint64_t)px) * 1099511628211ull;
-	h = (h ^ (uint64_t)wt) * 1099511628211ull;
-	h = (h ^ colour) * 1099511628211ull;
-	h = (h ^ (uint64_t)(unsigned)wrap) * 1099511628211ull;
-	return h;
-}
-
-static void cache_make_room(struct render *r, size_t pixels)
-{
-	while (r->n_cache > 0 &&
-	       (r->n_cache >= TEXT_CACHE_MAX || r->cache_pixels + pixels > TEXT_CACHE_MAX_PIXELS)) {
-		size_t victim = 0;
-		for (size_t i = 1; i < r->n_cache; i++)
-			if (r->cache[i].last_used < r->cache[victim].last_used)
-				victim = i;
-		cache_drop(r, victim);
-	}
-}
-
-/* The cached texture for (s, px, wt, colour, wrap); NULL on failure. */
-static struct text_entry *text_get(struct render *r, const char *s, int px, enum font_weight wt,
-				   struct rgba c, int wrap)
-{
-	char key[TEXT_KEY_MAX];
-	uint32_t colour = (uint32_t)c.r << 24 | (uint32_t)c.g << 16 | (uint32_t)c.b << 8 | c.a;
-	uint64_t h;
-	SDL_Surface *surf = NULL;
-	struct text_entry *e = NULL;
-	TTF_Font *f;
-
-	snprintf(key, sizeof key, "%s", s);
-	h = text_hash(key, px, wt, colour, wrap);
-	r->use_clock++;
-	for (size_t i = 0; i < r->n_cache; i++) {
-		e = &r->cache[i];
-		if (e->hash == h && e->px == px && e->wt == wt && e->colour == colour &&
-		    e->wrap == wrap && strcmp(e->str, key) == 0) {
-			e->last_used = r->use_clock;
-			r->hits++;
-			return e;
-		}
-	}
-	r->misses++;
-	SDL_Color col = {c.r, c.g, c.b, c.a};
-	if (text_runs_needed(key)) {
-		surf = text_runs_render(font_for_runs, r, key, px, wt, col, wrap,
-					wrap > 0 ? ALIGN_CENTER : ALIGN_LEFT, r->mirror);
-		f = NULL;
-	} else if (!(f = font_get(r, px, wt))) {
-		return NULL;
-	} else if (wrap > 0) {
-		TTF_SetFontWrappedAlign(f, TTF_WRAPPED_ALIGN_CENTER);
-		surf = TTF_RenderUTF8_Blended_Wrapped(f, key, col, (Uint32)wrap);
-	} else {
-		surf = TTF_RenderUTF8_Blended(f, key, col);
-	}
-	if (!surf)
-		return NULL;
-	cache_make_room(r, (size_t)surf->w * (size_t)surf->h);
-	e = &r->cache[r->n_cache];
-	memset(e, 0, sizeof *e);
-	e->tex = SDL_CreateTextureFromSurface(r->ren, surf);
-	e->str = strdup(key);
-	if (!e->tex || !e->str) {
-		if (e->tex)
-			SDL_DestroyTexture(e->tex);
-		free(e->str);
-		SDL_FreeSurface(surf);
-		return NULL;
-	}
-	e->hash = h;
-	e->px = px;
-	e->wt = wt;
-	e->colour = colour;
-	e->wrap = wrap;
-	e->w = surf->w;
-	e->h = surf->h;
-	e->last_used = r->use_clock;
-	r->cache_pixels += (size_t)e->w * (size_t)e->h;
-	r->n_cache++;
-	SDL_FreeSurface(surf);
-	return e;
-}
-
-SDL_Point render_text_size(struct render *r, const char *s, float size_mm, enum font_weight wt)
-{
-	SDL_Point p = {0, 0};
-	if (!s || !*s)
-		return p;
-	return measure(r, s, size_px(r, size_mm), wt);
-}
-
-void render_warm_font(struct render *r, float size_mm, enum font_weight wt)
-{
-	static const char warm[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖÉÜ abcdefghijklmnopqrstuvwxyzåäöéü"
-				   "0123456789:.,!?-–()·";
-	TTF_Font *f = font_get(r, size_px(r, size_mm), wt);
-	SDL_Surface *s;
-	if (!f)
-		return;
-	s = TTF_RenderUTF8_Blended(f, warm, (SDL_Color){255, 255, 255, 255});
-	SDL_FreeSurface(s);
-}
-
-/* Records a drawn text for the layout dump (render_text_log). */
-static void text_log(struct render *r, SDL_Rect drawn, SDL_Rect box, int px, enum font_weight wt,
-		     struct rgba c, bool clipped)
-{
-	struct render_text_rec *t;
-	TTF_Font *f;
-	int minx, maxx, miny, maxy, adv;
-	if (r->n_text_log >= TEXT_LOG_MAX)
-		return;
-	t = &r->text_log[r->n_text_log++];
-	t->drawn = drawn;
-	t->box = box;
-	t->px = px;
-	t->cap_px = 0;
-	f = font_get(r, px, wt);
-	if (f && TTF_GlyphMetrics32(f, 'H', &minx, &maxx, &miny, &maxy, &adv) == 0)
-		t->cap_px = maxy;
-	t->colour = c;
-	t->clipped = clipped;
-}
-
-static void blit(struct render *r, const struct text_entry *e, int x, int y)
-{
-	SDL_Rect dst = {x, y, e->w, e->h};
-	SDL_RenderCopy(r->ren, e->tex, NULL, &dst);
-}
-
-static int align_x(SDL_Rect box, int w, enum text_align align)
-{
-	return align == ALIGN_LEFT
-		   ? box.x
-		   : (align == ALIGN_CENTER ? box.x + (box.w - w) / 2 : box.x + box.w - w);
-}
-
-int render_text(struct render *r, const char *s, int x, int y, float size_mm, enum font_weight wt,
-		struct rgba c, enum text_align align)
-{
-	struct text_entry *e;
-	int px = size_px(r, size_mm);
-	if (!s || !*s)
-		return 0;
-	e = text_get(r, s, px, wt, c, 0);
-	if (!e)
-		return 0;
-	x = (int)mx(r, (float)x);
-	align = malign(r, align);
-	if (align == ALIGN_CENTER)
-		x -= e->w / 2;
-	else if (align == ALIGN_RIGHT)
-		x -= e->w;
-	blit(r, e, x, y);
-	{
-		SDL_Rect d = {x, y, e->w, e->h};
-		bool off = x < 0 || x + e->w > r->w || y < 0 || y + e->h > r->h;
-		text_log(r, d, d, px, wt, c, off);
-	}
-	return e->w;
-}
-
-/* The smallest pixel size text asked at size_mm may shrink to. */
-static int floor_px(const struct render *r, float size_mm)
-{
-	float floor_mm = size_mm < FLOOR_TEXT_MM ? size_mm : FLOOR_TEXT_MM;
-	int px = (int)ceilf(floor_mm * r->px_per_mm);
-	int start = size_px(r, size_mm);
-	if (px < start * 55 / 100)
-		px = start * 55 / 100;
-	return px < 6 ? 6 : px;
-}
-
-float render_text_fit(struct render *r, const char *s, SDL_Rect box, float size_mm,
-		      enum font_weight wt, struct rgba c, enum text_align align)
-{
-	int px = size_px(r, size_mm), lo = floor_px(r, size_mm);
-	struct text_entry *e;
-	if (!s || !*s)
-		return size_mm;
-	box = render_mirror_rect(r, box);
-	align = malign(r, align);
-	for (;;) {
-		SDL_Point p = measure(r, s, px, wt);
-		if ((p.x <= box.w && p.y <= box.h + box.h / 4) || px <= lo)
-			break;
-		px = px * 92 / 100;
-		if (px < lo)
-			px = lo;
-	}
-	e = text_get(r, s, px, wt, c, 0);
-	if (!e)
-		return size_mm;
-	if (e->w > box.w) { /* still too long: clip rather than spill */
-		SDL_Rect src = {0, 0, box.w, e->h};
-		SDL_Rect dst = {box.x, box.y + (box.h - e->h) / 2, box.w, e->h};
-		SDL_RenderCopy(r->ren, e->tex, &src, &dst);
-		text_log(r, dst, box, px, wt, c, true);
-		return (float)px / r->px_per_mm;
-	}
-	{
-		SDL_Rect d = {align_x(box, e->w, align), box.y + (box.h - e->h) / 2, e->w, e->h};
-		blit(r, e, d.x, d.y);
-		text_log(r, d, box, px, wt, c, false);
-	}
-	return (float)px / r->px_per_mm;
-}
-
-int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_mm,
-		     enum font_weight wt, struct rgba c, enum text_align align)
-{
-	int px = size_px(r, size_mm), lo = floor_px(r, size_mm);
-	struct text_entry *e = NULL;
-	if (!s || !*s)
-		return 0;
-	box = render_mirror_rect(r, box);
-	align = malign(r, align);
-	for (;;) {
-		e = text_get(r, s, px, wt, c, box.w);
-		if (!e || e->h <= box.h || px <= lo)
-			break;
-		px = px * 9 / 10;
-		if (px < lo)
-			px = lo;
-	}
-	if (!e)
-		return 0;
-	{
-		SDL_Rect d = {align_x(box, e->w, align), box.y, e->w, e->h};
-		blit(r, e, d.x, d.y);
-		text_log(r, d, box, px, wt, c, e->h > box.h || e->w > box.w);
-	}
-	return e->h;
-}
-
-size_t render_text_log(const struct render *r, const struct render_text_rec **out)
-{
-	*out = r->text_log;
-	return r->n_text_log;
-}
-
 void render_present(struct render *r)
 {
 	SDL_RenderPresent(r->ren);
@@ -917,19 +536,4 @@ enum blippa_err render_save_bmp(struct render *r, const char *path)
 	}
 	SDL_FreeSurface(s);
 	return rc;
-}
-
-size_t render_cache_entries(const struct render *r)
-{
-	return r->n_cache;
-}
-
-size_t render_cache_hits(const struct render *r)
-{
-	return r->hits;
-}
-
-size_t render_cache_misses(const struct render *r)
-{
-	return r->misses;
 }

@@ -47,7 +47,9 @@ static void confirm_draw(struct ui *ui, struct render *r)
 	SDL_Rect yes, no;
 
 	screen_begin(ui, COL_HOME_BG, COL_WHITE);
-	snprintf(q, sizeof q, _("Are you %s?"), ui->arg.confirm.display);
+	char who[sizeof ui->arg.confirm.display + 8];
+	snprintf(q, sizeof q, _("Are you %s?"),
+		 ui_isolate(ui->arg.confirm.display, who, sizeof who));
 	render_text_fit(r, q, (SDL_Rect){c.x, c.y + c.h / 6, c.w, render_mm(r, 26.0f)},
 			MM_TEXT_HUGE, FONT_BOLD, COL_WHITE, ALIGN_CENTER);
 	render_text_wrap(

@@ -179,12 +179,13 @@ static void pin_draw(struct ui *ui, struct render *r)
 	screen_begin(ui, ui->arg.pin.mode == PIN_EXIT ? COL_RED_BG : COL_LEADER_BG, COL_WHITE);
 	if (side) {
 		/* a narrow column: the title wraps onto two lines */
-		title_h *= 2;
-		render_text_wrap(r,
-				 ui->arg.pin.mode == PIN_EXIT ? _("Close the kiosk: admin PIN")
-							      : _("Leader mode: enter your PIN"),
-				 (SDL_Rect){c.x, c.y, c.w, title_h}, MM_TEXT_LARGE, FONT_BOLD,
-				 COL_WHITE, ALIGN_CENTER);
+		const char *title = ui->arg.pin.mode == PIN_EXIT ? _("Close the kiosk: admin PIN")
+								 : _("Leader mode: enter your PIN");
+		/* two lines of the script's own height (Arabic's are taller) */
+		int line = render_text_size(r, title, MM_TEXT_LARGE, FONT_BOLD).y;
+		title_h = 2 * title_h > 2 * line ? 2 * title_h : 2 * line;
+		render_text_wrap(r, title, (SDL_Rect){c.x, c.y, c.w, title_h}, MM_TEXT_LARGE,
+				 FONT_BOLD, COL_WHITE, ALIGN_CENTER);
 	} else {
 		render_text_fit(r,
 				ui->arg.pin.mode == PIN_EXIT ? _("Close the kiosk: admin PIN")
@@ -205,12 +206,23 @@ static void pin_draw(struct ui *ui, struct render *r)
 			render_fill_circle(r, (float)(x0 + (int)i * step), (float)y0, (float)dot,
 					   COL_WHITE);
 	}
-	if (ui_pin_checking(ui) || ui->pin.message[0])
-		render_text_fit(r, ui_pin_checking(ui) ? _("Checking…") : ui->pin.message,
-				(SDL_Rect){c.x, c.y + title_h + dots_h + 2 * gap, c.w, msg_h},
-				MM_TEXT_BODY, FONT_BOLD,
-				ui->pin.error && !ui_pin_checking(ui) ? RGB(0xFFD6D6) : COL_WHITE,
-				ALIGN_CENTER);
+	if (side && (ui_pin_checking(ui) || ui->pin.message[0])) {
+		/* two lines of the message's own script */
+		int line = render_text_size(r, ui->pin.message[0] ? ui->pin.message : "Åg",
+					    MM_TEXT_BODY, FONT_BOLD)
+			       .y;
+		msg_h = 2 * msg_h > 2 * line ? 2 * msg_h : 2 * line;
+	}
+	if (ui_pin_checking(ui) || ui->pin.message[0]) {
+		const char *msg = ui_pin_checking(ui) ? _("Checking…") : ui->pin.message;
+		SDL_Rect mb = {c.x, c.y + title_h + dots_h + 2 * gap, c.w, msg_h};
+		struct rgba mc = ui->pin.error && !ui_pin_checking(ui) ? RGB(0xFFD6D6) : COL_WHITE;
+		/* a narrow column: wraps onto two lines rather than being cut */
+		if (side)
+			render_text_wrap(r, msg, mb, MM_TEXT_BODY, FONT_BOLD, mc, ALIGN_CENTER);
+		else
+			render_text_fit(r, msg, mb, MM_TEXT_BODY, FONT_BOLD, mc, ALIGN_CENTER);
+	}
 	pinpad_draw(ui, pad, PIN_PAD);
 	button_draw(ui, cancel, PIN_CANCEL, 0, "cancel", _("Cancel"), BTN_SECONDARY, MM_TEXT_BODY);
 }

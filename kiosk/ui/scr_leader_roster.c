@@ -123,7 +123,9 @@ static void roster_input(struct ui *ui, const struct ui_input *in)
 		if (rc == BLIPPA_OK) {
 			ui_trace(ui, "void %s leader", eid);
 			ui_event_recorded(ui);
-			snprintf(msg, sizeof msg, _("Check-in undone for %s"), row->full_name);
+			char who[sizeof row->full_name + 8];
+			snprintf(msg, sizeof msg, _("Check-in undone for %s"),
+				 ui_isolate(row->full_name, who, sizeof who));
 			ui_toast(ui, false, msg);
 		} else {
 			ui_trace(ui, "void-error %d", (int)rc);
@@ -142,22 +144,53 @@ static void draw_member(struct ui *ui, size_t i, SDL_Rect rc, void *user)
 	int bw = render_mm(r, 36.0f);
 	int bh = rc.h - 2 * render_mm(r, 2.5f);
 	char status[64], period[48], name[24], hhmm[6];
-	SDL_Rect link, act;
-	int text_w;
+	char line[128];
+	const char *link_label = NULL;
+	SDL_Rect link = {0}, act = {0};
+	int text_w = 0, link_w = 0;
 	(void)user;
 
 	if (bh < render_mm(r, MM_TARGET_MIN))
 		bh = render_mm(r, MM_TARGET_MIN);
-	if (rc.w < render_mm(r, 200.0f))
-		bw = render_mm(r, 30.0f);
-	{
+	if (row->present) {
+		ui_hhmm(ui, row->checked_in_ms, hhmm);
+		snprintf(status, sizeof status, _("Present %s"), hhmm);
+	} else {
+		snprintf(status, sizeof status, "%s", _("Absent"));
+	}
+	/* a row too narrow for the name and the status line at full size
+	 * (the 7" panel, longer languages) says less, in shorter words:
+	 * "Card" for "Link card", "7/9" for "7 of 9 this period" */
+	for (int narrow = 0; narrow < 2; narrow++) {
+		const char *labels[2] = {_("Undo"), _("Check in")};
+		int abw = 0;
+		/* TRANSLATORS: the "Link card" button where the row is narrow */
+		link_label = narrow ? _("Card") : _("Link card");
 		/* the labels never shrink below the text floor: widen instead */
-		const char *labels[3] = {_("Undo"), _("Check in"), _("Link card")};
-		for (int k = 0; k < 3; k++) {
+		for (int k = 0; k < 2; k++) {
 			int fw = button_fit_w(ui, labels[k], MM_TEXT_SMALL * 1.1f, 12.0f);
-			if (fw > bw)
-				bw = fw;
+			if (fw > abw)
+				abw = fw;
 		}
+		link_w = button_fit_w(ui, link_label, MM_TEXT_SMALL * 1.1f, 12.0f);
+		if (!narrow) {
+			abw = abw > bw ? abw : bw;
+			link_w = link_w > bw ? link_w : bw;
+		}
+		bw = abw;
+		if (narrow)
+			snprintf(period, sizeof period, "%d/%d", row->attended, row->held);
+		else
+			snprintf(period, sizeof period, _("%d of %d this period"), row->attended,
+				 row->held);
+		snprintf(line, sizeof line, "%s  ·  %s", status, period);
+		link = (SDL_Rect){rc.x + rc.w - pad - link_w, rc.y + (rc.h - bh) / 2, link_w, bh};
+		act = (SDL_Rect){link.x - gap - bw, link.y, bw, bh};
+		text_w = act.x - gap - rc.x - 2 * pad - render_mm(r, 9.0f);
+		if (render_text_size(r, row->full_name, MM_TEXT_BODY * 1.1f, FONT_BOLD).x <=
+			text_w &&
+		    render_text_size(r, line, MM_TEXT_SMALL, FONT_REGULAR).x <= text_w)
+			break;
 	}
 	{
 		int b = render_mm(r, 0.8f);
@@ -166,9 +199,6 @@ static void draw_member(struct ui *ui, size_t i, SDL_Rect rc, void *user)
 				       (SDL_Rect){rc.x + b, rc.y + b, rc.w - 2 * b, rc.h - 2 * b},
 				       render_mm(r, 2.0f) - b, COL_PANEL_LEADER);
 	}
-	link = (SDL_Rect){rc.x + rc.w - pad - bw, rc.y + (rc.h - bh) / 2, bw, bh};
-	act = (SDL_Rect){link.x - gap - bw, link.y, bw, bh};
-	text_w = act.x - gap - rc.x - 2 * pad - render_mm(r, 9.0f);
 
 	/* status mark: check or an empty ring (shape, not only colour) */
 	if (row->present)
@@ -178,19 +208,10 @@ static void draw_member(struct ui *ui, size_t i, SDL_Rect rc, void *user)
 		render_arc(r, (float)(rc.x + pad + render_mm(r, 4.0f)), (float)(rc.y + rc.h / 2),
 			   (float)render_mm(r, 3.4f), (float)render_mm(r, 0.8f), 0.0f, 6.2832f,
 			   COL_MUTED);
-	if (row->present) {
-		ui_hhmm(ui, row->checked_in_ms, hhmm);
-		snprintf(status, sizeof status, _("Present %s"), hhmm);
-	} else {
-		snprintf(status, sizeof status, "%s", _("Absent"));
-	}
-	snprintf(period, sizeof period, _("%d of %d this period"), row->attended, row->held);
 	{
 		int x = rc.x + pad + render_mm(r, 10.0f);
 		render_text_fit(r, row->full_name, (SDL_Rect){x, rc.y + pad / 2, text_w, rc.h / 2},
 				MM_TEXT_BODY * 1.1f, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
-		char line[128];
-		snprintf(line, sizeof line, "%s  ·  %s", status, period);
 		render_text_fit(r, line, (SDL_Rect){x, rc.y + rc.h / 2, text_w, rc.h / 2 - pad / 2},
 				MM_TEXT_SMALL, FONT_REGULAR, COL_MUTED, ALIGN_LEFT);
 	}
@@ -198,7 +219,7 @@ static void draw_member(struct ui *ui, size_t i, SDL_Rect rc, void *user)
 	button_draw(ui, act, RO_ACTION, (int)i, name, row->present ? _("Undo") : _("Check in"),
 		    row->present ? BTN_SECONDARY : BTN_PRIMARY, MM_TEXT_SMALL * 1.1f);
 	snprintf(name, sizeof name, "link-%zu", i);
-	button_draw(ui, link, RO_LINK, (int)i, name, _("Link card"), BTN_SECONDARY,
+	button_draw(ui, link, RO_LINK, (int)i, name, link_label, BTN_SECONDARY,
 		    MM_TEXT_SMALL * 1.1f);
 }
 

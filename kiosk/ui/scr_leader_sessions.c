@@ -130,13 +130,26 @@ static void draw_session(struct ui *ui, size_t row, SDL_Rect rc, void *user)
 			snprintf(when, sizeof when, "%s–%s", t0, t1);
 	}
 	snprintf(count, sizeof count, _("%d of %d here"), s->n_present, s->n_members);
+	/* top line: the group's name and the count; bottom line, the whole
+	 * width: the time. Where the name and the count do not both fit
+	 * (the 7" panel, longer languages) the count is "1/5" */
+	{
+		SDL_Point nsz = render_text_size(r, s->group_name, MM_TEXT_LARGE, FONT_BOLD);
+		SDL_Point csz = render_text_size(r, count, MM_TEXT_LARGE, FONT_BOLD);
+		if (nsz.x + csz.x + 3 * pad > rc.w || csz.x + 2 * pad > rc.w / 2) {
+			snprintf(count, sizeof count, "%d/%d", s->n_present, s->n_members);
+			csz = render_text_size(r, count, MM_TEXT_LARGE, FONT_BOLD);
+		}
+		right_w = csz.x + 2 * pad < rc.w / 2 ? csz.x + 2 * pad : rc.w / 2;
+	}
 	button_draw(ui, rc, SS_ROW, (int)row, name, "", BTN_ROW, MM_TEXT_LARGE);
 	render_text_fit(r, s->group_name,
 			(SDL_Rect){rc.x + pad, rc.y, rc.w - right_w - 2 * pad, rc.h / 2 + pad},
 			MM_TEXT_LARGE, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
-	render_text_fit(r, when, (SDL_Rect){rc.x + pad, rc.y + rc.h / 2, rc.w - right_w, rc.h / 2},
+	render_text_fit(r, when, (SDL_Rect){rc.x + pad, rc.y + rc.h / 2, rc.w - 2 * pad, rc.h / 2},
 			MM_TEXT_BODY, FONT_REGULAR, COL_MUTED, ALIGN_LEFT);
-	render_text_fit(r, count, (SDL_Rect){rc.x + rc.w - right_w, rc.y, right_w - pad, rc.h},
+	render_text_fit(r, count,
+			(SDL_Rect){rc.x + rc.w - right_w, rc.y, right_w - pad, rc.h / 2 + pad},
 			MM_TEXT_LARGE, FONT_BOLD, COL_WHITE, ALIGN_RIGHT);
 }
 

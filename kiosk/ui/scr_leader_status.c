@@ -196,17 +196,27 @@ static void status_draw(struct ui *ui, struct render *r)
 
 	y = c.y + head + 2 * gap;
 	for (int i = 0; i < n; i++) {
-		render_text_fit(r, rows[i].label, (SDL_Rect){c.x, y, label_w - gap, line_h},
+		/* label and value side by side where both fit at full size;
+		 * else (the 7" panel, longer languages) the value goes on a
+		 * line of its own under the label, indented, the whole width */
+		int wi = rows[i].warn ? line_h + gap : 0, vx = c.x + label_w;
+		bool side = render_text_size(r, rows[i].label, MM_TEXT_BODY, FONT_REGULAR).x <=
+				label_w - gap &&
+			    render_text_size(r, rows[i].value, MM_TEXT_BODY, FONT_BOLD).x <=
+				c.w - label_w - wi;
+		render_text_fit(r, rows[i].label,
+				(SDL_Rect){c.x, y, side ? label_w - gap : c.w, line_h},
 				MM_TEXT_BODY, FONT_REGULAR, COL_MUTED, ALIGN_LEFT);
+		if (!side) {
+			y += line_h;
+			vx = c.x + 2 * gap;
+		}
 		if (rows[i].warn)
-			icon_warning(r, (float)(c.x + label_w + line_h / 2),
-				     (float)(y + line_h / 2), (float)line_h * 0.8f, COL_AMBER_BG,
-				     COL_BLACK);
+			icon_warning(r, (float)(vx + line_h / 2), (float)(y + line_h / 2),
+				     (float)line_h * 0.8f, COL_AMBER_BG, COL_BLACK);
 		render_text_fit(r, rows[i].value,
-				(SDL_Rect){c.x + label_w + (rows[i].warn ? line_h + gap : 0), y,
-					   c.w - label_w - (rows[i].warn ? line_h + gap : 0),
-					   line_h},
-				MM_TEXT_BODY, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
+				(SDL_Rect){vx + wi, y, c.x + c.w - vx - wi, line_h}, MM_TEXT_BODY,
+				FONT_BOLD, COL_WHITE, ALIGN_LEFT);
 		y += line_h + gap / 2;
 	}
 	y += gap;

@@ -24,7 +24,13 @@ static void link_draw(struct ui *ui, struct render *r)
 	SDL_Rect title = {c.x, c.y, c.w, render_mm(r, 16.0f)};
 	SDL_Rect who = {c.x, title.y + title.h, c.w, render_mm(r, 18.0f)};
 	SDL_Rect btn = {c.x + (c.w - bw) / 2, c.y + c.h - bh, bw, bh};
-	SDL_Rect hint = {c.x, btn.y - gap - render_mm(r, 20.0f), c.w, render_mm(r, 20.0f)};
+	/* room for the hint on two lines of its own script (Arabic's are taller) */
+	int hint_h = 2 * render_text_size(r, _("Hold the new card against the reader now"),
+					  MM_TEXT_LARGE, FONT_REGULAR)
+			     .y;
+	if (hint_h < render_mm(r, 20.0f))
+		hint_h = render_mm(r, 20.0f);
+	SDL_Rect hint = {c.x, btn.y - gap - hint_h, c.w, hint_h};
 	SDL_Rect pict = {c.x, who.y + who.h + gap, c.w, hint.y - gap - (who.y + who.h + gap)};
 
 	if (pict.h > render_mm(r, 90.0f)) {

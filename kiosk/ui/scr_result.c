@@ -20,12 +20,45 @@ struct res_view {
 	char line1[300];
 	char line2[300];
 	bool offer_search;
+	bool next_shown; /* a line says when their group meets next */
 };
+
+/* Day of the week of a date, 0 = Sunday (Sakamoto's method). */
+static int weekday(int y, int m, int d)
+{
+	static const int t[] = {0, 3, 2, 5, 0, 3, 5, 1, 4, 6, 2, 4};
+	if (m < 3)
+		y -= 1;
+	return (y + y / 4 - y / 100 + y / 400 + t[(m - 1) % 12] + d) % 7;
+}
+
+/* "Your group meets next: Tuesday 15:30" (the date too when it is a week or
+ * more away) in the language on screen; "" if no session is planned. */
+static void next_meeting(const struct checkin_result *res, char *out, size_t outlen)
+{
+	static const char *const days[7] = {N_("Sunday"),    N_("Monday"),   N_("Tuesday"),
+					    N_("Wednesday"), N_("Thursday"), N_("Friday"),
+					    N_("Saturday")};
+	int y, m, d;
+	char when[128];
+
+	out[0] = '\0';
+	if (!res->next_start_local[0] ||
+	    sscanf(res->next_start_local, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12)
+		return;
+	if (res->next_start_ms - clock_wall_ms() < 6LL * 24 * 3600 * 1000)
+		snprintf(when, sizeof when, "%s %s", _(days[weekday(y, m, d)]),
+			 res->next_start_local + 11);
+	else
+		snprintf(when, sizeof when, "%s %d/%d %s", _(days[weekday(y, m, d)]), d, m,
+			 res->next_start_local + 11);
+	snprintf(out, outlen, _("Your group meets next: %s"), when);
+}
 
 static void result_view(struct ui *ui, struct res_view *v)
 {
 	const struct checkin_result *res = &ui->arg.result.res;
-	char at[6] = "", start[6] = "";
+	char at[6] = "", start[6] = "", name[ROSTER_NAME_MAX + 8];
 
 	memset(v, 0, sizeof *v);
 	if (res->checked_in_ms)
@@ -52,25 +85,35 @@ static void result_view(struct ui *ui, struct res_view *v)
 	case CHECKIN_OK:
 		v->tone = TONE_GREEN;
 		v->icon = ICON_CHECK;
-		snprintf(v->title, sizeof v->title, _("Welcome, %s!"), res->given_name);
+		snprintf(v->title, sizeof v->title, _("Welcome, %s!"),
+			 ui_isolate(res->given_name, name, sizeof name));
 		/* the session by name: an early or late arrival sees which one */
 		snprintf(v->line1, sizeof v->line1, _("You are checked in to %s %s"),
-			 res->session_name, start);
+			 ui_isolate(res->session_name, name, sizeof name), start);
 		snprintf(v->line2, sizeof v->line2, _("Registered at %s"), at);
 		break;
 	case CHECKIN_OPEN_TRAINING:
 		v->tone = TONE_AMBER;
 		v->icon = ICON_CHECK;
-		snprintf(v->title, sizeof v->title, _("Welcome, %s!"), res->given_name);
+		snprintf(v->title, sizeof v->title, _("Welcome, %s!"),
+			 ui_isolate(res->given_name, name, sizeof name));
 		snprintf(v->line1, sizeof v->line1, "%s",
 			 _("No session right now: open training recorded"));
-		snprintf(v->line2, sizeof v->line2, _("Registered at %s"), at);
+		/* when their group meets next says more than the time of day */
+		next_meeting(res, v->line2, sizeof v->line2);
+		v->next_shown = v->line2[0] != '\0';
+		if (!v->line2[0])
+			snprintf(v->line2, sizeof v->line2, _("Registered at %s"), at);
 		break;
 	case CHECKIN_ALREADY:
 		v->tone = TONE_AMBER;
 		v->icon = ICON_CHECK;
 		snprintf(v->title, sizeof v->title, _("You are already checked in (%s)"), at);
-		snprintf(v->line1, sizeof v->line1, "%s %s", res->session_name, start);
+		if (res->session_id[0])
+			snprintf(v->line1, sizeof v->line1, "%s %s", res->session_name, start);
+		else /* open training today already: when the group meets next */
+			next_meeting(res, v->line1, sizeof v->line1);
+		v->next_shown = !res->session_id[0] && v->line1[0];
 		snprintf(v->line2, sizeof v->line2, "%s", _("You do not need to tap again."));
 		break;
 	case CHECKIN_NO_SESSION:
@@ -79,6 +122,8 @@ static void result_view(struct ui *ui, struct res_view *v)
 		snprintf(v->title, sizeof v->title, "%s", _("No session right now"));
 		snprintf(v->line1, sizeof v->line1, "%s",
 			 _("You have no session here now. Ask your group leader."));
+		next_meeting(res, v->line2, sizeof v->line2);
+		v->next_shown = v->line2[0] != '\0';
 		break;
 	case CHECKIN_RANDOM_UID:
 		v->tone = TONE_RED;
@@ -108,7 +153,18 @@ static void result_enter(struct ui *ui, const union ui_arg *arg)
 	int64_t now = clock_mono_ms();
 	int64_t show = (int64_t)ui->cfg->result_seconds * 1000;
 	(void)arg;
+	/* a participant whose roster row names a language the kiosk speaks is
+	 * greeted in it, unless they chose one on the language button; the way
+	 * home (ui_goto) brings the kiosk's own language back */
+	if (ui->arg.result.err == BLIPPA_OK && !ui->arg.result.undone &&
+	    ui->arg.result.res.language[0] && strcmp(ui_lang(), ui->cfg->language) == 0 &&
+	    ui_language_find(ui->arg.result.res.language)) {
+		ui_i18n_set(ui->arg.result.res.language);
+		ui_trace(ui, "result language %s", ui_lang());
+	}
 	result_view(ui, &v);
+	if (v.next_shown)
+		ui_trace(ui, "result next %s", ui->arg.result.res.next_start_local);
 	ui_sound(ui, v.tone == TONE_GREEN ? SOUND_OK : SOUND_WARN);
 	if (v.tone == TONE_RED)
 		show *= 2; /* more to read, and a way forward to choose */
@@ -148,6 +204,8 @@ static void result_undo(struct ui *ui)
 	enum blippa_err rc =
 	    store_void_checkin(ui->st, ui->arg.result.res.event_id, false, clock_wall_ms());
 	memset(&a, 0, sizeof a);
+	if (strcmp(ui_lang(), ui->arg.result.res.language) == 0)
+		ui_i18n_set(ui->cfg->language); /* not her: not her language either */
 	if (rc == BLIPPA_OK) {
 		ui_trace(ui, "void %s name", ui->arg.result.res.event_id);
 		ui_event_recorded(ui);

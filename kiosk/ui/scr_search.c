@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "text_runs.h"
 #include "widgets.h"
 
 enum { SR_BACK = 1, SR_KEY, SR_ROW, SR_UP, SR_DOWN, SR_EVERYONE };
@@ -229,14 +230,28 @@ static void search_draw(struct ui *ui, struct render *r)
 	{
 		SDL_Rect tb = {L.field.x + pad, L.field.y, L.field.w - 2 * pad, L.field.h};
 		if (s->query[0]) {
+			/* the caret sits at the text's visual end: right of a Latin
+			 * query, left of an Arabic one, in either layout. The text
+			 * starts at the field's start side (left, or right when
+			 * mirrored); when the end is on that side too, the text
+			 * moves over to make room (coordinates here are before
+			 * the mirroring) */
+			int cw = render_mm(r, 0.8f), cgap = render_mm(r, 1.0f), cx;
+			bool end_first = render_mirrored(r) != text_runs_base_rtl(s->query);
+			if (end_first) {
+				tb.x += cw + cgap;
+				tb.w -= cw + cgap;
+			}
 			SDL_Point sz = render_text_size(r, s->query, MM_TEXT_LARGE, FONT_BOLD);
 			render_text_fit(r, s->query, tb, MM_TEXT_LARGE, FONT_BOLD, COL_INK,
 					ALIGN_LEFT);
-			int cx = tb.x + (sz.x < tb.w ? sz.x : tb.w) + render_mm(r, 1.0f);
-			render_fill_rect(r,
-					 (SDL_Rect){cx, L.field.y + L.field.h / 5,
-						    render_mm(r, 0.8f), L.field.h * 3 / 5},
-					 COL_INK);
+			if (end_first)
+				cx = tb.x - cgap - cw;
+			else
+				cx = tb.x + (sz.x < tb.w ? sz.x : tb.w) + cgap;
+			render_fill_rect(
+			    r, (SDL_Rect){cx, L.field.y + L.field.h / 5, cw, L.field.h * 3 / 5},
+			    COL_INK);
 		} else {
 			render_text_fit(r, _("Type your name"), tb, MM_TEXT_LARGE, FONT_REGULAR,
 					RGB(0x4A5568), ALIGN_LEFT);

@@ -29,6 +29,13 @@ static enum text_script script_of(FriBidiChar c)
 	return SCRIPT_LATIN;
 }
 
+/* Marks that steer the bidi algorithm and draw nothing: LRM, RLM and the
+ * isolates LRI, RLI, FSI, PDI. */
+static bool is_bidi_mark(FriBidiChar c)
+{
+	return c == 0x200e || c == 0x200f || (c >= 0x2066 && c <= 0x2069);
+}
+
 static bool is_neutral(FriBidiChar c)
 {
 	return c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
@@ -48,7 +55,7 @@ bool text_runs_needed(const char *s)
 			else if ((*p & 0xf0) == 0xe0 && p[1] && p[2])
 				c = (FriBidiChar)((*p & 0x0f) << 12 | (p[1] & 0x3f) << 6 |
 						  (p[2] & 0x3f));
-			if (script_of(c) != SCRIPT_LATIN)
+			if (script_of(c) != SCRIPT_LATIN || is_bidi_mark(c))
 				return true;
 		}
 	}
@@ -119,11 +126,17 @@ static size_t make_runs(const FriBidiChar *u, FriBidiStrIndex n, bool rtl, struc
 		sc[i] = u[i] == ' ' ? last : is_neutral(u[i]) ? SCRIPT_LATIN : script_of(u[i]);
 		last = sc[i];
 	}
+	bool cut = true; /* the next character starts a run */
 	for (FriBidiStrIndex i = 0; i < n; i++) {
-		if (nr > 0 && runs[nr - 1].level == levels[i] && runs[nr - 1].sc == sc[i]) {
+		if (is_bidi_mark(u[i])) { /* steers the levels, never drawn */
+			cut = true;
+			continue;
+		}
+		if (!cut && runs[nr - 1].level == levels[i] && runs[nr - 1].sc == sc[i]) {
 			runs[nr - 1].len++;
 			continue;
 		}
+		cut = false;
 		if (nr == RUNS_MAX)
 			break;
 		runs[nr++] = (struct run){(size_t)i, 1, levels[i], sc[i]};
@@ -146,6 +159,17 @@ static size_t make_runs(const FriBidiChar *u, FriBidiStrIndex n, bool rtl, struc
 		}
 	}
 	return nr;
+}
+
+bool text_runs_base_rtl(const char *s)
+{
+	FriBidiChar u[RUN_CHARS_MAX * 4];
+	FriBidiStrIndex n = to_u32(s, u);
+	FriBidiCharType types[RUN_CHARS_MAX];
+	if (n > RUN_CHARS_MAX)
+		n = RUN_CHARS_MAX;
+	fribidi_get_bidi_types(u, n, types);
+	return fribidi_get_par_direction(types, n) == FRIBIDI_PAR_RTL;
 }
 
 static const char *script_tag(enum text_script sc)
@@ -173,6 +197,31 @@ static void run_utf8(const FriBidiChar *u, const struct run *rn, char *out, size
 	}
 	fribidi_unicode_to_charset(FRIBIDI_CHAR_SET_UTF8, u + rn->start, (FriBidiStrIndex)rn->len,
 				   out);
+}
+
+size_t text_runs_visual(const char *s, bool rtl, char *out, size_t outlen)
+{
+	FriBidiChar u[RUN_CHARS_MAX * 4];
+	FriBidiStrIndex n = to_u32(s, u);
+	struct run runs[RUNS_MAX];
+	char buf[RUN_CHARS_MAX * 4 + 1];
+	size_t nr, used = 0;
+
+	if (n > RUN_CHARS_MAX)
+		n = RUN_CHARS_MAX;
+	nr = make_runs(u, n, rtl, runs);
+	if (outlen)
+		out[0] = '\0';
+	for (size_t i = 0; i < nr && used < outlen; i++) {
+		int k;
+		run_utf8(u, &runs[i], buf, sizeof buf);
+		k = snprintf(out + used, outlen - used, "%s%s@%d%c", i ? "|" : "", buf,
+			     runs[i].level, "LAE"[runs[i].sc]);
+		if (k < 0)
+			break;
+		used += (size_t)k;
+	}
+	return nr;
 }
 
 /* One line: width, height and (if dst) drawn at x, y of dst. */

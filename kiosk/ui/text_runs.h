@@ -28,6 +28,15 @@ bool text_runs_needed(const char *s);
 /* Finds a font file for family (e.g. "Noto Sans Arabic") and weight via
  * fontconfig, only if it covers sample (a code point). */
 bool text_runs_find_font(const char *family, bool bold, unsigned sample, char *out, size_t outlen);
+/* True if the first strong character of s is right to left (FriBidi's
+ * paragraph direction; false when s has none). */
+bool text_runs_base_rtl(const char *s);
+/* The runs of s (one line, base direction rtl) in visual order, left to
+ * right on screen, as UTF-8 joined by '|', with each run's level and
+ * script after it ("Åsa Ö.@2L|هل أنت@1A"); bidi marks (LRM, RLM, the
+ * isolates U+2066..U+2069) are not drawn and are left out. For tests and
+ * diagnostics. Returns the number of runs. */
+size_t text_runs_visual(const char *s, bool rtl, char *out, size_t outlen);
 /* Frees fontconfig's state (render_close; after text_runs_find_font). */
 void text_runs_fini(void);
 /* Size of s (one line) in pixels. */

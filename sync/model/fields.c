@@ -115,3 +115,23 @@ bool field_valid_timezone(const char *s)
 {
 	return s && tz_is_valid(s);
 }
+
+/* Every ISO 639-1 code (ISO 639-1:2002 and its later additions). */
+static const char iso639_1[] =
+    "aa ab ae af ak am an ar as av ay az ba be bg bi bm bn bo br bs ca ce ch co cr cs cu cv cy "
+    "da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht "
+    "hu hy hz ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky "
+    "la lb lg li ln lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny "
+    "oc oj om or os pa pi pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss "
+    "st su sv sw ta te tg th ti tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo "
+    "za zh zu";
+
+bool field_valid_language(const char *s)
+{
+	if (!s || strlen(s) != 2 || s[0] < 'a' || s[0] > 'z' || s[1] < 'a' || s[1] > 'z')
+		return false;
+	for (size_t i = 0; i + 1 < sizeof iso639_1; i += 3)
+		if (iso639_1[i] == s[0] && iso639_1[i + 1] == s[1])
+			return true;
+	return false;
+}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Field validators of the data model, one of each, shared by the kiosk's
  * roster decoder (roster.c) and the server's CSV import (import.c): ids,
- * names, local dates and times, time zones. All take a NUL-terminated
+ * names, local dates and times, time zones, language codes. All take a NUL-terminated
  * string (NULL is invalid) and never allocate. */
 #ifndef BLIPPA_FIELDS_H
 #define BLIPPA_FIELDS_H
@@ -20,5 +20,8 @@ bool field_valid_date(const char *s);
 bool field_valid_datetime(const char *s);
 /* An IANA time zone name the system knows (tz_is_valid). */
 bool field_valid_timezone(const char *s);
+/* A language code of ISO 639-1: two lowercase ASCII letters that the
+ * standard lists ("sv", "ar", "ti"; not "xx", not "SV"). */
+bool field_valid_language(const char *s);
 
 #endif

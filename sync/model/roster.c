@@ -209,20 +209,29 @@ enum blippa_err roster_add_session(struct roster *r, const char *id, const char 
 enum blippa_err roster_add_participant(struct roster *r, const char *id, const char *given,
 				       const char *family)
 {
+	return roster_add_participant_lang(r, id, given, family, NULL);
+}
+
+enum blippa_err roster_add_participant_lang(struct roster *r, const char *id, const char *given,
+					    const char *family, const char *language)
+{
 	struct roster_participant *p;
 	enum blippa_err rc;
 
+	if (language && !language[0])
+		language = NULL;
 	if (!r || !field_valid_id(id) || !field_valid_text(given, ROSTER_NAME_MAX) ||
-	    !field_valid_text(family, ROSTER_NAME_MAX))
+	    !field_valid_text(family, ROSTER_NAME_MAX) ||
+	    (language && !field_valid_language(language)))
 		return BLIPPA_ERR_INVALID;
 	if ((rc = grow((void **)&r->participants, r->n_participants, &r->priv->cap_participants,
 		       sizeof *p)))
 		return rc;
 	p = &r->participants[r->n_participants];
 	{
-		const char **dst[] = {&p->id, &p->given_name, &p->family_name};
-		const char *const src[] = {id, given, family};
-		if ((rc = dup_all(r, dst, src, 3)))
+		const char **dst[] = {&p->id, &p->given_name, &p->family_name, &p->language};
+		const char *const src[] = {id, given, family, language};
+		if ((rc = dup_all(r, dst, src, 4)))
 			return rc;
 	}
 	r->n_participants++;

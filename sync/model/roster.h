@@ -32,6 +32,7 @@ struct roster_session {
 };
 struct roster_participant {
 	const char *id, *given_name, *family_name;
+	const char *language; /* ISO 639-1 code (fields.h), or NULL if not given */
 };
 struct roster_member {
 	const char *group_id, *participant_id;
@@ -82,6 +83,10 @@ enum blippa_err roster_add_session(struct roster *r, const char *id, const char 
 				   const char *start, const char *end);
 enum blippa_err roster_add_participant(struct roster *r, const char *id, const char *given,
 				       const char *family);
+/* As roster_add_participant, with the participant's language: NULL or ""
+ * for none, else an ISO 639-1 code (field_valid_language). */
+enum blippa_err roster_add_participant_lang(struct roster *r, const char *id, const char *given,
+					    const char *family, const char *language);
 enum blippa_err roster_add_member(struct roster *r, const char *group_id,
 				  const char *participant_id);
 enum blippa_err roster_add_leader(struct roster *r, const char *id, const char *name,

@@ -80,7 +80,9 @@ static enum blippa_err decode_tables(json_t *root, struct roster *r, char *err, 
 					err, errlen)) ||
 		    (rc = pjson_get_str(o, "family_name", true, ROSTER_NAME_MAX, false, &c, path,
 					err, errlen)) ||
-		    (rc = added(roster_add_participant(r, a, b, c), path, err, errlen)))
+		    /* optional (later extension): absent from older servers */
+		    (rc = pjson_get_str(o, "language", false, 2, false, &d, path, err, errlen)) ||
+		    (rc = added(roster_add_participant_lang(r, a, b, c, d), path, err, errlen)))
 			return rc;
 	}
 	if ((rc = pjson_get_array(root, "members", PROTOCOL_ROSTER_MAX_ROWS, &arr, err, errlen)))
@@ -287,6 +289,8 @@ enum blippa_err protocol_encode_roster(const struct roster *r, const char *kiosk
 		pjson_put(o, "id", json_string(p->id), &ok);
 		pjson_put(o, "given_name", json_string(p->given_name), &ok);
 		pjson_put(o, "family_name", json_string(p->family_name), &ok);
+		if (p->language) /* left out when unknown: older kiosks ignore it */
+			pjson_put(o, "language", json_string(p->language), &ok);
 	}
 	ok = ok && idx;
 	free(idx);

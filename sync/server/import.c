@@ -17,21 +17,25 @@
 
 enum imp_file { F_FACILITIES, F_GROUPS, F_SESSIONS, F_PARTICIPANTS, F_MEMBERS, F_LEADERS, F_COUNT };
 
+/* cols[0..nreq) must be in the header; cols[nreq..ncols) are optional
+ * later extensions (DESIGN §10), read as "" when the header lacks them. */
 static const struct {
 	const char *name;
 	const char *cols[5];
-	size_t ncols;
+	size_t ncols, nreq;
 } files[F_COUNT] = {
-    [F_FACILITIES] = {"facilities.csv", {"facility_id", "name", "timezone"}, 3},
+    [F_FACILITIES] = {"facilities.csv", {"facility_id", "name", "timezone"}, 3, 3},
     [F_GROUPS] = {"groups.csv",
 		  {"group_id", "facility_id", "name", "period_start", "period_end"},
+		  5,
 		  5},
-    [F_SESSIONS] = {"sessions.csv", {"session_id", "group_id", "start", "end"}, 4},
+    [F_SESSIONS] = {"sessions.csv", {"session_id", "group_id", "start", "end"}, 4, 4},
     [F_PARTICIPANTS] = {"participants.csv",
-			{"participant_id", "given_name", "family_name", "card_uid"},
+			{"participant_id", "given_name", "family_name", "card_uid", "language"},
+			5,
 			4},
-    [F_MEMBERS] = {"members.csv", {"group_id", "participant_id"}, 2},
-    [F_LEADERS] = {"leaders.csv", {"leader_id", "facility_id", "name", "card_uid"}, 4},
+    [F_MEMBERS] = {"members.csv", {"group_id", "participant_id"}, 2, 2},
+    [F_LEADERS] = {"leaders.csv", {"leader_id", "facility_id", "name", "card_uid"}, 4, 4},
 };
 
 struct idx_ent {
@@ -101,6 +105,20 @@ bool import_valid_local_time(const char *s)
 static bool uid_normalize(char *s)
 {
 	return s[0] == '\0' || uid_hex_normalize(s, s);
+}
+
+/* Empty stays empty; else an ISO 639-1 code, lowercased in place ("AR" is
+ * taken as "ar"), or false. */
+static bool language_normalize(char *s)
+{
+	if (s[0] == '\0')
+		return true;
+	if (strlen(s) != 2)
+		return false;
+	for (size_t i = 0; i < 2; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
+			s[i] = (char)(s[i] - 'A' + 'a');
+	return field_valid_language(s);
 }
 
 /* ---------------------------------------------------------------- memory */
@@ -283,6 +301,10 @@ static enum blippa_err row_add(struct import_set *set, enum imp_file f, char **v
 		}
 		if (!uid_normalize(v[3]))
 			return WHY("bad card_uid (empty, or 8, 14 or 20 hex digits)");
+		if (f == F_PARTICIPANTS && !language_normalize(v[4]))
+			return WHY("bad language %.16s (empty, or an ISO 639-1 code such as sv, "
+				   "ar, ti)",
+				   v[4]);
 		break;
 	case F_MEMBERS:
 		if ((rc = check_ref(set, F_GROUPS, "group_id", v[0], why, whylen)) ||
@@ -330,7 +352,7 @@ static enum blippa_err row_add(struct import_set *set, enum imp_file f, char **v
 		break;
 	case F_PARTICIPANTS:
 		APPEND(participants, n_participants,
-		       ((struct srv_participant){s[0], s[1], s[2], s[3]}));
+		       ((struct srv_participant){s[0], s[1], s[2], s[3], s[4]}));
 		break;
 	case F_MEMBERS:
 		APPEND(members, n_members, ((struct srv_member){s[0], s[1]}));
@@ -392,7 +414,7 @@ static enum blippa_err load_file(struct import_set *set, enum imp_file f, char *
 	size_t len = 0;
 	struct csv_reader *r = NULL;
 	struct csv_record rec;
-	size_t map[5];
+	size_t map[5], ncols = files[f].nreq;
 	enum blippa_err rc = fs_join(path, sizeof(path), set->dir, files[f].name);
 	if (rc != BLIPPA_OK) {
 		snprintf(err, errlen, "%s: path too long", set->dir);
@@ -425,24 +447,26 @@ static enum blippa_err load_file(struct import_set *set, enum imp_file f, char *
 		for (size_t i = 0; i < rec.n_fields; i++)
 			if (strcmp(rec.fields[i], files[f].cols[c]) == 0)
 				map[c] = i;
-		if (map[c] == SIZE_MAX) {
+		if (map[c] != SIZE_MAX && c >= files[f].nreq)
+			ncols++;
+		if (map[c] == SIZE_MAX && c < files[f].nreq) {
 			snprintf(err, errlen, "%s:%zu: header has no column %s", path, rec.line,
 				 files[f].cols[c]);
 			rc = BLIPPA_ERR_INVALID;
 			goto out;
 		}
 	}
-	if (rec.n_fields != files[f].ncols) {
+	if (rec.n_fields != ncols) {
 		snprintf(err, errlen, "%s:%zu: header has %zu columns, expected %zu", path,
-			 rec.line, rec.n_fields, files[f].ncols);
+			 rec.line, rec.n_fields, ncols);
 		rc = BLIPPA_ERR_INVALID;
 		goto out;
 	}
 	size_t rows = 0;
 	while ((rc = csv_next(r, &rec, why, sizeof(why))) == BLIPPA_OK) {
-		if (rec.n_fields != files[f].ncols) {
+		if (rec.n_fields != ncols) {
 			snprintf(err, errlen, "%s:%zu: %zu fields, expected %zu", path, rec.line,
-				 rec.n_fields, files[f].ncols);
+				 rec.n_fields, ncols);
 			rc = BLIPPA_ERR_INVALID;
 			goto out;
 		}
@@ -452,9 +476,9 @@ static enum blippa_err load_file(struct import_set *set, enum imp_file f, char *
 			rc = BLIPPA_ERR_TOO_BIG;
 			goto out;
 		}
-		char *v[5];
+		char *v[5], none[1] = "";
 		for (size_t c = 0; c < files[f].ncols; c++)
-			v[c] = (char *)rec.fields[map[c]];
+			v[c] = map[c] == SIZE_MAX ? none : (char *)rec.fields[map[c]];
 		why[0] = '\0';
 		rc = row_add(set, f, v, rec.line, why, sizeof(why));
 		if (rc != BLIPPA_OK) {

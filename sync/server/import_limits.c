@@ -228,7 +228,8 @@ static enum blippa_err count_members(struct limits_ctx *c, const struct key_ix *
 			continue;
 		const struct srv_participant *p = &imp->participants[pi];
 		rc = add(c, f, T_PARTICIPANTS,
-			 json_len(p->id) + json_len(p->given_name) + json_len(p->family_name),
+			 json_len(p->id) + json_len(p->given_name) + json_len(p->family_name) +
+			     (p->language[0] ? ROW(",\"language\":") + json_len(p->language) : 0),
 			 FILE_MEMBERS, pair);
 		if (rc == BLIPPA_OK && p->card_uid[0])
 			rc = add(c, f, T_CARDS, json_len(p->card_uid) + json_len(p->id),

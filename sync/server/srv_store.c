@@ -314,3 +314,16 @@ enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *gro
 {
 	return USER_OP(list_corrections, group_id, fn, ctx);
 }
+
+enum blippa_err srv_store_attendance(struct srv_store *st, enum srv_att_query q,
+				     const char *const *args, srv_row_fn fn, void *ctx)
+{
+	if ((unsigned)q >= SRV_ATT_COUNT)
+		return BLIPPA_ERR_INVALID;
+	return USER_OP(attendance, q, args, fn, ctx);
+}
+
+enum blippa_err srv_store_att_rebuild(struct srv_store *st)
+{
+	return st->ops->att_rebuild ? st->ops->att_rebuild(st->impl) : BLIPPA_ERR_CONFIG;
+}

@@ -39,6 +39,7 @@ struct srv_session {
 };
 struct srv_participant {
 	const char *id, *given_name, *family_name, *card_uid; /* card_uid "" if none */
+	const char *language; /* ISO 639-1 code, "" if none (optional CSV column) */
 };
 struct srv_member {
 	const char *group_id, *participant_id;
@@ -160,6 +161,37 @@ struct srv_correction {
 typedef int (*srv_correction_fn)(void *ctx, const struct srv_correction *c); /* non-0 stops */
 
 typedef int (*srv_user_fn)(void *ctx, const struct srv_user *u); /* non-0 stops */
+
+/* ---- attendance for the back-office pages (docs/backoffice.md) ----
+ * Aggregates read from a summary the backend keeps up to date at every
+ * event insert (att_session: live check-ins of current members per session;
+ * att_member: sessions attended per group and participant), so a page costs
+ * the same whatever the number of events. Each query streams rows of text
+ * columns (NULL for SQL NULL) to a srv_row_fn. Overview queries take the
+ * arguments (facility_id, today "YYYY-MM-DD", period, now "YYYY-MM-DD HH:MM")
+ * where period is "current" (period_start <= today <= period_end), "past"
+ * (period_end < today) or "upcoming"; group queries take (group_id). */
+enum srv_att_query {
+	SRV_ATT_GROUPS, /* id, name, period_start, period_end */
+	/* group_id, held (1: start <= now, else 0), present; per session not
+	 * removed, in group, start order */
+	SRV_ATT_SESSIONS,
+	SRV_ATT_MEMBERS, /* group_id, participant_id, attended (all sessions) */
+	SRV_ATT_FUTURE,	 /* group_id, participant_id, sessions attended that start after now */
+	SRV_ATT_GROUP,	 /* facility_id, facility name, timezone, name, period_start, period_end */
+	SRV_ATT_G_SESSIONS, /* session_id, start, end (not removed) */
+	SRV_ATT_G_MEMBERS,  /* participant_id, given_name, family_name */
+	/* every live check-in at the group's sessions: session_id,
+	 * participant_id, at_ms, event id, method, kiosk_id (any order) */
+	SRV_ATT_G_CELLS,
+	/* who has a live check-in there but is not a member (any more): id,
+	 * given_name, family_name */
+	SRV_ATT_G_LEFT,
+	/* cells with a "not present" staff correction: session_id, participant_id */
+	SRV_ATT_G_NOT_PRESENT,
+	SRV_ATT_COUNT
+};
+typedef int (*srv_row_fn)(void *ctx, const char *const *col, int n); /* non-0 stops */
 typedef int (*srv_facility_fn)(void *ctx, const char *id, const char *name,
 			       const char *timezone); /* non-0 stops */
 
@@ -206,6 +238,10 @@ struct srv_store_ops {
 	enum blippa_err (*correct)(void *impl, const struct srv_correction *c);
 	enum blippa_err (*list_corrections)(void *impl, const char *group_id, srv_correction_fn fn,
 					    void *ctx);
+	/* srv_store_*_att.c */
+	enum blippa_err (*attendance)(void *impl, enum srv_att_query q, const char *const *args,
+				      srv_row_fn fn, void *ctx);
+	enum blippa_err (*att_rebuild)(void *impl);
 };
 
 extern const struct srv_store_ops srv_store_sqlite_ops;
@@ -332,5 +368,15 @@ enum blippa_err srv_store_correct(struct srv_store *st, const struct srv_correct
 /* Calls fn per correction of the group, newest first. */
 enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *group_id,
 					   srv_correction_fn fn, void *ctx);
+
+/* Runs attendance query q with its arguments (4 for overview queries, 1 for
+ * group queries; see enum srv_att_query), one fn call per row; the column
+ * strings live until fn returns. */
+enum blippa_err srv_store_attendance(struct srv_store *st, enum srv_att_query q,
+				     const char *const *args, srv_row_fn fn, void *ctx);
+/* Recomputes the attendance summary from the events in one transaction
+ * (import does this itself when the roster changed; the benchmark after a
+ * bulk load). */
+enum blippa_err srv_store_att_rebuild(struct srv_store *st);
 
 #endif

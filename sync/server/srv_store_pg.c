@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 3
+#define PG_SCHEMA_VERSION 5
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -81,7 +81,13 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     " present int NOT NULL, user_name text NOT NULL, reason text NOT NULL,"
     " at_ms bigint NOT NULL);"
     "CREATE INDEX corrections_by_group ON corrections(group_id);",
+    /* v4: the attendance summary of the back-office (srv_store_pg_att.c),
+     * filled from the events already there */
+    pg_schema_att,
+    /* v5: each participant's language, '' if none (as SQLite schema v5) */
+    "ALTER TABLE participants ADD COLUMN language text NOT NULL DEFAULT '';",
 };
+#define PG_SCHEMA_ATT 4 /* the version that adds the summary */
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -118,11 +124,13 @@ static const char *const pg_sql[PQ_COUNT] = {
 		  " OR sessions.start_local IS DISTINCT FROM excluded.start_local"
 		  " OR sessions.end_local IS DISTINCT FROM excluded.end_local"
 		  " OR sessions.removed <> 0",
-    [PQ_PAR_UP] = "INSERT INTO participants SELECT * FROM unnest($1::text[], $2::text[],"
-		  " $3::text[]) ON CONFLICT(id) DO UPDATE SET given_name = excluded.given_name,"
-		  " family_name = excluded.family_name"
+    [PQ_PAR_UP] = "INSERT INTO participants(id, given_name, family_name, language) SELECT * FROM"
+		  " unnest($1::text[], $2::text[], $3::text[], $4::text[]) ON CONFLICT(id) DO"
+		  " UPDATE SET given_name = excluded.given_name,"
+		  " family_name = excluded.family_name, language = excluded.language"
 		  " WHERE participants.given_name IS DISTINCT FROM excluded.given_name"
-		  " OR participants.family_name IS DISTINCT FROM excluded.family_name",
+		  " OR participants.family_name IS DISTINCT FROM excluded.family_name"
+		  " OR participants.language IS DISTINCT FROM excluded.language",
     [PQ_MEM_UP] = "INSERT INTO members SELECT * FROM unnest($1::text[], $2::text[])"
 		  " ON CONFLICT DO NOTHING",
     [PQ_LEA_UP] = "INSERT INTO leaders(id, facility_id, name) SELECT * FROM unnest($1::text[],"
@@ -169,7 +177,8 @@ static const char *const pg_sql[PQ_COUNT] = {
 		      " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = $1"
 		      " AND s.removed = 0",
     [PQ_R_PARTS] =
-	"SELECT id, given_name, family_name FROM participants WHERE id IN (" FAC_PARTS ")",
+	"SELECT id, given_name, family_name, language FROM participants WHERE id IN (" FAC_PARTS
+	")",
     [PQ_R_MEMBERS] = "SELECT m.group_id, m.participant_id FROM members m"
 		     " JOIN groups g ON g.id = m.group_id WHERE g.facility_id = $1",
     [PQ_R_LEADERS] = "SELECT id, name, pin_hash FROM leaders WHERE facility_id = $1",
@@ -439,6 +448,7 @@ enum blippa_err pg_conn_reset(struct pg_conn *c)
 {
 	PQreset(c->pg);
 	memset(c->prepared, 0, sizeof(c->prepared));
+	memset(c->att_prepared, 0, sizeof(c->att_prepared));
 	if (PQstatus(c->pg) != CONNECTION_OK) {
 		const char *why = PQerrorMessage(c->pg);
 		log_error("pg", "reconnect failed: %.*s", (int)strcspn(why, "\n"), why);
@@ -634,6 +644,10 @@ static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create
 	}
 	for (int v = version; rc == BLIPPA_OK && v < PG_SCHEMA_VERSION; v++)
 		rc = pg_exec_simple(c, migrations[v]);
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT) /* the rest of v4 (string length) */
+		rc = pg_exec_simple(c, pg_schema_att_gone);
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT)
+		rc = pg_att_rebuild_conn(c);
 	if (rc == BLIPPA_OK && version < PG_SCHEMA_VERSION) {
 		char sql[96];
 		snprintf(sql, sizeof(sql),

@@ -48,7 +48,7 @@ static enum blippa_err roster_fill(struct pg_conn *c, enum pg_stmt id, const cha
 			rc = roster_add_session(r, C(0), C(1), C(2), C(3));
 			break;
 		case PQ_R_PARTS:
-			rc = roster_add_participant(r, C(0), C(1), C(2));
+			rc = roster_add_participant_lang(r, C(0), C(1), C(2), C(3));
 			break;
 		case PQ_R_MEMBERS:
 			rc = roster_add_member(r, C(0), C(1));

@@ -103,15 +103,16 @@ static enum blippa_err import_rows(struct pg_conn *c, const struct srv_import *m
 	}
 	if (rc == BLIPPA_OK)
 		rc = run_arrays(c, PQ_SES_UP, a, 4, &st->changed);
-	arrs_init(a, 3);
+	arrs_init(a, 4);
 	for (size_t i = 0; i < m->n_participants; i++) {
 		const struct srv_participant *p = &m->participants[i];
 		pg_arr_text(&a[0], p->id, false);
 		pg_arr_text(&a[1], p->given_name, false);
 		pg_arr_text(&a[2], p->family_name, false);
+		pg_arr_text(&a[3], p->language ? p->language : "", false);
 	}
 	if (rc == BLIPPA_OK)
-		rc = run_arrays(c, PQ_PAR_UP, a, 3, &st->changed);
+		rc = run_arrays(c, PQ_PAR_UP, a, 4, &st->changed);
 	arrs_init(a, 2);
 	for (size_t i = 0; i < m->n_members; i++) {
 		pg_arr_text(&a[0], m->members[i].group_id, false);
@@ -194,6 +195,9 @@ static enum blippa_err import_rows(struct pg_conn *c, const struct srv_import *m
 		rc = pg_run_cmd(c, PQ_CARD_DEL_ORPHAN, 0, NULL, NULL, NULL, &st->removed);
 	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
 		rc = pg_run_cmd(c, PQ_VERSION_BUMP, 0, NULL, NULL, NULL, NULL);
+	/* membership and sessions decide the attendance summary */
+	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
+		rc = pg_att_rebuild_conn(c);
 	return rc;
 }
 

@@ -60,7 +60,8 @@ enum pg_stmt {
 struct pg_conn {
 	struct srv_pool_conn link; /* first: the pool's */
 	PGconn *pg;
-	bool prepared[PQ_COUNT]; /* per connection; cleared by a reconnect */
+	bool prepared[PQ_COUNT];	  /* per connection; cleared by a reconnect */
+	bool att_prepared[SRV_ATT_COUNT]; /* srv_store_pg_att.c, likewise */
 };
 
 struct pg_impl {
@@ -157,5 +158,13 @@ enum blippa_err pg_list_facilities(void *impl, srv_facility_fn fn, void *ctx);
 enum blippa_err pg_correct(void *impl, const struct srv_correction *k);
 enum blippa_err pg_list_corrections(void *impl, const char *group_id, srv_correction_fn fn,
 				    void *ctx);
+
+/* srv_store_pg_att.c: the attendance summary (schema v4) */
+extern const char pg_schema_att[], pg_schema_att_gone[]; /* run in this order */
+enum blippa_err pg_attendance(void *impl, enum srv_att_query q, const char *const *args,
+			      srv_row_fn fn, void *ctx);
+enum blippa_err pg_att_rebuild(void *impl);
+/* Inside a transaction on c. */
+enum blippa_err pg_att_rebuild_conn(struct pg_conn *c);
 
 #endif

@@ -244,6 +244,8 @@ const struct srv_store_ops srv_store_pg_ops = {
     .list_facilities = pg_list_facilities,
     .correct = pg_correct,
     .list_corrections = pg_list_corrections,
+    .attendance = pg_attendance,
+    .att_rebuild = pg_att_rebuild,
 };
 
 bool srv_store_pg_target(const char *db)

@@ -24,7 +24,7 @@
 #include "log.h"
 
 #define SQ_APP_ID 0x426c7053 /* "BlpS": a Blippa region database */
-#define SQ_SCHEMA_VERSION 3
+#define SQ_SCHEMA_VERSION 5
 #define SQ_POOL_MAX 8
 #define SQ_BUSY_MS 10000
 
@@ -81,6 +81,11 @@ static const char *const schema_v3 =
     " at_ms INTEGER NOT NULL);"
     "CREATE INDEX corrections_by_group ON corrections(group_id);";
 
+/* v5: each participant's language (ISO 639-1, '' if none), from the optional
+ * language column of participants.csv; kiosks greet in it. */
+static const char *const schema_v5 =
+    "ALTER TABLE participants ADD COLUMN language TEXT NOT NULL DEFAULT '';";
+
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
 	" hb_oldest_age_s, hb_reader, hb_last_error, hb_kiosk_time_ms"
@@ -108,10 +113,13 @@ static const char *const sq_sql[Q_COUNT] = {
 		 " WHERE group_id IS NOT excluded.group_id"
 		 " OR start_local IS NOT excluded.start_local"
 		 " OR end_local IS NOT excluded.end_local OR removed <> 0",
-    [Q_PAR_UP] = "INSERT INTO participants VALUES(?1, ?2, ?3) ON CONFLICT(id) DO UPDATE SET"
-		 " given_name = excluded.given_name, family_name = excluded.family_name"
+    [Q_PAR_UP] = "INSERT INTO participants(id, given_name, family_name, language)"
+		 " VALUES(?1, ?2, ?3, ?4) ON CONFLICT(id) DO UPDATE SET"
+		 " given_name = excluded.given_name, family_name = excluded.family_name,"
+		 " language = excluded.language"
 		 " WHERE given_name IS NOT excluded.given_name"
-		 " OR family_name IS NOT excluded.family_name",
+		 " OR family_name IS NOT excluded.family_name"
+		 " OR language IS NOT excluded.language",
     [Q_MEM_UP] = "INSERT OR IGNORE INTO members VALUES(?1, ?2)",
     [Q_LEA_UP] = "INSERT INTO leaders(id, facility_id, name) VALUES(?1, ?2, ?3)"
 		 " ON CONFLICT(id) DO UPDATE SET facility_id = excluded.facility_id,"
@@ -158,7 +166,8 @@ static const char *const sq_sql[Q_COUNT] = {
 		     " JOIN groups g ON g.id = s.group_id WHERE g.facility_id = ?1"
 		     " AND s.removed = 0",
     [Q_R_PARTS] =
-	"SELECT id, given_name, family_name FROM participants WHERE id IN (" FAC_PARTS ")",
+	"SELECT id, given_name, family_name, language FROM participants WHERE id IN (" FAC_PARTS
+	")",
     [Q_R_MEMBERS] = "SELECT m.group_id, m.participant_id FROM members m"
 		    " JOIN groups g ON g.id = m.group_id WHERE g.facility_id = ?1",
     [Q_R_LEADERS] = "SELECT id, name, pin_hash FROM leaders WHERE facility_id = ?1",
@@ -255,6 +264,8 @@ static void conn_free(struct sq_conn *c)
 		return;
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(c->stmt[i]);
+	for (int i = 0; i < SRV_ATT_COUNT; i++)
+		sqlite3_finalize(c->att[i]);
 	sqlite3_close_v2(c->db);
 	free(c);
 }
@@ -438,6 +449,16 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 		src = sqlite3_exec(c->db, schema_v2, NULL, NULL, NULL);
 	if (src == SQLITE_OK && version < 3)
 		src = sqlite3_exec(c->db, schema_v3, NULL, NULL, NULL);
+	/* v4: the attendance summary of the back-office (srv_store_sqlite_att.c) */
+	if (src == SQLITE_OK && version < 4) {
+		src = sqlite3_exec(c->db, sq_schema_att, NULL, NULL, NULL);
+		if (src == SQLITE_OK)
+			src = sqlite3_exec(c->db, sq_schema_att_gone, NULL, NULL, NULL);
+		if (src == SQLITE_OK)
+			src = sq_att_rebuild_conn(c) == BLIPPA_OK ? SQLITE_OK : SQLITE_ERROR;
+	}
+	if (src == SQLITE_OK && version < 5)
+		src = sqlite3_exec(c->db, schema_v5, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
@@ -612,8 +633,9 @@ static enum blippa_err import_rows(struct sq_conn *c, const struct srv_import *m
 	}
 	for (size_t i = 0; rc == BLIPPA_OK && i < m->n_participants; i++) {
 		const struct srv_participant *p = &m->participants[i];
-		const char *v[] = {p->id, p->given_name, p->family_name};
-		rc = sq_run_texts(c, Q_PAR_UP, v, 3, &st->changed);
+		const char *v[] = {p->id, p->given_name, p->family_name,
+				   p->language ? p->language : ""};
+		rc = sq_run_texts(c, Q_PAR_UP, v, 4, &st->changed);
 		if (rc == BLIPPA_OK)
 			rc = key_add(c, 3, p->id, NULL);
 		if (rc == BLIPPA_OK)
@@ -642,6 +664,9 @@ static enum blippa_err import_rows(struct sq_conn *c, const struct srv_import *m
 		rc = sq_run(c, sq_stmt(c, dels[i]), &st->removed);
 	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
 		rc = sq_run(c, sq_stmt(c, Q_VERSION_BUMP), NULL);
+	/* membership and sessions decide the attendance summary */
+	if (rc == BLIPPA_OK && st->changed + st->removed > 0)
+		rc = sq_att_rebuild_conn(c);
 	return rc;
 }
 

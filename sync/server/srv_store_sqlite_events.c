@@ -31,7 +31,8 @@ static enum blippa_err roster_fill(struct sq_conn *c, enum sq_stmt id, const cha
 			rc = roster_add_session(r, COL(s, 0), COL(s, 1), COL(s, 2), COL(s, 3));
 			break;
 		case Q_R_PARTS:
-			rc = roster_add_participant(r, COL(s, 0), COL(s, 1), COL(s, 2));
+			rc = roster_add_participant_lang(r, COL(s, 0), COL(s, 1), COL(s, 2),
+							 COL(s, 3));
 			break;
 		case Q_R_MEMBERS:
 			rc = roster_add_member(r, COL(s, 0), COL(s, 1));

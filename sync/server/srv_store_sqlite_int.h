@@ -62,6 +62,7 @@ struct sq_conn {
 	struct srv_pool_conn link; /* first: the pool's */
 	sqlite3 *db;
 	sqlite3_stmt *stmt[Q_COUNT];
+	sqlite3_stmt *att[SRV_ATT_COUNT]; /* srv_store_sqlite_att.c, prepared once */
 };
 
 struct sq_impl {
@@ -119,5 +120,13 @@ enum blippa_err sq_list_facilities(void *impl, srv_facility_fn fn, void *ctx);
 enum blippa_err sq_correct(void *impl, const struct srv_correction *c);
 enum blippa_err sq_list_corrections(void *impl, const char *group_id, srv_correction_fn fn,
 				    void *ctx);
+
+/* srv_store_sqlite_att.c: the attendance summary (schema v4) */
+extern const char sq_schema_att[], sq_schema_att_gone[]; /* run in this order */
+enum blippa_err sq_attendance(void *impl, enum srv_att_query q, const char *const *args,
+			      srv_row_fn fn, void *ctx);
+enum blippa_err sq_att_rebuild(void *impl);
+/* Inside a write transaction on c. */
+enum blippa_err sq_att_rebuild_conn(struct sq_conn *c);
 
 #endif

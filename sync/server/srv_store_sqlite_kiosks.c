@@ -223,4 +223,6 @@ const struct srv_store_ops srv_store_sqlite_ops = {
     .list_facilities = sq_list_facilities,
     .correct = sq_correct,
     .list_corrections = sq_list_corrections,
+    .attendance = sq_attendance,
+    .att_rebuild = sq_att_rebuild,
 };

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* One facility's attendance folded for the back-office; see web_data.h. */
+/* Attendance for the back-office pages from the store's summary; see
+ * web_data.h. */
 #include "web_data.h"
 
 #include <stdio.h>
@@ -68,10 +69,29 @@ static size_t smap_get(const struct smap *m, const char *a, const char *b)
 }
 
 struct priv {
-	struct smap groups, sessions, members, parts;
+	struct smap groups, members;
 	size_t members_cap;
 	bool grid;
 	enum blippa_err rc;
+	size_t present_cap; /* overview: capacity of d->sessions */
+	struct cell *cells; /* group page: the live check-ins, while loading */
+	size_t n_cells, cells_cap;
+	struct smap sess;	/* group page: session id -> index into d->sessions */
+	const char *last_group; /* overview: the group of the previous session row */
+	size_t group;
+	bool any_left;	    /* a check-in of someone not (any more) a member */
+	struct smap future; /* overview: (group, participant) -> future sessions attended */
+	char **owned;	    /* strings the future map keys point to */
+	size_t n_owned, owned_cap;
+};
+
+/* A live check-in of the group page (strings owned). */
+struct cell {
+	char *pid, *id;
+	size_t session; /* index into d->sessions */
+	int64_t at_ms;
+	enum checkin_method method;
+	bool staff; /* by a staff correction */
 };
 
 static int cmp_session(const void *x, const void *y)
@@ -96,11 +116,9 @@ static int cmp_member(const void *x, const void *y)
 	return c ? c : strcmp(a->p->id, b->p->id);
 }
 
-static enum web_mark mark_of(const struct srv_export_row *row)
+static enum web_mark mark_of(enum checkin_method m)
 {
-	if (!row->present)
-		return WM_ABSENT;
-	switch (row->method) {
+	switch (m) {
 	case CHECKIN_CARD:
 		return WM_CARD;
 	case CHECKIN_NAME:
@@ -134,124 +152,57 @@ static struct wd_member *add_member(struct web_data *d, const struct roster_part
 	return m;
 }
 
-static int on_row(void *ctx, const struct srv_export_row *row)
+static size_t count(const char *v)
 {
-	struct web_data *d = ctx;
-	struct priv *pv = d->priv;
-	size_t g = smap_get(&pv->groups, row->group_id, NULL);
-	size_t s = smap_get(&pv->sessions, row->session_id, NULL);
-	if (g == (size_t)-1 || s == (size_t)-1)
-		return 0; /* another group, or a session no longer in the roster */
-	struct wd_session *ses = &d->sessions[s];
-	size_t mi = smap_get(&pv->members, d->groups[g].g->id, row->participant_id);
-	if (mi == (size_t)-1) {
-		if (!pv->grid || !row->present)
-			return 0;
-		size_t p = smap_get(&pv->parts, row->participant_id, NULL);
-		if (p == (size_t)-1)
-			return 0; /* no longer in the roster: no name to show */
-		struct wd_member *m = add_member(d, &d->r->participants[p], g);
-		if (!m) {
-			pv->rc = BLIPPA_ERR_NOMEM;
-			return 1;
-		}
-		m->left = true;
-		mi = d->n_members - 1;
-		smap_put(&pv->members, d->groups[g].g->id, m->p->id, mi);
-	}
-	struct wd_member *m = &d->members[mi];
-	if (m->marks)
-		m->marks[s - d->groups[g].first_session] =
-		    (unsigned char)(mark_of(row) |
-				    (row->present && strncmp(row->kiosk_id, "staff:", 6) == 0
-					 ? WM_STAFF
-					 : 0));
-	if (row->present && ses->held) {
-		m->attended++;
-		if (!m->left)
-			ses->present++;
-	}
-	return 0;
+	return v ? (size_t)strtoull(v, NULL, 10) : 0;
 }
 
-static void fold(struct web_data *d)
+static struct web_data *data_new(bool grid)
 {
-	for (size_t i = 0; i < d->n_groups; i++) {
-		struct wd_group *g = &d->groups[i];
-		for (size_t s = g->first_session; s < g->first_session + g->n_sessions; s++) {
-			if (d->sessions[s].held) {
-				g->n_held++;
-				g->present_total += d->sessions[s].present;
-			}
-		}
-	}
-	qsort(d->members, d->n_members, sizeof(*d->members), cmp_member);
-	for (size_t i = 0; i < d->n_members; i++) {
-		struct wd_member *m = &d->members[i];
-		struct wd_group *g = &d->groups[m->group];
-		if (i == 0 || d->members[i - 1].group != m->group)
-			g->first_member = i;
-		g->n_all++;
-		if (m->left)
-			continue;
-		g->n_members++;
-		if (g->n_held && m->attended * 2 >= g->n_held)
-			g->half++;
-		if (m->marks && g->n_held >= 2) {
-			size_t last = 0, missed = 0;
-			for (size_t s = g->n_sessions; s-- > 0 && last < 2;) {
-				if (!d->sessions[g->first_session + s].held)
-					continue;
-				last++;
-				if ((m->marks[s] & WM_MASK) <= WM_ABSENT)
-					missed++;
-			}
-			m->follow_up = missed == 2;
-		}
-	}
-}
-
-enum blippa_err web_data_load(struct srv_store *st, const char *fid, const char *only_group,
-			      int64_t now_ms, struct web_data **out)
-{
-	enum blippa_err rc;
-	char date[11], hhmm[6];
-	*out = NULL;
 	struct web_data *d = calloc(1, sizeof(*d));
 	struct priv *pv = calloc(1, sizeof(*pv));
-	if (!d || !pv) {
+	if (!d || !pv || !(d->r = roster_new())) {
 		free(d);
 		free(pv);
-		return BLIPPA_ERR_NOMEM;
+		return NULL;
 	}
 	d->priv = pv;
-	pv->grid = only_group != NULL;
-	rc = srv_store_load_roster(st, fid, &d->r);
-	if (rc != BLIPPA_OK)
-		goto out;
+	pv->grid = grid;
+	return d;
+}
+
+static enum blippa_err set_now(struct web_data *d, int64_t now_ms)
+{
+	char date[11], hhmm[6];
+	enum blippa_err rc = tz_utc_ms_to_local(d->r->facility.timezone, now_ms, date, hhmm);
+	if (rc == BLIPPA_OK)
+		snprintf(d->now_local, sizeof(d->now_local), "%s %s", date, hhmm);
+	return rc;
+}
+
+/* The groups of d->r become d->groups (a map by id). */
+static enum blippa_err index_groups(struct web_data *d)
+{
+	struct priv *pv = d->priv;
 	struct roster *r = d->r;
-	rc = tz_utc_ms_to_local(r->facility.timezone, now_ms, date, hhmm);
-	if (rc != BLIPPA_OK)
-		goto out;
-	snprintf(d->now_local, sizeof(d->now_local), "%s %s", date, hhmm);
-	rc = BLIPPA_ERR_NOMEM;
 	d->groups = calloc(r->n_groups + 1, sizeof(*d->groups));
-	d->sessions = calloc(r->n_sessions + 1, sizeof(*d->sessions));
-	if (!d->groups || !d->sessions || !smap_init(&pv->groups, r->n_groups) ||
-	    !smap_init(&pv->sessions, r->n_sessions) ||
-	    !smap_init(&pv->members, r->n_members + 64) ||
-	    !smap_init(&pv->parts, pv->grid ? r->n_participants : 0))
-		goto out;
+	if (!d->groups || !smap_init(&pv->groups, r->n_groups))
+		return BLIPPA_ERR_NOMEM;
 	for (size_t i = 0; i < r->n_groups; i++) {
-		if (only_group && strcmp(r->groups[i].id, only_group) != 0)
-			continue;
 		d->groups[d->n_groups].g = &r->groups[i];
 		smap_put(&pv->groups, r->groups[i].id, NULL, d->n_groups++);
 	}
-	if (only_group && d->n_groups == 0) {
-		rc = BLIPPA_ERR_NOT_FOUND;
-		goto out;
-	}
+	return BLIPPA_OK;
+}
+
+/* The group page: the sessions of d->r in start order. */
+static enum blippa_err index_sessions(struct web_data *d)
+{
+	struct priv *pv = d->priv;
+	struct roster *r = d->r;
+	d->sessions = calloc(r->n_sessions + 1, sizeof(*d->sessions));
+	if (!d->sessions)
+		return BLIPPA_ERR_NOMEM;
 	for (size_t i = 0; i < r->n_sessions; i++) {
 		size_t g = smap_get(&pv->groups, r->sessions[i].group_id, NULL);
 		if (g == (size_t)-1)
@@ -267,41 +218,413 @@ enum blippa_err web_data_load(struct srv_store *st, const char *fid, const char 
 		if (!g->n_sessions)
 			g->first_session = i;
 		g->n_sessions++;
-		smap_put(&pv->sessions, d->sessions[i].s->id, NULL, i);
+		if (d->sessions[i].held)
+			g->n_held++;
 	}
-	if (pv->grid)
-		for (size_t i = 0; i < r->n_participants; i++)
-			smap_put(&pv->parts, r->participants[i].id, NULL, i);
-	const struct roster_participant *plist = r->participants;
-	struct smap pidx = {0};
-	if (!pv->grid && !smap_init(&pidx, r->n_participants))
-		goto out;
-	if (!pv->grid)
-		for (size_t i = 0; i < r->n_participants; i++)
-			smap_put(&pidx, plist[i].id, NULL, i);
-	for (size_t i = 0; i < r->n_members; i++) {
-		size_t g = smap_get(&pv->groups, r->members[i].group_id, NULL);
-		if (g == (size_t)-1)
-			continue;
-		size_t p =
-		    smap_get(pv->grid ? &pv->parts : &pidx, r->members[i].participant_id, NULL);
-		if (p == (size_t)-1)
-			continue;
-		if (!add_member(d, &plist[p], g)) {
-			smap_free(&pidx);
-			goto out;
+	return BLIPPA_OK;
+}
+
+/* ---- the overview ---- */
+
+static int ov_group(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	pv->rc = n < 4 ? BLIPPA_ERR_IO : roster_add_group(d->r, col[0], col[1], col[2], col[3]);
+	return pv->rc != BLIPPA_OK;
+}
+
+/* A row per session in group, start order, without a roster entry (the
+ * overview names no session). */
+static int ov_session(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	if (n < 3 || !col[0]) {
+		pv->rc = BLIPPA_ERR_IO;
+		return 1;
+	}
+	if (!pv->last_group || strcmp(pv->last_group, col[0]) != 0) {
+		size_t g = smap_get(&pv->groups, col[0], NULL);
+		if (g == (size_t)-1 || d->groups[g].n_sessions) {
+			pv->rc = BLIPPA_ERR_IO; /* not in group order */
+			return 1;
 		}
-		smap_put(&pv->members, r->members[i].group_id, plist[p].id, d->n_members - 1);
+		pv->group = g;
+		pv->last_group = d->groups[g].g->id;
+		d->groups[g].first_session = d->n_sessions;
 	}
-	smap_free(&pidx);
-	struct srv_export_filter f = {.facility_id = fid};
+	if (d->n_sessions == pv->present_cap) {
+		size_t cap = pv->present_cap ? pv->present_cap * 2 : 1024;
+		struct wd_session *v = realloc(d->sessions, cap * sizeof(*v));
+		if (!v) {
+			pv->rc = BLIPPA_ERR_NOMEM;
+			return 1;
+		}
+		d->sessions = v;
+		pv->present_cap = cap;
+	}
+	struct wd_group *g = &d->groups[pv->group];
+	struct wd_session *s = &d->sessions[d->n_sessions++];
+	s->s = NULL;
+	s->group = pv->group;
+	s->held = count(col[1]) != 0;
+	s->present = count(col[2]);
+	g->n_sessions++;
+	if (s->held) {
+		g->n_held++;
+		g->present_total += s->present;
+	}
+	return 0;
+}
+
+static char *own(struct priv *pv, const char *s)
+{
+	if (pv->n_owned == pv->owned_cap) {
+		size_t cap = pv->owned_cap ? pv->owned_cap * 2 : 64;
+		char **o = realloc(pv->owned, cap * sizeof(*o));
+		if (!o)
+			return NULL;
+		pv->owned = o;
+		pv->owned_cap = cap;
+	}
+	char *c = strdup(s ? s : "");
+	if (c)
+		pv->owned[pv->n_owned++] = c;
+	return c;
+}
+
+/* Rows are few (check-ins at sessions not yet held): kept in a list, then
+ * in the map once all are there. */
+static int ov_future(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	char *g = n >= 3 ? own(pv, col[0]) : NULL, *p = g ? own(pv, col[1]) : NULL,
+	     *k = p ? own(pv, col[2]) : NULL;
+	if (!k) {
+		pv->rc = n >= 3 ? BLIPPA_ERR_NOMEM : BLIPPA_ERR_IO;
+		return 1;
+	}
+	return 0;
+}
+
+static int ov_member(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	if (n < 3) {
+		pv->rc = BLIPPA_ERR_IO;
+		return 1;
+	}
+	size_t g = smap_get(&pv->groups, col[0], NULL);
+	if (g == (size_t)-1)
+		return 0;
+	struct wd_group *wg = &d->groups[g];
+	size_t attended = count(col[2]);
+	size_t f = pv->future.cap ? smap_get(&pv->future, col[0], col[1]) : (size_t)-1;
+	if (f != (size_t)-1)
+		attended -= attended >= f ? f : attended;
+	wg->n_members++;
+	if (wg->n_held && attended * 2 >= wg->n_held)
+		wg->half++;
+	return 0;
+}
+
+enum blippa_err web_data_overview(struct srv_store *st, const char *fid, const char *name,
+				  const char *tz, const char *period, int64_t now_ms,
+				  struct web_data **out)
+{
+	struct web_data *d = data_new(false);
+	enum blippa_err rc = d ? BLIPPA_OK : BLIPPA_ERR_NOMEM;
+	*out = NULL;
+	if (rc != BLIPPA_OK)
+		return rc;
+	struct priv *pv = d->priv;
+	rc = roster_set_facility(d->r, fid, name, tz);
+	if (rc == BLIPPA_OK)
+		rc = set_now(d, now_ms);
+	char today[11];
+	snprintf(today, sizeof(today), "%.10s", d->now_local);
+	const char *args[] = {fid, today, period, d->now_local};
 	pv->rc = BLIPPA_OK;
-	rc = srv_store_export(st, &f, on_row, d);
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_GROUPS, args, ov_group, d);
 	if (rc == BLIPPA_OK)
 		rc = pv->rc;
 	if (rc == BLIPPA_OK)
+		rc = index_groups(d);
+	static const struct {
+		enum srv_att_query q;
+		srv_row_fn fn;
+	} steps[] = {{SRV_ATT_SESSIONS, ov_session}, {SRV_ATT_FUTURE, ov_future}};
+	for (size_t i = 0; rc == BLIPPA_OK && i < sizeof(steps) / sizeof(steps[0]); i++) {
+		pv->rc = BLIPPA_OK;
+		rc = srv_store_attendance(st, steps[i].q, args, steps[i].fn, d);
+		if (rc == BLIPPA_OK)
+			rc = pv->rc;
+	}
+	if (rc == BLIPPA_OK && pv->n_owned) {
+		if (!smap_init(&pv->future, pv->n_owned / 3))
+			rc = BLIPPA_ERR_NOMEM;
+		for (size_t i = 0; rc == BLIPPA_OK && i + 2 < pv->n_owned; i += 3)
+			smap_put(&pv->future, pv->owned[i], pv->owned[i + 1],
+				 count(pv->owned[i + 2]));
+	}
+	if (rc == BLIPPA_OK) {
+		pv->rc = BLIPPA_OK;
+		rc = srv_store_attendance(st, SRV_ATT_MEMBERS, args, ov_member, d);
+		if (rc == BLIPPA_OK)
+			rc = pv->rc;
+	}
+	if (rc != BLIPPA_OK) {
+		web_data_free(d);
+		d = NULL;
+	}
+	*out = d;
+	return rc;
+}
+
+/* ---- the group page ---- */
+
+static int gr_group(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	if (n < 6) {
+		pv->rc = BLIPPA_ERR_IO;
+		return 1;
+	}
+	pv->rc = roster_set_facility(d->r, col[0], col[1], col[2]);
+	if (pv->rc == BLIPPA_OK)
+		pv->rc = roster_add_group(d->r, pv->owned[0], col[3], col[4], col[5]);
+	return 1; /* one row */
+}
+
+static int gr_session(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	pv->rc = n < 3 ? BLIPPA_ERR_IO
+		       : roster_add_session(d->r, col[0], d->r->groups[0].id, col[1], col[2]);
+	return pv->rc != BLIPPA_OK;
+}
+
+static int gr_member(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	pv->rc = n < 3 ? BLIPPA_ERR_IO : roster_add_participant(d->r, col[0], col[1], col[2]);
+	if (pv->rc == BLIPPA_OK)
+		pv->rc = roster_add_member(d->r, d->r->groups[0].id, col[0]);
+	return pv->rc != BLIPPA_OK;
+}
+
+static int gr_cell(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	if (n < 6 || !col[0] || !col[1] || !col[3]) {
+		pv->rc = BLIPPA_ERR_IO;
+		return 1;
+	}
+	size_t s = smap_get(&pv->sess, col[0], NULL);
+	if (s == (size_t)-1)
+		return 0;
+	if (pv->n_cells == pv->cells_cap) {
+		size_t cap = pv->cells_cap ? pv->cells_cap * 2 : 256;
+		struct cell *c = realloc(pv->cells, cap * sizeof(*c));
+		if (!c) {
+			pv->rc = BLIPPA_ERR_NOMEM;
+			return 1;
+		}
+		pv->cells = c;
+		pv->cells_cap = cap;
+	}
+	struct cell *c = &pv->cells[pv->n_cells];
+	memset(c, 0, sizeof(*c));
+	c->pid = strdup(col[1]);
+	c->id = strdup(col[3]);
+	pv->n_cells++;
+	if (!c->pid || !c->id) {
+		pv->rc = BLIPPA_ERR_NOMEM;
+		return 1;
+	}
+	c->session = s;
+	c->at_ms = col[2] ? strtoll(col[2], NULL, 10) : 0;
+	c->method = (enum checkin_method)count(col[4]);
+	c->staff = col[5] && strncmp(col[5], "staff:", 6) == 0;
+	if (smap_get(&pv->members, c->pid, NULL) == (size_t)-1)
+		pv->any_left = true;
+	return 0;
+}
+
+static int gr_left(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	pv->rc = n < 3 ? BLIPPA_ERR_IO : roster_add_participant(d->r, col[0], col[1], col[2]);
+	return pv->rc != BLIPPA_OK;
+}
+
+static int gr_not_present(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	size_t s = n >= 2 && col[0] ? smap_get(&pv->sess, col[0], NULL) : (size_t)-1;
+	size_t m = n >= 2 && col[1] ? smap_get(&pv->members, col[1], NULL) : (size_t)-1;
+	if (s != (size_t)-1 && m != (size_t)-1 && !d->members[m].left &&
+	    d->members[m].marks[s] == WM_ABSENT) /* no live check-in since */
+		d->members[m].marks[s] |= WM_STAFF;
+	return 0;
+}
+
+/* A row per participant of the roster (members, then those who left), all
+ * absent (members) or unmarked (left); the index by id in pv->members. */
+static enum blippa_err add_members(struct web_data *d, size_t n_roster)
+{
+	struct priv *pv = d->priv;
+	struct roster *r = d->r;
+	smap_free(&pv->members);
+	if (!smap_init(&pv->members, r->n_participants))
+		return BLIPPA_ERR_NOMEM;
+	for (size_t i = 0; i < r->n_participants; i++) {
+		struct wd_member *m = add_member(d, &r->participants[i], 0);
+		if (!m)
+			return BLIPPA_ERR_NOMEM;
+		m->left = i >= n_roster;
+		memset(m->marks, m->left ? WM_NONE : WM_ABSENT, d->groups[0].n_sessions);
+		smap_put(&pv->members, r->participants[i].id, NULL, i);
+	}
+	return BLIPPA_OK;
+}
+
+/* The earliest live check-in of each cell marks it (card, name, leader; a
+ * staff one flagged) and counts when its session is held. */
+static enum blippa_err apply_cells(struct web_data *d)
+{
+	struct priv *pv = d->priv;
+	size_t ns = d->groups[0].n_sessions;
+	size_t *best = malloc((d->n_members * ns + 1) * sizeof(*best));
+	if (!best)
+		return BLIPPA_ERR_NOMEM;
+	for (size_t i = 0; i < d->n_members * ns; i++)
+		best[i] = (size_t)-1;
+	for (size_t i = 0; i < pv->n_cells; i++) {
+		const struct cell *c = &pv->cells[i];
+		size_t m = smap_get(&pv->members, c->pid, NULL);
+		if (m == (size_t)-1)
+			continue; /* left, and no longer in the roster: no name to show */
+		size_t *b = &best[m * ns + c->session];
+		if (*b == (size_t)-1 || c->at_ms < pv->cells[*b].at_ms ||
+		    (c->at_ms == pv->cells[*b].at_ms && strcmp(c->id, pv->cells[*b].id) < 0))
+			*b = i;
+	}
+	for (size_t m = 0; m < d->n_members; m++) {
+		struct wd_member *mb = &d->members[m];
+		for (size_t s = 0; s < ns; s++) {
+			size_t i = best[m * ns + s];
+			if (i == (size_t)-1)
+				continue;
+			const struct cell *c = &pv->cells[i];
+			mb->marks[s] =
+			    (unsigned char)(mark_of(c->method) | (c->staff ? WM_STAFF : 0));
+			if (d->sessions[s].held) {
+				mb->attended++;
+				if (!mb->left)
+					d->sessions[s].present++;
+			}
+		}
+	}
+	free(best);
+	return BLIPPA_OK;
+}
+
+static void fold(struct web_data *d)
+{
+	struct wd_group *g = &d->groups[0];
+	g->present_total = 0;
+	for (size_t s = 0; s < d->n_sessions; s++)
+		if (d->sessions[s].held)
+			g->present_total += d->sessions[s].present;
+	qsort(d->members, d->n_members, sizeof(*d->members), cmp_member);
+	g->first_member = 0;
+	g->n_all = d->n_members;
+	for (size_t i = 0; i < d->n_members; i++) {
+		struct wd_member *m = &d->members[i];
+		if (m->left)
+			continue;
+		g->n_members++;
+		if (g->n_held && m->attended * 2 >= g->n_held)
+			g->half++;
+		if (g->n_held >= 2) {
+			size_t last = 0, missed = 0;
+			for (size_t s = g->n_sessions; s-- > 0 && last < 2;) {
+				if (!d->sessions[g->first_session + s].held)
+					continue;
+				last++;
+				if ((m->marks[s] & WM_MASK) <= WM_ABSENT)
+					missed++;
+			}
+			m->follow_up = missed == 2;
+		}
+	}
+}
+
+enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64_t now_ms,
+				    struct web_data **out)
+{
+	struct web_data *d = data_new(true);
+	enum blippa_err rc = d ? BLIPPA_OK : BLIPPA_ERR_NOMEM;
+	*out = NULL;
+	if (rc != BLIPPA_OK)
+		return rc;
+	struct priv *pv = d->priv;
+	const char *args[] = {gid};
+	if (!own(pv, gid)) /* owned[0]: the group id while its row is read */
+		rc = BLIPPA_ERR_NOMEM;
+	pv->rc = BLIPPA_ERR_NOT_FOUND;
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_GROUP, args, gr_group, d);
+	if (rc == BLIPPA_OK)
+		rc = pv->rc;
+	if (rc == BLIPPA_OK)
+		rc = set_now(d, now_ms);
+	pv->rc = BLIPPA_OK;
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_G_SESSIONS, args, gr_session, d);
+	if (rc == BLIPPA_OK && (rc = pv->rc) == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_G_MEMBERS, args, gr_member, d);
+	if (rc == BLIPPA_OK)
+		rc = pv->rc;
+	if (rc == BLIPPA_OK)
+		rc = index_groups(d);
+	if (rc == BLIPPA_OK)
+		rc = index_sessions(d);
+	size_t n_roster = d->r->n_participants;
+	if (rc == BLIPPA_OK &&
+	    (!smap_init(&pv->sess, d->n_sessions) || !smap_init(&pv->members, n_roster)))
+		rc = BLIPPA_ERR_NOMEM;
+	for (size_t i = 0; rc == BLIPPA_OK && i < d->n_sessions; i++)
+		smap_put(&pv->sess, d->sessions[i].s->id, NULL, i);
+	for (size_t i = 0; rc == BLIPPA_OK && i < n_roster; i++)
+		smap_put(&pv->members, d->r->participants[i].id, NULL, i);
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_G_CELLS, args, gr_cell, d);
+	if (rc == BLIPPA_OK)
+		rc = pv->rc;
+	if (rc == BLIPPA_OK && pv->any_left) /* rare: then the names of those who left */
+		rc = srv_store_attendance(st, SRV_ATT_G_LEFT, args, gr_left, d);
+	if (rc == BLIPPA_OK)
+		rc = pv->rc;
+	if (rc == BLIPPA_OK)
+		rc = add_members(d, n_roster);
+	if (rc == BLIPPA_OK)
+		rc = apply_cells(d);
+	if (rc == BLIPPA_OK)
+		rc = srv_store_attendance(st, SRV_ATT_G_NOT_PRESENT, args, gr_not_present, d);
+	if (rc == BLIPPA_OK)
 		fold(d);
-out:
 	if (rc != BLIPPA_OK) {
 		web_data_free(d);
 		d = NULL;
@@ -325,9 +648,17 @@ void web_data_free(struct web_data *d)
 	struct priv *pv = d->priv;
 	if (pv) {
 		smap_free(&pv->groups);
-		smap_free(&pv->sessions);
 		smap_free(&pv->members);
-		smap_free(&pv->parts);
+		smap_free(&pv->future);
+		smap_free(&pv->sess);
+		for (size_t i = 0; i < pv->n_cells; i++) {
+			free(pv->cells[i].pid);
+			free(pv->cells[i].id);
+		}
+		free(pv->cells);
+		for (size_t i = 0; i < pv->n_owned; i++)
+			free(pv->owned[i]);
+		free(pv->owned);
 		free(pv);
 	}
 	for (size_t i = 0; i < d->n_members; i++)

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* Attendance of one facility for the back-office pages and exports: the
- * roster (groups, sessions in start order, members) joined with the
- * export rows (srv_store_export), folded into counts per group, session and
- * member. Built per request, freed with web_data_free. */
+/* Attendance for the back-office pages, read from the store's attendance
+ * summary (srv_store_attendance): for the overview, the groups of one
+ * facility in a period with counts per group and session; for the group
+ * page, one group with its grid (a mark per member and session). Gives the
+ * same figures as folding the export row by row (test_web_data checks it)
+ * at a cost that does not grow with the number of events. Built per
+ * request, freed with web_data_free. */
 #ifndef BLIPPA_WEB_DATA_H
 #define BLIPPA_WEB_DATA_H
 
@@ -16,7 +19,7 @@
 /* One cell: attendance of one participant at one session. */
 enum web_mark { WM_NONE, WM_ABSENT, WM_CARD, WM_NAME, WM_LEADER };
 #define WM_MASK 0x0f
-#define WM_STAFF 0x10 /* or'ed in: the check-in is a staff correction */
+#define WM_STAFF 0x10 /* or'ed in: a staff correction (with WM_ABSENT: "not present") */
 
 struct wd_session {
 	const struct roster_session *s;
@@ -56,10 +59,16 @@ struct web_data {
 	void *priv;
 };
 
-/* Loads facility fid; only_group non-NULL: that group only, with marks
- * (a grid). BLIPPA_ERR_NOT_FOUND if the facility (or group) is not there. */
-enum blippa_err web_data_load(struct srv_store *st, const char *fid, const char *only_group,
-			      int64_t now_ms, struct web_data **out);
+/* The overview of facility (id, name, timezone): its groups in period
+ * ("current", "past" or "upcoming" relative to today in its time zone),
+ * counts only (no members, no marks). */
+enum blippa_err web_data_overview(struct srv_store *st, const char *fid, const char *name,
+				  const char *tz, const char *period, int64_t now_ms,
+				  struct web_data **out);
+/* Group gid with its grid (marks); d->r->facility names its facility.
+ * BLIPPA_ERR_NOT_FOUND if there is no such group. */
+enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64_t now_ms,
+				    struct web_data **out);
 void web_data_free(struct web_data *d);
 /* The group index of id, or (size_t)-1. */
 size_t web_data_group(const struct web_data *d, const char *id);

@@ -57,6 +57,10 @@ static const char *const msgs[M_COUNT][2] = {
     [M_CURRENT] = {"pågår", "running"},
     [M_ENDED] = {"avslutad", "ended"},
     [M_UPCOMING] = {"kommande", "upcoming"},
+    [M_VOIDED] = {"ej närvarande (rättad)", "not present (corrected)"},
+    [M_SHOW_CURRENT] = {"Pågående", "Current"},
+    [M_SHOW_PAST] = {"Avslutade", "Past"},
+    [M_SHOW_UPCOMING] = {"Kommande", "Upcoming"},
     [M_LANG_OTHER] = {"English", "Svenska"},
 };
 

@@ -89,8 +89,8 @@ struct web_data;
 struct wd_group;
 void web_page_overview(struct web_ctx *c);
 void web_page_group(struct web_ctx *c, const char *group_id, const char *participant_id);
-/* Finds group gid in any facility (its id into fid) and loads its data (a
- * grid); BLIPPA_ERR_NOT_FOUND if no facility has it. */
+/* Loads group gid with its grid (web_data_group_load) and copies its
+ * facility's id into fid; BLIPPA_ERR_NOT_FOUND if there is no such group. */
 enum blippa_err web_find_group(struct web_ctx *c, const char *gid, struct web_data **d,
 			       char fid[SRV_ID_MAX + 1]);
 
@@ -158,6 +158,10 @@ enum web_msg {
 	M_CURRENT,
 	M_ENDED,
 	M_UPCOMING,
+	M_VOIDED,
+	M_SHOW_CURRENT,
+	M_SHOW_PAST,
+	M_SHOW_UPCOMING,
 	M_LANG_OTHER,
 	M_COUNT
 };

@@ -14,6 +14,8 @@
 
 struct fac {
 	char id[SRV_ID_MAX + 1];
+	char name[ROSTER_NAME_MAX + 1];
+	char tz[64];
 };
 
 struct fac_list {
@@ -24,8 +26,6 @@ struct fac_list {
 
 static int collect_fac(void *ctx, const char *id, const char *name, const char *tz)
 {
-	(void)name;
-	(void)tz;
 	struct fac_list *l = ctx;
 	if (!web_may_see(l->c, id))
 		return 0;
@@ -37,7 +37,10 @@ static int collect_fac(void *ctx, const char *id, const char *name, const char *
 		l->v = v;
 		l->cap = cap;
 	}
-	snprintf(l->v[l->n++].id, SRV_ID_MAX + 1, "%s", id);
+	struct fac *f = &l->v[l->n++];
+	snprintf(f->id, sizeof(f->id), "%s", id);
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	snprintf(f->tz, sizeof(f->tz), "%s", tz);
 	return 0;
 }
 
@@ -46,7 +49,25 @@ static unsigned pct(size_t a, size_t b)
 	return b ? (unsigned)((a * 100 + b / 2) / b) : 0;
 }
 
-/* Bars per held session: present / members, 0..100 %. */
+/* Appends prefix and v in decimal to buf at len; returns the new length
+ * (the caller leaves room: prefix + 20 digits). */
+static size_t put_uint(char *buf, size_t len, const char *prefix, size_t v)
+{
+	char d[24];
+	size_t n = 0;
+	while (*prefix)
+		buf[len++] = *prefix++;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) > 0);
+	while (n)
+		buf[len++] = d[--n];
+	return len;
+}
+
+/* Bars per held session (present / members, 0..100 %) as one SVG path:
+ * small enough for thousands of groups on one page. */
+#define CHART_BARS_MAX 120
 static void chart(struct html *h, const struct web_data *d, const struct wd_group *g)
 {
 	size_t n = g->n_held;
@@ -54,28 +75,40 @@ static void chart(struct html *h, const struct web_data *d, const struct wd_grou
 		HTML_LIT(h, "<span class=\"muted\">–</span>");
 		return;
 	}
+	if (n > CHART_BARS_MAX)
+		n = CHART_BARS_MAX; /* the latest ones */
 	unsigned w = (unsigned)(n > 40 ? 4 : n > 20 ? 6 : 10);
-	HTML_LIT(h, "<svg class=\"chart\" role=\"img\" height=\"32\"");
-	HTML_ATTR_U(h, "width", n * w);
-	HTML_LIT(h, ">");
-	size_t k = 0;
+	char path[CHART_BARS_MAX * 40 + 1] = "";
+	size_t len = 0, k = 0, skip = g->n_held - n;
 	for (size_t s = g->first_session; s < g->first_session + g->n_sessions; s++) {
 		const struct wd_session *ses = &d->sessions[s];
 		if (!ses->held)
 			continue;
+		if (skip) {
+			skip--;
+			continue;
+		}
 		unsigned v = g->n_members ? (unsigned)(ses->present * 30 / g->n_members) : 0;
-		HTML_LIT(h, "<rect");
-		HTML_ATTR_U(h, "x", k * w);
-		HTML_ATTR_U(h, "y", 31 - v);
-		HTML_ATTR_U(h, "width", w - 1);
-		HTML_ATTR_U(h, "height", v + 1);
-		HTML_LIT(h, "><title>");
-		html_text(h, ses->s->start);
-		html_textf(h, ": %zu/%zu", ses->present, g->n_members);
-		HTML_LIT(h, "</title></rect>");
+		if (v > 30)
+			v = 30;
+		/* "M<x> 32v-<h>h<w-1>v<h>z", without printf: thousands per page */
+		if (len + 40 >= sizeof(path))
+			break;
+		len = put_uint(path, len, "M", k * w);
+		len = put_uint(path, len, " 32v-", v + 1);
+		len = put_uint(path, len, "h", w - 1);
+		len = put_uint(path, len, "v", v + 1);
+		path[len++] = 'z';
+		path[len] = '\0';
 		k++;
 	}
-	HTML_LIT(h, "</svg>");
+	HTML_LIT(h, "<svg class=\"chart\" role=\"img\" height=\"32\"");
+	HTML_ATTR_U(h, "width", n * w);
+	HTML_LIT(h, "><title>");
+	html_textf(h, "%zu: %u %%", g->n_held, pct(g->present_total, g->n_held * g->n_members));
+	HTML_LIT(h, "</title><path");
+	HTML_ATTR(h, "d", path);
+	HTML_LIT(h, "></path></svg>");
 }
 
 static void group_status(struct web_ctx *c, struct html *h, const struct web_data *d,
@@ -115,11 +148,55 @@ static void export_form(struct web_ctx *c, struct html *h, const char *fid, cons
 	HTML_LIT(h, "</button></form>");
 }
 
+/* Which groups the overview lists: ?period=current (default), past,
+ * upcoming. */
+static const char *period_of(struct web_ctx *c, enum web_msg *label)
+{
+	const char *p = c->req->arg ? c->req->arg(c->req->arg_ctx, "period") : NULL;
+	*label = M_SHOW_CURRENT;
+	if (p && strcmp(p, "past") == 0) {
+		*label = M_SHOW_PAST;
+		return "past";
+	}
+	if (p && strcmp(p, "upcoming") == 0) {
+		*label = M_SHOW_UPCOMING;
+		return "upcoming";
+	}
+	return "current";
+}
+
+static void period_tabs(struct web_ctx *c, struct html *h, enum web_msg shown)
+{
+	static const struct {
+		enum web_msg m;
+		const char *href;
+	} tabs[] = {{M_SHOW_CURRENT, "/"},
+		    {M_SHOW_PAST, "/?period=past"},
+		    {M_SHOW_UPCOMING, "/?period=upcoming"}};
+	HTML_LIT(h, "<nav class=\"tabs\">");
+	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
+		if (tabs[i].m == shown) {
+			HTML_LIT(h, "<strong aria-current=\"page\">");
+			html_text(h, T(c, tabs[i].m));
+			HTML_LIT(h, "</strong>");
+			continue;
+		}
+		HTML_LIT(h, "<a");
+		HTML_ATTR(h, "href", tabs[i].href);
+		HTML_LIT(h, ">");
+		html_text(h, T(c, tabs[i].m));
+		HTML_LIT(h, "</a>");
+	}
+	HTML_LIT(h, "</nav>");
+}
+
 void web_page_overview(struct web_ctx *c)
 {
 	struct fac_list l = {.c = c};
 	struct html h = {0};
 	int64_t now = clock_wall_ms();
+	enum web_msg shown;
+	const char *period = period_of(c, &shown);
 	enum blippa_err rc = srv_store_list_facilities(c->w->store, collect_fac, &l);
 	if (rc != BLIPPA_OK) {
 		log_error("web", "overview: %s", blippa_strerror(rc));
@@ -131,9 +208,11 @@ void web_page_overview(struct web_ctx *c)
 	html_text(&h, T(c, M_OVERVIEW));
 	HTML_LIT(&h, "</h1>");
 	export_form(c, &h, NULL, NULL);
+	period_tabs(c, &h, shown);
 	for (size_t i = 0; i < l.n; i++) {
 		struct web_data *d = NULL;
-		rc = web_data_load(c->w->store, l.v[i].id, NULL, now, &d);
+		rc = web_data_overview(c->w->store, l.v[i].id, l.v[i].name, l.v[i].tz, period, now,
+				       &d);
 		if (rc == BLIPPA_ERR_NOT_FOUND)
 			continue;
 		if (rc != BLIPPA_OK) {
@@ -216,6 +295,8 @@ static const char *mark_text(struct web_ctx *c, enum web_mark m)
 	}
 }
 
+#define MARK_VOIDED "×" /* not present, by a staff correction */
+
 static void mark_cell(struct web_ctx *c, struct html *h, unsigned char mark, bool held)
 {
 	static const char *const cls[] = {"m-none", "m-absent", "m-card", "m-name", "m-leader"};
@@ -226,6 +307,12 @@ static void mark_cell(struct web_ctx *c, struct html *h, unsigned char mark, boo
 	bool staff = held && (mark & WM_STAFF);
 	if ((unsigned)m > WM_LEADER)
 		m = WM_NONE;
+	if (staff && m == WM_ABSENT) {
+		HTML_LIT(h, "<td class=\"m-absent m-void\"");
+		HTML_ATTR(h, "title", T(c, M_VOIDED));
+		HTML_LIT(h, ">" MARK_VOIDED "</td>");
+		return;
+	}
 	HTML_LIT(h, "<td");
 	HTML_ATTR(h, "class", staff ? cls_staff[m] : cls[m]);
 	if (m != WM_NONE)
@@ -241,8 +328,9 @@ static void legend(struct web_ctx *c, struct html *h)
 {
 	HTML_LIT(h, "<p class=\"legend\">");
 	html_text(h, T(c, M_LEGEND));
-	html_textf(h, ": %s = %s, N = %s, L = %s, – = %s, * = %s", mark_text(c, WM_CARD),
-		   T(c, M_CARD), T(c, M_NAME), T(c, M_LEADER), T(c, M_ABSENT), T(c, M_CORRECTED));
+	html_textf(h, ": %s = %s, N = %s, L = %s, – = %s, * = %s, %s = %s", mark_text(c, WM_CARD),
+		   T(c, M_CARD), T(c, M_NAME), T(c, M_LEADER), T(c, M_ABSENT), T(c, M_CORRECTED),
+		   MARK_VOIDED, T(c, M_VOIDED));
 	HTML_LIT(h, "</p>");
 }
 
@@ -268,7 +356,9 @@ static void participant_view(struct web_ctx *c, struct html *h, const struct web
 		mark_cell(c, h, m->marks[s], ses->held);
 		HTML_LIT(h, "</tr>");
 	}
-	HTML_LIT(h, "</tbody></table></section>");
+	HTML_LIT(h, "</tbody></table>");
+	legend(c, h);
+	HTML_LIT(h, "</section>");
 }
 
 static void grid(struct web_ctx *c, struct html *h, const struct web_data *d,
@@ -350,41 +440,11 @@ static void follow_up(struct web_ctx *c, struct html *h, const struct web_data *
 	HTML_LIT(h, "</section>");
 }
 
-/* Finds the facility of group gid among all facilities (not only visible
- * ones, so that a group outside the account's facilities answers 403, not
- * 404) and loads its data. */
-struct find_ctx {
-	struct web_ctx *c;
-	const char *gid;
-	struct web_data *d;
-	enum blippa_err rc;
-	char fid[SRV_ID_MAX + 1];
-};
-
-static int find_group(void *ctx, const char *id, const char *name, const char *tz)
-{
-	(void)name;
-	(void)tz;
-	struct find_ctx *f = ctx;
-	struct web_data *d = NULL;
-	enum blippa_err rc = web_data_load(f->c->w->store, id, f->gid, clock_wall_ms(), &d);
-	if (rc == BLIPPA_ERR_NOT_FOUND)
-		return 0;
-	f->rc = rc;
-	f->d = d;
-	snprintf(f->fid, sizeof(f->fid), "%s", id);
-	return 1;
-}
-
 enum blippa_err web_find_group(struct web_ctx *c, const char *gid, struct web_data **d,
 			       char fid[SRV_ID_MAX + 1])
 {
-	struct find_ctx f = {.c = c, .gid = gid, .rc = BLIPPA_ERR_NOT_FOUND};
-	enum blippa_err rc = srv_store_list_facilities(c->w->store, find_group, &f);
-	if (rc == BLIPPA_OK)
-		rc = f.rc;
-	*d = f.d;
-	snprintf(fid, SRV_ID_MAX + 1, "%s", f.fid);
+	enum blippa_err rc = web_data_group_load(c->w->store, gid, clock_wall_ms(), d);
+	snprintf(fid, SRV_ID_MAX + 1, "%s", rc == BLIPPA_OK ? (*d)->r->facility.id : "");
 	return rc;
 }
 

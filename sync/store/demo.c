@@ -2,8 +2,9 @@
 /* The built-in demo roster (blippa-kiosk --demo, tests, benchmarks): a
  * facility in Europe/Stockholm with Swedish names, three groups with a
  * session running now, one in about two hours and one finished earlier
- * today, weekly sessions back over the period, cards for demo keys 1-9 and
- * a leader "Kim Lind" with PIN 1234. store_seed_demo_history() adds past
+ * today, a fourth that meets in two days (Amal Haddad, who reads Arabic,
+ * card 04A1B2CA), weekly sessions back over the period, cards for demo keys
+ * 1-9 and a leader "Kim Lind" with PIN 1234. store_seed_demo_history() adds past
  * check-ins so period attendance reads "7 av 9". */
 #include <stdio.h>
 #include <string.h>
@@ -35,18 +36,29 @@ static const char *const demo_keys[10] = {
 
 struct demo_person {
 	const char *id, *given, *family;
-	const char *groups; /* digits of the groups joined */
+	const char *groups;   /* digits of the groups joined */
+	const char *language; /* ISO 639-1, or NULL */
 };
 
 static const struct demo_person demo_people[] = {
-    {"P01", "Åsa", "Östberg", "12"},	  {"P02", "Örjan", "Ek", "13"},
-    {"P03", "Ängla", "Berg", "1"},	  {"P04", "Lars", "Nyström", "1"},
-    {"P05", "Birgitta", "Åkesson", "2"},  {"P06", "Gunnar", "Lindqvist", "1"},
-    {"P07", "Margareta", "Sjöberg", "2"}, {"P08", "Göran", "Håkansson", "2"},
-    {"P09", "Karin", "Bäckström", "3"},	  {"P10", "Sven-Erik", "Öhman", "3"},
-    {"P11", "Inger", "Fältskog", "3"},	  {"P12", "Anna-Lena", "Ström", ""},
-    {"P13", "Åsa", "Öberg", "3"}, /* a second "Åsa Ö.": search must tell them apart */
+    {"P01", "Åsa", "Östberg", "12", NULL},
+    {"P02", "Örjan", "Ek", "13", NULL},
+    {"P03", "Ängla", "Berg", "1", NULL},
+    {"P04", "Lars", "Nyström", "1", NULL},
+    {"P05", "Birgitta", "Åkesson", "2", NULL},
+    {"P06", "Gunnar", "Lindqvist", "1", NULL},
+    {"P07", "Margareta", "Sjöberg", "2", NULL},
+    {"P08", "Göran", "Håkansson", "2", NULL},
+    {"P09", "Karin", "Bäckström", "3", NULL},
+    {"P10", "Sven-Erik", "Öhman", "3", NULL},
+    {"P11", "Inger", "Fältskog", "3", NULL},
+    {"P12", "Anna-Lena", "Ström", "", NULL},
+    {"P13", "Åsa", "Öberg", "3", NULL}, /* a second "Åsa Ö.": search must tell them apart */
+    /* reads Arabic (the result screen greets her in it); her group meets
+     * in two days, none today */
+    {"P14", "Amal", "Haddad", "4", "ar"},
 };
+#define DEMO_CARD_AMAL "04A1B2CA"
 
 static const char *const extra_given[] = {
     "Anders",	"Anna",	  "Agneta", "Alva",  "Bengt",	"Britt",    "Berit",   "Carina",
@@ -139,13 +151,15 @@ struct roster *roster_make_demo(int64_t now_ms, size_t n_extra)
 	    (rc = demo_series(r, "G1", base - 30 * 60000, 60, first, last)) ||
 	    (rc = demo_series(r, "G2", base + 120 * 60000, 60, first, last)) ||
 	    (rc = demo_series(r, "G3", base - 240 * 60000, 60, first, last)) ||
+	    (rc = demo_series(r, "G4", base + 2 * 24 * 3600000LL, 60, first, last)) ||
 	    (rc = roster_add_group(r, "G1", "Styrka och balans", first, last)) ||
 	    (rc = roster_add_group(r, "G2", "Cirkelträning", first, last)) ||
-	    (rc = roster_add_group(r, "G3", "Stolgympa", first, last)))
+	    (rc = roster_add_group(r, "G3", "Stolgympa", first, last)) ||
+	    (rc = roster_add_group(r, "G4", "Promenad", first, last)))
 		goto out;
 	for (size_t i = 0; i < sizeof demo_people / sizeof demo_people[0]; i++) {
 		const struct demo_person *p = &demo_people[i];
-		if ((rc = roster_add_participant(r, p->id, p->given, p->family)))
+		if ((rc = roster_add_participant_lang(r, p->id, p->given, p->family, p->language)))
 			goto out;
 		for (const char *g = p->groups; *g; g++) {
 			snprintf(gid, sizeof gid, "G%c", *g);
@@ -155,7 +169,8 @@ struct roster *roster_make_demo(int64_t now_ms, size_t n_extra)
 	}
 	if ((rc = roster_add_leader(r, "L1", "Kim Lind", demo_pin_hash)) ||
 	    (rc = roster_add_card(r, demo_keys[9], ROSTER_CARD_LEADER, "L1")) ||
-	    (rc = roster_add_card(r, "04A1B2C3D4E5F6", ROSTER_CARD_PARTICIPANT, "P09")))
+	    (rc = roster_add_card(r, "04A1B2C3D4E5F6", ROSTER_CARD_PARTICIPANT, "P09")) ||
+	    (rc = roster_add_card(r, DEMO_CARD_AMAL, ROSTER_CARD_PARTICIPANT, "P14")))
 		goto out;
 	for (int k = 1; k <= 6; k++) {
 		static const char *const owner[7] = {"", "P01", "P02", "P03", "P04", "P05", "P12"};

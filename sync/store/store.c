@@ -80,6 +80,9 @@ static const char *const store_migrations[STORE_SCHEMA_VERSION] = {
     "ALTER TABLE events ADD COLUMN clock_unsure INTEGER NOT NULL DEFAULT 0;"
     "ALTER TABLE events ADD COLUMN boot_id TEXT;"
     "ALTER TABLE events ADD COLUMN mono_ms INTEGER;",
+    /* 4: each participant's language (ISO 639-1, '' if the roster has
+     * none): the result screen greets them in it */
+    "ALTER TABLE participants ADD COLUMN language TEXT NOT NULL DEFAULT '';",
 };
 
 void store_rules_default(struct store_rules *rules)
@@ -628,6 +631,26 @@ enum blippa_err store_open_existing(const char *data_dir, const struct store_rul
 					 : BLIPPA_ERR_IO;
 	}
 	return store_open_path(path, rules, out, err, errlen);
+}
+
+/* The name index belongs to the handle: freed here, with it, so that this
+ * file does not call into the search (store_search.c builds and uses the
+ * index; it depends on this file, not the other way round). */
+void store_names_clear(struct store_names *nm)
+{
+	free(nm->text_off);
+	free(nm->disp_off);
+	free(nm->pid_off);
+	free(nm->bloom);
+	free(nm->post_start);
+	free(nm->post);
+	free(nm->today_mark);
+	free(nm->pno_pos);
+	free(nm->text);
+	free(nm->today_idx);
+	memset(nm, 0, sizeof *nm);
+	nm->gen = -1;
+	nm->today_gen = -1;
 }
 
 void store_close(struct store *st)

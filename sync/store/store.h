@@ -147,11 +147,17 @@ struct checkin_result {
 	char event_id[UUID_STR_LEN];    /* the new event (OK, OPEN_TRAINING) */
 	char participant_id[ROSTER_ID_MAX + 1];
 	char given_name[ROSTER_NAME_MAX + 1];
+	char language[3]; /* the participant's ISO 639-1 code from the roster, "" if none */
 	char session_id[ROSTER_ID_MAX + 1];   /* "" for open training */
 	char session_name[ROSTER_NAME_MAX + 1]; /* group name */
 	int64_t session_start_ms;             /* 0 for open training */
 	int64_t checked_in_ms; /* this check-in, or the earlier one for ALREADY */
 	char leader_id[ROSTER_ID_MAX + 1];    /* LEADER_CARD only */
+	/* OPEN_TRAINING and NO_SESSION: the next session of any of the
+	 * participant's groups after now, facility-local "YYYY-MM-DD HH:MM"
+	 * and its Unix ms; "" and 0 if none is planned */
+	char next_start_local[17];
+	int64_t next_start_ms;
 };
 
 /* Validates a card UID (4, 7 or 10 bytes; else BLIPPA_ERR_INVALID), then

@@ -19,7 +19,7 @@ static const char sql_insert[] =
     "INSERT INTO events(id, type, at_ms, local_date, method, participant_id, session_id,"
     " voids_id, card_uid, kiosk_id) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char sql_card[] = "SELECT owner, owner_id FROM cards WHERE uid = ?";
-static const char sql_participant[] = "SELECT given_name FROM participants WHERE id = ?";
+static const char sql_participant[] = "SELECT given_name, language FROM participants WHERE id = ?";
 /* Sessions of the participant's groups whose window holds now ?2: from
  * start - before ?3 (or from the start of its local day ?5 when ?4 "later
  * today" is set) until end + after ?6. The nearest start wins (DESIGN §4),
@@ -30,6 +30,11 @@ static const char sql_candidate[] =
     " WHERE m.participant_id = ?1 AND s.end_ms + ?6 > ?2"
     " AND (s.start_ms <= ?2 + ?3 OR (?4 AND s.local_date = ?5))"
     " ORDER BY abs(s.start_ms - ?2), s.start_ms, s.id LIMIT 1";
+/* The participant's next session after now ?2 (of any of their groups). */
+static const char sql_next[] = "SELECT s.start_local, s.start_ms FROM members m"
+			       " JOIN sessions s ON s.group_id = m.group_id"
+			       " WHERE m.participant_id = ?1 AND s.start_ms > ?2"
+			       " ORDER BY s.start_ms, s.id LIMIT 1";
 static const char sql_session[] =
     "SELECT s.id, g.name, s.start_ms,"
     " EXISTS(SELECT 1 FROM members m WHERE m.group_id = s.group_id"
@@ -206,6 +211,28 @@ static enum blippa_err resolve_session(struct store *st, const char *pid, const 
 	return rc;
 }
 
+/* Fills out's next_start_* with the participant's next session after now
+ * (left empty if none): someone with no session now is told when their
+ * group meets next. */
+static enum blippa_err next_session(struct store *st, const char *participant_id, int64_t now_ms,
+				    struct checkin_result *out)
+{
+	sqlite3_stmt *s = store_prep(st, sql_next);
+	int src;
+
+	if (!s)
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_text(s, 1, participant_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now_ms);
+	src = sqlite3_step(s);
+	if (src == SQLITE_ROW) {
+		store_col_text(s, 0, out->next_start_local, sizeof out->next_start_local);
+		out->next_start_ms = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	return src == SQLITE_ROW || src == SQLITE_DONE ? BLIPPA_OK : store_err_from_sqlite(src);
+}
+
 enum blippa_err store_checkin_participant(struct store *st, const char *participant_id,
 					  enum checkin_method method, const char *session_id,
 					  int64_t now_ms, struct checkin_result *out)
@@ -241,8 +268,10 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 	}
 	sqlite3_bind_text(s, 1, participant_id, -1, SQLITE_STATIC);
 	src = sqlite3_step(s);
-	if (src == SQLITE_ROW)
+	if (src == SQLITE_ROW) {
 		store_col_text(s, 0, out->given_name, sizeof out->given_name);
+		store_col_text(s, 1, out->language, sizeof out->language);
+	}
 	sqlite3_reset(s);
 	if (src != SQLITE_ROW) {
 		rc = src == SQLITE_DONE ? BLIPPA_ERR_NOT_FOUND : store_err_from_sqlite(src);
@@ -250,6 +279,8 @@ enum blippa_err store_checkin_participant(struct store *st, const char *particip
 	}
 	snprintf(out->participant_id, sizeof out->participant_id, "%s", participant_id);
 	if ((rc = resolve_session(st, participant_id, session_id, now_ms, today, out)))
+		goto out;
+	if (!out->session_id[0] && (rc = next_session(st, participant_id, now_ms, out)))
 		goto out;
 	if (!out->session_id[0] && !st->rules.open_training) {
 		out->outcome = CHECKIN_NO_SESSION;

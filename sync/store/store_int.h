@@ -12,7 +12,7 @@
 
 #include "store.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_APP_ID 0x426c6970 /* "Blip" in PRAGMA application_id */
 #define STORE_STMT_MAX 96
 #define STORE_NAME_BUCKETS 4096 /* power of two */
@@ -126,7 +126,7 @@ enum blippa_err store_uid_hex(const uint8_t *uid, size_t len, char out[ROSTER_UI
 /* True for an ISO 14443-3 random UID (4 bytes, first 0x08). */
 bool store_uid_is_random(const uint8_t *uid, size_t len);
 
-/* Name folding (store_search.c): case and diacritics removed, '-' and other
+/* Name folding (store_fold.c): case and diacritics removed, '-' and other
  * separators become single spaces, trimmed. Writes at most outlen-1 bytes. */
 size_t store_fold(const char *in, char *out, size_t outlen);
 /* Swedish collation of one name: like store_fold, but å ä ö (and æ ø,
@@ -142,7 +142,7 @@ size_t store_sort_key(const char *given, const char *family, const char *id, cha
 		      size_t outlen);
 /* Display form "Åsa Ö." of given + family initial (UTF-8 safe). */
 void store_display_name(const char *given, const char *family, char *out, size_t outlen);
-/* Drops the name index (after roster replace and at close). */
+/* Drops the name index (after roster replace and at close; store.c). */
 void store_names_clear(struct store_names *nm);
 /* This boot's id (/proc/sys/kernel/random/boot_id; the environment's
  * BLIPPA_BOOT_ID instead when set, so tests can stage a reboot), or "-". */

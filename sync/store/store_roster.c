@@ -26,7 +26,7 @@ static const char sql_group[] = "INSERT INTO groups(id, name, period_start, peri
 static const char sql_session[] = "INSERT INTO sessions(id, group_id, start_local, end_local,"
 				  " start_ms, end_ms, local_date) VALUES(?, ?, ?, ?, ?, ?, ?)";
 static const char sql_part[] = "INSERT INTO participants(pno, id, given_name, family_name,"
-			       " given_fold, family_fold) VALUES(?, ?, ?, ?, ?, ?)";
+			       " given_fold, family_fold, language) VALUES(?, ?, ?, ?, ?, ?, ?)";
 static const char sql_member[] = "INSERT INTO members(group_id, participant_id, pno)"
 				 " VALUES(?, ?, ?)";
 static const char sql_leader[] = "INSERT INTO leaders(id, name, pin_hash) VALUES(?, ?, ?)";
@@ -199,6 +199,7 @@ static enum blippa_err insert_participants(struct store *st, const struct roster
 		sqlite3_bind_text(s, 4, p->family_name, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, gf, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 6, ff, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, p->language ? p->language : "", -1, SQLITE_STATIC);
 		if ((rc = step_done(s)))
 			return rc;
 	}

@@ -4,8 +4,9 @@
  *   tap_detect_*_ms      card presented at the emulator (its CLOCK_MONOTONIC
  *                        time, passed back on the control channel) -> TAP
  *                        callback in this process (same clock, same machine)
- *   reader_idle_cpu_percent  CPU time of the reader thread over an idle
- *                        window (no card), from its thread CPU clock
+ *   reader_idle_cpu_percent  CPU time of the whole process over an idle
+ *                        window (no card): the reader thread, its watchdog
+ *                        thread, and this program's sleeping main thread
  *   reader_held_cpu_percent  the same while a card is held (presence checks)
  * Usage: bench_reader [--quick]   (quick: 40 taps, 2 s windows; default:
  * 300 taps, 10 s windows). Prints "BENCH <name> <value> <unit>" lines. */
@@ -64,27 +65,39 @@ static int64_t thread_cpu_ns(struct bench *b)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* Waits until the emulator has answered more empty polls than n0. */
-static int wait_polling(struct pn532_emu *emu, unsigned long n0)
+/* Waits until the reader waits for a card (its wait is armed in the chip). */
+static int wait_polling(struct pn532_emu *emu)
 {
 	for (int i = 0; i < 2000; i++) {
 		struct pn532_emu_stats st;
-		if (pn532_emu_stats(emu, &st) == 0 && st.inlist_empty > n0)
+		if (pn532_emu_stats(emu, &st) == 0 && st.armed)
 			return 0;
 		pause_ms(2);
 	}
 	return -1;
 }
 
-/* Reader-thread CPU in percent over ms; *us_per_frame gets its CPU time per
- * frame the emulator answered in that window. */
-static double cpu_window(struct bench *b, struct pn532_emu *emu, int ms, double *us_per_frame)
+/* Process CPU time in ns: the reader thread, the reader's watchdog thread
+ * and this program's main thread, which only sleeps during a window. */
+static int64_t process_cpu_ns(void)
+{
+	struct timespec ts;
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+		return -1;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Reader CPU in percent over ms (the reader thread alone, or with
+ * whole_process the whole process); *us_per_frame gets that CPU time per
+ * frame the emulator answered in the window. */
+static double cpu_window(struct bench *b, struct pn532_emu *emu, int ms, bool whole_process,
+			 double *us_per_frame)
 {
 	struct pn532_emu_stats s0 = {0}, s1 = {0};
 	pn532_emu_stats(emu, &s0);
-	int64_t c0 = thread_cpu_ns(b), t0 = evq_now_us();
+	int64_t c0 = whole_process ? process_cpu_ns() : thread_cpu_ns(b), t0 = evq_now_us();
 	pause_ms(ms);
-	int64_t c1 = thread_cpu_ns(b), t1 = evq_now_us();
+	int64_t c1 = whole_process ? process_cpu_ns() : thread_cpu_ns(b), t1 = evq_now_us();
 	pn532_emu_stats(emu, &s1);
 	*us_per_frame = s1.frames > s0.frames
 			    ? (double)(c1 - c0) / 1000.0 / (double)(s1.frames - s0.frames)
@@ -118,12 +131,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < taps; i++) {
-		struct pn532_emu_stats st;
 		struct reader_event ev;
 		int64_t t0, cb_us;
-		if (pn532_emu_stats(emu, &st) < 0 || wait_polling(emu, st.inlist_empty) < 0)
+		if (wait_polling(emu) < 0)
 			goto out;
-		pause_ms(rand() % 40); /* a random phase against the poll period */
+		pause_ms(rand() % 40); /* a random time after the wait is armed */
 		if (pn532_emu_present(emu, "04A1B2C3", NULL, &t0) < 0 ||
 		    !evq_take_tap(&b.q, 5000, &ev, &cb_us))
 			goto out;
@@ -142,19 +154,15 @@ int main(int argc, char **argv)
 
 	if (!b.have_cpu)
 		goto out;
+	wait_polling(emu);
 	{
-		struct pn532_emu_stats st;
-		pn532_emu_stats(emu, &st);
-		wait_polling(emu, st.inlist_empty);
-	}
-	{
-		double per, idle = cpu_window(&b, emu, window_ms, &per);
+		double per, idle = cpu_window(&b, emu, window_ms, true, &per);
 		printf("BENCH reader_idle_cpu_percent %.3f %%\n", idle);
-		printf("BENCH reader_idle_cpu_per_poll_us %.1f us\n", per);
+		printf("BENCH reader_idle_cpu_per_frame_us %.1f us\n", per);
 		if (pn532_emu_present(emu, "04A1B2C3", NULL, NULL) < 0 ||
 		    !evq_take_tap(&b.q, 5000, NULL, NULL))
 			goto out;
-		double held = cpu_window(&b, emu, window_ms / 2, &per);
+		double held = cpu_window(&b, emu, window_ms / 2, false, &per);
 		printf("BENCH reader_held_cpu_percent %.3f %%\n", held);
 		printf("BENCH reader_held_cpu_per_frame_us %.1f us\n", per);
 	}

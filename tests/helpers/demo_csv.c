@@ -103,14 +103,15 @@ int main(int argc, char **argv)
 	fclose(f);
 
 	if (!(f = open_csv(argv[1], "participants.csv",
-			   "participant_id,given_name,family_name,card_uid")))
+			   "participant_id,given_name,family_name,card_uid,language")))
 		goto out;
 	for (size_t i = 0; i < r->n_participants; i++) {
 		const struct roster_participant *p = &r->participants[i];
 		csv_field(f, p->id, 0);
 		csv_field(f, p->given_name, 0);
 		csv_field(f, p->family_name, 0);
-		csv_field(f, card_of(r, ROSTER_CARD_PARTICIPANT, p->id), 1);
+		csv_field(f, card_of(r, ROSTER_CARD_PARTICIPANT, p->id), 0);
+		csv_field(f, p->language ? p->language : "", 1);
 	}
 	fclose(f);
 

@@ -33,9 +33,17 @@
  *                              0004 SAK 00, a type libnfc has no ping for
  *   remove                     take the card away -> "ok <t_us>"
  *   stats                      -> "stats frames=N inlist_empty=N inlist_found=N
- *                              presence_ok=N presence_gone=N aborts=N"
+ *                              presence_ok=N presence_gone=N aborts=N waits=N
+ *                              armed=0|1"; waits counts polls that wait for a
+ *                              card (InListPassiveTarget with infinite retries,
+ *                              InAutoPoll with PollNr FF), armed says one is
+ *                              waiting now; a card put in the field answers it
  *   delay MS                   set --rf-delay-ms -> "ok"
- *   mute 1|0                   stop/resume answering frames (a hung chip) -> "ok"
+ *   mute 1|0                   stop/resume answering frames, and a waiting
+ *                              poll stays unanswered (a hung chip) -> "ok"
+ *   hang-at HEX                the chip hangs (as mute 1) when the next frame
+ *                              with command HEX (e.g. 60) comes, before it
+ *                              ACKs it -> "ok"
  *   ping                       -> "pong"
  *   quit                       -> "bye", then exit 0 (also on end of stdin)
  * Errors: "err <reason>". From a test, tests/helpers/pn532_emu_ctl.h wraps
@@ -84,6 +92,7 @@ struct emu {
 	uint8_t params;
 	uint8_t max_rty_passive;
 	bool muted;
+	int hang_at; /* go mute on this command's frame, before its ACK (-1: no) */
 	int rf_delay_ms;
 	/* a response not sent yet: delayed, or waiting for a card */
 	bool pend;
@@ -93,6 +102,7 @@ struct emu {
 	int64_t pend_due_us;
 	/* counters */
 	unsigned long frames, inlist_empty, inlist_found, presence_ok, presence_gone, aborts;
+	unsigned long waits; /* polls left waiting for a card (infinite retries) */
 };
 
 static int64_t mono_us(void)
@@ -251,6 +261,8 @@ static void cmd_inlist(struct emu *e, const uint8_t *a, size_t n)
 	e->pend_cmd = 0x4a;
 	e->pend_wait_card = e->max_rty_passive == 0xff;
 	e->pend_due_us = mono_us() + (int64_t)e->rf_delay_ms * 1000;
+	if (e->pend_wait_card)
+		e->waits++;
 }
 
 static void cmd_autopoll(struct emu *e, const uint8_t *a, size_t n)
@@ -272,6 +284,7 @@ static void cmd_autopoll(struct emu *e, const uint8_t *a, size_t n)
 		e->pend_cmd = 0x60;
 		e->pend_autopoll = type;
 		e->pend_wait_card = true;
+		e->waits++;
 	} else {
 		send_response(e, 0x60, none, 1);
 	}
@@ -454,6 +467,11 @@ static void parse_frames(struct emu *e)
 			uint8_t sum = 0;
 			for (size_t j = 0; j <= len; j++)
 				sum = (uint8_t)(sum + d[j]);
+			if (sum == 0 && len >= 2 && d[0] == 0xd4 && !e->muted &&
+			    d[1] == e->hang_at) {
+				e->muted = true; /* hangs on this command: no ACK */
+				e->hang_at = -1;
+			}
 			if (sum == 0 && len >= 2 && d[0] == 0xd4 && !e->muted) {
 				e->frames++;
 				pty_write(e, ack_frame, sizeof ack_frame);
@@ -536,7 +554,7 @@ static bool ctl_line(struct emu *e, char *line)
 			reply("err bad uid or card type");
 			return true;
 		}
-		if (e->pend)
+		if (e->pend && !e->muted)
 			pend_fire(e, true); /* a waiting poll finds it at once */
 		reply("ok %lld", (long long)t);
 	} else if (strcmp(cmd, "remove") == 0) {
@@ -545,14 +563,17 @@ static bool ctl_line(struct emu *e, char *line)
 		reply("ok %lld", (long long)mono_us());
 	} else if (strcmp(cmd, "stats") == 0) {
 		reply("stats frames=%lu inlist_empty=%lu inlist_found=%lu presence_ok=%lu "
-		      "presence_gone=%lu aborts=%lu",
+		      "presence_gone=%lu aborts=%lu waits=%lu armed=%d",
 		      e->frames, e->inlist_empty, e->inlist_found, e->presence_ok, e->presence_gone,
-		      e->aborts);
+		      e->aborts, e->waits, e->pend && e->pend_wait_card);
 	} else if (strcmp(cmd, "delay") == 0 && a1) {
 		e->rf_delay_ms = atoi(a1);
 		reply("ok");
 	} else if (strcmp(cmd, "mute") == 0 && a1) {
 		e->muted = atoi(a1) != 0;
+		reply("ok");
+	} else if (strcmp(cmd, "hang-at") == 0 && a1) {
+		e->hang_at = (int)strtol(a1, NULL, 16);
 		reply("ok");
 	} else if (strcmp(cmd, "ping") == 0) {
 		reply("pong");
@@ -675,6 +696,7 @@ int main(int argc, char **argv)
 
 	e->master = e->slave_keep = e->ctl_fd = -1;
 	e->max_rty_passive = 0xff;
+	e->hang_at = -1;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--link") == 0 && i + 1 < argc)
 			e->link = argv[++i];
@@ -722,7 +744,7 @@ int main(int argc, char **argv)
 		struct pollfd pfd[2] = {{.fd = e->master, .events = POLLIN},
 					{.fd = e->ctl_fd, .events = POLLIN}};
 		int timeout = -1;
-		if (e->pend && !e->pend_wait_card) {
+		if (e->pend && !e->pend_wait_card && !e->muted) {
 			int64_t left = e->pend_due_us - mono_us();
 			timeout = left <= 0 ? 0 : (int)((left + 999) / 1000);
 		}
@@ -746,7 +768,7 @@ int main(int argc, char **argv)
 				break;
 			}
 		}
-		if (e->pend && !e->pend_wait_card && mono_us() >= e->pend_due_us)
+		if (e->pend && !e->pend_wait_card && !e->muted && mono_us() >= e->pend_due_us)
 			pend_fire(e, false);
 	}
 out:

@@ -166,9 +166,9 @@ int pn532_emu_stats(struct pn532_emu *emu, struct pn532_emu_stats *st)
 		return -1;
 	if (sscanf(rep,
 		   "stats frames=%lu inlist_empty=%lu inlist_found=%lu presence_ok=%lu "
-		   "presence_gone=%lu aborts=%lu",
+		   "presence_gone=%lu aborts=%lu waits=%lu armed=%lu",
 		   &st->frames, &st->inlist_empty, &st->inlist_found, &st->presence_ok,
-		   &st->presence_gone, &st->aborts) != 6)
+		   &st->presence_gone, &st->aborts, &st->waits, &st->armed) != 8)
 		return -1;
 	return 0;
 }

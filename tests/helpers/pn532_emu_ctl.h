@@ -21,6 +21,8 @@ struct pn532_emu_stats {
 	unsigned long presence_ok;   /* presence checks answered "still here" */
 	unsigned long presence_gone; /* presence checks answered "gone" */
 	unsigned long aborts;	     /* host ACKs (aborted commands) */
+	unsigned long waits;	     /* polls that waited for a card (blocking) */
+	unsigned long armed;	     /* 1 while such a poll is waiting now */
 };
 
 /* Starts the emulator. link: if not NULL, the emulator makes it a symlink to

@@ -143,9 +143,13 @@ static void test_raw_protocol(void **state)
 	send_frame(fd, (const uint8_t *)"\x4a\x01\x00", 3);
 	assert_int_equal(read_n(fd, p, 6, 2000), 6); /* only the ACK */
 	assert_memory_equal(p, ack, 6);
+	assert_int_equal(pn532_emu_stats(emu, &st), 0);
+	assert_int_equal(st.armed, 1); /* waiting for a card */
+	assert_int_equal(st.waits, 1);
 	assert_int_equal(write(fd, ack, sizeof ack), 6);
 	assert_int_equal(pn532_emu_stats(emu, &st), 0);
 	assert_int_equal(st.aborts, 1);
+	assert_int_equal(st.armed, 0);
 	/* the aborted poll stays silent when a card comes */
 	assert_int_equal(pn532_emu_present(emu, "04A1B2C3", NULL, NULL), 0);
 	send_frame(fd, (const uint8_t *)"\x02", 1);

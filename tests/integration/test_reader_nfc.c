@@ -5,7 +5,8 @@
  * present again is a second tap, random UIDs are flagged, 4/7/10-byte UIDs
  * (four card types = four ways to check presence), a reader absent at start, an
  * emulator killed and restarted (FAILED -> READY, next tap works), a hung
- * chip, and a quick close. Waits are conditions with deadlines. No UID may
+ * chip (while the reader waits, and on the command that arms the wait), and
+ * a quick close. Waits are conditions with deadlines. No UID may
  * appear in the log. */
 #include <errno.h>
 #include <fcntl.h>
@@ -107,11 +108,12 @@ static void expect_tap(struct fixture *fx, const char *hex, bool random)
 }
 
 /* Present, tap once, hold (several presence checks, still one tap), remove,
- * wait until the reader polls an empty field, present again: second tap. */
+ * wait until the reader waits in the chip for a card again, present again:
+ * second tap. */
 static void tap_hold_retap(struct fixture *fx, const char *hex, const char *kind)
 {
 	size_t before = evq_tap_total(&fx->q);
-	unsigned long ok0, empty0;
+	unsigned long ok0;
 
 	assert_int_equal(pn532_emu_present(fx->emu, hex, kind, NULL), 0);
 	expect_tap(fx, hex, false);
@@ -119,17 +121,15 @@ static void tap_hold_retap(struct fixture *fx, const char *hex, const char *kind
 	assert_true(wait_counter(fx->emu, OFF(presence_ok), ok0 + 4)); /* held */
 	assert_int_equal(evq_tap_total(&fx->q), before + 1);
 
-	empty0 = counter(fx->emu, OFF(inlist_empty));
 	assert_int_equal(pn532_emu_remove(fx->emu), 0);
-	assert_true(wait_counter(fx->emu, OFF(inlist_empty), empty0 + 2)); /* polling again */
+	assert_true(wait_counter(fx->emu, OFF(armed), 1)); /* waiting again */
 	assert_int_equal(evq_tap_total(&fx->q), before + 1);
 
 	assert_int_equal(pn532_emu_present(fx->emu, hex, kind, NULL), 0);
 	expect_tap(fx, hex, false);
 	assert_int_equal(evq_tap_total(&fx->q), before + 2);
-	empty0 = counter(fx->emu, OFF(inlist_empty));
 	assert_int_equal(pn532_emu_remove(fx->emu), 0);
-	assert_true(wait_counter(fx->emu, OFF(inlist_empty), empty0 + 1));
+	assert_true(wait_counter(fx->emu, OFF(armed), 1));
 }
 
 static void test_mifare_classic_4byte(void **state)
@@ -228,11 +228,61 @@ static void test_hung_chip(void **state)
 	size_t mark;
 	(void)state;
 	fx_start(&fx);
+	/* The chip hangs while the reader waits in it for a card (where the
+	 * reader spends its time): the periodic re-arm finds it. */
+	assert_true(wait_counter(fx.emu, OFF(armed), 1));
 	mark = evq_state_mark(&fx.q);
 	assert_int_equal(pn532_emu_cmd(fx.emu, "mute 1", NULL, 0), 0);
 	assert_true(evq_wait_state(&fx.q, mark, READER_STATE_FAILED, WAIT_MS));
 	mark = evq_state_mark(&fx.q);
 	assert_int_equal(pn532_emu_cmd(fx.emu, "mute 0", NULL, 0), 0);
+	assert_true(evq_wait_state(&fx.q, mark, READER_STATE_READY, 2 * WAIT_MS));
+	assert_int_equal(pn532_emu_present(fx.emu, "04A1B2C3", NULL, NULL), 0);
+	expect_tap(&fx, "04A1B2C3", false);
+	fx_close_quickly(&fx);
+}
+
+/* With no card the reader leaves the waiting to the chip: until the
+ * periodic re-arm (the host's ACK cancels the wait) it sends nothing, and
+ * the re-arm itself is two frames (check the chip, arm again), where
+ * polling would send a frame every few tens of ms. */
+static void test_idle_is_quiet(void **state)
+{
+	struct fixture fx;
+	unsigned long f0, a0;
+	(void)state;
+	fx_start(&fx);
+	assert_true(wait_counter(fx.emu, OFF(armed), 1));
+	f0 = counter(fx.emu, OFF(frames));
+	a0 = counter(fx.emu, OFF(aborts));
+	assert_true(wait_counter(fx.emu, OFF(aborts), a0 + 1)); /* the re-arm, after 2 s */
+	assert_true(wait_counter(fx.emu, OFF(armed), 1));	/* armed again */
+	print_message("frames from one arm to the next: %lu\n", counter(fx.emu, OFF(frames)) - f0);
+	assert_true(counter(fx.emu, OFF(frames)) - f0 <= 4);
+	fx_close_quickly(&fx);
+}
+
+/* The chip hangs on the very command that arms the card wait, before it
+ * ACKs it: libnfc waits for that ACK without a timeout and without looking
+ * at the abort pipe, so the thread stays in libnfc. The watchdog must still
+ * report FAILED (its re-arm abort is not answered), and unplugging the
+ * reader (the read fails) must bring the thread back: replugged, READY, and
+ * the next tap works. */
+static void test_chip_hangs_at_arm(void **state)
+{
+	struct fixture fx;
+	size_t mark;
+	(void)state;
+	fx_start(&fx);
+	assert_true(wait_counter(fx.emu, OFF(armed), 1));
+	mark = evq_state_mark(&fx.q);
+	/* the next re-arm (within 2 s) sends InAutoPoll (0x60) to a chip that hangs */
+	assert_int_equal(pn532_emu_cmd(fx.emu, "hang-at 60", NULL, 0), 0);
+	assert_true(evq_wait_state(&fx.q, mark, READER_STATE_FAILED, 3 * WAIT_MS));
+	mark = evq_state_mark(&fx.q);
+	pn532_emu_kill(fx.emu); /* unplugged */
+	fx.emu = NULL;
+	assert_int_equal(pn532_emu_start(link_path, &fx.emu), 0); /* plugged in again */
 	assert_true(evq_wait_state(&fx.q, mark, READER_STATE_READY, 2 * WAIT_MS));
 	assert_int_equal(pn532_emu_present(fx.emu, "04A1B2C3", NULL, NULL), 0);
 	expect_tap(&fx, "04A1B2C3", false);
@@ -344,7 +394,9 @@ int main(void)
 	    cmocka_unit_test(test_random_uid),
 	    cmocka_unit_test(test_emulator_killed_and_restarted),
 	    cmocka_unit_test(test_absent_at_start),
+	    cmocka_unit_test(test_idle_is_quiet),
 	    cmocka_unit_test(test_hung_chip),
+	    cmocka_unit_test(test_chip_hangs_at_arm),
 	    cmocka_unit_test(test_auto_uses_libnfc_choice),
 	    cmocka_unit_test(test_close_while_absent_is_quick),
 	};

@@ -491,7 +491,18 @@ static void test_group_marks(void **state)
 	struct browser b;
 	browser_open(&b, srv.url);
 	assert_int_equal(login(&b, "coord", PW), 303);
-	struct page p = browse(&b, "/groups/G1", NULL);
+	/* the overview: G1's chart has a bar per held session (S5, S1, S2), the
+	 * one at S1 for 2 of 3 members; ended and upcoming periods apart */
+	struct page p = browse(&b, "/", NULL);
+	assert_int_equal(p.status, 200);
+	assert_non_null(strstr(p.body, "d=\"M0 32v-1h9v1zM10 32v-21h9v21zM20 32v-11h9v11z\""));
+	assert_non_null(strstr(p.body, ">Styrka A<"));
+	page_free(&p);
+	p = browse(&b, "/?period=past", NULL);
+	assert_int_equal(p.status, 200);
+	assert_null(strstr(p.body, ">Styrka A<"));
+	page_free(&p);
+	p = browse(&b, "/groups/G1", NULL);
 	assert_int_equal(p.status, 200);
 	/* S5, S1, S2 held; P1 card at S1, P3 name at S1, P2 leader at S2 */
 	assert_non_null(strstr(p.body, "m-card"));
@@ -625,6 +636,12 @@ static void test_corrections(void **state)
 	assert_non_null(strstr(p.body, "&lt;b&gt;fel&lt;/b&gt;"));
 	assert_non_null(strstr(p.body, "m-staff"));
 	assert_non_null(strstr(p.body, "2 av 3")); /* P1: S1 by card, S2 corrected */
+	/* P3 at S1: "not present" by a correction, a mark of its own */
+	assert_non_null(strstr(p.body, "class=\"m-absent m-void\""));
+	page_free(&p);
+	p = browse(&k, "/groups/G1/participants/P3", NULL);
+	assert_int_equal(p.status, 200);
+	assert_non_null(strstr(p.body, "class=\"m-absent m-void\""));
 	page_free(&p);
 	p = browse(&k, "/export.csv?group=G1", NULL);
 	assert_non_null(strstr(p.body, "\nF1,G1,S2,2026-11-30 10:00,P1,Åsa,Östberg,present,"));

@@ -143,6 +143,12 @@ def main():
         assert "IK Hälsa" in drv.page_source
         assert "Friskis" not in drv.page_source  # F2 is not anna's
         shot("overview")
+        # groups of ended periods are one link away, the running ones are not there
+        drv.find_element(By.LINK_TEXT, "Avslutade").click()
+        wait_for(lambda: drv.current_url.endswith("/?period=past"), "the past periods")
+        assert "Styrka A" not in drv.find_element(By.TAG_NAME, "main").text
+        drv.find_element(By.LINK_TEXT, "Pågående").click()
+        wait_for(lambda: drv.current_url == base + "/", "the overview again")
         drv.find_element(By.LINK_TEXT, "Styrka A").click()
         wait_for(lambda: drv.current_url.endswith("/groups/G1"), "the group page")
         src = drv.page_source
@@ -151,7 +157,6 @@ def main():
         assert drv.find_elements(By.CSS_SELECTOR, "main script") == []
         assert "<script>alert(1)</script>" in drv.find_element(By.TAG_NAME, "main").text
         assert "1 av 3" in src
-        shot("group")
         # correction: P2 came to S1 without the card
         Select(drv.find_element(By.NAME, "participant")).select_by_value("P2")
         Select(drv.find_element(By.NAME, "session")).select_by_value("S1")
@@ -160,6 +165,19 @@ def main():
         drv.find_element(By.CSS_SELECTOR, "form.correct button").click()
         wait_for(lambda: "Glömt kortet" in drv.page_source, "the correction in the group view")
         assert "2 av 3" in drv.page_source
+        # and P3 was checked in at S1 by mistake: a mark of its own (×)
+        assert drv.find_elements(By.CSS_SELECTOR, "table.grid td.m-void") == []
+        Select(drv.find_element(By.NAME, "participant")).select_by_value("P3")
+        Select(drv.find_element(By.NAME, "session")).select_by_value("S1")
+        Select(drv.find_element(By.NAME, "status")).select_by_value("absent")
+        drv.find_element(By.NAME, "reason").send_keys("Fel person")
+        drv.find_element(By.CSS_SELECTOR, "form.correct button").click()
+        wait_for(lambda: "Fel person" in drv.page_source, "the second correction")
+        marks = drv.find_elements(By.CSS_SELECTOR, "table.grid td.m-void")
+        assert len(marks) == 1 and marks[0].text == "\u00d7", marks
+        assert "\u00d7 = ej närvarande (rättad)" in drv.find_element(By.CSS_SELECTOR,
+                                                                     "p.legend").text
+        shot("group")
         drv.find_element(By.PARTIAL_LINK_TEXT, "Ärlig").click()
         wait_for(lambda: "/participants/P2" in drv.current_url, "the participant page")
         assert "2 av 3" in drv.page_source

@@ -255,7 +255,7 @@ bool a11y_measure(const char *trace_path, const char *bmp_path, double px_per_mm
 			snprintf(why, whylen, "%s: %s contrast %.2f:1 (fg %06x on %06x)", where,
 				 what, cr, L.fg[i], bg);
 			ok = false;
-		} else if (ok && L.clipped[i] && participant) {
+		} else if (ok && L.clipped[i]) { /* leader screens too */
 			snprintf(why, whylen, "%s: %s does not fit its box (%dx%d)", where, what,
 				 L.text[i].w, L.text[i].h);
 			ok = false;

@@ -31,8 +31,9 @@ void a11y_init(struct a11y_figures *f);
  * file and the BMP. px_per_mm is the panel's (from the test's own panel
  * list, not the kiosk's). Lowers the figures in f; returns false and writes
  * the first violation into why (where names the screen). A text that does
- * not fit its box fails on a participant screen; on a leader screen
- * (participant false) it is only counted (leader_clipped). */
+ * not fit its box fails, on participant and leader screens alike; they are
+ * counted apart (clipped, leader_clipped; participant false for a leader
+ * screen). */
 bool a11y_measure(const char *trace_path, const char *bmp_path, double px_per_mm, bool participant,
 		  const char *where, struct a11y_figures *f, char *why, size_t whylen);
 /* WCAG contrast ratio of two 0xRRGGBB colours. */

@@ -4,8 +4,10 @@
  * finds her name on screen and checks in. Every touch is counted. A unique
  * name takes at most 5 touches (Sök ditt namn, two letters, her row, Ja);
  * a name typed with one mistake ("Nyts" for Nyström) at most 7 -- the
- * forgiving search finds it from 4 letters. Asserts on the trace channel
- * and on the SQLite file. */
+ * forgiving search finds it from 4 letters. Someone whose group does not
+ * meet today is told when it meets next. A card tap by a participant whose
+ * roster row says Arabic is greeted in Arabic, then the kiosk is Swedish
+ * again. Asserts on the trace channel and on the SQLite file. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,12 +145,88 @@ static void own_language_then_back(void **state)
 	assert_non_null(strstr(line, " home sv"));
 }
 
+/* The result screen's language, from "layout". */
+static void expect_screen_lang(const char *screen_lang)
+{
+	char line[512];
+	kh_send(&kiosk, "layout");
+	assert_true(kh_wait(&kiosk, " panel ", 5000, line, sizeof line));
+	if (!strstr(line, screen_lang))
+		fail_msg("want \"%s\": %s", screen_lang, line);
+}
+
+/* The trace's "result next YYYY-MM-DD HH:MM" is her group's next session
+ * in blippa.db (the demo's G4 meets two days from now, never today). */
+static void expect_next_meeting(void)
+{
+	char line[512], want[64];
+	long long n = kh_query(&kiosk, "SELECT CAST(replace(replace(replace(start_local, '-', ''),"
+				       " ' ', ''), ':', '') AS INTEGER) FROM sessions"
+				       " WHERE group_id = 'G4' AND start_ms > unixepoch() * 1000"
+				       " ORDER BY start_ms LIMIT 1");
+	assert_true(n > 197101010000LL);
+	snprintf(want, sizeof want, " result next %04lld-%02lld-%02lld %02lld:%02lld\n",
+		 n / 100000000, n / 1000000 % 100, n / 10000 % 100, n / 100 % 100, n % 100);
+	assert_true(kh_wait(&kiosk, " result next ", 5000, line, sizeof line));
+	if (!strstr(line, want))
+		fail_msg("want \"%s\": %s", want, line);
+}
+
+/* Amal Haddad reads Arabic (her roster row says so). Her card (after her
+ * name check-in above: "already"): the result greets her in Arabic and
+ * tells her when her group (none today) meets next; then home is Swedish
+ * again. */
+static void card_greets_in_her_language(void **state)
+{
+	(void)state;
+	expect_screen_lang(" home sv");
+	kh_send(&kiosk, "tap 04A1B2CA");
+	assert_true(kh_wait(&kiosk, "tap already", 5000, NULL, 0)); /* by name before */
+	assert_true(kh_wait(&kiosk, "result language ar", 5000, NULL, 0));
+	expect_next_meeting();
+	assert_true(kh_wait(&kiosk, "present result", 5000, NULL, 0));
+	expect_screen_lang(" result ar");
+	touch("done");
+	assert_true(kh_wait(&kiosk, "-> home", 5000, NULL, 0));
+	expect_screen_lang(" home sv");
+}
+
+/* Found by name (everyone: her group does not meet today), in the language
+ * she chose on the button (English): told when her group meets next. */
+static void name_not_today_told_next_meeting(void **state)
+{
+	char line[512];
+	(void)state;
+	touch("language");
+	touch("lang-en");
+	assert_true(kh_wait(&kiosk, "language en", 5000, NULL, 0));
+	touch("search");
+	assert_true(kh_wait(&kiosk, "-> search", 5000, NULL, 0));
+	type("amal");
+	assert_true(kh_wait(&kiosk, " search 0 ", 5000, NULL, 0)); /* nobody today */
+	touch("everyone");
+	assert_true(kh_wait(&kiosk, " search 1 distinct 1", 5000, NULL, 0));
+	touch("row-0");
+	assert_true(kh_wait(&kiosk, "-> confirm", 5000, NULL, 0));
+	touch("yes");
+	assert_true(kh_wait(&kiosk, "checkin ", 5000, line, sizeof line));
+	assert_non_null(strstr(line, " open-training name"));
+	expect_next_meeting();
+	assert_true(kh_wait(&kiosk, "present result", 5000, NULL, 0));
+	expect_screen_lang(" result en"); /* her choice, not the roster's */
+	touch("done");
+	assert_true(kh_wait(&kiosk, "-> home", 5000, NULL, 0));
+	expect_screen_lang(" home sv");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(unique_name_in_five),
 	    cmocka_unit_test(typo_in_seven),
 	    cmocka_unit_test(own_language_then_back),
+	    cmocka_unit_test(name_not_today_told_next_meeting),
+	    cmocka_unit_test(card_greets_in_her_language),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -46,6 +46,8 @@ static const struct step steps[] = {
     {"tap 04A1B2C7", "ok card", "result-early"}, /* Birgitta, two hours early */
     {"tap 04D1E2F3", "tap unknown-card", "result-unknown"},
     {"tap 08A1B2C3", "tap random-uid", "result-random"},
+    /* Amal's roster row says Arabic: greeted in it, told her next meeting */
+    {"tap 04A1B2CA", "result next", "result-own-language"},
     {"press done;press leader", "-> leader-pin", "leader-pin"},
     {"press pin-9;press pin-9;press pin-ok", "pin wrong", "leader-pin-wrong"},
     {"press cancel;tap 04FFEE01", "sessions 3", "leader-sessions"},

@@ -358,6 +358,58 @@ static void test_dst_days(void **state)
 	store_close(st);
 }
 
+/* The roster's language comes back with the check-in (card and name); a
+ * participant with no session now is told their group's next session. */
+static void test_language_and_next_session(void **state)
+{
+	struct fx *f = *state;
+	struct roster *r = roster_new();
+	struct checkin_result res;
+	const uint8_t uid[4] = {0x04, 0xA1, 0xB2, 0xCA};
+
+	assert_int_equal(roster_set_facility(r, "F1", "IK Hälsa", ZONE), 0);
+	assert_int_equal(roster_add_group(r, "G1", "Promenad", "2026-01-01", "2026-12-31"), 0);
+	assert_int_equal(roster_add_session(r, "A", "G1", "2026-11-19 15:30", "2026-11-19 16:30"),
+			 0);
+	assert_int_equal(roster_add_session(r, "B", "G1", "2026-11-24 15:30", "2026-11-24 16:30"),
+			 0);
+	assert_int_equal(roster_add_session(r, "C", "G1", "2026-12-01 15:30", "2026-12-01 16:30"),
+			 0);
+	assert_int_equal(roster_add_participant_lang(r, "P1", "Amal", "Haddad", "ar"), 0);
+	assert_int_equal(roster_add_participant(r, "P2", "Åsa", "Östberg"), 0);
+	assert_int_equal(roster_add_participant_lang(r, "P3", "Ali", "Ek", "fa"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P1"), 0);
+	assert_int_equal(roster_add_member(r, "G1", "P2"), 0);
+	assert_int_equal(roster_add_card(r, "04A1B2CA", ROSTER_CARD_PARTICIPANT, "P1"), 0);
+	load_roster(f->st, r);
+
+	/* Sunday the 22nd: no session; the next is Tuesday's */
+	assert_int_equal(store_checkin_card(f->st, uid, 4, at("2026-11-22 12:00", 0), &res), 0);
+	assert_int_equal(res.outcome, CHECKIN_OPEN_TRAINING);
+	assert_string_equal(res.language, "ar");
+	assert_string_equal(res.next_start_local, "2026-11-24 15:30");
+	assert_int_equal(res.next_start_ms, at("2026-11-24 15:30", 0));
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_NAME, NULL,
+						   at("2026-11-22 12:00", 0), &res),
+			 0);
+	assert_string_equal(res.language, "");
+	assert_string_equal(res.next_start_local, "2026-11-24 15:30");
+	/* in the session: no "next" */
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_NAME, NULL,
+						   at("2026-11-24 15:35", 0), &res),
+			 0);
+	assert_int_equal(res.outcome, CHECKIN_OK);
+	assert_string_equal(res.next_start_local, "");
+	/* no group: open training, nothing planned */
+	assert_int_equal(store_checkin_participant(f->st, "P3", CHECKIN_NAME, NULL,
+						   at("2026-11-22 12:00", 0), &res),
+			 0);
+	assert_int_equal(res.outcome, CHECKIN_OPEN_TRAINING);
+	assert_string_equal(res.language, "fa");
+	assert_string_equal(res.next_start_local, "");
+	assert_int_equal(res.next_start_ms, 0);
+}
+
 static void test_today_right_after_local_midnight(void **state)
 {
 	struct fx *f = *state;
@@ -644,6 +696,7 @@ int main(void)
 	    T(test_void_rules),
 	    T(test_leader_explicit_session),
 	    T(test_dst_days),
+	    T(test_language_and_next_session),
 	    T(test_today_right_after_local_midnight),
 	    T(test_visible_to_second_connection),
 	    T(test_kiosk_id_on_events),

@@ -17,6 +17,7 @@
 
 #include "auth.h"
 #include "import.h"
+#include "protocol.h"
 #include "srv_store.h"
 #include "srv_testutil.h"
 
@@ -110,6 +111,39 @@ static void test_good_roster(void **state)
 	assert_int_equal(srv_store_load_roster(fx->st, "F9", &r), BLIPPA_ERR_NOT_FOUND);
 }
 
+/* The optional language column: read by name wherever it stands, codes
+ * lowercased, empty for none; served in the roster; a file without the
+ * column (every file before it existed) still imports and clears them. */
+static void test_language_column(void **state)
+{
+	struct fx *fx = *state;
+	struct srv_import_stats st;
+	struct roster *r = NULL;
+	import_ok(fx, "roster-language", &st);
+	assert_true(st.changed >= 25);
+	assert_int_equal(srv_store_load_roster(fx->st, "F1", &r), BLIPPA_OK);
+	assert_string_equal(find_part(r, "P1")->language, "sv");
+	assert_null(find_part(r, "P2")->language);
+	assert_string_equal(find_part(r, "P3")->language, "ar"); /* "AR" in the file */
+	assert_string_equal(find_part(r, "P4")->language, "ti");
+	assert_string_equal(find_part(r, "P3")->family_name, "Svensson, d.y.");
+	char *json = NULL;
+	size_t len = 0;
+	assert_int_equal(protocol_encode_roster(r, "k", &json, &len), BLIPPA_OK);
+	assert_non_null(strstr(json, "\"family_name\":\"Ärlig\"},")); /* none: left out */
+	assert_non_null(strstr(json, "\"language\":\"ar\""));
+	free(json);
+	roster_free(r);
+	import_ok(fx, "roster-language", &st);
+	assert_int_equal(st.changed + st.removed, 0);
+	import_ok(fx, NULL, &st); /* the four-column file: languages cleared */
+	assert_int_equal(st.changed, 4);
+	assert_int_equal(srv_store_load_roster(fx->st, "F1", &r), BLIPPA_OK);
+	for (size_t i = 0; i < r->n_participants; i++)
+		assert_null(r->participants[i].language);
+	roster_free(r);
+}
+
 static void test_import_twice_changes_nothing(void **state)
 {
 	struct fx *fx = *state;
@@ -146,6 +180,7 @@ static void test_bad_files_rejected_whole(void **state)
 	    {"roster-bad-columns", "/groups.csv:3: ", "6 fields, expected 5"},
 	    {"roster-bad-quote", "/participants.csv:3: ", "unterminated quoted field"},
 	    {"roster-bad-uid", "/participants.csv:3: ", "card_uid already used"},
+	    {"roster-bad-language", "/participants.csv:4: ", "bad language arabic"},
 	};
 	struct srv_import_stats st;
 	import_ok(fx, NULL, &st);
@@ -229,6 +264,17 @@ static void test_odd_input_refused(void **state)
 	     "P2,Ö\xe2\x80\x8d"
 	     "rjan,Ärlig,\nP3,A,B,\nP4,A,B,\nP5,A,B,\nP6,A,B,\n",
 	     NULL, NULL},
+	    {"participants.csv",
+	     "participant_id,given_name,family_name,card_uid,language\nP1,Åsa,Östberg,,sv\n"
+	     "P2,A,B,,xx\nP3,A,B,,\nP4,A,B,,\nP5,A,B,,\nP6,A,B,,\n",
+	     "/participants.csv:3: ", "bad language xx"},
+	    {"participants.csv",
+	     "participant_id,given_name,family_name,card_uid,language\nP1,Åsa,Östberg,,sv\n"
+	     "P2,A,B,,\nP3,A,B,\nP4,A,B,,\nP5,A,B,,\nP6,A,B,,\n",
+	     "/participants.csv:4: ", "4 fields, expected 5"},
+	    {"participants.csv",
+	     "participant_id,given_name,family_name,card_uid,language,language\nP1,Å,Ö,,sv,sv\n",
+	     "/participants.csv:1: ", "header has 6 columns, expected 5"},
 	    {"leaders.csv", "leader_id,facility_id,name,card_uid\nL1,F1,\xc2\xa0 \xef\xbb\xbf,\n",
 	     "/leaders.csv:2: ", "no visible character"},
 	    {"groups.csv",
@@ -397,18 +443,27 @@ static void test_open_migrates_v1(void **state)
 	fx->st = NULL;
 	sqlite3 *db = NULL;
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-				      "ALTER TABLE sessions DROP COLUMN removed;"
-				      " DROP TABLE users; DROP TABLE user_facilities;"
-				      " DROP TABLE corrections; PRAGMA user_version = 1;",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	int current = int_of(db, "PRAGMA user_version");
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "ALTER TABLE sessions DROP COLUMN removed;"
+			 " ALTER TABLE participants DROP COLUMN language;"
+			 " DROP TABLE users; DROP TABLE user_facilities;"
+			 " DROP TABLE corrections; DROP TRIGGER att_checkin;"
+			 " DROP TRIGGER att_void; DROP TRIGGER att_delete; DROP TABLE att_session;"
+			 " DROP TABLE att_member; DROP INDEX groups_by_facility_id;"
+			 " PRAGMA user_version = 1;",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(srv_store_open(fx->db, false, &fx->st, err, sizeof(err)), BLIPPA_OK);
 	assert_int_equal(sqlite3_open(fx->db, &db), SQLITE_OK);
-	assert_int_equal(int_of(db, "PRAGMA user_version"), 3);
+	assert_int_equal(int_of(db, "PRAGMA user_version"), current);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM participants WHERE language = ''"), 6);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM users"), 0);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM sessions WHERE removed = 0"), 5);
+	/* the back-office's attendance summary is filled from what is there */
+	assert_int_equal(int_of(db, "SELECT count(*) FROM att_session"), 5);
 	sqlite3_close(db);
 	import_ok(fx, NULL, &st);
 	assert_int_equal(st.changed + st.removed, 0);
@@ -458,9 +513,10 @@ static void test_dates_agree_with_kiosk(void **state)
 	char p[1200];
 	struct import_set *set = NULL;
 	snprintf(p, sizeof(p), "%s/groups.csv", dir);
-	tu_write_file(p, "group_id,facility_id,name,period_start,period_end\n"
-			 "G1,F1,Styrka A,1970-06-01,2026-12-18\n"
-			 "G2,F1,Balans,2026-08-24,2026-12-18\nG3,F2,Kondition,2026-09-01,2026-12-15\n");
+	tu_write_file(
+	    p, "group_id,facility_id,name,period_start,period_end\n"
+	       "G1,F1,Styrka A,1970-06-01,2026-12-18\n"
+	       "G2,F1,Balans,2026-08-24,2026-12-18\nG3,F2,Kondition,2026-09-01,2026-12-15\n");
 	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_ERR_INVALID);
 	if (!strstr(err, "/groups.csv:2: bad period_start 1970-06-01"))
 		fail_msg("message: %s", err);
@@ -471,6 +527,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_good_roster, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_language_column, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_import_twice_changes_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_files_rejected_whole, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_odd_input_refused, setup, teardown),

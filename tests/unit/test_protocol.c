@@ -29,7 +29,7 @@ static struct roster *make_roster(bool reversed)
 		assert_int_equal(
 		    roster_add_session(r, "S2", "G2", "2026-11-23 12:00", "2026-11-23 13:00"), 0);
 		assert_int_equal(roster_add_participant(r, "P1", "Åsa", "Östberg"), 0);
-		assert_int_equal(roster_add_participant(r, "P2", "Olle", "Ek"), 0);
+		assert_int_equal(roster_add_participant_lang(r, "P2", "Olle", "Ek", "fi"), 0);
 		assert_int_equal(roster_add_member(r, "G1", "P1"), 0);
 		assert_int_equal(roster_add_member(r, "G2", "P1"), 0);
 		assert_int_equal(roster_add_member(r, "G2", "P2"), 0);
@@ -43,7 +43,7 @@ static struct roster *make_roster(bool reversed)
 		assert_int_equal(roster_add_member(r, "G2", "P2"), 0);
 		assert_int_equal(roster_add_member(r, "G2", "P1"), 0);
 		assert_int_equal(roster_add_member(r, "G1", "P1"), 0);
-		assert_int_equal(roster_add_participant(r, "P2", "Olle", "Ek"), 0);
+		assert_int_equal(roster_add_participant_lang(r, "P2", "Olle", "Ek", "fi"), 0);
 		assert_int_equal(roster_add_participant(r, "P1", "Åsa", "Östberg"), 0);
 		assert_int_equal(
 		    roster_add_session(r, "S2", "G2", "2026-11-23 12:00", "2026-11-23 13:00"), 0);
@@ -81,6 +81,14 @@ static void test_roster_round_trip_canonical(void **state)
 	assert_int_equal(c->n_cards, 2);
 	assert_string_equal(c->facility.timezone, "Europe/Stockholm");
 	assert_null(c->leaders[0].pin_hash);
+	/* the optional language: kept where given, absent (not null) where not */
+	assert_non_null(strstr(ja, "\"family_name\":\"Ek\",\"language\":\"fi\"}"));
+	assert_non_null(strstr(ja, "\"family_name\":\"Östberg\"}"));
+	for (size_t i = 0; i < c->n_participants; i++)
+		if (strcmp(c->participants[i].id, "P2") == 0)
+			assert_string_equal(c->participants[i].language, "fi");
+		else
+			assert_null(c->participants[i].language);
 	assert_int_equal(protocol_encode_roster(c, "k-1", &jc, &lc), BLIPPA_OK);
 	assert_string_equal(ja, jc);
 	free(ja);
@@ -153,6 +161,12 @@ static void test_roster_malformed(void **state)
 	     NULL}, /* end<start */
 	    {"\"family_name\":\"Secretname\"", "\"family_name\":null", "family_name: missing"},
 	    {"\"participant_id\":\"P1\"", "\"participant_id\":\"P2\"", NULL},
+	    {"\"family_name\":\"Secretname\"", "\"family_name\":\"S\",\"language\":\"xx\"",
+	     "participants[0]: invalid value"},
+	    {"\"family_name\":\"Secretname\"", "\"family_name\":\"S\",\"language\":\"\"",
+	     "participants[0].language: empty"},
+	    {"\"family_name\":\"Secretname\"", "\"family_name\":\"S\",\"language\":7",
+	     "participants[0].language: not a string"},
 	    {"\"pin_hash\":null", "\"pin_hash\":5", "pin_hash"},
 	    {"\"owner\":\"participant\"", "\"owner\":\"cat\"", "cards[0].owner"},
 	    {"\"uid\":\"04A1B2C3\"", "\"uid\":\"04A1B2C3XYZ\"", "cards[0]"},

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "store_int.h" /* STORE_SCHEMA_VERSION */
 #include "store_testutil.h"
 
 /* Reads a whole (small) file into buf; returns its length. */
@@ -62,7 +63,7 @@ static void test_create_mode_wal_version(void **state)
 	umask(old);
 	assert_int_equal(stat(t.db, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
-	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(sqlite3_open(t.db, &c), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(c, "PRAGMA journal_mode", -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
@@ -98,11 +99,12 @@ static void test_migrate_from_v1(void **state)
 	raw_exec(t.db, "ALTER TABLE members DROP COLUMN pno; ALTER TABLE events DROP COLUMN device_ms;"
 		       "ALTER TABLE events DROP COLUMN clock_unsure; ALTER TABLE events DROP COLUMN boot_id;"
 		       "ALTER TABLE events DROP COLUMN mono_ms;"
+		       "ALTER TABLE participants DROP COLUMN language;"
 		       "PRAGMA user_version = 1;"
 		       "UPDATE participants SET pno = 100 - pno");
 	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM pragma_table_info('members')"), 2);
 	st = open_store(&t, NULL);
-	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), 3);
+	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM members WHERE pno IS NULL"), 0);
 	assert_int_equal(store_search_names(st, "asa", true, at("2026-11-23 09:00", 0), h, 4, &n),
 			 BLIPPA_OK);
@@ -344,7 +346,7 @@ static void test_replace_is_atomic_on_disk_full(void **state)
 	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM participants"), 6);
 	assert_int_equal(store_debug_set_max_pages(st, 0), 0);
 	assert_int_equal(store_replace_roster(st, r, err, sizeof err), BLIPPA_OK);
-	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM participants"), 3013);
+	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM participants"), 3014);
 	roster_free(r);
 	store_close(st);
 	tdir_remove(&t);
