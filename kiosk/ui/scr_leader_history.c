@@ -76,10 +76,7 @@ static void history_input(struct ui *ui, const struct ui_input *in)
 static void draw_row(struct ui *ui, size_t row, SDL_Rect rc, void *user)
 {
 	const struct store_session_info *s = &ui->history.s[row];
-	struct render *r = ui->r;
-	char name[16], when[64], count[64], day[11], t0[6], t1[6];
-	int pad = render_mm(r, 4.0f);
-	int right_w = rc.w * 2 / 5;
+	char name[16], when[64], day[11], t0[6], t1[6];
 	(void)user;
 
 	snprintf(name, sizeof name, "past-%zu", row);
@@ -87,15 +84,7 @@ static void draw_row(struct ui *ui, size_t row, SDL_Rect rc, void *user)
 	ui_hhmm(ui, s->start_ms, t0);
 	ui_hhmm(ui, s->end_ms, t1);
 	snprintf(when, sizeof when, "%s  %s–%s", day, t0, t1);
-	snprintf(count, sizeof count, _("%d of %d here"), s->n_present, s->n_members);
-	button_draw(ui, rc, HI_ROW, (int)row, name, "", BTN_ROW, MM_TEXT_LARGE);
-	render_text_fit(r, s->group_name,
-			(SDL_Rect){rc.x + pad, rc.y, rc.w - right_w - 2 * pad, rc.h / 2 + pad},
-			MM_TEXT_LARGE, FONT_BOLD, COL_WHITE, ALIGN_LEFT);
-	render_text_fit(r, when, (SDL_Rect){rc.x + pad, rc.y + rc.h / 2, rc.w - right_w, rc.h / 2},
-			MM_TEXT_BODY, FONT_REGULAR, COL_MUTED, ALIGN_LEFT);
-	render_text_fit(r, count, (SDL_Rect){rc.x + rc.w - right_w, rc.y, right_w - pad, rc.h},
-			MM_TEXT_LARGE, FONT_BOLD, COL_WHITE, ALIGN_RIGHT);
+	leader_session_row(ui, s, rc, HI_ROW, (int)row, name, when);
 }
 
 static void history_draw(struct ui *ui, struct render *r)

@@ -364,6 +364,11 @@ enum ui_home_fault ui_home_fault(struct ui *ui);
  * search_id, name "search") into area. */
 void home_fault_draw(struct ui *ui, enum ui_home_fault f, SDL_Rect area, int search_id);
 
+/* scr_leader_sessions.c: one session row of a leader list (button id,
+ * index, name; when: the time line) */
+void leader_session_row(struct ui *ui, const struct store_session_info *s, SDL_Rect rc, int id,
+			int index, const char *name, const char *when);
+
 /* ---- screens (scr_*.c) ---- */
 extern const struct screen_ops scr_home_ops, scr_result_ops, scr_search_ops, scr_confirm_ops,
     scr_leader_pin_ops, scr_leader_sessions_ops, scr_leader_roster_ops, scr_leader_status_ops,
