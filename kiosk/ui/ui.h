@@ -35,10 +35,14 @@ enum ui_screen {
 	UI_LEADER_STATUS,
 	UI_LINK_CARD,
 	UI_LANGUAGE,
+	UI_LEADER_HISTORY,
 	UI_SCREEN_COUNT
 };
 
 enum ui_pin_mode { PIN_LEADER, PIN_EXIT };
+
+/* Why the home screen cannot offer card check-in as usual (issue 13.4). */
+enum ui_home_fault { HOME_FAULT_NONE, HOME_FAULT_READER, HOME_FAULT_ROSTER, HOME_FAULT_AUTH };
 
 /* A name-search row: "Åsa Öb." or "Åsa Öberg, pass 15:30, kort …3F". */
 #define UI_HIT_LABEL_MAX (2 * ROSTER_NAME_MAX + 64)
@@ -65,6 +69,7 @@ union ui_arg {
 	} pin;
 	struct {
 		char session_id[ROSTER_ID_MAX + 1];
+		bool past; /* an earlier day's session (Back: the earlier sessions) */
 	} roster;
 	struct {
 		char participant_id[ROSTER_ID_MAX + 1];
@@ -147,6 +152,7 @@ struct ui_roster_state {
 	size_t n;
 	int scroll;
 	int present;
+	bool past; /* an earlier day's session: the header names the date */
 };
 
 struct ui_status_state {
@@ -202,6 +208,8 @@ struct ui {
 	/* no server time since boot and an implausible wall clock: check-ins
 	 * are recorded and corrected later; home tells the leader (issue 13) */
 	bool clock_unsure;
+	bool roster_empty;		     /* no participants in the stored roster */
+	enum ui_home_fault home_fault_shown; /* last traced "home fault X" */
 	char clock_text[6];
 	char facility_name[ROSTER_NAME_MAX + 1];
 
@@ -224,6 +232,7 @@ struct ui {
 	struct ui_search_state search;
 	struct ui_pin_state pin;
 	struct ui_sessions_state sessions;
+	struct ui_sessions_state history; /* the earlier sessions (issue 13.6) */
 	struct ui_roster_state roster;
 	struct ui_status_state status;
 };
@@ -275,6 +284,8 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 
 /* Formats a UTC ms instant as local "HH:MM". */
 void ui_hhmm(struct ui *ui, int64_t ms, char out[6]);
+/* Formats a UTC ms instant as the facility's local date "YYYY-MM-DD". */
+void ui_day(struct ui *ui, int64_t ms, char out[11]);
 
 /* ---- pincheck.c: leader/admin PIN verification off the UI thread ---- */
 struct ui_pin_job;
@@ -345,9 +356,22 @@ const char *ui_isolate(const char *s, char *out, size_t outlen);
 const char *ui_tr(const char *msgid) __attribute__((format_arg(1)));
 const char *ui_lang(void);
 
+/* ---- scr_home_fault.c: home when the reader, roster or server fail ---- */
+/* The fault home shows now (none, reader failed, no roster, not
+ * authorised); traces "home fault X" when it changes. */
+enum ui_home_fault ui_home_fault(struct ui *ui);
+/* Draws the fault's title, pictogram and a large search button (button id
+ * search_id, name "search") into area. */
+void home_fault_draw(struct ui *ui, enum ui_home_fault f, SDL_Rect area, int search_id);
+
+/* scr_leader_sessions.c: one session row of a leader list (button id,
+ * index, name; when: the time line) */
+void leader_session_row(struct ui *ui, const struct store_session_info *s, SDL_Rect rc, int id,
+			int index, const char *name, const char *when);
+
 /* ---- screens (scr_*.c) ---- */
 extern const struct screen_ops scr_home_ops, scr_result_ops, scr_search_ops, scr_confirm_ops,
     scr_leader_pin_ops, scr_leader_sessions_ops, scr_leader_roster_ops, scr_leader_status_ops,
-    scr_link_card_ops, scr_language_ops;
+    scr_link_card_ops, scr_language_ops, scr_leader_history_ops;
 
 #endif

@@ -626,8 +626,9 @@ enum blippa_err store_open_existing(const char *data_dir, const struct store_rul
 				 missing ? "no database here (wrong data_dir, or the kiosk "
 					   "has not run yet)"
 					 : strerror(errno));
-		return missing ? BLIPPA_ERR_NOT_FOUND
-			       : errno == EACCES ? BLIPPA_ERR_PERM : BLIPPA_ERR_IO;
+		return missing		 ? BLIPPA_ERR_NOT_FOUND
+		       : errno == EACCES ? BLIPPA_ERR_PERM
+					 : BLIPPA_ERR_IO;
 	}
 	return store_open_path(path, rules, out, err, errlen);
 }
@@ -730,6 +731,15 @@ enum blippa_err store_local_hhmm(struct store *st, int64_t ms, char out[6])
 	if (rc)
 		return rc;
 	return tz_utc_ms_to_local(store_zone(st), ms, NULL, out);
+}
+
+enum blippa_err store_local_day(struct store *st, int64_t ms, char out[11])
+{
+	enum blippa_err rc = store_refresh(st);
+
+	if (rc)
+		return rc;
+	return store_local_date(st, ms, out);
 }
 
 bool store_clock_plausible(int64_t now_ms)
