@@ -70,6 +70,17 @@ add_dependencies(test_web blippa-server)
 add_test(NAME test_web COMMAND test_web)
 set_tests_properties(test_web PROPERTIES LABELS "integration;web" TIMEOUT 180)
 
+# Region operations in the back-office (issue 16): fleet health, /metrics,
+# roster upload, leader PINs; real server over HTTPS.
+add_executable(test_web_fleet integration/test_web_fleet.c)
+target_compile_definitions(test_web_fleet PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(test_web_fleet PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA)
+add_dependencies(test_web_fleet blippa-server)
+add_test(NAME test_web_fleet COMMAND test_web_fleet)
+set_tests_properties(test_web_fleet PROPERTIES LABELS "integration;web" TIMEOUT 180)
+
 # The back-office in a real browser: chromium + chromedriver + python3-selenium
 # (Debian packages), /usr/bin/python3. Screenshots go to the build dir;
 # docs/screenshots/backoffice-* are copies of them.
