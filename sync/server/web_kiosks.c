@@ -98,6 +98,30 @@ static void duration(struct html *h, int64_t s)
 		html_textf(h, "%lld d", (long long)(s / 86400));
 }
 
+static const char *const cols[][2] = {
+    {"Anläggning", "Facility"},
+    {"Kiosk", "Kiosk"},
+    {"Läge", "State"},
+    {"Senast hörd", "Last seen"},
+    {"Version", "Version"},
+    {"Väntar", "Pending"},
+    {"Äldsta väntande", "Oldest pending"},
+    {"Läsare", "Reader"},
+    {"Klockskillnad", "Clock skew"},
+    {"Senaste fel", "Last error"},
+};
+#define N_COLS (sizeof(cols) / sizeof(cols[0]))
+
+/* <td data-label="column"> (the label heads the cell on a phone) */
+static void td(struct web_ctx *c, struct html *h, size_t col, const char *cls)
+{
+	HTML_LIT(h, "<td");
+	HTML_ATTR(h, "data-label", L(c, cols[col][0], cols[col][1]));
+	if (cls)
+		HTML_ATTR(h, "class", cls);
+	HTML_LIT(h, ">");
+}
+
 static const char *reason_text(const struct web_ctx *c, enum fleet_reason r)
 {
 	switch (r) {
@@ -129,13 +153,17 @@ static void kiosk_row(struct web_ctx *c, struct html *h, const struct flist *f,
 		HTML_LIT(h, " class=\"revoked\"");
 	else if (fh.reasons)
 		HTML_LIT(h, " class=\"attention\"");
-	HTML_LIT(h, "><td>");
+	HTML_LIT(h, ">");
+	td(c, h, 0, NULL);
 	html_text(h, fac_name(f, k->facility_id));
-	HTML_LIT(h, "</td><td><strong>");
+	HTML_LIT(h, "</td>");
+	td(c, h, 1, NULL);
+	HTML_LIT(h, "<strong>");
 	html_text(h, name);
-	HTML_LIT(h, "</strong><br><span class=\"muted\">");
+	HTML_LIT(h, "</strong><br><span class=\"muted kid\">");
 	html_text(h, k->id);
-	HTML_LIT(h, "</span></td><td class=\"state\">");
+	HTML_LIT(h, "</span></td>");
+	td(c, h, 2, "state");
 	if (k->revoked_ms) {
 		HTML_LIT(h, "<span class=\"tag\">");
 		html_text(h, L(c, "återkallad", "revoked"));
@@ -157,32 +185,39 @@ static void kiosk_row(struct web_ctx *c, struct html *h, const struct flist *f,
 	} else {
 		HTML_LIT(h, "<span class=\"ok-tag\">OK</span>");
 	}
-	HTML_LIT(h, "</td><td>");
+	HTML_LIT(h, "</td>");
+	td(c, h, 3, NULL);
 	if (fh.seen) {
 		duration(h, fh.since_seen_s);
 		html_text(h, L(c, " sedan", " ago"));
 	} else {
 		html_text(h, L(c, "aldrig", "never"));
 	}
-	HTML_LIT(h, "</td><td>");
+	HTML_LIT(h, "</td>");
+	td(c, h, 4, NULL);
 	html_text(h, ver[0] ? ver : "–");
-	HTML_LIT(h, "</td><td class=\"num\">");
+	HTML_LIT(h, "</td>");
+	td(c, h, 5, "num");
 	html_textf(h, "%lld", (long long)k->pending);
-	HTML_LIT(h, "</td><td>");
+	HTML_LIT(h, "</td>");
+	td(c, h, 6, NULL);
 	if (k->pending)
 		duration(h, k->oldest_pending_age_s);
 	else
 		HTML_LIT(h, "–");
-	HTML_LIT(h, "</td><td>");
+	HTML_LIT(h, "</td>");
+	td(c, h, 7, NULL);
 	html_text(h, reader[0] ? reader : "–");
-	HTML_LIT(h, "</td><td>");
+	HTML_LIT(h, "</td>");
+	td(c, h, 8, NULL);
 	if (fh.has_skew)
 		html_textf(h, "%+lld s", (long long)fh.skew_s);
 	else
 		HTML_LIT(h, "–");
-	HTML_LIT(h, "</td><td class=\"lasterr\">");
+	HTML_LIT(h, "</td>");
+	td(c, h, 9, "lasterr");
 	html_text(h, err[0] ? err : "–");
-	HTML_LIT(h, "</td><td>");
+	HTML_LIT(h, "</td><td class=\"act\">");
 	if (!k->revoked_ms && c->user.role == SRV_ROLE_ADMIN) {
 		HTML_LIT(h, "<form method=\"post\" class=\"inline\"");
 		HTML_ACTION(h, "/kiosks/", k->id, "/revoke");
@@ -275,19 +310,7 @@ static void kiosks_page(struct web_ctx *c, const char *new_id, const char *token
 		   c->w->stale_after_s / 60);
 	HTML_LIT(&h, "</p><section class=\"card\"><div class=\"scroll\"><table class=\"kiosks\">"
 		     "<thead><tr><th>");
-	static const char *const cols[][2] = {
-	    {"Anläggning", "Facility"},
-	    {"Kiosk", "Kiosk"},
-	    {"Läge", "State"},
-	    {"Senast hörd", "Last seen"},
-	    {"Version", "Version"},
-	    {"Väntar", "Pending"},
-	    {"Äldsta väntande", "Oldest pending"},
-	    {"Läsare", "Reader"},
-	    {"Klockskillnad", "Clock skew"},
-	    {"Senaste fel", "Last error"},
-	};
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+	for (size_t i = 0; i < N_COLS; i++) {
 		if (i)
 			HTML_LIT(&h, "</th><th>");
 		html_text(&h, L(c, cols[i][0], cols[i][1]));
