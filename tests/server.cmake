@@ -76,7 +76,9 @@ add_executable(test_web_fleet integration/test_web_fleet.c)
 target_compile_definitions(test_web_fleet PRIVATE
   BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
   MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
-target_link_libraries(test_web_fleet PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA)
+pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # zip uploads
+target_link_libraries(test_web_fleet PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA
+  PkgConfig::ARCHIVE)
 add_dependencies(test_web_fleet blippa-server)
 add_test(NAME test_web_fleet COMMAND test_web_fleet)
 set_tests_properties(test_web_fleet PROPERTIES LABELS "integration;web" TIMEOUT 180)

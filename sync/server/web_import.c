@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Roster import in the browser (admin): the six CSV files of docs/csv.md
- * are uploaded as multipart/form-data, written into a private temp
- * directory (0700, files 0600) and validated by import_load_dir() exactly as
+ * (or one .zip of them, unpacked with libarchive) are uploaded as
+ * multipart/form-data, written into a private temp directory (0700, files
+ * 0600) and validated by import_load_dir() exactly as
  * `blippa-server import` does. Nothing changes at upload: the page shows the
  * store's dry run (srv_import.dry_run) and the diff (web_import_diff.c), or
  * the first error as file:line: reason. "Apply" imports the same directory
@@ -9,12 +10,15 @@
  * belongs to the account that made it and expires after 30 minutes. */
 #include "web_int.h"
 
+#include <archive.h>
+#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -140,11 +144,13 @@ static void upload_form(struct web_ctx *c, struct html *h)
 	HTML_LIT(h, "<section class=\"card\"><p>");
 	html_text(h, L(c,
 		       "Välj de sex CSV-filerna (facilities.csv, groups.csv, sessions.csv, "
-		       "participants.csv, members.csv, leaders.csv). Filerna är hela sanningen: "
+		       "participants.csv, members.csv, leaders.csv) eller en .zip-fil med dem. "
+		       "Filerna är hela sanningen: "
 		       "det som saknas i dem tas bort. Inget ändras förrän du har sett "
 		       "ändringarna och bekräftat.",
 		       "Choose the six CSV files (facilities.csv, groups.csv, sessions.csv, "
-		       "participants.csv, members.csv, leaders.csv). The files are the whole "
+		       "participants.csv, members.csv, leaders.csv) or one .zip of them. The files "
+		       "are the whole "
 		       "truth: what is missing from them is removed. Nothing changes until you "
 		       "have seen the changes and confirmed."));
 	HTML_LIT(h, "</p><form method=\"post\" action=\"/import\" enctype=\"multipart/form-data\""
@@ -152,7 +158,7 @@ static void upload_form(struct web_ctx *c, struct html *h)
 	web_csrf_field(c, h);
 	HTML_LIT(h, "<label>");
 	html_text(h, L(c, "Filer", "Files"));
-	HTML_LIT(h, " <input type=\"file\" name=\"files\" multiple required accept=\".csv\">"
+	HTML_LIT(h, " <input type=\"file\" name=\"files\" multiple required accept=\".csv,.zip\">"
 		    "</label><button type=\"submit\">");
 	html_text(h, L(c, "Visa ändringarna", "Show the changes"));
 	HTML_LIT(h, "</button></form></section>");
@@ -196,39 +202,143 @@ static const char *base_name(const char *fn)
 	return s ? s + 1 : fn;
 }
 
-/* Writes the uploaded files into a new private directory (dir); msg gets
- * what is wrong with the upload. */
+/* Index of name among the six roster files, or N_FILES. */
+static size_t roster_index(const char *name)
+{
+	size_t f = 0;
+	while (f < N_FILES && strcmp(name, roster_files[f]) != 0)
+		f++;
+	return f;
+}
+
+static bool is_zip(const char *fn)
+{
+	size_t n = strlen(fn);
+	return n > 4 && strcasecmp(fn + n - 4, ".zip") == 0;
+}
+
+/* Checks that bn is a roster file not seen yet; msg says why not. */
+static bool take_name(struct web_ctx *c, const char *bn, bool seen[N_FILES], char *msg,
+		      size_t msglen)
+{
+	size_t f = roster_index(bn);
+	if (f == N_FILES) {
+		snprintf(msg, msglen, "%s: %s", bn,
+			 L(c, "ingen av de sex rosterfilerna", "not one of the six roster files"));
+		return false;
+	}
+	if (seen[f]) {
+		snprintf(msg, msglen, "%s: %s", bn, L(c, "finns två gånger", "given twice"));
+		return false;
+	}
+	seen[f] = true;
+	return true;
+}
+
+/* Creates dir/name (0600, must not exist) and returns its descriptor. */
+static int create_in(const char *dir, const char *name)
+{
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+}
+
+static bool write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+/* Unpacks the roster files of a .zip upload into dir (entries in folders
+ * are taken by their base name; folders, dot files and __MACOSX/ skipped;
+ * at most IMPORT_FILE_MAX bytes each, WEB_UNZIP_MAX in all). */
+#define WEB_UNZIP_MAX (128u * 1024u * 1024u)
+static bool unzip_into(struct web_ctx *c, const char *dir, const struct web_part *p,
+		       bool seen[N_FILES], char *msg, size_t msglen)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	bool ok = a && archive_read_support_format_zip(a) == ARCHIVE_OK &&
+		  archive_read_open_memory(a, p->data, p->len) == ARCHIVE_OK;
+	size_t total = 0;
+	int r = ARCHIVE_FATAL;
+	char buf[64 * 1024];
+	while (ok && (r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *path = archive_entry_pathname(e);
+		const char *bn = base_name(path ? path : "");
+		if (archive_entry_filetype(e) != AE_IFREG || !bn[0] || bn[0] == '.' ||
+		    strncmp(path, "__MACOSX/", 9) == 0)
+			continue;
+		if (!take_name(c, bn, seen, msg, msglen))
+			goto out;
+		int fd = create_in(dir, bn);
+		size_t size = 0;
+		ssize_t n = 0;
+		while (fd >= 0 && (n = archive_read_data(a, buf, sizeof(buf))) > 0) {
+			size += (size_t)n;
+			total += (size_t)n;
+			if (size > IMPORT_FILE_MAX || total > WEB_UNZIP_MAX) {
+				snprintf(msg, msglen, "%s: %s", bn, L(c, "för stor", "too large"));
+				close(fd);
+				goto out;
+			}
+			if (!write_all(fd, buf, (size_t)n))
+				break;
+		}
+		if (fd < 0 || n != 0 || close(fd) != 0) {
+			snprintf(msg, msglen, "%s: %s", bn,
+				 L(c, "kan inte packas upp", "cannot be unpacked"));
+			goto out;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		snprintf(msg, msglen, "%s: %s", base_name(p->filename),
+			 L(c, "ingen läsbar zip-fil", "not a readable zip file"));
+		goto out;
+	}
+	archive_read_free(a);
+	return true;
+out:
+	archive_read_free(a);
+	return false;
+}
+
+/* Writes the uploaded files (the six CSV files, or one .zip of them) into
+ * a new private directory (dir); msg gets what is wrong with the upload. */
 static bool write_upload(struct web_ctx *c, char *dir, size_t dirlen, char *msg, size_t msglen)
 {
 	bool seen[N_FILES] = {false};
-	size_t n = 0;
+	size_t n = 0, zips = 0;
 	const char *tmp = getenv("TMPDIR");
 	dir[0] = '\0';
 	for (size_t i = 0; i < c->req->n_parts; i++) {
 		const struct web_part *p = &c->req->parts[i];
 		if (!p->filename[0])
 			continue;
-		const char *bn = base_name(p->filename);
-		size_t f = 0;
-		while (f < N_FILES && strcmp(bn, roster_files[f]) != 0)
-			f++;
-		if (f == N_FILES) {
-			snprintf(msg, msglen, "%s: %s", bn,
-				 L(c, "ingen av de sex rosterfilerna",
-				   "not one of the six roster files"));
-			return false;
-		}
-		if (seen[f]) {
-			snprintf(msg, msglen, "%s: %s", bn,
-				 L(c, "finns två gånger", "given twice"));
-			return false;
-		}
-		seen[f] = true;
 		n++;
+		if (is_zip(p->filename))
+			zips++;
 	}
 	if (!n) {
 		snprintf(msg, msglen, "%s", L(c, "Inga filer valda.", "No files chosen."));
 		return false;
+	}
+	if (zips && n > 1) {
+		snprintf(msg, msglen, "%s",
+			 L(c, "Välj antingen en .zip-fil eller CSV-filerna.",
+			   "Choose either one .zip file or the CSV files."));
+		return false;
+	}
+	for (size_t i = 0; !zips && i < c->req->n_parts; i++) {
+		const struct web_part *p = &c->req->parts[i];
+		if (p->filename[0] && !take_name(c, base_name(p->filename), seen, msg, msglen))
+			return false;
 	}
 	snprintf(dir, dirlen, "%s/blippa-import-XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir)) { /* mode 0700 */
@@ -243,17 +353,13 @@ static bool write_upload(struct web_ctx *c, char *dir, size_t dirlen, char *msg,
 		const struct web_part *p = &c->req->parts[i];
 		if (!p->filename[0])
 			continue;
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s", dir, base_name(p->filename));
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		size_t off = 0;
-		while (fd >= 0 && off < p->len) {
-			ssize_t w = write(fd, p->data + off, p->len - off);
-			if (w <= 0)
-				break;
-			off += (size_t)w;
-		}
-		if (fd < 0 || off != p->len || close(fd) != 0) {
+		if (zips)
+			return unzip_into(c, dir, p, seen, msg, msglen);
+		int fd = create_in(dir, base_name(p->filename));
+		bool ok = fd >= 0 && write_all(fd, p->data, p->len);
+		if (fd >= 0 && close(fd) != 0)
+			ok = false;
+		if (!ok) {
 			log_error("web", "import: cannot write the upload: %s", strerror(errno));
 			snprintf(
 			    msg, msglen, "%s",

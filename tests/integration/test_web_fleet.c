@@ -11,6 +11,8 @@
  * and delivered in the roster, and who may do what. With BLIPPA_PG_URI set
  * (test_web_fleet_pg, under tests/helpers/pg_harness.sh) it runs on
  * PostgreSQL instead of an SQLite file. */
+#include <archive.h>
+#include <archive_entry.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -551,6 +553,53 @@ static struct page upload(struct browser *b, const char *dir, const char *only)
 	return p;
 }
 
+/* Packs the six roster files of dir into zip (in a folder "roster/", as a
+ * file manager does). */
+static void make_zip(const char *dir, const char *zip)
+{
+	static const char *const files[] = {"facilities.csv",	"groups.csv",  "sessions.csv",
+					    "participants.csv", "members.csv", "leaders.csv"};
+	struct archive *a = archive_write_new();
+	assert_non_null(a);
+	assert_int_equal(archive_write_set_format_zip(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_filename(a, zip), ARCHIVE_OK);
+	for (size_t i = 0; i < 6; i++) {
+		char path[1200], name[64], buf[8192];
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		snprintf(name, sizeof(name), "roster/%s", files[i]);
+		FILE *f = fopen(path, "rb");
+		assert_non_null(f);
+		size_t n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		struct archive_entry *e = archive_entry_new();
+		archive_entry_set_pathname(e, name);
+		archive_entry_set_filetype(e, AE_IFREG);
+		archive_entry_set_perm(e, 0600);
+		archive_entry_set_size(e, (la_int64_t)n);
+		assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+		assert_int_equal(archive_write_data(a, buf, n), (la_ssize_t)n);
+		archive_entry_free(e);
+	}
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+}
+
+static struct page upload_file(struct browser *b, const char *path)
+{
+	char csrf[80];
+	csrf_of(b, csrf);
+	curl_mime *mime = curl_mime_init(b->h);
+	curl_mimepart *part = curl_mime_addpart(mime);
+	curl_mime_name(part, "csrf");
+	curl_mime_data(part, csrf, CURL_ZERO_TERMINATED);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "files");
+	curl_mime_filedata(part, path);
+	struct page p = browse_x(b, "/import", NULL, mime);
+	curl_mime_free(mime);
+	return p;
+}
+
 static char *export_now(void)
 {
 	char *out = NULL;
@@ -585,6 +634,25 @@ static void test_import(void **state)
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "id=\"no-changes\""));
 	assert_null(strstr(p.body, "/import/apply"));
+	page_free(&p);
+
+	/* the same as one .zip */
+	snprintf(path, sizeof(path), "%s/same.zip", tmp);
+	make_zip(same, path);
+	p = upload_file(&b, path);
+	assert_int_equal(p.status, 200);
+	assert_non_null(strstr(p.body, "id=\"no-changes\""));
+	page_free(&p);
+	/* not a zip; a stray file */
+	p = upload_file(&b, mtok);
+	assert_int_equal(p.status, 400);
+	assert_non_null(strstr(p.body, "metrics.token: ingen av de sex"));
+	page_free(&p);
+	snprintf(path, sizeof(path), "%s/bad.zip", tmp);
+	tu_write_file(path, "PK not really a zip");
+	p = upload_file(&b, path);
+	assert_int_equal(p.status, 400);
+	assert_non_null(strstr(p.body, "bad.zip: ingen läsbar zip-fil"));
 	page_free(&p);
 
 	/* changed files: +1 participant and membership, one membership ended,
@@ -634,13 +702,19 @@ static void test_import(void **state)
 	free(after);
 	free(roster_after);
 
-	/* a bad file: file:line, nothing changes, no apply button */
+	/* a bad file: file:line, nothing changes, no apply button; in a zip too */
 	char *bad = tu_roster_dir(tmp, "bad", "roster-bad-date");
 	p = upload(&b, bad, NULL);
 	assert_int_equal(p.status, 422);
 	assert_non_null(strstr(p.body, "sessions.csv:3: "));
 	assert_null(strstr(p.body, bad)); /* no server paths */
 	assert_null(strstr(p.body, "/import/apply"));
+	page_free(&p);
+	snprintf(path, sizeof(path), "%s/bad-date.zip", tmp);
+	make_zip(bad, path);
+	p = upload_file(&b, path);
+	assert_int_equal(p.status, 422);
+	assert_non_null(strstr(p.body, "sessions.csv:3: "));
 	page_free(&p);
 	/* a missing file is named */
 	p = upload(&b, chg, "participants.csv");
