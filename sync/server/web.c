@@ -336,11 +336,11 @@ static bool csrf_ok(struct web_ctx *c)
 	return web_field(c, "csrf", got, sizeof(got)) && web_token_eq(got, c->csrf);
 }
 
-void web_audit(struct web_ctx *c, const char *action, const char *object, const char *detail)
+void web_audit(struct web_ctx *c, const char *action, const char *facility_id, const char *detail)
 {
 	/* ids and counts only: no names, tokens or PINs reach this line */
-	log_info("audit", "%s by %s%s%s%s%s", action, c->user.name, object[0] ? " on " : "", object,
-		 detail[0] ? ": " : "", detail);
+	log_info("audit", "%s by %s%s%s: %s", action, c->user.name, facility_id ? " in " : "",
+		 facility_id ? facility_id : "", detail);
 }
 
 /* "/groups/ID" -> ID (decoded into out); rest gets what follows ID. */

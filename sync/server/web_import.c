@@ -566,7 +566,7 @@ void web_post_import_apply(struct web_ctx *c)
 	}
 	snprintf(detail, sizeof(detail), "%ld rows added or changed, %ld removed", stats.changed,
 		 stats.removed);
-	web_audit(c, "roster.import", "", detail);
+	web_audit(c, WEB_AUDIT_IMPORT, NULL, detail);
 	page_top(c, &h);
 	HTML_LIT(&h, "<section class=\"card\" role=\"status\"><p class=\"big\" id=\"applied\">");
 	html_text(&h, L(c, "Importen är klar.", "The import is done."));

@@ -370,7 +370,9 @@ void web_post_kiosk_add(struct web_ctx *c)
 		log_error("web", "add kiosk: %s", blippa_strerror(rc));
 		web_send_status(c, 503);
 	} else {
-		web_audit(c, "kiosk.add", id, fid);
+		char detail[SRV_ID_MAX + 8];
+		snprintf(detail, sizeof(detail), "kiosk %s", id);
+		web_audit(c, WEB_AUDIT_KIOSK_ADD, fid, detail);
 		kiosks_page(c, id, tok, NULL);
 	}
 	sodium_memzero(tok, sizeof(tok));
@@ -392,7 +394,9 @@ void web_post_kiosk_revoke(struct web_ctx *c, const char *kiosk_id)
 		web_send_status(c, 503);
 		return;
 	}
-	web_audit(c, "kiosk.revoke", kiosk_id, "");
+	char detail[SRV_ID_MAX + 8];
+	snprintf(detail, sizeof(detail), "kiosk %s", kiosk_id);
+	web_audit(c, WEB_AUDIT_KIOSK_REVOKE, NULL, detail);
 	c->resp->status = 303;
 	snprintf(c->resp->location, sizeof(c->resp->location), "/kiosks");
 }

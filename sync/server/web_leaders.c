@@ -140,8 +140,10 @@ void web_page_leaders(struct web_ctx *c)
 	leaders_page(c, NULL, NULL);
 }
 
-/* True if leader_id is a leader of a facility the account may correct. */
-static enum blippa_err leader_allowed(struct web_ctx *c, const char *leader_id, bool *found)
+/* found: leader_id is a leader of a facility the account may correct
+ * (that facility's id into fid). */
+static enum blippa_err leader_allowed(struct web_ctx *c, const char *leader_id, bool *found,
+				      char fid[SRV_ID_MAX + 1])
 {
 	struct fl l = {.c = c};
 	*found = false;
@@ -156,8 +158,10 @@ static enum blippa_err leader_allowed(struct web_ctx *c, const char *leader_id, 
 			continue;
 		}
 		for (size_t k = 0; rc == BLIPPA_OK && k < r->n_leaders; k++)
-			if (strcmp(r->leaders[k].id, leader_id) == 0)
+			if (strcmp(r->leaders[k].id, leader_id) == 0) {
 				*found = true;
+				snprintf(fid, SRV_ID_MAX + 1, "%s", l.id[i]);
+			}
 		roster_free(r);
 	}
 	free(l.id);
@@ -166,13 +170,14 @@ static enum blippa_err leader_allowed(struct web_ctx *c, const char *leader_id, 
 
 void web_post_leader_pin(struct web_ctx *c, const char *leader_id)
 {
-	char pin[32] = "", pin2[32] = "", hash[AUTH_PIN_HASH_MAX];
+	char pin[32] = "", pin2[32] = "", hash[AUTH_PIN_HASH_MAX], fid[SRV_ID_MAX + 1] = "";
+	char detail[SRV_ID_MAX + 8];
 	bool found = false;
 	if (c->user.role == SRV_ROLE_VIEWER) {
 		web_send_status(c, 403);
 		goto out;
 	}
-	enum blippa_err rc = leader_allowed(c, leader_id, &found);
+	enum blippa_err rc = leader_allowed(c, leader_id, &found, fid);
 	if (rc != BLIPPA_OK) {
 		log_error("web", "set PIN: %s", blippa_strerror(rc));
 		web_send_status(c, 503);
@@ -198,7 +203,8 @@ void web_post_leader_pin(struct web_ctx *c, const char *leader_id)
 		web_send_status(c, rc == BLIPPA_ERR_NOT_FOUND ? 404 : 503);
 		goto out;
 	}
-	web_audit(c, "leader.pin", leader_id, "");
+	snprintf(detail, sizeof(detail), "leader %s", leader_id);
+	web_audit(c, WEB_AUDIT_PIN_SET, fid, detail);
 	leaders_page(c,
 		     L(c, "PIN sparad. Kioskerna får den vid nästa synk.",
 		       "PIN saved. The kiosks get it at their next sync."),

@@ -15,12 +15,17 @@ struct web_response;
 /* Sv or en text by the page's language. */
 #define L(c, sv, en) ((c)->lang == WEB_EN ? (en) : (sv))
 
-/* The audit hook: one call per staff action (kiosk added / revoked, roster
- * imported, leader PIN set). action is a fixed word ("kiosk.add"), object
- * an id (kiosk, leader) or "", detail a short text without personal data,
- * tokens or PINs. Today it writes one log line; the audit trail (issue 16)
- * records it. */
-void web_audit(struct web_ctx *c, const char *action, const char *object, const char *detail);
+/* The audit hook: one call per staff action of these pages, by the
+ * signed-in account. action is one of the audit trail's codes
+ * (WEB_AUDIT_*), facility_id the facility concerned or NULL, detail a short
+ * text of ids and counts ("kiosk k-1a2b3c4d"), never a name, token or PIN.
+ * Today it writes one log line; with the audit trail (issue 16) it records
+ * a row there. */
+#define WEB_AUDIT_KIOSK_ADD "kiosk_add"
+#define WEB_AUDIT_KIOSK_REVOKE "kiosk_revoke"
+#define WEB_AUDIT_PIN_SET "pin_set"
+#define WEB_AUDIT_IMPORT "import"
+void web_audit(struct web_ctx *c, const char *action, const char *facility_id, const char *detail);
 
 /* ---- web_kiosks.c ---- */
 void web_page_kiosks(struct web_ctx *c);
