@@ -357,6 +357,7 @@ static void test_fleet_health(void **state)
 
 	/* kiosk A stops syncing: 20 minutes later it needs attention, on the
 	 * page, in /metrics and in list-kiosks alike */
+	curl_easy_cleanup(b.h);
 	server_at(PINNED_NOW_MS + 20 * 60 * 1000);
 	browser_open(&b);
 	login(&b, "root");
@@ -481,6 +482,24 @@ static void test_metrics_token(void **state)
 {
 	(void)state;
 	long st;
+	char *err = NULL, loose[1200];
+	/* the token file must be private; a hash must be 64 hex digits */
+	snprintf(loose, sizeof(loose), "%s/loose.token", tmp);
+	tu_write_file(loose, METRICS_TOKEN "\n");
+	assert_int_equal(chmod(loose, 0644), 0);
+	assert_int_equal(run(NULL, NULL, &err, "serve", "--db", db, "--listen", "127.0.0.1:0",
+			     "--metrics-token-file", loose, NULL),
+			 1);
+	assert_non_null(strstr(err, "must be mode 0600"));
+	free(err);
+	err = NULL;
+	assert_int_equal(run(NULL, NULL, &err, "serve", "--db", db, "--listen", "127.0.0.1:0",
+			     "--metrics-token-hash", "abc", NULL),
+			 1);
+	assert_non_null(strstr(err, "64 hex digits"));
+	free(err);
+	assert_int_equal(
+	    run(NULL, NULL, NULL, "list-kiosks", "--db", db, "--stale-after", "5", NULL), 2);
 	char *m = metrics(NULL, &st);
 	assert_int_equal(st, 401);
 	free(m);
