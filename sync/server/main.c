@@ -510,7 +510,7 @@ static const struct command commands[] = {
      "Register a kiosk for a facility. Prints its bearer token ONCE on stdout; only a\n"
      "SHA-256 hash of it is stored.",
      "dfn", "dfn", 0, cmd_add_kiosk},
-    {"list-kiosks", "--db PATH",
+    {"list-kiosks", "--db PATH [--stale-after SECONDS]",
      "List kiosks: id, facility, state, name, last heartbeat, pending events, reader, last\n"
      "error, version, clock skew (server - kiosk at the last heartbeat), age of the oldest\n"
      "pending event, events stamped more than 2 min after the server received them, and\n"
