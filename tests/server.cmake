@@ -14,6 +14,11 @@ target_include_directories(blippa_srv_testutil PUBLIC ${CMAKE_CURRENT_SOURCE_DIR
 target_link_libraries(blippa_srv_testutil PUBLIC blippa_server_core PkgConfig::CURL
   PkgConfig::CMOCKA PRIVATE PkgConfig::PQ)
 
+add_executable(test_fleet unit/test_fleet.c)
+target_link_libraries(test_fleet PRIVATE blippa_server_core PkgConfig::CMOCKA)
+add_test(NAME test_fleet COMMAND test_fleet)
+set_tests_properties(test_fleet PROPERTIES LABELS unit TIMEOUT 30)
+
 add_executable(test_csv unit/test_csv.c)
 target_link_libraries(test_csv PRIVATE blippa_server_core PkgConfig::CMOCKA)
 add_test(NAME test_csv COMMAND test_csv)
