@@ -109,7 +109,7 @@ while [ "$r" -le "$rounds" ] && [ "$(local_pending)" -gt 1500 ]; do
 	sync_pid=$!
 	await_server_above $((base + $(rand_below "B$r" 500))) "round B$r"
 	gone "$sync_pid" || sync_cut=$((sync_cut + 1))
-	kill -9 "$sync_pid"
+	kill -9 "$sync_pid" 2>/dev/null || true # it may have finished by itself
 	wait "$sync_pid" 2>/dev/null || true
 	sync_pid=""
 	kills_sync=$((kills_sync + 1))
