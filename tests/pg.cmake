@@ -34,6 +34,11 @@ if(TARGET test_server_input)
   set_tests_properties(test_server_input_pg PROPERTIES LABELS integration TIMEOUT 120
     SKIP_RETURN_CODE 77)
 endif()
+if(TARGET test_web_fleet)
+  add_test(NAME test_web_fleet_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_web_fleet>)
+  set_tests_properties(test_web_fleet_pg PROPERTIES LABELS "integration;web" TIMEOUT 240
+    SKIP_RETURN_CODE 77)
+endif()
 
 # Scenario: 3 server processes on one database, each behind the fault proxy,
 # 5 kiosks (real stores, real sync engine) syncing 20,000 check-ins, one

@@ -20,6 +20,8 @@
 #include "auth.h"
 #include "clock.h"
 #include "export.h"
+#include "fleet.h"
+#include "fsutil.h"
 #include "http.h"
 #include "import.h"
 #include "log.h"
@@ -34,7 +36,7 @@
 struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
 	const char *from, *to, *output;
-	const char *include; /* export: "open-training" */
+	const char *include;				 /* export: "open-training" */
 	const char *user, *role;			 /* add-user & co. (users_cmd.c) */
 	const char *before, *keep_days, *participant, *action, *group; /* rights_cmd.c */
 	const char *format;
@@ -43,6 +45,8 @@ struct cmd_opts {
 	const char *facilities[SRV_USER_FACILITIES_MAX]; /* every --facility */
 	size_t n_facilities;
 	unsigned session_idle; /* serve --session-idle seconds (0: web.h default) */
+	unsigned stale_after;  /* --stale-after seconds (0: FLEET_STALE_DEFAULT_S) */
+	const char *metrics_token_file, *metrics_token_hash; /* serve: GET /metrics */
 	unsigned threads;
 	unsigned per_ip_limit; /* 0: the default of http.c */
 	char db_shown[512];    /* --db as printed: a PostgreSQL URI without credentials */
@@ -87,6 +91,9 @@ static const struct option long_opts[] = {
     {"group", required_argument, NULL, 'g'},
     {"format", required_argument, NULL, 'm'},
     {"retention-days", required_argument, NULL, 'R'},
+    {"stale-after", required_argument, NULL, 'E'},
+    {"metrics-token-file", required_argument, NULL, 'M'},
+    {"metrics-token-hash", required_argument, NULL, 'H'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -225,29 +232,36 @@ out:
 
 static int print_kiosk(void *ctx, const struct srv_kiosk *k)
 {
-	(void)ctx;
+	const struct cmd_opts *o = ctx;
 	int64_t now = clock_wall_ms();
-	char seen[32] = "never", skew[32] = "-";
-	if (k->last_seen_ms)
-		snprintf(seen, sizeof(seen), "%llds ago",
-			 (long long)((now - k->last_seen_ms) / 1000));
+	struct fleet_health fh =
+	    fleet_health(k, now, o->stale_after ? o->stale_after : FLEET_STALE_DEFAULT_S);
+	char seen[32] = "never", skew[32] = "-", attention[64] = "";
+	if (fh.seen)
+		snprintf(seen, sizeof(seen), "%llds ago", (long long)fh.since_seen_s);
 	/* stored sanitised since issue 12; cleaned again for older rows */
 	char name[sizeof(k->name)], reader[sizeof(k->reader)], last_error[sizeof(k->last_error)];
 	text_sanitize(name, sizeof(name), k->name, sizeof(name) - 1);
 	text_sanitize(reader, sizeof(reader), k->reader, sizeof(reader) - 1);
 	text_sanitize(last_error, sizeof(last_error), k->last_error, sizeof(last_error) - 1);
-	/* server time - kiosk time at the last heartbeat (to a request's length) */
-	if (k->last_seen_ms && k->kiosk_time_ms)
-		snprintf(skew, sizeof(skew), "%+llds",
-			 (long long)((k->last_seen_ms - k->kiosk_time_ms) / 1000));
+	if (fh.has_skew)
+		snprintf(skew, sizeof(skew), "%+llds", (long long)fh.skew_s);
+	for (unsigned b = 0; b < FLEET_REASONS; b++) {
+		if (!(fh.reasons & (1u << b)))
+			continue;
+		size_t n = strlen(attention);
+		snprintf(attention + n, sizeof(attention) - n, "%s%s", n ? "," : "",
+			 fleet_reason_key((enum fleet_reason)(1u << b)));
+	}
 	char version[sizeof(k->version)];
 	text_sanitize(version, sizeof(version), k->version, sizeof(version) - 1);
 	printf("%s\t%s\t%s\t%s\tlast seen %s\tpending %lld\treader %s\t%s\tversion %s"
-	       "\tclock skew %s\toldest pending %llds\tclock-flagged events %lld\n",
+	       "\tclock skew %s\toldest pending %llds\tclock-flagged events %lld"
+	       "\tattention %s\n",
 	       k->id, k->facility_id, k->revoked_ms ? "revoked" : "active", name, seen,
 	       (long long)k->pending, reader[0] ? reader : "-", last_error,
 	       version[0] ? version : "-", skew, (long long)k->oldest_pending_age_s,
-	       (long long)k->clock_flagged);
+	       (long long)k->clock_flagged, attention[0] ? attention : "-");
 	return 0;
 }
 
@@ -256,7 +270,7 @@ static int cmd_list_kiosks(const struct cmd_opts *o)
 	struct srv_store *st = NULL;
 	if (open_store(o, false, &st) != 0)
 		return EXIT_FAILURE;
-	enum blippa_err rc = srv_store_list_kiosks(st, print_kiosk, NULL);
+	enum blippa_err rc = srv_store_list_kiosks(st, print_kiosk, (void *)o);
 	srv_store_close(st);
 	return rc == BLIPPA_OK ? EXIT_SUCCESS : fail("%s: %s", o->db_shown, blippa_strerror(rc));
 }
@@ -337,6 +351,47 @@ out:
 	return ret;
 }
 
+/* --metrics-token-file (a 0600 file holding the token) or
+ * --metrics-token-hash (64 hex digits: SHA-256 of the token) into cfg. */
+static int metrics_config(const struct cmd_opts *o, struct web_config *cfg)
+{
+	char *tok = NULL;
+	size_t len = 0;
+	if (o->metrics_token_file && o->metrics_token_hash)
+		return fail("give --metrics-token-file or --metrics-token-hash, not both");
+	if (o->metrics_token_hash) {
+		size_t bin = 0;
+		if (strlen(o->metrics_token_hash) != 2 * sizeof(cfg->metrics_hash) ||
+		    sodium_hex2bin(cfg->metrics_hash, sizeof(cfg->metrics_hash),
+				   o->metrics_token_hash, strlen(o->metrics_token_hash), NULL, &bin,
+				   NULL) != 0 ||
+		    bin != sizeof(cfg->metrics_hash))
+			return fail("--metrics-token-hash: expected 64 hex digits (SHA-256 of "
+				    "the token)");
+		cfg->metrics = true;
+	}
+	if (o->metrics_token_file) {
+		if (!fs_is_private(o->metrics_token_file))
+			return fail("%s: the metrics token file must be mode 0600",
+				    o->metrics_token_file);
+		if (fs_read_file(o->metrics_token_file, 4096, &tok, &len) != BLIPPA_OK)
+			return fail("%s: cannot read", o->metrics_token_file);
+		while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == '\r'))
+			len--;
+		if (len < 16) {
+			sodium_memzero(tok, len);
+			free(tok);
+			return fail("%s: the token must have at least 16 characters",
+				    o->metrics_token_file);
+		}
+		web_metrics_hash(tok, len, cfg->metrics_hash);
+		sodium_memzero(tok, len);
+		free(tok);
+		cfg->metrics = true;
+	}
+	return 0;
+}
+
 static int cmd_serve(const struct cmd_opts *o)
 {
 	struct srv_store *st = NULL;
@@ -365,7 +420,10 @@ static int cmd_serve(const struct cmd_opts *o)
 		fail("out of memory");
 		goto out;
 	}
-	struct web_config wcfg = {.session_idle_s = o->session_idle};
+	struct web_config wcfg = {.session_idle_s = o->session_idle,
+				  .stale_after_s = o->stale_after};
+	if (metrics_config(o, &wcfg) != 0)
+		goto out;
 	if (web_new(st, &wcfg, &web) != BLIPPA_OK) {
 		fail("out of memory");
 		goto out;
@@ -544,11 +602,14 @@ static const struct command commands[] = {
      "Register a kiosk for a facility. Prints its bearer token ONCE on stdout; only a\n"
      "SHA-256 hash of it is stored.",
      "dfn", "dfn", 0, cmd_add_kiosk},
-    {"list-kiosks", "--db PATH",
+    {"list-kiosks", "--db PATH [--stale-after SECONDS]",
      "List kiosks: id, facility, state, name, last heartbeat, pending events, reader, last\n"
      "error, version, clock skew (server - kiosk at the last heartbeat), age of the oldest\n"
-     "pending event, and events stamped more than 2 min after the server received them.",
-     "d", "d", 0, cmd_list_kiosks},
+     "pending event, events stamped more than 2 min after the server received them, and\n"
+     "why it needs attention (not_seen, backlog, reader, clock; - if none): not seen for\n"
+     "--stale-after SECONDS (default 900), oldest pending event over 1 h, reader failed,\n"
+     "clock off by more than 2 min. The back-office Kiosks page shows the same.",
+     "dE", "d", 0, cmd_list_kiosks},
     {"revoke-kiosk", "--db PATH --kiosk ID",
      "Revoke a kiosk's token for good (its requests get 401 from then on).", "dk", "dk", 0,
      cmd_revoke_kiosk},
@@ -558,7 +619,8 @@ static const struct command commands[] = {
      "dl", "dl", 0, cmd_set_pin},
     {"serve",
      "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N] [--per-ip-limit N]\n"
-     "      [--session-idle SECONDS] [--retention-days N]",
+     "      [--session-idle SECONDS] [--retention-days N] [--stale-after SECONDS]\n"
+     "      [--metrics-token-file FILE | --metrics-token-hash SHA256HEX]",
      "Serve the sync protocol v1 (docs/protocol.md). HTTPS with --cert/--key (PEM);\n"
      "plain HTTP only on a loopback address. Port 0 picks a free port. Prints\n"
      "\"listening on ADDR:PORT\" once ready. SIGTERM/SIGINT: finish running requests,\n"
@@ -567,8 +629,12 @@ static const struct command commands[] = {
      "Every path outside /v1/ is the back-office in the browser (docs/backoffice.md);\n"
      "--session-idle S ends a back-office session after S idle seconds (default 1800).\n"
      "--retention-days N: at start and then daily, purge attendance older than N days\n"
-     "(as `purge --keep-days N`; docs/privacy.md).",
-     "dLcKtPSR", "dL", 0, cmd_serve},
+     "(as `purge --keep-days N`; docs/privacy.md).\n"
+     "--stale-after S: a kiosk not seen for S seconds needs attention (default 900).\n"
+     "GET /metrics (Prometheus text) answers only with the bearer token whose SHA-256\n"
+     "is --metrics-token-hash, or that --metrics-token-file (mode 0600) holds; without\n"
+     "either it answers 404.",
+     "dLcKtPSREMH", "dL", 0, cmd_serve},
     {"export",
      "--db PATH [--facility ID] [--from DATE] [--to DATE] [--output FILE]"
      " [--include open-training]",
@@ -654,6 +720,8 @@ static const struct {
     {'A', "--action", offsetof(struct cmd_opts, action)},
     {'g', "--group", offsetof(struct cmd_opts, group)},
     {'m', "--format", offsetof(struct cmd_opts, format)},
+    {'M', "--metrics-token-file", offsetof(struct cmd_opts, metrics_token_file)},
+    {'H', "--metrics-token-hash", offsetof(struct cmd_opts, metrics_token_hash)},
 };
 
 static const char **opt_slot(struct cmd_opts *o, char letter, const char **name)
@@ -758,6 +826,15 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.session_idle = (unsigned)n;
+		} else if (ch == 'E') {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 60 || n > FLEET_STALE_MAX_S) {
+				fprintf(stderr, "blippa-server %s: --stale-after: 60-%d\n", c->name,
+					FLEET_STALE_MAX_S);
+				return EXIT_USAGE;
+			}
+			o.stale_after = (unsigned)n;
 		} else {
 			if (ch == 'f') {
 				if (o.n_facilities >= SRV_USER_FACILITIES_MAX) {

@@ -61,6 +61,8 @@ struct srv_import {
 	size_t n_members;
 	struct srv_leader *leaders;
 	size_t n_leaders;
+	/* dry run: count what would change (stats), then roll back */
+	bool dry_run;
 };
 
 struct srv_import_stats {
@@ -119,17 +121,24 @@ struct srv_ingest_stats {
  * "reason" of docs/protocol.md. */
 enum srv_reason {
 	SRV_R_OK = 0,
-	SRV_R_SESSION = 1,    /* "unknown session" */
-	SRV_R_SES_FAC = 2,    /* "session not in facility" */
+	SRV_R_SESSION = 1,     /* "unknown session" */
+	SRV_R_SES_FAC = 2,     /* "session not in facility" */
 	SRV_R_PARTICIPANT = 3, /* "unknown participant" */
-	SRV_R_NOT_MEMBER = 4, /* "participant not in group" */
-	SRV_R_EVENT = 5,      /* "unknown event" (a void of no check-in here) */
-	SRV_R_IN_USE = 6,     /* "card in use" */
-	SRV_R_UID = 7,	      /* "bad card uid" */
+	SRV_R_NOT_MEMBER = 4,  /* "participant not in group" */
+	SRV_R_EVENT = 5,       /* "unknown event" (a void of no check-in here) */
+	SRV_R_IN_USE = 6,      /* "card in use" */
+	SRV_R_UID = 7,	       /* "bad card uid" */
 	SRV_R_COUNT
 };
 /* The reason text; NULL for SRV_R_OK or an out-of-range value. */
 const char *srv_reason_text(enum srv_reason r);
+
+/* What this process has ingested since it started (GET /metrics):
+ * rejected[r] per reason, rejected[SRV_R_OK] for a reason of no known kind. */
+struct srv_ingest_counters {
+	uint64_t batches, accepted, duplicate;
+	uint64_t rejected[SRV_R_COUNT];
+};
 
 /* ---- back-office staff accounts (DESIGN §11, docs/backoffice.md) ---- */
 
@@ -325,7 +334,8 @@ void srv_store_close(struct srv_store *st); /* NULL is a no-op */
  * is gone but has check-in events is kept, marked removed (counted in
  * removed once): no longer in rosters nor accepting check-ins, but still in
  * the export; listing it again un-removes it. Importing the same snapshot
- * twice reports changed = removed = 0 and changes nothing. */
+ * twice reports changed = removed = 0 and changes nothing. With
+ * imp->dry_run the stats are computed the same way and nothing is kept. */
 enum blippa_err srv_store_import(struct srv_store *st, const struct srv_import *imp,
 				 struct srv_import_stats *stats, char *err, size_t errlen);
 /* BLIPPA_OK if the facility exists, BLIPPA_ERR_NOT_FOUND if not. */
@@ -363,6 +373,8 @@ enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_k
 					const struct protocol_event *ev, size_t n, int64_t now_ms,
 					struct protocol_result *res,
 					struct srv_ingest_stats *stats);
+/* A copy of the ingest counters of st (thread-safe). */
+void srv_store_ingest_counters(struct srv_store *st, struct srv_ingest_counters *out);
 enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kiosk_id,
 					   const struct protocol_heartbeat *hb, int64_t now_ms);
 /* Calls fn once per (not removed session, current member of its group), and

@@ -697,7 +697,12 @@ enum blippa_err sq_import(void *impl, const struct srv_import *m, struct srv_imp
 	rc = sq_tx_begin(im, c);
 	if (rc != BLIPPA_OK)
 		goto out;
-	rc = sq_tx_end(im, c, import_rows(c, m, st));
+	rc = import_rows(c, m, st);
+	/* a dry run rolls back what it counted (any error code does) */
+	bool roll = rc == BLIPPA_OK && m->dry_run;
+	rc = sq_tx_end(im, c, roll ? BLIPPA_ERR_EXISTS : rc);
+	if (roll)
+		rc = BLIPPA_OK;
 out:
 	if (rc != BLIPPA_OK)
 		snprintf(err, errlen, "%s: import failed, nothing changed: %s%s%s", im->path,
