@@ -36,8 +36,8 @@
 struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
 	const char *from, *to, *output;
-	const char *include;				 /* export: "open-training" */
-	const char *user, *role;			 /* add-user & co. (users_cmd.c) */
+	const char *include;	 /* export: "open-training" */
+	const char *user, *role; /* add-user & co. (users_cmd.c) */
 	const char *before, *keep_days, *participant, *action, *group; /* rights_cmd.c */
 	const char *format;
 	bool dry_run;
