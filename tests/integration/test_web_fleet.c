@@ -476,6 +476,20 @@ static void test_add_and_revoke(void **state)
 	free(r.body);
 	assert_int_equal(status_of(&b, "/kiosks/k-00000000/revoke", form), 404);
 	curl_easy_cleanup(b.h);
+	/* each action is one row of the audit trail, by the account, with the
+	 * kiosk's id and never its token */
+	static const char *const acts[] = {"kiosk_add", "kiosk_revoke"};
+	for (size_t i = 0; i < 2; i++) {
+		char *out = NULL;
+		assert_int_equal(
+		    run(NULL, &out, NULL, "audit", "--db", db, "--action", acts[i], NULL), 0);
+		const char *at = strstr(out, id);
+		assert_non_null(at);
+		assert_null(strstr(at + 1, id));
+		assert_non_null(strstr(out, ",root,"));
+		assert_null(strstr(out, tok));
+		free(out);
+	}
 }
 
 static void test_metrics_token(void **state)
