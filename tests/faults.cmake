@@ -53,6 +53,13 @@ if(TARGET blippa-kiosk AND TARGET blippa-server AND TARGET blippa-sync)
                    $<TARGET_FILE:blippa-server> $<TARGET_FILE:blippa-sync>
                    $<TARGET_FILE:blippa-kiosk> ${CMAKE_SOURCE_DIR})
   set_tests_properties(test_clock_jump PROPERTIES LABELS fault TIMEOUT 180)
+  # Issue 13.5/13.6: count after a server rejection, a correction 3 days back
+  # that reaches the export (real server over HTTPS, real kiosk).
+  add_test(NAME test_corrections
+           COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_corrections.sh
+                   $<TARGET_FILE:blippa-server> $<TARGET_FILE:blippa-sync>
+                   $<TARGET_FILE:blippa-kiosk> ${CMAKE_SOURCE_DIR})
+  set_tests_properties(test_corrections PROPERTIES LABELS "integration;ui" TIMEOUT 180)
 endif()
 
 # Label `threads`: the tests of the threaded parts (reader thread, sync

@@ -34,6 +34,11 @@ if(TARGET test_server_input)
   set_tests_properties(test_server_input_pg PROPERTIES LABELS integration TIMEOUT 120
     SKIP_RETURN_CODE 77)
 endif()
+if(TARGET test_web_fleet)
+  add_test(NAME test_web_fleet_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_web_fleet>)
+  set_tests_properties(test_web_fleet_pg PROPERTIES LABELS "integration;web" TIMEOUT 240
+    SKIP_RETURN_CODE 77)
+endif()
 
 # Scenario: 3 server processes on one database, each behind the fault proxy,
 # 5 kiosks (real stores, real sync engine) syncing 20,000 check-ins, one
@@ -79,5 +84,13 @@ endif()
 if(TARGET test_web_data)
   add_test(NAME test_web_data_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_web_data>)
   set_tests_properties(test_web_data_pg PROPERTIES LABELS "integration;web" TIMEOUT 120
+    SKIP_RETURN_CODE 77)
+endif()
+
+# The audit trail, purge, report and erasure on SQLite and PostgreSQL side by
+# side: identical normalised answers (test_rights.c).
+if(TARGET test_rights)
+  add_test(NAME test_rights_pg COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_rights>)
+  set_tests_properties(test_rights_pg PROPERTIES LABELS "integration;web" TIMEOUT 180
     SKIP_RETURN_CODE 77)
 endif()

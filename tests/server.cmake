@@ -14,6 +14,11 @@ target_include_directories(blippa_srv_testutil PUBLIC ${CMAKE_CURRENT_SOURCE_DIR
 target_link_libraries(blippa_srv_testutil PUBLIC blippa_server_core PkgConfig::CURL
   PkgConfig::CMOCKA PRIVATE PkgConfig::PQ)
 
+add_executable(test_fleet unit/test_fleet.c)
+target_link_libraries(test_fleet PRIVATE blippa_server_core PkgConfig::CMOCKA)
+add_test(NAME test_fleet COMMAND test_fleet)
+set_tests_properties(test_fleet PROPERTIES LABELS unit TIMEOUT 30)
+
 add_executable(test_csv unit/test_csv.c)
 target_link_libraries(test_csv PRIVATE blippa_server_core PkgConfig::CMOCKA)
 add_test(NAME test_csv COMMAND test_csv)
@@ -70,6 +75,19 @@ add_dependencies(test_web blippa-server)
 add_test(NAME test_web COMMAND test_web)
 set_tests_properties(test_web PROPERTIES LABELS "integration;web" TIMEOUT 180)
 
+# Region operations in the back-office (issue 16): fleet health, /metrics,
+# roster upload, leader PINs; real server over HTTPS.
+add_executable(test_web_fleet integration/test_web_fleet.c)
+target_compile_definitions(test_web_fleet PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # zip uploads
+target_link_libraries(test_web_fleet PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA
+  PkgConfig::ARCHIVE)
+add_dependencies(test_web_fleet blippa-server)
+add_test(NAME test_web_fleet COMMAND test_web_fleet)
+set_tests_properties(test_web_fleet PROPERTIES LABELS "integration;web" TIMEOUT 180)
+
 # The back-office in a real browser: chromium + chromedriver + python3-selenium
 # (Debian packages), /usr/bin/python3. Screenshots go to the build dir;
 # docs/screenshots/backoffice-* are copies of them.
@@ -90,3 +108,22 @@ target_link_libraries(test_web_data PRIVATE blippa_srv_testutil PkgConfig::SQLIT
   PkgConfig::CMOCKA)
 add_test(NAME test_web_data COMMAND test_web_data)
 set_tests_properties(test_web_data PROPERTIES LABELS "integration;web" TIMEOUT 60)
+
+# The audit trail, purge, participant-report and erase-participant (issue 16,
+# docs/privacy.md); test_rights_pg (pg.cmake) runs it on both backends side by side.
+add_executable(test_rights integration/test_rights.c)
+target_compile_definitions(test_rights PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
+  MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
+target_link_libraries(test_rights PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA)
+add_dependencies(test_rights blippa-server)
+add_test(NAME test_rights COMMAND test_rights)
+set_tests_properties(test_rights PROPERTIES LABELS "integration;web" TIMEOUT 120)
+
+# The Audit page in a real browser (docs/privacy.md); screenshots into the
+# build dir, docs/screenshots/backoffice-audit-* are copies of them.
+add_test(NAME test_audit_browser COMMAND /usr/bin/python3
+  ${CMAKE_CURRENT_SOURCE_DIR}/integration/test_audit_browser.py $<TARGET_FILE:blippa-server>
+  ${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh ${CMAKE_CURRENT_SOURCE_DIR}/data/roster
+  ${CMAKE_CURRENT_BINARY_DIR}/web-screenshots)
+set_tests_properties(test_audit_browser PROPERTIES LABELS "integration;web;browser" TIMEOUT 240)

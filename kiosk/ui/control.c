@@ -181,6 +181,12 @@ void ui_control_run(struct ui *ui, const char *line)
 		arg++;
 	if (strcmp(cmd, "press") == 0) {
 		press(ui, arg);
+	} else if (strcmp(cmd, "reader-state") == 0) {
+		/* the screens walk: a reader fault without unplugging one (the
+		 * real failure is tested through pn532_uart on a missing device) */
+		ui->reader_state =
+		    strcmp(arg, "failed") == 0 ? READER_STATE_FAILED : READER_STATE_READY;
+		ui_dirty(ui);
 	} else if (strcmp(cmd, "click") == 0) {
 		int x, y;
 		if (sscanf(arg, "%d %d", &x, &y) == 2)

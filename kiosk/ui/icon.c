@@ -8,6 +8,11 @@
 
 void icon_reader(struct render *r, SDL_Rect box, struct rgba fg)
 {
+	icon_reader_dot(r, box, fg, RGB(0x2ECC71));
+}
+
+void icon_reader_dot(struct render *r, SDL_Rect box, struct rgba fg, struct rgba dot)
+{
 	float s = (float)(box.w < box.h ? box.w : box.h);
 	float cx = (float)box.x + (float)box.w / 2.0f;
 	float top = (float)box.y + ((float)box.h - s) / 2.0f;
@@ -33,7 +38,7 @@ void icon_reader(struct render *r, SDL_Rect box, struct rgba fg)
 	}
 	/* the reader */
 	render_fill_round_rect(r, base, (int)(0.05f * s), fg);
-	render_fill_circle(r, cx, (float)base.y + (float)base.h / 2.0f, 0.05f * s, RGB(0x2ECC71));
+	render_fill_circle(r, cx, (float)base.y + (float)base.h / 2.0f, 0.05f * s, dot);
 }
 
 void icon_check(struct render *r, float cx, float cy, float radius, struct rgba ring,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Home: "Blippa ditt kort", the reader pictogram, a big "Sök ditt namn"
  * button, the clock (status line) and a small leader button. No personal
- * data is ever shown here. */
+ * data is ever shown here. When the reader, the roster or the server fail,
+ * scr_home_fault.c draws the middle instead (issue 13.4). */
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,7 @@ static void home_draw(struct ui *ui, struct render *r)
 	SDL_Rect lang = {c.x + c.w - lead_w, lead.y, lead_w, lead_h};
 	SDL_Rect btn = {c.x + (c.w - btn_w) / 2, c.y + c.h - btn_h, btn_w, btn_h};
 	SDL_Rect title, sub, pict;
+	enum ui_home_fault fault;
 	int sub_h = render_mm(r, 10.0f);
 	int sub_text_h = render_text_size(r, "Åg", MM_TEXT_BODY, FONT_REGULAR).y;
 
@@ -77,7 +79,10 @@ static void home_draw(struct ui *ui, struct render *r)
 	}
 
 	screen_begin(ui, COL_HOME_BG, COL_WHITE);
-	if (ui->reader_configured) {
+	if ((fault = ui_home_fault(ui)) != HOME_FAULT_NONE) {
+		home_fault_draw(ui, fault, (SDL_Rect){c.x, c.y, c.w, lead.y - gap - c.y},
+				HOME_SEARCH);
+	} else if (ui->reader_configured) {
 		render_text_fit(r, _("Tap your card"), title, MM_TEXT_HUGE, FONT_BOLD, COL_WHITE,
 				ALIGN_CENTER);
 		render_text_fit(r, _("Hold your card against the reader"), sub, MM_TEXT_BODY,
@@ -90,7 +95,7 @@ static void home_draw(struct ui *ui, struct render *r)
 		render_text_fit(r, _("Find your name with the button below"), sub, MM_TEXT_BODY,
 				FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	}
-	if (ui->clock_unsure) {
+	if (ui->clock_unsure && fault == HOME_FAULT_NONE) {
 		/* for the leader, calm: nothing is lost, the times are fixed later */
 		SDL_Rect note = {c.x + lead_w + gap, lead.y, c.w - 2 * (lead_w + gap), lead_h};
 		if (btn.y + btn_h > lead.y)
@@ -101,8 +106,9 @@ static void home_draw(struct ui *ui, struct render *r)
 				   "corrected then."),
 				 note, MM_TEXT_SMALL, FONT_REGULAR, COL_MUTED, ALIGN_CENTER);
 	}
-	button_draw(ui, btn, HOME_SEARCH, 0, "search", _("Search your name"), BTN_PRIMARY,
-		    MM_TEXT_TITLE);
+	if (fault == HOME_FAULT_NONE)
+		button_draw(ui, btn, HOME_SEARCH, 0, "search", _("Search your name"), BTN_PRIMARY,
+			    MM_TEXT_TITLE);
 	button_draw(ui, lead, HOME_LEADER, 0, "leader", _("Leader"), BTN_SECONDARY,
 		    MM_TEXT_SMALL * 1.2f);
 	button_draw(ui, lang, HOME_LANGUAGE, 0, "language", lang_label, BTN_SECONDARY,

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* A session's roster for the leader: full names sorted by name, present
  * (with time) or absent, period attendance "7 av 9", check-in by hand,
- * undo a check-in, and link a card. */
+ * undo a check-in, and link a card - for today's sessions and, as a
+ * correction, for the earlier ones of the last 14 days (issue 13.6). The
+ * header's count and the ticks come from one source (roster_count). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,7 @@ struct ui_roster_state {
 	size_t n;
 	int scroll;
 	int present;
+	bool past; /* an earlier day's session: the header names the date */
 };
 #define STATE(ui) ((struct ui_roster_state *)ui_screen_state((ui), UI_LEADER_ROSTER))
 
@@ -41,24 +44,36 @@ const char *scr_leader_roster_session(struct ui *ui)
 
 enum { RO_BACK = 1, RO_UP, RO_DOWN, RO_ACTION, RO_LINK, RO_ROW };
 
+/* The header's "N av M här": the ticks themselves, counted from the rows
+ * shown; only when the list is capped (more members than rows) the store's
+ * count, which applies the same rule (STORE_SQL_COUNTS). */
+static void roster_count(const struct ui_roster_state *s, int *here, int *of)
+{
+	if ((int)s->n < s->info.n_members) {
+		*here = s->info.n_present;
+		*of = s->info.n_members;
+	} else {
+		*here = s->present;
+		*of = (int)s->n;
+	}
+}
+
 static void roster_enter(struct ui *ui, const union ui_arg *arg)
 {
 	struct ui_roster_state *s = STATE(ui);
-	struct store_session_info list[UI_SESSIONS_MAX];
-	size_t n = 0;
 	int64_t now = clock_wall_ms();
 	char sid[ROSTER_ID_MAX + 1];
+	int here, of;
 
 	snprintf(sid, sizeof sid, "%s",
 		 arg->roster.session_id[0] ? arg->roster.session_id : s->info.session_id);
 	if (arg->roster.session_id[0] && strcmp(sid, s->info.session_id) != 0)
 		s->scroll = 0;
-	memset(&s->info, 0, sizeof s->info);
-	snprintf(s->info.session_id, sizeof s->info.session_id, "%s", sid);
-	if (store_today_sessions(ui->st, now, list, UI_SESSIONS_MAX, &n) == BLIPPA_OK) {
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(list[i].session_id, sid) == 0)
-				s->info = list[i];
+	if (arg->roster.session_id[0])
+		s->past = arg->roster.past;
+	if (store_session_get(ui->st, sid, &s->info) != BLIPPA_OK) {
+		memset(&s->info, 0, sizeof s->info);
+		snprintf(s->info.session_id, sizeof s->info.session_id, "%s", sid);
 	}
 	s->n = 0;
 	s->present = 0;
@@ -68,7 +83,10 @@ static void roster_enter(struct ui *ui, const union ui_arg *arg)
 	}
 	for (size_t i = 0; i < s->n; i++)
 		s->present += s->rows[i].present ? 1 : 0;
-	ui_trace(ui, "roster %d/%zu", s->present, s->n);
+	roster_count(s, &here, &of);
+	/* the ticks, then what the header says: always the same (issue 13.5) */
+	ui_trace(ui, "roster %d/%zu header %d/%d%s", s->present, s->n, here, of,
+		 s->past ? " past" : "");
 	if (s->n == UI_ROSTER_MAX)
 		log_warn("ui", "roster view capped at %d rows", UI_ROSTER_MAX);
 }
@@ -110,7 +128,7 @@ static void roster_input(struct ui *ui, const struct ui_input *in)
 	if (list_input(ui, &lv, in) || in->kind != UI_IN_BUTTON)
 		return;
 	if (in->button == RO_BACK) {
-		ui_goto(ui, UI_LEADER_SESSIONS, NULL);
+		ui_goto(ui, s->past ? UI_LEADER_HISTORY : UI_LEADER_SESSIONS, NULL);
 		return;
 	}
 	if (in->index < 0 || (size_t)in->index >= s->n)
@@ -131,6 +149,7 @@ static void roster_input(struct ui *ui, const struct ui_input *in)
 		char eid[UUID_STR_LEN], msg[200];
 		enum blippa_err rc;
 		snprintf(eid, sizeof eid, "%s", row->event_id);
+		/* a correction of an earlier day is an event like any other */
 		rc = ui_void_checkin(ui, eid, true);
 		if (rc == BLIPPA_OK) {
 			char who[sizeof row->full_name + 8];
@@ -250,12 +269,15 @@ static void roster_draw(struct ui *ui, struct render *r)
 		ui_hhmm(ui, s->info.start_ms, t0);
 		ui_hhmm(ui, s->info.end_ms, t1);
 	}
-	if (s->info.n_members > 0)
-		snprintf(sub, sizeof sub, _("%s–%s  ·  %d of %d here"), t0, t1, s->info.n_present,
-			 s->info.n_members);
-	else
-		snprintf(sub, sizeof sub, _("%s–%s  ·  %d of %d here"), t0, t1, s->present,
-			 (int)s->n);
+	{
+		char day[11] = "", rest[112];
+		int here, of;
+		roster_count(s, &here, &of);
+		snprintf(rest, sizeof rest, _("%s–%s  ·  %d of %d here"), t0, t1, here, of);
+		if (s->past && s->info.start_ms) /* an earlier day: name the date */
+			ui_day(ui, s->info.start_ms, day);
+		snprintf(sub, sizeof sub, "%s%s%s", day, day[0] ? "  " : "", rest);
+	}
 	if ((int)s->n < s->info.n_members) { /* capped list: say so */
 		char more[64];
 		size_t len = strlen(sub);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* Sync and reader status for the leader: pending events, oldest pending,
  * last successful sync, server reachable / kiosk not authorised, last error,
- * clock skew against the server, rejected events with reasons, and the
- * reader's state. Read from the local store (the sync thread writes it), so
+ * clock skew against the server, the reader's state, and the rejected
+ * check-ins in plain words: whose, which session, why, and what the leader
+ * can do (issue 13.6). Read from the local store (the sync thread writes it), so
  * nothing here touches the network. Refreshed every 2 s while shown. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,6 +40,10 @@ static void status_enter(struct ui *ui, const union ui_arg *arg)
 	status_load(ui);
 	ui_trace(ui, "status pending=%" PRId64 " rejected=%" PRId64, STATE(ui)->sync.pending,
 		 STATE(ui)->sync.rejected);
+	for (size_t i = 0; i < STATE(ui)->n_rejected; i++) { /* the leader's words, no names */
+		ui_trace(ui, "rejected %s %s", STATE(ui)->rejected[i].event_id,
+			 STATE(ui)->rejected[i].full_name[0] ? "named" : "unnamed");
+	}
 	ui_timer_set(ui, UI_TIMER_SCREEN, 2000);
 }
 
@@ -69,6 +74,47 @@ static void ago(struct ui *ui, int64_t ms, char *out, size_t outlen)
 	if (min < 0)
 		min = 0;
 	snprintf(out, outlen, _("%s (%lld min ago)"), hhmm, (long long)min);
+}
+
+/* The server's reason (docs/protocol.md) in plain words for the leader. */
+static const char *reason_words(const char *reason)
+{
+	static const struct {
+		const char *server, *words;
+	} map[] = {
+	    {"participant not in group", N_("the person is no longer in this group")},
+	    {"unknown participant", N_("the person is no longer in the region's list")},
+	    {"unknown session", N_("the region has no such session")},
+	    {"session not in facility", N_("the session belongs to another facility")},
+	    {"implausible time", N_("the kiosk's clock was wrong")},
+	    {"unknown event", N_("the check-in to undo was not found")},
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(reason, map[i].server) == 0)
+			return _(map[i].words);
+	return reason[0] ? reason : _("no reason given");
+}
+
+/* One rejected event as a sentence: "Åsa Öberg, Styrka 2026-12-01 15:30:
+ * not counted - the person is no longer in this group". */
+static void rejected_line(struct ui *ui, const struct store_rejected *rj, char *out, size_t outlen)
+{
+	char day[11] = "", hhmm[6] = "", session[ROSTER_NAME_MAX + 24];
+	const char *who = rj->full_name[0] ? rj->full_name : _("Someone no longer listed");
+
+	if (rj->session_start_ms) {
+		ui_day(ui, rj->session_start_ms, day);
+		ui_hhmm(ui, rj->session_start_ms, hhmm);
+		snprintf(session, sizeof session, "%s %s %s", rj->group_name, day, hhmm);
+	} else {
+		snprintf(session, sizeof session, "%s", _("open training"));
+	}
+	if (rj->type == EVENT_DB_VOID)
+		snprintf(out, outlen, _("%s, %s: the undo was not accepted - %s"), who, session,
+			 reason_words(rj->reason));
+	else
+		snprintf(out, outlen, _("%s, %s: not counted - %s"), who, session,
+			 reason_words(rj->reason));
 }
 
 static const char *reader_text(const struct ui *ui)
@@ -184,11 +230,18 @@ static void status_draw(struct ui *ui, struct render *r)
 		y += line_h + gap / 2;
 	}
 	y += gap;
+	if (s->n_rejected > 0 && y + 2 * line_h <= c.y + c.h) {
+		/* what the leader can do about them */
+		render_text_wrap(r,
+				 _("The server did not accept these. If the person was here, "
+				   "check them in by hand (Earlier sessions); if the list is "
+				   "wrong, tell the region."),
+				 (SDL_Rect){c.x, y, c.w, 2 * line_h}, MM_TEXT_SMALL, FONT_REGULAR,
+				 COL_WHITE, ALIGN_LEFT);
+		y += 2 * line_h;
+	}
 	for (size_t i = 0; i < s->n_rejected && y + line_h <= c.y + c.h; i++) {
-		char hhmm[6], shortid[9];
-		ui_hhmm(ui, s->rejected[i].at_ms, hhmm);
-		snprintf(shortid, sizeof shortid, "%.8s", s->rejected[i].event_id);
-		snprintf(v, sizeof v, "%s  %s…  %s", hhmm, shortid, s->rejected[i].reason);
+		rejected_line(ui, &s->rejected[i], v, sizeof v);
 		render_text_fit(r, v, (SDL_Rect){c.x, y, c.w, line_h}, MM_TEXT_SMALL, FONT_REGULAR,
 				RGB(0xFFD6D6), ALIGN_LEFT);
 		y += line_h;

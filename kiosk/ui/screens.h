@@ -29,10 +29,14 @@ enum ui_screen {
 	UI_LEADER_STATUS,
 	UI_LINK_CARD,
 	UI_LANGUAGE,
+	UI_LEADER_HISTORY,
 	UI_SCREEN_COUNT
 };
 
 enum ui_pin_mode { PIN_LEADER, PIN_EXIT };
+
+/* Why the home screen cannot offer card check-in as usual (issue 13.4). */
+enum ui_home_fault { HOME_FAULT_NONE, HOME_FAULT_READER, HOME_FAULT_ROSTER, HOME_FAULT_AUTH };
 
 /* Today's sessions a leader screen lists at most. */
 #define UI_SESSIONS_MAX 24
@@ -62,6 +66,7 @@ union ui_arg {
 	} pin;
 	struct {
 		char session_id[ROSTER_ID_MAX + 1];
+		bool past; /* an earlier day's session (Back: the earlier sessions) */
 	} roster;
 	struct {
 		char participant_id[ROSTER_ID_MAX + 1];
@@ -86,7 +91,7 @@ struct screen_ops {
 
 extern const struct screen_ops scr_home_ops, scr_result_ops, scr_search_ops, scr_confirm_ops,
     scr_leader_pin_ops, scr_leader_sessions_ops, scr_leader_roster_ops, scr_leader_status_ops,
-    scr_link_card_ops, scr_language_ops;
+    scr_link_card_ops, scr_language_ops, scr_leader_history_ops;
 
 /* The state of screen s (state_size bytes; NULL if it has none). */
 void *ui_screen_state(struct ui *ui, enum ui_screen s);

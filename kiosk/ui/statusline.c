@@ -41,6 +41,8 @@ void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
 	else if (ui->opts.sync_enabled && ui->sync_known && !ui->sync.server_reachable &&
 		 ui->sync.last_attempt_ms > 0)
 		warn = _("Offline - check-ins are saved here");
+	if (warn && ui->cur == UI_HOME && ui_home_fault(ui) != HOME_FAULT_NONE)
+		warn = NULL; /* the fault home says it in large text (issue 13.4) */
 	if (!warn) {
 		render_text_fit(r, ui->facility_name,
 				(SDL_Rect){m, 0, render_w(r) - 3 * m - clock_w, h}, MM_TEXT_SMALL,

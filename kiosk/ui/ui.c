@@ -41,6 +41,7 @@ static const struct screen_ops *const screens[UI_SCREEN_COUNT] = {
     [UI_LEADER_STATUS] = &scr_leader_status_ops,
     [UI_LINK_CARD] = &scr_link_card_ops,
     [UI_LANGUAGE] = &scr_language_ops,
+    [UI_LEADER_HISTORY] = &scr_leader_history_ops,
 };
 
 const char *ui_screen_name(enum ui_screen s)
@@ -86,6 +87,17 @@ void ui_toast(struct ui *ui, bool error, const char *text)
 	ui->toast_error = error;
 	ui_timer_set(ui, UI_TIMER_TOAST, 6000);
 	ui_dirty(ui);
+}
+
+void ui_day(struct ui *ui, int64_t ms, char out[11])
+{
+	if (store_local_day(ui->st, ms, out) != BLIPPA_OK) {
+		time_t t = (time_t)(ms / 1000);
+		struct tm tm;
+		localtime_r(&t, &tm);
+		if (strftime(out, 11, "%Y-%m-%d", &tm) != 10)
+			out[0] = '\0';
+	}
 }
 
 void ui_hhmm(struct ui *ui, int64_t ms, char out[6])
@@ -163,6 +175,10 @@ void ui_refresh_status(struct ui *ui)
 	if (store_facility(ui->st, id, sizeof id, ui->facility_name, sizeof ui->facility_name, tz,
 			   sizeof tz) != BLIPPA_OK)
 		ui->facility_name[0] = '\0';
+	if (ui->roster_empty != store_roster_empty(ui->st)) {
+		ui->roster_empty = !ui->roster_empty;
+		ui_dirty(ui);
+	}
 	{
 		/* the server's time when the kiosk's own clock is off */
 		struct store_time t;

@@ -104,6 +104,8 @@ struct ui {
 	/* no server time since boot and an implausible wall clock: check-ins
 	 * are recorded and corrected later; home tells the leader (issue 13) */
 	bool clock_unsure;
+	bool roster_empty;		     /* no participants in the stored roster */
+	enum ui_home_fault home_fault_shown; /* last traced "home fault X" */
 	char clock_text[6];
 	char facility_name[ROSTER_NAME_MAX + 1];
 
@@ -173,6 +175,8 @@ void ui_handle_tap(struct ui *ui, const uint8_t *uid, size_t len, int64_t queued
 
 /* Formats a UTC ms instant as local "HH:MM". */
 void ui_hhmm(struct ui *ui, int64_t ms, char out[6]);
+/* Formats a UTC ms instant as the facility's local date "YYYY-MM-DD". */
+void ui_day(struct ui *ui, int64_t ms, char out[11]);
 
 /* ---- for the app: what the UI shows after an action ---- */
 
@@ -192,5 +196,18 @@ void ui_show_error(struct ui *ui, enum blippa_err rc, bool leader);
 void ui_leader_note(struct ui *ui, const struct checkin_result *res);
 /* A leader card: leader mode for leader_id. */
 void ui_leader_login(struct ui *ui, const char *leader_id);
+
+/* ---- scr_home_fault.c: home when the reader, roster or server fail ---- */
+/* The fault home shows now (none, reader failed, no roster, not
+ * authorised); traces "home fault X" when it changes. */
+enum ui_home_fault ui_home_fault(struct ui *ui);
+/* Draws the fault's title, pictogram and a large search button (button id
+ * search_id, name "search") into area. */
+void home_fault_draw(struct ui *ui, enum ui_home_fault f, SDL_Rect area, int search_id);
+
+/* scr_leader_sessions.c: one session row of a leader list (button id,
+ * index, name; when: the time line) */
+void leader_session_row(struct ui *ui, const struct store_session_info *s, SDL_Rect rc, int id,
+			int index, const char *name, const char *when);
 
 #endif

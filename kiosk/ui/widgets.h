@@ -65,6 +65,8 @@ bool button_is_pressed(const struct ui *ui, int id, int index);
 
 /* ---- icon.c: drawn with geometry only ---- */
 void icon_reader(struct render *r, SDL_Rect box, struct rgba fg);
+/* The same pictogram with the reader's dot in colour dot (icon_reader: green). */
+void icon_reader_dot(struct render *r, SDL_Rect box, struct rgba fg, struct rgba dot);
 void icon_check(struct render *r, float cx, float cy, float radius, struct rgba ring,
 		struct rgba mark);
 void icon_warning(struct render *r, float cx, float cy, float size, struct rgba fill,

@@ -301,15 +301,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = rs;
 		rs->web = h->web && web_owns_path(url);
-		dynbuf_init(&rs->body, rs->web ? WEB_BODY_MAX : PROTOCOL_BODY_MAX);
+		/* a roster upload by an admin may be larger than a form */
+		size_t cap = rs->web
+				 ? web_body_cap(h->web, method, url,
+						MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+									    MHD_HTTP_HEADER_COOKIE))
+				 : PROTOCOL_BODY_MAX;
+		dynbuf_init(&rs->body, cap);
 		watch_mark(h, conn, true);
 		const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							     MHD_HTTP_HEADER_CONTENT_LENGTH);
-		if (cl && strtoull(cl, NULL, 10) > (rs->web ? WEB_BODY_MAX : PROTOCOL_BODY_MAX)) {
+		if (cl && strtoull(cl, NULL, 10) > cap) {
 			rs->too_big = true; /* answer 413 now, do not read the body */
 			return answer(h, conn, url, method, rs);
 		}
-		if (rs->web) /* a form body (at most WEB_BODY_MAX): web.c decides */
+		if (rs->web && cap > WEB_BODY_MAX) { /* an upload may come slowly */
+			rs->body_timeout = true;
+			MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT,
+						  (unsigned)HTTP_BODY_TIMEOUT_S);
+		}
+		if (rs->web) /* a form body (at most cap): web.c decides */
 			return MHD_YES;
 		/* No token of a known kiosk (or a bad path, method, protocol):
 		 * answer 401/404/405/400 now, without buffering a body. */

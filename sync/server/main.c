@@ -16,12 +16,16 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "audit.h"
 #include "auth.h"
 #include "clock.h"
 #include "export.h"
+#include "fleet.h"
+#include "fsutil.h"
 #include "http.h"
 #include "import.h"
 #include "log.h"
+#include "rights_cmd.h"
 #include "srv_store.h"
 #include "users_cmd.h"
 #include "web.h"
@@ -32,11 +36,17 @@
 struct cmd_opts {
 	const char *db, *facility, *name, *leader, *kiosk, *listen, *cert, *key;
 	const char *from, *to, *output;
-	const char *include; /* export: "open-training" */
-	const char *user, *role;			 /* add-user & co. (users_cmd.c) */
+	const char *include;	 /* export: "open-training" */
+	const char *user, *role; /* add-user & co. (users_cmd.c) */
+	const char *before, *keep_days, *participant, *action, *group; /* rights_cmd.c */
+	const char *format;
+	bool dry_run;
+	unsigned retention_days;			 /* serve --retention-days (0: none) */
 	const char *facilities[SRV_USER_FACILITIES_MAX]; /* every --facility */
 	size_t n_facilities;
 	unsigned session_idle; /* serve --session-idle seconds (0: web.h default) */
+	unsigned stale_after;  /* --stale-after seconds (0: FLEET_STALE_DEFAULT_S) */
+	const char *metrics_token_file, *metrics_token_hash; /* serve: GET /metrics */
 	unsigned threads;
 	unsigned per_ip_limit; /* 0: the default of http.c */
 	char db_shown[512];    /* --db as printed: a PostgreSQL URI without credentials */
@@ -73,6 +83,17 @@ static const struct option long_opts[] = {
     {"user", required_argument, NULL, 'u'},
     {"role", required_argument, NULL, 'r'},
     {"session-idle", required_argument, NULL, 'S'},
+    {"before", required_argument, NULL, 'B'},
+    {"keep-days", required_argument, NULL, 'D'},
+    {"dry-run", no_argument, NULL, 'y'},
+    {"participant", required_argument, NULL, 'p'},
+    {"action", required_argument, NULL, 'A'},
+    {"group", required_argument, NULL, 'g'},
+    {"format", required_argument, NULL, 'm'},
+    {"retention-days", required_argument, NULL, 'R'},
+    {"stale-after", required_argument, NULL, 'E'},
+    {"metrics-token-file", required_argument, NULL, 'M'},
+    {"metrics-token-hash", required_argument, NULL, 'H'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -150,6 +171,11 @@ static int cmd_import(const struct cmd_opts *o)
 		goto out;
 	}
 	const struct srv_import *m = import_set_roster(set);
+	char detail[96];
+	snprintf(detail, sizeof(detail), "%ld rows added or changed, %ld removed", stats.changed,
+		 stats.removed);
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_IMPORT, .detail = detail) != BLIPPA_OK)
+		fail("imported, but the audit trail could not record it");
 	printf("imported %zu facilities, %zu groups, %zu sessions, %zu participants, "
 	       "%zu memberships, %zu leaders: %ld rows added or changed, %ld removed\n",
 	       m->n_facilities, m->n_groups, m->n_sessions, m->n_participants, m->n_members,
@@ -188,6 +214,9 @@ static int cmd_add_kiosk(const struct cmd_opts *o)
 		fail("%s: %s", o->db_shown, blippa_strerror(rc));
 		goto out;
 	}
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_KIOSK_ADD, .facility_id = o->facility,
+		      .detail = id) != BLIPPA_OK)
+		fail("kiosk added, but the audit trail could not record it");
 	printf("%s\n", tok);
 	fflush(stdout);
 	fprintf(stderr,
@@ -203,29 +232,36 @@ out:
 
 static int print_kiosk(void *ctx, const struct srv_kiosk *k)
 {
-	(void)ctx;
+	const struct cmd_opts *o = ctx;
 	int64_t now = clock_wall_ms();
-	char seen[32] = "never", skew[32] = "-";
-	if (k->last_seen_ms)
-		snprintf(seen, sizeof(seen), "%llds ago",
-			 (long long)((now - k->last_seen_ms) / 1000));
+	struct fleet_health fh =
+	    fleet_health(k, now, o->stale_after ? o->stale_after : FLEET_STALE_DEFAULT_S);
+	char seen[32] = "never", skew[32] = "-", attention[64] = "";
+	if (fh.seen)
+		snprintf(seen, sizeof(seen), "%llds ago", (long long)fh.since_seen_s);
 	/* stored sanitised since issue 12; cleaned again for older rows */
 	char name[sizeof(k->name)], reader[sizeof(k->reader)], last_error[sizeof(k->last_error)];
 	text_sanitize(name, sizeof(name), k->name, sizeof(name) - 1);
 	text_sanitize(reader, sizeof(reader), k->reader, sizeof(reader) - 1);
 	text_sanitize(last_error, sizeof(last_error), k->last_error, sizeof(last_error) - 1);
-	/* server time - kiosk time at the last heartbeat (to a request's length) */
-	if (k->last_seen_ms && k->kiosk_time_ms)
-		snprintf(skew, sizeof(skew), "%+llds",
-			 (long long)((k->last_seen_ms - k->kiosk_time_ms) / 1000));
+	if (fh.has_skew)
+		snprintf(skew, sizeof(skew), "%+llds", (long long)fh.skew_s);
+	for (unsigned b = 0; b < FLEET_REASONS; b++) {
+		if (!(fh.reasons & (1u << b)))
+			continue;
+		size_t n = strlen(attention);
+		snprintf(attention + n, sizeof(attention) - n, "%s%s", n ? "," : "",
+			 fleet_reason_key((enum fleet_reason)(1u << b)));
+	}
 	char version[sizeof(k->version)];
 	text_sanitize(version, sizeof(version), k->version, sizeof(version) - 1);
 	printf("%s\t%s\t%s\t%s\tlast seen %s\tpending %lld\treader %s\t%s\tversion %s"
-	       "\tclock skew %s\toldest pending %llds\tclock-flagged events %lld\n",
+	       "\tclock skew %s\toldest pending %llds\tclock-flagged events %lld"
+	       "\tattention %s\n",
 	       k->id, k->facility_id, k->revoked_ms ? "revoked" : "active", name, seen,
 	       (long long)k->pending, reader[0] ? reader : "-", last_error,
 	       version[0] ? version : "-", skew, (long long)k->oldest_pending_age_s,
-	       (long long)k->clock_flagged);
+	       (long long)k->clock_flagged, attention[0] ? attention : "-");
 	return 0;
 }
 
@@ -234,7 +270,7 @@ static int cmd_list_kiosks(const struct cmd_opts *o)
 	struct srv_store *st = NULL;
 	if (open_store(o, false, &st) != 0)
 		return EXIT_FAILURE;
-	enum blippa_err rc = srv_store_list_kiosks(st, print_kiosk, NULL);
+	enum blippa_err rc = srv_store_list_kiosks(st, print_kiosk, (void *)o);
 	srv_store_close(st);
 	return rc == BLIPPA_OK ? EXIT_SUCCESS : fail("%s: %s", o->db_shown, blippa_strerror(rc));
 }
@@ -245,6 +281,9 @@ static int cmd_revoke_kiosk(const struct cmd_opts *o)
 	if (open_store(o, false, &st) != 0)
 		return EXIT_FAILURE;
 	enum blippa_err rc = srv_store_revoke_kiosk(st, o->kiosk, clock_wall_ms());
+	if (rc == BLIPPA_OK &&
+	    SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_KIOSK_REVOKE, .detail = o->kiosk) != BLIPPA_OK)
+		fail("revoked, but the audit trail could not record it");
 	srv_store_close(st);
 	if (rc == BLIPPA_ERR_NOT_FOUND)
 		return fail("no kiosk %s", o->kiosk);
@@ -300,12 +339,57 @@ static int cmd_set_pin(const struct cmd_opts *o)
 		fail("%s: %s", o->db_shown, blippa_strerror(rc));
 		goto out;
 	}
+	char detail[SRV_ID_MAX + 16];
+	snprintf(detail, sizeof(detail), "leader %s", o->leader);
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_PIN_SET, .detail = detail) != BLIPPA_OK)
+		fail("PIN set, but the audit trail could not record it");
 	printf("PIN set for leader %s\n", o->leader);
 	ret = EXIT_SUCCESS;
 out:
 	memset(pin, 0, sizeof(pin));
 	srv_store_close(st);
 	return ret;
+}
+
+/* --metrics-token-file (a 0600 file holding the token) or
+ * --metrics-token-hash (64 hex digits: SHA-256 of the token) into cfg. */
+static int metrics_config(const struct cmd_opts *o, struct web_config *cfg)
+{
+	char *tok = NULL;
+	size_t len = 0;
+	if (o->metrics_token_file && o->metrics_token_hash)
+		return fail("give --metrics-token-file or --metrics-token-hash, not both");
+	if (o->metrics_token_hash) {
+		size_t bin = 0;
+		if (strlen(o->metrics_token_hash) != 2 * sizeof(cfg->metrics_hash) ||
+		    sodium_hex2bin(cfg->metrics_hash, sizeof(cfg->metrics_hash),
+				   o->metrics_token_hash, strlen(o->metrics_token_hash), NULL, &bin,
+				   NULL) != 0 ||
+		    bin != sizeof(cfg->metrics_hash))
+			return fail("--metrics-token-hash: expected 64 hex digits (SHA-256 of "
+				    "the token)");
+		cfg->metrics = true;
+	}
+	if (o->metrics_token_file) {
+		if (!fs_is_private(o->metrics_token_file))
+			return fail("%s: the metrics token file must be mode 0600",
+				    o->metrics_token_file);
+		if (fs_read_file(o->metrics_token_file, 4096, &tok, &len) != BLIPPA_OK)
+			return fail("%s: cannot read", o->metrics_token_file);
+		while (len > 0 && (tok[len - 1] == '\n' || tok[len - 1] == '\r'))
+			len--;
+		if (len < 16) {
+			sodium_memzero(tok, len);
+			free(tok);
+			return fail("%s: the token must have at least 16 characters",
+				    o->metrics_token_file);
+		}
+		web_metrics_hash(tok, len, cfg->metrics_hash);
+		sodium_memzero(tok, len);
+		free(tok);
+		cfg->metrics = true;
+	}
+	return 0;
 }
 
 static int cmd_serve(const struct cmd_opts *o)
@@ -336,7 +420,10 @@ static int cmd_serve(const struct cmd_opts *o)
 		fail("out of memory");
 		goto out;
 	}
-	struct web_config wcfg = {.session_idle_s = o->session_idle};
+	struct web_config wcfg = {.session_idle_s = o->session_idle,
+				  .stale_after_s = o->stale_after};
+	if (metrics_config(o, &wcfg) != 0)
+		goto out;
 	if (web_new(st, &wcfg, &web) != BLIPPA_OK) {
 		fail("out of memory");
 		goto out;
@@ -355,8 +442,23 @@ static int cmd_serve(const struct cmd_opts *o)
 	printf("listening on %s%s%s:%u\n", v6 ? "[" : "", srv_http_addr(h), v6 ? "]" : "",
 	       srv_http_port(h));
 	fflush(stdout);
-	while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
-		;
+	if (o->retention_days) {
+		/* the configured retention: now, then once a day */
+		int64_t next = 0;
+		const struct timespec hour = {.tv_sec = 3600};
+		for (;;) {
+			if (clock_mono_ms() >= next) {
+				rights_retention(st, o->retention_days);
+				next = clock_mono_ms() + 86400LL * 1000;
+			}
+			sig = sigtimedwait(&set, NULL, &hour);
+			if (sig == SIGTERM || sig == SIGINT)
+				break;
+		}
+	} else {
+		while (sigwait(&set, &sig) != 0 || (sig != SIGTERM && sig != SIGINT))
+			;
+	}
 	log_info("server", "signal %d: finishing running requests and stopping", sig);
 	ret = EXIT_SUCCESS;
 out:
@@ -399,10 +501,58 @@ static int cmd_export(const struct cmd_opts *o)
 		     rc == BLIPPA_ERR_IO ? strerror(errno) : blippa_strerror(rc));
 		goto out;
 	}
+	char detail[160];
+	snprintf(detail, sizeof(detail), "csv facility=%s from=%s to=%s%s",
+		 o->facility ? o->facility : "", o->from ? o->from : "", o->to ? o->to : "",
+		 o->include ? " open-training" : "");
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_EXPORT, .facility_id = o->facility,
+		      .detail = detail) != BLIPPA_OK) {
+		fail("exported, but the audit trail could not record it");
+		goto out;
+	}
 	ret = EXIT_SUCCESS;
 out:
 	srv_store_close(st);
 	return ret;
+}
+
+/* purge, participant-report, erase-participant, audit: rights_cmd.c */
+static int run_rights(const struct cmd_opts *o, int (*fn)(const struct rights_cmd_opts *))
+{
+	struct rights_cmd_opts r = {.cmd = cur_cmd,
+				    .db = o->db,
+				    .db_shown = o->db_shown,
+				    .before = o->before,
+				    .keep_days = o->keep_days,
+				    .dry_run = o->dry_run,
+				    .participant = o->participant,
+				    .user = o->user,
+				    .action = o->action,
+				    .from = o->from,
+				    .to = o->to,
+				    .group = o->group,
+				    .format = o->format};
+	return fn(&r);
+}
+
+static int cmd_purge(const struct cmd_opts *o)
+{
+	return run_rights(o, rights_cmd_purge);
+}
+
+static int cmd_report(const struct cmd_opts *o)
+{
+	return run_rights(o, rights_cmd_report);
+}
+
+static int cmd_erase(const struct cmd_opts *o)
+{
+	return run_rights(o, rights_cmd_erase);
+}
+
+static int cmd_audit(const struct cmd_opts *o)
+{
+	return run_rights(o, rights_cmd_audit);
 }
 
 /* add-user, set-password, list-users, remove-user: users_cmd.c */
@@ -452,11 +602,14 @@ static const struct command commands[] = {
      "Register a kiosk for a facility. Prints its bearer token ONCE on stdout; only a\n"
      "SHA-256 hash of it is stored.",
      "dfn", "dfn", 0, cmd_add_kiosk},
-    {"list-kiosks", "--db PATH",
+    {"list-kiosks", "--db PATH [--stale-after SECONDS]",
      "List kiosks: id, facility, state, name, last heartbeat, pending events, reader, last\n"
      "error, version, clock skew (server - kiosk at the last heartbeat), age of the oldest\n"
-     "pending event, and events stamped more than 2 min after the server received them.",
-     "d", "d", 0, cmd_list_kiosks},
+     "pending event, events stamped more than 2 min after the server received them, and\n"
+     "why it needs attention (not_seen, backlog, reader, clock; - if none): not seen for\n"
+     "--stale-after SECONDS (default 900), oldest pending event over 1 h, reader failed,\n"
+     "clock off by more than 2 min. The back-office Kiosks page shows the same.",
+     "dE", "d", 0, cmd_list_kiosks},
     {"revoke-kiosk", "--db PATH --kiosk ID",
      "Revoke a kiosk's token for good (its requests get 401 from then on).", "dk", "dk", 0,
      cmd_revoke_kiosk},
@@ -466,15 +619,22 @@ static const struct command commands[] = {
      "dl", "dl", 0, cmd_set_pin},
     {"serve",
      "--db PATH --listen ADDR:PORT [--cert FILE --key FILE] [--threads N] [--per-ip-limit N]\n"
-     "      [--session-idle SECONDS]",
+     "      [--session-idle SECONDS] [--retention-days N] [--stale-after SECONDS]\n"
+     "      [--metrics-token-file FILE | --metrics-token-hash SHA256HEX]",
      "Serve the sync protocol v1 (docs/protocol.md). HTTPS with --cert/--key (PEM);\n"
      "plain HTTP only on a loopback address. Port 0 picks a free port. Prints\n"
      "\"listening on ADDR:PORT\" once ready. SIGTERM/SIGINT: finish running requests,\n"
      "then exit 0. --threads N: a pool of N threads instead of one per connection.\n"
      "--per-ip-limit N: simultaneous connections from one address (default 64).\n"
      "Every path outside /v1/ is the back-office in the browser (docs/backoffice.md);\n"
-     "--session-idle S ends a back-office session after S idle seconds (default 1800).",
-     "dLcKtPS", "dL", 0, cmd_serve},
+     "--session-idle S ends a back-office session after S idle seconds (default 1800).\n"
+     "--retention-days N: at start and then daily, purge attendance older than N days\n"
+     "(as `purge --keep-days N`; docs/privacy.md).\n"
+     "--stale-after S: a kiosk not seen for S seconds needs attention (default 900).\n"
+     "GET /metrics (Prometheus text) answers only with the bearer token whose SHA-256\n"
+     "is --metrics-token-hash, or that --metrics-token-file (mode 0600) holds; without\n"
+     "either it answers 404.",
+     "dLcKtPSREMH", "dL", 0, cmd_serve},
     {"export",
      "--db PATH [--facility ID] [--from DATE] [--to DATE] [--output FILE]"
      " [--include open-training]",
@@ -500,13 +660,37 @@ static const struct command commands[] = {
     {"list-users", "--db PATH", "List accounts: name, role, facilities (* for all).", "d", "d", 0,
      cmd_list_users},
     {"remove-user", "--db PATH --user NAME", "Delete an account.", "du", "du", 0, cmd_remove_user},
+    {"purge", "--db PATH (--before DATE | --keep-days N) [--dry-run]",
+     "Remove attendance events and corrections stamped before DATE 00:00 in their\n"
+     "facility's time zone (--keep-days N: before the UTC date N days ago). Prints the\n"
+     "count first (a dry run); --dry-run stops there. The audit trail records that a\n"
+     "purge happened, the date and the counts (docs/privacy.md).",
+     "dBDy", "d", 0, cmd_purge},
+    {"participant-report", "--db PATH --participant ID [--format text|json]",
+     "Print everything the region database holds about one participant (GDPR art. 15\n"
+     "register extract): roster data, memberships, whether a card is registered (not its\n"
+     "number), check-ins, corrections, and which staff viewed or changed them.\n"
+     "--format json: the same sections as one JSON object.",
+     "dpm", "dp", 0, cmd_report},
+    {"erase-participant", "--db PATH --participant ID",
+     "Erase a participant's personal data (GDPR art. 17): name, memberships and cards\n"
+     "are removed; their check-ins and corrections stay under a random pseudonym so the\n"
+     "groups' attendance counts stay right; kiosks drop them at their next sync. Remove\n"
+     "them from the roster files too: a later import that lists them adds them anew.",
+     "dp", "dp", 0, cmd_erase},
+    {"audit",
+     "--db PATH [--user NAME] [--action CODE] [--from DATE] [--to DATE] [--participant ID]\n"
+     "      [--group ID]",
+     "Print the audit trail as CSV, newest first: " AUDIT_CSV_HEADER "\n"
+     "(times in UTC; dates inclusive). Reading it is itself recorded.",
+     "duAFTpg", "d", 0, cmd_audit},
 };
 
 static void usage_all(FILE *f)
 {
 	fprintf(f, "usage: blippa-server COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].usage);
+		fprintf(f, "  %-18s %s\n", commands[i].name, commands[i].usage);
 	fprintf(f, "\n'blippa-server COMMAND --help' explains one command.\n");
 }
 
@@ -530,6 +714,14 @@ static const struct {
     {'r', "--role", offsetof(struct cmd_opts, role)},
     {'o', "--output", offsetof(struct cmd_opts, output)},
     {'I', "--include", offsetof(struct cmd_opts, include)},
+    {'B', "--before", offsetof(struct cmd_opts, before)},
+    {'D', "--keep-days", offsetof(struct cmd_opts, keep_days)},
+    {'p', "--participant", offsetof(struct cmd_opts, participant)},
+    {'A', "--action", offsetof(struct cmd_opts, action)},
+    {'g', "--group", offsetof(struct cmd_opts, group)},
+    {'m', "--format", offsetof(struct cmd_opts, format)},
+    {'M', "--metrics-token-file", offsetof(struct cmd_opts, metrics_token_file)},
+    {'H', "--metrics-token-hash", offsetof(struct cmd_opts, metrics_token_hash)},
 };
 
 static const char **opt_slot(struct cmd_opts *o, char letter, const char **name)
@@ -614,6 +806,17 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.per_ip_limit = (unsigned)n;
+		} else if (ch == 'y') {
+			o.dry_run = true;
+		} else if (ch == 'R') {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 1 || n > 36500) {
+				fprintf(stderr, "blippa-server %s: --retention-days: 1-36500\n",
+					c->name);
+				return EXIT_USAGE;
+			}
+			o.retention_days = (unsigned)n;
 		} else if (ch == 'S') {
 			char *end = NULL;
 			long n = strtol(optarg, &end, 10);
@@ -623,6 +826,15 @@ int main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			o.session_idle = (unsigned)n;
+		} else if (ch == 'E') {
+			char *end = NULL;
+			long n = strtol(optarg, &end, 10);
+			if (!*optarg || *end || n < 60 || n > FLEET_STALE_MAX_S) {
+				fprintf(stderr, "blippa-server %s: --stale-after: 60-%d\n", c->name,
+					FLEET_STALE_MAX_S);
+				return EXIT_USAGE;
+			}
+			o.stale_after = (unsigned)n;
 		} else {
 			if (ch == 'f') {
 				if (o.n_facilities >= SRV_USER_FACILITIES_MAX) {

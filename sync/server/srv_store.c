@@ -11,6 +11,8 @@
 struct srv_store {
 	const struct srv_store_ops *ops;
 	void *impl;
+	pthread_mutex_t count_mu; /* guards counts */
+	struct srv_ingest_counters counts;
 };
 
 enum blippa_err srv_store_open(const char *db, bool create, struct srv_store **out, char *err,
@@ -25,6 +27,7 @@ enum blippa_err srv_store_open(const char *db, bool create, struct srv_store **o
 		goto out;
 	}
 	/* "postgresql://" or "postgres://": PostgreSQL (issue 8), else an SQLite file */
+	pthread_mutex_init(&st->count_mu, NULL);
 	st->ops = srv_store_pg_target(db) ? &srv_store_pg_ops : &srv_store_sqlite_ops;
 	rc = st->ops->open(db, create, &st->impl, err, errlen);
 	if (rc != BLIPPA_OK)
@@ -32,6 +35,8 @@ enum blippa_err srv_store_open(const char *db, bool create, struct srv_store **o
 	*out = st;
 	st = NULL;
 out:
+	if (st)
+		pthread_mutex_destroy(&st->count_mu);
 	free(st);
 	return rc;
 }
@@ -41,6 +46,7 @@ void srv_store_close(struct srv_store *st)
 	if (!st)
 		return;
 	st->ops->close(st->impl);
+	pthread_mutex_destroy(&st->count_mu);
 	free(st);
 }
 
@@ -357,6 +363,27 @@ static bool ids_need_lowering(const struct protocol_event *ev, size_t n)
 	return false;
 }
 
+/* Adds one stored batch to the process's ingest counters. */
+static void count_batch(struct srv_store *st, const struct protocol_result *res, size_t n)
+{
+	pthread_mutex_lock(&st->count_mu);
+	st->counts.batches++;
+	for (size_t i = 0; i < n; i++) {
+		if (res[i].status == PROTOCOL_ACCEPTED) {
+			st->counts.accepted++;
+		} else if (res[i].status == PROTOCOL_DUPLICATE) {
+			st->counts.duplicate++;
+		} else {
+			int r = SRV_R_COUNT - 1;
+			while (r > SRV_R_OK &&
+			       strcmp(res[i].reason, srv_reason_text((enum srv_reason)r)) != 0)
+				r--;
+			st->counts.rejected[r]++;
+		}
+	}
+	pthread_mutex_unlock(&st->count_mu);
+}
+
 enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_kiosk *k,
 					const struct protocol_event *ev, size_t n, int64_t now_ms,
 					struct protocol_result *res, struct srv_ingest_stats *stats)
@@ -399,11 +426,20 @@ enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_k
 		else
 			stats->rejected++;
 	}
+	if (rc == BLIPPA_OK)
+		count_batch(st, res, n);
 out:
 	free(b.st);
 	free(b.by_id);
 	free(low);
 	return rc;
+}
+
+void srv_store_ingest_counters(struct srv_store *st, struct srv_ingest_counters *out)
+{
+	pthread_mutex_lock(&st->count_mu);
+	*out = st->counts;
+	pthread_mutex_unlock(&st->count_mu);
 }
 
 enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kiosk_id,
@@ -543,4 +579,9 @@ void srv_user_fold_end(struct srv_user_fold *f)
 	if (f->have)
 		f->fn(f->ctx, &f->u);
 	f->have = false;
+}
+
+enum blippa_err srv_store_sql(struct srv_store *st, int mode, srv_sql_fn fn, void *ctx)
+{
+	return USER_OP(with_sql, mode, fn, ctx);
 }

@@ -61,6 +61,8 @@ struct srv_import {
 	size_t n_members;
 	struct srv_leader *leaders;
 	size_t n_leaders;
+	/* dry run: count what would change (stats), then roll back */
+	bool dry_run;
 };
 
 struct srv_import_stats {
@@ -130,6 +132,13 @@ enum srv_reason {
 };
 /* The reason text; NULL for SRV_R_OK or an out-of-range value. */
 const char *srv_reason_text(enum srv_reason r);
+
+/* What this process has ingested since it started (GET /metrics):
+ * rejected[r] per reason, rejected[SRV_R_OK] for a reason of no known kind. */
+struct srv_ingest_counters {
+	uint64_t batches, accepted, duplicate;
+	uint64_t rejected[SRV_R_COUNT];
+};
 
 /* ---- back-office staff accounts (DESIGN §11, docs/backoffice.md) ---- */
 
@@ -282,6 +291,36 @@ bool srv_user_fold_row(struct srv_user_fold *f, const char *name, int role, int6
 		       const char *facility);
 /* After the last row: hands the last account to fn. */
 void srv_user_fold_end(struct srv_user_fold *f);
+/* ---- portable SQL for the audit trail and the participant's rights ----
+ * srv_rights.c writes its SQL once, in the dialect both backends share
+ * (parameters ?1..?N, all passed as text or NULL; CAST where a type must be
+ * known), and runs it through these two calls of the backend. */
+typedef int (*srv_sql_row_fn)(void *ctx, int ncol, const char *const *col); /* non-0 stops */
+struct srv_sql;
+struct srv_sql_ops {
+	/* A statement without rows; adds the rows it changed to *changes (may be NULL). */
+	enum blippa_err (*exec)(struct srv_sql *q, const char *sql, int n, const char *const *v,
+				long *changes);
+	/* A query: fn per row, columns as text (NULL for SQL NULL). */
+	enum blippa_err (*query)(struct srv_sql *q, const char *sql, int n, const char *const *v,
+				 srv_sql_row_fn fn, void *ctx);
+};
+struct srv_sql {
+	const struct srv_sql_ops *ops;
+	void *conn;		/* the backend's connection */
+	const char *meta_table; /* the table holding roster_version: "meta" or "blippa_meta" */
+};
+enum srv_sql_mode {
+	SRV_SQL_READ = 0,     /* one read transaction (a consistent snapshot) */
+	SRV_SQL_WRITE = 1,    /* one write transaction */
+	SRV_SQL_ADMIN = 3,    /* write, serialised with imports (PostgreSQL's admin lock) */
+	SRV_SQL_ROLLBACK = 4, /* or'ed in: roll back even when fn succeeds (dry runs) */
+	SRV_SQL_LAZY = 8,     /* or'ed in: the commit need not wait for the disk (it is
+				 durable with the next durable commit; lost only on a power
+				 cut before that): SQLite synchronous=NORMAL, PostgreSQL
+				 synchronous_commit=off */
+};
+typedef enum blippa_err (*srv_sql_fn)(struct srv_sql *q, void *ctx);
 
 /* ---- the backend contract ---- */
 
@@ -330,6 +369,9 @@ struct srv_store_ops {
 	enum blippa_err (*attendance)(void *impl, enum srv_att_query q, const char *const *args,
 				      srv_row_fn fn, void *ctx);
 	enum blippa_err (*att_rebuild)(void *impl);
+	/* Takes a connection, opens a transaction of mode, calls fn and commits
+	 * when fn answers BLIPPA_OK (and mode has no SRV_SQL_ROLLBACK). */
+	enum blippa_err (*with_sql)(void *impl, int mode, srv_sql_fn fn, void *ctx);
 };
 
 extern const struct srv_store_ops srv_store_sqlite_ops;
@@ -379,7 +421,8 @@ void srv_store_close(struct srv_store *st); /* NULL is a no-op */
  * is gone but has check-in events is kept, marked removed (counted in
  * removed once): no longer in rosters nor accepting check-ins, but still in
  * the export; listing it again un-removes it. Importing the same snapshot
- * twice reports changed = removed = 0 and changes nothing. */
+ * twice reports changed = removed = 0 and changes nothing. With
+ * imp->dry_run the stats are computed the same way and nothing is kept. */
 enum blippa_err srv_store_import(struct srv_store *st, const struct srv_import *imp,
 				 struct srv_import_stats *stats, char *err, size_t errlen);
 /* BLIPPA_OK if the facility exists, BLIPPA_ERR_NOT_FOUND if not. */
@@ -417,6 +460,8 @@ enum blippa_err srv_store_ingest_events(struct srv_store *st, const struct srv_k
 					const struct protocol_event *ev, size_t n, int64_t now_ms,
 					struct protocol_result *res,
 					struct srv_ingest_stats *stats);
+/* A copy of the ingest counters of st (thread-safe). */
+void srv_store_ingest_counters(struct srv_store *st, struct srv_ingest_counters *out);
 enum blippa_err srv_store_record_heartbeat(struct srv_store *st, const char *kiosk_id,
 					   const struct protocol_heartbeat *hb, int64_t now_ms);
 /* Calls fn once per (not removed session, current member of its group), and
@@ -456,6 +501,9 @@ enum blippa_err srv_store_correct(struct srv_store *st, const struct srv_correct
 /* Calls fn per correction of the group, newest first. */
 enum blippa_err srv_store_list_corrections(struct srv_store *st, const char *group_id,
 					   srv_correction_fn fn, void *ctx);
+/* Runs fn in one transaction of mode (enum srv_sql_mode) with portable SQL
+ * (srv_rights.c); BLIPPA_ERR_CONFIG if the backend has no with_sql. */
+enum blippa_err srv_store_sql(struct srv_store *st, int mode, srv_sql_fn fn, void *ctx);
 
 /* Runs attendance query q with its arguments (4 for overview queries, 1 for
  * group queries; see enum srv_att_query), one fn call per row; the column

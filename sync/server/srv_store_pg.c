@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 5
+#define PG_SCHEMA_VERSION 6
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -86,6 +86,19 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     pg_schema_att,
     /* v5: each participant's language, '' if none (as SQLite schema v5) */
     "ALTER TABLE participants ADD COLUMN language text NOT NULL DEFAULT '';",
+    /* v6: the audit trail (as SQLite schema v6): append-only, a trigger
+     * refuses every UPDATE, DELETE and TRUNCATE */
+    "CREATE TABLE audit(id bigserial PRIMARY KEY, at_ms bigint NOT NULL, actor text NOT NULL,"
+    " action text NOT NULL, facility_id text, group_id text, session_id text,"
+    " participant_id text, address text, detail text);"
+    "CREATE INDEX audit_by_time ON audit(at_ms);"
+    "CREATE INDEX audit_by_participant ON audit(participant_id) WHERE participant_id IS NOT NULL;"
+    "CREATE FUNCTION blippa_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS"
+    " $$BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END$$;"
+    "CREATE TRIGGER audit_no_change BEFORE UPDATE OR DELETE ON audit"
+    " FOR EACH ROW EXECUTE FUNCTION blippa_audit_append_only();"
+    "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
+    " FOR EACH STATEMENT EXECUTE FUNCTION blippa_audit_append_only();",
 };
 #define PG_SCHEMA_ATT 4 /* the version that adds the summary */
 

@@ -217,7 +217,11 @@ enum blippa_err pg_import(void *impl, const struct srv_import *m, struct srv_imp
 	enum blippa_err r2 = pg_lock_admin(c);
 	if (r2 == BLIPPA_OK)
 		r2 = import_rows(c, m, st);
-	rc = pg_tx_end(c, r2);
+	/* a dry run rolls back what it counted */
+	bool roll = r2 == BLIPPA_OK && m->dry_run;
+	rc = pg_tx_end(c, roll ? BLIPPA_ERR_EXISTS : r2);
+	if (roll)
+		rc = BLIPPA_OK;
 out:
 	if (rc != BLIPPA_OK) {
 		const char *why = c ? PQerrorMessage(c->pg) : "";

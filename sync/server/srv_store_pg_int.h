@@ -168,4 +168,7 @@ enum blippa_err pg_att_rebuild(void *impl);
 /* Inside a transaction on c. */
 enum blippa_err pg_att_rebuild_conn(struct pg_conn *c);
 
+/* srv_store_pg_sql.c: the runner of srv_rights.c's portable SQL */
+enum blippa_err pg_with_sql(void *impl, int mode, srv_sql_fn fn, void *ctx);
+
 #endif

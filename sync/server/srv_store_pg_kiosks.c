@@ -246,6 +246,7 @@ const struct srv_store_ops srv_store_pg_ops = {
     .list_corrections = pg_list_corrections,
     .attendance = pg_attendance,
     .att_rebuild = pg_att_rebuild,
+    .with_sql = pg_with_sql,
 };
 
 bool srv_store_pg_target(const char *db)

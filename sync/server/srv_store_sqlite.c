@@ -24,7 +24,7 @@
 #include "log.h"
 
 #define SQ_APP_ID 0x426c7053 /* "BlpS": a Blippa region database */
-#define SQ_SCHEMA_VERSION 5
+#define SQ_SCHEMA_VERSION 6
 #define SQ_POOL_MAX 8
 #define SQ_BUSY_MS 10000
 
@@ -86,6 +86,19 @@ static const char *const schema_v3 =
  * language column of participants.csv; kiosks greet in it. */
 static const char *const schema_v5 =
     "ALTER TABLE participants ADD COLUMN language TEXT NOT NULL DEFAULT '';";
+
+/* v6: the audit trail (audit.h, docs/privacy.md): append-only, the
+ * triggers refuse every UPDATE and DELETE. */
+static const char *const schema_v6 =
+    "CREATE TABLE audit(id INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL, actor TEXT NOT NULL,"
+    " action TEXT NOT NULL, facility_id TEXT, group_id TEXT, session_id TEXT,"
+    " participant_id TEXT, address TEXT, detail TEXT);"
+    "CREATE INDEX audit_by_time ON audit(at_ms);"
+    "CREATE INDEX audit_by_participant ON audit(participant_id) WHERE participant_id IS NOT NULL;"
+    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;"
+    "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+    " BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;";
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -477,6 +490,8 @@ static enum blippa_err migrate(struct sq_conn *c, const char *path, bool create,
 	}
 	if (src == SQLITE_OK && version < 5)
 		src = sqlite3_exec(c->db, schema_v5, NULL, NULL, NULL);
+	if (src == SQLITE_OK && version < 6)
+		src = sqlite3_exec(c->db, schema_v6, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_exec(c->db, sql, NULL, NULL, NULL);
 	if (src == SQLITE_OK)
@@ -700,7 +715,12 @@ enum blippa_err sq_import(void *impl, const struct srv_import *m, struct srv_imp
 	rc = sq_tx_begin(im, c);
 	if (rc != BLIPPA_OK)
 		goto out;
-	rc = sq_tx_end(im, c, import_rows(c, m, st));
+	rc = import_rows(c, m, st);
+	/* a dry run rolls back what it counted (any error code does) */
+	bool roll = rc == BLIPPA_OK && m->dry_run;
+	rc = sq_tx_end(im, c, roll ? BLIPPA_ERR_EXISTS : rc);
+	if (roll)
+		rc = BLIPPA_OK;
 out:
 	if (rc != BLIPPA_OK)
 		snprintf(err, errlen, "%s: import failed, nothing changed: %s%s%s", im->path,

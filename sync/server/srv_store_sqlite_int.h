@@ -132,4 +132,7 @@ enum blippa_err sq_att_rebuild(void *impl);
 /* Inside a write transaction on c. */
 enum blippa_err sq_att_rebuild_conn(struct sq_conn *c);
 
+/* srv_store_sqlite_sql.c: the runner of srv_rights.c's portable SQL */
+enum blippa_err sq_with_sql(void *impl, int mode, srv_sql_fn fn, void *ctx);
+
 #endif

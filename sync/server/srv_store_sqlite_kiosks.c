@@ -225,4 +225,5 @@ const struct srv_store_ops srv_store_sqlite_ops = {
     .list_corrections = sq_list_corrections,
     .attendance = sq_attendance,
     .att_rebuild = sq_att_rebuild,
+    .with_sql = sq_with_sql,
 };

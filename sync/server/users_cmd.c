@@ -13,6 +13,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "clock.h"
 
 static int fail(const struct users_cmd_opts *o, const char *fmt, ...)
@@ -149,6 +150,16 @@ static bool user_changed(const struct users_cmd_opts *o, enum blippa_err rc)
 	return rc == BLIPPA_OK;
 }
 
+/* Records a change to account o->user (the trail keeps the name, never the
+ * password). A failure is reported but does not undo the change. */
+static void audit_user(const struct users_cmd_opts *o, struct srv_store *st, const char *action)
+{
+	char detail[80];
+	snprintf(detail, sizeof(detail), "user %s", o->user);
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, action, .detail = detail) != BLIPPA_OK)
+		fail(o, "done, but the audit trail could not record it");
+}
+
 int users_cmd_add(const struct users_cmd_opts *o)
 {
 	struct srv_store *st = NULL;
@@ -191,6 +202,10 @@ int users_cmd_add(const struct users_cmd_opts *o)
 		store_fail(o, rc);
 		goto out;
 	}
+	char detail[96];
+	snprintf(detail, sizeof(detail), "user %s role %s", u.name, users_role_name(u.role));
+	if (SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_USER_ADD, .detail = detail) != BLIPPA_OK)
+		fail(o, "user added, but the audit trail could not record it");
 	printf("added %s user %s\n", users_role_name(u.role), u.name);
 	ret = EXIT_SUCCESS;
 out:
@@ -210,6 +225,7 @@ int users_cmd_set_password(const struct users_cmd_opts *o)
 		goto out;
 	if (!user_changed(o, srv_store_set_password(st, o->user, hash)))
 		goto out;
+	audit_user(o, st, AUDIT_USER_PASSWORD);
 	printf("password set for user %s\n", o->user);
 	ret = EXIT_SUCCESS;
 out:
@@ -255,6 +271,7 @@ int users_cmd_remove(const struct users_cmd_opts *o)
 		goto out;
 	if (!user_changed(o, srv_store_remove_user(st, o->user)))
 		goto out;
+	audit_user(o, st, AUDIT_USER_REMOVE);
 	printf("removed user %s\n", o->user);
 	ret = EXIT_SUCCESS;
 out:

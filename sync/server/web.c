@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
+#include "fleet.h"
 #include "log.h"
 #include "users_cmd.h"
 
@@ -41,6 +43,11 @@ enum blippa_err web_new(struct srv_store *store, const struct web_config *cfg, s
 	}
 	w->store = store;
 	w->idle_s = cfg && cfg->session_idle_s ? cfg->session_idle_s : WEB_IDLE_DEFAULT_S;
+	w->stale_after_s = cfg && cfg->stale_after_s ? cfg->stale_after_s : FLEET_STALE_DEFAULT_S;
+	if (cfg && cfg->metrics) {
+		w->metrics = true;
+		memcpy(w->metrics_hash, cfg->metrics_hash, sizeof(w->metrics_hash));
+	}
 	pthread_mutex_init(&w->mu, NULL);
 	*out = w;
 	return BLIPPA_OK;
@@ -50,6 +57,7 @@ void web_free(struct web *w)
 {
 	if (!w)
 		return;
+	web_import_stash_free(w);
 	pthread_mutex_destroy(&w->mu);
 	sodium_memzero(w->sessions, WEB_SESSIONS_MAX * sizeof(*w->sessions));
 	free(w->sessions);
@@ -123,6 +131,19 @@ void web_page_begin(struct web_ctx *c, struct html *h, const char *title)
 	HTML_LIT(h, ">");
 	html_text(h, T(c, M_LANG_OTHER));
 	HTML_LIT(h, "</a>");
+	if (c->user.name[0] && c->user.role != SRV_ROLE_VIEWER) {
+		HTML_LIT(h, "<a href=\"/kiosks\">");
+		html_text(h, L(c, "Kiosker", "Kiosks"));
+		HTML_LIT(h, "</a><a href=\"/leaders\">");
+		html_text(h, L(c, "Ledare", "Leaders"));
+		HTML_LIT(h, "</a>");
+		if (c->user.role == SRV_ROLE_ADMIN) {
+			HTML_LIT(h, "<a href=\"/import\">");
+			html_text(h, L(c, "Importera", "Import"));
+			HTML_LIT(h, "</a>");
+		}
+	}
+	web_audit_nav(c, h);
 	if (c->user.name[0]) {
 		HTML_LIT(h, "<span class=\"who\">");
 		html_text(h, c->user.name);
@@ -237,6 +258,18 @@ static void login_page(struct web_ctx *c, const char *error, const char *usernam
 	web_send_html(c, &h);
 }
 
+/* A failed login in the audit trail: the name as typed only when it is an
+ * account (a password typed into the name field must not be stored). */
+static void audit_failed_login(struct web_ctx *c, const char *typed, const char *why)
+{
+	struct srv_user u;
+	bool known = typed[0] && users_name_valid(typed) &&
+		     srv_store_get_user(c->w->store, typed, &u) == BLIPPA_OK;
+	SRV_AUDIT(c->w->store, known ? typed : "", AUDIT_LOGIN_FAILED, .address = c->req->client,
+		  .detail = why);
+	sodium_memzero(&u, sizeof(u));
+}
+
 static void login_post(struct web_ctx *c)
 {
 	const struct web_request *req = c->req;
@@ -259,6 +292,7 @@ static void login_post(struct web_ctx *c)
 	if (!web_throttle_allowed(c->w, key_a, LIMIT_ADDRESS) ||
 	    !web_throttle_allowed(c->w, key_u, LIMIT_ACCOUNT)) {
 		log_warn("web", "login throttled: 429");
+		audit_failed_login(c, user, "throttled");
 		c->resp->status = 429;
 		login_page(c, T(c, M_THROTTLED), user);
 		goto out;
@@ -277,11 +311,20 @@ static void login_post(struct web_ctx *c)
 		if (rc == BLIPPA_OK)
 			web_throttle_fail(c->w, key_u);
 		log_info("web", "failed login");
+		audit_failed_login(c, rc == BLIPPA_OK ? u.name : "",
+				   rc == BLIPPA_OK ? "wrong password" : "no such account");
+		pthread_mutex_lock(&c->w->mu);
+		c->w->failed_logins++;
+		pthread_mutex_unlock(&c->w->mu);
 		c->resp->status = 401;
 		login_page(c, T(c, M_BAD_LOGIN), user);
 		goto out;
 	}
 	web_throttle_ok(c->w, key_u);
+	if (SRV_AUDIT(c->w->store, u.name, AUDIT_LOGIN, .address = req->client) != BLIPPA_OK) {
+		web_send_status(c, 503); /* no session the trail does not know of */
+		goto out;
+	}
 	web_session_new(c->w, u.name, tok, sess_csrf);
 	add_cookie(c->resp, COOKIE_SESSION, tok, COOKIE_ATTRS);
 	add_cookie(c->resp, COOKIE_PRE, "", COOKIE_ATTRS "; Max-Age=0");
@@ -294,11 +337,31 @@ out:
 
 /* ------------------------------------------------------------ routing */
 
+bool web_field(const struct web_ctx *c, const char *name, char *out, size_t outlen)
+{
+	for (size_t i = 0; i < c->req->n_parts; i++) {
+		const struct web_part *p = &c->req->parts[i];
+		if (strcmp(p->name, name) == 0 && !p->filename[0]) {
+			if (p->len >= outlen)
+				return false;
+			memcpy(out, p->data, p->len + 1);
+			return true;
+		}
+	}
+	return c->req->body && !c->req->n_parts && web_form_get(c->req->body, name, out, outlen);
+}
+
 static bool csrf_ok(struct web_ctx *c)
 {
 	char got[WEB_TOKEN_HEX + 2];
-	return c->req->body && web_form_get(c->req->body, "csrf", got, sizeof(got)) &&
-	       web_token_eq(got, c->csrf);
+	return web_field(c, "csrf", got, sizeof(got)) && web_token_eq(got, c->csrf);
+}
+
+void web_audit(struct web_ctx *c, const char *action, const char *facility_id, const char *detail)
+{
+	/* ids and counts only: no names, tokens or PINs reach the trail */
+	(void)SRV_AUDIT(c->w->store, c->user.name, action, .facility_id = facility_id,
+			.detail = detail);
 }
 
 /* "/groups/ID" -> ID (decoded into out); rest gets what follows ID. */
@@ -338,11 +401,36 @@ static void route(struct web_ctx *c)
 			web_session_end(c->w, tok);
 		add_cookie(c->resp, COOKIE_SESSION, "", COOKIE_ATTRS "; Max-Age=0");
 		log_info("web", "user %s signed out", c->user.name);
+		SRV_AUDIT(c->w->store, c->user.name, AUDIT_LOGOUT, .address = c->req->client);
 		redirect(c->resp, "/login");
+	} else if (get && strcmp(path, "/audit") == 0) {
+		web_page_audit(c);
+	} else if (get && strcmp(path, "/audit.csv") == 0) {
+		web_audit_csv(c);
 	} else if (get && strcmp(path, "/export.csv") == 0) {
 		web_export(c, false);
 	} else if (get && strcmp(path, "/export.xlsx") == 0) {
 		web_export(c, true);
+	} else if (strcmp(path, "/kiosks") == 0 && (get || post)) {
+		if (get)
+			web_page_kiosks(c);
+		else
+			web_post_kiosk_add(c);
+	} else if (post && path_id(path, "/kiosks/", id, sizeof(id), &rest) &&
+		   strcmp(rest, "/revoke") == 0) {
+		web_post_kiosk_revoke(c, id);
+	} else if (strcmp(path, "/import") == 0 && (get || post)) {
+		if (get)
+			web_page_import(c);
+		else
+			web_post_import(c);
+	} else if (post && strcmp(path, "/import/apply") == 0) {
+		web_post_import_apply(c);
+	} else if (get && strcmp(path, "/leaders") == 0) {
+		web_page_leaders(c);
+	} else if (post && path_id(path, "/leaders/", id, sizeof(id), &rest) &&
+		   strcmp(rest, "/pin") == 0) {
+		web_post_leader_pin(c, id);
 	} else if (path_id(path, "/groups/", id, sizeof(id), &rest)) {
 		if (get && !*rest)
 			web_page_group(c, id, NULL);
@@ -355,6 +443,19 @@ static void route(struct web_ctx *c)
 	} else {
 		web_send_status(c, 404);
 	}
+}
+
+size_t web_body_cap(struct web *w, const char *method, const char *path, const char *cookie)
+{
+	char tok[WEB_TOKEN_HEX + 2], name[SRV_USER_MAX + 1], csrf[WEB_TOKEN_HEX + 1];
+	struct srv_user u;
+	if (strcmp(method, "POST") != 0 || strcmp(path, "/import") != 0 ||
+	    !web_cookie_get(cookie, COOKIE_SESSION, tok, sizeof(tok)) ||
+	    !web_session_find(w, tok, name, csrf) ||
+	    srv_store_get_user(w->store, name, &u) != BLIPPA_OK)
+		return WEB_BODY_MAX;
+	sodium_memzero(u.pw_hash, sizeof(u.pw_hash));
+	return u.role == SRV_ROLE_ADMIN ? WEB_UPLOAD_MAX : WEB_BODY_MAX;
 }
 
 void web_handle(struct web *w, const struct web_request *req, struct web_response *resp)
@@ -385,6 +486,10 @@ void web_handle(struct web *w, const struct web_request *req, struct web_respons
 		memcpy(resp->body, web_css, web_css_len);
 		resp->body_len = web_css_len;
 		resp->cacheable = true;
+		return;
+	}
+	if (strcmp(req->path, "/metrics") == 0) {
+		web_metrics(w, req, resp);
 		return;
 	}
 	if (strcmp(req->path, "/login") == 0) {

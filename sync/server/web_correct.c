@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "log.h"
 #include "web_data.h"
@@ -176,6 +177,9 @@ void web_post_correction(struct web_ctx *c, const char *group_id)
 		goto out;
 	}
 	log_info("web", "user %s corrected attendance in a group", c->user.name);
+	SRV_AUDIT(c->w->store, c->user.name, AUDIT_CORRECT, .facility_id = fid,
+		  .group_id = group_id, .session_id = sid, .participant_id = pid,
+		  .detail = k.present ? "present" : "not present");
 	if (!html_url_path(loc, sizeof(loc), "/groups/", group_id, ""))
 		snprintf(loc, sizeof(loc), "/");
 	c->resp->status = 303;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "dynarr.h"
 #include "export.h"
@@ -240,6 +241,19 @@ void web_export(struct web_ctx *c, bool xlsx)
 		r->body_len = 0;
 		r->disposition[0] = '\0';
 		web_send_status(c, 500);
+		return;
+	}
+	char detail[160];
+	snprintf(detail, sizeof(detail), "%s facility=%s group=%s from=%s to=%s",
+		 xlsx ? "xlsx" : "csv", fac ? fac : "", group ? group : "", from ? from : "",
+		 to ? to : "");
+	if (SRV_AUDIT(c->w->store, c->user.name, AUDIT_EXPORT, .facility_id = fac,
+		      .group_id = group, .detail = detail) != BLIPPA_OK) {
+		free(r->body);
+		r->body = NULL;
+		r->body_len = 0;
+		r->disposition[0] = '\0';
+		web_send_status(c, 503);
 		return;
 	}
 	r->status = 200;

@@ -30,9 +30,16 @@ struct web_throttle {
 	int64_t first_ms, blocked_until_ms;
 };
 
+struct web_stash; /* web_import.c: uploads waiting for "apply" */
+
 struct web {
 	struct srv_store *store;
 	unsigned idle_s;
+	unsigned stale_after_s;	      /* fleet.h */
+	bool metrics;		      /* GET /metrics on */
+	uint8_t metrics_hash[32];     /* SHA-256 of its bearer token */
+	uint64_t failed_logins;	      /* guarded by mu */
+	struct web_stash *stash;      /* guarded by mu */
 	pthread_mutex_t mu;	      /* guards sessions and throttle */
 	struct web_session *sessions; /* WEB_SESSIONS_MAX */
 	struct web_throttle throttle[WEB_THROTTLE_SLOTS];
@@ -103,6 +110,13 @@ void web_post_correction(struct web_ctx *c, const char *group_id);
 
 /* ---- web_export.c ---- */
 void web_export(struct web_ctx *c, bool xlsx);
+
+/* ---- web_audit.c (admins only) ---- */
+void web_page_audit(struct web_ctx *c);		       /* GET /audit */
+void web_audit_csv(struct web_ctx *c);		       /* GET /audit.csv */
+void web_audit_nav(struct web_ctx *c, struct html *h); /* the header link, for admins */
+/* ---- region operations (issue 16): web_ops.h ---- */
+#include "web_ops.h"
 
 /* ---- web_i18n.c ---- */
 enum web_msg {

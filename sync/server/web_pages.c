@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "clock.h"
 #include "dynarr.h"
 #include "log.h"
@@ -476,6 +477,13 @@ void web_page_group(struct web_ctx *c, const char *group_id, const char *partici
 			web_send_status(c, 404);
 			goto out;
 		}
+	}
+	/* every view of attendance is in the audit trail before it is shown */
+	if (SRV_AUDIT(c->w->store, c->user.name, m ? AUDIT_VIEW_PARTICIPANT : AUDIT_VIEW_GROUP,
+		      .facility_id = fid, .group_id = g->g->id,
+		      .participant_id = participant_id) != BLIPPA_OK) {
+		web_send_status(c, 503);
+		goto out;
 	}
 	web_page_begin(c, &h, g->g->name);
 	HTML_LIT(&h, "<p class=\"crumbs\"><a href=\"/\">");

@@ -761,6 +761,15 @@ enum blippa_err store_local_hhmm(struct store *st, int64_t ms, char out[6])
 	return tz_utc_ms_to_local(store_zone(st), ms, NULL, out);
 }
 
+enum blippa_err store_local_day(struct store *st, int64_t ms, char out[11])
+{
+	enum blippa_err rc = store_refresh(st);
+
+	if (rc)
+		return rc;
+	return store_local_date(st, ms, out);
+}
+
 bool store_clock_plausible(int64_t now_ms)
 {
 	return now_ms >= STORE_MIN_PLAUSIBLE_MS;

@@ -121,6 +121,9 @@ enum blippa_err store_replace_roster(struct store *st, const struct roster *r, c
 				     size_t errlen);
 /* The ETag of the stored roster ("" if none). */
 enum blippa_err store_roster_etag(struct store *st, char *out, size_t outlen);
+/* True if the stored roster has no participants (none pulled yet, or an
+ * empty one); false on a read error (cannot tell). */
+bool store_roster_empty(struct store *st);
 /* Facility id, name and timezone of the stored roster ("" if none). */
 enum blippa_err store_facility(struct store *st, char *id, size_t idlen, char *name,
 			       size_t namelen, char *tz, size_t tzlen);
@@ -165,14 +168,16 @@ enum blippa_err store_checkin_card(struct store *st, const uint8_t *uid, size_t 
 
 /* Check-in by participant id (name search or a leader by hand). For
  * CHECKIN_LEADER, session_id may name the session explicitly (NULL: resolve
- * as for a tap). */
+ * as for a tap): a session of today or of the 14 days before (a leader's
+ * correction, issue 13.6), else BLIPPA_ERR_EXPIRED; the event is stamped
+ * now, the time of the correction. */
 enum blippa_err store_checkin_participant(struct store *st, const char *participant_id,
 					  enum checkin_method method, const char *session_id,
 					  int64_t now_ms, struct checkin_result *out);
 
 /* Appends a `void` event for check-in event_id. by_leader=false enforces the
- * undo window (BLIPPA_ERR_EXPIRED after it); a leader may void any check-in of
- * today. BLIPPA_ERR_NOT_FOUND if no such check-in, BLIPPA_ERR_EXISTS if it is
+ * undo window (BLIPPA_ERR_EXPIRED after it); a leader may void any check-in
+ * made today or in the 14 days before (older: BLIPPA_ERR_EXPIRED). BLIPPA_ERR_NOT_FOUND if no such check-in, BLIPPA_ERR_EXISTS if it is
  * already voided. */
 enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool by_leader,
 				   int64_t now_ms);
@@ -218,9 +223,19 @@ struct store_session_info {
 	int64_t start_ms, end_ms;
 	int n_members, n_present;
 };
-/* Today's sessions at this facility ordered by start. */
+/* Today's sessions at this facility ordered by start. n_present counts the
+ * members with a check-in that counts (store_session_roster's ticks: one
+ * rule, so the count and the ticks always agree). */
 enum blippa_err store_today_sessions(struct store *st, int64_t now_ms,
 				     struct store_session_info *out, size_t max, size_t *n);
+/* The sessions a leader may still correct that are not today's: those of
+ * the 14 local days before today, newest first (issue 13.6). */
+enum blippa_err store_recent_sessions(struct store *st, int64_t now_ms,
+				      struct store_session_info *out, size_t max, size_t *n);
+/* One session's info (counted as store_today_sessions), any day;
+ * BLIPPA_ERR_NOT_FOUND if the roster has no such session. */
+enum blippa_err store_session_get(struct store *st, const char *session_id,
+				  struct store_session_info *out);
 
 struct store_roster_row {
 	char participant_id[ROSTER_ID_MAX + 1];
@@ -299,7 +314,13 @@ struct store_rejected {
 	char event_id[UUID_STR_LEN];
 	int64_t at_ms;
 	char reason[128];
+	int type;                                /* EVENT_DB_* */
+	char full_name[2 * ROSTER_NAME_MAX + 2]; /* "" if no longer in the roster */
+	char group_name[ROSTER_NAME_MAX + 1];    /* "" for open training / unknown */
+	int64_t session_start_ms;                /* 0 if none */
 };
+/* The newest rejected events first, with the participant's full name and
+ * the session (for the leader, issue 13.6). */
 enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out,
 				      size_t max, size_t *n);
 
@@ -331,6 +352,7 @@ enum blippa_err store_purge_synced(struct store *st, int64_t now_ms, int days, i
 /* Facility-local helpers (for the UI's clock and "today"): formats now_ms
  * in the roster's time zone as "HH:MM" / "YYYY-MM-DD". */
 enum blippa_err store_local_hhmm(struct store *st, int64_t ms, char out[6]);
+enum blippa_err store_local_day(struct store *st, int64_t ms, char out[11]);
 
 /* Demo only (blippa-kiosk --demo, tests): after store_replace_roster with
  * roster_make_demo(now_ms, ...), records past check-ins for the demo groups'

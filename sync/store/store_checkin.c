@@ -37,22 +37,18 @@ static const char sql_next[] = "SELECT s.start_local, s.start_ms FROM members m"
 static const char sql_session[] =
     "SELECT s.id, g.name, s.start_ms,"
     " EXISTS(SELECT 1 FROM members m WHERE m.group_id = s.group_id"
-    " AND m.participant_id = ?2)"
+    " AND m.participant_id = ?2), s.local_date"
     " FROM sessions s JOIN groups g ON g.id = s.group_id WHERE s.id = ?1";
 static const char sql_live_session[] =
     "SELECT e.at_ms FROM events e WHERE e.participant_id = ? AND e.session_id = ?"
-    " AND e.type = " EVENT_DB_CHECKIN_SQL
-    " AND NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = e.id"
-    " AND v.type = " EVENT_DB_VOID_SQL ") ORDER BY e.at_ms LIMIT 1";
+    " AND " STORE_SQL_COUNTS("e") " ORDER BY e.at_ms LIMIT 1";
 static const char sql_live_open[] =
     "SELECT e.at_ms FROM events e WHERE e.participant_id = ? AND e.session_id IS NULL"
-    " AND e.local_date = ? AND e.type = " EVENT_DB_CHECKIN_SQL
-    " AND NOT EXISTS(SELECT 1 FROM events v"
-    " WHERE v.voids_id = e.id AND v.type = " EVENT_DB_VOID_SQL ") ORDER BY e.at_ms LIMIT 1";
+    " AND e.local_date = ? AND " STORE_SQL_COUNTS("e") " ORDER BY e.at_ms LIMIT 1";
 static const char sql_event[] = "SELECT at_ms, local_date, method, participant_id, session_id"
 				" FROM events WHERE id = ? AND type = " EVENT_DB_CHECKIN_SQL;
 static const char sql_voided[] =
-    "SELECT 1 FROM events WHERE voids_id = ? AND type = " EVENT_DB_VOID_SQL;
+    "SELECT 1 FROM events WHERE voids_id = ? AND type = " EVENT_DB_VOID_SQL " AND sync != 2";
 static const char sql_device[] = "UPDATE events SET device_ms = ? WHERE id = ?";
 static const char sql_unsure[] =
     "UPDATE events SET clock_unsure = 1, boot_id = ?, mono_ms = ? WHERE id = ?";
@@ -158,6 +154,20 @@ static enum blippa_err live_checkin(struct store *st, const char *pid, const cha
 	return src == SQLITE_ROW || src == SQLITE_DONE ? BLIPPA_OK : store_err_from_sqlite(src);
 }
 
+/* BLIPPA_OK if the local date in column col is one a leader may still
+ * correct (today or the STORE_CORRECTION_DAYS before), else
+ * BLIPPA_ERR_EXPIRED (too old, or a day still to come). */
+static enum blippa_err correctable(sqlite3_stmt *s, int col, const char *today)
+{
+	char date[11], oldest[11];
+
+	store_col_text(s, col, date, sizeof date);
+	if (store_date_add_days(today, -STORE_CORRECTION_DAYS, oldest) != BLIPPA_OK)
+		return BLIPPA_ERR_INVALID;
+	return strcmp(date, oldest) >= 0 && strcmp(date, today) <= 0 ? BLIPPA_OK
+								     : BLIPPA_ERR_EXPIRED;
+}
+
 /* Finds the session for pid at now_ms (or checks session_id explicitly).
  * out->session_* stay empty when there is none. */
 static enum blippa_err resolve_session(struct store *st, const char *pid, const char *session_id,
@@ -188,6 +198,8 @@ static enum blippa_err resolve_session(struct store *st, const char *pid, const 
 		out->session_start_ms = sqlite3_column_int64(s, 2);
 		if (session_id && !sqlite3_column_int(s, 3))
 			rc = BLIPPA_ERR_INVALID; /* not a member of that session's group */
+		else if (session_id)
+			rc = correctable(s, 4, today);
 	} else if (src == SQLITE_DONE) {
 		if (session_id)
 			rc = BLIPPA_ERR_NOT_FOUND;
@@ -278,7 +290,8 @@ out:
 	store_rollback(st); /* no-op after COMMIT */
 	if (rc) {
 		out->event_id[0] = '\0';
-		if (rc != BLIPPA_ERR_NOT_FOUND && rc != BLIPPA_ERR_INVALID)
+		if (rc != BLIPPA_ERR_NOT_FOUND && rc != BLIPPA_ERR_INVALID &&
+		    rc != BLIPPA_ERR_EXPIRED)
 			log_error(MOD, "check-in not recorded: %s", blippa_strerror(rc));
 	}
 	return rc;
@@ -328,6 +341,15 @@ enum blippa_err store_checkin_card(struct store *st, const uint8_t *uid, size_t 
 		rc = BLIPPA_OK;
 	}
 	return rc;
+}
+
+/* A leader may undo a check-in made today or in the STORE_CORRECTION_DAYS
+ * before (issue 13.6). */
+static bool leader_may_void(const char *date, const char *today)
+{
+	char oldest[11];
+	return store_date_add_days(today, -STORE_CORRECTION_DAYS, oldest) == BLIPPA_OK &&
+	       strcmp(date, oldest) >= 0;
 }
 
 enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool by_leader,
@@ -385,7 +407,7 @@ enum blippa_err store_void_checkin(struct store *st, const char *event_id, bool 
 		rc = store_err_from_sqlite(src);
 		goto out;
 	}
-	if (by_leader ? strcmp(date, today) != 0
+	if (by_leader ? !leader_may_void(date, today)
 		      : now_ms - at_ms > (int64_t)st->rules.undo_seconds * 1000) {
 		rc = BLIPPA_ERR_EXPIRED;
 		goto out;

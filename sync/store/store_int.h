@@ -104,6 +104,19 @@ enum blippa_err store_participant_given(struct store *st, const char *participan
 #define STORE_SQL_ON_DAY(s)                                                                        \
 	"(" s ".local_date = ?1 OR (" s ".local_date = date(?1, '-1 day') AND " s ".end_ms > ?2))"
 
+/* A check-in that counts, as SQL over events alias e (issue 13.5): the
+ * ONE rule behind every count and every tick the leader sees and behind
+ * "already checked in". A check-in the server rejected does not count; one
+ * whose void the server rejected still does (the server kept it). */
+#define STORE_SQL_COUNTS(e)                                                                        \
+	"(" e ".type = " EVENT_DB_CHECKIN_SQL " AND " e ".sync != 2 AND NOT EXISTS("               \
+	"SELECT 1 FROM events v WHERE v.voids_id = " e ".id AND v.type = " EVENT_DB_VOID_SQL       \
+	" AND v.sync != 2))"
+
+/* How far back a leader may correct attendance (issue 13.6): sessions of
+ * the last STORE_CORRECTION_DAYS local days before today, and today's. */
+#define STORE_CORRECTION_DAYS 14
+
 /* The UTC ms of the first instant of local date ("YYYY-MM-DD") in the
  * facility zone (local midnight, or the first instant after a DST gap). */
 enum blippa_err store_day_start(struct store *st, const char *date, int64_t *ms);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* What leader mode reads and writes: today's sessions with counts, a
- * session's roster with status and period attendance ("7 av 9"), linking a
+ * session's roster with status and period attendance ("7 av 9"), the
+ * earlier sessions a leader may still correct, linking a
  * card to a participant, and the leader/admin PIN check with a persistent
  * failure counter and lockout. */
 #include "store_int.h"
@@ -16,31 +17,37 @@
 
 #define MOD "store"
 
-/* A live check-in: type 0 and no void pointing at it. */
-#define LIVE(e)                                                                                    \
-	"NOT EXISTS(SELECT 1 FROM events v WHERE v.voids_id = " e                                  \
-	".id AND v.type = " EVENT_DB_VOID_SQL ")"
+/* A session's info columns (store_session_info), over sessions alias s: the
+ * members, and the members with a check-in that counts (STORE_SQL_COUNTS,
+ * the same rule as the roster's ticks). */
+#define SESSION_COLS                                                                               \
+	"SELECT s.id, g.name, s.start_ms, s.end_ms,"                                               \
+	" (SELECT count(*) FROM members m WHERE m.group_id = s.group_id),"                         \
+	" (SELECT count(*) FROM members m WHERE m.group_id = s.group_id AND EXISTS("               \
+	"  SELECT 1 FROM events e WHERE e.participant_id = m.participant_id"                       \
+	"  AND e.session_id = s.id AND " STORE_SQL_COUNTS(                                         \
+	    "e") "))"                                                                              \
+		 " FROM sessions s JOIN groups g ON g.id = s.group_id"
 
 static const char sql_today[] =
-    "SELECT s.id, g.name, s.start_ms, s.end_ms,"
-    " (SELECT count(*) FROM members m WHERE m.group_id = s.group_id),"
-    " (SELECT count(DISTINCT e.participant_id) FROM events e"
-    "  WHERE e.session_id = s.id AND e.type = " EVENT_DB_CHECKIN_SQL
-    " AND " LIVE("e") ")"
-		      " FROM sessions s JOIN groups g ON g.id = s.group_id"
-		      " WHERE " STORE_SQL_ON_DAY("s") " ORDER BY s.start_ms, s.id";
+    SESSION_COLS " WHERE " STORE_SQL_ON_DAY("s") " ORDER BY s.start_ms, s.id";
+/* ?1 today, ?2 its first instant, ?3 the oldest date a leader may correct:
+ * the sessions of those days that are not today's (STORE_SQL_ON_DAY) */
+static const char sql_recent[] =
+    SESSION_COLS " WHERE s.local_date >= ?3 AND s.local_date <= ?1 AND NOT " STORE_SQL_ON_DAY(
+	"s") " ORDER BY s.start_ms DESC, s.id";
+static const char sql_one[] = SESSION_COLS " WHERE s.id = ?1";
 static const char sql_roster[] =
     "SELECT p.id, p.given_name, p.family_name,"
     " (SELECT e.at_ms FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
-    "  AND e.type = " EVENT_DB_CHECKIN_SQL " AND " LIVE(
+    "  AND " STORE_SQL_COUNTS(
 	"e") " ORDER BY e.at_ms LIMIT 1),"
 	     " (SELECT e.id FROM events e WHERE e.participant_id = p.id AND e.session_id = ?1"
-	     "  AND e.type = " EVENT_DB_CHECKIN_SQL " AND " LIVE(
+	     "  AND " STORE_SQL_COUNTS(
 		 "e") " ORDER BY e.at_ms LIMIT 1),"
 		      " (SELECT count(DISTINCT e.session_id) FROM events e JOIN sessions s2"
-		      "  ON s2.id = e.session_id WHERE e.participant_id = p.id AND e.type "
-		      "= " EVENT_DB_CHECKIN_SQL
-		      "  AND s2.group_id = m.group_id AND s2.start_ms <= ?2 AND " LIVE(
+		      "  ON s2.id = e.session_id WHERE e.participant_id = p.id"
+		      "  AND s2.group_id = m.group_id AND s2.start_ms <= ?2 AND " STORE_SQL_COUNTS(
 			  "e") "),"
 			       " (SELECT count(*) FROM sessions s3 WHERE s3.group_id = m.group_id"
 			       "  AND s3.start_ms <= ?2)"
@@ -59,24 +66,14 @@ static const char sql_pin_put[] = "UPDATE pin_state SET failures = ?, locked_unt
 static const char sql_leaders[] = "SELECT id, pin_hash FROM leaders WHERE pin_hash IS NOT NULL"
 				  " ORDER BY id";
 
-enum blippa_err store_today_sessions(struct store *st, int64_t now_ms,
-				     struct store_session_info *out, size_t max, size_t *n)
+/* Steps s (bound) into out[0..max) as session infos. */
+static enum blippa_err sessions_read(sqlite3_stmt *s, struct store_session_info *out, size_t max,
+				     size_t *n)
 {
-	char today[11];
-	sqlite3_stmt *s;
-	enum blippa_err rc;
-	int64_t day_start;
+	enum blippa_err rc = BLIPPA_OK;
 	size_t k = 0;
-	int src;
+	int src = SQLITE_DONE;
 
-	*n = 0;
-	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)) ||
-	    (rc = store_day_start(st, today, &day_start)))
-		return rc;
-	if (!(s = store_prep(st, sql_today)))
-		return BLIPPA_ERR_IO;
-	sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, day_start);
 	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
 		struct store_session_info *x = &out[k++];
 		store_col_text(s, 0, x->session_id, sizeof x->session_id);
@@ -91,6 +88,61 @@ enum blippa_err store_today_sessions(struct store *st, int64_t now_ms,
 	sqlite3_reset(s);
 	*n = k;
 	return rc;
+}
+
+/* Today's (recent = false) or the correctable earlier days' sessions. */
+static enum blippa_err sessions_of(struct store *st, bool recent, int64_t now_ms,
+				   struct store_session_info *out, size_t max, size_t *n)
+{
+	char today[11], oldest[11];
+	sqlite3_stmt *s;
+	enum blippa_err rc;
+	int64_t day_start;
+
+	*n = 0;
+	if ((rc = store_refresh(st)) || (rc = store_local_date(st, now_ms, today)) ||
+	    (rc = store_day_start(st, today, &day_start)) ||
+	    (rc = store_date_add_days(today, -STORE_CORRECTION_DAYS, oldest)))
+		return rc;
+	if (!(s = store_prep(st, recent ? sql_recent : sql_today)))
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_text(s, 1, today, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, day_start);
+	if (recent)
+		sqlite3_bind_text(s, 3, oldest, -1, SQLITE_TRANSIENT);
+	return sessions_read(s, out, max, n);
+}
+
+enum blippa_err store_today_sessions(struct store *st, int64_t now_ms,
+				     struct store_session_info *out, size_t max, size_t *n)
+{
+	return sessions_of(st, false, now_ms, out, max, n);
+}
+
+enum blippa_err store_recent_sessions(struct store *st, int64_t now_ms,
+				      struct store_session_info *out, size_t max, size_t *n)
+{
+	return sessions_of(st, true, now_ms, out, max, n);
+}
+
+enum blippa_err store_session_get(struct store *st, const char *session_id,
+				  struct store_session_info *out)
+{
+	sqlite3_stmt *s;
+	enum blippa_err rc;
+	size_t n = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!session_id)
+		return BLIPPA_ERR_INVALID;
+	if ((rc = store_refresh(st)))
+		return rc;
+	if (!(s = store_prep(st, sql_one)))
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_text(s, 1, session_id, -1, SQLITE_TRANSIENT);
+	if ((rc = sessions_read(s, out, 1, &n)))
+		return rc;
+	return n == 1 ? BLIPPA_OK : BLIPPA_ERR_NOT_FOUND;
 }
 
 /* A roster row's sort key (store_sort_key) and where the row is. */

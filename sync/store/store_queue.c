@@ -14,8 +14,11 @@ static const char sql_pending[] =
     " kiosk_id, device_ms, clock_unsure FROM events WHERE sync = 0 ORDER BY seq LIMIT ?";
 static const char sql_ack[] = "UPDATE events SET sync = ?, reason = ?, synced_ms = ?"
 			      " WHERE id = ? AND sync = 0";
-static const char sql_rejected[] = "SELECT id, at_ms, reason FROM events WHERE sync = 2"
-				   " ORDER BY seq DESC LIMIT ?";
+static const char sql_rejected[] =
+    "SELECT e.id, e.at_ms, e.reason, e.type, p.given_name || ' ' || p.family_name, g.name,"
+    " s.start_ms FROM events e LEFT JOIN participants p ON p.id = e.participant_id"
+    " LEFT JOIN sessions s ON s.id = e.session_id LEFT JOIN groups g ON g.id = s.group_id"
+    " WHERE e.sync = 2 ORDER BY e.seq DESC LIMIT ?";
 static const char sql_counts[] = "SELECT (SELECT count(*) FROM events WHERE sync = 0),"
 				 " (SELECT min(at_ms) FROM events WHERE sync = 0),"
 				 " (SELECT count(*) FROM events WHERE sync = 2)";
@@ -127,6 +130,10 @@ enum blippa_err store_rejected_events(struct store *st, struct store_rejected *o
 		store_col_text(s, 0, r->event_id, sizeof r->event_id);
 		r->at_ms = sqlite3_column_int64(s, 1);
 		store_col_text(s, 2, r->reason, sizeof r->reason);
+		r->type = sqlite3_column_int(s, 3);
+		store_col_text(s, 4, r->full_name, sizeof r->full_name);
+		store_col_text(s, 5, r->group_name, sizeof r->group_name);
+		r->session_start_ms = sqlite3_column_int64(s, 6);
 	}
 	if (k < max && src != SQLITE_DONE)
 		rc = store_err_from_sqlite(src);

@@ -365,3 +365,16 @@ enum blippa_err store_facility(struct store *st, char *id, size_t idlen, char *n
 	sqlite3_reset(s);
 	return src == SQLITE_ROW || src == SQLITE_DONE ? BLIPPA_OK : store_err_from_sqlite(src);
 }
+
+bool store_roster_empty(struct store *st)
+{
+	static const char sql[] = "SELECT EXISTS(SELECT 1 FROM participants)";
+	sqlite3_stmt *s = store_prep(st, sql);
+	bool empty = false;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		empty = sqlite3_column_int(s, 0) == 0;
+	if (s)
+		sqlite3_reset(s);
+	return empty;
+}

@@ -16,7 +16,11 @@
 #     from the server's heartbeat answer (about +3600000 ms);
 #   run 3, clock 2 h back: S1 (the running session), not open training;
 #   run 4, clock 2 h ahead: S1 at the server's time; skew about -2 h; after
-#     the final sync the export has the tap present in S1 at that time.
+#     the final sync the export has the tap present in S1 at that time;
+#   run 5, clock 3 h back after a sync: S1 at the server's time;
+#   run 6, clock 3 h back and no sync since boot (BLIPPA_BOOT_ID, no server
+#     reachable): recorded unsure; the final blippa-sync
+#     (same boot) corrects its time and the server re-resolves it into S1.
 # Order: within each run the UUIDv7 ids follow the local seq order (the
 # generator is monotonic within a process); what holds across runs is the
 # local seq order, asserted here. Finally everything reaches the server once.
@@ -42,7 +46,7 @@ kiosk_run() {
 	trace=$work/trace.$1
 	: >"$trace"
 	BLIPPA_CLOCK_OFFSET_MS=$2 SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
-		SDL_AUDIODRIVER=dummy "$kiosk" --config "$work/kiosk.ini" --windowed \
+		SDL_AUDIODRIVER=dummy "$kiosk" --config "${kiosk_ini:-$work/kiosk.ini}" --windowed \
 		--trace "$trace" >/dev/null 2>"$work/kiosk.$1.err" &
 	kiosk_pid=$!
 	wait_for "kiosk run $1: reader ready" 20 grep -q "reader ready" "$trace"
@@ -124,6 +128,37 @@ ids_ordered "$seq2" || fail "runs 3-4: ids not in seq order"
 [ "$(sql "$db" "SELECT count(*) FROM events WHERE seq > $seq3 AND type = 0 AND session_id = 'S1' AND abs(device_ms - at_ms - 7200000) < 120000;")" -eq 1 ] ||
 	fail "run 4: the check-in is not for S1 at the corrected time"
 
+# run 5: three hours back, after a sync: S1 at the server's time
+seq4=$(max_seq)
+kiosk_run 5 -10800000
+tap 04000009
+wait_for "check-in (run 5)" 20 grep -q "tap-done ok" "$trace"
+kiosk_quit
+[ "$(sql "$db" "SELECT count(*) FROM events WHERE seq > $seq4 AND type = 0 AND session_id = 'S1' AND abs(at_ms - device_ms - 10800000) < 120000;")" -eq 1 ] ||
+	fail "run 5: the -3 h check-in is not for S1 at the corrected time"
+
+# run 6: three hours back with no sync since boot (a new boot id, and no
+# server to reach): the clock is earlier than the newest event, so the tap
+# is recorded as unsure (its session a guess by its own clock: S1 "later
+# today"); blippa-sync in the same boot learns the server's time, corrects
+# it, and the server resolves its session again: S1, at the corrected time,
+# in the export
+write_kiosk_config "$work/offline.ini" "$work/kiosk" 9 "$work/token" "$work/pki/ca.pem" "$work/taps"
+seq5=$(max_seq)
+BLIPPA_BOOT_ID=test-boot-6
+export BLIPPA_BOOT_ID
+kiosk_ini=$work/offline.ini
+kiosk_run 6 -10800000
+before6=$(TZ=Europe/Stockholm date '+%Y-%m-%d %H:%M')
+tap 0400000A
+wait_for "check-in (run 6)" 20 grep -q "tap-done ok" "$trace"
+after6=$(TZ=Europe/Stockholm date '+%Y-%m-%d %H:%M')
+grep -q "clock unsure" "$trace" || fail "run 6: the clock was not unsure"
+kiosk_quit
+kiosk_ini=$work/kiosk.ini
+[ "$(sql "$db" "SELECT count(*) FROM events WHERE seq > $seq5 AND type = 0 AND clock_unsure = 1 AND participant_id = 'T0000010';")" -eq 1 ] ||
+	fail "run 6: the tap is not recorded as unsure"
+
 # every event reaches the server once
 "$sync" --config "$work/kiosk.ini" once >/dev/null 2>"$work/sync1.err" || fail "final sync"
 sql "$db" "SELECT id FROM events WHERE type = 0;" | sort >"$work/local_ids"
@@ -137,7 +172,13 @@ case "$row" in
 *",present,$before,card,"* | *",present,$after,card,"*) ;;
 *) fail "export row for card 8 is not present at $before..$after: $row" ;;
 esac
-echo "clock jumps: 4 runs (0, -1 h, -2 h, +2 h), $(wc -l <"$work/local_ids") check-ins in seq order," \
+# the unsure -3 h tap, re-resolved by the server: S1, at the corrected time
+row=$(grep '^F1,G1,S1,.*,T0000010,' "$work/export.csv") || fail "no export row for card 10"
+case "$row" in
+*",present,$before6,card,"* | *",present,$after6,card,"*) ;;
+*) fail "export row for card 10 is not present at $before6..$after6: $row" ;;
+esac
+echo "clock jumps: 6 runs (0, -1 h, -2 h, +2 h, -3 h after a sync, -3 h unsure and re-resolved by the server), $(wc -l <"$work/local_ids") check-ins in seq order," \
 	"at the server's time with the device's beside it, skew shown $skew ms (-1 h) and $skew4 ms (+2 h)," \
 	"all on the server once, the +2 h tap present in S1 in the export"
 ok=1

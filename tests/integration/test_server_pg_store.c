@@ -450,11 +450,13 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(srv_store_open(fx.uri, false, &st, err, sizeof(err)), BLIPPA_ERR_SCHEMA);
 	assert_non_null(strstr(err, "newer blippa-server (schema 99)"));
 	pg_exec_ok(adm, sql);
-	/* a schema 1 database (before sessions.removed and the back-office's
-	 * tables of schema 3) is migrated on open, all the way */
+	/* a schema 1 database (before sessions.removed, the back-office's
+	 * tables of schema 3 and the audit trail of schema 6) is migrated on
+	 * open, all the way */
 	pg_exec_ok(adm, "ALTER TABLE sessions DROP COLUMN removed;"
 			"ALTER TABLE participants DROP COLUMN language;"
-			"DROP TABLE corrections, user_facilities, users;"
+			"DROP TABLE corrections, user_facilities, users, audit;"
+			"DROP FUNCTION blippa_audit_append_only();"
 			"DROP TRIGGER att_events ON events; DROP FUNCTION blippa_att_events();"
 			"DROP TRIGGER att_events_gone ON events;"
 			"DROP FUNCTION blippa_att_events_gone();"

@@ -72,6 +72,9 @@ def main():
         run([server_bin, "import", "--db", db, rdir])
         run([server_bin, "add-user", "--db", db, "--user", "anna", "--role", "coordinator",
              "--facility", "F1"], PW + "\n")
+        run([server_bin, "add-user", "--db", db, "--user", "root", "--role", "admin"], PW + "\n")
+        hall = run([server_bin, "add-kiosk", "--db", db, "--facility", "F2", "--name",
+                    "Hall B"]).strip()
         token = run([server_bin, "add-kiosk", "--db", db, "--facility", "F1", "--name",
                      "Entré"]).strip()
         env = dict(os.environ)
@@ -97,6 +100,14 @@ def main():
             "Blippa-Protocol": "1"})
         with urllib.request.urlopen(req, context=ssl.create_default_context(cafile=ca)) as r:
             assert b"rejected" not in r.read()
+        # heartbeats: Entré is fine, Hall B's reader is gone (needs attention)
+        for tok, reader in ((token, "ready"), (hall, "absent")):
+            hb = json.dumps({"version": "0.9.1", "pending": 0, "oldest_pending_age_s": 0,
+                             "reader": reader, "last_error": "", "time": PINNED_NOW_MS}).encode()
+            req = urllib.request.Request(base + "/v1/heartbeat", data=hb, method="POST", headers={
+                "Authorization": "Bearer " + tok, "Content-Type": "application/json",
+                "Blippa-Protocol": "1"})
+            urllib.request.urlopen(req, context=ssl.create_default_context(cafile=ca)).read()
 
         # a private HOME whose NSS database trusts the test CA
         home = os.path.join(tmp, "home")
@@ -206,6 +217,7 @@ def main():
         wait_for(lambda: drv.current_url.endswith("/login"), "the login page after logout")
         drv.get(base + "/groups/G1")
         assert drv.current_url.endswith("/login")
+        region_operations(drv, base, tmp, rdir, shot)
         print("test_web_browser: ok")
     finally:
         if drv:
@@ -214,6 +226,42 @@ def main():
             srv.terminate()
             srv.wait(timeout=20)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def region_operations(drv, base, tmp, rdir, shot):
+    """Issue 16 as an admin: the Kiosks page, leaders, a roster upload with
+    its dry-run diff, confirmed."""
+    drv.find_element(By.NAME, "username").send_keys("root")
+    drv.find_element(By.NAME, "password").send_keys(PW)
+    drv.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
+    wait_for(lambda: drv.current_url == base + "/", "the overview as admin")
+    drv.find_element(By.LINK_TEXT, "Kiosker").click()
+    wait_for(lambda: drv.current_url.endswith("/kiosks"), "the Kiosks page")
+    assert "1 behöver åtgärd" in drv.find_element(By.ID, "attention-count").text
+    assert drv.find_elements(By.CSS_SELECTOR, "tr.attention li[data-reason=reader]")
+    shot("kiosks")
+    drv.find_element(By.LINK_TEXT, "Ledare").click()
+    wait_for(lambda: drv.current_url.endswith("/leaders"), "the Leaders page")
+    shot("leaders")
+    up = os.path.join(tmp, "upload")
+    shutil.copytree(rdir, up)
+    with open(os.path.join(up, "participants.csv"), "a", encoding="utf-8") as f:
+        f.write("P8,Ny,Deltagare,\n")
+    with open(os.path.join(up, "members.csv"), "a", encoding="utf-8") as f:
+        f.write("G1,P8\n")
+    drv.find_element(By.LINK_TEXT, "Importera").click()
+    wait_for(lambda: drv.current_url.endswith("/import"), "the Import page")
+    shot("import")
+    names = ["facilities", "groups", "sessions", "participants", "members", "leaders"]
+    drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
+        "\n".join(os.path.join(up, n + ".csv") for n in names))
+    drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
+    wait_for(lambda: drv.find_elements(By.ID, "diff"), "the dry-run diff")
+    diff = drv.find_element(By.ID, "diff").text
+    assert "+1 deltagare" in diff and "+1 medlemskap" in diff, diff
+    shot("import-diff")
+    drv.find_element(By.ID, "apply").click()
+    wait_for(lambda: drv.find_elements(By.ID, "applied"), "the import applied")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@
  * after does not). Late taps run the kiosk a second time on the demo's
  * database with its clock moved (BLIPPA_CLOCK_OFFSET_MS) to just after the
  * session, computed from the session's stored end: nothing depends on the
- * date the test runs. Asserts on the trace channel and the SQLite file. */
+ * date the test runs. Asserts on the trace channel and the SQLite file.
+ * A failed reader or an empty roster changes the home screen (13.4): it
+ * says so, and name search is the largest button. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -161,6 +163,73 @@ static void clock_off_without_sync(void **state)
 	kh_cleanup(&k);
 }
 
+/* Dumps the frame's layout; *search_h gets the "search" button's height
+ * and *other_h the tallest other button's; *huge the largest text px. */
+static void home_layout(struct kh *k, int *search_h, int *other_h, int *huge)
+{
+	char line[1024];
+	*search_h = *other_h = *huge = 0;
+	kh_send(k, "layout");
+	assert_true(kh_wait(k, " panel ", 5000, NULL, 0));
+	while (kh_wait(k, " ", 5000, line, sizeof line) && !strstr(line, "layout-end")) {
+		char name[64];
+		int x, y, w, h, px;
+		const char *b = strstr(line, "button-at ");
+		const char *t = strstr(line, " px ");
+		if (b && sscanf(b, "button-at %63s %d %d %d %d", name, &x, &y, &w, &h) == 5) {
+			if (strcmp(name, "search") == 0)
+				*search_h = h;
+			else if (h > *other_h)
+				*other_h = h;
+		} else if (t && sscanf(t, " px %d", &px) == 1 && px > *huge) {
+			*huge = px;
+		}
+	}
+}
+
+/* The reader is configured but absent (its device does not exist): the
+ * home screen says so and name search is the main button. */
+static void reader_failed_home(void **state)
+{
+	struct kh k;
+	struct kh_opts o = {0};
+	int search_h, other_h, huge;
+	(void)state;
+
+	o.reader = "pn532_uart:/dev/blippa-no-such-reader";
+	assert_true(kh_start(&k, &o));
+	assert_true(kh_wait(&k, "reader failed", 10000, NULL, 0));
+	assert_true(kh_wait(&k, "home fault reader", 5000, NULL, 0));
+	kh_send(&k, "screenshot %s/home-reader-failed.bmp", kh_shot_dir());
+	assert_true(kh_wait(&k, "screenshot ok", 5000, NULL, 0));
+	home_layout(&k, &search_h, &other_h, &huge);
+	assert_true(search_h > 0);
+	assert_true(search_h > other_h);
+	/* the search still works */
+	kh_send(&k, "press search");
+	assert_true(kh_wait(&k, "screen home -> search", 5000, NULL, 0));
+	assert_int_equal(kh_stop(&k), 0);
+	kh_cleanup(&k);
+}
+
+/* No roster in the data dir (never pulled): the home screen says so. */
+static void empty_roster_home(void **state)
+{
+	struct kh k;
+	struct kh_opts o = {0};
+	int search_h, other_h, huge;
+	(void)state;
+
+	o.no_demo = true;
+	assert_true(kh_start(&k, &o));
+	assert_true(kh_sync(&k));
+	assert_true(kh_seen(&k, "home fault roster")); /* traced with the first frame */
+	home_layout(&k, &search_h, &other_h, &huge);
+	assert_true(search_h > other_h);
+	assert_int_equal(kh_stop(&k), 0);
+	kh_cleanup(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +239,8 @@ int main(void)
 	    cmocka_unit_test(late_tap_20_min_after_end),
 	    cmocka_unit_test(tap_40_min_after_end_is_open_training),
 	    cmocka_unit_test(clock_off_without_sync),
+	    cmocka_unit_test(reader_failed_home),
+	    cmocka_unit_test(empty_roster_home),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -32,7 +32,8 @@ struct step {
 
 static const struct step steps[] = {
     {"", "present home", "home"},
-    {"press language", "-> language", "language"},
+    {"reader-state failed", "home fault reader", "home-reader-failed"}, /* issue 13.4 */
+    {"reader-state ready;press language", "-> language", "language"},
     {"press back;press search", "-> search", "search"},
     {"type asa", "search 2 distinct 2", "search-asa"},
     {"press key-space;type ost;press row-0", "-> confirm",
@@ -53,6 +54,7 @@ static const struct step steps[] = {
     {"press session-1", "roster 1/5", "leader-roster"},
     {"press link-0", "-> link-card", "link-card"},
     {"press cancel;press back;press status", "-> leader-status", "leader-status"},
+    {"press back;press earlier", "-> leader-history", "leader-history"}, /* issue 13.6 */
     {"press back;press exit", "-> leader-pin", "exit-pin"},
 };
 

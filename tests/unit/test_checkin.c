@@ -269,17 +269,20 @@ static void test_void_rules(void **state)
 			 BLIPPA_ERR_EXISTS);
 	assert_int_equal(store_void_checkin(f->st, b.event_id, false, t0 + 10001),
 			 BLIPPA_ERR_EXPIRED);
-	/* a leader may void later the same local day, not the next day */
-	assert_int_equal(store_void_checkin(f->st, c.event_id, true, at("2026-11-24 08:00", 0)),
+	/* a leader may void a check-in of the last 14 local days (issue 13.6),
+	 * not an older one */
+	assert_int_equal(store_void_checkin(f->st, c.event_id, true, at("2026-12-08 08:00", 0)),
 			 BLIPPA_ERR_EXPIRED);
+	assert_int_equal(store_void_checkin(f->st, c.event_id, true, at("2026-12-07 08:00", 0)),
+			 BLIPPA_OK);
 	assert_int_equal(store_void_checkin(f->st, b.event_id, true, at("2026-11-23 23:59", 0)),
 			 BLIPPA_OK);
 	assert_int_equal(
 	    store_void_checkin(f->st, "01234567-89ab-7def-8123-456789abcdef", true, t0),
 	    BLIPPA_ERR_NOT_FOUND);
 	assert_int_equal(store_void_checkin(f->st, "junk", true, t0), BLIPPA_ERR_NOT_FOUND);
-	assert_int_equal(n_events(f, "type = 1"), 2);
-	assert_int_equal(n_events(f, "type = 1 AND method = 2"), 1); /* by leader */
+	assert_int_equal(n_events(f, "type = 1"), 3);
+	assert_int_equal(n_events(f, "type = 1 AND method = 2"), 2); /* by leader */
 }
 
 static void test_leader_explicit_session(void **state)
@@ -299,6 +302,15 @@ static void test_leader_explicit_session(void **state)
 	assert_int_equal(store_checkin_participant(f->st, "P4", CHECKIN_NAME, "S1", now, &r),
 			 BLIPPA_ERR_INVALID);
 	assert_int_equal(n_events(f, "method = 2"), 1);
+	/* a correction: 14 days after S1 still, 15 days after not (issue 13.6) */
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_LEADER, "S1",
+						   at("2026-12-08 12:00", 0), &r),
+			 BLIPPA_ERR_EXPIRED);
+	assert_int_equal(store_checkin_participant(f->st, "P2", CHECKIN_LEADER, "S1",
+						   at("2026-12-07 12:00", 0), &r),
+			 0);
+	assert_int_equal(r.outcome, CHECKIN_OK);
+	assert_int_equal(n_events(f, "method = 2"), 2);
 }
 
 /* Stockholm goes to summer time on 2026-03-29 (02:00 -> 03:00) and back on

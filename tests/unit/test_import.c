@@ -449,7 +449,7 @@ static void test_open_migrates_v1(void **state)
 			 "ALTER TABLE sessions DROP COLUMN removed;"
 			 " ALTER TABLE participants DROP COLUMN language;"
 			 " DROP TABLE users; DROP TABLE user_facilities;"
-			 " DROP TABLE corrections; DROP TRIGGER att_checkin;"
+			 " DROP TABLE corrections; DROP TABLE audit; DROP TRIGGER att_checkin;"
 			 " DROP TRIGGER att_void; DROP TRIGGER att_delete; DROP TABLE att_session;"
 			 " DROP TABLE att_member; DROP INDEX groups_by_facility_id;"
 			 " PRAGMA user_version = 1;",
@@ -461,6 +461,7 @@ static void test_open_migrates_v1(void **state)
 	assert_int_equal(int_of(db, "PRAGMA user_version"), current);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM participants WHERE language = ''"), 6);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM users"), 0);
+	assert_int_equal(int_of(db, "SELECT count(*) FROM audit"), 0);
 	assert_int_equal(int_of(db, "SELECT count(*) FROM sessions WHERE removed = 0"), 5);
 	/* the back-office's attendance summary is filled from what is there */
 	assert_int_equal(int_of(db, "SELECT count(*) FROM att_session"), 5);
