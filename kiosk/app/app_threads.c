@@ -45,15 +45,17 @@ void app_block_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* arg: the UI, fixed when the thread starts (app_attach may write a->ui
+ * again later on the main thread, so the thread never reads struct app). */
 static void *signal_main(void *arg)
 {
-	struct app *a = arg;
+	struct ui *ui = arg;
 	sigset_t set;
 	int sig = 0;
 	quit_signals(&set);
 	if (sigwait(&set, &sig) == 0) {
 		log_info(MOD, "signal %d: shutting down", sig);
-		ui_push_quit(a->ui);
+		ui_push_quit(ui);
 	}
 	return NULL;
 }
@@ -61,7 +63,7 @@ static void *signal_main(void *arg)
 void app_start_signal_thread(struct app *a)
 {
 	pthread_t t;
-	if (pthread_create(&t, NULL, signal_main, a) == 0)
+	if (pthread_create(&t, NULL, signal_main, a->ui) == 0)
 		pthread_detach(t);
 }
 
