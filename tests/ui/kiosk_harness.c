@@ -44,6 +44,50 @@ const char *kh_shot_dir(void)
 
 static bool start_in(struct kh *k, const struct kh_opts *o);
 
+static long long wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The offset that puts "now" at the next 10:00 Europe/Stockholm (the
+ * kiosks' zone; the demo roster's facility is in it). The next, not today's:
+ * a clock earlier than the build (CMake configure time) counts as unsure. */
+static long long daytime_pin_offset(void)
+{
+	const char *old = getenv("TZ");
+	char saved[128] = "";
+	bool had = old != NULL;
+	long long wall = wall_ms();
+	time_t t = (time_t)(wall / 1000), target;
+	struct tm tm;
+
+	if (had)
+		snprintf(saved, sizeof saved, "%s", old);
+	setenv("TZ", "Europe/Stockholm", 1);
+	tzset();
+	localtime_r(&t, &tm);
+	if (tm.tm_hour >= 10)
+		tm.tm_mday++; /* mktime normalises the month */
+	tm.tm_hour = 10;
+	tm.tm_min = 0;
+	tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	target = mktime(&tm);
+	if (had)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	return (long long)target * 1000 - wall;
+}
+
+long long kh_now_ms(const struct kh *k)
+{
+	return wall_ms() + k->clock_offset_ms;
+}
+
 bool kh_start(struct kh *k, const struct kh_opts *o)
 {
 	memset(k, 0, sizeof *k);
@@ -64,6 +108,7 @@ bool kh_start(struct kh *k, const struct kh_opts *o)
 	snprintf(k->db, sizeof k->db, "%s/blippa.db", k->dir);
 	if (mkfifo(k->ctl, 0600) != 0)
 		return false;
+	k->clock_offset_ms = daytime_pin_offset();
 	return start_in(k, o);
 }
 
@@ -83,7 +128,7 @@ static bool start_in(struct kh *k, const struct kh_opts *o)
 	char cfg[400], size[32];
 	FILE *f;
 	struct stat st;
-	char extra[32];
+	char extra[32], offset[32];
 
 	snprintf(cfg, sizeof cfg, "%s/kiosk.ini", k->dir);
 	f = fopen(cfg, "w");
@@ -104,6 +149,9 @@ static bool start_in(struct kh *k, const struct kh_opts *o)
 	fclose(f);
 	snprintf(size, sizeof size, "%s", o && o->size ? o->size : "1920x1080");
 	snprintf(extra, sizeof extra, "%ld", o ? o->demo_extra : 0L);
+	if (o && o->clock_offset_ms)
+		k->clock_offset_ms = strtoll(o->clock_offset_ms, NULL, 10);
+	snprintf(offset, sizeof offset, "%lld", k->clock_offset_ms);
 
 	{
 		struct timespec ts;
@@ -127,10 +175,7 @@ static bool start_in(struct kh *k, const struct kh_opts *o)
 		       1);
 		setenv("SDL_RENDER_DRIVER", "software", 1);
 		setenv("SDL_AUDIODRIVER", o && o->audio_driver ? o->audio_driver : "dummy", 1);
-		if (o && o->clock_offset_ms)
-			setenv("BLIPPA_CLOCK_OFFSET_MS", o->clock_offset_ms, 1);
-		else
-			unsetenv("BLIPPA_CLOCK_OFFSET_MS");
+		setenv("BLIPPA_CLOCK_OFFSET_MS", offset, 1);
 		if (o && o->no_demo)
 			execl(KIOSK_BIN, KIOSK_BIN, "--config", cfg, "--size", size, "--trace",
 			      k->trace, "--control", k->ctl, (char *)NULL);

@@ -20,6 +20,7 @@ struct kh {
 	long pos;	    /* trace read position */
 	long long start_us; /* CLOCK_MONOTONIC just before fork (same clock as the trace) */
 	int echo_seq;
+	long long clock_offset_ms; /* the kiosk's BLIPPA_CLOCK_OFFSET_MS (kh_now_ms) */
 };
 
 struct kh_opts {
@@ -30,12 +31,17 @@ struct kh_opts {
 	long demo_extra;	     /* --demo-participants */
 	const char *reader;	     /* [reader] device (default: sim FIFO in the data dir) */
 	const char *audio_driver;    /* SDL_AUDIODRIVER (default "dummy") */
-	const char *clock_offset_ms; /* BLIPPA_CLOCK_OFFSET_MS for the kiosk (NULL: none) */
+	const char *clock_offset_ms; /* BLIPPA_CLOCK_OFFSET_MS for the kiosk (NULL: keep the
+					current one; kh_start: the day-time pin) */
 	bool no_demo;		     /* run without --demo on the data dir's roster */
 };
 
 /* Starts the kiosk; returns false (and prints why) if it did not come up
- * to the home screen within the deadline. */
+ * to the home screen within the deadline. Unless o gives clock_offset_ms,
+ * the kiosk's "now" is pinned to the next 10:00 Europe/Stockholm (kept
+ * on kh_restart), so the demo roster's sessions -
+ * one running now, one later today, one that ended three hours ago - are
+ * the same whatever time of day the test runs. */
 bool kh_start(struct kh *k, const struct kh_opts *o);
 /* Starts the kiosk again (after kh_stop) in the same data dir, database
  * and trace file, with options o (e.g. no_demo and a clock offset). */
@@ -67,6 +73,8 @@ bool kh_find_button(struct kh *k, const char *prefix, char *name, size_t namelen
 bool kh_button_centre(struct kh *k, const char *name, int *x, int *y);
 /* Extracts the event id from a trace line "<us> checkin <id> ...". */
 bool kh_event_id(const char *line, char *id, size_t idlen);
+/* The kiosk's "now" in Unix ms (the real clock plus its clock offset). */
+long long kh_now_ms(const struct kh *k);
 /* Removes the data dir. */
 void kh_cleanup(struct kh *k);
 /* cmocka setup shared by the UI tests: starts a kiosk with the default

@@ -20,13 +20,6 @@
 
 #include "kiosk_harness.h"
 
-static long long wall_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int teardown(void **state)
 {
 	struct kh *k = *state;
@@ -73,7 +66,7 @@ static void early_arrival_gets_session_later_today(void **state)
 		long long start = kh_query(
 		    k, "SELECT s.start_ms FROM sessions s JOIN events e ON e.session_id = s.id"
 		       " WHERE e.participant_id = 'P05' AND e.sync = 0");
-		long long ahead = start - wall_ms();
+		long long ahead = start - kh_now_ms(k);
 		assert_true(ahead > 100LL * 60000 && ahead <= 120LL * 60000);
 	}
 }
@@ -86,18 +79,22 @@ static int tap_after_end(int after_min)
 {
 	struct kh k;
 	struct kh_opts o = {0};
-	char offset[32];
+	char offset[32], sql[160];
 	long long end;
 	int n;
 
 	assert_true(kh_start(&k, NULL));
 	/* the weekly G3 session that ended about three hours ago */
-	end = kh_query(&k, "SELECT end_ms FROM sessions WHERE id LIKE 'G3-%'"
-			   " ORDER BY abs(end_ms - 1000 * CAST(strftime('%s', 'now') AS INTEGER))"
-			   " LIMIT 1");
+	snprintf(sql, sizeof sql,
+		 "SELECT end_ms FROM sessions WHERE id LIKE 'G3-%%'"
+		 " ORDER BY abs(end_ms - %lld) LIMIT 1",
+		 kh_now_ms(&k));
+	end = kh_query(&k, sql);
 	assert_true(end > 0);
 	assert_int_equal(kh_stop(&k), 0);
-	snprintf(offset, sizeof offset, "%lld", end + (long long)after_min * 60000 - wall_ms());
+	snprintf(offset, sizeof offset, "%lld",
+		 end + (long long)after_min * 60000 -
+		     (kh_now_ms(&k) - k.clock_offset_ms) /* wall */);
 	o.clock_offset_ms = offset;
 	o.no_demo = true;
 	assert_true(kh_restart(&k, &o));
@@ -130,16 +127,20 @@ static void clock_off_without_sync(void **state)
 {
 	struct kh k;
 	struct kh_opts o = {0};
+	char back[32], ahead[32];
 	(void)state;
 
 	assert_true(kh_start(&k, NULL));
+	/* 3 h back and 2 h ahead of the day-time pin the first run had */
+	snprintf(back, sizeof back, "%lld", k.clock_offset_ms - 10800000LL);
+	snprintf(ahead, sizeof ahead, "%lld", k.clock_offset_ms + 7200000LL);
 	kh_send(&k, "tap 04A1B2C3"); /* an event at the right time */
 	assert_true(kh_wait(&k, "tap-done ok", 5000, NULL, 0));
 	assert_false(kh_seen(&k, "clock unsure"));
 	assert_int_equal(kh_stop(&k), 0);
 
 	o.no_demo = true;
-	o.clock_offset_ms = "-10800000";
+	o.clock_offset_ms = back;
 	assert_true(kh_restart(&k, &o));
 	assert_true(kh_sync(&k)); /* up; the notice is on the screenshot below */
 	kh_send(&k, "screenshot %s/home-clock-unsure.bmp", kh_shot_dir());
@@ -151,7 +152,7 @@ static void clock_off_without_sync(void **state)
 			 1);
 	assert_int_equal(kh_stop(&k), 0);
 
-	o.clock_offset_ms = "7200000";
+	o.clock_offset_ms = ahead;
 	assert_true(kh_restart(&k, &o));
 	kh_send(&k, "tap 04A1B2C5");
 	assert_true(kh_wait(&k, "tap-done ", 5000, NULL, 0));
