@@ -262,7 +262,8 @@ static enum blippa_err check_ref(const struct import_set *set, enum imp_file tar
 	if (!import_valid_id(v))
 		return check_id(col, v, e);
 	if (!set->broken[target] && !idx_has(&set->idx[target], v)) {
-		snprintf(e->value, sizeof(e->value), "%s", files[target].name);
+		snprintf(e->value, sizeof(e->value), "%s", v);
+		snprintf(e->other, sizeof(e->other), "%s", files[target].name);
 		return WHY(IE_REF, col, "%s %s is not in %s", col, v, files[target].name);
 	}
 	return BLIPPA_OK;

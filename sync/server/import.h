@@ -49,7 +49,9 @@ struct import_error {
 	size_t line;	 /* 1-based; 0 for the whole file */
 	char column[24]; /* CSV column name, "" for none */
 	enum import_err_kind kind;
-	char value[48]; /* another file or line the message names (never a name) */
+	char value[72]; /* the bad id (IE_REF), the first line (IE_DUPLICATE), the
+			 * card's owner "file:line" (IE_CARD_USED); never a name */
+	char other[24]; /* IE_REF: the file the id is not in */
 	char text[256]; /* the English reason: "bad period_start 2026-13-01 (...)" */
 };
 
