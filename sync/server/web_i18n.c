@@ -63,8 +63,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_SHOW_UPCOMING] = {"Kommande", "Upcoming"},
     [M_LANG_OTHER] = {"English", "Svenska"},
     [M_IMP_ERRORS] =
-	{"Filerna har fel. Rätta dem i kalkylarket och ladda upp alla filer igen.",
-	 "The files have errors. Correct them in the spreadsheet and upload all the files again."},
+	{"i filerna. Rätta dem i kalkylarket och ladda upp alla filerna igen.",
+	 "in the files. Correct them in the spreadsheet and upload all the files again."},
     [M_IMP_ERROR1] = {"fel", "error"},
     [M_IMP_ERRORN] = {"fel", "errors"},
     [M_IMP_FILE] = {"Fil", "File"},
@@ -74,6 +74,8 @@ static const char *const msgs[M_COUNT][2] = {
     [M_IMP_MORE_A] = {"… och", "… and"},
     [M_IMP_MORE_B] = {"fel till som inte visas. Rätta de här först.",
 		      "more errors not shown. Correct these first."},
+    [M_IMP_AS_TEXT] = {"Felen som text (som blippa-server import skriver dem)",
+		       "The errors as text (as blippa-server import writes them)"},
     [M_IE_OTHER] = {"Fel:", "Error:"},
     [M_IE_MISSING] =
 	{"Filen saknas. Alla sex filerna behövs (en fil får ha bara rubrikraden).",

@@ -204,7 +204,7 @@ static void error_text(struct web_ctx *c, struct html *h, const struct import_er
 	const char *m = T(c, (enum web_msg)(M_IE_OTHER + (int)e->kind));
 	switch (e->kind) {
 	case IE_REF: /* "G9 finns inte i groups.csv" */
-		html_textf(h, "%s %s %s", e->value, m, e->other);
+		html_textf(h, "%s %s %s.", e->value, m, e->other);
 		break;
 	case IE_DUPLICATE:
 	case IE_CARD_USED:
@@ -231,9 +231,8 @@ static void errors_page(struct web_ctx *c, unsigned status, const struct import_
 	page_top(c, &h);
 	HTML_LIT(&h,
 		 "<section class=\"card\" id=\"import-error\" role=\"alert\"><p class=\"error\">");
-	html_textf(&h, "%zu %s. ", errs->total,
-		   errs->total == 1 ? T(c, M_IMP_ERROR1) : T(c, M_IMP_ERRORN));
-	html_text(&h, T(c, M_IMP_ERRORS));
+	html_textf(&h, "%zu %s %s", errs->total,
+		   errs->total == 1 ? T(c, M_IMP_ERROR1) : T(c, M_IMP_ERRORN), T(c, M_IMP_ERRORS));
 	HTML_LIT(&h, "</p><table class=\"imperr\" id=\"import-errors\"><thead><tr><th>");
 	html_text(&h, T(c, M_IMP_FILE));
 	HTML_LIT(&h, "</th><th class=\"num\">");
@@ -265,6 +264,18 @@ static void errors_page(struct web_ctx *c, unsigned status, const struct import_
 		HTML_LIT(&h, "</td></tr>");
 	}
 	HTML_LIT(&h, "</tbody></table>");
+	/* the same list as the CLI's text (no server paths), to copy into a mail */
+	HTML_LIT(&h, "<details class=\"imptext\"><summary>");
+	html_text(&h, T(c, M_IMP_AS_TEXT));
+	HTML_LIT(&h, "</summary><pre id=\"import-errors-text\">");
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct import_error *e = &errs->e[i];
+		if (e->line)
+			html_textf(&h, "%s:%zu: %s\n", import_file_name(e->file), e->line, e->text);
+		else
+			html_textf(&h, "%s: %s\n", import_file_name(e->file), e->text);
+	}
+	HTML_LIT(&h, "</pre></details>");
 	if (errs->total > errs->n) {
 		HTML_LIT(&h, "<p id=\"import-more\">");
 		html_textf(&h, "%s %zu %s", T(c, M_IMP_MORE_A), errs->total - errs->n,

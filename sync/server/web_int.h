@@ -186,6 +186,7 @@ enum web_msg {
 	M_IMP_PROBLEM,
 	M_IMP_MORE_A,
 	M_IMP_MORE_B,
+	M_IMP_AS_TEXT,
 	/* one per enum import_err_kind, in its order */
 	M_IE_OTHER,
 	M_IE_MISSING,

@@ -1,65 +1,35 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# The back-office in a real browser (docs/backoffice.md): Debian's chromium
-# driven by chromedriver through python3-selenium, against the real
-# blippa-server over HTTPS with a CA made at test time. Chromium trusts that
-# CA through an NSS database in a private HOME (certutil); TLS verification
-# stays on. The server's clock is pinned inside the fixture roster's period.
-# Logs in, sees a group, makes a correction, downloads the CSV and the .xlsx
-# and checks their contents, checks that hostile names render as text, logs
-# out. With SHOTS_DIR given, saves screenshots of each page at 1366x768 and
+# The back-office in a real browser (docs/backoffice.md), with the set-up of
+# webdriver_util.py (real server over HTTPS, test CA, chromium, pinned
+# clock). Logs in, sees a group, makes a correction, downloads the CSV and
+# the .xlsx and checks their contents, checks that hostile names render as
+# text, logs out; then as an admin the Kiosks and Leaders pages, a roster
+# upload with three errors (all shown, nothing changed) and a good one with
+# its dry-run diff, confirmed. With SHOTS_DIR given, saves screenshots of each page at 1366x768 and
 # 390x844 there.
 # Usage: test_web_browser.py BLIPPA_SERVER MAKE_TEST_CA ROSTER_DIR [SHOTS_DIR]
 import csv
 import io
 import json
 import os
-import re
 import shutil
 import ssl
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 import zipfile
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-PW = "correct horse battery"
-PINNED_NOW_MS = 1796904000000  # 2026-12-10 12:00 UTC, after S1..S5
-DEADLINE = 30
-
-
-def run(args, stdin=None):
-    p = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=60)
-    if p.returncode != 0:
-        sys.exit(f"{' '.join(args[:2])} failed: {p.stderr}")
-    return p.stdout
-
-
-def wait_for(pred, what):
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    sys.exit(f"timed out waiting for {what}")
+from webdriver_util import PINNED_NOW_MS, Backoffice, wait_for
 
 
 def main():
     server_bin, make_ca, roster = sys.argv[1:4]
     shots = sys.argv[4] if len(sys.argv) > 4 else None
-    tmp = tempfile.mkdtemp(prefix="blippa-web-")
-    srv = drv = None
-    try:
-        pki = os.path.join(tmp, "pki")
-        run(["sh", make_ca, pki])
-        ca = os.path.join(pki, "ca.pem")
+    with Backoffice(server_bin, make_ca, "blippa-web-") as bo:
+        tmp, ca = bo.tmp, bo.ca
         # hostile names in the roster
         rdir = os.path.join(tmp, "roster")
         shutil.copytree(roster, rdir)
@@ -67,28 +37,12 @@ def main():
             f.write('P7,<script>alert(1)</script>,"""><img src=x onerror=alert(1)>",\n')
         with open(os.path.join(rdir, "members.csv"), "a", encoding="utf-8") as f:
             f.write("G1,P7\n")
-        db = os.path.join(tmp, "region.db")
-        run([server_bin, "init", "--db", db])
-        run([server_bin, "import", "--db", db, rdir])
-        run([server_bin, "add-user", "--db", db, "--user", "anna", "--role", "coordinator",
-             "--facility", "F1"], PW + "\n")
-        run([server_bin, "add-user", "--db", db, "--user", "root", "--role", "admin"], PW + "\n")
-        hall = run([server_bin, "add-kiosk", "--db", db, "--facility", "F2", "--name",
-                    "Hall B"]).strip()
-        token = run([server_bin, "add-kiosk", "--db", db, "--facility", "F1", "--name",
-                     "Entré"]).strip()
-        env = dict(os.environ)
-        env["BLIPPA_CLOCK_OFFSET_MS"] = str(PINNED_NOW_MS - int(time.time() * 1000))
-        srv = subprocess.Popen([server_bin, "serve", "--db", db, "--listen", "127.0.0.1:0",
-                                "--cert", os.path.join(pki, "server.pem"), "--key",
-                                os.path.join(pki, "server-key.pem")],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env=env)
-        line = srv.stdout.readline()
-        m = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if not m:
-            sys.exit(f"server did not start: {line!r}")
-        base = f"https://localhost:{m.group(1)}"
+        bo.init_db(rdir)
+        bo.add_user("anna", "coordinator", "F1")
+        bo.add_user("root", "admin")
+        hall = bo.cli("add-kiosk", "--facility", "F2", "--name", "Hall B").strip()
+        token = bo.cli("add-kiosk", "--facility", "F1", "--name", "Entré").strip()
+        base = bo.serve()
         # check-ins from the kiosk: P1 by card and P3 by name at S1, P2 by a leader at S2
         ev = lambda n, pid, sid, meth: {
             "id": f"0192f5c4-0000-7000-8000-0000000c00{n}", "type": "checkin",
@@ -109,48 +63,17 @@ def main():
                 "Blippa-Protocol": "1"})
             urllib.request.urlopen(req, context=ssl.create_default_context(cafile=ca)).read()
 
-        # a private HOME whose NSS database trusts the test CA
-        home = os.path.join(tmp, "home")
-        nss = os.path.join(home, ".pki", "nssdb")
-        os.makedirs(nss)
-        run(["certutil", "-N", "-d", "sql:" + nss, "--empty-password"])
-        run(["certutil", "-A", "-d", "sql:" + nss, "-n", "blippa-test-ca", "-t", "C,,", "-i", ca])
-        downloads = os.path.join(tmp, "downloads")
-        os.makedirs(downloads)
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = "/usr/bin/chromium"
-        for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-dev-shm-usage", "--window-size=1366,768",
-                  "--user-data-dir=" + os.path.join(tmp, "profile")]:
-            opts.add_argument(a)
-        opts.add_experimental_option("prefs", {"download.default_directory": downloads,
-                                               "download.prompt_for_download": False})
-        cenv = dict(os.environ)
-        cenv["HOME"] = home
-        service = Service("/usr/bin/chromedriver", env=cenv)
-        drv = webdriver.Chrome(service=service, options=opts)
-        drv.execute_cdp_cmd("Page.setDownloadBehavior",
-                            {"behavior": "allow", "downloadPath": downloads})
-        drv.set_page_load_timeout(DEADLINE)
+        drv = bo.browser()
+        downloads = bo.downloads
 
         def shot(name):
-            if not shots:
-                return
-            os.makedirs(shots, exist_ok=True)
-            for w, h in ((1366, 768), (390, 844)):
-                drv.set_window_size(w, h)
-                drv.save_screenshot(os.path.join(shots, f"backoffice-{name}-{w}.png"))
-            drv.set_window_size(1366, 768)
+            bo.shot(shots, name)
 
         # no session: the login page
         drv.get(base + "/")
         assert drv.current_url.endswith("/login"), drv.current_url
         shot("login")
-        drv.find_element(By.NAME, "username").send_keys("anna")
-        drv.find_element(By.NAME, "password").send_keys(PW)
-        drv.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-        wait_for(lambda: drv.current_url == base + "/", "the overview")
+        bo.login("anna")
         assert "IK Hälsa" in drv.page_source
         assert "Friskis" not in drv.page_source  # F2 is not anna's
         shot("overview")
@@ -213,28 +136,18 @@ def main():
         assert "Närvaro" in book and "Sammanfattning" in book
         assert "staff:anna" in sheets and "sessions_held" in sheets
         # log out: back to the login page, and the session is gone
-        drv.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
-        wait_for(lambda: drv.current_url.endswith("/login"), "the login page after logout")
+        bo.logout()
         drv.get(base + "/groups/G1")
         assert drv.current_url.endswith("/login")
-        region_operations(drv, base, tmp, rdir, shot)
+        region_operations(bo, rdir, shot)
         print("test_web_browser: ok")
-    finally:
-        if drv:
-            drv.quit()
-        if srv:
-            srv.terminate()
-            srv.wait(timeout=20)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
-def region_operations(drv, base, tmp, rdir, shot):
+def region_operations(bo, rdir, shot):
     """Issue 16 as an admin: the Kiosks page, leaders, a roster upload with
-    its dry-run diff, confirmed."""
-    drv.find_element(By.NAME, "username").send_keys("root")
-    drv.find_element(By.NAME, "password").send_keys(PW)
-    drv.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    wait_for(lambda: drv.current_url == base + "/", "the overview as admin")
+    errors, then one with its dry-run diff, confirmed."""
+    drv, tmp = bo.drv, bo.tmp
+    bo.login("root")
     drv.find_element(By.LINK_TEXT, "Kiosker").click()
     wait_for(lambda: drv.current_url.endswith("/kiosks"), "the Kiosks page")
     assert "1 behöver åtgärd" in drv.find_element(By.ID, "attention-count").text
@@ -253,15 +166,57 @@ def region_operations(drv, base, tmp, rdir, shot):
     wait_for(lambda: drv.current_url.endswith("/import"), "the Import page")
     shot("import")
     names = ["facilities", "groups", "sessions", "participants", "members", "leaders"]
+    bad_upload(bo, up, names, shot)
     drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
         "\n".join(os.path.join(up, n + ".csv") for n in names))
     drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
     wait_for(lambda: drv.find_elements(By.ID, "diff"), "the dry-run diff")
     diff = drv.find_element(By.ID, "diff").text
     assert "+1 deltagare" in diff and "+1 medlemskap" in diff, diff
+    # the bad upload changed nothing: its good new participant P9 is not there
+    assert "borttagen" not in diff and "ändrad" not in diff, diff
     shot("import-diff")
     drv.find_element(By.ID, "apply").click()
     wait_for(lambda: drv.find_elements(By.ID, "applied"), "the import applied")
+
+
+def bad_upload(bo, up, names, shot):
+    """A roster with three errors on different lines of three files (a bad
+    date, a bad card, an unknown group) and one good new participant: the
+    page lists all three with file, line and column in plain Swedish, and
+    nothing is imported."""
+    drv = bo.drv
+    bad = os.path.join(bo.tmp, "bad")
+    shutil.copytree(up, bad)
+    edit = {"groups.csv": ("G2,F1,Balans och rörelse,2026-08-24,", "G2,F1,Balans och rörelse,"
+                           "2026-13-01,"),
+            "participants.csv": ("P4,Märta,\"O\"\"Brien\",", "P4,Märta,\"O\"\"Brien\",XYZ")}
+    for fn, (a, b) in edit.items():
+        path = os.path.join(bad, fn)
+        text = open(path, encoding="utf-8").read()
+        assert a in text, (fn, a)
+        open(path, "w", encoding="utf-8").write(text.replace(a, b, 1))
+    with open(os.path.join(bad, "participants.csv"), "a", encoding="utf-8") as f:
+        f.write("P9,Ny,Igen,\n")
+    with open(os.path.join(bad, "members.csv"), "a", encoding="utf-8") as f:
+        f.write("G1,P9\nG9,P1\n")
+    drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
+        "\n".join(os.path.join(bad, n + ".csv") for n in names))
+    drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
+    wait_for(lambda: drv.find_elements(By.ID, "import-errors"), "the error list")
+    rows = [(r.get_attribute("data-file"), r.get_attribute("data-line"),
+             r.get_attribute("data-column"), r.find_element(By.CSS_SELECTOR, "td.why").text)
+            for r in drv.find_elements(By.CSS_SELECTOR, "#import-errors tbody tr")]
+    members = sum(1 for _ in open(os.path.join(bad, "members.csv"), encoding="utf-8"))
+    assert [r[:3] for r in rows] == [
+        ("groups.csv", "3", "period_start"), ("participants.csv", "5", "card_uid"),
+        ("members.csv", str(members), "group_id")], rows
+    assert "ÅÅÅÅ-MM-DD" in rows[0][3] and "kortnummer" in rows[1][3], rows
+    assert rows[2][3] == "G9 finns inte i groups.csv.", rows
+    box = drv.find_element(By.ID, "import-error").text
+    assert box.startswith("3 fel i filerna.") and "Inget har ändrats." in box, box
+    assert not drv.find_elements(By.ID, "apply")
+    shot("import-errors")
 
 
 if __name__ == "__main__":
