@@ -179,6 +179,17 @@ void web_page_import(struct web_ctx *c)
 	web_send_html(c, &h);
 }
 
+/* Ends a refused upload's page: "nothing has changed", the form again. */
+static void nothing_changed_end(struct web_ctx *c, struct html *h)
+{
+	HTML_LIT(h, "<p>");
+	html_text(h, L(c, "Inget har ändrats.", "Nothing has changed."));
+	HTML_LIT(h, "</p></section>");
+	upload_form(c, h);
+	web_page_end(c, h);
+	web_send_html(c, h);
+}
+
 static void error_page(struct web_ctx *c, unsigned status, const char *msg)
 {
 	struct html h = {0};
@@ -187,12 +198,8 @@ static void error_page(struct web_ctx *c, unsigned status, const char *msg)
 	HTML_LIT(&h,
 		 "<section class=\"card\"><p class=\"error\" role=\"alert\" id=\"import-error\">");
 	html_text(&h, msg);
-	HTML_LIT(&h, "</p><p>");
-	html_text(&h, L(c, "Inget har ändrats.", "Nothing has changed."));
-	HTML_LIT(&h, "</p></section>");
-	upload_form(c, &h);
-	web_page_end(c, &h);
-	web_send_html(c, &h);
+	HTML_LIT(&h, "</p>");
+	nothing_changed_end(c, &h);
 }
 
 _Static_assert(M_IE_LIMIT - M_IE_OTHER == IE_LIMIT && IE_KIND_COUNT == IE_LIMIT + 1,
@@ -282,12 +289,7 @@ static void errors_page(struct web_ctx *c, unsigned status, const struct import_
 			   T(c, M_IMP_MORE_B));
 		HTML_LIT(&h, "</p>");
 	}
-	HTML_LIT(&h, "<p>");
-	html_text(&h, L(c, "Inget har ändrats.", "Nothing has changed."));
-	HTML_LIT(&h, "</p></section>");
-	upload_form(c, &h);
-	web_page_end(c, &h);
-	web_send_html(c, &h);
+	nothing_changed_end(c, &h);
 }
 
 /* The file name without a directory a browser may send along. */

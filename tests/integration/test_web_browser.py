@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import ssl
 import sys
 import urllib.request
@@ -22,7 +21,7 @@ import zipfile
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from webdriver_util import PINNED_NOW_MS, Backoffice, wait_for
+from webdriver_util import PINNED_NOW_MS, Backoffice, copy_roster, wait_for
 
 
 def main():
@@ -31,12 +30,9 @@ def main():
     with Backoffice(server_bin, make_ca, "blippa-web-") as bo:
         tmp, ca = bo.tmp, bo.ca
         # hostile names in the roster
-        rdir = os.path.join(tmp, "roster")
-        shutil.copytree(roster, rdir)
-        with open(os.path.join(rdir, "participants.csv"), "a", encoding="utf-8") as f:
-            f.write('P7,<script>alert(1)</script>,"""><img src=x onerror=alert(1)>",\n')
-        with open(os.path.join(rdir, "members.csv"), "a", encoding="utf-8") as f:
-            f.write("G1,P7\n")
+        rdir = copy_roster(roster, os.path.join(tmp, "roster"), {
+            "participants.csv": 'P7,<script>alert(1)</script>,"""><img src=x onerror=alert(1)>",\n',
+            "members.csv": "G1,P7\n"})
         bo.init_db(rdir)
         bo.add_user("anna", "coordinator", "F1")
         bo.add_user("root", "admin")
@@ -92,21 +88,11 @@ def main():
         assert "<script>alert(1)</script>" in drv.find_element(By.TAG_NAME, "main").text
         assert "1 av 3" in src
         # correction: P2 came to S1 without the card
-        Select(drv.find_element(By.NAME, "participant")).select_by_value("P2")
-        Select(drv.find_element(By.NAME, "session")).select_by_value("S1")
-        Select(drv.find_element(By.NAME, "status")).select_by_value("present")
-        drv.find_element(By.NAME, "reason").send_keys("Glömt kortet")
-        drv.find_element(By.CSS_SELECTOR, "form.correct button").click()
-        wait_for(lambda: "Glömt kortet" in drv.page_source, "the correction in the group view")
+        correct(drv, "P2", "S1", "present", "Glömt kortet")
         assert "2 av 3" in drv.page_source
         # and P3 was checked in at S1 by mistake: a mark of its own (×)
         assert drv.find_elements(By.CSS_SELECTOR, "table.grid td.m-void") == []
-        Select(drv.find_element(By.NAME, "participant")).select_by_value("P3")
-        Select(drv.find_element(By.NAME, "session")).select_by_value("S1")
-        Select(drv.find_element(By.NAME, "status")).select_by_value("absent")
-        drv.find_element(By.NAME, "reason").send_keys("Fel person")
-        drv.find_element(By.CSS_SELECTOR, "form.correct button").click()
-        wait_for(lambda: "Fel person" in drv.page_source, "the second correction")
+        correct(drv, "P3", "S1", "absent", "Fel person")
         marks = drv.find_elements(By.CSS_SELECTOR, "table.grid td.m-void")
         assert len(marks) == 1 and marks[0].text == "\u00d7", marks
         assert "\u00d7 = ej närvarande (rättad)" in drv.find_element(By.CSS_SELECTOR,
@@ -143,6 +129,16 @@ def main():
         print("test_web_browser: ok")
 
 
+def correct(drv, pid, sid, status, reason):
+    """Sends the group page's correction form; waits for the reason to show."""
+    Select(drv.find_element(By.NAME, "participant")).select_by_value(pid)
+    Select(drv.find_element(By.NAME, "session")).select_by_value(sid)
+    Select(drv.find_element(By.NAME, "status")).select_by_value(status)
+    drv.find_element(By.NAME, "reason").send_keys(reason)
+    drv.find_element(By.CSS_SELECTOR, "form.correct button").click()
+    wait_for(lambda: reason in drv.page_source, f"the correction {reason!r} in the group view")
+
+
 def region_operations(bo, rdir, shot):
     """Issue 16 as an admin: the Kiosks page, leaders, a roster upload with
     errors, then one with its dry-run diff, confirmed."""
@@ -156,12 +152,8 @@ def region_operations(bo, rdir, shot):
     drv.find_element(By.LINK_TEXT, "Ledare").click()
     wait_for(lambda: drv.current_url.endswith("/leaders"), "the Leaders page")
     shot("leaders")
-    up = os.path.join(tmp, "upload")
-    shutil.copytree(rdir, up)
-    with open(os.path.join(up, "participants.csv"), "a", encoding="utf-8") as f:
-        f.write("P8,Ny,Deltagare,\n")
-    with open(os.path.join(up, "members.csv"), "a", encoding="utf-8") as f:
-        f.write("G1,P8\n")
+    up = copy_roster(rdir, os.path.join(tmp, "upload"), {"participants.csv": "P8,Ny,Deltagare,\n",
+                                                          "members.csv": "G1,P8\n"})
     drv.find_element(By.LINK_TEXT, "Importera").click()
     wait_for(lambda: drv.current_url.endswith("/import"), "the Import page")
     shot("import")
@@ -186,8 +178,8 @@ def bad_upload(bo, up, names, shot):
     page lists all three with file, line and column in plain Swedish, and
     nothing is imported."""
     drv = bo.drv
-    bad = os.path.join(bo.tmp, "bad")
-    shutil.copytree(up, bad)
+    bad = copy_roster(up, os.path.join(bo.tmp, "bad"), {"participants.csv": "P9,Ny,Igen,\n",
+                                                         "members.csv": "G1,P9\nG9,P1\n"})
     edit = {"groups.csv": ("G2,F1,Balans och rörelse,2026-08-24,", "G2,F1,Balans och rörelse,"
                            "2026-13-01,"),
             "participants.csv": ("P4,Märta,\"O\"\"Brien\",", "P4,Märta,\"O\"\"Brien\",XYZ")}
@@ -196,10 +188,6 @@ def bad_upload(bo, up, names, shot):
         text = open(path, encoding="utf-8").read()
         assert a in text, (fn, a)
         open(path, "w", encoding="utf-8").write(text.replace(a, b, 1))
-    with open(os.path.join(bad, "participants.csv"), "a", encoding="utf-8") as f:
-        f.write("P9,Ny,Igen,\n")
-    with open(os.path.join(bad, "members.csv"), "a", encoding="utf-8") as f:
-        f.write("G1,P9\nG9,P1\n")
     drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
         "\n".join(os.path.join(bad, n + ".csv") for n in names))
     drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()

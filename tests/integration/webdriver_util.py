@@ -50,6 +50,16 @@ def wait_for(pred, what):
     sys.exit(f"timed out waiting for {what}")
 
 
+def copy_roster(src, dst, append):
+    """Copies the roster directory src to dst, then appends to its files:
+    append maps a file name ("members.csv") to the lines to add."""
+    shutil.copytree(src, dst)
+    for name, lines in append.items():
+        with open(os.path.join(dst, name), "a", encoding="utf-8") as f:
+            f.write(lines)
+    return dst
+
+
 class Backoffice:
     """A region database, its server and one browser, all removed on exit."""
 
