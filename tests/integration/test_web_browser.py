@@ -43,8 +43,12 @@ def main():
         ev = lambda n, pid, sid, meth: {
             "id": f"0192f5c4-0000-7000-8000-0000000c00{n}", "type": "checkin",
             "at": 1795424040000, "method": meth, "participant_id": pid, "session_id": sid}
+        # and a leader at the kiosk checked P1 in at S2 by hand, then undid it
+        undo = {"id": "0192f5c4-0000-7000-8000-0000000c0005", "type": "void",
+                "at": 1795424100000, "voids": "0192f5c4-0000-7000-8000-0000000c0004"}
         body = json.dumps({"events": [ev("01", "P1", "S1", "card"), ev("02", "P3", "S1", "name"),
-                                      ev("03", "P2", "S2", "leader")]}).encode()
+                                      ev("03", "P2", "S2", "leader"), ev("04", "P1", "S2", "leader"),
+                                      undo]}).encode()
         req = urllib.request.Request(base + "/v1/events", data=body, method="POST", headers={
             "Authorization": "Bearer " + token, "Content-Type": "application/json",
             "Blippa-Protocol": "1"})
@@ -95,6 +99,7 @@ def main():
         correct(drv, "P3", "S1", "absent", "Fel person")
         marks = drv.find_elements(By.CSS_SELECTOR, "table.grid td.m-void")
         assert len(marks) == 1 and marks[0].text == "\u00d7", marks
+        kiosk_leader_marks(drv)
         assert "\u00d7 = ej närvarande (rättad)" in drv.find_element(By.CSS_SELECTOR,
                                                                      "p.legend").text
         shot("group")
@@ -112,6 +117,11 @@ def main():
         assert rows and all(r["group_id"] == "G1" for r in rows), rows[:2]
         fixed = [r for r in rows if r["participant_id"] == "P2" and r["session_id"] == "S1"]
         assert fixed and fixed[0]["status"] == "present" and fixed[0]["kiosk"] == "staff:anna", fixed
+        by_leader = [r for r in rows if r["participant_id"] == "P2" and r["session_id"] == "S2"]
+        assert by_leader and by_leader[0]["method"] == "leader", by_leader
+        assert by_leader[0]["kiosk"].startswith("k-"), by_leader  # the kiosk's id, no account
+        undone = [r for r in rows if r["participant_id"] == "P1" and r["session_id"] == "S2"]
+        assert undone and undone[0]["status"] == "absent", undone
         drv.find_element(By.CSS_SELECTOR, "form.export button[formaction='/export.xlsx']").click()
         xp = os.path.join(downloads, "blippa-export.xlsx")
         wait_for(lambda: os.path.exists(xp) and zipfile.is_zipfile(xp), "the xlsx download")
@@ -127,6 +137,26 @@ def main():
         assert drv.current_url.endswith("/login")
         region_operations(bo, rdir, shot)
         print("test_web_browser: ok")
+
+
+def kiosk_leader_marks(drv):
+    """A check-in by a leader at the kiosk (method leader, the kiosk's own
+    event) is "L" titled "ledare", without the "*" of a staff correction; a
+    leader's undo at the kiosk leaves "–" (absent), not the "×" of a staff
+    "not present"; neither is in the corrections list (docs/backoffice.md)."""
+    def cells(name):
+        row = drv.find_element(By.XPATH, "//table[contains(@class,'grid')]/tbody/tr"
+                                         f"[th/a[contains(., '{name}')]]")
+        return [(td.get_attribute("class"), td.text, td.get_attribute("title"))
+                for td in row.find_elements(By.TAG_NAME, "td")][:-1]  # not "N av M"
+    # G1's sessions by start: S5, S1, S2
+    p2 = cells("Ärlig")
+    assert p2[1] == ("m-leader m-staff", "L*", "rättad"), p2  # anna's correction
+    assert p2[2] == ("m-leader", "L", "ledare"), p2  # the kiosk leader's check-in
+    p1 = cells("Östberg")
+    assert p1[1] == ("m-card", "K", "kort") and p1[2] == ("m-absent", "–", "frånvarande"), p1
+    listed = drv.find_element(By.TAG_NAME, "main").text
+    assert "Entré" not in listed, "a kiosk's own event listed as a correction"
 
 
 def correct(drv, pid, sid, status, reason):
