@@ -218,13 +218,17 @@ def bad_upload(bo, up, names, shot):
         text = open(path, encoding="utf-8").read()
         assert a in text, (fn, a)
         open(path, "w", encoding="utf-8").write(text.replace(a, b, 1))
-    drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
-        "\n".join(os.path.join(bad, n + ".csv") for n in names))
-    drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
-    wait_for(lambda: drv.find_elements(By.ID, "import-errors"), "the error list")
-    rows = [(r.get_attribute("data-file"), r.get_attribute("data-line"),
-             r.get_attribute("data-column"), r.find_element(By.CSS_SELECTOR, "td.why").text)
-            for r in drv.find_elements(By.CSS_SELECTOR, "#import-errors tbody tr")]
+
+    def upload():
+        drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
+            "\n".join(os.path.join(bad, n + ".csv") for n in names))
+        drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
+        wait_for(lambda: drv.find_elements(By.ID, "import-errors"), "the error list")
+        return [(r.get_attribute("data-file"), r.get_attribute("data-line"),
+                 r.get_attribute("data-column"), r.find_element(By.CSS_SELECTOR, "td.why").text)
+                for r in drv.find_elements(By.CSS_SELECTOR, "#import-errors tbody tr")]
+
+    rows = upload()
     members = sum(1 for _ in open(os.path.join(bad, "members.csv"), encoding="utf-8"))
     assert [r[:3] for r in rows] == [
         ("groups.csv", "3", "period_start"), ("participants.csv", "5", "card_uid"),
@@ -235,6 +239,13 @@ def bad_upload(bo, up, names, shot):
     assert box.startswith("3 fel i filerna.") and "Inget har ändrats." in box, box
     assert not drv.find_elements(By.ID, "apply")
     shot("import-errors")
+    # the same in English
+    drv.get(bo.base + "/import?lang=en")
+    rows = upload()
+    assert len(rows) == 3 and rows[2][3] == "G9 is not in groups.csv.", rows
+    assert "Not a valid date" in rows[0][3], rows
+    assert drv.find_element(By.ID, "import-error").text.startswith("3 errors in the files.")
+    drv.get(bo.base + "/import?lang=sv")
 
 
 if __name__ == "__main__":
