@@ -225,12 +225,10 @@ static void add_err(struct import_set *set, int f, size_t line, struct import_er
 }
 
 /* An error with only a reason, as printf. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 6, 7)))
-#endif
-static void
-add_msg(struct import_set *set, int f, size_t line, enum import_err_kind kind, enum blippa_err rc,
-	const char *fmt, ...)
+static void add_msg(struct import_set *set, int f, size_t line, enum import_err_kind kind,
+		    enum blippa_err rc, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void add_msg(struct import_set *set, int f, size_t line, enum import_err_kind kind,
+		    enum blippa_err rc, const char *fmt, ...)
 {
 	struct import_error e = {.kind = kind};
 	va_list ap;
