@@ -205,8 +205,8 @@ def region_operations(bo, rdir, shot):
 def bad_upload(bo, up, names, shot):
     """A roster with three errors on different lines of three files (a bad
     date, a bad card, an unknown group) and one good new participant: the
-    page lists all three with file, line and column in plain Swedish, and
-    nothing is imported."""
+    page lists all three with file, line and column in plain Swedish (and
+    English), and nothing is imported; 55 errors list 50 and count 5."""
     drv = bo.drv
     bad = copy_roster(up, os.path.join(bo.tmp, "bad"), {"participants.csv": "P9,Ny,Igen,\n",
                                                          "members.csv": "G1,P9\nG9,P1\n"})
@@ -219,16 +219,16 @@ def bad_upload(bo, up, names, shot):
         assert a in text, (fn, a)
         open(path, "w", encoding="utf-8").write(text.replace(a, b, 1))
 
-    def upload():
+    def upload(files):
         drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
-            "\n".join(os.path.join(bad, n + ".csv") for n in names))
+            "\n".join(os.path.join(files, n + ".csv") for n in names))
         drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
         wait_for(lambda: drv.find_elements(By.ID, "import-errors"), "the error list")
         return [(r.get_attribute("data-file"), r.get_attribute("data-line"),
                  r.get_attribute("data-column"), r.find_element(By.CSS_SELECTOR, "td.why").text)
                 for r in drv.find_elements(By.CSS_SELECTOR, "#import-errors tbody tr")]
 
-    rows = upload()
+    rows = upload(bad)
     members = sum(1 for _ in open(os.path.join(bad, "members.csv"), encoding="utf-8"))
     assert [r[:3] for r in rows] == [
         ("groups.csv", "3", "period_start"), ("participants.csv", "5", "card_uid"),
@@ -239,9 +239,15 @@ def bad_upload(bo, up, names, shot):
     assert box.startswith("3 fel i filerna.") and "Inget har ändrats." in box, box
     assert not drv.find_elements(By.ID, "apply")
     shot("import-errors")
+    # 55 errors: the first 50 listed, the rest counted
+    many = copy_roster(up, os.path.join(bo.tmp, "many"), {"members.csv": "G9,P1\n" * 55})
+    rows = upload(many)
+    assert len(rows) == 50, len(rows)
+    more = drv.find_element(By.ID, "import-more").text
+    assert more == "… och 5 fel till som inte visas. Rätta de här först.", more
     # the same in English
     drv.get(bo.base + "/import?lang=en")
-    rows = upload()
+    rows = upload(bad)
     assert len(rows) == 3 and rows[2][3] == "G9 is not in groups.csv.", rows
     assert "Not a valid date" in rows[0][3], rows
     assert drv.find_element(By.ID, "import-error").text.startswith("3 errors in the files.")
