@@ -5,7 +5,9 @@
  * 0600) and validated by import_load_dir() exactly as
  * `blippa-server import` does. Nothing changes at upload: the page shows the
  * store's dry run (srv_import.dry_run) and the diff (web_import_diff.c), or
- * the first error as file:line: reason. "Apply" imports the same directory
+ * every error (import_load_dir_all: file, line, column and a plain message
+ * in the page's language; the first IMPORT_ERRORS_KEEP and how many more),
+ * and nothing changes. "Apply" imports the same directory
  * in one transaction (srv_store_import) and removes it; a waiting upload
  * belongs to the account that made it and expires after 30 minutes. */
 #include "web_int.h"
@@ -177,6 +179,17 @@ void web_page_import(struct web_ctx *c)
 	web_send_html(c, &h);
 }
 
+/* Ends a refused upload's page: "nothing has changed", the form again. */
+static void nothing_changed_end(struct web_ctx *c, struct html *h)
+{
+	HTML_LIT(h, "<p>");
+	html_text(h, L(c, "Inget har ändrats.", "Nothing has changed."));
+	HTML_LIT(h, "</p></section>");
+	upload_form(c, h);
+	web_page_end(c, h);
+	web_send_html(c, h);
+}
+
 static void error_page(struct web_ctx *c, unsigned status, const char *msg)
 {
 	struct html h = {0};
@@ -185,12 +198,98 @@ static void error_page(struct web_ctx *c, unsigned status, const char *msg)
 	HTML_LIT(&h,
 		 "<section class=\"card\"><p class=\"error\" role=\"alert\" id=\"import-error\">");
 	html_text(&h, msg);
-	HTML_LIT(&h, "</p><p>");
-	html_text(&h, L(c, "Inget har ändrats.", "Nothing has changed."));
-	HTML_LIT(&h, "</p></section>");
-	upload_form(c, &h);
-	web_page_end(c, &h);
-	web_send_html(c, &h);
+	HTML_LIT(&h, "</p>");
+	nothing_changed_end(c, &h);
+}
+
+_Static_assert(M_IE_LIMIT - M_IE_OTHER == IE_LIMIT && IE_KIND_COUNT == IE_LIMIT + 1,
+	       "web_msg M_IE_* follow enum import_err_kind");
+
+/* The plain message of e in the page's language. */
+static void error_text(struct web_ctx *c, struct html *h, const struct import_error *e)
+{
+	const char *m = T(c, (enum web_msg)(M_IE_OTHER + (int)e->kind));
+	switch (e->kind) {
+	case IE_REF: /* "G9 finns inte i groups.csv" */
+		html_textf(h, "%s %s %s.", e->value, m, e->other);
+		break;
+	case IE_DUPLICATE:
+	case IE_CARD_USED:
+		html_textf(h, "%s %s.", m, e->value);
+		break;
+	case IE_OTHER:
+	case IE_SYNTAX:
+	case IE_LIMIT: /* the English detail says what the kind alone cannot */
+		html_textf(h, "%s %s", m, e->text);
+		break;
+	default:
+		html_text(h, m);
+		break;
+	}
+}
+
+/* The page for a roster that did not pass: every error (up to
+ * IMPORT_ERRORS_KEEP) as a table of file, line, column and message, then
+ * how many more there are; nothing has changed. */
+static void errors_page(struct web_ctx *c, unsigned status, const struct import_errors *errs)
+{
+	struct html h = {0};
+	c->resp->status = status;
+	page_top(c, &h);
+	HTML_LIT(&h,
+		 "<section class=\"card\" id=\"import-error\" role=\"alert\"><p class=\"error\">");
+	html_textf(&h, "%zu %s %s", errs->total,
+		   errs->total == 1 ? T(c, M_IMP_ERROR1) : T(c, M_IMP_ERRORN), T(c, M_IMP_ERRORS));
+	HTML_LIT(&h, "</p><table class=\"imperr\" id=\"import-errors\"><thead><tr><th>");
+	html_text(&h, T(c, M_IMP_FILE));
+	HTML_LIT(&h, "</th><th class=\"num\">");
+	html_text(&h, T(c, M_IMP_LINE));
+	HTML_LIT(&h, "</th><th>");
+	html_text(&h, T(c, M_IMP_COLUMN));
+	HTML_LIT(&h, "</th><th>");
+	html_text(&h, T(c, M_IMP_PROBLEM));
+	HTML_LIT(&h, "</th></tr></thead><tbody>");
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct import_error *e = &errs->e[i];
+		HTML_LIT(&h, "<tr");
+		HTML_ATTR(&h, "data-file", import_file_name(e->file));
+		HTML_ATTR_U(&h, "data-line", e->line);
+		HTML_ATTR(&h, "data-column", e->column);
+		HTML_LIT(&h, "><td class=\"file\">");
+		html_text(&h, import_file_name(e->file));
+		HTML_LIT(&h, "</td><td class=\"num\"");
+		HTML_ATTR(&h, "data-label", T(c, M_IMP_LINE));
+		HTML_LIT(&h, ">");
+		if (e->line)
+			html_textf(&h, "%zu", e->line);
+		HTML_LIT(&h, "</td><td class=\"col\"");
+		HTML_ATTR(&h, "data-label", T(c, M_IMP_COLUMN));
+		HTML_LIT(&h, ">");
+		html_text(&h, e->column);
+		HTML_LIT(&h, "</td><td class=\"why\">");
+		error_text(c, &h, e);
+		HTML_LIT(&h, "</td></tr>");
+	}
+	HTML_LIT(&h, "</tbody></table>");
+	/* the same list as the CLI's text (no server paths), to copy into a mail */
+	HTML_LIT(&h, "<details class=\"imptext\"><summary>");
+	html_text(&h, T(c, M_IMP_AS_TEXT));
+	HTML_LIT(&h, "</summary><pre id=\"import-errors-text\">");
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct import_error *e = &errs->e[i];
+		if (e->line)
+			html_textf(&h, "%s:%zu: %s\n", import_file_name(e->file), e->line, e->text);
+		else
+			html_textf(&h, "%s: %s\n", import_file_name(e->file), e->text);
+	}
+	HTML_LIT(&h, "</pre></details>");
+	if (errs->total > errs->n) {
+		HTML_LIT(&h, "<p id=\"import-more\">");
+		html_textf(&h, "%s %zu %s", T(c, M_IMP_MORE_A), errs->total - errs->n,
+			   T(c, M_IMP_MORE_B));
+		HTML_LIT(&h, "</p>");
+	}
+	nothing_changed_end(c, &h);
 }
 
 /* The file name without a directory a browser may send along. */
@@ -491,6 +590,7 @@ void web_post_import(struct web_ctx *c)
 	struct import_set *set = NULL;
 	struct srv_import_stats stats;
 	struct web_diff diff;
+	struct import_errors *errs = NULL;
 	bool keep = false;
 	if (c->user.role != SRV_ROLE_ADMIN) {
 		web_send_status(c, 403);
@@ -500,12 +600,18 @@ void web_post_import(struct web_ctx *c)
 		error_page(c, 400, msg);
 		goto out;
 	}
-	/* exactly what `blippa-server import` runs */
-	enum blippa_err rc = import_load_dir(dir, &set, msg, sizeof(msg));
+	/* exactly what `blippa-server import` runs, with the same error list */
+	if (!(errs = malloc(sizeof(*errs)))) {
+		web_send_status(c, 503);
+		goto out;
+	}
+	enum blippa_err rc = import_load_dir_all(dir, &set, errs);
 	if (rc != BLIPPA_OK) {
-		strip_dir(msg, dir);
-		log_info("web", "import upload refused: invalid files");
-		error_page(c, 422, msg);
+		log_info("web", "import upload refused: %zu errors", errs->total);
+		if (rc == BLIPPA_ERR_NOMEM)
+			web_send_status(c, 503);
+		else
+			errors_page(c, 422, errs);
 		goto out;
 	}
 	struct srv_import dry = *import_set_roster(set);
@@ -529,6 +635,7 @@ void web_post_import(struct web_ctx *c)
 	keep = true;
 	dry_run_page(c, &dry, &stats, &diff, stash_id);
 out:
+	free(errs);
 	import_set_free(set);
 	if (dir[0] && !keep)
 		rm_dir(dir);
@@ -554,7 +661,13 @@ void web_post_import_apply(struct web_ctx *c)
 			     "again."));
 		return;
 	}
-	enum blippa_err rc = import_load_dir(dir, &set, msg, sizeof(msg));
+	/* the files were checked at upload; they are checked again, as a whole */
+	struct import_errors *errs = malloc(sizeof(*errs));
+	enum blippa_err rc = errs ? import_load_dir_all(dir, &set, errs) : BLIPPA_ERR_NOMEM;
+	if (rc != BLIPPA_OK && rc != BLIPPA_ERR_NOMEM) {
+		errors_page(c, 422, errs);
+		goto out;
+	}
 	if (rc == BLIPPA_OK) /* one transaction: whole or nothing */
 		rc =
 		    srv_store_import(c->w->store, import_set_roster(set), &stats, msg, sizeof(msg));
@@ -580,6 +693,7 @@ void web_post_import_apply(struct web_ctx *c)
 	web_page_end(c, &h);
 	web_send_html(c, &h);
 out:
+	free(errs);
 	import_set_free(set);
 	rm_dir(dir);
 }

@@ -196,6 +196,22 @@ static void test_import_cli_idempotent_and_atomic(void **state)
 	assert_int_equal(run(NULL, NULL, &err, "import", "--db", db, bad, NULL), 1);
 	assert_non_null(strstr(err, "/sessions.csv:4: end"));
 	assert_non_null(strstr(err, "nothing imported"));
+	free(err);
+	/* three files with an error each: all three, one a line, in file order */
+	char p[1200], *bad3 = tu_roster_dir(tmp, "bad3", "roster-bad-end");
+	snprintf(p, sizeof(p), "%s/participants.csv", bad3);
+	tu_write_file(p, "participant_id,given_name,family_name,card_uid\n"
+			 "P1,A,B,04A1B2C3\nP2,C,D,04a1b2c3\nP3,E,F,\nP4,G,H,\nP5,I,J,\nP6,K,L,\n");
+	snprintf(p, sizeof(p), "%s/members.csv", bad3);
+	tu_write_file(p, "group_id,participant_id\nG1,P1\nG1,P2\nG2,P9\n");
+	assert_int_equal(run(NULL, NULL, &err, "import", "--db", db, bad3, NULL), 1);
+	const char *l1 = strstr(err, "/sessions.csv:4: end 2026-11-24 13:00 is not after start"),
+		   *l2 = strstr(err, "\n"), *l3 = l2 ? strstr(l2 + 1, "\n") : NULL;
+	if (!l1 || !l2 || !l3 || !strstr(l2, "/participants.csv:3: card_uid already used") ||
+	    !strstr(l3, "/members.csv:4: participant_id P9 is not in participants.csv") ||
+	    !strstr(l3, "nothing imported"))
+		fail_msg("import said: %s", err);
+	free(bad3);
 	assert_int_equal(run(NULL, &e2, NULL, "export", "--db", db, NULL), 0);
 	assert_string_equal(e1, e2);
 	free(err);

@@ -1,100 +1,54 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: MIT
-# The back-office in a real browser (docs/backoffice.md): Debian's chromium
-# driven by chromedriver through python3-selenium, against the real
-# blippa-server over HTTPS with a CA made at test time. Chromium trusts that
-# CA through an NSS database in a private HOME (certutil); TLS verification
-# stays on. The server's clock is pinned inside the fixture roster's period.
-# Logs in, sees a group, makes a correction, downloads the CSV and the .xlsx
-# and checks their contents, checks that hostile names render as text, logs
-# out. With SHOTS_DIR given, saves screenshots of each page at 1366x768 and
+# The back-office in a real browser (docs/backoffice.md), with the set-up of
+# webdriver_util.py (real server over HTTPS, test CA, chromium, pinned
+# clock). Logs in, sees a group, makes a correction, downloads the CSV and
+# the .xlsx and checks their contents, checks that hostile names render as
+# text, logs out; then as an admin the Kiosks and Leaders pages, a roster
+# upload with three errors (all shown, nothing changed) and a good one with
+# its dry-run diff, confirmed. With SHOTS_DIR given, saves screenshots of each page at 1366x768 and
 # 390x844 there.
 # Usage: test_web_browser.py BLIPPA_SERVER MAKE_TEST_CA ROSTER_DIR [SHOTS_DIR]
 import csv
 import io
 import json
 import os
-import re
-import shutil
 import ssl
-import subprocess
 import sys
-import tempfile
-import time
 import urllib.request
 import zipfile
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-PW = "correct horse battery"
-PINNED_NOW_MS = 1796904000000  # 2026-12-10 12:00 UTC, after S1..S5
-DEADLINE = 30
-
-
-def run(args, stdin=None):
-    p = subprocess.run(args, input=stdin, capture_output=True, text=True, timeout=60)
-    if p.returncode != 0:
-        sys.exit(f"{' '.join(args[:2])} failed: {p.stderr}")
-    return p.stdout
-
-
-def wait_for(pred, what):
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.1)
-    sys.exit(f"timed out waiting for {what}")
+from webdriver_util import PINNED_NOW_MS, Backoffice, copy_roster, wait_for
 
 
 def main():
     server_bin, make_ca, roster = sys.argv[1:4]
     shots = sys.argv[4] if len(sys.argv) > 4 else None
-    tmp = tempfile.mkdtemp(prefix="blippa-web-")
-    srv = drv = None
-    try:
-        pki = os.path.join(tmp, "pki")
-        run(["sh", make_ca, pki])
-        ca = os.path.join(pki, "ca.pem")
+    with Backoffice(server_bin, make_ca, "blippa-web-") as bo:
+        tmp, ca = bo.tmp, bo.ca
         # hostile names in the roster
-        rdir = os.path.join(tmp, "roster")
-        shutil.copytree(roster, rdir)
-        with open(os.path.join(rdir, "participants.csv"), "a", encoding="utf-8") as f:
-            f.write('P7,<script>alert(1)</script>,"""><img src=x onerror=alert(1)>",\n')
-        with open(os.path.join(rdir, "members.csv"), "a", encoding="utf-8") as f:
-            f.write("G1,P7\n")
-        db = os.path.join(tmp, "region.db")
-        run([server_bin, "init", "--db", db])
-        run([server_bin, "import", "--db", db, rdir])
-        run([server_bin, "add-user", "--db", db, "--user", "anna", "--role", "coordinator",
-             "--facility", "F1"], PW + "\n")
-        run([server_bin, "add-user", "--db", db, "--user", "root", "--role", "admin"], PW + "\n")
-        hall = run([server_bin, "add-kiosk", "--db", db, "--facility", "F2", "--name",
-                    "Hall B"]).strip()
-        token = run([server_bin, "add-kiosk", "--db", db, "--facility", "F1", "--name",
-                     "Entré"]).strip()
-        env = dict(os.environ)
-        env["BLIPPA_CLOCK_OFFSET_MS"] = str(PINNED_NOW_MS - int(time.time() * 1000))
-        srv = subprocess.Popen([server_bin, "serve", "--db", db, "--listen", "127.0.0.1:0",
-                                "--cert", os.path.join(pki, "server.pem"), "--key",
-                                os.path.join(pki, "server-key.pem")],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env=env)
-        line = srv.stdout.readline()
-        m = re.match(r"listening on 127\.0\.0\.1:(\d+)", line)
-        if not m:
-            sys.exit(f"server did not start: {line!r}")
-        base = f"https://localhost:{m.group(1)}"
+        rdir = copy_roster(roster, os.path.join(tmp, "roster"), {
+            "participants.csv": 'P7,<script>alert(1)</script>,"""><img src=x onerror=alert(1)>",\n',
+            "members.csv": "G1,P7\n"})
+        bo.init_db(rdir)
+        bo.add_user("anna", "coordinator", "F1")
+        bo.add_user("root", "admin")
+        hall = bo.cli("add-kiosk", "--facility", "F2", "--name", "Hall B").strip()
+        token = bo.cli("add-kiosk", "--facility", "F1", "--name", "Entré").strip()
+        base = bo.serve()
         # check-ins from the kiosk: P1 by card and P3 by name at S1, P2 by a leader at S2
         ev = lambda n, pid, sid, meth: {
             "id": f"0192f5c4-0000-7000-8000-0000000c00{n}", "type": "checkin",
             "at": 1795424040000, "method": meth, "participant_id": pid, "session_id": sid}
+        # and a leader at the kiosk checked P1 in at S2 by hand, then undid it
+        undo = {"id": "0192f5c4-0000-7000-8000-0000000c0005", "type": "void",
+                "at": 1795424100000, "voids": "0192f5c4-0000-7000-8000-0000000c0004"}
         body = json.dumps({"events": [ev("01", "P1", "S1", "card"), ev("02", "P3", "S1", "name"),
-                                      ev("03", "P2", "S2", "leader")]}).encode()
+                                      ev("03", "P2", "S2", "leader"), ev("04", "P1", "S2", "leader"),
+                                      undo]}).encode()
         req = urllib.request.Request(base + "/v1/events", data=body, method="POST", headers={
             "Authorization": "Bearer " + token, "Content-Type": "application/json",
             "Blippa-Protocol": "1"})
@@ -109,48 +63,17 @@ def main():
                 "Blippa-Protocol": "1"})
             urllib.request.urlopen(req, context=ssl.create_default_context(cafile=ca)).read()
 
-        # a private HOME whose NSS database trusts the test CA
-        home = os.path.join(tmp, "home")
-        nss = os.path.join(home, ".pki", "nssdb")
-        os.makedirs(nss)
-        run(["certutil", "-N", "-d", "sql:" + nss, "--empty-password"])
-        run(["certutil", "-A", "-d", "sql:" + nss, "-n", "blippa-test-ca", "-t", "C,,", "-i", ca])
-        downloads = os.path.join(tmp, "downloads")
-        os.makedirs(downloads)
-        opts = webdriver.ChromeOptions()
-        opts.binary_location = "/usr/bin/chromium"
-        for a in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-dev-shm-usage", "--window-size=1366,768",
-                  "--user-data-dir=" + os.path.join(tmp, "profile")]:
-            opts.add_argument(a)
-        opts.add_experimental_option("prefs", {"download.default_directory": downloads,
-                                               "download.prompt_for_download": False})
-        cenv = dict(os.environ)
-        cenv["HOME"] = home
-        service = Service("/usr/bin/chromedriver", env=cenv)
-        drv = webdriver.Chrome(service=service, options=opts)
-        drv.execute_cdp_cmd("Page.setDownloadBehavior",
-                            {"behavior": "allow", "downloadPath": downloads})
-        drv.set_page_load_timeout(DEADLINE)
+        drv = bo.browser()
+        downloads = bo.downloads
 
         def shot(name):
-            if not shots:
-                return
-            os.makedirs(shots, exist_ok=True)
-            for w, h in ((1366, 768), (390, 844)):
-                drv.set_window_size(w, h)
-                drv.save_screenshot(os.path.join(shots, f"backoffice-{name}-{w}.png"))
-            drv.set_window_size(1366, 768)
+            bo.shot(shots, name)
 
         # no session: the login page
         drv.get(base + "/")
         assert drv.current_url.endswith("/login"), drv.current_url
         shot("login")
-        drv.find_element(By.NAME, "username").send_keys("anna")
-        drv.find_element(By.NAME, "password").send_keys(PW)
-        drv.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-        wait_for(lambda: drv.current_url == base + "/", "the overview")
+        bo.login("anna")
         assert "IK Hälsa" in drv.page_source
         assert "Friskis" not in drv.page_source  # F2 is not anna's
         shot("overview")
@@ -169,23 +92,14 @@ def main():
         assert "<script>alert(1)</script>" in drv.find_element(By.TAG_NAME, "main").text
         assert "1 av 3" in src
         # correction: P2 came to S1 without the card
-        Select(drv.find_element(By.NAME, "participant")).select_by_value("P2")
-        Select(drv.find_element(By.NAME, "session")).select_by_value("S1")
-        Select(drv.find_element(By.NAME, "status")).select_by_value("present")
-        drv.find_element(By.NAME, "reason").send_keys("Glömt kortet")
-        drv.find_element(By.CSS_SELECTOR, "form.correct button").click()
-        wait_for(lambda: "Glömt kortet" in drv.page_source, "the correction in the group view")
+        correct(drv, "P2", "S1", "present", "Glömt kortet")
         assert "2 av 3" in drv.page_source
         # and P3 was checked in at S1 by mistake: a mark of its own (×)
         assert drv.find_elements(By.CSS_SELECTOR, "table.grid td.m-void") == []
-        Select(drv.find_element(By.NAME, "participant")).select_by_value("P3")
-        Select(drv.find_element(By.NAME, "session")).select_by_value("S1")
-        Select(drv.find_element(By.NAME, "status")).select_by_value("absent")
-        drv.find_element(By.NAME, "reason").send_keys("Fel person")
-        drv.find_element(By.CSS_SELECTOR, "form.correct button").click()
-        wait_for(lambda: "Fel person" in drv.page_source, "the second correction")
+        correct(drv, "P3", "S1", "absent", "Fel person")
         marks = drv.find_elements(By.CSS_SELECTOR, "table.grid td.m-void")
         assert len(marks) == 1 and marks[0].text == "\u00d7", marks
+        kiosk_leader_marks(drv)
         assert "\u00d7 = ej närvarande (rättad)" in drv.find_element(By.CSS_SELECTOR,
                                                                      "p.legend").text
         shot("group")
@@ -203,6 +117,11 @@ def main():
         assert rows and all(r["group_id"] == "G1" for r in rows), rows[:2]
         fixed = [r for r in rows if r["participant_id"] == "P2" and r["session_id"] == "S1"]
         assert fixed and fixed[0]["status"] == "present" and fixed[0]["kiosk"] == "staff:anna", fixed
+        by_leader = [r for r in rows if r["participant_id"] == "P2" and r["session_id"] == "S2"]
+        assert by_leader and by_leader[0]["method"] == "leader", by_leader
+        assert by_leader[0]["kiosk"].startswith("k-"), by_leader  # the kiosk's id, no account
+        undone = [r for r in rows if r["participant_id"] == "P1" and r["session_id"] == "S2"]
+        assert undone and undone[0]["status"] == "absent", undone
         drv.find_element(By.CSS_SELECTOR, "form.export button[formaction='/export.xlsx']").click()
         xp = os.path.join(downloads, "blippa-export.xlsx")
         wait_for(lambda: os.path.exists(xp) and zipfile.is_zipfile(xp), "the xlsx download")
@@ -213,28 +132,48 @@ def main():
         assert "Närvaro" in book and "Sammanfattning" in book
         assert "staff:anna" in sheets and "sessions_held" in sheets
         # log out: back to the login page, and the session is gone
-        drv.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
-        wait_for(lambda: drv.current_url.endswith("/login"), "the login page after logout")
+        bo.logout()
         drv.get(base + "/groups/G1")
         assert drv.current_url.endswith("/login")
-        region_operations(drv, base, tmp, rdir, shot)
+        region_operations(bo, rdir, shot)
         print("test_web_browser: ok")
-    finally:
-        if drv:
-            drv.quit()
-        if srv:
-            srv.terminate()
-            srv.wait(timeout=20)
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
-def region_operations(drv, base, tmp, rdir, shot):
+def kiosk_leader_marks(drv):
+    """A check-in by a leader at the kiosk (method leader, the kiosk's own
+    event) is "L" titled "ledare", without the "*" of a staff correction; a
+    leader's undo at the kiosk leaves "–" (absent), not the "×" of a staff
+    "not present"; neither is in the corrections list (docs/backoffice.md)."""
+    def cells(name):
+        row = drv.find_element(By.XPATH, "//table[contains(@class,'grid')]/tbody/tr"
+                                         f"[th/a[contains(., '{name}')]]")
+        return [(td.get_attribute("class"), td.text, td.get_attribute("title"))
+                for td in row.find_elements(By.TAG_NAME, "td")][:-1]  # not "N av M"
+    # G1's sessions by start: S5, S1, S2
+    p2 = cells("Ärlig")
+    assert p2[1] == ("m-leader m-staff", "L*", "rättad"), p2  # anna's correction
+    assert p2[2] == ("m-leader", "L", "ledare"), p2  # the kiosk leader's check-in
+    p1 = cells("Östberg")
+    assert p1[1] == ("m-card", "K", "kort") and p1[2] == ("m-absent", "–", "frånvarande"), p1
+    listed = [li.text for li in drv.find_elements(By.CSS_SELECTOR, "ul.corrections li")]
+    assert len(listed) == 2 and all("anna" in t for t in listed), listed  # anna's two only
+
+
+def correct(drv, pid, sid, status, reason):
+    """Sends the group page's correction form; waits for the reason to show."""
+    Select(drv.find_element(By.NAME, "participant")).select_by_value(pid)
+    Select(drv.find_element(By.NAME, "session")).select_by_value(sid)
+    Select(drv.find_element(By.NAME, "status")).select_by_value(status)
+    drv.find_element(By.NAME, "reason").send_keys(reason)
+    drv.find_element(By.CSS_SELECTOR, "form.correct button").click()
+    wait_for(lambda: reason in drv.page_source, f"the correction {reason!r} in the group view")
+
+
+def region_operations(bo, rdir, shot):
     """Issue 16 as an admin: the Kiosks page, leaders, a roster upload with
-    its dry-run diff, confirmed."""
-    drv.find_element(By.NAME, "username").send_keys("root")
-    drv.find_element(By.NAME, "password").send_keys(PW)
-    drv.find_element(By.CSS_SELECTOR, "form[action='/login'] button").click()
-    wait_for(lambda: drv.current_url == base + "/", "the overview as admin")
+    errors, then one with its dry-run diff, confirmed."""
+    drv, tmp = bo.drv, bo.tmp
+    bo.login("root")
     drv.find_element(By.LINK_TEXT, "Kiosker").click()
     wait_for(lambda: drv.current_url.endswith("/kiosks"), "the Kiosks page")
     assert "1 behöver åtgärd" in drv.find_element(By.ID, "attention-count").text
@@ -243,25 +182,76 @@ def region_operations(drv, base, tmp, rdir, shot):
     drv.find_element(By.LINK_TEXT, "Ledare").click()
     wait_for(lambda: drv.current_url.endswith("/leaders"), "the Leaders page")
     shot("leaders")
-    up = os.path.join(tmp, "upload")
-    shutil.copytree(rdir, up)
-    with open(os.path.join(up, "participants.csv"), "a", encoding="utf-8") as f:
-        f.write("P8,Ny,Deltagare,\n")
-    with open(os.path.join(up, "members.csv"), "a", encoding="utf-8") as f:
-        f.write("G1,P8\n")
+    up = copy_roster(rdir, os.path.join(tmp, "upload"), {"participants.csv": "P8,Ny,Deltagare,\n",
+                                                          "members.csv": "G1,P8\n"})
     drv.find_element(By.LINK_TEXT, "Importera").click()
     wait_for(lambda: drv.current_url.endswith("/import"), "the Import page")
     shot("import")
     names = ["facilities", "groups", "sessions", "participants", "members", "leaders"]
+    bad_upload(bo, up, names, shot)
     drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
         "\n".join(os.path.join(up, n + ".csv") for n in names))
     drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
     wait_for(lambda: drv.find_elements(By.ID, "diff"), "the dry-run diff")
     diff = drv.find_element(By.ID, "diff").text
     assert "+1 deltagare" in diff and "+1 medlemskap" in diff, diff
+    # the bad upload changed nothing: its good new participant P9 is not there
+    assert "borttagen" not in diff and "ändrad" not in diff, diff
     shot("import-diff")
     drv.find_element(By.ID, "apply").click()
     wait_for(lambda: drv.find_elements(By.ID, "applied"), "the import applied")
+
+
+def bad_upload(bo, up, names, shot):
+    """A roster with three errors on different lines of three files (a bad
+    date, a bad card, an unknown group) and one good new participant: the
+    page lists all three with file, line and column in plain Swedish (and
+    English), and nothing is imported; 55 errors list 50 and count 5."""
+    drv = bo.drv
+    bad = copy_roster(up, os.path.join(bo.tmp, "bad"), {"participants.csv": "P9,Ny,Igen,\n",
+                                                         "members.csv": "G1,P9\nG9,P1\n"})
+    edit = {"groups.csv": ("G2,F1,Balans och rörelse,2026-08-24,", "G2,F1,Balans och rörelse,"
+                           "2026-13-01,"),
+            "participants.csv": ("P4,Märta,\"O\"\"Brien\",", "P4,Märta,\"O\"\"Brien\",XYZ")}
+    for fn, (a, b) in edit.items():
+        path = os.path.join(bad, fn)
+        text = open(path, encoding="utf-8").read()
+        assert a in text, (fn, a)
+        open(path, "w", encoding="utf-8").write(text.replace(a, b, 1))
+
+    def upload(files):
+        drv.find_element(By.CSS_SELECTOR, "input[type=file]").send_keys(
+            "\n".join(os.path.join(files, n + ".csv") for n in names))
+        drv.find_element(By.CSS_SELECTOR, "form[action='/import'] button").click()
+        wait_for(lambda: drv.find_elements(By.ID, "import-errors"), "the error list")
+        return [(r.get_attribute("data-file"), r.get_attribute("data-line"),
+                 r.get_attribute("data-column"), r.find_element(By.CSS_SELECTOR, "td.why").text)
+                for r in drv.find_elements(By.CSS_SELECTOR, "#import-errors tbody tr")]
+
+    rows = upload(bad)
+    members = sum(1 for _ in open(os.path.join(bad, "members.csv"), encoding="utf-8"))
+    assert [r[:3] for r in rows] == [
+        ("groups.csv", "3", "period_start"), ("participants.csv", "5", "card_uid"),
+        ("members.csv", str(members), "group_id")], rows
+    assert "ÅÅÅÅ-MM-DD" in rows[0][3] and "kortnummer" in rows[1][3], rows
+    assert rows[2][3] == "G9 finns inte i groups.csv.", rows
+    box = drv.find_element(By.ID, "import-error").text
+    assert box.startswith("3 fel i filerna.") and "Inget har ändrats." in box, box
+    assert not drv.find_elements(By.ID, "apply")
+    shot("import-errors")
+    # 55 errors: the first 50 listed, the rest counted
+    many = copy_roster(up, os.path.join(bo.tmp, "many"), {"members.csv": "G9,P1\n" * 55})
+    rows = upload(many)
+    assert len(rows) == 50, len(rows)
+    more = drv.find_element(By.ID, "import-more").text
+    assert more == "… och 5 fel till som inte visas. Rätta de här först.", more
+    # the same in English
+    drv.get(bo.base + "/import?lang=en")
+    rows = upload(bad)
+    assert len(rows) == 3 and rows[2][3] == "G9 is not in groups.csv.", rows
+    assert "Not a valid date" in rows[0][3], rows
+    assert drv.find_element(By.ID, "import-error").text.startswith("3 errors in the files.")
+    drv.get(bo.base + "/import?lang=sv")
 
 
 if __name__ == "__main__":

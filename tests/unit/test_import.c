@@ -524,6 +524,64 @@ static void test_dates_agree_with_kiosk(void **state)
 	free(dir);
 }
 
+/* Every error of a bad set is reported, not only the first: three bad rows
+ * on different lines of two files (a bad date, a bad card, an unknown
+ * group) give three errors with file, line and column, sorted, and the
+ * CLI's text has a line each; past IMPORT_ERRORS_KEEP the rest are counted
+ * ("... and N more errors"). Nothing is loaded. */
+static void test_every_error_reported(void **state)
+{
+	struct fx *fx = *state;
+	char p[1200], err[4096] = "";
+	struct import_set *set = NULL;
+	struct import_errors *errs = calloc(1, sizeof(*errs));
+	char *dir = tu_roster_dir(fx->tmp, "many", NULL);
+	snprintf(p, sizeof(p), "%s/participants.csv", dir);
+	tu_write_file(p, "participant_id,given_name,family_name,card_uid\n"
+			 "P1,A,B,04A1B2C3\nP2,C,D,XYZ\nP3,E,F,\nP4,G,H,\nP5,I,J,\nP6,K,L,\n");
+	snprintf(p, sizeof(p), "%s/groups.csv", dir);
+	tu_write_file(p, "group_id,facility_id,name,period_start,period_end\n"
+			 "G1,F1,A,2026-08-24,2026-12-18\nG2,F1,B,2026-13-01,2026-12-18\n"
+			 "G3,F2,C,2026-09-01,2026-12-15\n");
+	snprintf(p, sizeof(p), "%s/members.csv", dir);
+	tu_write_file(p, "group_id,participant_id\nG1,P1\nG1,P3\nG9,P4\n");
+	assert_int_equal(import_load_dir_all(dir, &set, errs), BLIPPA_ERR_INVALID);
+	assert_null(set);
+	assert_int_equal(errs->total, 3);
+	assert_int_equal(errs->n, 3);
+	assert_string_equal(import_file_name(errs->e[0].file), "groups.csv");
+	assert_int_equal(errs->e[0].line, 3);
+	assert_string_equal(errs->e[0].column, "period_start");
+	assert_int_equal(errs->e[0].kind, IE_DATE);
+	assert_string_equal(import_file_name(errs->e[1].file), "participants.csv");
+	assert_int_equal(errs->e[1].line, 3);
+	assert_string_equal(errs->e[1].column, "card_uid");
+	assert_string_equal(import_file_name(errs->e[2].file), "members.csv");
+	assert_int_equal(errs->e[2].line, 4);
+	assert_int_equal(errs->e[2].kind, IE_REF);
+	/* G2 is bad but its members are not refused again: no cascade */
+	assert_int_equal(import_load_dir(dir, &set, err, sizeof(err)), BLIPPA_ERR_INVALID);
+	if (!strstr(err, "/groups.csv:3: bad period_start") ||
+	    !strstr(err, "/participants.csv:3: bad card_uid") ||
+	    !strstr(err, "/members.csv:4: group_id G9 is not in groups.csv"))
+		fail_msg("message: %s", err);
+
+	/* 60 bad rows: 50 kept, all counted, the text says how many more */
+	char big[8192];
+	size_t used = (size_t)snprintf(big, sizeof(big), "group_id,participant_id\n");
+	for (int i = 0; i < 60; i++)
+		used += (size_t)snprintf(big + used, sizeof(big) - used, "G1,Q%d\n", i);
+	tu_write_file(p, big);
+	assert_int_equal(import_load_dir_all(dir, &set, errs), BLIPPA_ERR_INVALID);
+	assert_int_equal(errs->total, 62);
+	assert_int_equal(errs->n, IMPORT_ERRORS_KEEP);
+	assert_int_equal(import_load_dir(dir, &set, err, 1024), BLIPPA_ERR_INVALID);
+	if (strlen(err) >= 1024 || !strstr(err, "... and ") || !strstr(err, " more errors"))
+		fail_msg("message: %s", err);
+	free(errs);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +598,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_open_migrates_v1, setup, teardown),
 	    cmocka_unit_test(test_field_checks),
 	    cmocka_unit_test_setup_teardown(test_dates_agree_with_kiosk, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_every_error_reported, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
