@@ -26,6 +26,7 @@
 #include "import.h"
 #include "log.h"
 #include "rights_cmd.h"
+#include "srv_cmd.h"
 #include "srv_store.h"
 #include "users_cmd.h"
 #include "web.h"
@@ -105,12 +106,10 @@ static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "blippa-server %s: ", cur_cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int rc = srv_cmd_vfail(cur_cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAILURE;
+	return rc;
 }
 
 /* A PostgreSQL URI may carry a password (user:pw@host, ?password=): print
@@ -134,9 +133,7 @@ static void db_label(const char *db, char *out, size_t outlen)
 
 static int open_store(const struct cmd_opts *o, bool create, struct srv_store **st)
 {
-	char err[512];
-	enum blippa_err rc = srv_store_open(o->db, create, st, err, sizeof(err));
-	return rc == BLIPPA_OK ? 0 : fail("%s", err);
+	return srv_cmd_open_store(cur_cmd, o->db, create, st);
 }
 
 /* ---------------------------------------------------------------- commands */

@@ -14,6 +14,7 @@
 #include "import.h"
 #include "log.h"
 #include "srv_rights.h"
+#include "srv_cmd.h"
 
 #define KEEP_DAYS_MAX 36500
 
@@ -22,26 +23,20 @@ static int fail(const struct rights_cmd_opts *o, const char *fmt, ...)
 static int fail(const struct rights_cmd_opts *o, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "blippa-server %s: ", o->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int rc = srv_cmd_vfail(o->cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAILURE;
+	return rc;
 }
 
 static int open_store(const struct rights_cmd_opts *o, struct srv_store **st)
 {
-	char err[512];
-	enum blippa_err rc = srv_store_open(o->db, false, st, err, sizeof(err));
-	return rc == BLIPPA_OK ? EXIT_SUCCESS : fail(o, "%s", err);
+	return srv_cmd_open_store(o->cmd, o->db, false, st);
 }
 
 static int store_fail(const struct rights_cmd_opts *o, enum blippa_err rc)
 {
-	if (rc == BLIPPA_ERR_CONFIG)
-		return fail(o, "%s: this storage backend has no audit trail", o->db_shown);
-	return fail(o, "%s: %s", o->db_shown, blippa_strerror(rc));
+	return srv_cmd_store_fail(o->cmd, o->db_shown, rc, "audit trail");
 }
 
 /* The UTC date days before now into out. */
