@@ -39,6 +39,19 @@ static int store_fail(const struct rights_cmd_opts *o, enum blippa_err rc)
 	return srv_cmd_store_fail(o->cmd, o->db_shown, rc, "audit trail");
 }
 
+/* What a read shows once the audit trail has recorded it (rc: the store's
+ * answer to that): buf on stdout, or the error; nothing is shown that the
+ * trail does not record. Returns the exit status. */
+static int show_recorded(const struct rights_cmd_opts *o, enum blippa_err rc, const char *buf,
+			 size_t len, const char *what)
+{
+	if (rc != BLIPPA_OK)
+		return store_fail(o, rc);
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
+		return fail(o, "cannot write %s", what);
+	return EXIT_SUCCESS;
+}
+
 /* The UTC date days before now into out. */
 static void date_days_ago(unsigned days, char out[11])
 {
@@ -152,15 +165,7 @@ int rights_cmd_report(const struct rights_cmd_opts *o)
 	}
 	if (rc == BLIPPA_OK)
 		rc = SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_REPORT, .participant_id = o->participant);
-	if (rc != BLIPPA_OK) { /* nothing shown that the trail does not record */
-		store_fail(o, rc);
-		goto out;
-	}
-	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fail(o, "cannot write the report");
-		goto out;
-	}
-	ret = EXIT_SUCCESS;
+	ret = show_recorded(o, rc, buf, len, "the report");
 out:
 	free(buf);
 	srv_store_close(st);
@@ -228,15 +233,7 @@ int rights_cmd_audit(const struct rights_cmd_opts *o)
 		 o->group ? o->group : "");
 	if (rc == BLIPPA_OK)
 		rc = SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_EXPORT_AUDIT, .detail = detail);
-	if (rc != BLIPPA_OK) {
-		store_fail(o, rc);
-		goto out;
-	}
-	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fail(o, "cannot write the audit trail");
-		goto out;
-	}
-	ret = EXIT_SUCCESS;
+	ret = show_recorded(o, rc, buf, len, "the audit trail");
 out:
 	free(buf);
 	srv_store_close(st);
