@@ -36,6 +36,20 @@ static const char sql_purge[] =
     " AND session_id IS NOT NULL"
     " AND session_id IN (SELECT id FROM sessions))";
 
+/* The rows of sql (its one parameter: LIMIT max) into out; see
+ * store_read_rows. */
+static enum blippa_err read_limited(struct store *st, const char *sql, void *out, size_t elem,
+				    size_t max, void (*row)(sqlite3_stmt *s, void *x), size_t *n)
+{
+	sqlite3_stmt *s = store_prep(st, sql);
+
+	*n = 0;
+	if (!s)
+		return BLIPPA_ERR_IO;
+	sqlite3_bind_int64(s, 1, (int64_t)max);
+	return store_read_rows(s, out, elem, max, row, n);
+}
+
 static void pending_row(sqlite3_stmt *s, void *x)
 {
 	struct event_record *e = x;
@@ -58,13 +72,7 @@ static void pending_row(sqlite3_stmt *s, void *x)
 enum blippa_err store_pending_events(struct store *st, struct event_record *out, size_t max,
 				     size_t *n)
 {
-	sqlite3_stmt *s = store_prep(st, sql_pending);
-
-	*n = 0;
-	if (!s)
-		return BLIPPA_ERR_IO;
-	sqlite3_bind_int64(s, 1, (int64_t)max);
-	return store_read_rows(s, out, sizeof *out, max, pending_row, n);
+	return read_limited(st, sql_pending, out, sizeof *out, max, pending_row, n);
 }
 
 enum blippa_err store_ack_events(struct store *st, const struct store_ack *acks, size_t n)
@@ -123,13 +131,7 @@ static void rejected_row(sqlite3_stmt *s, void *x)
 enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out, size_t max,
 				      size_t *n)
 {
-	sqlite3_stmt *s = store_prep(st, sql_rejected);
-
-	*n = 0;
-	if (!s)
-		return BLIPPA_ERR_IO;
-	sqlite3_bind_int64(s, 1, (int64_t)max);
-	return store_read_rows(s, out, sizeof *out, max, rejected_row, n);
+	return read_limited(st, sql_rejected, out, sizeof *out, max, rejected_row, n);
 }
 
 enum blippa_err store_get_sync_status(struct store *st, struct store_sync_status *out)
