@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* The back-office test helpers of web_testutil.h: PKI, region database,
- * admin commands, `serve` with a pinned clock and the cookie-jar browser. */
+/* The back-office test helpers of web_testutil.h: add-user and the
+ * cookie-jar browser. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,35 +15,6 @@
 
 #define TU_WEB_DEADLINE_MS 20000
 
-void tu_pki_make(struct tu_pki *p, const char *script, const char *tmp)
-{
-	char cmd[2200];
-	snprintf(p->dir, sizeof(p->dir), "%s/pki", tmp);
-	snprintf(p->ca, sizeof(p->ca), "%s/ca.pem", p->dir);
-	snprintf(p->cert, sizeof(p->cert), "%s/server.pem", p->dir);
-	snprintf(p->key, sizeof(p->key), "%s/server-key.pem", p->dir);
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s'", script, p->dir);
-	assert_int_equal(system(cmd), 0);
-}
-
-void tu_region_db(char *db, size_t len, const char *tmp)
-{
-	const char *pg = getenv("BLIPPA_PG_URI");
-	if (pg)
-		snprintf(db, len, "%s", pg);
-	else
-		snprintf(db, len, "%s/region.db", tmp);
-}
-
-int tu_run(const char *bin, const char *workdir, const char *in, char **out, char **err, ...)
-{
-	va_list ap;
-	va_start(ap, err);
-	int rc = tu_run_v(bin, workdir, in, out, err, ap);
-	va_end(ap);
-	return rc;
-}
-
 void tu_add_user(const char *bin, const char *workdir, const char *db, const char *name,
 		 const char *role, const char *fac)
 {
@@ -55,20 +26,6 @@ void tu_add_user(const char *bin, const char *workdir, const char *db, const cha
 	if (rc != 0)
 		fail_msg("add-user %s: %s", name, err ? err : "");
 	free(err);
-}
-
-void tu_clock_env(int64_t now_ms)
-{
-	char off[32];
-	snprintf(off, sizeof(off), "%lld", (long long)(now_ms - (int64_t)time(NULL) * 1000));
-	setenv("BLIPPA_CLOCK_OFFSET_MS", off, 1);
-}
-
-void tu_server_start_at(struct tu_server *s, const char *const *argv, int64_t now_ms)
-{
-	tu_clock_env(now_ms);
-	tu_server_start(s, argv, true);
-	unsetenv("BLIPPA_CLOCK_OFFSET_MS");
 }
 
 /* ---- the browser ---- */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Helpers shared by the back-office tests that drive the real blippa-server
- * (test_web, test_web_fleet, test_rights; web_testutil.c): the test PKI made
- * by make-test-ca.sh, the region database (SQLite file or BLIPPA_PG_URI),
- * admin commands, `serve` with a pinned clock, and a tiny browser — one curl
+ * (test_web, test_web_fleet, test_rights; web_testutil.c): add-user, and a
+ * tiny browser — one curl
  * handle with its own cookie jar, verification on, the CSRF token of each
  * page picked up. Failures are cmocka assertions (harness bugs, not
  * findings). */
@@ -19,30 +18,11 @@
 /* The password every test account gets from tu_add_user. */
 #define TU_PW "correct horse battery"
 
-/* The test CA and the server's certificate and key under dir. */
-struct tu_pki {
-	char dir[1024];
-	char ca[1100], cert[1100], key[1100];
-};
-
-/* Runs `sh script tmp/pki` (make-test-ca.sh) and fills p with its paths. */
-void tu_pki_make(struct tu_pki *p, const char *script, const char *tmp);
-/* The region database: BLIPPA_PG_URI when set (the *_pg variants under
- * pg_harness.sh), else tmp/region.db. */
-void tu_region_db(char *db, size_t len, const char *tmp);
-/* tu_run_v with the NULL-terminated const char * args after err. */
-int tu_run(const char *bin, const char *workdir, const char *in, char **out, char **err, ...);
 /* `bin add-user --db db --user name --role role [--facility fac]` with
  * TU_PW on stdin; fails the test (with the command's stderr) unless it
  * exits 0. fac may be NULL. */
 void tu_add_user(const char *bin, const char *workdir, const char *db, const char *name,
 		 const char *role, const char *fac);
-/* Sets BLIPPA_CLOCK_OFFSET_MS so that a child started now sees now_ms. */
-void tu_clock_env(int64_t now_ms);
-/* tu_server_start (TLS) with the server's clock at now_ms; the offset is
- * not left in this process's environment. */
-void tu_server_start_at(struct tu_server *s, const char *const *argv, int64_t now_ms);
-
 /* ---- the browser ---- */
 
 struct tu_browser {
