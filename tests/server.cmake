@@ -13,6 +13,10 @@ target_compile_definitions(blippa_srv_testutil PUBLIC
 target_include_directories(blippa_srv_testutil PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/helpers)
 target_link_libraries(blippa_srv_testutil PUBLIC blippa_server_core PkgConfig::CURL
   PkgConfig::CMOCKA PRIVATE PkgConfig::PQ)
+# The back-office tests' PKI, commands, pinned-clock server and cookie-jar
+# browser (test_web, test_web_fleet, test_rights and their _pg variants).
+add_library(blippa_web_testutil STATIC helpers/web_testutil.c)
+target_link_libraries(blippa_web_testutil PUBLIC blippa_srv_testutil)
 
 add_executable(test_fleet unit/test_fleet.c)
 target_link_libraries(test_fleet PRIVATE blippa_server_core PkgConfig::CMOCKA)
@@ -70,7 +74,7 @@ add_executable(test_web integration/test_web.c)
 target_compile_definitions(test_web PRIVATE
   BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
   MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
-target_link_libraries(test_web PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA)
+target_link_libraries(test_web PRIVATE blippa_web_testutil PkgConfig::CURL PkgConfig::CMOCKA)
 add_dependencies(test_web blippa-server)
 add_test(NAME test_web COMMAND test_web)
 set_tests_properties(test_web PROPERTIES LABELS "integration;web" TIMEOUT 180)
@@ -82,7 +86,7 @@ target_compile_definitions(test_web_fleet PRIVATE
   BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
   MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
 pkg_check_modules(ARCHIVE REQUIRED IMPORTED_TARGET libarchive) # zip uploads
-target_link_libraries(test_web_fleet PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA
+target_link_libraries(test_web_fleet PRIVATE blippa_web_testutil PkgConfig::CURL PkgConfig::CMOCKA
   PkgConfig::ARCHIVE)
 add_dependencies(test_web_fleet blippa-server)
 add_test(NAME test_web_fleet COMMAND test_web_fleet)
@@ -115,7 +119,7 @@ add_executable(test_rights integration/test_rights.c)
 target_compile_definitions(test_rights PRIVATE
   BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>"
   MAKE_TEST_CA="${CMAKE_CURRENT_SOURCE_DIR}/helpers/make-test-ca.sh")
-target_link_libraries(test_rights PRIVATE blippa_srv_testutil PkgConfig::CURL PkgConfig::CMOCKA)
+target_link_libraries(test_rights PRIVATE blippa_web_testutil PkgConfig::CURL PkgConfig::CMOCKA)
 add_dependencies(test_rights blippa-server)
 add_test(NAME test_rights COMMAND test_rights)
 set_tests_properties(test_rights PROPERTIES LABELS "integration;web" TIMEOUT 120)

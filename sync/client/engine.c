@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* One sync round (engine.h, docs/sync.md): push pending events in batches,
- * pull the roster with If-None-Match, send a heartbeat, record the status,
+/* One sync round (engine.h, docs/sync.md): push pending events in batches
+ * (engine_push.c), pull the roster with If-None-Match, send a heartbeat, record the status,
  * and work out when the next round should run (backoff with full jitter). */
 #include "engine.h"
+#include "engine_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,33 +26,7 @@
 #define PROJECT_VERSION "0.0.0"
 #endif
 
-#define MOD "sync"
 #define RETRY_AFTER_MAX_MS (3600 * 1000LL)
-#define NOT_BLIPPA " (not a Blippa server? check the URL or proxy)"
-
-struct sync_engine {
-	struct store *st;
-	struct http_client *http;
-	char data_dir[4096];
-	char version[PROTOCOL_SHORT_MAX + 1];
-	int batch_max;
-	int64_t interval_ms, base_ms, cap_ms, auth_ms, kick_cap_ms;
-	int retention_days;
-	int64_t last_purge_ms; /* retention purge runs at most hourly */
-	unsigned failures;     /* consecutive failed rounds, for backoff */
-	uint64_t rng;	       /* xorshift state for jitter */
-	pthread_mutex_t mu;    /* guards reader */
-	char reader[PROTOCOL_SHORT_MAX + 1];
-	struct event_record *batch;	 /* batch_max slots */
-	struct store_ack *acks;		 /* batch_max slots */
-	struct protocol_result *results; /* batch_max slots */
-};
-
-/* What one step learned, beyond its error code. */
-struct step {
-	long status;	       /* last HTTP status, 0 if none */
-	int64_t retry_after_s; /* -1 if none */
-};
 
 /* ------------------------------------------------------------- lock */
 
@@ -196,20 +171,20 @@ struct store *sync_engine_store(struct sync_engine *e)
  * Blippa-Protocol on every answer (sync/server/http.c). A proxy, WAF or load
  * balancer answering by itself (e.g. nginx "400 No required SSL certificate
  * was sent") does not. */
-static bool from_blippa(const struct http_response *r)
+bool engine_from_blippa(const struct http_response *r)
 {
 	return strcmp(r->protocol, "1") == 0;
 }
 
 /* Translates a non-2xx status into an error and a short text. A 4xx that
  * did not come from a Blippa server says so (wrong URL, proxy in the way). */
-static enum blippa_err status_error(const struct http_response *r, const char *what, char *msg,
+enum blippa_err engine_status_error(const struct http_response *r, const char *what, char *msg,
 				    size_t msglen)
 {
 	char reason[PROTOCOL_REASON_MAX + 1] = "";
 	enum blippa_err rc;
 
-	if (from_blippa(r))
+	if (engine_from_blippa(r))
 		protocol_decode_error(r->body, r->len, reason, sizeof reason);
 	if (r->status == 401 || r->status == 403)
 		rc = BLIPPA_ERR_AUTH;
@@ -217,7 +192,7 @@ static enum blippa_err status_error(const struct http_response *r, const char *w
 		rc = BLIPPA_ERR_SERVER;
 	else
 		rc = BLIPPA_ERR_PROTOCOL;
-	if (!from_blippa(r) && r->status >= 400 && r->status < 500)
+	if (!engine_from_blippa(r) && r->status >= 400 && r->status < 500)
 		snprintf(msg, msglen, "%s: server answered %ld" NOT_BLIPPA, what, r->status);
 	else
 		snprintf(msg, msglen, "%s: HTTP %ld%s%.100s", what, r->status,
@@ -225,225 +200,10 @@ static enum blippa_err status_error(const struct http_response *r, const char *w
 	return rc;
 }
 
-/* True if a 400 answer to POST /v1/events says that one of the events is
- * malformed: only a Blippa server's answer whose error names an event
- * ("events[7].method: unknown value", docs/protocol.md). Anything else
- * (a proxy, "malformed JSON", "unsupported protocol version") is not the
- * events' fault and must never get them marked rejected. */
-static bool names_bad_event(const struct http_response *r)
-{
-	char reason[PROTOCOL_REASON_MAX + 1] = "";
-
-	if (r->status != 400 || !from_blippa(r))
-		return false;
-	protocol_decode_error(r->body, r->len, reason, sizeof reason);
-	return strncmp(reason, "events[", 7) == 0;
-}
-
-static void set_first_error(struct sync_report *rep, const char *msg)
+void engine_set_first_error(struct sync_report *rep, const char *msg)
 {
 	if (!rep->error[0])
 		snprintf(rep->error, sizeof rep->error, "%s", msg);
-}
-
-/* ------------------------------------------------------------- push */
-
-/* How push_batch ended, beyond its error code. */
-enum batch_end {
-	BATCH_DONE,	   /* 200: every event marked per its result */
-	BATCH_FAILED,	   /* error: the push stops for this round */
-	BATCH_TOO_LARGE,   /* 413: halve the batch */
-	BATCH_BAD_EVENT,   /* a Blippa server refused an event of it (400) */
-	BATCH_UNENCODABLE, /* damaged rows marked rejected locally; go on */
-};
-
-/* The batch cannot be encoded (a damaged row: unknown type or method,
- * invalid UTF-8). Encodes the events one at a time and marks every one that
- * fails rejected locally ("cannot be encoded"), so a damaged row never
- * blocks the queue; the others stay pending. *nrej: how many. */
-static enum blippa_err reject_unencodable(struct sync_engine *e, size_t n, struct sync_report *rep,
-					  size_t *nrej, char last_acked[UUID_STR_LEN])
-{
-	enum blippa_err rc = BLIPPA_OK;
-	char *body = NULL;
-	size_t blen = 0;
-
-	*nrej = 0;
-	for (size_t i = 0; i < n; i++) {
-		rc = protocol_encode_events(&e->batch[i], 1, &body, &blen);
-		free(body);
-		body = NULL;
-		if (rc == BLIPPA_OK)
-			continue;
-		if (rc != BLIPPA_ERR_INVALID)
-			return rc; /* out of memory: nothing to blame on the row */
-		rc = BLIPPA_OK;
-		e->acks[*nrej].event_id = e->batch[i].id;
-		e->acks[*nrej].state = EVENT_REJECTED;
-		e->acks[*nrej].reason = "cannot be encoded (damaged record)";
-		log_warn(MOD, "event %s cannot be encoded (damaged record); marked rejected",
-			 e->batch[i].id);
-		if (*nrej == 0)
-			memcpy(last_acked, e->batch[i].id, UUID_STR_LEN);
-		(*nrej)++;
-	}
-	if (*nrej && (rc = store_ack_events(e->st, e->acks, *nrej)) == BLIPPA_OK)
-		rep->rejected += *nrej;
-	return rc;
-}
-
-/* Sends one batch of n events; on 200 marks them per result in one
- * transaction. *end says how it ended (see enum batch_end); last_acked gets
- * the id of the first event marked. */
-static enum blippa_err push_batch(struct sync_engine *e, size_t n, struct sync_report *rep,
-				  struct step *sp, enum batch_end *end,
-				  char last_acked[UUID_STR_LEN], char *msg, size_t msglen)
-{
-	enum blippa_err rc;
-	struct http_response r;
-	char *body = NULL, perr[160];
-	size_t blen = 0, nres = 0;
-
-	*end = BATCH_FAILED;
-	memset(&r, 0, sizeof r);
-	if ((rc = protocol_encode_events(e->batch, n, &body, &blen))) {
-		size_t nrej = 0;
-		if (rc == BLIPPA_ERR_INVALID &&
-		    (rc = reject_unencodable(e, n, rep, &nrej, last_acked)) == BLIPPA_OK) {
-			if (nrej) {
-				*end = BATCH_UNENCODABLE;
-				goto out;
-			}
-			rc = BLIPPA_ERR_INVALID; /* only together? cannot happen */
-		}
-		snprintf(msg, msglen, "push: cannot encode events (%s)", blippa_strerror(rc));
-		goto out;
-	}
-	rc = http_request(e->http, "POST", "/v1/events", body, blen, NULL, &r);
-	sp->status = r.status;
-	sp->retry_after_s = r.retry_after_s;
-	if (rc != BLIPPA_OK) {
-		snprintf(msg, msglen, "push: %s (%.120s)", blippa_strerror(rc), r.error);
-		goto out;
-	}
-	if (r.status == 413 || r.status == 400) {
-		if (r.status == 413)
-			*end = BATCH_TOO_LARGE;
-		else if (names_bad_event(&r))
-			*end = BATCH_BAD_EVENT;
-		rc = status_error(&r, "push", msg, msglen);
-		goto out;
-	}
-	if (r.status != 200) {
-		rc = status_error(&r, "push", msg, msglen);
-		goto out;
-	}
-	rc = protocol_decode_results(r.body, r.len, e->results, n, &nres, perr, sizeof perr);
-	if (rc == BLIPPA_OK && nres != n) {
-		snprintf(perr, sizeof perr, "%zu results for %zu events", nres, n);
-		rc = BLIPPA_ERR_PROTOCOL;
-	}
-	for (size_t i = 0; rc == BLIPPA_OK && i < n; i++)
-		if (strcasecmp(e->results[i].id, e->batch[i].id) != 0) {
-			snprintf(perr, sizeof perr, "results[%zu] is for another event", i);
-			rc = BLIPPA_ERR_PROTOCOL;
-		}
-	if (rc != BLIPPA_OK) {
-		rc = BLIPPA_ERR_PROTOCOL;
-		snprintf(msg, msglen, "push: bad answer: %.120s", perr);
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const struct protocol_result *res = &e->results[i];
-		e->acks[i].event_id = e->batch[i].id;
-		e->acks[i].state = res->status == PROTOCOL_REJECTED ? EVENT_REJECTED : EVENT_SYNCED;
-		e->acks[i].reason = res->status == PROTOCOL_REJECTED ? res->reason : NULL;
-		rep->accepted += res->status == PROTOCOL_ACCEPTED;
-		rep->duplicate += res->status == PROTOCOL_DUPLICATE;
-		rep->rejected += res->status == PROTOCOL_REJECTED;
-	}
-	if ((rc = store_ack_events(e->st, e->acks, n))) {
-		snprintf(msg, msglen, "push: cannot mark events (%s)", blippa_strerror(rc));
-		goto out;
-	}
-	rep->sent += n;
-	*end = BATCH_DONE;
-	memcpy(last_acked, e->batch[0].id, UUID_STR_LEN);
-out:
-	free(body);
-	http_response_free(&r);
-	return rc;
-}
-
-/* Marks the single event in e->batch[0] rejected locally: a Blippa server
- * refused it as malformed (400 naming the event) even alone, so it can never
- * be accepted and must not block every later event. It stays in the store,
- * shown as rejected. */
-static enum blippa_err reject_poison(struct sync_engine *e, const char *msg,
-				     struct sync_report *rep)
-{
-	char reason[PROTOCOL_REASON_MAX + 1];
-	snprintf(reason, sizeof reason, "refused by server (%.100s)", msg);
-	struct store_ack a = {
-	    .event_id = e->batch[0].id, .state = EVENT_REJECTED, .reason = reason};
-	log_warn(MOD, "event %s refused by the server as malformed; marked rejected",
-		 e->batch[0].id);
-	rep->rejected++;
-	return store_ack_events(e->st, &a, 1);
-}
-
-static enum blippa_err push(struct sync_engine *e, struct sync_report *rep, struct step *sp)
-{
-	enum blippa_err rc = BLIPPA_OK;
-	size_t batch = (size_t)e->batch_max, n = 0;
-	char msg[160], last_acked[UUID_STR_LEN] = "";
-	enum batch_end end;
-	unsigned poisoned = 0;
-	/* a round cannot loop forever: every iteration acks >= 1 event or
-	 * halves the batch, and a store that does not drop acked events from
-	 * the queue is caught below (never resend what was just acked).
-	 * At most one event per round is marked rejected on a 400: a server
-	 * that refuses event after event is more likely broken than the
-	 * events, so the rest waits for the next round (with backoff). */
-	for (;;) {
-		if ((rc = store_pending_events(e->st, e->batch, batch, &n))) {
-			snprintf(msg, sizeof msg, "push: cannot read queue (%s)",
-				 blippa_strerror(rc));
-			break;
-		}
-		if (n == 0)
-			break;
-		if (strcmp(e->batch[0].id, last_acked) == 0) {
-			snprintf(msg, sizeof msg, "push: acked events are still queued");
-			rc = BLIPPA_ERR_IO;
-			break;
-		}
-		rc = push_batch(e, n, rep, sp, &end, last_acked, msg, sizeof msg);
-		if (rc == BLIPPA_OK)
-			continue; /* BATCH_DONE or BATCH_UNENCODABLE */
-		bool bad = end == BATCH_BAD_EVENT && poisoned == 0;
-		if ((end == BATCH_TOO_LARGE || bad) && n > 1) {
-			batch = n / 2; /* 413: too big; 400: isolate the bad event */
-			log_info(MOD, "server refused a batch of %zu (HTTP %ld); trying %zu", n,
-				 sp->status, batch);
-			continue;
-		}
-		if (bad) {
-			if ((rc = reject_poison(e, msg, rep))) {
-				snprintf(msg, sizeof msg, "push: cannot mark event (%s)",
-					 blippa_strerror(rc));
-				break;
-			}
-			poisoned++;
-			memcpy(last_acked, e->batch[0].id, UUID_STR_LEN);
-			batch = (size_t)e->batch_max;
-			continue;
-		}
-		break;
-	}
-	if (rc != BLIPPA_OK)
-		set_first_error(rep, msg);
-	return rc;
 }
 
 /* ------------------------------------------------------------- pull */
@@ -469,7 +229,7 @@ static enum blippa_err pull(struct sync_engine *e, struct sync_report *rep, stru
 	if (r.status == 304)
 		goto out;
 	if (r.status != 200) {
-		rc = status_error(&r, "roster", msg, sizeof msg);
+		rc = engine_status_error(&r, "roster", msg, sizeof msg);
 		goto out;
 	}
 	rc = protocol_decode_roster(r.body, r.len, &ro, kid, sizeof kid, perr, sizeof perr);
@@ -503,7 +263,7 @@ static enum blippa_err pull(struct sync_engine *e, struct sync_report *rep, stru
 		 ro->n_sessions, ro->n_participants);
 out:
 	if (rc != BLIPPA_OK)
-		set_first_error(rep, msg);
+		engine_set_first_error(rep, msg);
 	roster_free(ro);
 	http_response_free(&r);
 	return rc;
@@ -575,7 +335,7 @@ static enum blippa_err heartbeat(struct sync_engine *e, const struct store_sync_
 		goto out;
 	}
 	if (r.status != 200) {
-		rc = status_error(&r, "heartbeat", msg, sizeof msg);
+		rc = engine_status_error(&r, "heartbeat", msg, sizeof msg);
 		goto out;
 	}
 	if ((rc = protocol_decode_heartbeat_answer(r.body, r.len, &a, perr, sizeof perr))) {
@@ -590,7 +350,7 @@ static enum blippa_err heartbeat(struct sync_engine *e, const struct store_sync_
 		log_warn(MOD, "could not record the server's time");
 out:
 	if (rc != BLIPPA_OK)
-		set_first_error(rep, msg);
+		engine_set_first_error(rep, msg);
 	free(body);
 	http_response_free(&r);
 	return rc;
@@ -674,7 +434,7 @@ static bool run_steps(struct sync_engine *e, const struct store_sync_status *pre
 		      struct sync_report *rep, struct step sp[3], int64_t *skew)
 {
 	bool auth, busy;
-	rep->push = push(e, rep, &sp[0]);
+	rep->push = engine_push(e, rep, &sp[0]);
 	auth = rep->push == BLIPPA_ERR_AUTH;
 	busy = sp[0].status == 429;
 	if (!auth && !busy) {

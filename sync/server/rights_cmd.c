@@ -14,6 +14,7 @@
 #include "import.h"
 #include "log.h"
 #include "srv_rights.h"
+#include "srv_cmd.h"
 
 #define KEEP_DAYS_MAX 36500
 
@@ -22,26 +23,33 @@ static int fail(const struct rights_cmd_opts *o, const char *fmt, ...)
 static int fail(const struct rights_cmd_opts *o, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "blippa-server %s: ", o->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int rc = srv_cmd_vfail(o->cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAILURE;
+	return rc;
 }
 
 static int open_store(const struct rights_cmd_opts *o, struct srv_store **st)
 {
-	char err[512];
-	enum blippa_err rc = srv_store_open(o->db, false, st, err, sizeof(err));
-	return rc == BLIPPA_OK ? EXIT_SUCCESS : fail(o, "%s", err);
+	return srv_cmd_open_store(o->cmd, o->db, false, st);
 }
 
 static int store_fail(const struct rights_cmd_opts *o, enum blippa_err rc)
 {
-	if (rc == BLIPPA_ERR_CONFIG)
-		return fail(o, "%s: this storage backend has no audit trail", o->db_shown);
-	return fail(o, "%s: %s", o->db_shown, blippa_strerror(rc));
+	return srv_cmd_store_fail(o->cmd, o->db_shown, rc, "audit trail");
+}
+
+/* What a read shows once the audit trail has recorded it (rc: the store's
+ * answer to that): buf on stdout, or the error; nothing is shown that the
+ * trail does not record. Returns the exit status. */
+static int show_recorded(const struct rights_cmd_opts *o, enum blippa_err rc, const char *buf,
+			 size_t len, const char *what)
+{
+	if (rc != BLIPPA_OK)
+		return store_fail(o, rc);
+	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0)
+		return fail(o, "cannot write %s", what);
+	return EXIT_SUCCESS;
 }
 
 /* The UTC date days before now into out. */
@@ -157,15 +165,7 @@ int rights_cmd_report(const struct rights_cmd_opts *o)
 	}
 	if (rc == BLIPPA_OK)
 		rc = SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_REPORT, .participant_id = o->participant);
-	if (rc != BLIPPA_OK) { /* nothing shown that the trail does not record */
-		store_fail(o, rc);
-		goto out;
-	}
-	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fail(o, "cannot write the report");
-		goto out;
-	}
-	ret = EXIT_SUCCESS;
+	ret = show_recorded(o, rc, buf, len, "the report");
 out:
 	free(buf);
 	srv_store_close(st);
@@ -233,15 +233,7 @@ int rights_cmd_audit(const struct rights_cmd_opts *o)
 		 o->group ? o->group : "");
 	if (rc == BLIPPA_OK)
 		rc = SRV_AUDIT(st, AUDIT_ACTOR_CLI, AUDIT_EXPORT_AUDIT, .detail = detail);
-	if (rc != BLIPPA_OK) {
-		store_fail(o, rc);
-		goto out;
-	}
-	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) != 0) {
-		fail(o, "cannot write the audit trail");
-		goto out;
-	}
-	ret = EXIT_SUCCESS;
+	ret = show_recorded(o, rc, buf, len, "the audit trail");
 out:
 	free(buf);
 	srv_store_close(st);

@@ -10,6 +10,7 @@
 
 #include "audit.h"
 #include "clock.h"
+#include "event.h"
 #include "import.h"
 #include "tz.h"
 
@@ -235,24 +236,32 @@ static int rep_card(void *ctx, int ncol, const char *const *col)
 	return 0;
 }
 
-static int rep_event(void *ctx, int ncol, const char *const *col)
+/* A row of the participant's own data with its time (col[0], ms) shown
+ * local in its facility's zone (col[6]) into at: counted and found. */
+static struct rep *timed_row(void *ctx, const char *const *col, char at[40])
 {
 	struct rep *r = ctx;
-	char at[40];
-	(void)ncol;
 	r->found = true;
 	r->n++;
 	local_time(col[6], col[0], at);
+	return r;
+}
+
+static int rep_event(void *ctx, int ncol, const char *const *col)
+{
+	char at[40];
+	struct rep *r = timed_row(ctx, col, at);
+	(void)ncol;
 	if (r->root) {
-		static const char *const types[] = {"checkin", "void", "card_link"};
-		static const char *const methods[] = {"card", "name", "leader"};
-		int t = col[1] ? atoi(col[1]) : 0, m = col[2] ? atoi(col[2]) : -1;
-		JROW(r, "at_local", at, "type", types[t >= 0 && t < 3 ? t : 0], "session_id",
-		     col[3], "method", m >= 0 && m < 3 ? methods[m] : NULL, "facility_id", col[4],
-		     "kiosk", col[5], "voided", col[7] && atoi(col[7]) ? "yes" : "no");
+		int t = col[1] ? atoi(col[1]) : EVENT_DB_CHECKIN, m = col[2] ? atoi(col[2]) : -1;
+		const char *type = event_type_wire((enum event_type)t);
+		JROW(r, "at_local", at, "type", type ? type : event_type_wire(EVENT_CHECKIN),
+		     "session_id", col[3], "method",
+		     m >= 0 ? checkin_method_wire((enum checkin_method)m) : NULL, "facility_id",
+		     col[4], "kiosk", col[5], "voided", col[7] && atoi(col[7]) ? "yes" : "no");
 		return 0;
 	}
-	if (col[1] && atoi(col[1]) == 2) {
+	if (col[1] && atoi(col[1]) == EVENT_DB_CARD_LINK) {
 		fprintf(r->out, "%s  kort kopplat vid kiosk %s (%s)\n", at, s0(col[5]), s0(col[4]));
 		return 0;
 	}
@@ -264,12 +273,9 @@ static int rep_event(void *ctx, int ncol, const char *const *col)
 
 static int rep_correction(void *ctx, int ncol, const char *const *col)
 {
-	struct rep *r = ctx;
 	char at[40];
+	struct rep *r = timed_row(ctx, col, at);
 	(void)ncol;
-	r->found = true;
-	r->n++;
-	local_time(col[6], col[0], at);
 	if (r->root) {
 		JROW(r, "at_local", at, "session_id", col[1], "group_id", col[2], "status",
 		     col[3] && atoi(col[3]) ? "present" : "absent", "by", col[4], "reason", col[5]);
@@ -309,59 +315,57 @@ static void heading(struct rep *r, const char *title, const char *key)
 	r->n = 0;
 }
 
+/* The sections of the register extract: heading, JSON key, the query on
+ * the participant id (?1) and its row printer. */
+struct rep_section {
+	const char *title, *key, *sql;
+	srv_sql_row_fn row;
+};
+
+static const struct rep_section report_sections[] = {
+    {"Uppgifter i deltagarregistret", "participant",
+     "SELECT id, given_name, family_name FROM participants WHERE id = ?1", rep_person},
+    {"Gruppmedlemskap", "memberships",
+     "SELECT g.id, g.name, f.id, f.name, g.period_start,"
+     " g.period_end FROM members m JOIN groups g ON g.id = m.group_id"
+     " LEFT JOIN facilities f ON f.id = g.facility_id"
+     " WHERE m.participant_id = ?1 ORDER BY g.id",
+     rep_member},
+    {"Kort", "cards",
+     "SELECT source FROM cards WHERE owner = 0 AND owner_id = ?1"
+     " ORDER BY source",
+     rep_card},
+    {"Incheckningar (lokal tid)", "events",
+     "SELECT e.at_ms, e.type, e.method, e.session_id, e.facility_id, e.kiosk_id,"
+     " f.timezone, CASE WHEN EXISTS (SELECT 1 FROM events v WHERE v.type = " EVENT_DB_VOID_SQL
+     " AND v.voids_id = e.id) THEN 1 ELSE 0 END FROM events e"
+     " LEFT JOIN facilities f ON f.id = e.facility_id"
+     " WHERE e.participant_id = ?1 AND e.type IN (" EVENT_DB_CHECKIN_SQL ", " EVENT_DB_CARD_LINK_SQL
+     ") ORDER BY e.at_ms, e.id",
+     rep_event},
+    {"Rättelser gjorda av personal (lokal tid)", "corrections",
+     "SELECT c.at_ms, c.session_id, c.group_id, c.present,"
+     " c.user_name, c.reason, f.timezone FROM corrections c"
+     " LEFT JOIN facilities f ON f.id = c.facility_id"
+     " WHERE c.participant_id = ?1 ORDER BY c.at_ms, c.id",
+     rep_correction},
+    {"Personal som har sett eller ändrat uppgifterna (granskningsloggen)", "staff_access",
+     "SELECT at_ms, actor, action, group_id FROM audit WHERE participant_id = ?1"
+     " OR (action = 'view_group' AND group_id IN"
+     " (SELECT group_id FROM members WHERE participant_id = ?1)) ORDER BY id",
+     rep_audit},
+};
+
 static enum blippa_err report_tx(struct srv_sql *q, void *ctx)
 {
 	struct rep *r = ctx;
 	const char *v[] = {r->pid};
-	enum blippa_err rc;
-	heading(r, "Uppgifter i deltagarregistret", "participant");
-	rc = q->ops->query(q, "SELECT id, given_name, family_name FROM participants WHERE id = ?1",
-			   1, v, rep_person, r);
-	if (rc == BLIPPA_OK) {
-		heading(r, "Gruppmedlemskap", "memberships");
-		rc = q->ops->query(q,
-				   "SELECT g.id, g.name, f.id, f.name, g.period_start,"
-				   " g.period_end FROM members m JOIN groups g ON g.id = m.group_id"
-				   " LEFT JOIN facilities f ON f.id = g.facility_id"
-				   " WHERE m.participant_id = ?1 ORDER BY g.id",
-				   1, v, rep_member, r);
-	}
-	if (rc == BLIPPA_OK) {
-		heading(r, "Kort", "cards");
-		rc = q->ops->query(q,
-				   "SELECT source FROM cards WHERE owner = 0 AND owner_id = ?1"
-				   " ORDER BY source",
-				   1, v, rep_card, r);
-	}
-	if (rc == BLIPPA_OK) {
-		heading(r, "Incheckningar (lokal tid)", "events");
-		rc = q->ops->query(
-		    q,
-		    "SELECT e.at_ms, e.type, e.method, e.session_id, e.facility_id, e.kiosk_id,"
-		    " f.timezone, CASE WHEN EXISTS (SELECT 1 FROM events v WHERE v.type = 1"
-		    " AND v.voids_id = e.id) THEN 1 ELSE 0 END FROM events e"
-		    " LEFT JOIN facilities f ON f.id = e.facility_id"
-		    " WHERE e.participant_id = ?1 AND e.type IN (0, 2) ORDER BY e.at_ms, e.id",
-		    1, v, rep_event, r);
-	}
-	if (rc == BLIPPA_OK) {
-		heading(r, "Rättelser gjorda av personal (lokal tid)", "corrections");
-		rc = q->ops->query(q,
-				   "SELECT c.at_ms, c.session_id, c.group_id, c.present,"
-				   " c.user_name, c.reason, f.timezone FROM corrections c"
-				   " LEFT JOIN facilities f ON f.id = c.facility_id"
-				   " WHERE c.participant_id = ?1 ORDER BY c.at_ms, c.id",
-				   1, v, rep_correction, r);
-	}
-	if (rc == BLIPPA_OK) {
-		heading(r, "Personal som har sett eller ändrat uppgifterna (granskningsloggen)",
-			"staff_access");
-		rc = q->ops->query(
-		    q,
-		    "SELECT at_ms, actor, action, group_id FROM audit WHERE participant_id = ?1"
-		    " OR (action = 'view_group' AND group_id IN"
-		    " (SELECT group_id FROM members WHERE participant_id = ?1)) ORDER BY id",
-		    1, v, rep_audit, r);
+	enum blippa_err rc = BLIPPA_OK;
+	for (size_t i = 0;
+	     rc == BLIPPA_OK && i < sizeof(report_sections) / sizeof(report_sections[0]); i++) {
+		const struct rep_section *sec = &report_sections[i];
+		heading(r, sec->title, sec->key);
+		rc = q->ops->query(q, sec->sql, 1, v, sec->row, r);
 	}
 	if (rc == BLIPPA_OK && r->n == 0 && !r->root)
 		fputs("(inget)\n", r->out);

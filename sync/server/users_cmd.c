@@ -15,18 +15,17 @@
 
 #include "audit.h"
 #include "clock.h"
+#include "srv_cmd.h"
 
 static int fail(const struct users_cmd_opts *o, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 static int fail(const struct users_cmd_opts *o, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "blippa-server %s: ", o->cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	int rc = srv_cmd_vfail(o->cmd, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
-	return EXIT_FAILURE;
+	return rc;
 }
 
 bool users_name_valid(const char *name)
@@ -127,16 +126,12 @@ out:
 
 static int open_store(const struct users_cmd_opts *o, struct srv_store **st)
 {
-	char err[512];
-	enum blippa_err rc = srv_store_open(o->db, false, st, err, sizeof(err));
-	return rc == BLIPPA_OK ? EXIT_SUCCESS : fail(o, "%s", err);
+	return srv_cmd_open_store(o->cmd, o->db, false, st);
 }
 
 static int store_fail(const struct users_cmd_opts *o, enum blippa_err rc)
 {
-	if (rc == BLIPPA_ERR_CONFIG)
-		return fail(o, "%s: this storage backend has no staff accounts yet", o->db_shown);
-	return fail(o, "%s: %s", o->db_shown, blippa_strerror(rc));
+	return srv_cmd_store_fail(o->cmd, o->db_shown, rc, "staff accounts yet");
 }
 
 /* The answer of a change to one existing account: true if it was made, else

@@ -209,6 +209,22 @@ void store_col_text(sqlite3_stmt *s, int col, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", t ? (const char *)t : "");
 }
 
+enum blippa_err store_read_rows(sqlite3_stmt *s, void *out, size_t elem, size_t max,
+				void (*row)(sqlite3_stmt *s, void *x), size_t *n)
+{
+	enum blippa_err rc = BLIPPA_OK;
+	size_t k = 0;
+	int src = SQLITE_DONE;
+
+	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW)
+		row(s, (char *)out + elem * k++);
+	if (k < max && src != SQLITE_DONE)
+		rc = store_err_from_sqlite(src);
+	sqlite3_reset(s);
+	*n = k;
+	return rc;
+}
+
 enum blippa_err store_uid_hex(const uint8_t *uid, size_t len, char out[ROSTER_UID_HEX_MAX + 1])
 {
 	return uid_to_hex(uid, len, out) ? BLIPPA_OK : BLIPPA_ERR_INVALID;

@@ -130,6 +130,12 @@ int store_bind_text(sqlite3_stmt *s, int idx, const char *v, bool empty_null);
 /* Copies a text column into out (bounded), "" for NULL. */
 void store_col_text(sqlite3_stmt *s, int col, char *out, size_t outlen);
 
+/* Steps the bound statement s into out[0..max) (elem bytes an element),
+ * row() filling one element from the current row; resets s. *n = rows
+ * read; a step error is returned unless max rows were read first. */
+enum blippa_err store_read_rows(sqlite3_stmt *s, void *out, size_t elem, size_t max,
+				void (*row)(sqlite3_stmt *s, void *x), size_t *n);
+
 /* UID bytes -> uppercase hex; BLIPPA_ERR_INVALID if length is not 4/7/10. */
 enum blippa_err store_uid_hex(const uint8_t *uid, size_t len, char out[ROSTER_UID_HEX_MAX + 1]);
 /* True for an ISO 14443-3 random UID (4 bytes, first 0x08). */

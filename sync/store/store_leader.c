@@ -66,28 +66,22 @@ static const char sql_pin_put[] = "UPDATE pin_state SET failures = ?, locked_unt
 static const char sql_leaders[] = "SELECT id, pin_hash FROM leaders WHERE pin_hash IS NOT NULL"
 				  " ORDER BY id";
 
+static void session_info_row(sqlite3_stmt *s, void *out)
+{
+	struct store_session_info *x = out;
+	store_col_text(s, 0, x->session_id, sizeof x->session_id);
+	store_col_text(s, 1, x->group_name, sizeof x->group_name);
+	x->start_ms = sqlite3_column_int64(s, 2);
+	x->end_ms = sqlite3_column_int64(s, 3);
+	x->n_members = sqlite3_column_int(s, 4);
+	x->n_present = sqlite3_column_int(s, 5);
+}
+
 /* Steps s (bound) into out[0..max) as session infos. */
 static enum blippa_err sessions_read(sqlite3_stmt *s, struct store_session_info *out, size_t max,
 				     size_t *n)
 {
-	enum blippa_err rc = BLIPPA_OK;
-	size_t k = 0;
-	int src = SQLITE_DONE;
-
-	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_session_info *x = &out[k++];
-		store_col_text(s, 0, x->session_id, sizeof x->session_id);
-		store_col_text(s, 1, x->group_name, sizeof x->group_name);
-		x->start_ms = sqlite3_column_int64(s, 2);
-		x->end_ms = sqlite3_column_int64(s, 3);
-		x->n_members = sqlite3_column_int(s, 4);
-		x->n_present = sqlite3_column_int(s, 5);
-	}
-	if (k < max && src != SQLITE_DONE)
-		rc = store_err_from_sqlite(src);
-	sqlite3_reset(s);
-	*n = k;
-	return rc;
+	return store_read_rows(s, out, sizeof *out, max, session_info_row, n);
 }
 
 /* Today's (recent = false) or the correctable earlier days' sessions. */

@@ -36,40 +36,43 @@ static const char sql_purge[] =
     " AND session_id IS NOT NULL"
     " AND session_id IN (SELECT id FROM sessions))";
 
-enum blippa_err store_pending_events(struct store *st, struct event_record *out, size_t max,
-				     size_t *n)
+/* The rows of sql (its one parameter: LIMIT max) into out; see
+ * store_read_rows. */
+static enum blippa_err read_limited(struct store *st, const char *sql, void *out, size_t elem,
+				    size_t max, void (*row)(sqlite3_stmt *s, void *x), size_t *n)
 {
-	sqlite3_stmt *s = store_prep(st, sql_pending);
-	enum blippa_err rc = BLIPPA_OK;
-	size_t k = 0;
-	int src = SQLITE_DONE;
+	sqlite3_stmt *s = store_prep(st, sql);
 
 	*n = 0;
 	if (!s)
 		return BLIPPA_ERR_IO;
 	sqlite3_bind_int64(s, 1, (int64_t)max);
-	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		struct event_record *e = &out[k++];
-		memset(e, 0, sizeof *e);
-		e->seq = sqlite3_column_int64(s, 0);
-		store_col_text(s, 1, e->id, sizeof e->id);
-		/* the stored code IS the enum value (event.h) */
-		e->type = (enum event_type)sqlite3_column_int(s, 2);
-		e->at_ms = sqlite3_column_int64(s, 3);
-		e->method = (enum checkin_method)sqlite3_column_int(s, 4);
-		store_col_text(s, 5, e->participant_id, sizeof e->participant_id);
-		store_col_text(s, 6, e->session_id, sizeof e->session_id);
-		store_col_text(s, 7, e->voids_id, sizeof e->voids_id);
-		store_col_text(s, 8, e->card_uid, sizeof e->card_uid);
-		store_col_text(s, 9, e->kiosk_id, sizeof e->kiosk_id);
-		e->device_ms = sqlite3_column_int64(s, 10); /* NULL -> 0 */
-		e->clock_unsure = sqlite3_column_int(s, 11) != 0;
-	}
-	if (k < max && src != SQLITE_DONE)
-		rc = store_err_from_sqlite(src);
-	sqlite3_reset(s);
-	*n = k;
-	return rc;
+	return store_read_rows(s, out, elem, max, row, n);
+}
+
+static void pending_row(sqlite3_stmt *s, void *x)
+{
+	struct event_record *e = x;
+	memset(e, 0, sizeof *e);
+	e->seq = sqlite3_column_int64(s, 0);
+	store_col_text(s, 1, e->id, sizeof e->id);
+	/* the stored code IS the enum value (event.h) */
+	e->type = (enum event_type)sqlite3_column_int(s, 2);
+	e->at_ms = sqlite3_column_int64(s, 3);
+	e->method = (enum checkin_method)sqlite3_column_int(s, 4);
+	store_col_text(s, 5, e->participant_id, sizeof e->participant_id);
+	store_col_text(s, 6, e->session_id, sizeof e->session_id);
+	store_col_text(s, 7, e->voids_id, sizeof e->voids_id);
+	store_col_text(s, 8, e->card_uid, sizeof e->card_uid);
+	store_col_text(s, 9, e->kiosk_id, sizeof e->kiosk_id);
+	e->device_ms = sqlite3_column_int64(s, 10); /* NULL -> 0 */
+	e->clock_unsure = sqlite3_column_int(s, 11) != 0;
+}
+
+enum blippa_err store_pending_events(struct store *st, struct event_record *out, size_t max,
+				     size_t *n)
+{
+	return read_limited(st, sql_pending, out, sizeof *out, max, pending_row, n);
 }
 
 enum blippa_err store_ack_events(struct store *st, const struct store_ack *acks, size_t n)
@@ -113,33 +116,22 @@ out:
 	return rc;
 }
 
+static void rejected_row(sqlite3_stmt *s, void *x)
+{
+	struct store_rejected *r = x;
+	store_col_text(s, 0, r->event_id, sizeof r->event_id);
+	r->at_ms = sqlite3_column_int64(s, 1);
+	store_col_text(s, 2, r->reason, sizeof r->reason);
+	r->type = sqlite3_column_int(s, 3);
+	store_col_text(s, 4, r->full_name, sizeof r->full_name);
+	store_col_text(s, 5, r->group_name, sizeof r->group_name);
+	r->session_start_ms = sqlite3_column_int64(s, 6);
+}
+
 enum blippa_err store_rejected_events(struct store *st, struct store_rejected *out, size_t max,
 				      size_t *n)
 {
-	sqlite3_stmt *s = store_prep(st, sql_rejected);
-	enum blippa_err rc = BLIPPA_OK;
-	size_t k = 0;
-	int src = SQLITE_DONE;
-
-	*n = 0;
-	if (!s)
-		return BLIPPA_ERR_IO;
-	sqlite3_bind_int64(s, 1, (int64_t)max);
-	while (k < max && (src = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_rejected *r = &out[k++];
-		store_col_text(s, 0, r->event_id, sizeof r->event_id);
-		r->at_ms = sqlite3_column_int64(s, 1);
-		store_col_text(s, 2, r->reason, sizeof r->reason);
-		r->type = sqlite3_column_int(s, 3);
-		store_col_text(s, 4, r->full_name, sizeof r->full_name);
-		store_col_text(s, 5, r->group_name, sizeof r->group_name);
-		r->session_start_ms = sqlite3_column_int64(s, 6);
-	}
-	if (k < max && src != SQLITE_DONE)
-		rc = store_err_from_sqlite(src);
-	sqlite3_reset(s);
-	*n = k;
-	return rc;
+	return read_limited(st, sql_rejected, out, sizeof *out, max, rejected_row, n);
 }
 
 enum blippa_err store_get_sync_status(struct store *st, struct store_sync_status *out)

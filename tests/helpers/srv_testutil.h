@@ -3,7 +3,8 @@
  * roster fixture copies (tests/data/roster + an overlay), a fresh region
  * store, and the export as a string (srv_testutil.c; file failures abort the
  * test: they are harness bugs, not findings); the real binary run as a
- * command or as `serve`, and HTTPS requests to it (srv_testutil_proc.c);
+ * command or as `serve` (with a pinned clock), HTTPS requests to it, the
+ * test PKI and the region database (srv_testutil_proc.c);
  * counts on a PostgreSQL database (srv_testutil_pg.c). */
 #ifndef BLIPPA_SRV_TESTUTIL_H
 #define BLIPPA_SRV_TESTUTIL_H
@@ -76,6 +77,26 @@ size_t tu_on_body(char *p, size_t sz, size_t n, void *ud);
 struct tu_reply tu_http_req(const char *base_url, const char *cafile, const char *method,
 			    const char *path, const char *token, const char *body, size_t body_len,
 			    const char *hdr);
+
+/* The test CA, the server's certificate and key, and an unrelated CA
+ * (other_ca) under dir. */
+struct tu_pki {
+	char dir[1024];
+	char ca[1100], cert[1100], key[1100], other_ca[1100];
+};
+
+/* Runs `sh script tmp/pki` (make-test-ca.sh) and fills p with its paths. */
+void tu_pki_make(struct tu_pki *p, const char *script, const char *tmp);
+/* The region database: BLIPPA_PG_URI when set (the *_pg variants under
+ * pg_harness.sh), else tmp/region.db. */
+void tu_region_db(char *db, size_t len, const char *tmp);
+/* tu_run_v with the NULL-terminated const char * args after err. */
+int tu_run(const char *bin, const char *workdir, const char *in, char **out, char **err, ...);
+/* Sets BLIPPA_CLOCK_OFFSET_MS so that a child started now sees now_ms. */
+void tu_clock_env(int64_t now_ms);
+/* tu_server_start (TLS) with the server's clock at now_ms; the offset is
+ * not left in this process's environment. */
+void tu_server_start_at(struct tu_server *s, const char *const *argv, int64_t now_ms);
 
 /* ---- srv_testutil_pg.c */
 

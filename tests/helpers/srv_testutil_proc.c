@@ -188,3 +188,49 @@ struct tu_reply tu_http_req(const char *base_url, const char *cafile, const char
 	curl_easy_cleanup(c);
 	return r;
 }
+
+/* ---- PKI, region database, commands, pinned clock ---- */
+
+void tu_pki_make(struct tu_pki *p, const char *script, const char *tmp)
+{
+	char cmd[2200];
+	snprintf(p->dir, sizeof(p->dir), "%s/pki", tmp);
+	snprintf(p->ca, sizeof(p->ca), "%s/ca.pem", p->dir);
+	snprintf(p->cert, sizeof(p->cert), "%s/server.pem", p->dir);
+	snprintf(p->key, sizeof(p->key), "%s/server-key.pem", p->dir);
+	snprintf(p->other_ca, sizeof(p->other_ca), "%s/other-ca.pem", p->dir);
+	snprintf(cmd, sizeof(cmd), "sh '%s' '%s'", script, p->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+void tu_region_db(char *db, size_t len, const char *tmp)
+{
+	const char *pg = getenv("BLIPPA_PG_URI");
+	if (pg)
+		snprintf(db, len, "%s", pg);
+	else
+		snprintf(db, len, "%s/region.db", tmp);
+}
+
+int tu_run(const char *bin, const char *workdir, const char *in, char **out, char **err, ...)
+{
+	va_list ap;
+	va_start(ap, err);
+	int rc = tu_run_v(bin, workdir, in, out, err, ap);
+	va_end(ap);
+	return rc;
+}
+
+void tu_clock_env(int64_t now_ms)
+{
+	char off[32];
+	snprintf(off, sizeof(off), "%lld", (long long)(now_ms - (int64_t)time(NULL) * 1000));
+	setenv("BLIPPA_CLOCK_OFFSET_MS", off, 1);
+}
+
+void tu_server_start_at(struct tu_server *s, const char *const *argv, int64_t now_ms)
+{
+	tu_clock_env(now_ms);
+	tu_server_start(s, argv, true);
+	unsetenv("BLIPPA_CLOCK_OFFSET_MS");
+}

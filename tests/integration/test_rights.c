@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "srv_testutil.h"
+#include "web_testutil.h"
 
 #define DEADLINE_MS 20000
 #define PW "correct horse battery"
@@ -34,7 +34,7 @@
 #define PINNED_NOW_MS 1796904000000LL
 
 static char *tmp;
-static char pki[1024], ca[1100], cert[1100], key[1100];
+static struct tu_pki pki;
 
 /* What one backend's run produced, normalised for comparison. */
 struct result {
@@ -43,100 +43,7 @@ struct result {
 static struct result res_sqlite, res_pg;
 static struct tu_server srv; /* stopped by the teardown if a test failed */
 
-static int run(const char *in, char **out, char **err, ...)
-{
-	va_list ap;
-	va_start(ap, err);
-	int rc = tu_run_v(BLIPPA_SERVER_BIN, tmp, in, out, err, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* ---- a tiny browser: one curl handle with its own cookie jar ---- */
-
-struct browser {
-	CURL *h;
-	const char *base;
-};
-
-struct page {
-	long status;
-	char *body;
-	size_t len;
-	char csrf[80];
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	struct page *pg = ud;
-	size_t len = sz * n;
-	char *b = realloc(pg->body, pg->len + len + 1);
-	if (!b)
-		return 0;
-	memcpy(b + pg->len, p, len);
-	pg->body = b;
-	pg->len += len;
-	b[pg->len] = '\0';
-	return len;
-}
-
-static void browser_open(struct browser *b, const char *base)
-{
-	b->h = curl_easy_init();
-	assert_non_null(b->h);
-	b->base = base;
-	curl_easy_setopt(b->h, CURLOPT_COOKIEFILE, "");
-	curl_easy_setopt(b->h, CURLOPT_CAINFO, ca);
-	curl_easy_setopt(b->h, CURLOPT_TIMEOUT_MS, (long)DEADLINE_MS);
-}
-
-static struct page browse(struct browser *b, const char *path, const char *form)
-{
-	struct page pg = {0};
-	char url[512];
-	snprintf(url, sizeof(url), "%s%s", b->base, path);
-	curl_easy_setopt(b->h, CURLOPT_URL, url);
-	curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(b->h, CURLOPT_WRITEDATA, &pg);
-	if (form)
-		curl_easy_setopt(b->h, CURLOPT_POSTFIELDS, form);
-	else
-		curl_easy_setopt(b->h, CURLOPT_HTTPGET, 1L);
-	CURLcode cc = curl_easy_perform(b->h);
-	if (cc != CURLE_OK)
-		fail_msg("%s: curl: %s", path, curl_easy_strerror(cc));
-	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &pg.status);
-	const char *f = pg.body ? strstr(pg.body, "name=\"csrf\" value=\"") : NULL;
-	if (f)
-		sscanf(f + 19, "%64[0-9a-f]", pg.csrf);
-	return pg;
-}
-
-static long status_of(struct browser *b, const char *path, const char *form)
-{
-	struct page p = browse(b, path, form);
-	free(p.body);
-	return p.status;
-}
-
-static long login(struct browser *b, const char *user, const char *pw)
-{
-	char form[512];
-	struct page p = browse(b, "/login", NULL);
-	assert_int_equal(p.status, 200);
-	snprintf(form, sizeof(form), "csrf=%s&username=%s&password=%s", p.csrf, user, pw);
-	free(p.body);
-	return status_of(b, "/login", form);
-}
-
-/* The CSRF token of a signed-in page. */
-static void csrf_of(struct browser *b, char out[80])
-{
-	struct page p = browse(b, "/", NULL);
-	assert_int_equal(p.status, 200);
-	snprintf(out, 80, "%s", p.csrf);
-	free(p.body);
-}
+#define run(in, out, err, ...) tu_run(BLIPPA_SERVER_BIN, tmp, in, out, err, __VA_ARGS__)
 
 /* ---- text helpers ---- */
 
@@ -293,13 +200,10 @@ static void scenario(const char *db, const char *name, struct result *res)
 	free(err);
 	free(cli("revoke-kiosk", "revoke-kiosk", "--db", db, "--kiosk", kid2, NULL));
 
-	const char *argv[] = {BLIPPA_SERVER_BIN, "serve", "--db",  db,	"--listen", "127.0.0.1:0",
-			      "--cert",		 cert,	  "--key", key, NULL};
-	char off[32];
-	snprintf(off, sizeof(off), "%lld", (long long)(PINNED_NOW_MS - (int64_t)time(NULL) * 1000));
-	setenv("BLIPPA_CLOCK_OFFSET_MS", off, 1);
-	tu_server_start(&srv, argv, true);
-	unsetenv("BLIPPA_CLOCK_OFFSET_MS");
+	const char *argv[] = {BLIPPA_SERVER_BIN, "serve",	"--db",	  db,
+			      "--listen",	 "127.0.0.1:0", "--cert", pki.cert,
+			      "--key",		 pki.key,	NULL};
+	tu_server_start_at(&srv, argv, PINNED_NOW_MS);
 
 	/* P1 card and P3 name at S1, P2 leader and P3 card at S2, P1 at S3;
 	 * P1's S3 check-in voided the same day, P1's S1 one on 11-26 */
@@ -324,46 +228,46 @@ static void scenario(const char *db, const char *name, struct result *res)
 													       "01",
 													       AT_26)) "]}";
 	struct tu_reply r =
-	    tu_http_req(srv.url, ca, "POST", "/v1/events", token, batch, strlen(batch), NULL);
+	    tu_http_req(srv.url, pki.ca, "POST", "/v1/events", token, batch, strlen(batch), NULL);
 	assert_int_equal(r.status, 200);
 	assert_null(strstr(r.body, "rejected"));
 	free(r.body);
 
 	/* the browser: two failed logins, then root's work */
-	struct browser b, bc;
-	browser_open(&b, srv.url);
-	assert_int_equal(login(&b, "root", BAD_PW), 401);
-	assert_int_equal(login(&b, "nobody", BAD_PW), 401);
-	assert_int_equal(login(&b, "root", "correct+horse+battery"), 303);
-	csrf_of(&b, csrf);
-	assert_int_equal(status_of(&b, "/groups/G1", NULL), 200);
-	assert_int_equal(status_of(&b, "/groups/G1/participants/P1", NULL), 200);
+	struct tu_browser b, bc;
+	tu_browser_open(&b, srv.url, pki.ca);
+	assert_int_equal(tu_login(&b, "root", BAD_PW), 401);
+	assert_int_equal(tu_login(&b, "nobody", BAD_PW), 401);
+	assert_int_equal(tu_login(&b, "root", PW), 303);
+	tu_csrf_of(&b, csrf);
+	assert_int_equal(tu_status_of(&b, "/groups/G1", NULL), 200);
+	assert_int_equal(tu_status_of(&b, "/groups/G1/participants/P1", NULL), 200);
 	snprintf(form, sizeof(form),
 		 "csrf=%s&participant=P2&session=S1&status=present&reason=Gl%%C3%%B6mt+kortet",
 		 csrf);
-	assert_int_equal(status_of(&b, "/groups/G1/corrections", form), 303);
-	assert_int_equal(status_of(&b, "/export.csv?group=G1", NULL), 200);
-	assert_int_equal(status_of(&b, "/export.xlsx?facility=F1", NULL), 200);
-	struct page ap = browse(&b, "/audit?action=login_failed", NULL);
+	assert_int_equal(tu_status_of(&b, "/groups/G1/corrections", form), 303);
+	assert_int_equal(tu_status_of(&b, "/export.csv?group=G1", NULL), 200);
+	assert_int_equal(tu_status_of(&b, "/export.xlsx?facility=F1", NULL), 200);
+	struct tu_page ap = tu_browse(&b, "/audit?action=login_failed", NULL);
 	assert_int_equal(ap.status, 200);
 	assert_non_null(strstr(ap.body, "wrong password"));
 	assert_non_null(strstr(ap.body, "<td title=\"login_failed\""));
 	assert_null(strstr(ap.body, "<td title=\"view_group\"")); /* filtered out */
 	assert_null(strstr(ap.body, "nobody"));
 	free(ap.body);
-	ap = browse(&b, "/audit.csv?from=2026-12-10&to=2026-12-10", NULL);
+	ap = tu_browse(&b, "/audit.csv?from=2026-12-10&to=2026-12-10", NULL);
 	assert_int_equal(ap.status, 200);
 	assert_true(strncmp(ap.body, "at_utc,actor,action,", 20) == 0);
 	assert_int_equal(count_of(ap.body, ",root,view_participant,F1,G1,,P1,"), 1);
 	free(ap.body);
 	snprintf(form, sizeof(form), "csrf=%s", csrf);
-	assert_int_equal(status_of(&b, "/logout", form), 303);
+	assert_int_equal(tu_status_of(&b, "/logout", form), 303);
 	curl_easy_cleanup(b.h);
 	/* a coordinator may not see the trail (and that is not a view) */
-	browser_open(&bc, srv.url);
-	assert_int_equal(login(&bc, "coord", "correct+horse+battery"), 303);
-	assert_int_equal(status_of(&bc, "/audit", NULL), 403);
-	assert_int_equal(status_of(&bc, "/audit.csv", NULL), 403);
+	tu_browser_open(&bc, srv.url, pki.ca);
+	assert_int_equal(tu_login(&bc, "coord", PW), 303);
+	assert_int_equal(tu_status_of(&bc, "/audit", NULL), 403);
+	assert_int_equal(tu_status_of(&bc, "/audit.csv", NULL), 403);
 	curl_easy_cleanup(bc.h);
 
 	free(cli("export", "export", "--db", db, NULL));
@@ -407,7 +311,7 @@ static void scenario(const char *db, const char *name, struct result *res)
 	char *exp1 = cli("export", "export", "--db", db, NULL);
 	present_counts(exp1, before, sizeof(before));
 	assert_non_null(strstr(exp1, "Svensson"));
-	r = tu_http_req(srv.url, ca, "GET", "/v1/roster", token, NULL, 0, NULL);
+	r = tu_http_req(srv.url, pki.ca, "GET", "/v1/roster", token, NULL, 0, NULL);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "Anna-Lena"));
 	snprintf(etag1, sizeof(etag1), "%s", r.etag);
@@ -423,7 +327,7 @@ static void scenario(const char *db, const char *name, struct result *res)
 	assert_null(strstr(exp2, "Anna-Lena"));
 	assert_null(strstr(exp2, ",P3,"));
 	assert_int_equal(count_of(exp2, ",anon-"), 2);
-	r = tu_http_req(srv.url, ca, "GET", "/v1/roster", token, NULL, 0, NULL);
+	r = tu_http_req(srv.url, pki.ca, "GET", "/v1/roster", token, NULL, 0, NULL);
 	assert_int_equal(r.status, 200);
 	assert_null(strstr(r.body, "Anna-Lena"));
 	assert_null(strstr(r.body, "\"P3\""));
@@ -547,7 +451,7 @@ static void test_pg_same(void **state)
 static void test_retention(void **state)
 {
 	(void)state;
-	char db[1100], off[32];
+	char db[1100];
 	snprintf(db, sizeof(db), "%s/retention.db", tmp);
 	assert_int_equal(run(NULL, NULL, NULL, "init", "--db", db, NULL), 0);
 	char *dir = tu_roster_dir(tmp, "roster-retention", NULL);
@@ -556,27 +460,25 @@ static void test_retention(void **state)
 	char *token =
 	    cli("add-kiosk", "add-kiosk", "--db", db, "--facility", "F1", "--name", "A", NULL);
 	token[64] = '\0';
-	const char *plain[] = {BLIPPA_SERVER_BIN, "serve", "--db",  db,	 "--listen", "127.0.0.1:0",
-			       "--cert",	  cert,	   "--key", key, NULL};
+	const char *plain[] = {BLIPPA_SERVER_BIN, "serve",	 "--db",   db,
+			       "--listen",	  "127.0.0.1:0", "--cert", pki.cert,
+			       "--key",		  pki.key,	 NULL};
 	tu_server_start(&srv, plain, true);
 	const char *batch = "{\"events\":[" EV("01", CHECKIN("P1", "S1", "card", AT_S1)) "," EV(
 	    "04", CHECKIN("P1", "S3", "card", AT_S3)) "," EV("05", CHECKIN("P3", "S2", "card",
 									   AT_S2)) "]}";
 	struct tu_reply r =
-	    tu_http_req(srv.url, ca, "POST", "/v1/events", token, batch, strlen(batch), NULL);
+	    tu_http_req(srv.url, pki.ca, "POST", "/v1/events", token, batch, strlen(batch), NULL);
 	assert_int_equal(r.status, 200);
 	free(r.body);
 	assert_int_equal(tu_server_stop(&srv), 0);
 	srv.pid = 0;
 	assert_int_equal(db_count(db, "SELECT count(*) FROM events"), 3);
 	/* again with a retention of 15 days: S1 and S3 (11-23, 11-24) go */
-	const char *keep[] = {BLIPPA_SERVER_BIN,  "serve",  "--db", db,	     "--listen",
-			      "127.0.0.1:0",	  "--cert", cert,   "--key", key,
+	const char *keep[] = {BLIPPA_SERVER_BIN,  "serve",  "--db",   db,      "--listen",
+			      "127.0.0.1:0",	  "--cert", pki.cert, "--key", pki.key,
 			      "--retention-days", "15",	    NULL};
-	snprintf(off, sizeof(off), "%lld", (long long)(PINNED_NOW_MS - (int64_t)time(NULL) * 1000));
-	setenv("BLIPPA_CLOCK_OFFSET_MS", off, 1);
-	tu_server_start(&srv, keep, true);
-	unsetenv("BLIPPA_CLOCK_OFFSET_MS");
+	tu_server_start_at(&srv, keep, PINNED_NOW_MS);
 	int64_t deadline = tu_now_ms() + DEADLINE_MS;
 	while (db_count(db, "SELECT count(*) FROM audit WHERE actor = 'retention'") < 1 &&
 	       tu_now_ms() < deadline) {
@@ -597,15 +499,9 @@ static void test_retention(void **state)
 static int group_setup(void **state)
 {
 	(void)state;
-	char cmd[1200];
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tmp = tu_mkdtemp();
-	snprintf(pki, sizeof(pki), "%s/pki", tmp);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	snprintf(cert, sizeof(cert), "%s/server.pem", pki);
-	snprintf(key, sizeof(key), "%s/server-key.pem", pki);
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s'", MAKE_TEST_CA, pki);
-	assert_int_equal(system(cmd), 0);
+	tu_pki_make(&pki, MAKE_TEST_CA, tmp);
 	return 0;
 }
 

@@ -33,21 +33,15 @@
 #define DEADLINE_MS 20000
 
 static char *tmp;
-static char db[1024], pki[1024], ca[1100], other_ca[1100], cert[1100], key[1100];
+static char db[1024];
+static struct tu_pki pki;
 static char tok_a[80], tok_b[80], tok_revoked[80];
 static struct tu_server srv;
 
 /* Runs blippa-server with args (NULL-terminated), stdin from in (may be
  * NULL); stdout/stderr into malloc'd *out / *err (may be NULL). Returns the
  * exit status, or -1 if it did not exit normally. */
-static int run(const char *in, char **out, char **err, ...)
-{
-	va_list ap;
-	va_start(ap, err);
-	int rc = tu_run_v(BLIPPA_SERVER_BIN, tmp, in, out, err, ap);
-	va_end(ap);
-	return rc;
-}
+#define run(in, out, err, ...) tu_run(BLIPPA_SERVER_BIN, tmp, in, out, err, __VA_ARGS__)
 
 /* Starts `serve` with extra args; waits for "listening on" (deadline). */
 static void server_start(struct tu_server *s, const char *listen, bool tls, const char *per_ip)
@@ -56,9 +50,9 @@ static void server_start(struct tu_server *s, const char *listen, bool tls, cons
 	int n = 6;
 	if (tls) {
 		argv[n++] = "--cert";
-		argv[n++] = cert;
+		argv[n++] = pki.cert;
 		argv[n++] = "--key";
-		argv[n++] = key;
+		argv[n++] = pki.key;
 	} else if (per_ip) {
 		argv[n++] = "--per-ip-limit";
 		argv[n++] = per_ip;
@@ -71,7 +65,8 @@ static void server_start(struct tu_server *s, const char *listen, bool tls, cons
 static struct tu_reply req(const char *method, const char *path, const char *token,
 			   const char *body, size_t body_len, const char *hdr, const char *cafile)
 {
-	return tu_http_req(srv.url, cafile ? cafile : ca, method, path, token, body, body_len, hdr);
+	return tu_http_req(srv.url, cafile ? cafile : pki.ca, method, path, token, body, body_len,
+			   hdr);
 }
 
 static struct tu_reply get(const char *path, const char *token, const char *hdr)
@@ -109,17 +104,11 @@ static char *token_of(const char *fac, const char *name)
 static int group_setup(void **state)
 {
 	(void)state;
-	char cmd[1200], *out = NULL, *dir;
+	char *out = NULL, *dir;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tmp = tu_mkdtemp();
 	snprintf(db, sizeof(db), "%s/region.db", tmp);
-	snprintf(pki, sizeof(pki), "%s/pki", tmp);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	snprintf(other_ca, sizeof(other_ca), "%s/other-ca.pem", pki);
-	snprintf(cert, sizeof(cert), "%s/server.pem", pki);
-	snprintf(key, sizeof(key), "%s/server-key.pem", pki);
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s'", MAKE_TEST_CA, pki);
-	assert_int_equal(system(cmd), 0);
+	tu_pki_make(&pki, MAKE_TEST_CA, tmp);
 	assert_int_equal(run(NULL, NULL, NULL, "init", "--db", db, NULL), 0);
 	dir = tu_roster_dir(tmp, "roster", NULL);
 	assert_int_equal(run(NULL, &out, NULL, "import", "--db", db, dir, NULL), 0);
@@ -463,7 +452,7 @@ static void test_strict_input(void **state)
 static void test_wrong_ca_fails(void **state)
 {
 	(void)state;
-	struct tu_reply r = req("GET", "/v1/roster", tok_a, NULL, 0, NULL, other_ca);
+	struct tu_reply r = req("GET", "/v1/roster", tok_a, NULL, 0, NULL, pki.other_ca);
 	assert_int_equal(r.cc, CURLE_PEER_FAILED_VERIFICATION);
 	free(r.body);
 }
@@ -503,12 +492,12 @@ static void test_plain_http_only_on_loopback(void **state)
 	free(err);
 	/* a key that does not belong to the certificate, a missing file */
 	assert_int_equal(run(NULL, NULL, &err, "serve", "--db", db, "--listen", "127.0.0.1:0",
-			     "--cert", other_ca, "--key", key, NULL),
+			     "--cert", pki.other_ca, "--key", pki.key, NULL),
 			 1);
 	assert_non_null(strstr(err, "bad certificate/key"));
 	free(err);
 	assert_int_equal(run(NULL, NULL, &err, "serve", "--db", db, "--listen", "127.0.0.1:0",
-			     "--cert", "/nonexistent.pem", "--key", key, NULL),
+			     "--cert", "/nonexistent.pem", "--key", pki.key, NULL),
 			 1);
 	assert_non_null(strstr(err, "/nonexistent.pem: cannot read"));
 	free(err);
@@ -599,7 +588,7 @@ static void test_chunked_body_over_cap(void **state)
 	h = curl_slist_append(h, auth);
 	snprintf(url, sizeof(url), "%s/v1/events", srv.url);
 	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CAINFO, ca);
+	curl_easy_setopt(c, CURLOPT_CAINFO, pki.ca);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POST, 1L);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_zeros);

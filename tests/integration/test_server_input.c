@@ -29,22 +29,17 @@
 #define DAY_MS (24LL * 3600 * 1000)
 
 static char *tmp;
-static char db[1024], pki[1024], ca[1100], cert[1100], key[1100];
+static char db[1024];
+static struct tu_pki pki;
 static char tok[80];
 
-static int run(const char *in, char **out, char **err, ...)
-{
-	va_list ap;
-	va_start(ap, err);
-	int rc = tu_run_v(BLIPPA_SERVER_BIN, tmp, in, out, err, ap);
-	va_end(ap);
-	return rc;
-}
+#define run(in, out, err, ...) tu_run(BLIPPA_SERVER_BIN, tmp, in, out, err, __VA_ARGS__)
 
 static void serve(struct tu_server *s)
 {
-	const char *argv[] = {BLIPPA_SERVER_BIN, "serve", "--db",  db,	"--listen", "127.0.0.1:0",
-			      "--cert",		 cert,	  "--key", key, NULL};
+	const char *argv[] = {BLIPPA_SERVER_BIN, "serve",	"--db",	  db,
+			      "--listen",	 "127.0.0.1:0", "--cert", pki.cert,
+			      "--key",		 pki.key,	NULL};
 	tu_server_start(s, argv, true);
 }
 
@@ -58,17 +53,11 @@ static int64_t wall_ms(void)
 static int group_setup(void **state)
 {
 	(void)state;
-	char cmd[1200], *out = NULL, *dir;
+	char *out = NULL, *dir;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tmp = tu_mkdtemp();
-	const char *pg = getenv("BLIPPA_PG_URI"); /* set by pg_harness.sh: PostgreSQL */
-	snprintf(db, sizeof(db), "%s%s", pg ? pg : tmp, pg ? "" : "/region.db");
-	snprintf(pki, sizeof(pki), "%s/pki", tmp);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	snprintf(cert, sizeof(cert), "%s/server.pem", pki);
-	snprintf(key, sizeof(key), "%s/server-key.pem", pki);
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s' >/dev/null", MAKE_TEST_CA, pki);
-	assert_int_equal(system(cmd), 0);
+	tu_region_db(db, sizeof(db), tmp); /* BLIPPA_PG_URI under pg_harness.sh */
+	tu_pki_make(&pki, MAKE_TEST_CA, tmp);
 	assert_int_equal(run(NULL, NULL, NULL, "init", "--db", db, NULL), 0);
 	dir = tu_roster_dir(tmp, "roster", NULL);
 	assert_int_equal(run(NULL, &out, NULL, "import", "--db", db, dir, NULL), 0);
@@ -101,7 +90,7 @@ static bool posts_as(const struct tu_server *s, int n, int64_t at, const char *w
 		 "\"at\":%lld,\"method\":\"card\",\"participant_id\":\"P1\",\"session_id\":null}]}",
 		 n, (long long)at);
 	struct tu_reply r =
-	    tu_http_req(s->url, ca, "POST", "/v1/events", tok, body, strlen(body), NULL);
+	    tu_http_req(s->url, pki.ca, "POST", "/v1/events", tok, body, strlen(body), NULL);
 	bool ok = r.status == 200 && r.body && strstr(r.body, want);
 	if (!ok)
 		printf("# event %d at %lld: expected %s, got %ld %s\n", n, (long long)at, want,
@@ -283,7 +272,7 @@ static void test_kiosk_text_sanitised(void **state)
 			 "\"reader\":\"rea\\u0085dy\",\"last_error\":\"disk\\u2066 full\\u2069 "
 			 "\\u202egnp.exe\\u0007 x\",\"time\":1795428000123}";
 	struct tu_reply r =
-	    tu_http_req(s.url, ca, "POST", "/v1/heartbeat", tok, hb, strlen(hb), NULL);
+	    tu_http_req(s.url, pki.ca, "POST", "/v1/heartbeat", tok, hb, strlen(hb), NULL);
 	free(r.body);
 	assert_int_equal(tu_server_stop(&s), 0);
 	assert_int_equal(r.status, 200);

@@ -22,7 +22,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "srv_testutil.h"
+#include "web_testutil.h"
 
 #define DEADLINE_MS 20000
 #define PW "correct horse battery"
@@ -30,159 +30,25 @@
 #define PINNED_NOW_MS 1796904000000LL
 
 static char *tmp;
-static char db[1024], pki[1024], ca[1100], cert[1100], key[1100];
+static char db[1024];
+static struct tu_pki pki;
 static struct tu_server srv;
 
-static int run(const char *in, char **out, char **err, ...)
+#define run(in, out, err, ...) tu_run(BLIPPA_SERVER_BIN, tmp, in, out, err, __VA_ARGS__)
+
+static void expect_redirect_login(struct tu_browser *b, const char *path)
 {
-	va_list ap;
-	va_start(ap, err);
-	int rc = tu_run_v(BLIPPA_SERVER_BIN, tmp, in, out, err, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* ---- a tiny browser: one curl handle with its own cookie jar ---- */
-
-struct browser {
-	CURL *h;
-	const char *base;
-};
-
-struct page {
-	long status;
-	char *body;
-	size_t len;
-	char headers[8192];
-	size_t hlen;
-	char csrf[80];
-};
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ud)
-{
-	struct page *pg = ud;
-	size_t len = sz * n;
-	if (pg->hlen + len < sizeof(pg->headers)) {
-		memcpy(pg->headers + pg->hlen, p, len);
-		pg->hlen += len;
-		pg->headers[pg->hlen] = '\0';
-	}
-	return len;
-}
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	struct page *pg = ud;
-	size_t len = sz * n;
-	char *b = realloc(pg->body, pg->len + len + 1);
-	if (!b)
-		return 0;
-	memcpy(b + pg->len, p, len);
-	pg->body = b;
-	pg->len += len;
-	b[pg->len] = '\0';
-	return len;
-}
-
-static void browser_open(struct browser *b, const char *base)
-{
-	b->h = curl_easy_init();
-	assert_non_null(b->h);
-	b->base = base;
-	curl_easy_setopt(b->h, CURLOPT_COOKIEFILE, ""); /* cookie engine on, no file */
-	curl_easy_setopt(b->h, CURLOPT_CAINFO, ca);
-	curl_easy_setopt(b->h, CURLOPT_TIMEOUT_MS, (long)DEADLINE_MS);
-}
-
-static void browser_close(struct browser *b)
-{
-	curl_easy_cleanup(b->h);
-}
-
-static void page_free(struct page *p)
-{
-	free(p->body);
-	memset(p, 0, sizeof(*p));
-}
-
-/* GET path (body NULL) or POST the form body; never follows redirects. */
-static struct page browse(struct browser *b, const char *path, const char *form)
-{
-	struct page pg = {0};
-	char url[512];
-	snprintf(url, sizeof(url), "%s%s", b->base, path);
-	curl_easy_setopt(b->h, CURLOPT_URL, url);
-	curl_easy_setopt(b->h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(b->h, CURLOPT_HEADERDATA, &pg);
-	curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(b->h, CURLOPT_WRITEDATA, &pg);
-	if (form) {
-		curl_easy_setopt(b->h, CURLOPT_POSTFIELDS, form);
-	} else {
-		curl_easy_setopt(b->h, CURLOPT_HTTPGET, 1L);
-	}
-	CURLcode cc = curl_easy_perform(b->h);
-	if (cc != CURLE_OK)
-		fail_msg("%s: curl: %s", path, curl_easy_strerror(cc));
-	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &pg.status);
-	const char *f = pg.body ? strstr(pg.body, "name=\"csrf\" value=\"") : NULL;
-	if (f)
-		sscanf(f + 19, "%64[0-9a-f]", pg.csrf);
-	return pg;
-}
-
-static bool header_has(const struct page *p, const char *line)
-{
-	return strstr(p->headers, line) != NULL;
-}
-
-static void expect_redirect_login(struct browser *b, const char *path)
-{
-	struct page p = browse(b, path, NULL);
-	if (p.status != 303 || !header_has(&p, "Location: /login"))
+	struct tu_page p = tu_browse(b, path, NULL);
+	if (p.status != 303 || !tu_header_has(&p, "Location: /login"))
 		fail_msg("%s: expected 303 to /login, got %ld", path, p.status);
-	page_free(&p);
-}
-
-/* Logs in; returns the status of the POST (303 on success). */
-static long login(struct browser *b, const char *user, const char *pw)
-{
-	char form[512];
-	struct page p = browse(b, "/login", NULL);
-	assert_int_equal(p.status, 200);
-	assert_true(p.csrf[0]);
-	char *eu = curl_easy_escape(b->h, pw, 0);
-	snprintf(form, sizeof(form), "csrf=%s&username=%s&password=%s", p.csrf, user, eu);
-	curl_free(eu);
-	page_free(&p);
-	p = browse(b, "/login", form);
-	long st = p.status;
-	if (st == 303)
-		assert_true(header_has(&p, "Location: /\r\n"));
-	page_free(&p);
-	return st;
-}
-
-static long status_of(struct browser *b, const char *path)
-{
-	struct page p = browse(b, path, NULL);
-	long st = p.status;
-	page_free(&p);
-	return st;
+	tu_page_free(&p);
 }
 
 /* ---- fixture ---- */
 
 static void add_user(const char *name, const char *role, const char *fac)
 {
-	char *err = NULL;
-	int rc = fac ? run(PW "\n", NULL, &err, "add-user", "--db", db, "--user", name, "--role",
-			   role, "--facility", fac, NULL)
-		     : run(PW "\n", NULL, &err, "add-user", "--db", db, "--user", name, "--role",
-			   role, NULL);
-	if (rc != 0)
-		fail_msg("add-user %s: %s", name, err ? err : "");
-	free(err);
+	tu_add_user(BLIPPA_SERVER_BIN, tmp, db, name, role, fac);
 }
 
 #define EV(n, rest) "{\"id\":\"0192f5c4-0000-7000-8000-0000000b00" n "\"," rest "}"
@@ -192,39 +58,26 @@ static void add_user(const char *name, const char *role, const char *fac)
 
 static void server_start(struct tu_server *s, const char *idle)
 {
-	const char *argv[14] = {BLIPPA_SERVER_BIN, "serve",  "--db", db,      "--listen",
-				"127.0.0.1:0",	   "--cert", cert,   "--key", key};
+	const char *argv[14] = {BLIPPA_SERVER_BIN, "serve",  "--db",   db,	"--listen",
+				"127.0.0.1:0",	   "--cert", pki.cert, "--key", pki.key};
 	int n = 10;
 	if (idle) {
 		argv[n++] = "--session-idle";
 		argv[n++] = idle;
 	}
 	argv[n] = NULL;
-	char off[32];
-	snprintf(off, sizeof(off), "%lld", (long long)(PINNED_NOW_MS - (int64_t)time(NULL) * 1000));
-	setenv("BLIPPA_CLOCK_OFFSET_MS", off, 1);
-	tu_server_start(s, argv, true);
-	unsetenv("BLIPPA_CLOCK_OFFSET_MS");
+	tu_server_start_at(s, argv, PINNED_NOW_MS);
 }
 
 static int group_setup(void **state)
 {
 	(void)state;
-	char cmd[1200], path[1200], *out = NULL, *dir;
+	char path[1200], *out = NULL, *dir;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tmp = tu_mkdtemp();
 	/* run by pg_harness.sh (test_web_pg): the same tests on PostgreSQL */
-	const char *pg = getenv("BLIPPA_PG_URI");
-	if (pg)
-		snprintf(db, sizeof(db), "%s", pg);
-	else
-		snprintf(db, sizeof(db), "%s/region.db", tmp);
-	snprintf(pki, sizeof(pki), "%s/pki", tmp);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	snprintf(cert, sizeof(cert), "%s/server.pem", pki);
-	snprintf(key, sizeof(key), "%s/server-key.pem", pki);
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s'", MAKE_TEST_CA, pki);
-	assert_int_equal(system(cmd), 0);
+	tu_region_db(db, sizeof(db), tmp);
+	tu_pki_make(&pki, MAKE_TEST_CA, tmp);
 	assert_int_equal(run(NULL, NULL, NULL, "init", "--db", db, NULL), 0);
 	dir = tu_roster_dir(tmp, "roster", NULL);
 	/* hostile names: must render as text */
@@ -252,7 +105,7 @@ static int group_setup(void **state)
 	const char *batch = "{\"events\":[" EV("01", CHECKIN("P1", "S1", "card")) "," EV(
 	    "02", CHECKIN("P3", "S1", "name")) "," EV("03", CHECKIN("P2", "S2", "leader")) "]}";
 	struct tu_reply r =
-	    tu_http_req(srv.url, ca, "POST", "/v1/events", out, batch, strlen(batch), NULL);
+	    tu_http_req(srv.url, pki.ca, "POST", "/v1/events", out, batch, strlen(batch), NULL);
 	assert_int_equal(r.status, 200);
 	assert_non_null(strstr(r.body, "accepted"));
 	assert_null(strstr(r.body, "rejected"));
@@ -299,9 +152,9 @@ static void test_user_commands(void **state)
 	assert_non_null(strstr(out, "root\tadmin\t*\n"));
 	assert_null(strstr(out, "argon2")); /* no hashes shown */
 	free(out);
-	struct browser b;
-	browser_open(&b, srv.url);
-	assert_int_equal(login(&b, "tmp.user", PW), 303);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
+	assert_int_equal(tu_login(&b, "tmp.user", PW), 303);
 	assert_int_equal(run("another long password\n", NULL, NULL, "set-password", "--db", db,
 			     "--user", "tmp.user", NULL),
 			 0);
@@ -309,29 +162,29 @@ static void test_user_commands(void **state)
 	    run(NULL, NULL, NULL, "remove-user", "--db", db, "--user", "tmp.user", NULL), 0);
 	/* a removed account's session ends at once */
 	expect_redirect_login(&b, "/");
-	assert_int_equal(login(&b, "tmp.user", "another long password"), 401);
+	assert_int_equal(tu_login(&b, "tmp.user", "another long password"), 401);
 	assert_int_not_equal(
 	    run(NULL, NULL, NULL, "remove-user", "--db", db, "--user", "tmp.user", NULL), 0);
-	browser_close(&b);
+	tu_browser_close(&b);
 }
 
 static void test_headers_and_cookie(void **state)
 {
 	(void)state;
-	struct browser b;
-	browser_open(&b, srv.url);
-	struct page p = browse(&b, "/login", NULL);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
+	struct tu_page p = tu_browse(&b, "/login", NULL);
 	assert_int_equal(p.status, 200);
-	assert_true(header_has(&p, "Content-Security-Policy: default-src 'self'"));
-	assert_true(header_has(&p, "X-Frame-Options: DENY"));
-	assert_true(header_has(&p, "Referrer-Policy: no-referrer"));
+	assert_true(tu_header_has(&p, "Content-Security-Policy: default-src 'self'"));
+	assert_true(tu_header_has(&p, "X-Frame-Options: DENY"));
+	assert_true(tu_header_has(&p, "Referrer-Policy: no-referrer"));
 	char form[256];
 	snprintf(form, sizeof(form), "csrf=%s&username=coord&password=correct+horse+battery",
 		 p.csrf);
-	page_free(&p);
-	p = browse(&b, "/login", form);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/login", form);
 	assert_int_equal(p.status, 303);
-	assert_true(header_has(&p, "Set-Cookie: __Host-blippa_session="));
+	assert_true(tu_header_has(&p, "Set-Cookie: __Host-blippa_session="));
 	const char *sc = strstr(p.headers, "Set-Cookie: __Host-blippa_session=");
 	const char *eol = strstr(sc, "\r\n");
 	char line[512];
@@ -341,27 +194,27 @@ static void test_headers_and_cookie(void **state)
 	assert_non_null(strstr(line, "; SameSite=Strict"));
 	assert_non_null(strstr(line, "; Path=/"));
 	assert_null(strstr(line, "Domain"));
-	page_free(&p);
-	p = browse(&b, "/", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/", NULL);
 	assert_int_equal(p.status, 200);
-	assert_true(header_has(&p, "Content-Security-Policy: default-src 'self'"));
-	assert_true(header_has(&p, "X-Frame-Options: DENY"));
-	assert_true(header_has(&p, "Cache-Control: no-store"));
+	assert_true(tu_header_has(&p, "Content-Security-Policy: default-src 'self'"));
+	assert_true(tu_header_has(&p, "X-Frame-Options: DENY"));
+	assert_true(tu_header_has(&p, "Cache-Control: no-store"));
 	assert_null(strstr(p.body, "http://")); /* no external resources */
 	assert_null(strstr(p.body, "https://"));
-	page_free(&p);
-	p = browse(&b, "/static/blippa.css", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/static/blippa.css", NULL);
 	assert_int_equal(p.status, 200);
-	assert_true(header_has(&p, "Content-Type: text/css"));
-	page_free(&p);
-	browser_close(&b);
+	assert_true(tu_header_has(&p, "Content-Type: text/css"));
+	tu_page_free(&p);
+	tu_browser_close(&b);
 }
 
 static void test_no_session_redirects(void **state)
 {
 	(void)state;
-	struct browser b;
-	browser_open(&b, srv.url);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
 	expect_redirect_login(&b, "/");
 	expect_redirect_login(&b, "/groups/G1");
 	expect_redirect_login(&b, "/groups/G1/participants/P1");
@@ -374,7 +227,7 @@ static void test_no_session_redirects(void **state)
 			 "00000000000000000000000000000000"
 			 "00000000000000000000000000000000");
 	expect_redirect_login(&b, "/");
-	browser_close(&b);
+	tu_browser_close(&b);
 }
 
 struct role_case {
@@ -393,29 +246,29 @@ static void test_role_matrix(void **state)
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct role_case *rc = &cases[i];
-		struct browser b;
-		browser_open(&b, srv.url);
-		assert_int_equal(login(&b, rc->user, PW), 303);
-		struct page p = browse(&b, "/", NULL);
+		struct tu_browser b;
+		tu_browser_open(&b, srv.url, pki.ca);
+		assert_int_equal(tu_login(&b, rc->user, PW), 303);
+		struct tu_page p = tu_browse(&b, "/", NULL);
 		assert_int_equal(p.status, 200);
 		assert_int_equal(strstr(p.body, "IK Hälsa") != NULL, rc->sees_f1);
 		assert_int_equal(strstr(p.body, "Friskis, Jönköping") != NULL, rc->sees_f2);
 		assert_int_equal(strstr(p.body, "/groups/G1\"") != NULL, rc->sees_f1);
 		assert_int_equal(strstr(p.body, "/groups/G3\"") != NULL, rc->sees_f2);
-		page_free(&p);
-		assert_int_equal(status_of(&b, "/groups/G1"), rc->g1);
-		assert_int_equal(status_of(&b, "/groups/G3"), rc->g3);
-		assert_int_equal(status_of(&b, "/groups/G1/participants/P1"), rc->p1);
-		assert_int_equal(status_of(&b, "/export.csv?facility=F1"), rc->exp_f1);
-		assert_int_equal(status_of(&b, "/export.csv?facility=F2"), rc->exp_f2);
-		assert_int_equal(status_of(&b, "/export.csv?group=G3"), rc->g3);
-		assert_int_equal(status_of(&b, "/export.xlsx?group=G3"), rc->xlsx_g3);
-		assert_int_equal(status_of(&b, "/groups/NOPE"),
+		tu_page_free(&p);
+		assert_int_equal(tu_status_of(&b, "/groups/G1", NULL), rc->g1);
+		assert_int_equal(tu_status_of(&b, "/groups/G3", NULL), rc->g3);
+		assert_int_equal(tu_status_of(&b, "/groups/G1/participants/P1", NULL), rc->p1);
+		assert_int_equal(tu_status_of(&b, "/export.csv?facility=F1", NULL), rc->exp_f1);
+		assert_int_equal(tu_status_of(&b, "/export.csv?facility=F2", NULL), rc->exp_f2);
+		assert_int_equal(tu_status_of(&b, "/export.csv?group=G3", NULL), rc->g3);
+		assert_int_equal(tu_status_of(&b, "/export.xlsx?group=G3", NULL), rc->xlsx_g3);
+		assert_int_equal(tu_status_of(&b, "/groups/NOPE", NULL),
 				 rc->sees_f1 && rc->sees_f2 ? 404 : 403);
 		/* the unfiltered export holds exactly the facilities the account may see */
-		p = browse(&b, "/export.csv", NULL);
+		p = tu_browse(&b, "/export.csv", NULL);
 		assert_int_equal(p.status, 200);
-		assert_true(header_has(&p, "Content-Disposition: attachment"));
+		assert_true(tu_header_has(&p, "Content-Disposition: attachment"));
 		assert_int_equal(strncmp(p.body,
 					 "facility_id,group_id,session_id,session_start,"
 					 "participant_id,given_name,family_name,status,"
@@ -424,85 +277,85 @@ static void test_role_matrix(void **state)
 				 0);
 		assert_int_equal(strstr(p.body, "\nF1,") != NULL, rc->sees_f1);
 		assert_int_equal(strstr(p.body, "\nF2,") != NULL, rc->sees_f2);
-		page_free(&p);
-		browser_close(&b);
+		tu_page_free(&p);
+		tu_browser_close(&b);
 	}
 }
 
 static void test_csrf_refused(void **state)
 {
 	(void)state;
-	struct browser b;
-	browser_open(&b, srv.url);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
 	/* login without the token (a cross-site form) */
-	struct page p = browse(&b, "/login", "username=coord&password=correct+horse+battery");
+	struct tu_page p = tu_browse(&b, "/login", "username=coord&password=correct+horse+battery");
 	assert_int_equal(p.status, 403);
-	assert_false(header_has(&p, "__Host-blippa_session="));
-	page_free(&p);
-	assert_int_equal(login(&b, "coord", PW), 303);
+	assert_false(tu_header_has(&p, "__Host-blippa_session="));
+	tu_page_free(&p);
+	assert_int_equal(tu_login(&b, "coord", PW), 303);
 	/* logout without / with a wrong token: refused, the session stays */
-	p = browse(&b, "/logout", "x=1");
+	p = tu_browse(&b, "/logout", "x=1");
 	assert_int_equal(p.status, 403);
-	page_free(&p);
-	p = browse(&b, "/logout",
-		   "csrf=0000000000000000000000000000000000000000000000000000000000000000");
+	tu_page_free(&p);
+	p = tu_browse(&b, "/logout",
+		      "csrf=0000000000000000000000000000000000000000000000000000000000000000");
 	assert_int_equal(p.status, 403);
-	page_free(&p);
-	assert_int_equal(status_of(&b, "/"), 200);
+	tu_page_free(&p);
+	assert_int_equal(tu_status_of(&b, "/", NULL), 200);
 	/* with the page's token: logged out */
-	p = browse(&b, "/", NULL);
+	p = tu_browse(&b, "/", NULL);
 	char form[128];
 	snprintf(form, sizeof(form), "csrf=%s", p.csrf);
-	page_free(&p);
-	p = browse(&b, "/logout", form);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/logout", form);
 	assert_int_equal(p.status, 303);
-	assert_true(header_has(&p, "Location: /login"));
-	page_free(&p);
+	assert_true(tu_header_has(&p, "Location: /login"));
+	tu_page_free(&p);
 	expect_redirect_login(&b, "/");
-	browser_close(&b);
+	tu_browser_close(&b);
 }
 
 static void test_hostile_names_escaped(void **state)
 {
 	(void)state;
-	struct browser b;
-	browser_open(&b, srv.url);
-	assert_int_equal(login(&b, "root", PW), 303);
-	struct page p = browse(&b, "/groups/G2", NULL);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
+	assert_int_equal(tu_login(&b, "root", PW), 303);
+	struct tu_page p = tu_browse(&b, "/groups/G2", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "&lt;script&gt;alert(1)&lt;/script&gt;"));
 	assert_null(strstr(p.body, "<script"));
-	page_free(&p);
-	p = browse(&b, "/groups/G3", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/groups/G3", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
 	assert_null(strstr(p.body, "<img"));
-	page_free(&p);
-	p = browse(&b, "/groups/G3/participants/P6", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/groups/G3/participants/P6", NULL);
 	assert_int_equal(p.status, 200);
 	assert_null(strstr(p.body, "<img"));
-	page_free(&p);
-	browser_close(&b);
+	tu_page_free(&p);
+	tu_browser_close(&b);
 }
 
 static void test_group_marks(void **state)
 {
 	(void)state;
-	struct browser b;
-	browser_open(&b, srv.url);
-	assert_int_equal(login(&b, "coord", PW), 303);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
+	assert_int_equal(tu_login(&b, "coord", PW), 303);
 	/* the overview: G1's chart has a bar per held session (S5, S1, S2), the
 	 * one at S1 for 2 of 3 members; ended and upcoming periods apart */
-	struct page p = browse(&b, "/", NULL);
+	struct tu_page p = tu_browse(&b, "/", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "d=\"M0 32v-1h9v1zM10 32v-21h9v21zM20 32v-11h9v11z\""));
 	assert_non_null(strstr(p.body, ">Styrka A<"));
-	page_free(&p);
-	p = browse(&b, "/?period=past", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/?period=past", NULL);
 	assert_int_equal(p.status, 200);
 	assert_null(strstr(p.body, ">Styrka A<"));
-	page_free(&p);
-	p = browse(&b, "/groups/G1", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/groups/G1", NULL);
 	assert_int_equal(p.status, 200);
 	/* S5, S1, S2 held; P1 card at S1, P3 name at S1, P2 leader at S2 */
 	assert_non_null(strstr(p.body, "m-card"));
@@ -513,41 +366,41 @@ static void test_group_marks(void **state)
 	/* follow-up: P1 and P3 missed S2 but came to S1; nobody missed both of
 	 * the last two, so the list is empty */
 	assert_non_null(strstr(p.body, "Ingen har missat"));
-	page_free(&p);
-	p = browse(&b, "/groups/G1?lang=en", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/groups/G1?lang=en", NULL);
 	assert_non_null(strstr(p.body, "1 of 3"));
-	page_free(&p);
-	p = browse(&b, "/groups/G2", NULL); /* the English choice sticks (cookie) */
+	tu_page_free(&p);
+	p = tu_browse(&b, "/groups/G2", NULL); /* the English choice sticks (cookie) */
 	assert_non_null(strstr(p.body, "Follow up"));
-	page_free(&p);
-	p = browse(&b, "/export.csv?group=G1&from=2026-11-23&to=2026-11-23", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&b, "/export.csv?group=G1&from=2026-11-23&to=2026-11-23", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "\nF1,G1,S1,2026-11-23 10:00,P1,Åsa,Östberg,present,"));
 	assert_non_null(strstr(p.body, ",card,"));
 	assert_null(strstr(p.body, ",S2,"));
 	assert_null(strstr(p.body, "\nF1,G2,"));
-	page_free(&p);
-	assert_int_equal(status_of(&b, "/export.csv?from=2026-13-01"), 400);
-	p = browse(&b, "/export.xlsx?group=G1", NULL);
+	tu_page_free(&p);
+	assert_int_equal(tu_status_of(&b, "/export.csv?from=2026-13-01", NULL), 400);
+	p = tu_browse(&b, "/export.xlsx?group=G1", NULL);
 	assert_int_equal(p.status, 200);
 	assert_true(p.len > 100);
 	assert_int_equal(memcmp(p.body, "PK", 2), 0); /* a zip container */
-	page_free(&p);
-	browser_close(&b);
+	tu_page_free(&p);
+	tu_browser_close(&b);
 }
 
 static void test_login_throttled(void **state)
 {
 	(void)state;
-	struct browser b;
-	browser_open(&b, srv.url);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
 	for (int i = 0; i < 5; i++)
-		assert_int_equal(login(&b, "locked", "wrong password!!"), 401);
+		assert_int_equal(tu_login(&b, "locked", "wrong password!!"), 401);
 	/* the account is locked for a while, even with the right password */
-	assert_int_equal(login(&b, "locked", PW), 429);
+	assert_int_equal(tu_login(&b, "locked", PW), 429);
 	/* other accounts from the same address still work */
-	assert_int_equal(login(&b, "view", PW), 303);
-	browser_close(&b);
+	assert_int_equal(tu_login(&b, "view", PW), 303);
+	tu_browser_close(&b);
 }
 
 static void test_idle_session_expires(void **state)
@@ -555,82 +408,82 @@ static void test_idle_session_expires(void **state)
 	(void)state;
 	struct tu_server s2;
 	server_start(&s2, "1");
-	struct browser b;
-	browser_open(&b, s2.url);
-	assert_int_equal(login(&b, "root", PW), 303);
+	struct tu_browser b;
+	tu_browser_open(&b, s2.url, pki.ca);
+	assert_int_equal(tu_login(&b, "root", PW), 303);
 	int64_t t0 = tu_now_ms();
-	assert_int_equal(status_of(&b, "/"), 200);
+	assert_int_equal(tu_status_of(&b, "/", NULL), 200);
 	/* Idle for more than the timeout (1 s): a request would refresh the
 	 * session, so the condition polled is the clock itself. */
 	while (tu_now_ms() < t0 + 2100) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
-	long st = status_of(&b, "/");
+	long st = tu_status_of(&b, "/", NULL);
 	if (st != 303)
 		tu_server_stop(&s2);
 	assert_int_equal(st, 303);
 	expect_redirect_login(&b, "/");
-	browser_close(&b);
+	tu_browser_close(&b);
 	assert_int_equal(tu_server_stop(&s2), 0);
 }
 
 /* POSTs a correction with the page's CSRF token; returns the status. */
-static long correct(struct browser *b, const char *group, const char *form_rest)
+static long correct(struct tu_browser *b, const char *group, const char *form_rest)
 {
 	char path[128], form[512];
 	snprintf(path, sizeof(path), "/groups/%s", group);
-	struct page p = browse(b, path, NULL);
+	struct tu_page p = tu_browse(b, path, NULL);
 	snprintf(form, sizeof(form), "csrf=%s&%s", p.csrf, form_rest);
-	page_free(&p);
+	tu_page_free(&p);
 	snprintf(path, sizeof(path), "/groups/%s/corrections", group);
-	p = browse(b, path, form);
+	p = tu_browse(b, path, form);
 	long st = p.status;
-	page_free(&p);
+	tu_page_free(&p);
 	return st;
 }
 
 static void test_corrections(void **state)
 {
 	(void)state;
-	struct browser v, k;
-	browser_open(&v, srv.url);
-	browser_open(&k, srv.url);
+	struct tu_browser v, k;
+	tu_browser_open(&v, srv.url, pki.ca);
+	tu_browser_open(&k, srv.url, pki.ca);
 	/* a viewer cannot correct, nor gets the form */
-	assert_int_equal(login(&v, "view", PW), 303);
-	struct page p = browse(&v, "/groups/G3", NULL);
+	assert_int_equal(tu_login(&v, "view", PW), 303);
+	struct tu_page p = tu_browse(&v, "/groups/G3", NULL);
 	assert_null(strstr(p.body, "/corrections\""));
-	page_free(&p);
+	tu_page_free(&p);
 	assert_int_equal(
 	    correct(&v, "G3", "participant=P5&session=S4&status=present&reason=forgot+card"), 403);
 	/* a coordinator cannot correct outside their facility */
-	assert_int_equal(login(&k, "coord", PW), 303);
+	assert_int_equal(tu_login(&k, "coord", PW), 303);
 	assert_int_equal(correct(&k, "G1", "participant=P5&session=S4&status=present&reason=x"),
 			 400);
-	struct browser k2;
-	browser_open(&k2, srv.url);
-	assert_int_equal(login(&k2, "coord", PW), 303);
-	p = browse(&k2, "/", NULL);
+	struct tu_browser k2;
+	tu_browser_open(&k2, srv.url, pki.ca);
+	assert_int_equal(tu_login(&k2, "coord", PW), 303);
+	p = tu_browse(&k2, "/", NULL);
 	char form[256];
 	snprintf(form, sizeof(form), "csrf=%s&participant=P5&session=S4&status=present&reason=x",
 		 p.csrf);
-	page_free(&p);
-	p = browse(&k2, "/groups/G3/corrections", form);
+	tu_page_free(&p);
+	p = tu_browse(&k2, "/groups/G3/corrections", form);
 	assert_int_equal(p.status, 403);
-	page_free(&p);
-	browser_close(&k2);
+	tu_page_free(&p);
+	tu_browser_close(&k2);
 	/* without the CSRF token: refused */
-	p = browse(&k, "/groups/G1/corrections",
-		   "participant=P1&session=S2&status=present&reason=x");
+	p = tu_browse(&k, "/groups/G1/corrections",
+		      "participant=P1&session=S2&status=present&reason=x");
 	assert_int_equal(p.status, 403);
-	page_free(&p);
+	tu_page_free(&p);
 	/* P1 came to S2 but forgot the card; P3 was checked in at S1 by mistake */
 	assert_int_equal(
 	    correct(&k, "G1", "participant=P1&session=S2&status=present&reason=Gl%C3%B6mt+kort"),
 	    303);
 	assert_int_equal(
 	    correct(&k, "G1", "participant=P3&session=S1&status=absent&reason=<b>fel</b>"), 303);
-	p = browse(&k, "/groups/G1", NULL);
+	p = tu_browse(&k, "/groups/G1", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "Glömt kort"));
 	assert_non_null(strstr(p.body, "&lt;b&gt;fel&lt;/b&gt;"));
@@ -638,23 +491,23 @@ static void test_corrections(void **state)
 	assert_non_null(strstr(p.body, "2 av 3")); /* P1: S1 by card, S2 corrected */
 	/* P3 at S1: "not present" by a correction, a mark of its own */
 	assert_non_null(strstr(p.body, "class=\"m-absent m-void\""));
-	page_free(&p);
-	p = browse(&k, "/groups/G1/participants/P3", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&k, "/groups/G1/participants/P3", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "class=\"m-absent m-void\""));
-	page_free(&p);
-	p = browse(&k, "/export.csv?group=G1", NULL);
+	tu_page_free(&p);
+	p = tu_browse(&k, "/export.csv?group=G1", NULL);
 	assert_non_null(strstr(p.body, "\nF1,G1,S2,2026-11-30 10:00,P1,Åsa,Östberg,present,"));
 	assert_non_null(strstr(p.body, ",leader,staff:coord\n"));
 	assert_non_null(
 	    strstr(p.body, "\nF1,G1,S1,2026-11-23 10:00,P3,Anna-Lena,\"Svensson, d.y.\",absent,"));
-	page_free(&p);
+	tu_page_free(&p);
 	/* a future session cannot be corrected (none in G1 at the pinned time:
 	 * an unknown session stands in) */
 	assert_int_equal(correct(&k, "G1", "participant=P1&session=NOPE&status=present&reason=x"),
 			 400);
-	browser_close(&v);
-	browser_close(&k);
+	tu_browser_close(&v);
+	tu_browser_close(&k);
 }
 
 int main(void)

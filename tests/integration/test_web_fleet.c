@@ -25,7 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "srv_testutil.h"
+#include "web_testutil.h"
 
 #define DEADLINE_MS 20000
 #define PW "correct horse battery"
@@ -34,141 +34,23 @@
 #define METRICS_TOKEN "metrics-token-for-the-test-0123456789"
 
 static char *tmp;
-static char db[1024], pki[1024], ca[1100], cert[1100], key[1100], mtok[1100];
+static char db[1024], mtok[1100];
+static struct tu_pki pki;
 static struct tu_server srv;
 static int64_t server_now_ms; /* the server's pinned clock */
 
-static int run(const char *in, char **out, char **err, ...)
+#define run(in, out, err, ...) tu_run(BLIPPA_SERVER_BIN, tmp, in, out, err, __VA_ARGS__)
+
+static void login(struct tu_browser *b, const char *user)
 {
-	va_list ap;
-	va_start(ap, err);
-	int rc = tu_run_v(BLIPPA_SERVER_BIN, tmp, in, out, err, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* ---- a tiny browser: one curl handle with its own cookie jar ---- */
-
-struct browser {
-	CURL *h;
-	const char *base;
-};
-
-struct page {
-	long status;
-	char *body;
-	size_t len;
-	char csrf[80];
-};
-
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
-{
-	struct page *pg = ud;
-	size_t len = sz * n;
-	char *b = realloc(pg->body, pg->len + len + 1);
-	if (!b)
-		return 0;
-	memcpy(b + pg->len, p, len);
-	pg->body = b;
-	pg->len += len;
-	b[pg->len] = '\0';
-	return len;
-}
-
-static void browser_open(struct browser *b)
-{
-	b->h = curl_easy_init();
-	assert_non_null(b->h);
-	b->base = srv.url;
-	curl_easy_setopt(b->h, CURLOPT_COOKIEFILE, "");
-	curl_easy_setopt(b->h, CURLOPT_CAINFO, ca);
-	curl_easy_setopt(b->h, CURLOPT_TIMEOUT_MS, (long)DEADLINE_MS);
-}
-
-static void page_free(struct page *p)
-{
-	free(p->body);
-	memset(p, 0, sizeof(*p));
-}
-
-/* GET path, POST a form (form), or POST multipart (mime); no redirects. */
-static struct page browse_x(struct browser *b, const char *path, const char *form, curl_mime *mime)
-{
-	struct page pg = {0};
-	char url[512];
-	snprintf(url, sizeof(url), "%s%s", b->base, path);
-	curl_easy_setopt(b->h, CURLOPT_URL, url);
-	curl_easy_setopt(b->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(b->h, CURLOPT_WRITEDATA, &pg);
-	curl_easy_setopt(b->h, CURLOPT_MIMEPOST, NULL);
-	if (mime)
-		curl_easy_setopt(b->h, CURLOPT_MIMEPOST, mime);
-	else if (form)
-		curl_easy_setopt(b->h, CURLOPT_POSTFIELDS, form);
-	else
-		curl_easy_setopt(b->h, CURLOPT_HTTPGET, 1L);
-	CURLcode cc = curl_easy_perform(b->h);
-	if (cc != CURLE_OK)
-		fail_msg("%s: curl: %s", path, curl_easy_strerror(cc));
-	curl_easy_getinfo(b->h, CURLINFO_RESPONSE_CODE, &pg.status);
-	const char *f = pg.body ? strstr(pg.body, "name=\"csrf\" value=\"") : NULL;
-	if (f)
-		sscanf(f + 19, "%64[0-9a-f]", pg.csrf);
-	return pg;
-}
-
-static struct page browse(struct browser *b, const char *path, const char *form)
-{
-	return browse_x(b, path, form, NULL);
-}
-
-static void login(struct browser *b, const char *user)
-{
-	char form[512];
-	struct page p = browse(b, "/login", NULL);
-	assert_int_equal(p.status, 200);
-	snprintf(form, sizeof(form), "csrf=%s&username=%s&password=correct+horse+battery", p.csrf,
-		 user);
-	page_free(&p);
-	p = browse(b, "/login", form);
-	assert_int_equal(p.status, 303);
-	page_free(&p);
-}
-
-static long status_of(struct browser *b, const char *path, const char *form)
-{
-	struct page p = browse(b, path, form);
-	long st = p.status;
-	page_free(&p);
-	return st;
-}
-
-/* The CSRF token of a signed-in page. */
-static void csrf_of(struct browser *b, char out[80])
-{
-	struct page p = browse(b, "/", NULL);
-	assert_int_equal(p.status, 200);
-	snprintf(out, 80, "%s", p.csrf);
-	assert_true(out[0]);
-	page_free(&p);
+	assert_int_equal(tu_login(b, user, PW), 303);
 }
 
 /* ---- fixture ---- */
 
 static void add_user(const char *name, const char *role, const char *fac)
 {
-	int rc = fac ? run(PW "\n", NULL, NULL, "add-user", "--db", db, "--user", name, "--role",
-			   role, "--facility", fac, NULL)
-		     : run(PW "\n", NULL, NULL, "add-user", "--db", db, "--user", name, "--role",
-			   role, NULL);
-	assert_int_equal(rc, 0);
-}
-
-static void clock_env(int64_t now_ms)
-{
-	char off[32];
-	snprintf(off, sizeof(off), "%lld", (long long)(now_ms - (int64_t)time(NULL) * 1000));
-	setenv("BLIPPA_CLOCK_OFFSET_MS", off, 1);
+	tu_add_user(BLIPPA_SERVER_BIN, tmp, db, name, role, fac);
 }
 
 /* (Re)starts the server with its clock at now_ms. */
@@ -183,17 +65,15 @@ static void server_at(int64_t now_ms)
 			      "--listen",
 			      "127.0.0.1:0",
 			      "--cert",
-			      cert,
+			      pki.cert,
 			      "--key",
-			      key,
+			      pki.key,
 			      "--stale-after",
 			      "900",
 			      "--metrics-token-file",
 			      mtok,
 			      NULL};
-	clock_env(now_ms);
-	tu_server_start(&srv, argv, true);
-	unsetenv("BLIPPA_CLOCK_OFFSET_MS");
+	tu_server_start_at(&srv, argv, now_ms);
 	server_now_ms = now_ms;
 }
 
@@ -216,7 +96,7 @@ static void heartbeat(const char *tok, const char *reader, int64_t kiosk_time_ms
 		 "\"reader\":\"%s\",\"last_error\":\"\",\"time\":%lld}",
 		 reader, (long long)kiosk_time_ms);
 	struct tu_reply r =
-	    tu_http_req(srv.url, ca, "POST", "/v1/heartbeat", tok, body, strlen(body), NULL);
+	    tu_http_req(srv.url, pki.ca, "POST", "/v1/heartbeat", tok, body, strlen(body), NULL);
 	assert_int_equal(r.status, 200);
 	free(r.body);
 }
@@ -224,22 +104,13 @@ static void heartbeat(const char *tok, const char *reader, int64_t kiosk_time_ms
 static int group_setup(void **state)
 {
 	(void)state;
-	char cmd[1200], *out = NULL, *dir;
+	char *out = NULL, *dir;
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	tmp = tu_mkdtemp();
-	const char *pg = getenv("BLIPPA_PG_URI");
-	if (pg)
-		snprintf(db, sizeof(db), "%s", pg);
-	else
-		snprintf(db, sizeof(db), "%s/region.db", tmp);
-	snprintf(pki, sizeof(pki), "%s/pki", tmp);
-	snprintf(ca, sizeof(ca), "%s/ca.pem", pki);
-	snprintf(cert, sizeof(cert), "%s/server.pem", pki);
-	snprintf(key, sizeof(key), "%s/server-key.pem", pki);
+	tu_region_db(db, sizeof(db), tmp);
 	snprintf(mtok, sizeof(mtok), "%s/metrics.token", tmp);
 	tu_write_file(mtok, METRICS_TOKEN "\n");
-	snprintf(cmd, sizeof(cmd), "sh '%s' '%s'", MAKE_TEST_CA, pki);
-	assert_int_equal(system(cmd), 0);
+	tu_pki_make(&pki, MAKE_TEST_CA, tmp);
 	assert_int_equal(run(NULL, NULL, NULL, "init", "--db", db, NULL), 0);
 	dir = tu_roster_dir(tmp, "roster", NULL);
 	assert_int_equal(run(NULL, &out, NULL, "import", "--db", db, dir, NULL), 0);
@@ -279,7 +150,7 @@ static char *kiosk_row(const char *body, const char *id)
 
 static char *metrics(const char *token, long *status)
 {
-	struct tu_reply r = tu_http_req(srv.url, ca, "GET", "/metrics", token, NULL, 0, NULL);
+	struct tu_reply r = tu_http_req(srv.url, pki.ca, "GET", "/metrics", token, NULL, 0, NULL);
 	*status = r.status;
 	return r.body;
 }
@@ -321,10 +192,10 @@ static void test_fleet_health(void **state)
 	assert_non_null(strstr(line_b, "clock skew +30")); /* 300 s + the test's own time */
 	free(out);
 
-	struct browser b;
-	browser_open(&b);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
 	login(&b, "root");
-	struct page p = browse(&b, "/kiosks", NULL);
+	struct tu_page p = tu_browse(&b, "/kiosks", NULL);
 	assert_int_equal(p.status, 200);
 	char *ra = kiosk_row(p.body, id_a), *rb = kiosk_row(p.body, id_b);
 	assert_non_null(ra);
@@ -338,7 +209,7 @@ static void test_fleet_health(void **state)
 	assert_non_null(strstr(rb, "+30"));
 	free(ra);
 	free(rb);
-	page_free(&p);
+	tu_page_free(&p);
 
 	long st;
 	char *m = metrics(METRICS_TOKEN, &st);
@@ -359,9 +230,9 @@ static void test_fleet_health(void **state)
 	 * page, in /metrics and in list-kiosks alike */
 	curl_easy_cleanup(b.h);
 	server_at(PINNED_NOW_MS + 20 * 60 * 1000);
-	browser_open(&b);
+	tu_browser_open(&b, srv.url, pki.ca);
 	login(&b, "root");
-	p = browse(&b, "/kiosks", NULL);
+	p = tu_browse(&b, "/kiosks", NULL);
 	ra = kiosk_row(p.body, id_a);
 	assert_non_null(ra);
 	assert_non_null(strstr(ra, "class=\"attention\""));
@@ -369,7 +240,7 @@ static void test_fleet_health(void **state)
 	/* 20 min, give or take the seconds the test itself took */
 	assert_true(strstr(ra, "20 min") || strstr(ra, "19 min"));
 	free(ra);
-	page_free(&p);
+	tu_page_free(&p);
 	m = metrics(METRICS_TOKEN, &st);
 	assert_int_equal(st, 200);
 	snprintf(series, sizeof(series),
@@ -383,7 +254,7 @@ static void test_fleet_health(void **state)
 	long long since = metric(m, series);
 	assert_true(since >= 1140 && since < 1260);
 	free(m);
-	clock_env(PINNED_NOW_MS + 20 * 60 * 1000);
+	tu_clock_env(PINNED_NOW_MS + 20 * 60 * 1000);
 	assert_int_equal(run(NULL, &out, NULL, "list-kiosks", "--db", db, NULL), 0);
 	unsetenv("BLIPPA_CLOCK_OFFSET_MS");
 	line_a = strstr(out, "\tEntré\t");
@@ -397,52 +268,52 @@ static void test_fleet_health(void **state)
 static void test_roles(void **state)
 {
 	(void)state;
-	struct browser b;
+	struct tu_browser b;
 	char form[256], csrf[80];
-	browser_open(&b);
+	tu_browser_open(&b, srv.url, pki.ca);
 	login(&b, "view");
-	assert_int_equal(status_of(&b, "/kiosks", NULL), 403);
-	assert_int_equal(status_of(&b, "/leaders", NULL), 403);
-	assert_int_equal(status_of(&b, "/import", NULL), 403);
-	csrf_of(&b, csrf);
+	assert_int_equal(tu_status_of(&b, "/kiosks", NULL), 403);
+	assert_int_equal(tu_status_of(&b, "/leaders", NULL), 403);
+	assert_int_equal(tu_status_of(&b, "/import", NULL), 403);
+	tu_csrf_of(&b, csrf);
 	snprintf(form, sizeof(form), "csrf=%s&pin=1234&pin2=1234", csrf);
-	assert_int_equal(status_of(&b, "/leaders/L1/pin", form), 403);
+	assert_int_equal(tu_status_of(&b, "/leaders/L1/pin", form), 403);
 	curl_easy_cleanup(b.h);
 
-	browser_open(&b);
+	tu_browser_open(&b, srv.url, pki.ca);
 	login(&b, "coord");
-	struct page p = browse(&b, "/kiosks", NULL);
+	struct tu_page p = tu_browse(&b, "/kiosks", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "Entré"));
 	assert_null(strstr(p.body, "Hall B")); /* F2's kiosk */
 	assert_null(strstr(p.body, "/revoke\""));
-	page_free(&p);
-	assert_int_equal(status_of(&b, "/import", NULL), 403);
-	csrf_of(&b, csrf);
+	tu_page_free(&p);
+	assert_int_equal(tu_status_of(&b, "/import", NULL), 403);
+	tu_csrf_of(&b, csrf);
 	snprintf(form, sizeof(form), "csrf=%s&facility=F1&name=X", csrf);
-	assert_int_equal(status_of(&b, "/kiosks", form), 403);
+	assert_int_equal(tu_status_of(&b, "/kiosks", form), 403);
 	snprintf(form, sizeof(form), "csrf=%s&pin=1234&pin2=1234", csrf);
-	assert_int_equal(status_of(&b, "/leaders/L2/pin", form), 403); /* F2's leader */
-	assert_int_equal(status_of(&b, "/leaders/NOPE/pin", form), 403);
+	assert_int_equal(tu_status_of(&b, "/leaders/L2/pin", form), 403); /* F2's leader */
+	assert_int_equal(tu_status_of(&b, "/leaders/NOPE/pin", form), 403);
 	curl_easy_cleanup(b.h);
 	/* no session: to the login page */
-	browser_open(&b);
-	assert_int_equal(status_of(&b, "/kiosks", NULL), 303);
-	assert_int_equal(status_of(&b, "/import", NULL), 303);
+	tu_browser_open(&b, srv.url, pki.ca);
+	assert_int_equal(tu_status_of(&b, "/kiosks", NULL), 303);
+	assert_int_equal(tu_status_of(&b, "/import", NULL), 303);
 	curl_easy_cleanup(b.h);
 }
 
 static void test_add_and_revoke(void **state)
 {
 	(void)state;
-	struct browser b;
+	struct tu_browser b;
 	char form[256], csrf[80], tok[65] = "", id[32] = "";
-	browser_open(&b);
+	tu_browser_open(&b, srv.url, pki.ca);
 	login(&b, "root");
-	assert_int_equal(status_of(&b, "/kiosks", "facility=F1&name=Ny"), 403); /* no CSRF */
-	csrf_of(&b, csrf);
+	assert_int_equal(tu_status_of(&b, "/kiosks", "facility=F1&name=Ny"), 403); /* no CSRF */
+	tu_csrf_of(&b, csrf);
 	snprintf(form, sizeof(form), "csrf=%s&facility=F1&name=Reception+2", csrf);
-	struct page p = browse(&b, "/kiosks", form);
+	struct tu_page p = tu_browse(&b, "/kiosks", form);
 	assert_int_equal(p.status, 200);
 	const char *t = strstr(p.body, "<code id=\"token\">");
 	assert_non_null(t);
@@ -451,30 +322,30 @@ static void test_add_and_revoke(void **state)
 	const char *h2 = strstr(p.body, "Kiosken är tillagd: ");
 	assert_non_null(h2);
 	sscanf(h2 + strlen("Kiosken är tillagd: "), "%31[^<]", id);
-	page_free(&p);
+	tu_page_free(&p);
 	/* shown once: the page again has no token */
-	p = browse(&b, "/kiosks", NULL);
+	p = tu_browse(&b, "/kiosks", NULL);
 	assert_null(strstr(p.body, tok));
 	assert_non_null(strstr(p.body, "Reception 2"));
-	page_free(&p);
-	struct tu_reply r = tu_http_req(srv.url, ca, "GET", "/v1/roster", tok, NULL, 0, NULL);
+	tu_page_free(&p);
+	struct tu_reply r = tu_http_req(srv.url, pki.ca, "GET", "/v1/roster", tok, NULL, 0, NULL);
 	assert_int_equal(r.status, 200);
 	free(r.body);
 	/* a bad name is refused */
 	snprintf(form, sizeof(form), "csrf=%s&facility=F1&name=", csrf);
-	assert_int_equal(status_of(&b, "/kiosks", form), 400);
+	assert_int_equal(tu_status_of(&b, "/kiosks", form), 400);
 	snprintf(form, sizeof(form), "csrf=%s&facility=NOPE&name=X", csrf);
-	assert_int_equal(status_of(&b, "/kiosks", form), 400);
+	assert_int_equal(tu_status_of(&b, "/kiosks", form), 400);
 	/* revoke: without CSRF refused, then done */
 	char path[96];
 	snprintf(path, sizeof(path), "/kiosks/%s/revoke", id);
-	assert_int_equal(status_of(&b, path, "x=1"), 403);
+	assert_int_equal(tu_status_of(&b, path, "x=1"), 403);
 	snprintf(form, sizeof(form), "csrf=%s", csrf);
-	assert_int_equal(status_of(&b, path, form), 303);
-	r = tu_http_req(srv.url, ca, "GET", "/v1/roster", tok, NULL, 0, NULL);
+	assert_int_equal(tu_status_of(&b, path, form), 303);
+	r = tu_http_req(srv.url, pki.ca, "GET", "/v1/roster", tok, NULL, 0, NULL);
 	assert_int_equal(r.status, 401);
 	free(r.body);
-	assert_int_equal(status_of(&b, "/kiosks/k-00000000/revoke", form), 404);
+	assert_int_equal(tu_status_of(&b, "/kiosks/k-00000000/revoke", form), 404);
 	curl_easy_cleanup(b.h);
 	/* each action is one row of the audit trail, by the account, with the
 	 * kiosk's id and never its token */
@@ -521,22 +392,22 @@ static void test_metrics_token(void **state)
 	assert_int_equal(st, 401);
 	free(m);
 	/* a staff session is not the metrics token */
-	struct browser b;
-	browser_open(&b);
+	struct tu_browser b;
+	tu_browser_open(&b, srv.url, pki.ca);
 	login(&b, "root");
-	assert_int_equal(status_of(&b, "/metrics", NULL), 401);
+	assert_int_equal(tu_status_of(&b, "/metrics", NULL), 401);
 	curl_easy_cleanup(b.h);
 	/* failed logins and ingest are counted */
 	m = metrics(METRICS_TOKEN, &st);
 	long long fails = metric(m, "blippa_web_failed_logins_total");
 	long long acc = metric(m, "blippa_ingest_events_total{result=\"accepted\"}");
 	free(m);
-	browser_open(&b);
-	struct page p = browse(&b, "/login", NULL);
+	tu_browser_open(&b, srv.url, pki.ca);
+	struct tu_page p = tu_browse(&b, "/login", NULL);
 	char form[256];
 	snprintf(form, sizeof(form), "csrf=%s&username=root&password=wrong+password+here", p.csrf);
-	page_free(&p);
-	assert_int_equal(status_of(&b, "/login", form), 401);
+	tu_page_free(&p);
+	assert_int_equal(tu_status_of(&b, "/login", form), 401);
 	curl_easy_cleanup(b.h);
 	char tok[65];
 	add_kiosk("F1", "Metrics", tok);
@@ -547,7 +418,7 @@ static void test_metrics_token(void **state)
 			    "\"type\":\"checkin\",\"at\":1796900000000,\"method\":\"card\","
 			    "\"participant_id\":\"P1\",\"session_id\":\"NOPE\"}]}";
 	struct tu_reply r =
-	    tu_http_req(srv.url, ca, "POST", "/v1/events", tok, batch, strlen(batch), NULL);
+	    tu_http_req(srv.url, pki.ca, "POST", "/v1/events", tok, batch, strlen(batch), NULL);
 	assert_int_equal(r.status, 200);
 	free(r.body);
 	m = metrics(METRICS_TOKEN, &st);
@@ -562,12 +433,12 @@ static void test_metrics_token(void **state)
 /* ---- roster import ---- */
 
 /* Uploads the roster files of dir (all six, or only `only`) */
-static struct page upload(struct browser *b, const char *dir, const char *only)
+static struct tu_page upload(struct tu_browser *b, const char *dir, const char *only)
 {
 	static const char *const files[] = {"facilities.csv",	"groups.csv",  "sessions.csv",
 					    "participants.csv", "members.csv", "leaders.csv"};
 	char csrf[80], path[1200];
-	csrf_of(b, csrf);
+	tu_csrf_of(b, csrf);
 	curl_mime *mime = curl_mime_init(b->h);
 	curl_mimepart *part = curl_mime_addpart(mime);
 	curl_mime_name(part, "csrf");
@@ -581,7 +452,7 @@ static struct page upload(struct browser *b, const char *dir, const char *only)
 		curl_mime_filedata(part, path);
 		curl_mime_type(part, "text/csv");
 	}
-	struct page p = browse_x(b, "/import", NULL, mime);
+	struct tu_page p = tu_browse_x(b, "/import", NULL, mime);
 	curl_mime_free(mime);
 	return p;
 }
@@ -617,10 +488,10 @@ static void make_zip(const char *dir, const char *zip)
 	archive_write_free(a);
 }
 
-static struct page upload_file(struct browser *b, const char *path)
+static struct tu_page upload_file(struct tu_browser *b, const char *path)
 {
 	char csrf[80];
-	csrf_of(b, csrf);
+	tu_csrf_of(b, csrf);
 	curl_mime *mime = curl_mime_init(b->h);
 	curl_mimepart *part = curl_mime_addpart(mime);
 	curl_mime_name(part, "csrf");
@@ -628,7 +499,7 @@ static struct page upload_file(struct browser *b, const char *path)
 	part = curl_mime_addpart(mime);
 	curl_mime_name(part, "files");
 	curl_mime_filedata(part, path);
-	struct page p = browse_x(b, "/import", NULL, mime);
+	struct tu_page p = tu_browse_x(b, "/import", NULL, mime);
 	curl_mime_free(mime);
 	return p;
 }
@@ -643,7 +514,7 @@ static char *export_now(void)
 /* The roster of kiosk tok (GET /v1/roster) as a string. */
 static char *roster_of(const char *tok)
 {
-	struct tu_reply r = tu_http_req(srv.url, ca, "GET", "/v1/roster", tok, NULL, 0, NULL);
+	struct tu_reply r = tu_http_req(srv.url, pki.ca, "GET", "/v1/roster", tok, NULL, 0, NULL);
 	assert_int_equal(r.status, 200);
 	return r.body;
 }
@@ -651,15 +522,15 @@ static char *roster_of(const char *tok)
 static void test_import(void **state)
 {
 	(void)state;
-	struct browser b;
+	struct tu_browser b;
 	char path[1200], tok[65];
 	add_kiosk("F1", "Import check", tok);
-	browser_open(&b);
+	tu_browser_open(&b, srv.url, pki.ca);
 	login(&b, "root");
-	struct page p = browse(&b, "/import", NULL);
+	struct tu_page p = tu_browse(&b, "/import", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "enctype=\"multipart/form-data\""));
-	page_free(&p);
+	tu_page_free(&p);
 
 	/* the files already imported: no changes */
 	char *same = tu_roster_dir(tmp, "same", NULL);
@@ -667,7 +538,7 @@ static void test_import(void **state)
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "id=\"no-changes\""));
 	assert_null(strstr(p.body, "/import/apply"));
-	page_free(&p);
+	tu_page_free(&p);
 
 	/* the same as one .zip */
 	snprintf(path, sizeof(path), "%s/same.zip", tmp);
@@ -675,18 +546,18 @@ static void test_import(void **state)
 	p = upload_file(&b, path);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "id=\"no-changes\""));
-	page_free(&p);
+	tu_page_free(&p);
 	/* not a zip; a stray file */
 	p = upload_file(&b, mtok);
 	assert_int_equal(p.status, 400);
 	assert_non_null(strstr(p.body, "metrics.token: ingen av de sex"));
-	page_free(&p);
+	tu_page_free(&p);
 	snprintf(path, sizeof(path), "%s/bad.zip", tmp);
 	tu_write_file(path, "PK not really a zip");
 	p = upload_file(&b, path);
 	assert_int_equal(p.status, 400);
 	assert_non_null(strstr(p.body, "bad.zip: ingen läsbar zip-fil"));
-	page_free(&p);
+	tu_page_free(&p);
 
 	/* changed files: +1 participant and membership, one membership ended,
 	 * a session moved, a card changed */
@@ -727,7 +598,7 @@ static void test_import(void **state)
 	sscanf(f + 17, "%64[0-9a-f]", id);
 	char csrf[80];
 	snprintf(csrf, sizeof(csrf), "%s", p.csrf);
-	page_free(&p);
+	tu_page_free(&p);
 	/* the dry run changed nothing */
 	char *after = export_now(), *roster_after = roster_of(tok);
 	assert_string_equal(before, after);
@@ -742,18 +613,18 @@ static void test_import(void **state)
 	assert_non_null(strstr(p.body, "sessions.csv:3: "));
 	assert_null(strstr(p.body, bad)); /* no server paths */
 	assert_null(strstr(p.body, "/import/apply"));
-	page_free(&p);
+	tu_page_free(&p);
 	snprintf(path, sizeof(path), "%s/bad-date.zip", tmp);
 	make_zip(bad, path);
 	p = upload_file(&b, path);
 	assert_int_equal(p.status, 422);
 	assert_non_null(strstr(p.body, "sessions.csv:3: "));
-	page_free(&p);
+	tu_page_free(&p);
 	/* a missing file is named */
 	p = upload(&b, chg, "participants.csv");
 	assert_int_equal(p.status, 422);
 	assert_non_null(strstr(p.body, "facilities.csv"));
-	page_free(&p);
+	tu_page_free(&p);
 	after = export_now();
 	assert_string_equal(before, after);
 	free(after);
@@ -761,31 +632,31 @@ static void test_import(void **state)
 	/* apply: another account cannot use the upload; without CSRF refused */
 	char form[256];
 	snprintf(form, sizeof(form), "id=%s", id);
-	assert_int_equal(status_of(&b, "/import/apply", form), 403);
+	assert_int_equal(tu_status_of(&b, "/import/apply", form), 403);
 	snprintf(form, sizeof(form), "csrf=%s&id=%s", csrf, id);
-	p = browse(&b, "/import/apply", form);
+	p = tu_browse(&b, "/import/apply", form);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "id=\"applied\""));
-	page_free(&p);
+	tu_page_free(&p);
 	after = export_now();
 	assert_string_not_equal(before, after);
 	assert_non_null(strstr(after, "G1,S2,2026-12-01 10:00,P7,Ny,Deltagare,absent"));
 	free(after);
 	/* the same id again: gone */
-	assert_int_equal(status_of(&b, "/import/apply", form), 409);
+	assert_int_equal(tu_status_of(&b, "/import/apply", form), 409);
 	/* the same files again: no changes */
 	p = upload(&b, chg, NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "id=\"no-changes\""));
-	page_free(&p);
+	tu_page_free(&p);
 	/* back to the fixture roster for the other tests */
 	p = upload(&b, same, NULL);
 	f = strstr(p.body, "name=\"id\" value=\"");
 	assert_non_null(f);
 	sscanf(f + 17, "%64[0-9a-f]", id);
 	snprintf(form, sizeof(form), "csrf=%s&id=%s", p.csrf, id);
-	page_free(&p);
-	assert_int_equal(status_of(&b, "/import/apply", form), 200);
+	tu_page_free(&p);
+	assert_int_equal(tu_status_of(&b, "/import/apply", form), 200);
 	free(before);
 	free(roster_before);
 	free(same);
@@ -797,31 +668,31 @@ static void test_import(void **state)
 static void test_leader_pin(void **state)
 {
 	(void)state;
-	struct browser b;
+	struct tu_browser b;
 	char form[256], csrf[80], tok[65];
 	add_kiosk("F1", "PIN check", tok);
-	browser_open(&b);
+	tu_browser_open(&b, srv.url, pki.ca);
 	login(&b, "coord");
-	struct page p = browse(&b, "/leaders", NULL);
+	struct tu_page p = tu_browse(&b, "/leaders", NULL);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "Kim Lind"));
 	assert_null(strstr(p.body, "Berg, Sara")); /* F2 */
 	assert_non_null(strstr(p.body, "/leaders/L1/pin"));
-	page_free(&p);
-	csrf_of(&b, csrf);
+	tu_page_free(&p);
+	tu_csrf_of(&b, csrf);
 	snprintf(form, sizeof(form), "csrf=%s&pin=12a4&pin2=12a4", csrf);
-	assert_int_equal(status_of(&b, "/leaders/L1/pin", form), 400);
+	assert_int_equal(tu_status_of(&b, "/leaders/L1/pin", form), 400);
 	snprintf(form, sizeof(form), "csrf=%s&pin=123456&pin2=123457", csrf);
-	assert_int_equal(status_of(&b, "/leaders/L1/pin", form), 400);
+	assert_int_equal(tu_status_of(&b, "/leaders/L1/pin", form), 400);
 	char *r0 = roster_of(tok);
 	assert_null(strstr(r0, "$argon2id$"));
 	free(r0);
 	snprintf(form, sizeof(form), "csrf=%s&pin=482913&pin2=482913", csrf);
-	p = browse(&b, "/leaders/L1/pin", form);
+	p = tu_browse(&b, "/leaders/L1/pin", form);
 	assert_int_equal(p.status, 200);
 	assert_non_null(strstr(p.body, "id=\"pin-note\""));
 	assert_null(strstr(p.body, "482913"));
-	page_free(&p);
+	tu_page_free(&p);
 	/* the kiosk gets the hash with the roster */
 	char *r1 = roster_of(tok);
 	assert_non_null(strstr(r1, "$argon2id$"));
