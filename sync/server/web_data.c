@@ -235,8 +235,10 @@ static int ov_group(void *ctx, const char *const *col, int n)
 	return pv->rc != BLIPPA_OK;
 }
 
-/* A row per session in group, start order, without a roster entry (the
- * overview names no session). */
+/* A row per group (PostgreSQL) or per session (SQLite), in start order,
+ * without a roster entry (the overview names no session): group id, the
+ * number of the row's sessions that are held (they come first), and their
+ * present counts as "N,N,...". The rows of a group are consecutive. */
 static int ov_session(void *ctx, const char *const *col, int n)
 {
 	struct web_data *d = ctx;
@@ -255,22 +257,33 @@ static int ov_session(void *ctx, const char *const *col, int n)
 		pv->last_group = d->groups[g].g->id;
 		d->groups[g].first_session = d->n_sessions;
 	}
-	enum blippa_err rc;
-	DYNARR_RESERVE(rc, d->sessions, pv->present_cap, d->n_sessions + 1, WD_ROWS_MAX);
-	if (rc != BLIPPA_OK) {
-		pv->rc = rc;
-		return 1;
-	}
+	size_t held = count(col[1]);
 	struct wd_group *g = &d->groups[pv->group];
-	struct wd_session *s = &d->sessions[d->n_sessions++];
-	s->s = NULL;
-	s->group = pv->group;
-	s->held = count(col[1]) != 0;
-	s->present = count(col[2]);
-	g->n_sessions++;
-	if (s->held) {
-		g->n_held++;
-		g->present_total += s->present;
+	for (const char *p = col[2] ? col[2] : ""; *p;) {
+		char *end = NULL;
+		unsigned long long v = strtoull(p, &end, 10);
+		if (end == p || (*end && *end != ',')) {
+			pv->rc = BLIPPA_ERR_IO;
+			return 1;
+		}
+		p = *end ? end + 1 : end;
+		enum blippa_err rc;
+		DYNARR_RESERVE(rc, d->sessions, pv->present_cap, d->n_sessions + 1, WD_ROWS_MAX);
+		if (rc != BLIPPA_OK) {
+			pv->rc = rc;
+			return 1;
+		}
+		struct wd_session *s = &d->sessions[d->n_sessions++];
+		s->s = NULL;
+		s->group = pv->group;
+		s->held = held > 0;
+		held -= held > 0;
+		s->present = (size_t)v;
+		g->n_sessions++;
+		if (s->held) {
+			g->n_held++;
+			g->present_total += s->present;
+		}
 	}
 	return 0;
 }
