@@ -58,13 +58,15 @@
 
 /* the groups (facility_id, group_id) of the cells in T */
 #define GROUPS_OF(T)                                                                               \
-	"SELECT a.facility_id, a.group_id FROM (" T ") t JOIN att_session a ON a.session_id = t.sid"
+	"SELECT a.facility_id, a.group_id FROM (" T ") t JOIN att_session a ON a.session_id = "    \
+						    "t.sid"
 
 /* v7: the att_group rows of the cells in T, locked first (in key order),
  * so that what follows sees every other batch of these groups committed */
 #define LOCK_GROUPS(T)                                                                             \
-	" PERFORM 1 FROM att_group g WHERE (g.facility_id, g.group_id) IN (" GROUPS_OF(T) ")"      \
-	" ORDER BY g.facility_id, g.group_id FOR UPDATE;"
+	" PERFORM 1 FROM att_group g WHERE (g.facility_id, g.group_id) IN (" GROUPS_OF(            \
+	    T) ")"                                                                                 \
+	       " ORDER BY g.facility_id, g.group_id FOR UPDATE;"
 
 /* a group's sessions' present counts in start order (as att_group.starts) */
 #define PRESENT_ARRAY(G)                                                                           \
@@ -75,7 +77,8 @@
 /* v7: att_group counted again from att_session for the groups of T */
 #define REFRESH_GROUPS(T)                                                                          \
 	" UPDATE att_group g SET present = " PRESENT_ARRAY("g") " WHERE (g.facility_id,"           \
-	" g.group_id) IN (" GROUPS_OF(T) ");"
+								" g.group_id) IN (" GROUPS_OF(     \
+								    T) ");"
 
 /* the counters changed by the inserted rows nt: live after minus before */
 #define COUNT_INSERTED                                                                             \
@@ -121,8 +124,8 @@ const char pg_schema_att[] =
     "CREATE TABLE att_member(facility_id text NOT NULL, group_id text NOT NULL,"
     " participant_id text NOT NULL, attended int NOT NULL,"
     " PRIMARY KEY(facility_id, group_id, participant_id));"
-    "CREATE FUNCTION blippa_att_events() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
-    LOCK_ROWS(TOUCHED) COUNT_INSERTED
+    "CREATE FUNCTION blippa_att_events() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN" LOCK_ROWS(
+	TOUCHED) COUNT_INSERTED
     " RETURN NULL; END $f$;"
     "CREATE TRIGGER att_events AFTER INSERT ON events REFERENCING NEW TABLE AS nt"
     " FOR EACH STATEMENT EXECUTE FUNCTION blippa_att_events();";
@@ -130,8 +133,8 @@ const char pg_schema_att[] =
 const char pg_schema_att_gone[] =
     /* events deleted (a purge): their cells' sessions and members counted
      * again from the events, after the same locks */
-    "CREATE FUNCTION blippa_att_events_gone() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
-    LOCK_ROWS(GONE) RECOUNT_GONE
+    "CREATE FUNCTION blippa_att_events_gone() RETURNS trigger LANGUAGE plpgsql AS $f$ "
+    "BEGIN" LOCK_ROWS(GONE) RECOUNT_GONE
     " RETURN NULL; END $f$;"
     "CREATE TRIGGER att_events_gone AFTER DELETE ON events REFERENCING OLD TABLE AS ot"
     " FOR EACH STATEMENT EXECUTE FUNCTION blippa_att_events_gone();";
@@ -148,13 +151,13 @@ const char pg_schema_att_group[] =
     " ORDER BY start_local COLLATE \"C\", session_id COLLATE \"C\") FROM att_session"
     " GROUP BY 1, 2 ORDER BY 1, 2;"
     "CREATE OR REPLACE FUNCTION blippa_att_events() RETURNS trigger LANGUAGE plpgsql AS $f$"
-    " BEGIN" LOCK_GROUPS(TOUCHED) LOCK_ROWS(TOUCHED) COUNT_INSERTED REFRESH_GROUPS(TOUCHED)
-    " RETURN NULL; END $f$;";
+    " BEGIN" LOCK_GROUPS(TOUCHED) LOCK_ROWS(TOUCHED)
+	COUNT_INSERTED REFRESH_GROUPS(TOUCHED) " RETURN NULL; END $f$;";
 
 const char pg_schema_att_group_gone[] =
     "CREATE OR REPLACE FUNCTION blippa_att_events_gone() RETURNS trigger LANGUAGE plpgsql"
-    " AS $f$ BEGIN" LOCK_GROUPS(GONE) LOCK_ROWS(GONE) RECOUNT_GONE REFRESH_GROUPS(GONE)
-    " RETURN NULL; END $f$;";
+    " AS $f$ BEGIN" LOCK_GROUPS(GONE) LOCK_ROWS(GONE)
+	RECOUNT_GONE REFRESH_GROUPS(GONE) " RETURN NULL; END $f$;";
 
 /* Rows are written in key order: a facility's rows share pages. */
 static const char att_rebuild_sql[] =

@@ -473,9 +473,10 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(tu_pg_count(fx.uri, "SELECT count(*) FROM att_session") ==
 			     tu_pg_count(fx.uri, "SELECT count(*) FROM sessions WHERE removed = 0"),
 			 1);
-	assert_int_equal(tu_pg_count(fx.uri, "SELECT count(*) FROM att_group") ==
-			     tu_pg_count(fx.uri, "SELECT count(DISTINCT group_id) FROM att_session"),
-			 1);
+	assert_int_equal(
+	    tu_pg_count(fx.uri, "SELECT count(*) FROM att_group") ==
+		tu_pg_count(fx.uri, "SELECT count(DISTINCT group_id) FROM att_session"),
+	    1);
 	r = PQexec(adm, "SELECT count(*) FROM users");
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	PQclear(r);
