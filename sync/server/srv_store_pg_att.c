@@ -56,17 +56,18 @@
 	" ON a.session_id = t.sid) ORDER BY m.facility_id, m.group_id, m.participant_id"           \
 	" FOR UPDATE;"
 
+/* The next macros call macros inside the SQL, which clang-format breaks. */
+/* clang-format off */
 /* the groups (facility_id, group_id) of the cells in T */
 #define GROUPS_OF(T)                                                                               \
-	"SELECT a.facility_id, a.group_id FROM (" T ") t JOIN att_session a ON a.session_id = "    \
-	"t.sid"
+	"SELECT a.facility_id, a.group_id FROM (" T ") t JOIN att_session a"                       \
+	" ON a.session_id = t.sid"
 
 /* v7: the att_group rows of the cells in T, locked first (in key order),
  * so that what follows sees every other batch of these groups committed */
 #define LOCK_GROUPS(T)                                                                             \
-	" PERFORM 1 FROM att_group g WHERE (g.facility_id, g.group_id) IN (" GROUPS_OF(            \
-	    T) ")"                                                                                 \
-	       " ORDER BY g.facility_id, g.group_id FOR UPDATE;"
+	" PERFORM 1 FROM att_group g WHERE (g.facility_id, g.group_id) IN ("                       \
+	GROUPS_OF(T) ") ORDER BY g.facility_id, g.group_id FOR UPDATE;"
 
 /* a group's sessions' present counts in start order (as att_group.starts) */
 #define PRESENT_ARRAY(G)                                                                           \
@@ -76,9 +77,9 @@
 
 /* v7: att_group counted again from att_session for the groups of T */
 #define REFRESH_GROUPS(T)                                                                          \
-	" UPDATE att_group g SET present = " PRESENT_ARRAY("g") " WHERE (g.facility_id,"           \
-								" g.group_id) IN (" GROUPS_OF(     \
-								    T) ");"
+	" UPDATE att_group g SET present = " PRESENT_ARRAY("g")                                    \
+	" WHERE (g.facility_id, g.group_id) IN (" GROUPS_OF(T) ");"
+/* clang-format on */
 
 /* the counters changed by the inserted rows nt: live after minus before */
 #define COUNT_INSERTED                                                                             \
@@ -141,7 +142,8 @@ const char pg_schema_att_gone[] =
 
 /* v7: one row per group with its sessions' start times and present counts
  * in start order (one row instead of one per session for the overview),
- * filled from att_session; the trigger functions of v4 replaced by ones
+ * filled from att_session, and an index of att_session by facility and
+ * start; the trigger functions of v4 replaced by ones
  * that lock the touched groups' rows first and count their arrays again. */
 const char pg_schema_att_group[] =
     "CREATE TABLE att_group(facility_id text NOT NULL, group_id text NOT NULL,"
@@ -150,6 +152,8 @@ const char pg_schema_att_group[] =
     " ORDER BY start_local COLLATE \"C\", session_id COLLATE \"C\"), array_agg(present"
     " ORDER BY start_local COLLATE \"C\", session_id COLLATE \"C\") FROM att_session"
     " GROUP BY 1, 2 ORDER BY 1, 2;"
+    /* the overview's sessions not yet held (SRV_ATT_FUTURE) by range */
+    "CREATE INDEX att_session_by_start ON att_session(facility_id, start_local);"
     "CREATE OR REPLACE FUNCTION blippa_att_events() RETURNS trigger LANGUAGE plpgsql AS $f$"
     " BEGIN" LOCK_GROUPS(TOUCHED) LOCK_ROWS(TOUCHED)
 	COUNT_INSERTED REFRESH_GROUPS(TOUCHED) " RETURN NULL; END $f$;";
