@@ -140,6 +140,9 @@ static const struct {
 	 " JOIN events e ON e.session_id = a.session_id AND e.type = " EVENT_DB_CHECKIN_SQL
 	 " WHERE" GROUPS_IN " AND" LIVE_E " GROUP BY a.group_id, e.participant_id",
 	 4},
+    /* SQLite runs the parts of a UNION ALL one after the other, in order:
+     * no ORDER BY (a temporary B-tree, as long as the query itself);
+     * web_data.c refuses rows out of kind order. */
     [SRV_ATT_G_PAGE] =
 	{"SELECT 0, f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
 	 " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = ?1"
@@ -153,7 +156,7 @@ static const struct {
 	 " AND s.removed = 0) AND" LIVE_E
 	 " UNION ALL SELECT 4, c.session_id, c.participant_id, NULL, NULL, NULL, NULL"
 	 " FROM (SELECT DISTINCT session_id, participant_id FROM corrections"
-	 " WHERE group_id = ?1 AND present = 0) c ORDER BY 1",
+	 " WHERE group_id = ?1 AND present = 0) c",
 	 1},
     [SRV_ATT_G_LEFT] = {"SELECT p.id, p.given_name, p.family_name FROM participants p"
 			" WHERE p.id IN (SELECT e.participant_id FROM events e WHERE e.type "
