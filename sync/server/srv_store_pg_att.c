@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /* PostgreSQL backend of srv_store.h: the attendance summary behind the
  * back-office pages (schema v4, as SQLite's srv_store_sqlite_att.c, which
- * describes the two tables) and the queries that read it. This file holds
- * that SQL.
+ * describes the two tables; schema v7 adds att_group, a row per group with
+ * its sessions' present counts in start order, which the overview reads)
+ * and the queries that read it. This file holds that SQL.
  *
  * The counters are kept by one statement-level trigger on events (a batch
  * of any size is one INSERT, so one call) with the inserted rows as a
@@ -11,13 +12,14 @@
  * minus live-before to att_session (current members only) and att_member.
  * Server processes ingest at the same time under READ COMMITTED: the
  * trigger first locks the summary rows it will change, in key order
- * (sessions, then members), and only then, in a new statement with a new
- * snapshot, reads the events, so a concurrent batch on the same session is
- * either fully counted already or waits for this one. A delete (a purge)
+ * (groups, then sessions, then members), and only then, in a new statement
+ * with a new snapshot, reads the events, so a concurrent batch on the same
+ * group is either fully counted already or waits for this one; the
+ * touched groups' arrays are then counted again from att_session. A delete (a purge)
  * has the touched cells' sessions and members counted again. Events are
  * never updated in place (code that would must call srv_store_att_rebuild).
- * A roster import rebuilds the summary under an EXCLUSIVE lock on both
- * tables. */
+ * A roster import rebuilds the summary under an EXCLUSIVE lock on the
+ * three tables (in the triggers' order). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
