@@ -182,22 +182,23 @@ typedef int (*srv_user_fn)(void *ctx, const struct srv_user *u); /* non-0 stops 
  * (period_end < today) or "upcoming"; group queries take (group_id). */
 enum srv_att_query {
 	SRV_ATT_GROUPS, /* id, name, period_start, period_end */
-	/* group_id, held (1: start <= now, else 0), present; per session not
-	 * removed, in group, start order */
+	/* group_id, held, present: held sessions of the row (they come
+	 * first), their present counts "N,N,..." in start order; the rows of
+	 * a group consecutive (a row per group or per session) */
 	SRV_ATT_SESSIONS,
 	SRV_ATT_MEMBERS, /* group_id, participant_id, attended (all sessions) */
 	SRV_ATT_FUTURE,	 /* group_id, participant_id, sessions attended that start after now */
-	SRV_ATT_GROUP,	 /* facility_id, facility name, timezone, name, period_start, period_end */
-	SRV_ATT_G_SESSIONS, /* session_id, start, end (not removed) */
-	SRV_ATT_G_MEMBERS,  /* participant_id, given_name, family_name */
-	/* every live check-in at the group's sessions: session_id,
-	 * participant_id, at_ms, event id, method, kiosk_id (any order) */
-	SRV_ATT_G_CELLS,
+	/* the group page in one query, rows ordered by their first column, the
+	 * kind: 0 the group: facility_id, facility name, timezone, name,
+	 * period_start, period_end (none: no such group); 1 a session not
+	 * removed: id, start, end; 2 a member: participant_id, given_name,
+	 * family_name; 3 a live check-in at the group's sessions: session_id,
+	 * participant_id, at_ms, event id, method, kiosk_id; 4 a cell with a
+	 * "not present" staff correction: session_id, participant_id */
+	SRV_ATT_G_PAGE,
 	/* who has a live check-in there but is not a member (any more): id,
 	 * given_name, family_name */
 	SRV_ATT_G_LEFT,
-	/* cells with a "not present" staff correction: session_id, participant_id */
-	SRV_ATT_G_NOT_PRESENT,
 	SRV_ATT_COUNT
 };
 typedef int (*srv_row_fn)(void *ctx, const char *const *col, int n); /* non-0 stops */

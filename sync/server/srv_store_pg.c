@@ -26,7 +26,7 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 6
+#define PG_SCHEMA_VERSION 7
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -99,8 +99,12 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
     " FOR EACH ROW EXECUTE FUNCTION blippa_audit_append_only();"
     "CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit"
     " FOR EACH STATEMENT EXECUTE FUNCTION blippa_audit_append_only();",
+    /* v7: the summary's per-group row for the overview (srv_store_pg_att.c),
+     * filled from att_session */
+    pg_schema_att_group,
 };
-#define PG_SCHEMA_ATT 4 /* the version that adds the summary */
+#define PG_SCHEMA_ATT 4	      /* the version that adds the summary */
+#define PG_SCHEMA_ATT_GROUP 7 /* the version that adds att_group */
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -651,10 +655,13 @@ static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create
 		rc = BLIPPA_ERR_SCHEMA;
 		goto out;
 	}
-	for (int v = version; rc == BLIPPA_OK && v < PG_SCHEMA_VERSION; v++)
+	for (int v = version; rc == BLIPPA_OK && v < PG_SCHEMA_VERSION; v++) {
 		rc = pg_exec_simple(c, migrations[v]);
-	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT) /* the rest of v4 (string length) */
-		rc = pg_exec_simple(c, pg_schema_att_gone);
+		if (rc == BLIPPA_OK && v + 1 == PG_SCHEMA_ATT) /* the rest of v4 (string length) */
+			rc = pg_exec_simple(c, pg_schema_att_gone);
+		if (rc == BLIPPA_OK && v + 1 == PG_SCHEMA_ATT_GROUP) /* the rest of v7 */
+			rc = pg_exec_simple(c, pg_schema_att_group_gone);
+	}
 	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT)
 		rc = pg_att_rebuild_conn(c);
 	if (rc == BLIPPA_OK && version < PG_SCHEMA_VERSION) {

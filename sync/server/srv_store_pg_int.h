@@ -161,7 +161,8 @@ enum blippa_err pg_list_corrections(void *impl, const char *group_id, srv_correc
 				    void *ctx);
 
 /* srv_store_pg_att.c: the attendance summary (schema v4) */
-extern const char pg_schema_att[], pg_schema_att_gone[]; /* run in this order */
+extern const char pg_schema_att[], pg_schema_att_gone[];	     /* run in this order */
+extern const char pg_schema_att_group[], pg_schema_att_group_gone[]; /* v7, the same */
 enum blippa_err pg_attendance(void *impl, enum srv_att_query q, const char *const *args,
 			      srv_row_fn fn, void *ctx);
 enum blippa_err pg_att_rebuild(void *impl);

@@ -140,20 +140,23 @@ static const struct {
 	 " JOIN events e ON e.session_id = a.session_id AND e.type = " EVENT_DB_CHECKIN_SQL
 	 " WHERE" GROUPS_IN " AND" LIVE_E " GROUP BY a.group_id, e.participant_id",
 	 4},
-    [SRV_ATT_GROUP] = {"SELECT f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
-		       " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = ?1",
-		       1},
-    [SRV_ATT_G_SESSIONS] = {"SELECT id, start_local, end_local FROM sessions"
-			    " WHERE group_id = ?1 AND removed = 0",
-			    1},
-    [SRV_ATT_G_MEMBERS] = {"SELECT p.id, p.given_name, p.family_name FROM members m"
-			   " JOIN participants p ON p.id = m.participant_id WHERE m.group_id = ?1",
-			   1},
-    [SRV_ATT_G_CELLS] =
-	{"SELECT e.session_id, e.participant_id, e.at_ms, e.id, e.method, e.kiosk_id"
-	 " FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
-	 " AND e.session_id IN (SELECT s.id FROM"
-	 " sessions s WHERE s.group_id = ?1 AND s.removed = 0) AND" LIVE_E,
+    /* SQLite runs the parts of a UNION ALL one after the other, in order:
+     * no ORDER BY (a temporary B-tree, as long as the query itself);
+     * web_data.c refuses rows out of kind order. */
+    [SRV_ATT_G_PAGE] =
+	{"SELECT 0, f.id, f.name, f.timezone, g.name, g.period_start, g.period_end"
+	 " FROM groups g JOIN facilities f ON f.id = g.facility_id WHERE g.id = ?1"
+	 " UNION ALL SELECT 1, id, start_local, end_local, NULL, NULL, NULL FROM sessions"
+	 " WHERE group_id = ?1 AND removed = 0"
+	 " UNION ALL SELECT 2, p.id, p.given_name, p.family_name, NULL, NULL, NULL"
+	 " FROM members m JOIN participants p ON p.id = m.participant_id WHERE m.group_id = ?1"
+	 " UNION ALL SELECT 3, e.session_id, e.participant_id, e.at_ms, e.id, e.method,"
+	 " e.kiosk_id FROM events e WHERE e.type = " EVENT_DB_CHECKIN_SQL
+	 " AND e.session_id IN (SELECT s.id FROM sessions s WHERE s.group_id = ?1"
+	 " AND s.removed = 0) AND" LIVE_E
+	 " UNION ALL SELECT 4, c.session_id, c.participant_id, NULL, NULL, NULL, NULL"
+	 " FROM (SELECT DISTINCT session_id, participant_id FROM corrections"
+	 " WHERE group_id = ?1 AND present = 0) c",
 	 1},
     [SRV_ATT_G_LEFT] = {"SELECT p.id, p.given_name, p.family_name FROM participants p"
 			" WHERE p.id IN (SELECT e.participant_id FROM events e WHERE e.type "
@@ -162,9 +165,6 @@ static const struct {
 			" AND s.removed = 0) AND" LIVE_E ") AND NOT EXISTS (SELECT 1 FROM members m"
 			" WHERE m.group_id = ?1 AND m.participant_id = p.id)",
 			1},
-    [SRV_ATT_G_NOT_PRESENT] = {"SELECT DISTINCT session_id, participant_id FROM corrections"
-			       " WHERE group_id = ?1 AND present = 0",
-			       1},
 };
 
 enum blippa_err sq_attendance(void *impl, enum srv_att_query q, const char *const *args,

@@ -88,6 +88,10 @@ struct priv {
 	struct smap future; /* overview: (group, participant) -> future sessions attended */
 	char **owned;	    /* strings the future map keys point to */
 	size_t n_owned, owned_cap;
+	int kind;	    /* group page: the kind of the previous row, -1 none */
+	bool prepared;	    /* group page: sessions and members indexed */
+	size_t not_present; /* group page: first of its (session, participant) pairs in owned */
+	int64_t now_ms;	    /* group page */
 };
 
 /* A live check-in of the group page (strings owned). */
@@ -235,8 +239,10 @@ static int ov_group(void *ctx, const char *const *col, int n)
 	return pv->rc != BLIPPA_OK;
 }
 
-/* A row per session in group, start order, without a roster entry (the
- * overview names no session). */
+/* A row per group (PostgreSQL) or per session (SQLite), in start order,
+ * without a roster entry (the overview names no session): group id, the
+ * number of the row's sessions that are held (they come first), and their
+ * present counts as "N,N,...". The rows of a group are consecutive. */
 static int ov_session(void *ctx, const char *const *col, int n)
 {
 	struct web_data *d = ctx;
@@ -255,22 +261,33 @@ static int ov_session(void *ctx, const char *const *col, int n)
 		pv->last_group = d->groups[g].g->id;
 		d->groups[g].first_session = d->n_sessions;
 	}
-	enum blippa_err rc;
-	DYNARR_RESERVE(rc, d->sessions, pv->present_cap, d->n_sessions + 1, WD_ROWS_MAX);
-	if (rc != BLIPPA_OK) {
-		pv->rc = rc;
-		return 1;
-	}
+	size_t held = count(col[1]);
 	struct wd_group *g = &d->groups[pv->group];
-	struct wd_session *s = &d->sessions[d->n_sessions++];
-	s->s = NULL;
-	s->group = pv->group;
-	s->held = count(col[1]) != 0;
-	s->present = count(col[2]);
-	g->n_sessions++;
-	if (s->held) {
-		g->n_held++;
-		g->present_total += s->present;
+	for (const char *p = col[2] ? col[2] : ""; *p;) {
+		char *end = NULL;
+		unsigned long long v = strtoull(p, &end, 10);
+		if (end == p || (*end && *end != ',')) {
+			pv->rc = BLIPPA_ERR_IO;
+			return 1;
+		}
+		p = *end ? end + 1 : end;
+		enum blippa_err rc;
+		DYNARR_RESERVE(rc, d->sessions, pv->present_cap, d->n_sessions + 1, WD_ROWS_MAX);
+		if (rc != BLIPPA_OK) {
+			pv->rc = rc;
+			return 1;
+		}
+		struct wd_session *s = &d->sessions[d->n_sessions++];
+		s->s = NULL;
+		s->group = pv->group;
+		s->held = held > 0;
+		held -= held > 0;
+		s->present = (size_t)v;
+		g->n_sessions++;
+		if (s->held) {
+			g->n_held++;
+			g->present_total += s->present;
+		}
 	}
 	return 0;
 }
@@ -560,32 +577,12 @@ static void fold(struct web_data *d)
 	}
 }
 
-enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64_t now_ms,
-				    struct web_data **out)
+/* Once the group, its sessions and members are read: the group's "now",
+ * the sessions in start order, the indexes by id. */
+static enum blippa_err gr_prepare(struct web_data *d)
 {
-	struct web_data *d = data_new(true);
-	enum blippa_err rc = d ? BLIPPA_OK : BLIPPA_ERR_NOMEM;
-	*out = NULL;
-	if (rc != BLIPPA_OK)
-		return rc;
 	struct priv *pv = d->priv;
-	const char *args[] = {gid};
-	if (!own(pv, gid)) /* owned[0]: the group id while its row is read */
-		rc = BLIPPA_ERR_NOMEM;
-	pv->rc = BLIPPA_ERR_NOT_FOUND;
-	if (rc == BLIPPA_OK)
-		rc = srv_store_attendance(st, SRV_ATT_GROUP, args, gr_group, d);
-	if (rc == BLIPPA_OK)
-		rc = pv->rc;
-	if (rc == BLIPPA_OK)
-		rc = set_now(d, now_ms);
-	pv->rc = BLIPPA_OK;
-	if (rc == BLIPPA_OK)
-		rc = srv_store_attendance(st, SRV_ATT_G_SESSIONS, args, gr_session, d);
-	if (rc == BLIPPA_OK && (rc = pv->rc) == BLIPPA_OK)
-		rc = srv_store_attendance(st, SRV_ATT_G_MEMBERS, args, gr_member, d);
-	if (rc == BLIPPA_OK)
-		rc = pv->rc;
+	enum blippa_err rc = set_now(d, pv->now_ms);
 	if (rc == BLIPPA_OK)
 		rc = index_groups(d);
 	if (rc == BLIPPA_OK)
@@ -598,10 +595,71 @@ enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64
 		smap_put(&pv->sess, d->sessions[i].s->id, NULL, i);
 	for (size_t i = 0; rc == BLIPPA_OK && i < n_roster; i++)
 		smap_put(&pv->members, d->r->participants[i].id, NULL, i);
+	pv->prepared = true;
+	return rc;
+}
+
+/* A row of SRV_ATT_G_PAGE: by its kind (col[0]), in kind order; the
+ * "not present" pairs are kept until the marks are made. */
+static int gr_row(void *ctx, const char *const *col, int n)
+{
+	struct web_data *d = ctx;
+	struct priv *pv = d->priv;
+	int kind = n >= 2 && col[0] ? atoi(col[0]) : -1;
+	if (kind < 0 || kind > 4 || kind < pv->kind) {
+		pv->rc = BLIPPA_ERR_IO;
+		return 1;
+	}
+	if ((kind == 0) == (pv->kind >= 0)) { /* the group row: first, once */
+		pv->rc = kind == 0 ? BLIPPA_ERR_IO : BLIPPA_ERR_NOT_FOUND;
+		return 1;
+	}
+	pv->kind = kind;
+	if (kind >= 3 && !pv->prepared && (pv->rc = gr_prepare(d)) != BLIPPA_OK)
+		return 1;
+	switch (kind) {
+	case 0:
+		gr_group(d, col + 1, n - 1);
+		break;
+	case 1:
+		gr_session(d, col + 1, n - 1);
+		break;
+	case 2:
+		gr_member(d, col + 1, n - 1);
+		break;
+	case 3:
+		gr_cell(d, col + 1, n - 1);
+		break;
+	default:
+		if (n < 3 || !own(pv, col[1]) || !own(pv, col[2]))
+			pv->rc = n < 3 ? BLIPPA_ERR_IO : BLIPPA_ERR_NOMEM;
+	}
+	return pv->rc != BLIPPA_OK;
+}
+
+enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64_t now_ms,
+				    struct web_data **out)
+{
+	struct web_data *d = data_new(true);
+	enum blippa_err rc = d ? BLIPPA_OK : BLIPPA_ERR_NOMEM;
+	*out = NULL;
+	if (rc != BLIPPA_OK)
+		return rc;
+	struct priv *pv = d->priv;
+	const char *args[] = {gid};
+	if (!own(pv, gid)) /* owned[0]: the group id while its row is read */
+		rc = BLIPPA_ERR_NOMEM;
+	pv->not_present = 1;
+	pv->kind = -1;
+	pv->now_ms = now_ms;
+	pv->rc = BLIPPA_OK;
 	if (rc == BLIPPA_OK)
-		rc = srv_store_attendance(st, SRV_ATT_G_CELLS, args, gr_cell, d);
+		rc = srv_store_attendance(st, SRV_ATT_G_PAGE, args, gr_row, d);
 	if (rc == BLIPPA_OK)
-		rc = pv->rc;
+		rc = pv->kind < 0 ? BLIPPA_ERR_NOT_FOUND : pv->rc;
+	if (rc == BLIPPA_OK && !pv->prepared)
+		rc = gr_prepare(d);
+	size_t n_roster = d->r->n_participants;
 	if (rc == BLIPPA_OK && pv->any_left) /* rare: then the names of those who left */
 		rc = srv_store_attendance(st, SRV_ATT_G_LEFT, args, gr_left, d);
 	if (rc == BLIPPA_OK)
@@ -610,8 +668,8 @@ enum blippa_err web_data_group_load(struct srv_store *st, const char *gid, int64
 		rc = add_members(d, n_roster);
 	if (rc == BLIPPA_OK)
 		rc = apply_cells(d);
-	if (rc == BLIPPA_OK)
-		rc = srv_store_attendance(st, SRV_ATT_G_NOT_PRESENT, args, gr_not_present, d);
+	for (size_t i = pv->not_present; rc == BLIPPA_OK && i + 1 < pv->n_owned; i += 2)
+		gr_not_present(d, (const char *const *)&pv->owned[i], 2);
 	if (rc == BLIPPA_OK)
 		fold(d);
 	if (rc != BLIPPA_OK) {

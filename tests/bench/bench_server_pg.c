@@ -11,7 +11,8 @@
  * token and libcurl handle (keep-alive, verification on) posting batches of
  * 500 unique check-ins; kiosk i talks to process i % P. Also measured: the
  * storage alone (srv_store_ingest_events from 8 threads in this process, no
- * HTTP), which is the database's share of the ceiling, and three ways of
+ * HTTP), which is the database's share of the ceiling (with and without the
+ * attendance summary's trigger), and three ways of
  * sending a batch's rows (unnest, multi-row VALUES, COPY + INSERT SELECT).
  * Usage: bench_server_pg [kiosks 1..200] [batches per kiosk] [rounds]
  *        [database connections per server process (pool_max_conns)]
@@ -237,8 +238,9 @@ static void *store_worker_run(void *arg)
 	return NULL;
 }
 
-/* The storage alone: 8 threads of srv_store_ingest_events, no HTTP. */
-static void bench_store_only(struct srv_store *st)
+/* The storage alone: 8 threads of srv_store_ingest_events, no HTTP; events
+ * per second. */
+static double store_only_run(struct srv_store *st)
 {
 	enum { WORKERS = 8, BATCHES = 25 };
 	struct store_worker w[WORKERS];
@@ -259,8 +261,31 @@ static void bench_store_only(struct srv_store *st)
 	if (failed)
 		die("store-only ingest failed");
 	double s = (double)(clock_mono_us() - t0) / 1e6;
-	printf("BENCH server_ingest_store_only_pg %.0f events/s\n",
-	       (double)(WORKERS * BATCHES * BATCH) / s);
+	return (double)(WORKERS * BATCHES * BATCH) / s;
+}
+
+/* The storage alone, with the back-office's attendance summary (its
+ * trigger on events) and without (trigger disabled), alternating three
+ * times: the median of each. The summary is rebuilt afterwards. */
+static void bench_store_only(struct srv_store *st, const char *uri)
+{
+	double with[3], without[3];
+	PGconn *c = PQconnectdb(uri);
+	if (PQstatus(c) != CONNECTION_OK)
+		die("connect");
+	for (int r = 0; r < 3; r++) {
+		with[r] = store_only_run(st);
+		PQclear(PQexec(c, "ALTER TABLE events DISABLE TRIGGER att_events"));
+		without[r] = store_only_run(st);
+		PQclear(PQexec(c, "ALTER TABLE events ENABLE TRIGGER att_events"));
+	}
+	PQfinish(c);
+	if (srv_store_att_rebuild(st) != BLIPPA_OK)
+		die("summary rebuild");
+	qsort(with, 3, sizeof(double), cmp_d);
+	qsort(without, 3, sizeof(double), cmp_d);
+	printf("BENCH server_ingest_store_only_pg %.0f events/s\n", with[1]);
+	printf("BENCH server_ingest_store_only_no_summary_pg %.0f events/s\n", without[1]);
 }
 
 /* ------------------------------------------- insert methods, compared */
@@ -437,7 +462,7 @@ int main(int argc, char **argv)
 	       "pool %d\n",
 	       n, batches, BATCH, rounds, sysconf(_SC_NPROCESSORS_ONLN), pool ? pool : 8);
 	bench_insert_methods(uri);
-	bench_store_only(st);
+	bench_store_only(st, uri);
 	static const int procs_of[] = {1, 3};
 	for (size_t m = 0; m < sizeof(procs_of) / sizeof(procs_of[0]); m++) {
 		int procs = procs_of[m];
@@ -480,7 +505,7 @@ int main(int argc, char **argv)
 		die("export");
 	fclose(devnull);
 	printf("bench_server_pg: export over %d stored events\n",
-	       8 * 25 * BATCH + 2 * n * batches * rounds * BATCH);
+	       6 * 8 * 25 * BATCH + 2 * n * batches * rounds * BATCH);
 	printf("BENCH server_export_ms_pg %.1f ms\n", (double)(clock_mono_us() - e0) / 1000.0);
 	for (int i = 0; i < n; i++) {
 		free(ks[i].bodies);

@@ -83,10 +83,12 @@ static void fill_sqlite(const char *path, int groups)
 	exec(db, sql);
 	snprintf(sql, sizeof(sql),
 		 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %d)"
-		 " INSERT INTO participants SELECT 'P' || i, 'Förnamn' || i, 'Efternamn' || i"
+		 " INSERT INTO participants(id, given_name, family_name) SELECT 'P' || i, "
+		 "'Förnamn' || i, 'Efternamn' || i"
 		 " FROM n WHERE i < %d;"
 		 "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 29)"
-		 " INSERT INTO participants SELECT 'B' || i, 'Förnamn' || i, 'Efternamn' || i"
+		 " INSERT INTO participants(id, given_name, family_name) SELECT 'B' || i, "
+		 "'Förnamn' || i, 'Efternamn' || i"
 		 " FROM n;"
 		 "INSERT INTO members SELECT CASE WHEN id LIKE 'B%%' THEN 'GBIG'"
 		 " ELSE 'G' || (CAST(substr(id, 2) AS INTEGER) / 10) END, id FROM participants;",

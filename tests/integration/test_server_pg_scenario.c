@@ -430,6 +430,15 @@ static void test_three_servers_five_kiosks_20k(void **state)
 			" AND NOT EXISTS (SELECT 1 FROM events v WHERE v.type = 1"
 			" AND v.voids_id = e.id))"),
 	    0);
+	/* and each group's row holds its sessions' counts in start order */
+	assert_int_equal(
+	    tu_pg_count(uri, "SELECT count(*) FROM att_group g WHERE g.present IS DISTINCT FROM"
+			     " ARRAY(SELECT a.present FROM att_session a WHERE a.facility_id ="
+			     " g.facility_id AND a.group_id = g.group_id ORDER BY a.start_local"
+			     " COLLATE \"C\", a.session_id COLLATE \"C\")"),
+	    0);
+	assert_int_equal(tu_pg_count(uri, "SELECT count(DISTINCT group_id) FROM att_session"),
+			 tu_pg_count(uri, "SELECT count(*) FROM att_group"));
 	for (int i = 0; i < N_KIOSK; i++)
 		assert_int_equal(kiosk_synced(&k[i]), PER_KIOSK * DAYS);
 	char *exp[] = {BLIPPA_SERVER_EXE, "export", "--db", (char *)uri, NULL}, *out = NULL;

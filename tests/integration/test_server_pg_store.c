@@ -460,7 +460,8 @@ static void test_newer_schema_refused(void **state)
 			"DROP TRIGGER att_events ON events; DROP FUNCTION blippa_att_events();"
 			"DROP TRIGGER att_events_gone ON events;"
 			"DROP FUNCTION blippa_att_events_gone();"
-			"DROP TABLE att_session, att_member; DROP INDEX groups_by_facility_id;"
+			"DROP TABLE att_session, att_member, att_group;"
+			"DROP INDEX groups_by_facility_id;"
 			"UPDATE blippa_meta SET value = 1 WHERE key = 'schema_version'");
 	assert_int_equal(srv_store_open(fx.uri, false, &st, err, sizeof(err)), BLIPPA_OK);
 	srv_store_close(st);
@@ -472,6 +473,10 @@ static void test_newer_schema_refused(void **state)
 	assert_int_equal(tu_pg_count(fx.uri, "SELECT count(*) FROM att_session") ==
 			     tu_pg_count(fx.uri, "SELECT count(*) FROM sessions WHERE removed = 0"),
 			 1);
+	assert_int_equal(
+	    tu_pg_count(fx.uri, "SELECT count(*) FROM att_group") ==
+		tu_pg_count(fx.uri, "SELECT count(DISTINCT group_id) FROM att_session"),
+	    1);
 	r = PQexec(adm, "SELECT count(*) FROM users");
 	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
 	PQclear(r);
