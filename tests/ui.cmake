@@ -28,6 +28,16 @@ if(TARGET blippa-kiosk)
   add_test(NAME test_kiosk_a11y COMMAND test_kiosk_screens --a11y)
   set_tests_properties(test_kiosk_a11y PROPERTIES LABELS "ui;integration" TIMEOUT 900)
 
+  # The "not authorised" home against the real blippa-server over HTTPS: a
+  # revoked token, then a new one and a restart (tests/ui/test_kiosk_auth.sh).
+  if(TARGET blippa-server AND TARGET blippa-sync)
+    add_test(NAME test_kiosk_auth
+      COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_kiosk_auth.sh $<TARGET_FILE:blippa-server>
+              $<TARGET_FILE:blippa-sync> $<TARGET_FILE:blippa-kiosk> ${CMAKE_SOURCE_DIR}
+              ${CMAKE_BINARY_DIR}/screenshots)
+    set_tests_properties(test_kiosk_auth PROPERTIES LABELS "ui;integration" TIMEOUT 120)
+  endif()
+
   # The real window on a bare X server (no window manager) and under the
   # cage Wayland compositor: docs/kiosk.md, "Display".
   add_test(NAME test_kiosk_window
