@@ -20,7 +20,6 @@ if(TARGET blippa-kiosk)
     set_tests_properties(${t} PROPERTIES LABELS "ui;integration" TIMEOUT 300)
   endforeach()
   set_tests_properties(test_kiosk_fault PROPERTIES LABELS "ui;fault")
-  target_link_libraries(test_kiosk_leader PRIVATE PkgConfig::SODIUM) # a slow test hash
   target_sources(test_kiosk_screens PRIVATE ui/a11y_measure.c)
   target_link_libraries(test_kiosk_screens PRIVATE m)
   # every screen x panel x language measured: targets in mm, capitals in mm,
