@@ -327,7 +327,10 @@ static int open_window(const struct args *a, const struct blippa_config *cfg, st
 	 * Xvfb). SDL_RENDER_DRIVER=opengl in the environment overrides both. */
 	SDL_SetHint(SDL_HINT_RENDER_DRIVER, "software");
 	SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
-	if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
+	/* On Wayland the kiosk's own window (render.h): SDL's video subsystem
+	 * would load EGL, Mesa and LLVM for it (docs/performance.md). */
+	if (SDL_Init(render_needs_sdl_video() ? SDL_INIT_VIDEO | SDL_INIT_EVENTS
+					      : SDL_INIT_EVENTS | SDL_INIT_TIMER) != 0) {
 		fprintf(stderr, "blippa-kiosk: SDL: %s\n", SDL_GetError());
 		return -1;
 	}
@@ -341,7 +344,7 @@ static int open_window(const struct args *a, const struct blippa_config *cfg, st
 		fprintf(stderr, "blippa-kiosk: %s\n", err);
 		return -1;
 	}
-	SDL_ShowCursor(!cfg->fullscreen || a->demo ? SDL_ENABLE : SDL_DISABLE);
+	render_show_cursor(*r, !cfg->fullscreen || a->demo);
 	return 0;
 }
 

@@ -135,16 +135,11 @@ static void expire(struct ui *ui)
 
 static void trace_window(struct ui *ui)
 {
-	SDL_Window *win = render_window(ui->r);
-	SDL_Rect b = {0, 0, 0, 0};
-	int x = 0, y = 0, w = 0, h = 0;
-	if (win) {
-		SDL_GetWindowPosition(win, &x, &y);
-		SDL_GetWindowSize(win, &w, &h);
-		SDL_GetDisplayBounds(SDL_GetWindowDisplayIndex(win), &b);
-	}
-	ui_trace(ui, "window %d %d %d %d output %d %d display %d %d", x, y, w, h, render_w(ui->r),
-		 render_h(ui->r), b.w, b.h);
+	SDL_Rect win;
+	SDL_Point disp;
+	render_geometry(ui->r, &win, &disp);
+	ui_trace(ui, "window %d %d %d %d output %d %d display %d %d", win.x, win.y, win.w, win.h,
+		 render_w(ui->r), render_h(ui->r), disp.x, disp.y);
 }
 
 /* "layout": one "panel", then "button-at" and "text-at" lines of the frame

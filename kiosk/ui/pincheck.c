@@ -27,6 +27,7 @@ struct ui_pin_job {
 	int64_t verify_us;
 	unsigned visit;		  /* ui->pin_visit when it started */
 	uint32_t ev_type;	  /* the SDL event that reports it */
+	struct render *r;	  /* woken after the push (render_wake) */
 	struct ui_pin_gate *gate; /* ui->pin_gate (NULL: never held) */
 };
 
@@ -69,6 +70,7 @@ static int pin_worker(void *arg)
 	 * the PIN screen waits for this one. */
 	for (int i = 0; i < 500 && SDL_PushEvent(&ev) != 1; i++)
 		SDL_Delay(10);
+	render_wake(job->r);
 	return 0;
 }
 
@@ -97,6 +99,7 @@ enum blippa_err ui_pin_check_start(struct ui *ui, const char *pin, int *retry_s)
 	snprintf(job->pin, sizeof job->pin, "%s", pin);
 	job->visit = ui->pin_visit;
 	job->ev_type = ui->ev_pin;
+	job->r = ui->r;
 	job->gate = ui->pin_gate;
 	ui->pin_job = job;
 	ui->pin_thread = SDL_CreateThread(pin_worker, "blippa-pin", job);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
-#include "present_wl.h"
+#include "wl_window.h"
 
 #ifndef BLIPPA_ASSET_DIR_INSTALLED
 #define BLIPPA_ASSET_DIR_INSTALLED "/usr/share/blippa"
@@ -58,9 +58,17 @@ bool render_find_font(const char *asset_dir, const char *name, char *out, size_t
 static float display_px_per_mm(struct render *r)
 {
 	float ddpi = 0, hdpi = 0, vdpi = 0;
-	int d = SDL_GetWindowDisplayIndex(r->win);
-	if (d < 0 || SDL_GetDisplayDPI(d, &ddpi, &hdpi, &vdpi) != 0)
-		return 0.0f;
+	if (r->wl) { /* wl_output: the mode and the physical size in mm */
+		int pw, ph, mw, mh;
+		if (!wl_window_output(r->wl, &pw, &ph, &mw, &mh) || mw <= 0 || mh <= 0)
+			return 0.0f;
+		hdpi = (float)pw / (float)mw * 25.4f;
+		vdpi = (float)ph / (float)mh * 25.4f;
+	} else {
+		int d = SDL_GetWindowDisplayIndex(r->win);
+		if (d < 0 || SDL_GetDisplayDPI(d, &ddpi, &hdpi, &vdpi) != 0)
+			return 0.0f;
+	}
 	if (hdpi < 50.0f || hdpi > 400.0f || vdpi < 50.0f || vdpi > 400.0f)
 		return 0.0f;
 	if (fabsf(hdpi - 96.0f) < 0.01f && fabsf(vdpi - 96.0f) < 0.01f)
@@ -70,25 +78,47 @@ static float display_px_per_mm(struct render *r)
 	return (hdpi + vdpi) / 2.0f / 25.4f;
 }
 
+/* The window's size in pixels, on either path. */
+static void window_size(const struct render *r, int *w, int *h)
+{
+	*w = *h = 0;
+	if (r->wl)
+		wl_window_size(r->wl, w, h);
+	else
+		SDL_GetWindowSize(r->win, w, h);
+}
+
+/* The size of the display the window is on; false when unknown. */
+static bool display_size(const struct render *r, int *w, int *h)
+{
+	SDL_DisplayMode mode;
+	int mw, mh;
+	if (r->wl)
+		return wl_window_output(r->wl, w, h, &mw, &mh);
+	if (SDL_GetDesktopDisplayMode(SDL_GetWindowDisplayIndex(r->win), &mode) != 0 ||
+	    mode.w <= 0 || mode.h <= 0)
+		return false;
+	*w = mode.w;
+	*h = mode.h;
+	return true;
+}
+
 static void render_measure(struct render *r)
 {
-	int w = 0, h = 0, pw, ph;
+	int w = 0, h = 0, pw, ph, dw, dh;
 	float short_mm, long_mm, k;
-	SDL_DisplayMode mode;
 	SDL_GetRendererOutputSize(r->ren, &w, &h);
 	if (w <= 0 || h <= 0)
-		SDL_GetWindowSize(r->win, &w, &h);
+		window_size(r, &w, &h);
 	r->w = w > 0 ? w : 1;
 	r->h = h > 0 ? h : 1;
 	/* the panel's pixels: the whole display when fullscreen; a window
 	 * (tests, --size) stands for a panel of its own size */
 	pw = r->w;
 	ph = r->h;
-	if (r->fullscreen &&
-	    SDL_GetDesktopDisplayMode(SDL_GetWindowDisplayIndex(r->win), &mode) == 0 &&
-	    mode.w > 0 && mode.h > 0) {
-		pw = mode.w;
-		ph = mode.h;
+	if (r->fullscreen && display_size(r, &dw, &dh)) {
+		pw = dw;
+		ph = dh;
 	}
 	if (r->diag_in > 0.0f) {
 		r->px_per_mm = hypotf((float)pw, (float)ph) / (r->diag_in * 25.4f);
@@ -107,13 +137,9 @@ static void render_measure(struct render *r)
 	r->compact = k > 1.0f ? 1.0f : k;
 }
 
-/* On SDL's Wayland driver with the software renderer wanted (the default;
- * SDL_RENDER_DRIVER=opengl etc. in the environment keeps SDL's renderer). */
-static bool use_present_wl(void)
+bool render_needs_sdl_video(void)
 {
-	const char *drv = SDL_GetCurrentVideoDriver();
-	const char *want = SDL_GetHint(SDL_HINT_RENDER_DRIVER);
-	return drv && strcmp(drv, "wayland") == 0 && want && strcmp(want, "software") == 0;
+	return !wl_window_wanted();
 }
 
 /* Wayland: a software renderer on a surface of the window's size. Textures
@@ -121,7 +147,7 @@ static bool use_present_wl(void)
 static int make_frame(struct render *r)
 {
 	int w = 0, h = 0;
-	SDL_GetWindowSize(r->win, &w, &h);
+	window_size(r, &w, &h);
 	if (r->frame && r->frame->w == w && r->frame->h == h)
 		return 0;
 	render_text_cache_clear(r);
@@ -189,6 +215,19 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 		rc = BLIPPA_ERR_IO;
 		goto out;
 	}
+	if (wl_window_wanted()) {
+		/* our own Wayland window: SDL's would load EGL (wl_window.h) */
+		if (!(r->wl = wl_window_open(o->title, o->fullscreen, o->w, o->h, err, errlen))) {
+			rc = BLIPPA_ERR_IO;
+			goto out;
+		}
+		if (make_frame(r) != 0) {
+			snprintf(err, errlen, "cannot create a frame surface: %s", SDL_GetError());
+			rc = BLIPPA_ERR_IO;
+			goto out;
+		}
+		goto measure;
+	}
 	if (o->fullscreen) {
 		/* Fill exactly the display: its bounds are both the size and the
 		 * place. With a window manager or compositor, FULLSCREEN_DESKTOP
@@ -218,17 +257,7 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 	}
 	/* no PRESENTVSYNC: a frame is drawn only when something changed, and
 	 * waiting for vblank would only add latency to the check-in frame */
-	if (use_present_wl())
-		r->wl = present_wl_open(r->win);
-	if (r->wl) {
-		if (make_frame(r) != 0) {
-			snprintf(err, errlen, "cannot create a frame surface: %s", SDL_GetError());
-			rc = BLIPPA_ERR_IO;
-			goto out;
-		}
-	} else {
-		r->ren = SDL_CreateRenderer(r->win, -1, 0);
-	}
+	r->ren = SDL_CreateRenderer(r->win, -1, 0);
 	if (!r->ren)
 		r->ren = SDL_CreateRenderer(r->win, -1, SDL_RENDERER_SOFTWARE);
 	if (!r->ren) {
@@ -237,6 +266,7 @@ enum blippa_err render_open(const struct render_opts *o, struct render **out, ch
 		goto out;
 	}
 	SDL_SetRenderDrawBlendMode(r->ren, SDL_BLENDMODE_BLEND);
+measure:
 	render_measure(r);
 	{
 		SDL_RendererInfo info;
@@ -269,7 +299,7 @@ void render_close(struct render *r)
 	if (r->ren)
 		SDL_DestroyRenderer(r->ren);
 	SDL_FreeSurface(r->frame);
-	present_wl_close(r->wl);
+	wl_window_close(r->wl);
 	if (r->win)
 		SDL_DestroyWindow(r->win);
 	free(r);
@@ -323,9 +353,43 @@ SDL_Renderer *render_sdl(struct render *r)
 	return r->ren;
 }
 
-SDL_Window *render_window(struct render *r)
+void render_geometry(const struct render *r, SDL_Rect *win, SDL_Point *display)
 {
-	return r->win;
+	*win = (SDL_Rect){0, 0, 0, 0};
+	*display = (SDL_Point){0, 0};
+	if (r->wl) { /* a Wayland client has no position: fullscreen is 0,0 */
+		wl_window_size(r->wl, &win->w, &win->h);
+		if (!display_size(r, &display->x, &display->y))
+			*display = (SDL_Point){0, 0};
+	} else if (r->win) {
+		SDL_Rect b = {0, 0, 0, 0};
+		SDL_GetWindowPosition(r->win, &win->x, &win->y);
+		SDL_GetWindowSize(r->win, &win->w, &win->h);
+		SDL_GetDisplayBounds(SDL_GetWindowDisplayIndex(r->win), &b);
+		display->x = b.w;
+		display->y = b.h;
+	}
+}
+
+void render_show_cursor(struct render *r, bool show)
+{
+	if (r->wl)
+		wl_window_hide_cursor(r->wl, !show);
+	else
+		SDL_ShowCursor(show ? SDL_ENABLE : SDL_DISABLE);
+}
+
+int render_wait_events(struct render *r, int timeout_ms)
+{
+	if (!r->wl)
+		return 1;
+	return wl_window_wait(r->wl, timeout_ms) == 0 ? 0 : -1;
+}
+
+void render_wake(struct render *r)
+{
+	if (r && r->wl)
+		wl_window_wake(r->wl);
 }
 
 void render_set_mirror(struct render *r, bool on)
@@ -517,7 +581,7 @@ void render_arc(struct render *r, float cx, float cy, float radius, float width,
 void render_present(struct render *r)
 {
 	SDL_RenderPresent(r->ren);
-	if (r->wl && present_wl_commit(r->wl, r->frame) != 0)
+	if (r->wl && wl_window_commit(r->wl, r->frame) != 0)
 		log_error("render", "wayland: cannot present the frame");
 }
 

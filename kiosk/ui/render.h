@@ -68,7 +68,21 @@ float render_compact(const struct render *r); /* the layout factor, <= 1 */
 /* Call after SDL_WINDOWEVENT_SIZE_CHANGED: re-reads the output size. */
 void render_resized(struct render *r);
 SDL_Renderer *render_sdl(struct render *r);
-SDL_Window *render_window(struct render *r); /* owned by r */
+/* False when render_open will open its own Wayland window (SDL's Wayland
+ * driver would be used with the software renderer: wl_window.h); then
+ * SDL_INIT_VIDEO must not be initialised (it would load EGL). */
+bool render_needs_sdl_video(void);
+/* Where the window is and its size, and the size of its display (0,0 when
+ * unknown), on SDL's window or ours (for the control channel's trace). */
+void render_geometry(const struct render *r, SDL_Rect *win, SDL_Point *display);
+void render_show_cursor(struct render *r, bool show); /* over the window */
+/* The UI loop's wait on our own Wayland window: waits up to timeout_ms for
+ * window/input events (pushed as SDL events) or render_wake(); 0 then, -1
+ * when the compositor is gone. 1 (nothing done) on SDL's window: use
+ * SDL_WaitEventTimeout there. */
+int render_wait_events(struct render *r, int timeout_ms);
+/* Any thread, after an SDL_PushEvent for the UI: ends render_wait_events. */
+void render_wake(struct render *r);
 
 /* Right-to-left layout: every x is mirrored (x -> w - x) and left/right
  * text alignment swapped; text itself is not mirrored. */

@@ -39,10 +39,10 @@ struct text_entry {
 };
 
 struct render {
-	SDL_Window *win;
+	SDL_Window *win;      /* SDL's window, or NULL on Wayland: */
+	struct wl_window *wl; /* our own window, software frames as wl_shm */
 	SDL_Renderer *ren;
-	struct present_wl *wl; /* Wayland: software frames as wl_shm buffers */
-	SDL_Surface *frame;    /* ... drawn into this surface */
+	SDL_Surface *frame; /* ... drawn into this surface */
 	int w, h;
 	bool fullscreen;
 	float diag_in;	 /* from the config; 0: ask the display */

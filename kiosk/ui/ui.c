@@ -353,7 +353,9 @@ static void push_user(struct ui *ui, enum ui_event kind, void *data)
 	if (SDL_PushEvent(&ev) != 1) {
 		log_warn("ui", "event queue full; dropped an event");
 		free(data);
+		return;
 	}
+	render_wake(ui->r); /* our own Wayland window's wait (render.h) */
 }
 
 void ui_push_reader_event(struct ui *ui, const struct reader_event *ev)
@@ -530,8 +532,17 @@ int ui_run(struct ui *ui)
 	while (!ui->quit) {
 		if (ui->dirty)
 			ui_render_now(ui);
-		int timeout = next_timeout(ui);
-		if (timeout > 0 ? SDL_WaitEventTimeout(&ev, timeout) : SDL_PollEvent(&ev)) {
+		int timeout = next_timeout(ui), own = render_wait_events(ui->r, timeout);
+		if (own < 0) {
+			log_error("ui", "the Wayland compositor is gone; quitting");
+			ui_trace(ui, "quit display lost");
+			ui->exit_code = 1;
+			break;
+		}
+		if (own == 0) { /* our Wayland window: events are queued now */
+			while (!ui->quit && SDL_PollEvent(&ev))
+				handle_event(ui, &ev);
+		} else if (timeout > 0 ? SDL_WaitEventTimeout(&ev, timeout) : SDL_PollEvent(&ev)) {
 			handle_event(ui, &ev);
 			while (!ui->quit && SDL_PollEvent(&ev))
 				handle_event(ui, &ev);

@@ -1,0 +1,782 @@
+/* SPDX-License-Identifier: MIT */
+/* The kiosk's Wayland window on libwayland-client and xdg-shell (see
+ * wl_window.h): the globals, the toplevel's configure/ack, two wl_shm frame
+ * buffers per size in one memfd pool, and touch/pointer as SDL events. */
+#include "wl_window.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(BLIPPA_HAVE_WAYLAND)
+#include <errno.h>
+#include <linux/input-event-codes.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <wayland-client.h>
+
+#include "log.h"
+#include "xdg-shell-client-protocol.h"
+
+#define WL_BUFFERS 2
+#define WL_MAX_PIXELS (8192u * 8192u) /* a cap on the shared memory */
+#define WL_TOUCH_POINTS 10
+#define WL_TOUCH_ID 1 /* SDL_TouchID of the one touchscreen */
+
+struct wl_slot {
+	struct wl_buffer *buf;
+	bool busy;
+};
+
+struct wl_point {
+	int32_t id;
+	bool down;
+	float x, y; /* normalised */
+};
+
+struct wl_window {
+	struct wl_display *display;
+	struct wl_registry *registry;
+	struct wl_compositor *compositor;
+	struct wl_shm *shm;
+	struct xdg_wm_base *wm;
+	struct wl_output *output;
+	struct wl_seat *seat;
+	struct wl_touch *touch;
+	struct wl_pointer *pointer;
+	struct wl_surface *surface;
+	struct xdg_surface *xsurface;
+	struct xdg_toplevel *toplevel;
+	int wake_fd;
+	/* the window: what the compositor configured (0: ours to choose) */
+	int w, h, want_w, want_h, pend_w, pend_h;
+	bool configured, hide_cursor;
+	/* the output: current mode, physical size, transform */
+	int out_w, out_h, out_mm_w, out_mm_h, out_transform;
+	/* the frame buffers */
+	struct wl_shm_pool *pool;
+	void *mem;
+	size_t mem_len;
+	int buf_w, buf_h, next;
+	struct wl_slot slot[WL_BUFFERS];
+	/* input */
+	struct wl_point pt[WL_TOUCH_POINTS];
+	double px, py; /* pointer position in surface pixels */
+};
+
+static void push(SDL_Event *ev)
+{
+	ev->common.timestamp = SDL_GetTicks();
+	if (SDL_PushEvent(ev) != 1)
+		log_warn("render", "event queue full; dropped a wayland event");
+}
+
+static void push_window_event(Uint8 which, int w, int h)
+{
+	SDL_Event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = SDL_WINDOWEVENT;
+	ev.window.event = which;
+	ev.window.data1 = w;
+	ev.window.data2 = h;
+	push(&ev);
+}
+
+/* ---- xdg-shell ---- */
+
+static void wm_ping(void *data, struct xdg_wm_base *wm, uint32_t serial)
+{
+	(void)data;
+	xdg_wm_base_pong(wm, serial);
+}
+
+static const struct xdg_wm_base_listener wm_listener = {.ping = wm_ping};
+
+static void xsurface_configure(void *data, struct xdg_surface *xs, uint32_t serial)
+{
+	struct wl_window *w = data;
+	int nw = w->pend_w > 0 ? w->pend_w : w->want_w;
+	int nh = w->pend_h > 0 ? w->pend_h : w->want_h;
+	xdg_surface_ack_configure(xs, serial);
+	if (nw != w->w || nh != w->h) {
+		w->w = nw;
+		w->h = nh;
+		if (w->configured)
+			push_window_event(SDL_WINDOWEVENT_SIZE_CHANGED, nw, nh);
+	}
+	if (!w->configured)
+		push_window_event(SDL_WINDOWEVENT_EXPOSED, 0, 0);
+	w->configured = true;
+}
+
+static const struct xdg_surface_listener xsurface_listener = {.configure = xsurface_configure};
+
+static void toplevel_configure(void *data, struct xdg_toplevel *t, int32_t width, int32_t height,
+			       struct wl_array *states)
+{
+	struct wl_window *w = data;
+	(void)t;
+	(void)states;
+	w->pend_w = width;
+	w->pend_h = height;
+}
+
+static void toplevel_close(void *data, struct xdg_toplevel *t)
+{
+	SDL_Event ev;
+	(void)data;
+	(void)t;
+	memset(&ev, 0, sizeof ev);
+	ev.type = SDL_QUIT;
+	push(&ev);
+}
+
+static const struct xdg_toplevel_listener toplevel_listener = {.configure = toplevel_configure,
+							       .close = toplevel_close};
+
+/* ---- wl_output ---- */
+
+static void output_geometry(void *data, struct wl_output *o, int32_t x, int32_t y, int32_t mm_w,
+			    int32_t mm_h, int32_t subpixel, const char *make, const char *model,
+			    int32_t transform)
+{
+	struct wl_window *w = data;
+	(void)o;
+	(void)x;
+	(void)y;
+	(void)subpixel;
+	(void)make;
+	(void)model;
+	w->out_mm_w = mm_w > 0 ? mm_w : 0;
+	w->out_mm_h = mm_h > 0 ? mm_h : 0;
+	w->out_transform = transform;
+}
+
+static void output_mode(void *data, struct wl_output *o, uint32_t flags, int32_t mw, int32_t mh,
+			int32_t refresh)
+{
+	struct wl_window *w = data;
+	(void)o;
+	(void)refresh;
+	if (flags & WL_OUTPUT_MODE_CURRENT) {
+		w->out_w = mw;
+		w->out_h = mh;
+	}
+}
+
+static void output_done(void *data, struct wl_output *o)
+{
+	(void)data;
+	(void)o;
+}
+
+static void output_scale(void *data, struct wl_output *o, int32_t factor)
+{
+	(void)data;
+	(void)o;
+	(void)factor;
+}
+
+static const struct wl_output_listener output_listener = {
+    .geometry = output_geometry, .mode = output_mode, .done = output_done, .scale = output_scale};
+
+/* ---- touch: SDL_FINGER* normalised to the window, as SDL sends them ---- */
+
+static void push_finger(struct wl_window *w, Uint32 type, const struct wl_point *p, float dx,
+			float dy)
+{
+	SDL_Event ev;
+	memset(&ev, 0, sizeof ev);
+	ev.type = type;
+	ev.tfinger.touchId = WL_TOUCH_ID;
+	ev.tfinger.fingerId = p->id;
+	ev.tfinger.x = p->x;
+	ev.tfinger.y = p->y;
+	ev.tfinger.dx = dx;
+	ev.tfinger.dy = dy;
+	ev.tfinger.pressure = type == SDL_FINGERUP ? 0.0f : 1.0f;
+	(void)w;
+	push(&ev);
+}
+
+static struct wl_point *point(struct wl_window *w, int32_t id, bool make)
+{
+	for (int i = 0; i < WL_TOUCH_POINTS; i++)
+		if (w->pt[i].down && w->pt[i].id == id)
+			return &w->pt[i];
+	if (make)
+		for (int i = 0; i < WL_TOUCH_POINTS; i++)
+			if (!w->pt[i].down) {
+				w->pt[i].id = id;
+				w->pt[i].down = true;
+				return &w->pt[i];
+			}
+	return NULL;
+}
+
+static float norm(wl_fixed_t v, int size)
+{
+	return (float)(wl_fixed_to_double(v) / (size > 0 ? size : 1));
+}
+
+static void touch_down(void *data, struct wl_touch *t, uint32_t serial, uint32_t time,
+		       struct wl_surface *s, int32_t id, wl_fixed_t x, wl_fixed_t y)
+{
+	struct wl_window *w = data;
+	struct wl_point *p = point(w, id, true);
+	(void)t;
+	(void)serial;
+	(void)time;
+	(void)s;
+	if (!p)
+		return; /* more fingers than anyone needs */
+	p->x = norm(x, w->w);
+	p->y = norm(y, w->h);
+	push_finger(w, SDL_FINGERDOWN, p, 0, 0);
+}
+
+static void touch_up(void *data, struct wl_touch *t, uint32_t serial, uint32_t time, int32_t id)
+{
+	struct wl_window *w = data;
+	struct wl_point *p = point(w, id, false);
+	(void)t;
+	(void)serial;
+	(void)time;
+	if (!p)
+		return;
+	p->down = false;
+	push_finger(w, SDL_FINGERUP, p, 0, 0);
+}
+
+static void touch_motion(void *data, struct wl_touch *t, uint32_t time, int32_t id, wl_fixed_t x,
+			 wl_fixed_t y)
+{
+	struct wl_window *w = data;
+	struct wl_point *p = point(w, id, false);
+	float nx = norm(x, w->w), ny = norm(y, w->h), dx, dy;
+	(void)t;
+	(void)time;
+	if (!p)
+		return;
+	dx = nx - p->x;
+	dy = ny - p->y;
+	p->x = nx;
+	p->y = ny;
+	push_finger(w, SDL_FINGERMOTION, p, dx, dy);
+}
+
+static void touch_frame(void *data, struct wl_touch *t)
+{
+	(void)data;
+	(void)t;
+}
+
+/* The compositor took the touch sequence over: each finger is lifted
+ * outside the window, so a press in progress fires nothing. */
+static void touch_cancel(void *data, struct wl_touch *t)
+{
+	struct wl_window *w = data;
+	(void)t;
+	for (int i = 0; i < WL_TOUCH_POINTS; i++)
+		if (w->pt[i].down) {
+			w->pt[i].down = false;
+			w->pt[i].x = -1.0f;
+			w->pt[i].y = -1.0f;
+			push_finger(w, SDL_FINGERUP, &w->pt[i], 0, 0);
+		}
+}
+
+static const struct wl_touch_listener touch_listener = {.down = touch_down,
+							.up = touch_up,
+							.motion = touch_motion,
+							.frame = touch_frame,
+							.cancel = touch_cancel};
+
+/* ---- pointer: SDL_MOUSE* in window pixels ---- */
+
+static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s,
+			  wl_fixed_t x, wl_fixed_t y)
+{
+	struct wl_window *w = data;
+	(void)s;
+	w->px = wl_fixed_to_double(x);
+	w->py = wl_fixed_to_double(y);
+	if (w->hide_cursor)
+		wl_pointer_set_cursor(p, serial, NULL, 0, 0);
+}
+
+static void pointer_leave(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s)
+{
+	(void)data;
+	(void)p;
+	(void)serial;
+	(void)s;
+}
+
+static void pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_fixed_t x,
+			   wl_fixed_t y)
+{
+	struct wl_window *w = data;
+	SDL_Event ev;
+	double nx = wl_fixed_to_double(x), ny = wl_fixed_to_double(y);
+	(void)p;
+	(void)time;
+	memset(&ev, 0, sizeof ev);
+	ev.type = SDL_MOUSEMOTION;
+	ev.motion.x = (Sint32)nx;
+	ev.motion.y = (Sint32)ny;
+	ev.motion.xrel = (Sint32)(nx - w->px);
+	ev.motion.yrel = (Sint32)(ny - w->py);
+	w->px = nx;
+	w->py = ny;
+	push(&ev);
+}
+
+static void pointer_button(void *data, struct wl_pointer *p, uint32_t serial, uint32_t time,
+			   uint32_t button, uint32_t state)
+{
+	struct wl_window *w = data;
+	SDL_Event ev;
+	bool down = state == WL_POINTER_BUTTON_STATE_PRESSED;
+	(void)p;
+	(void)serial;
+	(void)time;
+	memset(&ev, 0, sizeof ev);
+	ev.type = down ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP;
+	ev.button.button = button == BTN_LEFT	  ? SDL_BUTTON_LEFT
+			   : button == BTN_RIGHT  ? SDL_BUTTON_RIGHT
+			   : button == BTN_MIDDLE ? SDL_BUTTON_MIDDLE
+						  : SDL_BUTTON_X1;
+	ev.button.state = down ? SDL_PRESSED : SDL_RELEASED;
+	ev.button.clicks = 1;
+	ev.button.x = (Sint32)w->px;
+	ev.button.y = (Sint32)w->py;
+	push(&ev);
+}
+
+static void pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
+			 wl_fixed_t value)
+{
+	(void)data;
+	(void)p;
+	(void)time;
+	(void)axis;
+	(void)value;
+}
+
+static const struct wl_pointer_listener pointer_listener = {.enter = pointer_enter,
+							    .leave = pointer_leave,
+							    .motion = pointer_motion,
+							    .button = pointer_button,
+							    .axis = pointer_axis};
+
+static void seat_caps(void *data, struct wl_seat *seat, uint32_t caps)
+{
+	struct wl_window *w = data;
+	if ((caps & WL_SEAT_CAPABILITY_TOUCH) && !w->touch) {
+		w->touch = wl_seat_get_touch(seat);
+		wl_touch_add_listener(w->touch, &touch_listener, w);
+	} else if (!(caps & WL_SEAT_CAPABILITY_TOUCH) && w->touch) {
+		wl_touch_destroy(w->touch);
+		w->touch = NULL;
+	}
+	if ((caps & WL_SEAT_CAPABILITY_POINTER) && !w->pointer) {
+		w->pointer = wl_seat_get_pointer(seat);
+		wl_pointer_add_listener(w->pointer, &pointer_listener, w);
+	} else if (!(caps & WL_SEAT_CAPABILITY_POINTER) && w->pointer) {
+		wl_pointer_destroy(w->pointer);
+		w->pointer = NULL;
+	}
+}
+
+static const struct wl_seat_listener seat_listener = {.capabilities = seat_caps};
+
+/* ---- globals ---- */
+
+static void registry_global(void *data, struct wl_registry *reg, uint32_t name, const char *iface,
+			    uint32_t version)
+{
+	struct wl_window *w = data;
+	(void)version;
+	if (!w->compositor && strcmp(iface, wl_compositor_interface.name) == 0) {
+		w->compositor = wl_registry_bind(reg, name, &wl_compositor_interface, 1);
+	} else if (!w->shm && strcmp(iface, wl_shm_interface.name) == 0) {
+		w->shm = wl_registry_bind(reg, name, &wl_shm_interface, 1);
+	} else if (!w->wm && strcmp(iface, xdg_wm_base_interface.name) == 0) {
+		w->wm = wl_registry_bind(reg, name, &xdg_wm_base_interface, 1);
+		xdg_wm_base_add_listener(w->wm, &wm_listener, w);
+	} else if (!w->output && strcmp(iface, wl_output_interface.name) == 0 && version >= 2) {
+		w->output = wl_registry_bind(reg, name, &wl_output_interface, 2);
+		wl_output_add_listener(w->output, &output_listener, w);
+	} else if (!w->seat && strcmp(iface, wl_seat_interface.name) == 0) {
+		w->seat = wl_registry_bind(reg, name, &wl_seat_interface, 1);
+		wl_seat_add_listener(w->seat, &seat_listener, w);
+	}
+}
+
+static void registry_remove(void *data, struct wl_registry *reg, uint32_t name)
+{
+	(void)data;
+	(void)reg;
+	(void)name;
+}
+
+static const struct wl_registry_listener registry_listener = {.global = registry_global,
+							      .global_remove = registry_remove};
+
+/* ---- frames ---- */
+
+static void buffer_release(void *data, struct wl_buffer *buf)
+{
+	struct wl_slot *s = data;
+	(void)buf;
+	s->busy = false;
+}
+
+static const struct wl_buffer_listener buffer_listener = {.release = buffer_release};
+
+static void free_buffers(struct wl_window *w)
+{
+	for (int i = 0; i < WL_BUFFERS; i++) {
+		if (w->slot[i].buf)
+			wl_buffer_destroy(w->slot[i].buf);
+		w->slot[i].buf = NULL;
+		w->slot[i].busy = false;
+	}
+	if (w->pool)
+		wl_shm_pool_destroy(w->pool);
+	w->pool = NULL;
+	if (w->mem)
+		munmap(w->mem, w->mem_len);
+	w->mem = NULL;
+	w->mem_len = 0;
+	w->buf_w = w->buf_h = 0;
+}
+
+/* (Re)creates the pool and buffers for bw x bh. */
+static int make_buffers(struct wl_window *w, int bw, int bh)
+{
+	size_t stride = (size_t)bw * 4, one = stride * (size_t)bh;
+	int fd, rc = -1;
+
+	free_buffers(w);
+	if (bw <= 0 || bh <= 0 || (size_t)bw * (size_t)bh > WL_MAX_PIXELS)
+		return -1;
+	fd = memfd_create("blippa-frame", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (ftruncate(fd, (off_t)(one * WL_BUFFERS)) != 0)
+		goto out;
+	w->mem = mmap(NULL, one * WL_BUFFERS, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (w->mem == MAP_FAILED) {
+		w->mem = NULL;
+		goto out;
+	}
+	w->mem_len = one * WL_BUFFERS;
+	w->pool = wl_shm_create_pool(w->shm, fd, (int32_t)w->mem_len);
+	for (int i = 0; i < WL_BUFFERS; i++) {
+		w->slot[i].buf =
+		    wl_shm_pool_create_buffer(w->pool, (int32_t)(one * (size_t)i), bw, bh,
+					      (int32_t)stride, WL_SHM_FORMAT_XRGB8888);
+		wl_buffer_add_listener(w->slot[i].buf, &buffer_listener, &w->slot[i]);
+	}
+	w->buf_w = bw;
+	w->buf_h = bh;
+	rc = 0;
+out:
+	close(fd);
+	if (rc != 0)
+		free_buffers(w);
+	return rc;
+}
+
+int wl_window_commit(struct wl_window *w, const SDL_Surface *s)
+{
+	struct wl_slot *slot = NULL;
+	size_t stride = (size_t)s->w * 4;
+
+	if ((s->w != w->buf_w || s->h != w->buf_h) && make_buffers(w, s->w, s->h) != 0)
+		return -1;
+	/* releases of earlier frames; wait for one only if both are in use */
+	for (int tries = 0; tries < 100 && !slot; tries++) {
+		if (wl_display_dispatch_pending(w->display) < 0)
+			return -1;
+		for (int i = 0; i < WL_BUFFERS && !slot; i++) {
+			int k = (w->next + i) % WL_BUFFERS;
+			if (!w->slot[k].busy)
+				slot = &w->slot[k];
+		}
+		if (!slot && wl_display_roundtrip(w->display) < 0)
+			return -1;
+	}
+	if (!slot)
+		return -1;
+	{
+		unsigned char *dst =
+		    (unsigned char *)w->mem + stride * (size_t)s->h * (size_t)(slot - w->slot);
+		const unsigned char *src = s->pixels;
+		for (int y = 0; y < s->h; y++)
+			memcpy(dst + stride * (size_t)y, src + (size_t)s->pitch * (size_t)y,
+			       stride);
+	}
+	w->next = (int)(slot - w->slot + 1) % WL_BUFFERS;
+	slot->busy = true;
+	wl_surface_attach(w->surface, slot->buf, 0, 0);
+	wl_surface_damage(w->surface, 0, 0, s->w, s->h);
+	wl_surface_commit(w->surface);
+	if (wl_display_flush(w->display) < 0 && errno != EAGAIN)
+		return -1;
+	return 0;
+}
+
+/* ---- the window ---- */
+
+bool wl_window_wanted(void)
+{
+	const char *drv = getenv("SDL_VIDEODRIVER");
+	const char *ren = getenv("SDL_RENDER_DRIVER");
+	const char *wd = getenv("WAYLAND_DISPLAY"), *xd = getenv("DISPLAY");
+	bool wayland;
+
+	if (drv && *drv)
+		wayland = strncmp(drv, "wayland", 7) == 0 && (drv[7] == '\0' || drv[7] == ',');
+	else
+		wayland = wd && *wd && !(xd && *xd);
+	return wayland && (!ren || !*ren || strcmp(ren, "software") == 0);
+}
+
+struct wl_window *wl_window_open(const char *title, bool fullscreen, int width, int height,
+				 char *err, size_t errlen)
+{
+	struct wl_window *w = calloc(1, sizeof *w);
+	const char *why = NULL;
+
+	if (!w) {
+		snprintf(err, errlen, "wayland: out of memory");
+		return NULL;
+	}
+	w->wake_fd = -1;
+	w->want_w = width > 0 ? width : 1280;
+	w->want_h = height > 0 ? height : 800;
+	w->hide_cursor = fullscreen;
+	if (!(w->display = wl_display_connect(NULL))) {
+		why = "cannot connect to the compositor (WAYLAND_DISPLAY, XDG_RUNTIME_DIR)";
+		goto fail;
+	}
+	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	w->registry = wl_display_get_registry(w->display);
+	if (w->wake_fd < 0 || !w->registry) {
+		why = "out of resources";
+		goto fail;
+	}
+	wl_registry_add_listener(w->registry, &registry_listener, w);
+	if (wl_display_roundtrip(w->display) < 0) {
+		why = "the compositor closed the connection";
+		goto fail;
+	}
+	if (!w->compositor || !w->shm || !w->wm) {
+		why = !w->compositor ? "no wl_compositor"
+		      : !w->shm	     ? "no wl_shm (software frames)"
+				     : "no xdg_wm_base (xdg-shell)";
+		goto fail;
+	}
+	/* the output's mode and size, the seat's capabilities */
+	if (wl_display_roundtrip(w->display) < 0) {
+		why = "the compositor closed the connection";
+		goto fail;
+	}
+	w->surface = wl_compositor_create_surface(w->compositor);
+	w->xsurface = xdg_wm_base_get_xdg_surface(w->wm, w->surface);
+	xdg_surface_add_listener(w->xsurface, &xsurface_listener, w);
+	w->toplevel = xdg_surface_get_toplevel(w->xsurface);
+	xdg_toplevel_add_listener(w->toplevel, &toplevel_listener, w);
+	xdg_toplevel_set_title(w->toplevel, title ? title : "Blippa");
+	xdg_toplevel_set_app_id(w->toplevel, "blippa-kiosk");
+	if (fullscreen)
+		xdg_toplevel_set_fullscreen(w->toplevel, NULL);
+	wl_surface_commit(w->surface);
+	while (!w->configured)
+		if (wl_display_dispatch(w->display) < 0) {
+			why = "the compositor closed the connection before configuring the window";
+			goto fail;
+		}
+	log_info("render", "wayland window %dx%d%s, output %dx%d (%d x %d mm)", w->w, w->h,
+		 fullscreen ? " fullscreen" : "", w->out_w, w->out_h, w->out_mm_w, w->out_mm_h);
+	return w;
+fail:
+	snprintf(err, errlen, "cannot open a window: wayland: %s", why);
+	log_error("render", "wayland: %s", why);
+	wl_window_close(w);
+	return NULL;
+}
+
+void wl_window_close(struct wl_window *w)
+{
+	if (!w)
+		return;
+	free_buffers(w);
+	if (w->toplevel)
+		xdg_toplevel_destroy(w->toplevel);
+	if (w->xsurface)
+		xdg_surface_destroy(w->xsurface);
+	if (w->surface)
+		wl_surface_destroy(w->surface);
+	if (w->touch)
+		wl_touch_destroy(w->touch);
+	if (w->pointer)
+		wl_pointer_destroy(w->pointer);
+	if (w->seat)
+		wl_seat_destroy(w->seat);
+	if (w->output)
+		wl_output_destroy(w->output);
+	if (w->wm)
+		xdg_wm_base_destroy(w->wm);
+	if (w->shm)
+		wl_shm_destroy(w->shm);
+	if (w->compositor)
+		wl_compositor_destroy(w->compositor);
+	if (w->registry)
+		wl_registry_destroy(w->registry);
+	if (w->display) {
+		wl_display_flush(w->display);
+		wl_display_disconnect(w->display);
+	}
+	if (w->wake_fd >= 0)
+		close(w->wake_fd);
+	free(w);
+}
+
+void wl_window_size(const struct wl_window *w, int *width, int *height)
+{
+	*width = w->w;
+	*height = w->h;
+}
+
+bool wl_window_output(const struct wl_window *w, int *px_w, int *px_h, int *mm_w, int *mm_h)
+{
+	bool turned = w->out_transform & 1; /* 90 or 270 degrees, flipped or not */
+	if (w->out_w <= 0 || w->out_h <= 0)
+		return false;
+	*px_w = turned ? w->out_h : w->out_w;
+	*px_h = turned ? w->out_w : w->out_h;
+	*mm_w = turned ? w->out_mm_h : w->out_mm_w;
+	*mm_h = turned ? w->out_mm_w : w->out_mm_h;
+	return true;
+}
+
+void wl_window_hide_cursor(struct wl_window *w, bool hide)
+{
+	w->hide_cursor = hide;
+}
+
+int wl_window_wait(struct wl_window *w, int timeout_ms)
+{
+	struct pollfd pfd[2];
+	uint64_t n;
+
+	while (wl_display_prepare_read(w->display) != 0)
+		if (wl_display_dispatch_pending(w->display) < 0)
+			return -1;
+	/* an event already queued (by us or another thread): do not sleep */
+	if (SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT))
+		timeout_ms = 0;
+	if (wl_display_flush(w->display) < 0 && errno != EAGAIN) {
+		wl_display_cancel_read(w->display);
+		return -1;
+	}
+	pfd[0].fd = wl_display_get_fd(w->display);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = w->wake_fd;
+	pfd[1].events = POLLIN;
+	pfd[0].revents = pfd[1].revents = 0;
+	if (poll(pfd, 2, timeout_ms < 0 ? 0 : timeout_ms) < 0 && errno != EINTR) {
+		wl_display_cancel_read(w->display);
+		return -1;
+	}
+	if (pfd[0].revents & POLLIN) {
+		if (wl_display_read_events(w->display) < 0)
+			return -1;
+	} else {
+		wl_display_cancel_read(w->display);
+		if (pfd[0].revents & (POLLERR | POLLHUP))
+			return -1;
+	}
+	if (wl_display_dispatch_pending(w->display) < 0)
+		return -1;
+	if (pfd[1].revents & POLLIN && read(w->wake_fd, &n, sizeof n) < 0 && errno != EAGAIN)
+		return -1;
+	return 0;
+}
+
+void wl_window_wake(struct wl_window *w)
+{
+	uint64_t one = 1;
+	if (w && write(w->wake_fd, &one, sizeof one) < 0) {
+		/* EAGAIN: the counter is full, a wake-up is pending anyway */
+	}
+}
+
+#else /* built without Wayland: SDL's video drivers only */
+
+bool wl_window_wanted(void)
+{
+	return false;
+}
+
+struct wl_window *wl_window_open(const char *title, bool fullscreen, int w, int h, char *err,
+				 size_t errlen)
+{
+	(void)title;
+	(void)fullscreen;
+	(void)w;
+	(void)h;
+	snprintf(err, errlen, "cannot open a window: built without Wayland");
+	return NULL;
+}
+
+void wl_window_close(struct wl_window *w)
+{
+	(void)w;
+}
+
+void wl_window_size(const struct wl_window *w, int *width, int *height)
+{
+	(void)w;
+	*width = *height = 0;
+}
+
+bool wl_window_output(const struct wl_window *w, int *px_w, int *px_h, int *mm_w, int *mm_h)
+{
+	(void)w;
+	*px_w = *px_h = *mm_w = *mm_h = 0;
+	return false;
+}
+
+void wl_window_hide_cursor(struct wl_window *w, bool hide)
+{
+	(void)w;
+	(void)hide;
+}
+
+int wl_window_commit(struct wl_window *w, const SDL_Surface *s)
+{
+	(void)w;
+	(void)s;
+	return -1;
+}
+
+int wl_window_wait(struct wl_window *w, int timeout_ms)
+{
+	(void)w;
+	(void)timeout_ms;
+	return -1;
+}
+
+void wl_window_wake(struct wl_window *w)
+{
+	(void)w;
+}
+
+#endif
