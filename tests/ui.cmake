@@ -20,13 +20,22 @@ if(TARGET blippa-kiosk)
     set_tests_properties(${t} PROPERTIES LABELS "ui;integration" TIMEOUT 300)
   endforeach()
   set_tests_properties(test_kiosk_fault PROPERTIES LABELS "ui;fault")
-  target_link_libraries(test_kiosk_leader PRIVATE PkgConfig::SODIUM) # a slow test hash
   target_sources(test_kiosk_screens PRIVATE ui/a11y_measure.c)
   target_link_libraries(test_kiosk_screens PRIVATE m)
   # every screen x panel x language measured: targets in mm, capitals in mm,
   # text and non-text contrast, text that does not fit (docs/accessibility.md)
   add_test(NAME test_kiosk_a11y COMMAND test_kiosk_screens --a11y)
   set_tests_properties(test_kiosk_a11y PROPERTIES LABELS "ui;integration" TIMEOUT 900)
+
+  # The "not authorised" home against the real blippa-server over HTTPS: a
+  # revoked token, then a new one and a restart (tests/ui/test_kiosk_auth.sh).
+  if(TARGET blippa-server AND TARGET blippa-sync)
+    add_test(NAME test_kiosk_auth
+      COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_kiosk_auth.sh $<TARGET_FILE:blippa-server>
+              $<TARGET_FILE:blippa-sync> $<TARGET_FILE:blippa-kiosk> ${CMAKE_SOURCE_DIR}
+              ${CMAKE_BINARY_DIR}/screenshots)
+    set_tests_properties(test_kiosk_auth PROPERTIES LABELS "ui;integration" TIMEOUT 120)
+  endif()
 
   # The real window on a bare X server (no window manager) and under the
   # cage Wayland compositor: docs/kiosk.md, "Display".

@@ -22,6 +22,8 @@
  *                      bounds of the display the window is on
  *   layout             trace the panel (px/mm), every button and every text
  *                      of the current frame: the accessibility check's input
+ *   pin-hold on|off    a PIN check's worker waits before it reports until
+ *                      "off" (pincheck.c): acts during a check, no race
  *   echo TEXT          trace "echo TEXT" (a barrier for the test)
  *   quit               leave the event loop
  * Unknown commands are traced as "control-error". The commands that reach
@@ -182,6 +184,12 @@ void ui_control_run(struct ui *ui, const char *line)
 		ui->reader_state =
 		    strcmp(arg, "failed") == 0 ? READER_STATE_FAILED : READER_STATE_READY;
 		ui_dirty(ui);
+	} else if (strcmp(cmd, "pin-hold") == 0) {
+		bool on = strcmp(arg, "on") == 0;
+		if (!on && strcmp(arg, "off") != 0)
+			ui_trace(ui, "control-error pin-hold %s", arg);
+		else if (!ui_pin_hold(ui, on))
+			ui_trace(ui, "control-error pin-hold (a check is running)");
 	} else if (strcmp(cmd, "click") == 0) {
 		int x, y;
 		if (sscanf(arg, "%d %d", &x, &y) == 2)

@@ -25,9 +25,19 @@ struct ui_pin_job {
 	bool ok;
 	char id[ROSTER_ID_MAX + 1];
 	int64_t verify_us;
-	unsigned visit;	  /* ui->pin_visit when it started */
-	uint32_t ev_type; /* the SDL event that reports it */
-	struct render *r; /* woken after the push (render_wake) */
+	unsigned visit;		  /* ui->pin_visit when it started */
+	uint32_t ev_type;	  /* the SDL event that reports it */
+	struct render *r;	  /* woken after the push (render_wake) */
+	struct ui_pin_gate *gate; /* ui->pin_gate (NULL: never held) */
+};
+
+/* The test control's "pin-hold on|off" (control.c): a worker that has
+ * verified waits here before it reports, so a test can act while a check
+ * is certainly still running instead of racing Argon2id's duration. */
+struct ui_pin_gate {
+	SDL_mutex *mu;
+	SDL_cond *cv;
+	bool hold;
 };
 
 static void job_free(struct ui_pin_job *job)
@@ -48,6 +58,12 @@ static int pin_worker(void *arg)
 	job->ok = store_pin_verify(job->cand, job->n, job->pin, job->id, sizeof job->id);
 	job->verify_us = clock_mono_us() - t0;
 	sodium_memzero(job->pin, sizeof job->pin);
+	if (job->gate) {
+		SDL_LockMutex(job->gate->mu);
+		while (job->gate->hold)
+			SDL_CondWait(job->gate->cv, job->gate->mu);
+		SDL_UnlockMutex(job->gate->mu);
+	}
 	memset(&ev, 0, sizeof ev);
 	ev.type = job->ev_type;
 	/* The queue holds 65535 events; if it were ever full, keep trying:
@@ -84,6 +100,7 @@ enum blippa_err ui_pin_check_start(struct ui *ui, const char *pin, int *retry_s)
 	job->visit = ui->pin_visit;
 	job->ev_type = ui->ev_pin;
 	job->r = ui->r;
+	job->gate = ui->pin_gate;
 	ui->pin_job = job;
 	ui->pin_thread = SDL_CreateThread(pin_worker, "blippa-pin", job);
 	if (!ui->pin_thread) {
@@ -119,10 +136,36 @@ void ui_pin_check_done(struct ui *ui)
 	job_free(job);
 }
 
+bool ui_pin_hold(struct ui *ui, bool hold)
+{
+	struct ui_pin_gate *g = ui->pin_gate;
+	if (!g) {
+		if (!hold)
+			return true;
+		if (ui->pin_thread) /* a running job has no gate: it cannot be held */
+			return false;
+		if (!(g = calloc(1, sizeof *g)) || !(g->mu = SDL_CreateMutex()) ||
+		    !(g->cv = SDL_CreateCond())) {
+			if (g && g->mu)
+				SDL_DestroyMutex(g->mu);
+			free(g);
+			return false;
+		}
+		ui->pin_gate = g;
+	}
+	SDL_LockMutex(g->mu);
+	g->hold = hold;
+	if (!hold)
+		SDL_CondBroadcast(g->cv);
+	SDL_UnlockMutex(g->mu);
+	return true;
+}
+
 void ui_pin_check_stop(struct ui *ui)
 {
 	int retry;
 
+	ui_pin_hold(ui, false); /* a held worker must finish */
 	if (ui->pin_thread) {
 		SDL_WaitThread(ui->pin_thread, NULL);
 		ui->pin_thread = NULL;
@@ -132,4 +175,10 @@ void ui_pin_check_stop(struct ui *ui)
 	}
 	job_free(ui->pin_job);
 	ui->pin_job = NULL;
+	if (ui->pin_gate) {
+		SDL_DestroyCond(ui->pin_gate->cv);
+		SDL_DestroyMutex(ui->pin_gate->mu);
+		free(ui->pin_gate);
+		ui->pin_gate = NULL;
+	}
 }

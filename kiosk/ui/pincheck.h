@@ -9,6 +9,7 @@
 
 struct ui;
 struct ui_pin_job;
+struct ui_pin_gate;
 
 /* Starts checking pin: the lock state and the hashes to try come from the
  * store here; Argon2id runs on a worker thread. BLIPPA_OK: started, traced
@@ -23,7 +24,13 @@ bool ui_pin_checking(const struct ui *ui);
  * in the store (failure count, lockout) and, if the PIN screen that asked
  * is still shown, hands it the result (ui_pin_result). */
 void ui_pin_check_done(struct ui *ui);
-/* ui_close: waits for a running check (its outcome still counts). */
+/* Tests (control "pin-hold on|off"): while held, a worker that has
+ * verified does not report until released, so a check is certainly still
+ * running. on fails (false) while a check started without the gate runs.
+ * ui_pin_check_stop releases it. */
+bool ui_pin_hold(struct ui *ui, bool hold);
+/* ui_close: releases a hold, waits for a running check (its outcome still
+ * counts). */
 void ui_pin_check_stop(struct ui *ui);
 /* scr_leader_pin.c: acts on a PIN result (log in, exit, or say why not). */
 void ui_pin_result(struct ui *ui, enum blippa_err rc, const char *who, int retry_s);

@@ -121,6 +121,12 @@ int render_text_wrap(struct render *r, const char *s, SDL_Rect box, float size_m
  * size into the font's glyph cache, so the first frame that shows a new
  * string (a name, a time) does not rasterise glyphs. Call at start-up. */
 void render_warm_font(struct render *r, float size_mm, enum font_weight wt);
+/* Closes the faces of other scripts than Latin (Noto Sans Arabic, Ethiopic:
+ * FreeType face, HarfBuzz tables, glyph cache each) that were not used since
+ * the previous call, and the cached texts drawn with them that were not
+ * used since then either; Latin faces stay. Cheap; call when nothing is drawing
+ * (going home). A face still needed is opened again on its next use. */
+void render_fonts_trim(struct render *r);
 
 /* The texts drawn since the frame began (render_clear); valid until then. */
 size_t render_text_log(const struct render *r, const struct render_text_rec **out);

@@ -24,6 +24,7 @@ struct font_slot {
 	int px;
 	enum font_weight wt;
 	enum text_script sc;
+	uint64_t used; /* use_clock when last fetched (render_fonts_trim) */
 };
 
 struct text_entry {
@@ -58,6 +59,7 @@ struct render {
 	size_t n_cache;
 	size_t cache_pixels;
 	uint64_t use_clock;
+	uint64_t trim_mark; /* use_clock at the last render_fonts_trim */
 	size_t hits, misses;
 };
 

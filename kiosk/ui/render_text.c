@@ -56,9 +56,12 @@ static TTF_Font *font_get_sc(struct render *r, enum text_script sc, int px, enum
 	TTF_Font *f;
 	if (!r->font_path[sc][wt == FONT_BOLD][0])
 		sc = SCRIPT_LATIN;
+	r->use_clock++;
 	for (size_t i = 0; i < r->n_fonts; i++)
-		if (r->fonts[i].px == px && r->fonts[i].wt == wt && r->fonts[i].sc == sc)
+		if (r->fonts[i].px == px && r->fonts[i].wt == wt && r->fonts[i].sc == sc) {
+			r->fonts[i].used = r->use_clock;
 			return r->fonts[i].font;
+		}
 	f = TTF_OpenFont(r->font_path[sc][wt == FONT_BOLD], px);
 	if (!f) {
 		log_error("render", "cannot open font at %d px: %s", px, TTF_GetError());
@@ -72,8 +75,27 @@ static TTF_Font *font_get_sc(struct render *r, enum text_script sc, int px, enum
 		r->next_font_victim = (r->next_font_victim + 1) % FONTS_MAX;
 		TTF_CloseFont(r->fonts[slot].font);
 	}
-	r->fonts[slot] = (struct font_slot){f, px, wt, sc};
+	r->fonts[slot] = (struct font_slot){f, px, wt, sc, r->use_clock};
 	return f;
+}
+
+void render_fonts_trim(struct render *r)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < r->n_fonts; i++) {
+		if (r->fonts[i].sc != SCRIPT_LATIN && r->fonts[i].used <= r->trim_mark)
+			TTF_CloseFont(r->fonts[i].font);
+		else
+			r->fonts[kept++] = r->fonts[i];
+	}
+	r->n_fonts = kept;
+	r->next_font_victim = 0;
+	/* and their texts (the language picker's names, a greeting in the
+	 * participant's language): the cache keeps them until LRU needs room */
+	for (size_t i = r->n_cache; i-- > 0;)
+		if (r->cache[i].last_used <= r->trim_mark && text_runs_needed(r->cache[i].str))
+			cache_drop(r, i);
+	r->trim_mark = r->use_clock;
 }
 
 static TTF_Font *font_get(struct render *r, int px, enum font_weight wt)

@@ -20,6 +20,13 @@ SDL_Rect ui_content(struct ui *ui)
 	return (SDL_Rect){m, top + m / 2, render_w(ui->r) - 2 * m, render_h(ui->r) - top - m};
 }
 
+/* Width the warning (pictogram + text at size_mm) needs. */
+static int warn_width(struct render *r, const char *warn, int h)
+{
+	return (int)((float)h * 0.8f) + render_mm(r, 1.5f) +
+	       render_text_size(r, warn, MM_TEXT_SMALL, FONT_BOLD).x;
+}
+
 void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
 {
 	struct render *r = ui->r;
@@ -28,39 +35,63 @@ void statusline_draw(struct ui *ui, struct rgba bg, struct rgba fg)
 	int ty = (h - render_text_size(r, "0", MM_TEXT_SMALL * 1.3f, FONT_BOLD).y) / 2;
 	if (ty < 0)
 		ty = 0;
-	const char *warn = NULL;
-	char buf[160];
+	const char *warn = NULL, *brief = NULL;
+	int clock_w;
 
 	(void)bg;
-	int clock_w = render_text(r, ui->clock_text, render_w(r) - m, ty, MM_TEXT_SMALL * 1.3f,
-				  FONT_BOLD, fg, ALIGN_RIGHT);
-	if (ui->reader_configured && ui->reader_state == READER_STATE_FAILED)
+	if (ui->reader_configured && ui->reader_state == READER_STATE_FAILED) {
 		warn = _("Card reader not working - search your name");
-	else if (ui->opts.sync_enabled && ui->sync_known && ui->sync.unauthorised)
+		brief = _("Card reader not working");
+	} else if (ui->opts.sync_enabled && ui->sync_known && ui->sync.unauthorised) {
 		warn = _("Kiosk not authorised by the server");
-	else if (ui->opts.sync_enabled && ui->sync_known && !ui->sync.server_reachable &&
-		 ui->sync.last_attempt_ms > 0)
+		brief = _("Not authorised");
+	} else if (ui->opts.sync_enabled && ui->sync_known && !ui->sync.server_reachable &&
+		   ui->sync.last_attempt_ms > 0) {
 		warn = _("Offline - check-ins are saved here");
+		brief = _("Offline");
+	}
 	if (warn && ui->cur == UI_HOME && ui_home_fault(ui) != HOME_FAULT_NONE)
 		warn = NULL; /* the fault home says it in large text (issue 13.4) */
+	clock_w = render_text_size(r, ui->clock_text, MM_TEXT_SMALL * 1.3f, FONT_BOLD).x;
 	if (!warn) {
+		render_text(r, ui->clock_text, render_w(r) - m, ty, MM_TEXT_SMALL * 1.3f, FONT_BOLD,
+			    fg, ALIGN_RIGHT);
 		render_text_fit(r, ui->facility_name,
 				(SDL_Rect){m, 0, render_w(r) - 3 * m - clock_w, h}, MM_TEXT_SMALL,
 				FONT_REGULAR, fg, ALIGN_LEFT);
 		return;
 	}
-	/* a warning takes the facility name's place: participants must be able
-	 * to read it (>= 4 mm capitals), so it gets the whole line */
+	/* A warning takes the facility name's place: participants must be able
+	 * to read it (>= 4 mm capitals, never shrunk below the floor), so on a
+	 * narrow panel (7" 800x480) it takes the clock's place too, and if even
+	 * that is not enough it says only what is wrong ("Card reader not
+	 * working"; on the search screen the hint to search is moot anyway). */
 	{
 		float ic = (float)h * 0.8f;
-		int avail = render_w(r) - 2 * m - clock_w - m - (int)ic - render_mm(r, 1.5f);
-		SDL_Point ts = render_text_size(r, warn, MM_TEXT_SMALL, FONT_BOLD);
-		int tw = ts.x < avail ? ts.x : avail;
+		int full = render_w(r) - 2 * m;
+		int avail = full - clock_w - m;
+		bool clock = true;
+		if (warn_width(r, warn, h) > avail) {
+			if (warn_width(r, warn, h) <= full)
+				clock = false;
+			else if (warn_width(r, brief, h) <= avail)
+				warn = brief;
+			else
+				warn = brief, clock = false;
+		}
+		if (!clock)
+			avail = full;
+		if (clock)
+			render_text(r, ui->clock_text, render_w(r) - m, ty, MM_TEXT_SMALL * 1.3f,
+				    FONT_BOLD, fg, ALIGN_RIGHT);
+		int tw = warn_width(r, warn, h);
+		if (tw > avail)
+			tw = avail;
 		int x = m + (avail - tw) / 2;
 		icon_warning(r, (float)x + ic / 2.0f, (float)h / 2.0f, ic, COL_AMBER_BG, COL_BLACK);
-		snprintf(buf, sizeof buf, "%s", warn);
-		render_text_fit(r, buf,
-				(SDL_Rect){x + (int)ic + render_mm(r, 1.5f), 0, avail - (x - m), h},
+		render_text_fit(r, warn,
+				(SDL_Rect){x + (int)ic + render_mm(r, 1.5f), 0,
+					   avail - (x - m) - (int)ic - render_mm(r, 1.5f), h},
 				MM_TEXT_SMALL, FONT_BOLD, fg, ALIGN_LEFT);
 	}
 }

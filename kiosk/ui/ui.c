@@ -154,8 +154,10 @@ void ui_goto(struct ui *ui, enum ui_screen next, const union ui_arg *arg)
 	}
 	if (screens[next]->enter)
 		screens[next]->enter(ui, &ui->arg);
-	if (next == UI_HOME && prev != UI_HOME)
-		malloc_trim(0); /* give back what leader lists and searches used */
+	if (next == UI_HOME && prev != UI_HOME) {
+		render_fonts_trim(ui->r); /* Arabic/Ge'ez faces after a switch back */
+		malloc_trim(0);		  /* give back what leader lists and searches used */
+	}
 	arm_idle(ui);
 	ui_dirty(ui);
 }

@@ -114,9 +114,10 @@ struct ui {
 	/* PIN verification on a worker thread (pincheck.c) */
 	SDL_Thread *pin_thread; /* running check, NULL when none */
 	struct ui_pin_job *pin_job;
-	unsigned pin_visit;  /* bumped on every entry to the PIN screen */
-	uint32_t ev_pin;     /* SDL event type of a finished check */
-	struct sound *sound; /* optional result tones (sound.c), NULL: off */
+	struct ui_pin_gate *pin_gate; /* control "pin-hold" (pincheck.c), or NULL */
+	unsigned pin_visit;	      /* bumped on every entry to the PIN screen */
+	uint32_t ev_pin;	      /* SDL event type of a finished check */
+	struct sound *sound;	      /* optional result tones (sound.c), NULL: off */
 	char toast[200];
 	bool toast_error;
 

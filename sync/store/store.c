@@ -406,41 +406,49 @@ static enum blippa_err pragma_int(sqlite3 *db, const char *sql, int64_t *out)
 }
 
 /* Creates path 0600 if missing; checks an existing one is a regular file
- * that is empty or starts with the SQLite header. Tightens loose modes. */
+ * (not a symlink) and tightens a loose mode. Path-based only: it never
+ * opens and closes an existing database file, because close() drops every
+ * POSIX lock this process holds on that file - including the shared lock
+ * of a connection already open in this process (the kiosk's UI store when
+ * the sync engine opens its own). Without that lock another process's
+ * sqlite3 (blippa-sync status, the sqlite3 CLI) believes it is the last
+ * user, checkpoints and deletes the WAL under us, and every later commit
+ * goes to a deleted file. Whether the content is SQLite is checked by
+ * SQLite itself (store_check_existing, SQLITE_NOTADB), before any write. */
 static enum blippa_err store_prepare_file(const char *path, char *err, size_t errlen)
 {
-	static const char magic[16] = "SQLite format 3";
-	unsigned char head[100];
 	struct stat sb;
-	enum blippa_err rc = BLIPPA_OK;
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	ssize_t got;
 
-	if (fd < 0) {
-		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
-		return errno == EACCES ? BLIPPA_ERR_PERM : BLIPPA_ERR_IO;
+	if (lstat(path, &sb) != 0) {
+		int fd;
+		if (errno != ENOENT) {
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+			return errno == EACCES ? BLIPPA_ERR_PERM : BLIPPA_ERR_IO;
+		}
+		/* new: nothing can hold a lock on it yet */
+		fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+		if (fd < 0 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+			return errno == EACCES ? BLIPPA_ERR_PERM : BLIPPA_ERR_IO;
+		}
+		if (fd >= 0) {
+			close(fd);
+			return BLIPPA_OK;
+		}
+		if (lstat(path, &sb) != 0) { /* made by someone else meanwhile */
+			snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+			return BLIPPA_ERR_IO;
+		}
 	}
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	if (!S_ISREG(sb.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
-		rc = BLIPPA_ERR_CORRUPT;
-		goto out;
+		return BLIPPA_ERR_CORRUPT;
 	}
-	if ((sb.st_mode & 077) && fchmod(fd, 0600) != 0) {
+	if ((sb.st_mode & 077) && chmod(path, 0600) != 0) {
 		snprintf(err, errlen, "%s: readable by others and cannot be made 0600", path);
-		rc = BLIPPA_ERR_PERM;
-		goto out;
+		return BLIPPA_ERR_PERM;
 	}
-	if (sb.st_size == 0)
-		goto out; /* new (or never written): SQLite initialises it */
-	got = pread(fd, head, sizeof head, 0);
-	if (got != (ssize_t)sizeof head || memcmp(head, magic, sizeof magic) != 0) {
-		snprintf(err, errlen,
-			 "%s: not a Blippa database (not an SQLite file); left untouched", path);
-		rc = BLIPPA_ERR_CORRUPT;
-	}
-out:
-	close(fd);
-	return rc;
+	return BLIPPA_OK;
 }
 
 /* Checks what the file holds before anything writes to it. */
@@ -454,7 +462,11 @@ static enum blippa_err store_check_existing(struct store *st, int64_t *version, 
 	if ((rc = pragma_int(st->db, "PRAGMA user_version", version)) ||
 	    (rc = pragma_int(st->db, "PRAGMA application_id", &appid)) ||
 	    (rc = pragma_int(st->db, "SELECT count(*) FROM sqlite_master", &nobj))) {
-		if (rc == BLIPPA_ERR_CORRUPT)
+		if (sqlite3_errcode(st->db) == SQLITE_NOTADB)
+			snprintf(err, errlen,
+				 "%s: not a Blippa database (not an SQLite file); left untouched",
+				 st->path);
+		else if (rc == BLIPPA_ERR_CORRUPT)
 			snprintf(err, errlen, "%s: database file is corrupt; left untouched",
 				 st->path);
 		else

@@ -33,7 +33,10 @@ struct step {
 static const struct step steps[] = {
     {"", "present home", "home"},
     {"reader-state failed", "home fault reader", "home-reader-failed"}, /* issue 13.4 */
-    {"reader-state ready;press language", "-> language", "language"},
+    /* the status line's warning (statusline.c) on screens other than home,
+     * where the fault home does not replace it: it must fit too */
+    {"press search", "-> search", "search-reader-failed"},
+    {"press back;reader-state ready;press language", "-> language", "language"},
     {"press back;press search", "-> search", "search"},
     {"type asa", "search 2 distinct 2", "search-asa"},
     {"press key-space;type ost;press row-0", "-> confirm",

@@ -96,12 +96,14 @@ static void test_migrate_from_v1(void **state)
 	load_roster(st, r);
 	store_close(st);
 	/* schema 1 did not store participants in display order either */
-	raw_exec(t.db, "ALTER TABLE members DROP COLUMN pno; ALTER TABLE events DROP COLUMN device_ms;"
-		       "ALTER TABLE events DROP COLUMN clock_unsure; ALTER TABLE events DROP COLUMN boot_id;"
-		       "ALTER TABLE events DROP COLUMN mono_ms;"
-		       "ALTER TABLE participants DROP COLUMN language;"
-		       "PRAGMA user_version = 1;"
-		       "UPDATE participants SET pno = 100 - pno");
+	raw_exec(
+	    t.db,
+	    "ALTER TABLE members DROP COLUMN pno; ALTER TABLE events DROP COLUMN device_ms;"
+	    "ALTER TABLE events DROP COLUMN clock_unsure; ALTER TABLE events DROP COLUMN boot_id;"
+	    "ALTER TABLE events DROP COLUMN mono_ms;"
+	    "ALTER TABLE participants DROP COLUMN language;"
+	    "PRAGMA user_version = 1;"
+	    "UPDATE participants SET pno = 100 - pno");
 	assert_int_equal(raw_int(t.db, "SELECT count(*) FROM pragma_table_info('members')"), 2);
 	st = open_store(&t, NULL);
 	assert_int_equal(raw_int(t.db, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -132,6 +134,44 @@ static void test_loose_mode_tightened(void **state)
 	assert_int_equal(stat(t.db, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
 	store_close(st);
+	tdir_remove(&t);
+}
+
+/* Two handles on one database in one process (the kiosk's UI store and
+ * its sync engine's), then another process opens and closes it (the
+ * sqlite3 CLI, blippa-sync status): a commit made afterwards through the
+ * first handle must be seen by other processes. Opening the second handle
+ * must not drop the first one's POSIX locks (an open()/close() of the file
+ * does), or the other process deletes the WAL the handles still write to. */
+static int64_t child_int(const char *db, const char *sql)
+{
+	/* a fresh process (fork alone would inherit SQLite's in-process lock
+	 * table): the sqlite3 CLI, read-write, as an operator would run it */
+	char cmd[512], out[32] = "";
+	FILE *p;
+	int n = snprintf(cmd, sizeof cmd, "sqlite3 '%s' \"%s\"", db, sql);
+	assert_true(n > 0 && (size_t)n < sizeof cmd);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (!fgets(out, sizeof out, p))
+		out[0] = '\0';
+	assert_int_equal(pclose(p), 0);
+	return strtoll(out, NULL, 10);
+}
+
+static void test_second_handle_keeps_wal(void **state)
+{
+	struct tdir t;
+	struct store *a, *b;
+	(void)state;
+	tdir_make(&t);
+	a = open_store(&t, NULL);
+	b = open_store(&t, NULL);
+	assert_int_equal(child_int(t.db, "SELECT count(*) FROM meta WHERE key = 'x'"), 0);
+	assert_int_equal(store_meta_set(a, "x", "1"), BLIPPA_OK);
+	assert_int_equal(child_int(t.db, "SELECT count(*) FROM meta WHERE key = 'x'"), 1);
+	store_close(b);
+	store_close(a);
 	tdir_remove(&t);
 }
 
@@ -407,6 +447,7 @@ int main(void)
 	    cmocka_unit_test(test_create_mode_wal_version),
 	    cmocka_unit_test(test_migrate_from_v1),
 	    cmocka_unit_test(test_loose_mode_tightened),
+	    cmocka_unit_test(test_second_handle_keeps_wal),
 	    cmocka_unit_test(test_not_sqlite_refused),
 	    cmocka_unit_test(test_corrupt_pages_refused),
 	    cmocka_unit_test(test_foreign_sqlite_refused),
