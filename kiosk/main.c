@@ -409,7 +409,7 @@ static int start_parts(const struct args *a, const struct blippa_config *cfg, st
  * into a UI that is gone. */
 static void stop_parts(struct parts *p)
 {
-	app_stop(p->app); /* the control thread first */
+	app_stop(p->app); /* the signal and control threads first */
 	reader_close(p->rd);
 	sync_thread_stop(p->sync);
 	ui_close(p->ui);

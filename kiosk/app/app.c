@@ -205,14 +205,17 @@ enum blippa_err app_new(const struct app_opts *opts, struct app **out)
 
 void app_stop(struct app *a)
 {
-	if (a)
-		app_control_stop(a);
+	if (!a)
+		return;
+	app_signal_stop(a);
+	app_control_stop(a);
 }
 
 void app_free(struct app *a)
 {
 	if (!a)
 		return;
+	app_signal_stop(a);
 	app_control_stop(a);
 	free(a);
 }

@@ -45,15 +45,17 @@ void app_block_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-/* arg: the UI, fixed when the thread starts (app_attach may write a->ui
- * again later on the main thread, so the thread never reads struct app). */
+/* arg: the app. It reads only signal_ui and signal_stopping: app_attach
+ * writes a->ui again on the main thread. app_stop joins this thread before
+ * the UI goes away. */
 static void *signal_main(void *arg)
 {
-	struct ui *ui = arg;
+	struct app *a = arg;
+	struct ui *ui = a->signal_ui;
 	sigset_t set;
 	int sig = 0;
 	quit_signals(&set);
-	if (sigwait(&set, &sig) == 0) {
+	if (sigwait(&set, &sig) == 0 && !atomic_load(&a->signal_stopping)) {
 		log_info(MOD, "signal %d: shutting down", sig);
 		ui_push_quit(ui);
 	}
@@ -62,9 +64,21 @@ static void *signal_main(void *arg)
 
 void app_start_signal_thread(struct app *a)
 {
-	pthread_t t;
-	if (pthread_create(&t, NULL, signal_main, a->ui) == 0)
-		pthread_detach(t);
+	atomic_store(&a->signal_stopping, false);
+	a->signal_ui = a->ui;
+	a->signal_running = pthread_create(&a->signal_thread, NULL, signal_main, a) == 0;
+}
+
+void app_signal_stop(struct app *a)
+{
+	if (!a->signal_running)
+		return;
+	atomic_store(&a->signal_stopping, true);
+	/* SIGHUP is blocked everywhere: it stays pending for that thread and
+	 * its sigwait returns (ESRCH if it already returned after a signal) */
+	pthread_kill(a->signal_thread, SIGHUP);
+	pthread_join(a->signal_thread, NULL);
+	a->signal_running = false;
 }
 
 /* Hands each complete line in buf[0..*used) to the UI; keeps the rest. */
