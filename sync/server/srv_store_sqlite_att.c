@@ -212,16 +212,13 @@ enum blippa_err sq_att_rebuild_conn(struct sq_conn *c)
 	return sq_err(sqlite3_exec(c->db, att_rebuild_sql, NULL, NULL, NULL));
 }
 
+static enum blippa_err rebuild_tx(struct sq_conn *c, void *ctx)
+{
+	(void)ctx;
+	return sq_att_rebuild_conn(c);
+}
+
 enum blippa_err sq_att_rebuild(void *impl)
 {
-	struct sq_impl *im = impl;
-	struct sq_conn *c = NULL;
-	enum blippa_err rc = sq_conn_get(im, &c);
-	if (rc != BLIPPA_OK)
-		return rc;
-	rc = sq_tx_begin(im, c);
-	if (rc == BLIPPA_OK)
-		rc = sq_tx_end(im, c, sq_att_rebuild_conn(c));
-	sq_conn_put(im, c);
-	return rc;
+	return sq_write_tx(impl, rebuild_tx, NULL);
 }
