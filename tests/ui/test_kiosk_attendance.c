@@ -92,9 +92,9 @@ static int tap_after_end(int after_min)
 	end = kh_query(&k, sql);
 	assert_true(end > 0);
 	assert_int_equal(kh_stop(&k), 0);
+	/* move the kiosk's clock from its "now" to end + after_min */
 	snprintf(offset, sizeof offset, "%lld",
-		 end + (long long)after_min * 60000 -
-		     (kh_now_ms(&k) - k.clock_offset_ms) /* wall */);
+		 k.clock_offset_ms + end + (long long)after_min * 60000 - kh_now_ms(&k));
 	o.clock_offset_ms = offset;
 	o.no_demo = true;
 	assert_true(kh_restart(&k, &o));
