@@ -9,13 +9,12 @@
 # Usage: test_audit_browser.py BLIPPA_SERVER MAKE_TEST_CA ROSTER_DIR [SHOTS_DIR]
 import csv
 import io
-import os
 import sys
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from webdriver_util import PW, Backoffice, wait_for
+from webdriver_util import PW, Backoffice, downloaded, wait_for
 
 
 def main():
@@ -66,8 +65,7 @@ def main():
         assert [r[2] for r in rows()] == ["visade deltagare"], rows()
         # the CSV of the same filter, and its own row
         drv.find_element(By.CSS_SELECTOR, "form.audit-filter button[formaction='/audit.csv']").click()
-        path = os.path.join(downloads, "blippa-audit.csv")
-        wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, "the CSV download")
+        path = wait_for(lambda: downloaded(downloads, "blippa-audit.csv"), "the CSV download")
         recs = list(csv.DictReader(io.open(path, encoding="utf-8", newline="")))
         assert [r["action"] for r in recs] == ["view_participant"], recs
         assert recs[0]["participant_id"] == "P1" and recs[0]["actor"] == "region.admin"

@@ -21,7 +21,7 @@ import zipfile
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
-from webdriver_util import PINNED_NOW_MS, Backoffice, copy_roster, wait_for
+from webdriver_util import PINNED_NOW_MS, Backoffice, copy_roster, downloaded, wait_for
 
 
 def main():
@@ -111,8 +111,7 @@ def main():
         wait_for(lambda: drv.current_url.endswith("/groups/G1"), "the group page again")
         # downloads: CSV and xlsx from the group's export form
         drv.find_element(By.CSS_SELECTOR, "form.export button[type=submit]:not([formaction])").click()
-        path = wait_for(lambda: os.path.exists(os.path.join(downloads, "blippa-export.csv"))
-                        and os.path.join(downloads, "blippa-export.csv"), "the CSV download")
+        path = wait_for(lambda: downloaded(downloads, "blippa-export.csv"), "the CSV download")
         rows = list(csv.DictReader(io.open(path, encoding="utf-8", newline="")))
         assert rows and all(r["group_id"] == "G1" for r in rows), rows[:2]
         fixed = [r for r in rows if r["participant_id"] == "P2" and r["session_id"] == "S1"]
@@ -123,8 +122,8 @@ def main():
         undone = [r for r in rows if r["participant_id"] == "P1" and r["session_id"] == "S2"]
         assert undone and undone[0]["status"] == "absent", undone
         drv.find_element(By.CSS_SELECTOR, "form.export button[formaction='/export.xlsx']").click()
-        xp = os.path.join(downloads, "blippa-export.xlsx")
-        wait_for(lambda: os.path.exists(xp) and zipfile.is_zipfile(xp), "the xlsx download")
+        xp = wait_for(lambda: downloaded(downloads, "blippa-export.xlsx"), "the xlsx download")
+        assert zipfile.is_zipfile(xp), xp
         with zipfile.ZipFile(xp) as z:
             sheets = "".join(z.read(n).decode() for n in z.namelist()
                              if n.startswith("xl/worksheets/") or n == "xl/sharedStrings.xml")

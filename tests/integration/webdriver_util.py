@@ -50,6 +50,17 @@ def wait_for(pred, what):
     sys.exit(f"timed out waiting for {what}")
 
 
+def downloaded(downloads, name):
+    """The path of downloads/name once Chromium has finished it, else None.
+    Chromium reserves the name with an empty file when the download starts
+    and writes to a .crdownload file beside it until it is complete."""
+    path = os.path.join(downloads, name)
+    busy = any(f.endswith(".crdownload") for f in os.listdir(downloads))
+    if busy or not os.path.exists(path) or os.path.getsize(path) == 0:
+        return None
+    return path
+
+
 def copy_roster(src, dst, append):
     """Copies the roster directory src to dst, then appends to its files:
     append maps a file name ("members.csv") to the lines to add."""
