@@ -94,3 +94,17 @@ if(TARGET test_rights)
   set_tests_properties(test_rights_pg PROPERTIES LABELS "integration;web" TIMEOUT 180
     SKIP_RETURN_CODE 77)
 endif()
+
+# The upgrade to the schema that added att_group, from the one before it, on
+# real data: killed and failing halfway (nothing changes), then a clean
+# start (version, att_group, export, back-office figures), then a no-op.
+add_executable(test_server_pg_upgrade integration/test_server_pg_upgrade.c)
+target_compile_definitions(test_server_pg_upgrade PRIVATE
+  BLIPPA_SERVER_BIN="$<TARGET_FILE:blippa-server>")
+target_link_libraries(test_server_pg_upgrade PRIVATE blippa_srv_testutil PkgConfig::PQ
+  PkgConfig::CMOCKA)
+add_dependencies(test_server_pg_upgrade blippa-server)
+add_test(NAME test_server_pg_upgrade
+  COMMAND sh ${PG_HARNESS} run -- $<TARGET_FILE:test_server_pg_upgrade>)
+set_tests_properties(test_server_pg_upgrade PROPERTIES LABELS integration TIMEOUT 60
+  SKIP_RETURN_CODE 77)

@@ -26,7 +26,6 @@
 
 #include "log.h"
 
-#define PG_SCHEMA_VERSION 7
 #define PG_POOL_MAX 8
 #define PG_POOL_CAP 64
 #define PG_POOL_PARAM "pool_max_conns="
@@ -103,8 +102,7 @@ static const char *const migrations[PG_SCHEMA_VERSION] = {
      * filled from att_session */
     pg_schema_att_group,
 };
-#define PG_SCHEMA_ATT 4	      /* the version that adds the summary */
-#define PG_SCHEMA_ATT_GROUP 7 /* the version that adds att_group */
+#define PG_SCHEMA_ATT 4 /* the version that adds the summary */
 
 #define KIOSK_COLS                                                                                 \
 	"id, facility_id, name, created_ms, revoked_ms, last_seen_ms, hb_version, hb_pending,"     \
@@ -606,10 +604,11 @@ static void make_label(const char *uri, char *out, size_t outlen)
 	PQfreemem(perr);
 }
 
-/* Creates (create) or checks and migrates the schema, under the advisory
- * lock, in one transaction. */
-static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create, char *err,
-			       size_t errlen)
+/* Creates (create) or checks and migrates the schema up to version target
+ * (PG_SCHEMA_VERSION but in upgrade tests), under the advisory lock, in one
+ * transaction. */
+static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create, int target,
+			       char *err, size_t errlen)
 {
 	int version = -1;
 	PGresult *res = NULL;
@@ -655,20 +654,20 @@ static enum blippa_err migrate(struct pg_conn *c, const char *label, bool create
 		rc = BLIPPA_ERR_SCHEMA;
 		goto out;
 	}
-	for (int v = version; rc == BLIPPA_OK && v < PG_SCHEMA_VERSION; v++) {
+	for (int v = version; rc == BLIPPA_OK && v < target; v++) {
 		rc = pg_exec_simple(c, migrations[v]);
 		if (rc == BLIPPA_OK && v + 1 == PG_SCHEMA_ATT) /* the rest of v4 (string length) */
 			rc = pg_exec_simple(c, pg_schema_att_gone);
 		if (rc == BLIPPA_OK && v + 1 == PG_SCHEMA_ATT_GROUP) /* the rest of v7 */
 			rc = pg_exec_simple(c, pg_schema_att_group_gone);
 	}
-	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT)
+	/* the rebuild's SQL is the current schema's */
+	if (rc == BLIPPA_OK && version < PG_SCHEMA_ATT && target == PG_SCHEMA_VERSION)
 		rc = pg_att_rebuild_conn(c);
-	if (rc == BLIPPA_OK && version < PG_SCHEMA_VERSION) {
+	if (rc == BLIPPA_OK && version < target) {
 		char sql[96];
 		snprintf(sql, sizeof(sql),
-			 "UPDATE blippa_meta SET value = %d WHERE key = 'schema_version'",
-			 PG_SCHEMA_VERSION);
+			 "UPDATE blippa_meta SET value = %d WHERE key = 'schema_version'", target);
 		rc = pg_exec_simple(c, sql);
 		if (rc != BLIPPA_OK)
 			snprintf(err, errlen, "%s: schema migration failed", label);
@@ -720,7 +719,7 @@ enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, siz
 	make_label(uri, im->label, sizeof(im->label));
 	rc = conn_open(uri, im->label, &c, err, errlen);
 	if (rc == BLIPPA_OK)
-		rc = migrate(c, im->label, create, err, errlen);
+		rc = migrate(c, im->label, create, PG_SCHEMA_VERSION, err, errlen);
 	if (rc != BLIPPA_OK)
 		goto out;
 	srv_pool_put(&im->pool, &c->link);
@@ -731,5 +730,21 @@ enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, siz
 out:
 	conn_free(c);
 	pg_close(im);
+	return rc;
+}
+
+enum blippa_err pg_schema_make_at(const char *uri, int version, char *err, size_t errlen)
+{
+	char label[sizeof(((struct pg_impl *)0)->label)];
+	struct pg_conn *c = NULL;
+	if (version < 1 || version > PG_SCHEMA_VERSION)
+		return BLIPPA_ERR_INVALID;
+	if (err && errlen)
+		err[0] = '\0';
+	make_label(uri, label, sizeof(label));
+	enum blippa_err rc = conn_open(uri, label, &c, err, errlen);
+	if (rc == BLIPPA_OK)
+		rc = migrate(c, label, true, version, err, errlen);
+	conn_free(c);
 	return rc;
 }

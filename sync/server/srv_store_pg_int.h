@@ -17,6 +17,11 @@
 #include "srv_store.h"
 #include "srv_store_pg.h"
 
+/* The schema version this code migrates to, and the version that added
+ * att_group (the upgrade test builds the one before it). */
+#define PG_SCHEMA_VERSION 7
+#define PG_SCHEMA_ATT_GROUP 7
+
 enum pg_stmt {
 	PQ_VERSION,
 	PQ_VERSION_BUMP,
@@ -136,6 +141,11 @@ enum blippa_err pg_tx_end(struct pg_conn *c, enum blippa_err rc);
 /* srv_store_pg.c, srv_store_pg_import.c: the ops of those names */
 enum blippa_err pg_open(const char *uri, bool create, void **out, char *err, size_t errlen);
 void pg_close(void *impl);
+/* For upgrade tests: creates the schema of version (1..PG_SCHEMA_VERSION)
+ * in the database at uri, which must have none, with the same migration
+ * steps as pg_open (no rebuild of the attendance summary: the tables are
+ * empty). */
+enum blippa_err pg_schema_make_at(const char *uri, int version, char *err, size_t errlen);
 enum blippa_err pg_import(void *impl, const struct srv_import *m, struct srv_import_stats *st,
 			  char *err, size_t errlen);
 
