@@ -14,7 +14,8 @@
  *  - The engine never retries inside a round on transient errors; it
  *    returns and suggests the delay before the next round in
  *    report.next_delay_ms (full-jitter exponential backoff, Retry-After
- *    honoured, a long pause after 401/403). */
+ *    honoured, a long pause after 401/403 - ended early when a new token
+ *    appears in o->token_file, sync_engine_token_check). */
 #ifndef BLIPPA_SYNC_ENGINE_H
 #define BLIPPA_SYNC_ENGINE_H
 

@@ -76,7 +76,7 @@ wait_for "status: token file empty" 20 status_has "token file is empty"
 tap 04000002 2
 wait_for "check-in 2 on the server (old token kept)" 30 on_server 2
 status_has "token file is empty" || fail "the note went away while the file is still empty"
-cat "$work/all-tokens" | head -n 1 >"$work/token" # the old token back, in place
+head -n 1 "$work/all-tokens" >"$work/token" # the old token back, in place
 wait_for "status clean again" 20 sh -c "[ -z \"\$(sqlite3 -cmd '.timeout 10000' '$db' \
 	'SELECT last_error FROM sync_status;')\" ]"
 
