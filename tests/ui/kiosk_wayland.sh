@@ -6,13 +6,16 @@
 # the kiosk's trace through its control channel, grim screenshots, a card
 # through the simulated reader, idle CPU and RSS as BENCH lines, and no GL.
 # The caller sets KIOSK, calls wl_setup, starts its compositor with the
-# kiosk, sets COMP (the compositor's pid), KPID and WAYLAND and calls
-# wl_kiosk_up; wl_cleanup (its EXIT trap) ends what is still running.
+# kiosk (as_user_bg), sets COMP (the compositor's pid), KPID and WAYLAND and calls
+# wl_kiosk_up; wl_cleanup (its EXIT trap) ends what is still running (and
+# the pids in WL_PIDS).
 
 # wl_setup TOOL...: skips (77) when a TOOL or grim is missing, or when run as
 # root without setpriv (wlroots compositors refuse root; the test then runs
 # them as "nobody"). Makes W with a kiosk.ini, a control FIFO and a reader
-# FIFO, all the unprivileged user's.
+# FIFO, all the unprivileged user's. Pins the clock at the next 10:00
+# Europe/Stockholm, as every UI test does (the demo roster's sessions are
+# today's then, whatever the hour the test runs).
 wl_setup() {
 	for t in "$@" grim; do
 		command -v "$t" >/dev/null || {
@@ -28,9 +31,14 @@ wl_setup() {
 		}
 		AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 	fi
+	_d=$(TZ=Europe/Stockholm date +%Y-%m-%d)
+	[ "$(TZ=Europe/Stockholm date +%H)" -lt 10 ] ||
+		_d=$(date -d "$_d +1 day" +%Y-%m-%d)
+	pin_clock "TZ=\"Europe/Stockholm\" $_d 10:00"
 	W=$(mktemp -d /tmp/blippa-wl-XXXXXX)
 	COMP=""
 	KPID=""
+	WL_PIDS=""
 	trap wl_cleanup EXIT
 	chmod 0755 "$W"
 	mkdir -m 0700 "$W/run" "$W/data"
@@ -51,16 +59,25 @@ EOT
 }
 
 wl_cleanup() {
-	[ -n "$KPID" ] && kill "$KPID" 2>/dev/null
+	for p in $WL_PIDS $KPID; do
+		kill "$p" 2>/dev/null
+	done
 	[ -n "$COMP" ] && kill "$COMP" 2>/dev/null && wait "$COMP" 2>/dev/null
 	rm -rf "$W"
 }
 
 # as_user CMD...: runs CMD as the compositor's user, in its session (empty
-# WAYLAND: before the compositor is up).
+# WAYLAND: before the compositor is up), with the pinned clock.
 as_user() {
 	$AS env -i PATH=/usr/bin:/bin HOME="$W" XDG_RUNTIME_DIR="$W/run" \
-		WAYLAND_DISPLAY="${WAYLAND:-}" "$@"
+		BLIPPA_CLOCK_OFFSET_MS="$BLIPPA_CLOCK_OFFSET_MS" WAYLAND_DISPLAY="${WAYLAND:-}" "$@"
+}
+# as_user_bg CMD...: as_user in the background; BG is CMD's own pid (setpriv
+# and env exec).
+as_user_bg() {
+	$AS env -i PATH=/usr/bin:/bin HOME="$W" XDG_RUNTIME_DIR="$W/run" \
+		BLIPPA_CLOCK_OFFSET_MS="$BLIPPA_CLOCK_OFFSET_MS" WAYLAND_DISPLAY="${WAYLAND:-}" "$@" &
+	BG=$!
 }
 trace_has() { grep -q "$1" "$W/trace" 2>/dev/null; }
 # wl_kiosk_up W H: waits for the kiosk's home screen and opens its control
@@ -68,6 +85,8 @@ trace_has() { grep -q "$1" "$W/trace" 2>/dev/null; }
 # size W x H (the compositor's first configure, not 1280x800).
 wl_kiosk_up() {
 	wait_for "the kiosk's home screen" 30 trace_has "present home"
+	[ "$(readlink "/proc/$KPID/exe")" = "$(readlink -f "$KIOSK")" ] ||
+		fail "pid $KPID is not the kiosk"
 	exec 3>"$W/ctl"
 	first=$(grep -m1 " present " "$W/trace")
 	case "$first" in

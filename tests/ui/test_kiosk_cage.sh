@@ -26,12 +26,11 @@ wl_setup cage Xwayland
 start_cage() {
 	rm -f "$W/trace"
 	WAYLAND=""
-	$AS env -i PATH=/usr/bin:/bin HOME="$W" XDG_RUNTIME_DIR="$W/run" \
-		WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman \
+	as_user_bg WLR_BACKENDS=headless WLR_LIBINPUT_NO_DEVICES=1 WLR_RENDERER=pixman \
 		SDL_VIDEODRIVER=wayland SDL_AUDIODRIVER=dummy \
 		cage -d "$@" -- "$KIOSK" --config "$W/kiosk.ini" --demo --fullscreen \
-		--control "$W/ctl" --trace "$W/trace" >"$W/cage.log" 2>&1 &
-	COMP=$! # setpriv and env exec, so this is cage itself
+		--control "$W/ctl" --trace "$W/trace" >"$W/cage.log" 2>&1
+	COMP=$BG
 	wait_for "the kiosk under cage" 30 trace_has "present "
 	WAYLAND=$(cd "$W/run" && ls wayland-* | grep -v lock | head -1)
 	KPID=$(pgrep -P "$COMP" -f "$KIOSK" | head -1) || fail "no kiosk process under cage"
