@@ -4,10 +4,13 @@
  * ~60 MB RSS) although the kiosk draws in software. Instead this module
  * speaks libwayland-client directly: an xdg_toplevel (fullscreen for the
  * kiosk) on wl_compositor, frames as wl_shm buffers, wl_output's size for
- * the px/mm measure, and wl_seat's touch and pointer turned into the same
- * SDL events SDL would send (SDL_FINGER* normalised to the window, SDL_MOUSE*
- * in pixels), pushed with SDL_PushEvent. A configure is acknowledged and
- * reported as SDL_WINDOWEVENT_SIZE_CHANGED; a close request as SDL_QUIT.
+ * the px/mm measure, and wl_seat's touch, pointer and keyboard turned into
+ * the same SDL events SDL would send (SDL_FINGER* normalised to the window,
+ * SDL_MOUSE* in pixels, SDL_KEY* and SDL_TEXTINPUT through the compositor's
+ * XKB keymap; wl_input.c), pushed with SDL_PushEvent. A configure is
+ * acknowledged and reported as SDL_WINDOWEVENT_SIZE_CHANGED (a fullscreen
+ * window's 0x0 configure means the output's size); a close request as
+ * SDL_QUIT.
  * All Wayland traffic is on the UI thread: wl_window_wait() is its event
  * wait; other threads only call wl_window_wake() after SDL_PushEvent. */
 #ifndef BLIPPA_WL_WINDOW_H
@@ -26,8 +29,9 @@ struct wl_window;
 bool wl_window_wanted(void);
 
 /* Connects, binds wl_compositor, wl_shm and xdg_wm_base (and wl_output,
- * wl_seat when there), maps a toplevel (fullscreen, or w x h) and waits for
- * its first configure. NULL with one clear line in err on failure.
+ * wl_seat when there), maps a toplevel (fullscreen, or w x h) and waits up
+ * to 5 s for its first configure, so the first frame is drawn at the size
+ * the compositor gave. NULL with one clear line in err on failure.
  * *out owner: wl_window_close. UI thread only, like everything below
  * except wl_window_wake. */
 struct wl_window *wl_window_open(const char *title, bool fullscreen, int w, int h, char *err,

@@ -90,7 +90,7 @@ wl_kiosk_up() {
 	exec 3>"$W/ctl"
 	first=$(grep -m1 " present " "$W/trace")
 	case "$first" in
-	*" present home $1x$2 "*) echo "first frame: $first" ;;
+	*" present home "*" size=$1x$2") echo "first frame: $first" ;;
 	*) fail "the first frame is not at the output's $1x$2: $first" ;;
 	esac
 }
@@ -109,7 +109,7 @@ n=0
 # home screen).
 check_size() {
 	n=$((n + 1))
-	wait_for "a home frame at $1x$2" 10 trace_has "present home $1x$2 "
+	wait_for "a home frame at $1x$2" 10 trace_has "present home .* size=$1x$2\$"
 	echo window >&3
 	echo buttons >&3
 	echo "echo size-$n" >&3
