@@ -209,6 +209,16 @@ static const struct wl_pointer_listener pointer_listener = {.enter = pointer_ent
 
 /* ---- keyboard: the compositor's XKB keymap, SDL_KEY* and SDL_TEXTINPUT ---- */
 
+static void drop_keymap(struct wl_window *w)
+{
+	xkb_state_unref(w->xkb_state);
+	xkb_keymap_unref(w->keymap);
+	w->xkb_state = NULL;
+	w->keymap = NULL;
+}
+
+/* A new keymap replaces the old one; one that is refused leaves none (its
+ * keys would be read with the wrong map). */
 static void keyboard_keymap(void *data, struct wl_keyboard *k, uint32_t format, int32_t fd,
 			    uint32_t size)
 {
@@ -216,6 +226,7 @@ static void keyboard_keymap(void *data, struct wl_keyboard *k, uint32_t format, 
 	struct xkb_keymap *km = NULL;
 	char *map;
 	(void)k;
+	drop_keymap(w);
 	if (format != WL_KEYBOARD_KEYMAP_FORMAT_XKB_V1 || size == 0 || size > WL_KEYMAP_MAX) {
 		log_warn("render", "wayland: keymap format %u, %u bytes refused; keys ignored",
 			 format, size);
@@ -241,11 +252,12 @@ static void keyboard_keymap(void *data, struct wl_keyboard *k, uint32_t format, 
 		log_warn("render", "wayland: the keymap does not compile; keys ignored");
 		return;
 	}
-	xkb_state_unref(w->xkb_state);
-	xkb_keymap_unref(w->keymap);
 	w->keymap = km;
-	if (!(w->xkb_state = xkb_state_new(km)))
+	if (!(w->xkb_state = xkb_state_new(km))) {
 		log_warn("render", "wayland: no keyboard state; keys ignored");
+		drop_keymap(w);
+		return;
+	}
 	log_info("render", "wayland keyboard: keymap of %u bytes", size);
 }
 
@@ -378,6 +390,7 @@ static void seat_caps(void *data, struct wl_seat *seat, uint32_t caps)
 	} else if (!(caps & WL_SEAT_CAPABILITY_KEYBOARD) && w->keyboard) {
 		wl_keyboard_destroy(w->keyboard);
 		w->keyboard = NULL;
+		drop_keymap(w);
 	}
 }
 
@@ -399,10 +412,7 @@ void wl_input_close(struct wl_window *w)
 	w->touch = NULL;
 	w->pointer = NULL;
 	w->keyboard = NULL;
-	xkb_state_unref(w->xkb_state);
-	xkb_keymap_unref(w->keymap);
+	drop_keymap(w);
 	xkb_context_unref(w->xkb);
-	w->xkb_state = NULL;
-	w->keymap = NULL;
 	w->xkb = NULL;
 }
