@@ -48,7 +48,7 @@ struct wl_window {
 	struct wl_shm_pool *pool;
 	void *mem;
 	size_t mem_len;
-	int buf_w, buf_h, next;
+	int buf_w, buf_h, next, cur; /* cur: handed out by wl_window_buffer, -1: none */
 	struct wl_slot slot[WL_BUFFERS];
 	/* input (wl_input.c) */
 	struct wl_touch *touch;

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The kiosk's Wayland window on libwayland-client and xdg-shell (see
  * wl_window.h): the globals, the toplevel's configure/ack, two wl_shm frame
- * buffers per size in one memfd pool, and the event wait. Input (touch,
- * pointer, keyboard) is wl_input.c. */
+ * buffers per size in one memfd pool (the renderer draws straight into them), and the event wait.
+ * Input (touch, pointer, keyboard) is wl_input.c. */
 #include "wl_window.h"
 
 #include <stdio.h>
@@ -208,6 +208,7 @@ static void free_buffers(struct wl_window *w)
 	w->mem = NULL;
 	w->mem_len = 0;
 	w->buf_w = w->buf_h = 0;
+	w->cur = -1;
 }
 
 /* (Re)creates the pool and buffers for bw x bh. */
@@ -247,39 +248,43 @@ out:
 	return rc;
 }
 
-int wl_window_commit(struct wl_window *w, const SDL_Surface *s)
+void *wl_window_buffer(struct wl_window *w, int width, int height, int *pitch)
 {
 	struct wl_slot *slot = NULL;
-	size_t stride = (size_t)s->w * 4;
+	size_t stride = (size_t)width * 4;
 
-	if ((s->w != w->buf_w || s->h != w->buf_h) && make_buffers(w, s->w, s->h) != 0)
-		return -1;
+	if ((width != w->buf_w || height != w->buf_h) && make_buffers(w, width, height) != 0)
+		return NULL;
 	/* releases of earlier frames; wait for one only if both are in use */
 	for (int tries = 0; tries < 100 && !slot; tries++) {
 		if (wl_display_dispatch_pending(w->display) < 0)
-			return -1;
+			return NULL;
 		for (int i = 0; i < WL_BUFFERS && !slot; i++) {
 			int k = (w->next + i) % WL_BUFFERS;
 			if (!w->slot[k].busy)
 				slot = &w->slot[k];
 		}
 		if (!slot && wl_display_roundtrip(w->display) < 0)
-			return -1;
+			return NULL;
 	}
 	if (!slot)
+		return NULL;
+	w->cur = (int)(slot - w->slot);
+	*pitch = (int)stride;
+	return (unsigned char *)w->mem + stride * (size_t)height * (size_t)w->cur;
+}
+
+int wl_window_commit(struct wl_window *w)
+{
+	struct wl_slot *slot;
+
+	if (w->cur < 0 || !w->slot[w->cur].buf)
 		return -1;
-	{
-		unsigned char *dst =
-		    (unsigned char *)w->mem + stride * (size_t)s->h * (size_t)(slot - w->slot);
-		const unsigned char *src = s->pixels;
-		for (int y = 0; y < s->h; y++)
-			memcpy(dst + stride * (size_t)y, src + (size_t)s->pitch * (size_t)y,
-			       stride);
-	}
-	w->next = (int)(slot - w->slot + 1) % WL_BUFFERS;
+	slot = &w->slot[w->cur];
+	w->next = (w->cur + 1) % WL_BUFFERS;
 	slot->busy = true;
 	wl_surface_attach(w->surface, slot->buf, 0, 0);
-	wl_surface_damage(w->surface, 0, 0, s->w, s->h);
+	wl_surface_damage(w->surface, 0, 0, w->buf_w, w->buf_h);
 	wl_surface_commit(w->surface);
 	if (wl_display_flush(w->display) < 0 && errno != EAGAIN)
 		return -1;
@@ -372,6 +377,7 @@ struct wl_window *wl_window_open(const char *title, bool fullscreen, int width, 
 		return NULL;
 	}
 	w->wake_fd = -1;
+	w->cur = -1;
 	w->want_w = width > 0 ? width : 1280;
 	w->want_h = height > 0 ? height : 800;
 	w->fullscreen = fullscreen;
@@ -541,10 +547,18 @@ void wl_window_hide_cursor(struct wl_window *w, bool hide)
 	(void)hide;
 }
 
-int wl_window_commit(struct wl_window *w, const SDL_Surface *s)
+void *wl_window_buffer(struct wl_window *w, int width, int height, int *pitch)
 {
 	(void)w;
-	(void)s;
+	(void)width;
+	(void)height;
+	*pitch = 0;
+	return NULL;
+}
+
+int wl_window_commit(struct wl_window *w)
+{
+	(void)w;
 	return -1;
 }
 

@@ -45,9 +45,16 @@ bool wl_window_output(const struct wl_window *w, int *px_w, int *px_h, int *mm_w
 /* Hides the pointer over the window (set_cursor NULL) when hide is true;
  * otherwise the compositor's cursor stays. */
 void wl_window_hide_cursor(struct wl_window *w, bool hide);
-/* Copies s (32-bit XRGB/ARGB8888) into a free wl_shm buffer and commits
- * it. 0 on success. */
-int wl_window_commit(struct wl_window *w, const SDL_Surface *s);
+/* The memory of a wl_shm buffer (XRGB8888, width x height, *pitch bytes a
+ * row) that the compositor does not hold, to draw the next frame into:
+ * the buffers are (re)made for a new size (earlier pointers then become
+ * invalid), and when both are held this waits for a release. Its content
+ * is an older frame: draw all of it. NULL on failure. The memory is w's,
+ * valid until the next call with another size or wl_window_close. */
+void *wl_window_buffer(struct wl_window *w, int width, int height, int *pitch);
+/* Commits the buffer last returned by wl_window_buffer (the whole of it
+ * damaged). 0 on success. */
+int wl_window_commit(struct wl_window *w);
 /* Waits up to timeout_ms (0: only dispatch what is there) for Wayland
  * events or a wake-up, then dispatches them (pushing SDL events). Returns
  * at once when SDL's queue already holds an event. 0, or -1 when the
