@@ -6,13 +6,13 @@
 # output's mode nor take a virtual keyboard. The same checks as
 # test_kiosk_cage.sh (tests/ui/kiosk_wayland.sh): the first frame is at the
 # output's 1920x1080, the window fills the output and every home-screen button
-# lies inside it, grim's picture; then the output's mode changes to 1280x720
-# under the running kiosk (swaymsg) and it follows. A card through the
-# simulated reader shows the result screen; on the search screen, wtype
-# (zwp_virtual_keyboard_v1, its own XKB keymap) types a name through
-# wl_keyboard, which wl_input.c turns into SDL_KEYDOWN/SDL_TEXTINPUT: the
-# search finds it, BackSpace widens it again. Idle CPU and RSS as BENCH lines;
-# fails if GL is mapped.
+# lies inside it, grim's picture. A card through the simulated reader shows
+# the result screen; on the search screen, wtype (zwp_virtual_keyboard_v1,
+# its own XKB keymap) types a name through wl_keyboard, which wl_input.c
+# turns into SDL_KEYDOWN/SDL_TEXTINPUT: the search finds it, BackSpace
+# widens it again, Escape goes home. Idle CPU and RSS at 1920x1080 as BENCH
+# lines; fails if GL is mapped. Then the output's mode changes to 1280x720
+# under the running kiosk (swaymsg) and it follows.
 # Usage: test_kiosk_sway.sh KIOSK_BIN. Skips (77) when sway, swaymsg, wtype
 # or grim is missing, or when run as root without setpriv.
 set -eu
@@ -43,10 +43,6 @@ KPID=$BG
 wl_kiosk_up 1920 1080
 check_size 1920 1080 composited
 
-as_user swaymsg -s "$IPC" output HEADLESS-1 mode 1280x720 >/dev/null ||
-	fail "swaymsg could not set the output's mode"
-wait_for "the kiosk to follow the new mode" 10 trace_has "resized 1280x720"
-check_size 1280 720 composited
 wl_card
 
 # A keyboard: sway's seat has one only while a virtual keyboard exists, and
@@ -69,10 +65,16 @@ typist -k BackSpace -k BackSpace || fail "wtype could not press BackSpace"
 wait_for "the search widened by BackSpace" 10 last_search 2
 typist -k Escape || fail "wtype could not press Escape"
 wait_for "home after Escape" 10 sh -c "grep 'present ' '$W/trace' | tail -1 | grep -q 'present home'"
+
+# at 1920x1080 with a keymap: the RSS of a full-HD kiosk
+wl_idle_bench kiosk_sway sway
 kill "$WL_PIDS" 2>/dev/null || true
 wait "$WL_PIDS" 2>/dev/null || true
 WL_PIDS=""
 
-wl_idle_bench kiosk_sway sway
+as_user swaymsg -s "$IPC" output HEADLESS-1 mode 1280x720 >/dev/null ||
+	fail "swaymsg could not set the output's mode"
+wait_for "the kiosk to follow the new mode" 10 trace_has "resized 1280x720"
+check_size 1280 720 composited
 wl_kiosk_quit
 echo "PASS: under sway the kiosk's first frame fills 1920x1080, it follows a mode change to 1280x720, checks in a card, takes typing from a keyboard, no GL mapped"
