@@ -6,7 +6,8 @@
 # the kiosk's trace through its control channel, grim screenshots, a card
 # through the simulated reader, idle CPU and RSS as BENCH lines, and no GL.
 # The caller sets KIOSK, calls wl_setup, starts its compositor with the
-# kiosk (as_user_bg), sets COMP (the compositor's pid), KPID and WAYLAND and calls
+# kiosk (as_user_bg), sets COMP (the compositor's pid), KPID, KLOG (the
+# kiosk's output) and WAYLAND and calls
 # wl_kiosk_up; wl_cleanup (its EXIT trap) ends what is still running (and
 # the pids in WL_PIDS).
 
@@ -67,16 +68,21 @@ wl_cleanup() {
 }
 
 # as_user CMD...: runs CMD as the compositor's user, in its session (empty
-# WAYLAND: before the compositor is up), with the pinned clock.
+# WAYLAND: before the compositor is up), with the pinned clock and the
+# sanitizers' options of an ASan/UBSan run (scripts/run-tests).
 as_user() {
 	$AS env -i PATH=/usr/bin:/bin HOME="$W" XDG_RUNTIME_DIR="$W/run" \
-		BLIPPA_CLOCK_OFFSET_MS="$BLIPPA_CLOCK_OFFSET_MS" WAYLAND_DISPLAY="${WAYLAND:-}" "$@"
+		BLIPPA_CLOCK_OFFSET_MS="$BLIPPA_CLOCK_OFFSET_MS" WAYLAND_DISPLAY="${WAYLAND:-}" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" "$@"
 }
 # as_user_bg CMD...: as_user in the background; BG is CMD's own pid (setpriv
 # and env exec).
 as_user_bg() {
 	$AS env -i PATH=/usr/bin:/bin HOME="$W" XDG_RUNTIME_DIR="$W/run" \
-		BLIPPA_CLOCK_OFFSET_MS="$BLIPPA_CLOCK_OFFSET_MS" WAYLAND_DISPLAY="${WAYLAND:-}" "$@" &
+		BLIPPA_CLOCK_OFFSET_MS="$BLIPPA_CLOCK_OFFSET_MS" WAYLAND_DISPLAY="${WAYLAND:-}" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}" LSAN_OPTIONS="${LSAN_OPTIONS:-}" \
+		UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" "$@" &
 	BG=$!
 }
 trace_has() { grep -q "$1" "$W/trace" 2>/dev/null; }
@@ -95,11 +101,14 @@ wl_kiosk_up() {
 	esac
 }
 
+# wl_kiosk_quit: the kiosk quits (control channel); fails when its output
+# (KLOG) holds a sanitizer's report.
 wl_kiosk_quit() {
 	echo quit >&3
 	exec 3>&-
 	wait_for "the kiosk to quit" 10 sh -c "! kill -0 $KPID"
 	KPID=""
+	! grep -E "Sanitizer|runtime error:" "$KLOG" || fail "the kiosk's sanitizer report above"
 }
 
 n=0

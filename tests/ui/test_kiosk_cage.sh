@@ -21,6 +21,7 @@ KIOSK=$1
 . "$(dirname "$0")/../helpers/testlib.sh"
 . "$(dirname "$0")/kiosk_wayland.sh"
 wl_setup cage Xwayland
+KLOG=$W/cage.log
 
 # start_cage ARGS...: cage with the kiosk; waits for its home screen.
 start_cage() {

@@ -20,6 +20,7 @@ KIOSK=$1
 . "$(dirname "$0")/../helpers/testlib.sh"
 . "$(dirname "$0")/kiosk_wayland.sh"
 wl_setup sway swaymsg wtype
+KLOG=$W/kiosk.log
 SHOT_PREFIX=sway
 
 cat >"$W/sway.conf" <<EOF
