@@ -32,10 +32,15 @@ wl_setup() {
 		}
 		AS="setpriv --reuid=nobody --regid=nogroup --clear-groups"
 	fi
-	_d=$(TZ=Europe/Stockholm date +%Y-%m-%d)
-	[ "$(TZ=Europe/Stockholm date +%H)" -lt 10 ] ||
-		_d=$(date -d "$_d +1 day" +%Y-%m-%d)
-	pin_clock "TZ=\"Europe/Stockholm\" $_d 10:00"
+	# from the clock the kiosk reads: env -i drops a libfaketime LD_PRELOAD
+	# of the test's own (scripts/time-sweep), as it does for the kiosk
+	_ms=$(env -i date +%s%3N)
+	_d=$(env -i TZ=Europe/Stockholm date -d "@$((_ms / 1000))" +%Y-%m-%d)
+	[ "$(env -i TZ=Europe/Stockholm date -d "@$((_ms / 1000))" +%H)" -lt 10 ] ||
+		_d=$(env -i date -d "$_d +1 day" +%Y-%m-%d)
+	_t=$(env -i date -d "TZ=\"Europe/Stockholm\" $_d 10:00" +%s)
+	BLIPPA_CLOCK_OFFSET_MS=$((_t * 1000 - _ms))
+	export BLIPPA_CLOCK_OFFSET_MS
 	W=$(mktemp -d /tmp/blippa-wl-XXXXXX)
 	COMP=""
 	KPID=""
