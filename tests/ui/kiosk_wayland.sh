@@ -169,18 +169,23 @@ wl_card() {
 	printf '04A1B2C3\n' >"$W/reader.fifo"
 	wait_for "the result screen" 10 trace_has "present result"
 	echo expire >&3
-	wait_for "home after the result" 10 sh -c "grep 'present ' '$W/trace' | tail -1 | grep -q 'present home'"
+	wl_home
 }
 
-# wl_finger_search: the SDL_FINGERDOWN/UP pair (normalised) that wl_input.c
-# makes of wl_touch down/up, pushed through the control channel (the
-# headless backends have no touch device) on the search button: the search
-# screen.
-wl_finger_search() {
-	xy=$(grep " button-at search " "$W/trace" | tail -1 | awk '{ print int($4 + $6 / 2), int($5 + $7 / 2) }')
-	[ -n "$xy" ] || fail "no search button on the home screen"
+# wl_finger BUTTON SCREEN: the SDL_FINGERDOWN/UP pair (normalised) that
+# wl_input.c makes of wl_touch down/up, pushed through the control channel
+# (the headless backends have no touch device) on the home screen's BUTTON:
+# SCREEN is presented.
+wl_finger() {
+	xy=$(grep " button-at $1 " "$W/trace" | tail -1 | awk '{ print int($4 + $6 / 2), int($5 + $7 / 2) }')
+	[ -n "$xy" ] || fail "no $1 button on the home screen"
 	echo "finger $xy" >&3
-	wait_for "the search screen after a finger tap" 10 trace_has "present search"
+	wait_for "the $2 screen after a finger tap" 10 trace_has "present $2 "
+}
+
+# wl_home: the kiosk's last frame is the home screen.
+wl_home() {
+	wait_for "home again" 10 sh -c "grep 'present ' '$W/trace' | tail -1 | grep -q 'present home'"
 }
 
 # wl_idle_bench KIOSK_NAME COMPOSITOR_NAME: nothing happens on screen for

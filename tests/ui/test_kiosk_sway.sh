@@ -10,8 +10,8 @@
 # the result screen; on the search screen, wtype (zwp_virtual_keyboard_v1,
 # its own XKB keymap) types a name through wl_keyboard, which wl_input.c
 # turns into SDL_KEYDOWN/SDL_TEXTINPUT: the search finds it, BackSpace
-# widens it again, Escape goes home. Idle CPU and RSS at 1920x1080 as BENCH
-# lines; fails if GL is mapped. Then the output's mode changes to 1280x720
+# widens it again, Escape goes home; a leader's PIN and Return open leader
+# mode. Idle CPU and RSS at 1920x1080 as BENCH lines; fails if GL is mapped. Then the output's mode changes to 1280x720
 # under the running kiosk (swaymsg) and it follows.
 # Usage: test_kiosk_sway.sh KIOSK_BIN. Skips (77) when sway, swaymsg, wtype
 # or grim is missing, or when run as root without setpriv.
@@ -50,7 +50,7 @@ wl_card
 # keys sent before the kiosk has bound wl_keyboard are lost. So one wtype
 # holds a keyboard (its 60 s pause, ended by the test) while the kiosk
 # binds it and receives a keymap; a second types.
-wl_finger_search
+wl_finger search search
 # wtype reads its text as UTF-8 (mbstowcs)
 typist() { as_user LC_ALL=C.UTF-8 wtype "$@"; }
 as_user_bg LC_ALL=C.UTF-8 wtype -s 60000 x >/dev/null 2>&1
@@ -65,10 +65,17 @@ wait_for "the search for Åsa Öst" 10 last_search 1
 typist -k BackSpace -k BackSpace || fail "wtype could not press BackSpace"
 wait_for "the search widened by BackSpace" 10 last_search 2
 typist -k Escape || fail "wtype could not press Escape"
-wait_for "home after Escape" 10 sh -c "grep 'present ' '$W/trace' | tail -1 | grep -q 'present home'"
+wl_home
 
 # at 1920x1080 with a keymap: the RSS of a full-HD kiosk
 wl_idle_bench kiosk_sway sway
+# a leader's PIN (the demo's 1234) typed on the keyboard, Return
+wl_finger leader leader-pin
+typist 1234 || fail "wtype could not type"
+typist -k Return || fail "wtype could not press Return"
+wait_for "leader mode after the typed PIN" 10 trace_has "screen leader-pin -> leader-sessions"
+echo expire >&3
+wl_home
 kill "$WL_PIDS" 2>/dev/null || true
 wait "$WL_PIDS" 2>/dev/null || true
 WL_PIDS=""
