@@ -21,7 +21,10 @@
 #include "xdg-shell-client-protocol.h"
 
 #define WL_MAX_PIXELS (8192u * 8192u) /* a cap on the shared memory */
+#define WL_RELEASE_MS 250	      /* a frame buffer's release, at most */
 #define WL_CONFIGURE_MS 5000	      /* the compositor's first configure, at most */
+
+static int wait_fds(struct wl_window *w, int timeout_ms, bool sdl_ends);
 
 void wl_push(SDL_Event *ev)
 {
@@ -255,8 +258,9 @@ void *wl_window_buffer(struct wl_window *w, int width, int height, int *pitch)
 
 	if ((width != w->buf_w || height != w->buf_h) && make_buffers(w, width, height) != 0)
 		return NULL;
-	/* releases of earlier frames; wait for one only if both are in use */
-	for (int tries = 0; tries < 100 && !slot; tries++) {
+	/* releases of earlier frames; wait for one (a page flip away on a
+	 * display) only if both are in use */
+	for (Uint64 end = SDL_GetTicks64() + WL_RELEASE_MS, now; !slot;) {
 		if (wl_display_dispatch_pending(w->display) < 0)
 			return NULL;
 		for (int i = 0; i < WL_BUFFERS && !slot; i++) {
@@ -264,11 +268,10 @@ void *wl_window_buffer(struct wl_window *w, int width, int height, int *pitch)
 			if (!w->slot[k].busy)
 				slot = &w->slot[k];
 		}
-		if (!slot && wl_display_roundtrip(w->display) < 0)
+		if (!slot &&
+		    ((now = SDL_GetTicks64()) >= end || wait_fds(w, (int)(end - now), false) != 0))
 			return NULL;
 	}
-	if (!slot)
-		return NULL;
 	w->cur = (int)(slot - w->slot);
 	*pitch = (int)stride;
 	return (unsigned char *)w->mem + stride * (size_t)height * (size_t)w->cur;
