@@ -4,18 +4,21 @@
  * Touch: SDL_FINGER* normalised to the window. Pointer: SDL_MOUSE* in
  * pixels. Keyboard: the compositor's XKB keymap (libxkbcommon) gives
  * SDL_KEYDOWN/UP with the key's unshifted symbol as SDL_Keycode and
- * SDL_TEXTINPUT with the UTF-8 the key types (not with Ctrl or Alt held). */
+ * SDL_TEXTINPUT with the UTF-8 the key types (not with Ctrl or Alt held),
+ * repeated while held at the compositor's rate (ev.key.repeat set). */
 #include "wl_int.h"
 
 #include <linux/input-event-codes.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "log.h"
 
 #define WL_TOUCH_ID 1		 /* SDL_TouchID of the one touchscreen */
 #define WL_KEYMAP_MAX (1u << 20) /* a cap on the compositor's keymap (~60 KB) */
+#define WL_REPEAT_BURST 50	 /* repeats made at once after a stall, at most */
 
 /* ---- touch: SDL_FINGER* normalised to the window, as SDL sends them ---- */
 
@@ -209,8 +212,11 @@ static const struct wl_pointer_listener pointer_listener = {.enter = pointer_ent
 
 /* ---- keyboard: the compositor's XKB keymap, SDL_KEY* and SDL_TEXTINPUT ---- */
 
+static void repeat_arm(struct wl_window *w, xkb_keycode_t code);
+
 static void drop_keymap(struct wl_window *w)
 {
+	repeat_arm(w, 0);
 	xkb_state_unref(w->xkb_state);
 	xkb_keymap_unref(w->keymap);
 	w->xkb_state = NULL;
@@ -273,7 +279,7 @@ static void keyboard_enter(void *data, struct wl_keyboard *k, uint32_t serial, s
 
 static void keyboard_leave(void *data, struct wl_keyboard *k, uint32_t serial, struct wl_surface *s)
 {
-	(void)data;
+	repeat_arm(data, 0);
 	(void)k;
 	(void)serial;
 	(void)s;
@@ -314,22 +320,16 @@ static bool mod_on(const struct wl_window *w, const char *name)
 	return xkb_state_mod_name_is_active(w->xkb_state, name, XKB_STATE_MODS_EFFECTIVE) > 0;
 }
 
-static void keyboard_key(void *data, struct wl_keyboard *k, uint32_t serial, uint32_t time,
-			 uint32_t key, uint32_t state)
+/* The SDL events of one key: SDL_KEYDOWN/UP, and SDL_TEXTINPUT for a press
+ * that types something. */
+static void key_events(struct wl_window *w, xkb_keycode_t code, bool down, bool repeat)
 {
-	struct wl_window *w = data;
-	xkb_keycode_t code = key + 8; /* evdev to XKB */
-	bool down = state == WL_KEYBOARD_KEY_STATE_PRESSED;
 	SDL_Event ev;
 	int n;
-	(void)k;
-	(void)serial;
-	(void)time;
-	if (!w->xkb_state)
-		return;
 	memset(&ev, 0, sizeof ev);
 	ev.type = down ? SDL_KEYDOWN : SDL_KEYUP;
 	ev.key.state = down ? SDL_PRESSED : SDL_RELEASED;
+	ev.key.repeat = repeat;
 	ev.key.keysym.sym = sdl_key(w, code);
 	ev.key.keysym.mod = (Uint16)((mod_on(w, XKB_MOD_NAME_SHIFT) ? KMOD_LSHIFT : 0) |
 				     (mod_on(w, XKB_MOD_NAME_CTRL) ? KMOD_LCTRL : 0) |
@@ -348,6 +348,61 @@ static void keyboard_key(void *data, struct wl_keyboard *k, uint32_t serial, uin
 	wl_push(&ev);
 }
 
+/* Key repeat on w->repeat_fd (a timerfd): armed by a press of a key that
+ * repeats, for the compositor's delay and rate; stopped by its release, by
+ * another key, by leaving the window and with the keyboard or keymap. */
+static void repeat_arm(struct wl_window *w, xkb_keycode_t code)
+{
+	struct itimerspec its;
+	memset(&its, 0, sizeof its);
+	w->repeat_code = code;
+	if (code && w->repeat_rate > 0) {
+		long every_ms = 1000 / w->repeat_rate > 0 ? 1000 / w->repeat_rate : 1;
+		its.it_value.tv_sec = w->repeat_delay / 1000;
+		its.it_value.tv_nsec = (long)(w->repeat_delay % 1000) * 1000000L + 1;
+		its.it_interval.tv_sec = every_ms / 1000;
+		its.it_interval.tv_nsec = (every_ms % 1000) * 1000000L;
+	}
+	if (w->repeat_fd >= 0)
+		timerfd_settime(w->repeat_fd, 0, &its, NULL);
+}
+
+void wl_input_repeat(struct wl_window *w)
+{
+	uint64_t n = 0;
+	if (read(w->repeat_fd, &n, sizeof n) != (ssize_t)sizeof n || !w->repeat_code ||
+	    !w->xkb_state)
+		return;
+	for (uint64_t i = 0; i < n && i < WL_REPEAT_BURST; i++)
+		key_events(w, w->repeat_code, true, true);
+}
+
+static void keyboard_key(void *data, struct wl_keyboard *k, uint32_t serial, uint32_t time,
+			 uint32_t key, uint32_t state)
+{
+	struct wl_window *w = data;
+	xkb_keycode_t code = key + 8; /* evdev to XKB */
+	bool down = state == WL_KEYBOARD_KEY_STATE_PRESSED;
+	(void)k;
+	(void)serial;
+	(void)time;
+	if (!w->xkb_state)
+		return;
+	key_events(w, code, down, false);
+	if (down && xkb_keymap_key_repeats(w->keymap, code))
+		repeat_arm(w, code);
+	else if (down || code == w->repeat_code)
+		repeat_arm(w, 0);
+}
+
+static void keyboard_repeat_info(void *data, struct wl_keyboard *k, int32_t rate, int32_t delay)
+{
+	struct wl_window *w = data;
+	(void)k;
+	w->repeat_rate = rate > 0 ? rate : 0; /* 0: no repeat */
+	w->repeat_delay = delay > 0 ? delay : 0;
+}
+
 static void keyboard_modifiers(void *data, struct wl_keyboard *k, uint32_t serial,
 			       uint32_t depressed, uint32_t latched, uint32_t locked,
 			       uint32_t group)
@@ -363,7 +418,8 @@ static const struct wl_keyboard_listener keyboard_listener = {.keymap = keyboard
 							      .enter = keyboard_enter,
 							      .leave = keyboard_leave,
 							      .key = keyboard_key,
-							      .modifiers = keyboard_modifiers};
+							      .modifiers = keyboard_modifiers,
+							      .repeat_info = keyboard_repeat_info};
 
 /* ---- the seat ---- */
 
@@ -394,10 +450,20 @@ static void seat_caps(void *data, struct wl_seat *seat, uint32_t caps)
 	}
 }
 
-static const struct wl_seat_listener seat_listener = {.capabilities = seat_caps};
+static void seat_name(void *data, struct wl_seat *seat, const char *name)
+{
+	(void)data;
+	(void)seat;
+	(void)name;
+}
+
+static const struct wl_seat_listener seat_listener = {.capabilities = seat_caps, .name = seat_name};
 
 void wl_input_listen(struct wl_window *w)
 {
+	/* SDL's (and most compositors') default until repeat_info says */
+	w->repeat_rate = 25;
+	w->repeat_delay = 600;
 	wl_seat_add_listener(w->seat, &seat_listener, w);
 }
 

@@ -59,6 +59,9 @@ struct wl_window {
 	struct xkb_context *xkb;
 	struct xkb_keymap *keymap; /* the compositor's, NULL until it sends one */
 	struct xkb_state *xkb_state;
+	int repeat_fd;			   /* a timerfd, armed while a key repeats */
+	xkb_keycode_t repeat_code;	   /* 0: none */
+	int32_t repeat_rate, repeat_delay; /* per s (0: none), ms */
 };
 
 /* Stamps ev with SDL's clock and pushes it; a full queue is logged. */
@@ -67,6 +70,8 @@ void wl_push(SDL_Event *ev);
 /* Listens to w->seat: its capabilities create and destroy w's touch,
  * pointer and keyboard. */
 void wl_input_listen(struct wl_window *w);
+/* w->repeat_fd is readable: the held key's repeats as SDL events. */
+void wl_input_repeat(struct wl_window *w);
 /* Destroys the input objects and the keymap; the seat stays w's. */
 void wl_input_close(struct wl_window *w);
 

@@ -14,6 +14,7 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -169,7 +170,9 @@ static void registry_global(void *data, struct wl_registry *reg, uint32_t name, 
 		w->output = wl_registry_bind(reg, name, &wl_output_interface, 2);
 		wl_output_add_listener(w->output, &output_listener, w);
 	} else if (!w->seat && strcmp(iface, wl_seat_interface.name) == 0) {
-		w->seat = wl_registry_bind(reg, name, &wl_seat_interface, 1);
+		/* 4: wl_keyboard.repeat_info */
+		w->seat =
+		    wl_registry_bind(reg, name, &wl_seat_interface, version < 4 ? version : 4);
 		wl_input_listen(w);
 	}
 }
@@ -301,7 +304,7 @@ int wl_window_commit(struct wl_window *w)
  * or -1 when the connection is lost. */
 static int wait_fds(struct wl_window *w, int timeout_ms, bool sdl_ends)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[3];
 	uint64_t n;
 
 	while (wl_display_prepare_read(w->display) != 0)
@@ -318,8 +321,10 @@ static int wait_fds(struct wl_window *w, int timeout_ms, bool sdl_ends)
 	pfd[0].events = POLLIN;
 	pfd[1].fd = w->wake_fd;
 	pfd[1].events = POLLIN;
-	pfd[0].revents = pfd[1].revents = 0;
-	if (poll(pfd, 2, timeout_ms < 0 ? 0 : timeout_ms) < 0 && errno != EINTR) {
+	pfd[2].fd = w->repeat_fd; /* -1: poll skips it */
+	pfd[2].events = POLLIN;
+	pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+	if (poll(pfd, 3, timeout_ms < 0 ? 0 : timeout_ms) < 0 && errno != EINTR) {
 		wl_display_cancel_read(w->display);
 		return -1;
 	}
@@ -335,6 +340,8 @@ static int wait_fds(struct wl_window *w, int timeout_ms, bool sdl_ends)
 		return -1;
 	if (pfd[1].revents & POLLIN && read(w->wake_fd, &n, sizeof n) < 0 && errno != EAGAIN)
 		return -1;
+	if (pfd[2].revents & POLLIN)
+		wl_input_repeat(w);
 	return 0;
 }
 
@@ -380,6 +387,7 @@ struct wl_window *wl_window_open(const char *title, bool fullscreen, int width, 
 		return NULL;
 	}
 	w->wake_fd = -1;
+	w->repeat_fd = -1;
 	w->cur = -1;
 	w->want_w = width > 0 ? width : 1280;
 	w->want_h = height > 0 ? height : 800;
@@ -390,8 +398,9 @@ struct wl_window *wl_window_open(const char *title, bool fullscreen, int width, 
 		goto fail;
 	}
 	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	w->repeat_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	w->registry = wl_display_get_registry(w->display);
-	if (w->wake_fd < 0 || !w->registry) {
+	if (w->wake_fd < 0 || w->repeat_fd < 0 || !w->registry) {
 		why = "out of resources";
 		goto fail;
 	}
@@ -469,6 +478,8 @@ void wl_window_close(struct wl_window *w)
 	}
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
+	if (w->repeat_fd >= 0)
+		close(w->repeat_fd);
 	free(w);
 }
 
