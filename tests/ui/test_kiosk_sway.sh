@@ -10,8 +10,9 @@
 # the result screen; on the search screen, wtype (zwp_virtual_keyboard_v1,
 # its own XKB keymap) types a name through wl_keyboard, which wl_input.c
 # turns into SDL_KEYDOWN/SDL_TEXTINPUT: the search finds it, BackSpace
-# widens it again, a held BackSpace repeats, Escape goes home; a leader's PIN and Return open leader
-# mode. Idle CPU and RSS at 1920x1080 as BENCH lines; fails if GL is mapped. Then the output's mode changes to 1280x720
+# widens it again, a held BackSpace repeats, Escape goes home; a leader's
+# PIN and Return open leader mode. Idle CPU and RSS at 1920x1080 as BENCH
+# lines; fails if GL is mapped. Then the output's mode changes to 1280x720
 # under the running kiosk (swaymsg) and it follows.
 # Usage: test_kiosk_sway.sh KIOSK_BIN. Skips (77) when sway, swaymsg, wtype
 # or grim is missing, or when run as root without setpriv.
@@ -64,9 +65,9 @@ typist " Öst" || fail "wtype could not type"
 wait_for "the search for Åsa Öst" 10 last_search 1
 typist -k BackSpace -k BackSpace || fail "wtype could not press BackSpace"
 wait_for "the search widened by BackSpace" 10 last_search 2
-# BackSpace held 1.5 s repeats (sway: after 600 ms, 25 a second) and
+# BackSpace held 2 s repeats (sway: after 600 ms, 25 a second) and
 # empties "Åsa Ö"; then "Lars" finds one (after "Åsa " it would find none)
-typist -P BackSpace -s 1500 -p BackSpace || fail "wtype could not hold BackSpace"
+typist -P BackSpace -s 2000 -p BackSpace || fail "wtype could not hold BackSpace"
 typist Lars || fail "wtype could not type"
 wait_for "Lars after a held BackSpace emptied the query" 10 last_search 1
 typist -k Escape || fail "wtype could not press Escape"
