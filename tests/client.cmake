@@ -21,6 +21,12 @@ if(TARGET blippa_sync)
   target_link_libraries(test_engine PRIVATE blippa_sync PkgConfig::MHD PkgConfig::CMOCKA)
   add_test(NAME test_engine COMMAND test_engine)
   set_tests_properties(test_engine PROPERTIES LABELS unit TIMEOUT 120)
+  # the token file read again when it changes (sync/client/engine_token.c)
+  add_executable(test_engine_token unit/test_engine_token.c helpers/engine_mock.c)
+  target_include_directories(test_engine_token PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/helpers)
+  target_link_libraries(test_engine_token PRIVATE blippa_sync PkgConfig::MHD PkgConfig::CMOCKA)
+  add_test(NAME test_engine_token COMMAND test_engine_token)
+  set_tests_properties(test_engine_token PROPERTIES LABELS unit TIMEOUT 60)
 endif()
 
 # Integration: the engine and blippa-sync against the real blippa-server over

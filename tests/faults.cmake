@@ -65,7 +65,8 @@ endif()
 # Label `threads`: the tests of the threaded parts (reader thread, sync
 # thread/engine, kiosk UI with its reader, sync, control and signal threads).
 # scripts/run-tests runs them under ThreadSanitizer (build/tsan).
-foreach(t test_reader test_reader_sim test_reader_nfc test_engine test_sync test_sync_cli
+foreach(t test_reader test_reader_sim test_reader_nfc test_engine test_engine_token test_sync
+          test_sync_cli
           test_kiosk_checkin test_kiosk_leader test_kiosk_fault test_kiosk_nfc
           test_server_down test_clock_jump test_kill9)
   if(TEST ${t})
@@ -74,7 +75,8 @@ foreach(t test_reader test_reader_sim test_reader_nfc test_engine test_sync test
 endforeach()
 # Everything the `threads` tests run, so the TSan stage builds only that.
 add_custom_target(threads_tests)
-foreach(tgt test_reader test_reader_sim test_reader_nfc pn532_emu test_engine test_sync test_sync_cli
+foreach(tgt test_reader test_reader_sim test_reader_nfc pn532_emu test_engine test_engine_token
+            test_sync test_sync_cli
             faultproxy test_kiosk_checkin test_kiosk_leader test_kiosk_fault test_kiosk_nfc
             test_server_down fault_seed blippa-kiosk blippa-server blippa-sync)
   if(TARGET ${tgt})

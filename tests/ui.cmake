@@ -35,6 +35,12 @@ if(TARGET blippa-kiosk)
               $<TARGET_FILE:blippa-sync> $<TARGET_FILE:blippa-kiosk> ${CMAKE_SOURCE_DIR}
               ${CMAKE_BINARY_DIR}/screenshots)
     set_tests_properties(test_kiosk_auth PROPERTIES LABELS "ui;integration" TIMEOUT 120)
+    # A new token in token_file is used without a restart; a bad token file
+    # keeps the old token and says why (tests/ui/test_kiosk_token.sh).
+    add_test(NAME test_kiosk_token
+      COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/ui/test_kiosk_token.sh $<TARGET_FILE:blippa-server>
+              $<TARGET_FILE:blippa-sync> $<TARGET_FILE:blippa-kiosk> ${CMAKE_SOURCE_DIR})
+    set_tests_properties(test_kiosk_token PROPERTIES LABELS "ui;integration" TIMEOUT 120)
   endif()
 
   # The real window on a bare X server (no window manager) and under the

@@ -6,6 +6,7 @@
 #include "engine_int.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -74,7 +75,7 @@ enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engin
 	enum blippa_err rc = BLIPPA_ERR_NOMEM;
 	struct sync_engine *e = NULL;
 	struct store_rules rules;
-	char ua[64];
+	char ua[64], tok[ENGINE_TOKEN_MAX] = "";
 
 	*out = NULL;
 	if (!o->data_dir || !o->data_dir[0]) {
@@ -105,9 +106,12 @@ enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engin
 	if (!e->batch || !e->acks || !e->results)
 		goto out;
 	snprintf(ua, sizeof ua, "blippa-sync/%s", e->version);
+	if (o->token_file && o->token_file[0] &&
+	    (rc = engine_token_open(e, o->token_file, tok, sizeof tok, err, errlen)))
+		goto out;
 	struct http_options ho = {
 	    .base_url = o->server_url,
-	    .token = o->token,
+	    .token = e->token_file[0] ? tok : o->token,
 	    .ca_file = o->ca_file,
 	    .connect_timeout_s = o->connect_timeout_s,
 	    .low_speed_time_s = o->low_speed_time_s,
@@ -124,6 +128,7 @@ enum blippa_err sync_engine_open(const struct sync_options *o, struct sync_engin
 	*out = e;
 	e = NULL;
 out:
+	sodium_memzero(tok, sizeof tok);
 	sync_engine_close(e);
 	return rc;
 }
@@ -192,7 +197,11 @@ enum blippa_err engine_status_error(const struct http_response *r, const char *w
 		rc = BLIPPA_ERR_SERVER;
 	else
 		rc = BLIPPA_ERR_PROTOCOL;
-	if (!engine_from_blippa(r) && r->status >= 400 && r->status < 500)
+	if (r->status == 401 && engine_from_blippa(r))
+		snprintf(msg, msglen,
+			 "token refused: put the new token in token_file (%s: HTTP 401%s%.60s)",
+			 what, reason[0] ? ": " : "", reason);
+	else if (!engine_from_blippa(r) && r->status >= 400 && r->status < 500)
 		snprintf(msg, msglen, "%s: server answered %ld" NOT_BLIPPA, what, r->status);
 	else
 		snprintf(msg, msglen, "%s: HTTP %ld%s%.100s", what, r->status,
@@ -504,7 +513,11 @@ static void record_outcome(struct sync_engine *e, const struct store_sync_status
 	st.last_attempt_ms = now;
 	if (rc == BLIPPA_OK)
 		st.last_success_ms = now;
-	snprintf(st.last_error, sizeof st.last_error, "%s", all_ok ? "" : rep->error);
+	/* a token file that cannot be used is what staff must fix first */
+	snprintf(st.last_error, sizeof st.last_error, "%s",
+		 e->token_note[0] ? e->token_note
+		 : all_ok	  ? ""
+				  : rep->error);
 	st.server_reachable = reached && !(rep->push == BLIPPA_ERR_TLS);
 	st.unauthorised = auth;
 	if (rep->heartbeat == BLIPPA_OK)
@@ -528,6 +541,7 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 
 	memset(rep, 0, sizeof *rep);
 	rep->push = rep->pull = rep->heartbeat = BLIPPA_OK;
+	(void)sync_engine_token_check(e); /* a new token file is used at once */
 	if ((rc = sync_lock_acquire(e->data_dir, lock_wait_ms, &lock))) {
 		snprintf(rep->error, sizeof rep->error, "%s",
 			 rc == BLIPPA_ERR_BUSY ? "another sync is running on this database"
@@ -541,6 +555,7 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
 		memset(&prev, 0, sizeof prev);
 	fix_unsure_clock(e, &prev, rep);
 	auth = run_steps(e, &prev, rep, sp, &skew);
+	e->token_refused = auth;
 
 	/* Retry-After from any step (429 or 503) */
 	for (size_t i = 0; i < 3; i++)

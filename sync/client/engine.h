@@ -14,7 +14,8 @@
  *  - The engine never retries inside a round on transient errors; it
  *    returns and suggests the delay before the next round in
  *    report.next_delay_ms (full-jitter exponential backoff, Retry-After
- *    honoured, a long pause after 401/403). */
+ *    honoured, a long pause after 401/403 - ended early when a new token
+ *    appears in o->token_file, sync_engine_token_check). */
 #ifndef BLIPPA_SYNC_ENGINE_H
 #define BLIPPA_SYNC_ENGINE_H
 
@@ -27,7 +28,9 @@
 
 struct sync_options {
 	const char *server_url; /* base URL, e.g. https://region.example/blippa */
-	const char *token;	/* bearer token (never logged) */
+	const char *token;	/* bearer token (never logged); ignored with token_file */
+	const char *token_file; /* or: read the token from this file (0600) at open and
+				 * again when it changes (sync_engine_token_check) */
 	const char *ca_file;	/* extra CA bundle or NULL/"" */
 	const char *data_dir;	/* blippa.db and sync.lock live here */
 	const char *version;	/* kiosk version for the heartbeat; NULL: PROJECT_VERSION */
@@ -43,6 +46,8 @@ struct sync_options {
 	long connect_timeout_s;		 /* 0: 10 */
 	long low_speed_time_s;		 /* 0: 30 */
 	int retention_days;		 /* purge synced events older; 0: 90 */
+	int64_t token_check_ms;		 /* sync thread: look at token_file this
+					  * often between rounds; 0: 2000 */
 };
 
 struct sync_report {
@@ -81,6 +86,17 @@ enum blippa_err sync_engine_round(struct sync_engine *e, int64_t lock_wait_ms,
  * stored. Does not touch the sync status. For benchmarks and diagnosis. */
 enum blippa_err sync_engine_pull_roster(struct sync_engine *e, bool *updated, char *err,
 					size_t errlen);
+
+/* Looks at the token file (stat only, unless it changed or the server
+ * refuses the token in use) and reads it again when needed: a good token
+ * replaces the one in use and ends the pause after a 401; a file that is
+ * missing, empty, not 0600 or unreadable keeps the token in memory and
+ * sets a note that the sync status shows as its last error and the log as
+ * a warning (path and reason, never the token). Returns true when the
+ * token in use or that note changed, so a round should run now. Every
+ * round calls it first. Only on the thread that runs rounds; a no-op
+ * without o->token_file. */
+bool sync_engine_token_check(struct sync_engine *e);
 
 /* Reader state reported in the heartbeat ("ready", "absent", ...). Any
  * thread. Default "unknown". */

@@ -9,13 +9,26 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "engine.h"
 #include "http.h"
 #include "protocol.h"
 
 #define MOD "sync"
+#define ENGINE_TOKEN_MAX 600 /* bytes of a token, with its NUL */
 #define NOT_BLIPPA " (not a Blippa server? check the URL or proxy)"
+
+/* One version of the token file as stat(2) sees it (engine_token.c). */
+struct engine_token_sig {
+	bool present;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	mode_t mode;
+	struct timespec mtime, ctime;
+};
 
 struct sync_engine {
 	struct store *st;
@@ -33,6 +46,11 @@ struct sync_engine {
 	struct event_record *batch;	 /* batch_max slots */
 	struct store_ack *acks;		 /* batch_max slots */
 	struct protocol_result *results; /* batch_max slots */
+	/* the token file (engine_token.c); "" when the caller gave the token */
+	char token_file[4096];
+	struct engine_token_sig token_sig; /* the version last read */
+	bool token_refused;		   /* the last round got 401/403 */
+	char token_note[160];		   /* why the file's token is not used, or "" */
 };
 
 /* What one step learned, beyond its error code. */
@@ -58,5 +76,11 @@ void engine_set_first_error(struct sync_report *rep, const char *msg);
  * marks each per the server's answer; counts into rep, the last HTTP status
  * and Retry-After into sp. */
 enum blippa_err engine_push(struct sync_engine *e, struct sync_report *rep, struct step *sp);
+
+/* Reads the token from path into tok when the engine opens and remembers
+ * the file's version for sync_engine_token_check. Any failure is
+ * BLIPPA_ERR_CONFIG with the reason (never the token) in err. */
+enum blippa_err engine_token_open(struct sync_engine *e, const char *path, char *tok, size_t toklen,
+				  char *err, size_t errlen);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include "dynbuf.h"
 #include "fsutil.h"
@@ -222,13 +223,30 @@ static int on_progress(void *user, curl_off_t dt, curl_off_t dn, curl_off_t ut, 
 	return atomic_load(&c->cancel) ? 1 : 0;
 }
 
+/* Builds "Authorization: Bearer TOKEN" into a new buffer (NULL: no memory). */
+static char *auth_header(const char *token)
+{
+	size_t n = strlen("Authorization: Bearer ") + strlen(token) + 1;
+	char *h = malloc(n);
+	if (h)
+		snprintf(h, n, "Authorization: Bearer %s", token);
+	return h;
+}
+
+static void auth_free(char *h)
+{
+	if (h) {
+		sodium_memzero(h, strlen(h));
+		free(h);
+	}
+}
+
 enum blippa_err http_open(const struct http_options *opt, struct http_client **out, char *err,
 			  size_t errlen)
 {
 	enum blippa_err rc = BLIPPA_ERR_NOMEM;
 	struct http_client *c = NULL;
 	bool plain = false;
-	size_t n;
 
 	*out = NULL;
 	pthread_once(&global_once, global_init);
@@ -252,13 +270,11 @@ enum blippa_err http_open(const struct http_options *opt, struct http_client **o
 		goto out;
 	atomic_init(&c->cancel, false);
 	c->base = strdup(opt->base_url);
-	n = strlen("Authorization: Bearer ") + strlen(opt->token) + 1;
-	c->auth = malloc(n);
+	c->auth = auth_header(opt->token);
 	c->multi = curl_multi_init();
 	c->easy = curl_easy_init();
 	if (!c->base || !c->auth || !c->multi || !c->easy)
 		goto out;
-	snprintf(c->auth, n, "Authorization: Bearer %s", opt->token);
 	for (size_t l = strlen(c->base); l > 0 && c->base[l - 1] == '/'; l--)
 		c->base[l - 1] = '\0';
 
@@ -298,6 +314,25 @@ out:
 	return rc;
 }
 
+enum blippa_err http_set_token(struct http_client *c, const char *token, bool *changed)
+{
+	char *h;
+
+	*changed = false;
+	if (!token_ok(token))
+		return BLIPPA_ERR_CONFIG;
+	if (!(h = auth_header(token)))
+		return BLIPPA_ERR_NOMEM;
+	if (c->auth && strcmp(h, c->auth) == 0) {
+		auth_free(h);
+		return BLIPPA_OK;
+	}
+	auth_free(c->auth);
+	c->auth = h;
+	*changed = true;
+	return BLIPPA_OK;
+}
+
 void http_close(struct http_client *c)
 {
 	if (!c)
@@ -307,10 +342,7 @@ void http_close(struct http_client *c)
 	if (c->multi)
 		curl_multi_cleanup(c->multi);
 	free(c->base);
-	if (c->auth) {
-		memset(c->auth, 0, strlen(c->auth));
-		free(c->auth);
-	}
+	auth_free(c->auth);
 	free(c->ca_blob);
 	free(c);
 }

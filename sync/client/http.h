@@ -57,6 +57,12 @@ enum blippa_err http_open(const struct http_options *opt, struct http_client **o
 			  size_t errlen);
 void http_close(struct http_client *c); /* NULL is a no-op */
 
+/* Replaces the bearer token of later requests (the token file changed).
+ * *changed tells whether it differs from the one in use. BLIPPA_ERR_CONFIG
+ * (token kept) if token is empty or not printable ASCII. Not while a
+ * request of c runs (same thread as http_request). */
+enum blippa_err http_set_token(struct http_client *c, const char *token, bool *changed);
+
 /* Sends method ("GET"/"POST") to base_url + path. body (may be NULL) goes
  * as application/json. if_none_match (may be NULL) is sent verbatim.
  * Returns BLIPPA_OK when an HTTP answer arrived, whatever its status (the

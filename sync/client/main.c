@@ -131,7 +131,7 @@ static int cmd_once(const struct blippa_config *cfg)
 	struct sync_engine *e = NULL;
 	struct sync_report rep;
 	struct store_rules rules;
-	char token[600], err[256], dbpath[4200];
+	char err[256], dbpath[4200];
 	struct stat sb;
 	enum blippa_err rc;
 	int ret = 1;
@@ -140,8 +140,8 @@ static int cmd_once(const struct blippa_config *cfg)
 		fprintf(stderr, "blippa-sync: %s: no [server] url: sync is off\n", cfg->path);
 		return 2;
 	}
-	if ((rc = config_read_token(cfg, token, sizeof token, err, sizeof err))) {
-		fprintf(stderr, "blippa-sync: %s\n", err);
+	if (!cfg->token_file[0]) {
+		fprintf(stderr, "blippa-sync: %s: [server] token_file: missing\n", cfg->path);
 		return 2;
 	}
 	/* `once` may create the database (a kiosk set up but not started yet
@@ -152,13 +152,12 @@ static int cmd_once(const struct blippa_config *cfg)
 			dbpath);
 	store_rules_from_config(&rules, cfg);
 	struct sync_options o = {.server_url = cfg->server_url,
-				 .token = token,
+				 .token_file = cfg->token_file, /* the kiosk's reader too */
 				 .ca_file = cfg->ca_file,
 				 .data_dir = cfg->data_dir,
 				 .rules = &rules,
 				 .retention_days = cfg->retention_days};
 	rc = sync_engine_open(&o, &e, err, sizeof err);
-	memset(token, 0, sizeof token);
 	if (rc != BLIPPA_OK) {
 		fprintf(stderr, "blippa-sync: %s\n", err);
 		return rc == BLIPPA_ERR_CONFIG ? 2 : 1;

@@ -24,8 +24,9 @@ struct sync_callbacks {
 
 struct sync_thread;
 
-/* Starts the sync thread for the kiosk config: reads the token
- * (config_read_token, 0600 enforced), opens its own store handle and HTTP
+/* Starts the sync thread for the kiosk config: reads the token from
+ * [server] token_file (0600 enforced; read again whenever the file changes,
+ * sync_engine_token_check), opens its own store handle and HTTP
  * client, and runs a first round at once. With no [server] url in cfg, sync
  * is off: returns BLIPPA_OK with *out = NULL (every function below accepts
  * NULL). err gets one line on failure. */

@@ -2,7 +2,8 @@
 /* The kiosk's background sync thread (sync.h): a loop that runs a round,
  * reports the status, then sleeps on a condition variable until the next
  * round is due, a kick arrives, or stop is asked. Timers are data (one
- * monotonic deadline), no busy polling. */
+ * monotonic deadline, and a stat of the token file every couple of seconds
+ * so that a new token is used at once), no busy polling. */
 #include "sync.h"
 
 #include <pthread.h>
@@ -19,6 +20,7 @@
 struct sync_thread {
 	struct sync_engine *engine;
 	struct sync_callbacks cb;
+	int64_t token_check_ms; /* look at the token file this often */
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -38,6 +40,7 @@ static void *run(void *arg)
 	struct store_sync_status st;
 	struct timespec ts;
 	int64_t next = 0, kick_at = 0; /* kick_at: a kick is honoured from then; -1 never */
+	int64_t token_at = clock_mono_ms() + t->token_check_ms, now;
 
 	pthread_mutex_lock(&t->mu);
 	for (;;) {
@@ -45,9 +48,20 @@ static void *run(void *arg)
 			int64_t due = next;
 			if (t->kick && kick_at >= 0 && kick_at < due)
 				due = kick_at;
-			if (t->stop || t->kick_now || clock_mono_ms() >= due)
+			if (t->stop || t->kick_now || (now = clock_mono_ms()) >= due)
 				break;
-			deadline_ts(due, &ts);
+			/* a replaced token file ends any wait (even the long
+			 * pause after a 401): staff need not restart the kiosk */
+			if (now >= token_at) {
+				pthread_mutex_unlock(&t->mu);
+				bool changed = sync_engine_token_check(t->engine);
+				pthread_mutex_lock(&t->mu);
+				token_at = clock_mono_ms() + t->token_check_ms;
+				if (changed)
+					break;
+				continue;
+			}
+			deadline_ts(token_at < due ? token_at : due, &ts);
 			pthread_cond_timedwait(&t->cv, &t->mu, &ts);
 		}
 		if (t->stop)
@@ -64,7 +78,8 @@ static void *run(void *arg)
 
 		pthread_mutex_lock(&t->mu);
 		next = clock_mono_ms() + rep.next_delay_ms;
-		kick_at = rep.kick_delay_ms >= 0 ? next - rep.next_delay_ms + rep.kick_delay_ms : -1;
+		kick_at =
+		    rep.kick_delay_ms >= 0 ? next - rep.next_delay_ms + rep.kick_delay_ms : -1;
 	}
 	pthread_mutex_unlock(&t->mu);
 	return NULL;
@@ -84,6 +99,7 @@ enum blippa_err sync_thread_start_opts(const struct sync_options *o,
 		return BLIPPA_ERR_NOMEM;
 	if (cb)
 		t->cb = *cb;
+	t->token_check_ms = o->token_check_ms > 0 ? o->token_check_ms : 2000;
 	if ((rc = sync_engine_open(o, &t->engine, err, errlen))) {
 		free(t);
 		return rc;
@@ -108,8 +124,6 @@ enum blippa_err sync_thread_start_opts(const struct sync_options *o,
 enum blippa_err sync_thread_start(const struct blippa_config *cfg, const struct sync_callbacks *cb,
 				  struct sync_thread **out, char *err, size_t errlen)
 {
-	enum blippa_err rc;
-	char token[600];
 	struct store_rules rules;
 
 	*out = NULL;
@@ -117,21 +131,21 @@ enum blippa_err sync_thread_start(const struct blippa_config *cfg, const struct 
 		log_info(MOD, "no server url configured: sync is off");
 		return BLIPPA_OK;
 	}
-	if ((rc = config_read_token(cfg, token, sizeof token, err, errlen)))
-		return rc;
+	if (!cfg->token_file[0]) {
+		snprintf(err, errlen, "%s: [server] token_file: missing", cfg->path);
+		return BLIPPA_ERR_CONFIG;
+	}
 	store_rules_from_config(&rules, cfg);
 	struct sync_options o = {
 	    .server_url = cfg->server_url,
-	    .token = token,
+	    .token_file = cfg->token_file, /* read here and again when it changes */
 	    .ca_file = cfg->ca_file,
 	    .data_dir = cfg->data_dir,
 	    .rules = &rules,
 	    .interval_ms = cfg->sync_interval_s > 0 ? (int64_t)cfg->sync_interval_s * 1000 : 0,
 	    .retention_days = cfg->retention_days,
 	};
-	rc = sync_thread_start_opts(&o, cb, out, err, errlen);
-	memset(token, 0, sizeof token);
-	return rc;
+	return sync_thread_start_opts(&o, cb, out, err, errlen);
 }
 
 static void kick(struct sync_thread *t, bool now)

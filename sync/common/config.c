@@ -260,25 +260,29 @@ static bool token_char_ok(char c)
 enum blippa_err config_read_token(const struct blippa_config *cfg, char *tok, size_t toklen,
 				  char *err, size_t errlen)
 {
-	char *buf = NULL;
-	size_t len = 0, start = 0, total = 0;
-	enum blippa_err rc;
-
 	if (!cfg->token_file[0]) {
 		snprintf(err, errlen, "%s: [server] token_file: missing", cfg->path);
 		return BLIPPA_ERR_CONFIG;
 	}
-	rc = fs_read_file(cfg->token_file, 4096, &buf, &len);
+	return config_read_token_file(cfg->token_file, tok, toklen, err, errlen);
+}
+
+enum blippa_err config_read_token_file(const char *path, char *tok, size_t toklen, char *err,
+				       size_t errlen)
+{
+	char *buf = NULL;
+	size_t len = 0, start = 0, total = 0;
+	enum blippa_err rc;
+
+	rc = fs_read_file(path, 4096, &buf, &len);
 	if (rc != BLIPPA_OK) {
-		snprintf(err, errlen, "%s: cannot read token file: %s", cfg->token_file,
-			 blippa_strerror(rc));
+		snprintf(err, errlen, "%s: cannot read token file: %s", path, blippa_strerror(rc));
 		goto out;
 	}
 	total = len;
-	if (!fs_is_private(cfg->token_file)) {
+	if (!fs_is_private(path)) {
 		snprintf(err, errlen,
-			 "%s: token file is readable by others; run: chmod 600 %s",
-			 cfg->token_file, cfg->token_file);
+			 "%s: token file is readable by others; run: chmod 600 %s", path, path);
 		rc = BLIPPA_ERR_PERM;
 		goto out;
 	}
@@ -289,12 +293,12 @@ enum blippa_err config_read_token(const struct blippa_config *cfg, char *tok, si
 			       buf[len - 1] == '\n' || buf[len - 1] == '\r'))
 		len--;
 	if (len == start) {
-		snprintf(err, errlen, "%s: token file is empty", cfg->token_file);
+		snprintf(err, errlen, "%s: token file is empty", path);
 		rc = BLIPPA_ERR_CONFIG;
 		goto out;
 	}
 	if (len - start >= toklen) {
-		snprintf(err, errlen, "%s: token is too long", cfg->token_file);
+		snprintf(err, errlen, "%s: token is too long", path);
 		rc = BLIPPA_ERR_CONFIG;
 		goto out;
 	}
@@ -305,7 +309,7 @@ enum blippa_err config_read_token(const struct blippa_config *cfg, char *tok, si
 			snprintf(err, errlen,
 				 "%s: token contains a character that is not allowed "
 				 "(byte %zu); paste the token exactly as add-kiosk printed it",
-				 cfg->token_file, i - start + 1);
+				 path, i - start + 1);
 			rc = BLIPPA_ERR_CONFIG;
 			goto out;
 		}

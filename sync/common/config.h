@@ -55,4 +55,10 @@ enum blippa_err config_load(const char *path, struct blippa_config *cfg, char *e
 enum blippa_err config_read_token(const struct blippa_config *cfg, char *tok, size_t toklen,
 				  char *err, size_t errlen);
 
+/* The same checks on the token file at path: the one reader behind
+ * config_read_token and the sync engine's re-read when the file changes
+ * (sync/client/engine_token.c). err never contains the token. */
+enum blippa_err config_read_token_file(const char *path, char *tok, size_t toklen, char *err,
+				       size_t errlen);
+
 #endif

@@ -41,11 +41,13 @@ gone() { ! kill -0 "$1" 2>/dev/null || [ "$(awk '{ print $3 }' "/proc/$1/stat" 2
 
 setup_region "$server" "$sync" "$src" 20
 
-# kiosk_run N OFFSET_MS: starts the kiosk with its clock shifted; trace.N
+# kiosk_run N OFFSET_MS: starts the kiosk with its clock shifted by
+# OFFSET_MS from the test's "now" (setup_region pinned it to 10:00, so
+# three hours back is still the same day); trace.N
 kiosk_run() {
 	trace=$work/trace.$1
 	: >"$trace"
-	BLIPPA_CLOCK_OFFSET_MS=$2 SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
+	BLIPPA_CLOCK_OFFSET_MS=$((BLIPPA_CLOCK_OFFSET_MS + $2)) SDL_VIDEODRIVER=offscreen SDL_RENDER_DRIVER=software \
 		SDL_AUDIODRIVER=dummy "$kiosk" --config "${kiosk_ini:-$work/kiosk.ini}" --windowed \
 		--trace "$trace" >/dev/null 2>"$work/kiosk.$1.err" &
 	kiosk_pid=$!
@@ -117,10 +119,10 @@ kiosk_quit
 # correction after S1's end; now S1 at the server's time, in the export
 seq3=$(max_seq)
 kiosk_run 4 7200000
-before=$(TZ=Europe/Stockholm date '+%Y-%m-%d %H:%M')
+before=$(local_time "$(test_now_s)")
 tap 04000008
 wait_for "check-in (run 4)" 20 grep -q "tap-done ok" "$trace"
-after=$(TZ=Europe/Stockholm date '+%Y-%m-%d %H:%M')
+after=$(local_time "$(test_now_s)")
 wait_for "skew of about -2 h in blippa-sync status" 30 skew_about -7200000
 skew4=$(skew_ms)
 kiosk_quit
@@ -149,10 +151,10 @@ BLIPPA_BOOT_ID=test-boot-6
 export BLIPPA_BOOT_ID
 kiosk_ini=$work/offline.ini
 kiosk_run 6 -10800000
-before6=$(TZ=Europe/Stockholm date '+%Y-%m-%d %H:%M')
+before6=$(local_time "$(test_now_s)")
 tap 0400000A
 wait_for "check-in (run 6)" 20 grep -q "tap-done ok" "$trace"
-after6=$(TZ=Europe/Stockholm date '+%Y-%m-%d %H:%M')
+after6=$(local_time "$(test_now_s)")
 grep -q "clock unsure" "$trace" || fail "run 6: the clock was not unsure"
 kiosk_quit
 kiosk_ini=$work/kiosk.ini

@@ -38,6 +38,16 @@ pin_clock() {
 	export BLIPPA_CLOCK_OFFSET_MS
 }
 
+# pin_daytime: unless the test already chose its "now", pins it to 10:00
+# Europe/Stockholm tomorrow (tomorrow: a clock before the build counts as
+# unsure), so a roster made around "now" is the same whatever time of day
+# the suite runs: its session never runs across midnight, and a kiosk
+# clock shifted a few hours stays on the same day.
+pin_daytime() {
+	[ -n "${BLIPPA_CLOCK_OFFSET_MS:-}" ] && return 0
+	pin_clock "TZ=\"Europe/Stockholm\" $(TZ=Europe/Stockholm date -d tomorrow +%F) 10:00"
+}
+
 # test_now_s: the test's "now" in Unix seconds (the real clock plus
 # BLIPPA_CLOCK_OFFSET_MS, as the programs under test see it).
 test_now_s() {
@@ -126,8 +136,10 @@ fault_cleanup() {
 # setup_region SERVER SYNC SRC N: test CA, a roster of N card holders
 # (make_roster), region DB, kiosk token, HTTPS server (srv_pid, port), kiosk
 # config $work/kiosk.ini with sim:$work/taps, and a first roster pull.
-# Sets db to the kiosk's database path.
+# Sets db to the kiosk's database path. "Now" is pin_daytime's unless the
+# test pinned its own before.
 setup_region() {
+	pin_daytime
 	sh "$3/tests/helpers/make-test-ca.sh" "$work/pki" >/dev/null 2>&1 || fail "make-test-ca"
 	make_roster "$work/roster" "$4"
 	"$1" init --db "$work/region.db" >/dev/null

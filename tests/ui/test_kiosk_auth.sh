@@ -5,10 +5,10 @@
 # CA made now. The kiosk pulls its roster with a good token, then the region
 # revokes that token (`revoke-kiosk`): the kiosk's next round gets 401 and
 # the home screen says it is not connected (trace `home fault auth`), while
-# a card tap is still checked in and kept here. The kiosk reads its token
-# file only when it starts (sync_thread_start; docs/operations.md §6 "Rotate"
-# restarts it), so the recovery is: a new kiosk entry, its token written
-# over the old one, the kiosk restarted. It comes up still showing the fault
+# a card tap is still checked in and kept here. The recovery tested here is
+# a new kiosk entry, its token written over the old one while the kiosk is
+# stopped, the kiosk started again (a running kiosk picks up a new token by
+# itself: tests/ui/test_kiosk_token.sh). It comes up still showing the fault
 # (the last round's answer is kept in the database), its first round with the
 # new token succeeds, the home screen turns normal (`home fault none`) and
 # the check-in kept during the fault reaches the server.
