@@ -142,11 +142,14 @@ bool render_needs_sdl_video(void)
 	return !wl_window_wanted();
 }
 
-/* Wayland: a software renderer on a surface of the window's size. Textures
- * belong to the renderer, so the text cache goes with it. */
+/* Wayland: a software renderer on a surface of the window's size whose
+ * pixels are a wl_shm buffer (no frame of our own: 8 MB at 1920x1080);
+ * render_clear points it at a free buffer for each frame. Textures belong
+ * to the renderer, so the text cache goes with it. */
 static int make_frame(struct render *r)
 {
-	int w = 0, h = 0;
+	int w = 0, h = 0, pitch = 0;
+	void *px;
 	window_size(r, &w, &h);
 	if (r->frame && r->frame->w == w && r->frame->h == h)
 		return 0;
@@ -155,8 +158,15 @@ static int make_frame(struct render *r)
 		SDL_DestroyRenderer(r->ren);
 	r->ren = NULL;
 	SDL_FreeSurface(r->frame);
-	r->frame = SDL_CreateRGBSurfaceWithFormat(0, w > 0 ? w : 1, h > 0 ? h : 1, 32,
-						  SDL_PIXELFORMAT_ARGB8888);
+	r->frame = NULL;
+	w = w > 0 ? w : 1;
+	h = h > 0 ? h : 1;
+	if (!(px = wl_window_buffer(r->wl, w, h, &pitch))) {
+		SDL_SetError("no wl_shm buffer of %dx%d", w, h);
+		return -1;
+	}
+	r->frame =
+	    SDL_CreateRGBSurfaceWithFormatFrom(px, w, h, 32, pitch, SDL_PIXELFORMAT_ARGB8888);
 	if (!r->frame)
 		return -1;
 	r->ren = SDL_CreateSoftwareRenderer(r->frame);
@@ -435,6 +445,15 @@ static void set_colour(struct render *r, struct rgba c)
 void render_clear(struct render *r, struct rgba c)
 {
 	r->n_text_log = 0;
+	if (r->wl && r->frame) { /* a frame begins: into a buffer the compositor does not hold */
+		int pitch;
+		void *px;
+		SDL_RenderFlush(r->ren);
+		if ((px = wl_window_buffer(r->wl, r->frame->w, r->frame->h, &pitch)) != NULL)
+			r->frame->pixels = px;
+		else
+			log_error("render", "wayland: no free frame buffer; drawing over the last");
+	}
 	set_colour(r, c);
 	SDL_RenderClear(r->ren);
 }
@@ -581,7 +600,7 @@ void render_arc(struct render *r, float cx, float cy, float radius, float width,
 void render_present(struct render *r)
 {
 	SDL_RenderPresent(r->ren);
-	if (r->wl && wl_window_commit(r->wl, r->frame) != 0)
+	if (r->wl && wl_window_commit(r->wl) != 0)
 		log_error("render", "wayland: cannot present the frame");
 }
 

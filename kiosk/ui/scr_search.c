@@ -170,7 +170,8 @@ static void search_input(struct ui *ui, const struct ui_input *in)
 		return;
 	if (in->kind == UI_IN_TEXT) {
 		size_t len = strlen(s->query), add = strlen(in->text);
-		if (len + add + 1 <= sizeof s->query && in->text[0] >= ' ') {
+		/* unsigned: Å, Ä, Ö typed on a keyboard start with a byte >= 0x80 */
+		if (len + add + 1 <= sizeof s->query && (unsigned char)in->text[0] >= ' ') {
 			memcpy(s->query + len, in->text, add + 1);
 			search_run(ui);
 			ui_dirty(ui);

@@ -331,8 +331,9 @@ void ui_render_now(struct ui *ui)
 		ui->pending_screenshot[0] = '\0';
 	}
 	render_present(ui->r);
-	ui_trace(ui, "present %s draw=%" PRId64 "us present=%" PRId64 "us", ui_screen_name(ui->cur),
-		 t1 - t0, clock_mono_us() - t1);
+	ui_trace(ui, "present %s draw=%" PRId64 "us present=%" PRId64 "us size=%dx%d",
+		 ui_screen_name(ui->cur), t1 - t0, clock_mono_us() - t1, render_w(ui->r),
+		 render_h(ui->r));
 	if (ui->pending_tap_queued_us) {
 		ui_trace(ui, "tap-to-frame %" PRId64 " us cpu=%" PRId64 "us",
 			 clock_mono_us() - ui->pending_tap_queued_us,

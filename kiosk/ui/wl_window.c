@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* The kiosk's Wayland window on libwayland-client and xdg-shell (see
  * wl_window.h): the globals, the toplevel's configure/ack, two wl_shm frame
- * buffers per size in one memfd pool, and touch/pointer as SDL events. */
+ * buffers per size in one memfd pool (the renderer draws straight into them), and the event wait.
+ * Input (touch, pointer, keyboard) is wl_input.c. */
 #include "wl_window.h"
 
 #include <stdio.h>
@@ -10,63 +11,23 @@
 
 #if defined(BLIPPA_HAVE_WAYLAND)
 #include <errno.h>
-#include <linux/input-event-codes.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
-#include <wayland-client.h>
 
 #include "log.h"
+#include "wl_int.h"
 #include "xdg-shell-client-protocol.h"
 
-#define WL_BUFFERS 2
 #define WL_MAX_PIXELS (8192u * 8192u) /* a cap on the shared memory */
-#define WL_TOUCH_POINTS 10
-#define WL_TOUCH_ID 1 /* SDL_TouchID of the one touchscreen */
+#define WL_RELEASE_MS 250	      /* a frame buffer's release, at most */
+#define WL_CONFIGURE_MS 5000	      /* the compositor's first configure, at most */
 
-struct wl_slot {
-	struct wl_buffer *buf;
-	bool busy;
-};
+static int wait_fds(struct wl_window *w, int timeout_ms, bool sdl_ends);
 
-struct wl_point {
-	int32_t id;
-	bool down;
-	float x, y; /* normalised */
-};
-
-struct wl_window {
-	struct wl_display *display;
-	struct wl_registry *registry;
-	struct wl_compositor *compositor;
-	struct wl_shm *shm;
-	struct xdg_wm_base *wm;
-	struct wl_output *output;
-	struct wl_seat *seat;
-	struct wl_touch *touch;
-	struct wl_pointer *pointer;
-	struct wl_surface *surface;
-	struct xdg_surface *xsurface;
-	struct xdg_toplevel *toplevel;
-	int wake_fd;
-	/* the window: what the compositor configured (0: ours to choose) */
-	int w, h, want_w, want_h, pend_w, pend_h;
-	bool configured, hide_cursor;
-	/* the output: current mode, physical size, transform */
-	int out_w, out_h, out_mm_w, out_mm_h, out_transform;
-	/* the frame buffers */
-	struct wl_shm_pool *pool;
-	void *mem;
-	size_t mem_len;
-	int buf_w, buf_h, next;
-	struct wl_slot slot[WL_BUFFERS];
-	/* input */
-	struct wl_point pt[WL_TOUCH_POINTS];
-	double px, py; /* pointer position in surface pixels */
-};
-
-static void push(SDL_Event *ev)
+void wl_push(SDL_Event *ev)
 {
 	ev->common.timestamp = SDL_GetTicks();
 	if (SDL_PushEvent(ev) != 1)
@@ -81,7 +42,7 @@ static void push_window_event(Uint8 which, int w, int h)
 	ev.window.event = which;
 	ev.window.data1 = w;
 	ev.window.data2 = h;
-	push(&ev);
+	wl_push(&ev);
 }
 
 /* ---- xdg-shell ---- */
@@ -99,6 +60,15 @@ static void xsurface_configure(void *data, struct xdg_surface *xs, uint32_t seri
 	struct wl_window *w = data;
 	int nw = w->pend_w > 0 ? w->pend_w : w->want_w;
 	int nh = w->pend_h > 0 ? w->pend_h : w->want_h;
+	int ow, oh, mw, mh;
+	/* 0x0: ours to choose. Fullscreen fills the output: cage (and sway)
+	 * send 0x0 before the window is mapped and the output's size only
+	 * after its first frame, which would otherwise be drawn at 1280x800. */
+	if (w->fullscreen && (w->pend_w <= 0 || w->pend_h <= 0) &&
+	    wl_window_output(w, &ow, &oh, &mw, &mh)) {
+		nw = w->pend_w > 0 ? w->pend_w : ow;
+		nh = w->pend_h > 0 ? w->pend_h : oh;
+	}
 	xdg_surface_ack_configure(xs, serial);
 	if (nw != w->w || nh != w->h) {
 		w->w = nw;
@@ -130,7 +100,7 @@ static void toplevel_close(void *data, struct xdg_toplevel *t)
 	(void)t;
 	memset(&ev, 0, sizeof ev);
 	ev.type = SDL_QUIT;
-	push(&ev);
+	wl_push(&ev);
 }
 
 static const struct xdg_toplevel_listener toplevel_listener = {.configure = toplevel_configure,
@@ -182,217 +152,6 @@ static void output_scale(void *data, struct wl_output *o, int32_t factor)
 static const struct wl_output_listener output_listener = {
     .geometry = output_geometry, .mode = output_mode, .done = output_done, .scale = output_scale};
 
-/* ---- touch: SDL_FINGER* normalised to the window, as SDL sends them ---- */
-
-static void push_finger(struct wl_window *w, Uint32 type, const struct wl_point *p, float dx,
-			float dy)
-{
-	SDL_Event ev;
-	memset(&ev, 0, sizeof ev);
-	ev.type = type;
-	ev.tfinger.touchId = WL_TOUCH_ID;
-	ev.tfinger.fingerId = p->id;
-	ev.tfinger.x = p->x;
-	ev.tfinger.y = p->y;
-	ev.tfinger.dx = dx;
-	ev.tfinger.dy = dy;
-	ev.tfinger.pressure = type == SDL_FINGERUP ? 0.0f : 1.0f;
-	(void)w;
-	push(&ev);
-}
-
-static struct wl_point *point(struct wl_window *w, int32_t id, bool make)
-{
-	for (int i = 0; i < WL_TOUCH_POINTS; i++)
-		if (w->pt[i].down && w->pt[i].id == id)
-			return &w->pt[i];
-	if (make)
-		for (int i = 0; i < WL_TOUCH_POINTS; i++)
-			if (!w->pt[i].down) {
-				w->pt[i].id = id;
-				w->pt[i].down = true;
-				return &w->pt[i];
-			}
-	return NULL;
-}
-
-static float norm(wl_fixed_t v, int size)
-{
-	return (float)(wl_fixed_to_double(v) / (size > 0 ? size : 1));
-}
-
-static void touch_down(void *data, struct wl_touch *t, uint32_t serial, uint32_t time,
-		       struct wl_surface *s, int32_t id, wl_fixed_t x, wl_fixed_t y)
-{
-	struct wl_window *w = data;
-	struct wl_point *p = point(w, id, true);
-	(void)t;
-	(void)serial;
-	(void)time;
-	(void)s;
-	if (!p)
-		return; /* more fingers than anyone needs */
-	p->x = norm(x, w->w);
-	p->y = norm(y, w->h);
-	push_finger(w, SDL_FINGERDOWN, p, 0, 0);
-}
-
-static void touch_up(void *data, struct wl_touch *t, uint32_t serial, uint32_t time, int32_t id)
-{
-	struct wl_window *w = data;
-	struct wl_point *p = point(w, id, false);
-	(void)t;
-	(void)serial;
-	(void)time;
-	if (!p)
-		return;
-	p->down = false;
-	push_finger(w, SDL_FINGERUP, p, 0, 0);
-}
-
-static void touch_motion(void *data, struct wl_touch *t, uint32_t time, int32_t id, wl_fixed_t x,
-			 wl_fixed_t y)
-{
-	struct wl_window *w = data;
-	struct wl_point *p = point(w, id, false);
-	float nx = norm(x, w->w), ny = norm(y, w->h), dx, dy;
-	(void)t;
-	(void)time;
-	if (!p)
-		return;
-	dx = nx - p->x;
-	dy = ny - p->y;
-	p->x = nx;
-	p->y = ny;
-	push_finger(w, SDL_FINGERMOTION, p, dx, dy);
-}
-
-static void touch_frame(void *data, struct wl_touch *t)
-{
-	(void)data;
-	(void)t;
-}
-
-/* The compositor took the touch sequence over: each finger is lifted
- * outside the window, so a press in progress fires nothing. */
-static void touch_cancel(void *data, struct wl_touch *t)
-{
-	struct wl_window *w = data;
-	(void)t;
-	for (int i = 0; i < WL_TOUCH_POINTS; i++)
-		if (w->pt[i].down) {
-			w->pt[i].down = false;
-			w->pt[i].x = -1.0f;
-			w->pt[i].y = -1.0f;
-			push_finger(w, SDL_FINGERUP, &w->pt[i], 0, 0);
-		}
-}
-
-static const struct wl_touch_listener touch_listener = {.down = touch_down,
-							.up = touch_up,
-							.motion = touch_motion,
-							.frame = touch_frame,
-							.cancel = touch_cancel};
-
-/* ---- pointer: SDL_MOUSE* in window pixels ---- */
-
-static void pointer_enter(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s,
-			  wl_fixed_t x, wl_fixed_t y)
-{
-	struct wl_window *w = data;
-	(void)s;
-	w->px = wl_fixed_to_double(x);
-	w->py = wl_fixed_to_double(y);
-	if (w->hide_cursor)
-		wl_pointer_set_cursor(p, serial, NULL, 0, 0);
-}
-
-static void pointer_leave(void *data, struct wl_pointer *p, uint32_t serial, struct wl_surface *s)
-{
-	(void)data;
-	(void)p;
-	(void)serial;
-	(void)s;
-}
-
-static void pointer_motion(void *data, struct wl_pointer *p, uint32_t time, wl_fixed_t x,
-			   wl_fixed_t y)
-{
-	struct wl_window *w = data;
-	SDL_Event ev;
-	double nx = wl_fixed_to_double(x), ny = wl_fixed_to_double(y);
-	(void)p;
-	(void)time;
-	memset(&ev, 0, sizeof ev);
-	ev.type = SDL_MOUSEMOTION;
-	ev.motion.x = (Sint32)nx;
-	ev.motion.y = (Sint32)ny;
-	ev.motion.xrel = (Sint32)(nx - w->px);
-	ev.motion.yrel = (Sint32)(ny - w->py);
-	w->px = nx;
-	w->py = ny;
-	push(&ev);
-}
-
-static void pointer_button(void *data, struct wl_pointer *p, uint32_t serial, uint32_t time,
-			   uint32_t button, uint32_t state)
-{
-	struct wl_window *w = data;
-	SDL_Event ev;
-	bool down = state == WL_POINTER_BUTTON_STATE_PRESSED;
-	(void)p;
-	(void)serial;
-	(void)time;
-	memset(&ev, 0, sizeof ev);
-	ev.type = down ? SDL_MOUSEBUTTONDOWN : SDL_MOUSEBUTTONUP;
-	ev.button.button = button == BTN_LEFT	  ? SDL_BUTTON_LEFT
-			   : button == BTN_RIGHT  ? SDL_BUTTON_RIGHT
-			   : button == BTN_MIDDLE ? SDL_BUTTON_MIDDLE
-						  : SDL_BUTTON_X1;
-	ev.button.state = down ? SDL_PRESSED : SDL_RELEASED;
-	ev.button.clicks = 1;
-	ev.button.x = (Sint32)w->px;
-	ev.button.y = (Sint32)w->py;
-	push(&ev);
-}
-
-static void pointer_axis(void *data, struct wl_pointer *p, uint32_t time, uint32_t axis,
-			 wl_fixed_t value)
-{
-	(void)data;
-	(void)p;
-	(void)time;
-	(void)axis;
-	(void)value;
-}
-
-static const struct wl_pointer_listener pointer_listener = {.enter = pointer_enter,
-							    .leave = pointer_leave,
-							    .motion = pointer_motion,
-							    .button = pointer_button,
-							    .axis = pointer_axis};
-
-static void seat_caps(void *data, struct wl_seat *seat, uint32_t caps)
-{
-	struct wl_window *w = data;
-	if ((caps & WL_SEAT_CAPABILITY_TOUCH) && !w->touch) {
-		w->touch = wl_seat_get_touch(seat);
-		wl_touch_add_listener(w->touch, &touch_listener, w);
-	} else if (!(caps & WL_SEAT_CAPABILITY_TOUCH) && w->touch) {
-		wl_touch_destroy(w->touch);
-		w->touch = NULL;
-	}
-	if ((caps & WL_SEAT_CAPABILITY_POINTER) && !w->pointer) {
-		w->pointer = wl_seat_get_pointer(seat);
-		wl_pointer_add_listener(w->pointer, &pointer_listener, w);
-	} else if (!(caps & WL_SEAT_CAPABILITY_POINTER) && w->pointer) {
-		wl_pointer_destroy(w->pointer);
-		w->pointer = NULL;
-	}
-}
-
-static const struct wl_seat_listener seat_listener = {.capabilities = seat_caps};
-
 /* ---- globals ---- */
 
 static void registry_global(void *data, struct wl_registry *reg, uint32_t name, const char *iface,
@@ -411,8 +170,10 @@ static void registry_global(void *data, struct wl_registry *reg, uint32_t name, 
 		w->output = wl_registry_bind(reg, name, &wl_output_interface, 2);
 		wl_output_add_listener(w->output, &output_listener, w);
 	} else if (!w->seat && strcmp(iface, wl_seat_interface.name) == 0) {
-		w->seat = wl_registry_bind(reg, name, &wl_seat_interface, 1);
-		wl_seat_add_listener(w->seat, &seat_listener, w);
+		/* 4: wl_keyboard.repeat_info */
+		w->seat =
+		    wl_registry_bind(reg, name, &wl_seat_interface, version < 4 ? version : 4);
+		wl_input_listen(w);
 	}
 }
 
@@ -453,6 +214,7 @@ static void free_buffers(struct wl_window *w)
 	w->mem = NULL;
 	w->mem_len = 0;
 	w->buf_w = w->buf_h = 0;
+	w->cur = -1;
 }
 
 /* (Re)creates the pool and buffers for bw x bh. */
@@ -492,42 +254,108 @@ out:
 	return rc;
 }
 
-int wl_window_commit(struct wl_window *w, const SDL_Surface *s)
+void *wl_window_buffer(struct wl_window *w, int width, int height, int *pitch)
 {
 	struct wl_slot *slot = NULL;
-	size_t stride = (size_t)s->w * 4;
+	size_t stride = (size_t)width * 4;
 
-	if ((s->w != w->buf_w || s->h != w->buf_h) && make_buffers(w, s->w, s->h) != 0)
-		return -1;
-	/* releases of earlier frames; wait for one only if both are in use */
-	for (int tries = 0; tries < 100 && !slot; tries++) {
+	if ((width != w->buf_w || height != w->buf_h) && make_buffers(w, width, height) != 0)
+		return NULL;
+	/* releases of earlier frames; wait for one (a page flip away on a
+	 * display) only if both are in use */
+	for (Uint64 end = SDL_GetTicks64() + WL_RELEASE_MS, now; !slot;) {
 		if (wl_display_dispatch_pending(w->display) < 0)
-			return -1;
+			return NULL;
 		for (int i = 0; i < WL_BUFFERS && !slot; i++) {
 			int k = (w->next + i) % WL_BUFFERS;
 			if (!w->slot[k].busy)
 				slot = &w->slot[k];
 		}
-		if (!slot && wl_display_roundtrip(w->display) < 0)
-			return -1;
+		if (!slot &&
+		    ((now = SDL_GetTicks64()) >= end || wait_fds(w, (int)(end - now), false) != 0))
+			return NULL;
 	}
-	if (!slot)
+	w->cur = (int)(slot - w->slot);
+	*pitch = (int)stride;
+	return (unsigned char *)w->mem + stride * (size_t)height * (size_t)w->cur;
+}
+
+int wl_window_commit(struct wl_window *w)
+{
+	struct wl_slot *slot;
+
+	if (w->cur < 0 || !w->slot[w->cur].buf)
 		return -1;
-	{
-		unsigned char *dst =
-		    (unsigned char *)w->mem + stride * (size_t)s->h * (size_t)(slot - w->slot);
-		const unsigned char *src = s->pixels;
-		for (int y = 0; y < s->h; y++)
-			memcpy(dst + stride * (size_t)y, src + (size_t)s->pitch * (size_t)y,
-			       stride);
-	}
-	w->next = (int)(slot - w->slot + 1) % WL_BUFFERS;
+	slot = &w->slot[w->cur];
+	w->next = (w->cur + 1) % WL_BUFFERS;
 	slot->busy = true;
 	wl_surface_attach(w->surface, slot->buf, 0, 0);
-	wl_surface_damage(w->surface, 0, 0, s->w, s->h);
+	wl_surface_damage(w->surface, 0, 0, w->buf_w, w->buf_h);
 	wl_surface_commit(w->surface);
 	if (wl_display_flush(w->display) < 0 && errno != EAGAIN)
 		return -1;
+	return 0;
+}
+
+/* ---- waiting ---- */
+
+/* Waits up to timeout_ms for the compositor or the wake-up fd (not at all
+ * when sdl_ends and SDL's queue holds an event), reads and dispatches. 0,
+ * or -1 when the connection is lost. */
+static int wait_fds(struct wl_window *w, int timeout_ms, bool sdl_ends)
+{
+	struct pollfd pfd[3];
+	uint64_t n;
+
+	while (wl_display_prepare_read(w->display) != 0)
+		if (wl_display_dispatch_pending(w->display) < 0)
+			return -1;
+	/* an event already queued (by us or another thread): do not sleep */
+	if (sdl_ends && SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT))
+		timeout_ms = 0;
+	if (wl_display_flush(w->display) < 0 && errno != EAGAIN) {
+		wl_display_cancel_read(w->display);
+		return -1;
+	}
+	pfd[0].fd = wl_display_get_fd(w->display);
+	pfd[0].events = POLLIN;
+	pfd[1].fd = w->wake_fd;
+	pfd[1].events = POLLIN;
+	pfd[2].fd = w->repeat_fd; /* -1: poll skips it */
+	pfd[2].events = POLLIN;
+	pfd[0].revents = pfd[1].revents = pfd[2].revents = 0;
+	if (poll(pfd, 3, timeout_ms < 0 ? 0 : timeout_ms) < 0 && errno != EINTR) {
+		wl_display_cancel_read(w->display);
+		return -1;
+	}
+	if (pfd[0].revents & POLLIN) {
+		if (wl_display_read_events(w->display) < 0)
+			return -1;
+	} else {
+		wl_display_cancel_read(w->display);
+		if (pfd[0].revents & (POLLERR | POLLHUP))
+			return -1;
+	}
+	if (wl_display_dispatch_pending(w->display) < 0)
+		return -1;
+	if (pfd[1].revents & POLLIN && read(w->wake_fd, &n, sizeof n) < 0 && errno != EAGAIN)
+		return -1;
+	if (pfd[2].revents & POLLIN)
+		wl_input_repeat(w);
+	return 0;
+}
+
+/* Dispatches until the first configure: 0, -1 when the connection is lost,
+ * -2 after timeout_ms without one. */
+static int wait_configured(struct wl_window *w, int timeout_ms)
+{
+	Uint64 end = SDL_GetTicks64() + (Uint64)timeout_ms, now;
+	while (!w->configured) {
+		if ((now = SDL_GetTicks64()) >= end)
+			return -2;
+		if (wait_fds(w, (int)(end - now), false) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -552,22 +380,27 @@ struct wl_window *wl_window_open(const char *title, bool fullscreen, int width, 
 {
 	struct wl_window *w = calloc(1, sizeof *w);
 	const char *why = NULL;
+	int rc;
 
 	if (!w) {
 		snprintf(err, errlen, "wayland: out of memory");
 		return NULL;
 	}
 	w->wake_fd = -1;
+	w->repeat_fd = -1;
+	w->cur = -1;
 	w->want_w = width > 0 ? width : 1280;
 	w->want_h = height > 0 ? height : 800;
+	w->fullscreen = fullscreen;
 	w->hide_cursor = fullscreen;
 	if (!(w->display = wl_display_connect(NULL))) {
 		why = "cannot connect to the compositor (WAYLAND_DISPLAY, XDG_RUNTIME_DIR)";
 		goto fail;
 	}
 	w->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	w->repeat_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	w->registry = wl_display_get_registry(w->display);
-	if (w->wake_fd < 0 || !w->registry) {
+	if (w->wake_fd < 0 || w->repeat_fd < 0 || !w->registry) {
 		why = "out of resources";
 		goto fail;
 	}
@@ -597,11 +430,14 @@ struct wl_window *wl_window_open(const char *title, bool fullscreen, int width, 
 	if (fullscreen)
 		xdg_toplevel_set_fullscreen(w->toplevel, NULL);
 	wl_surface_commit(w->surface);
-	while (!w->configured)
-		if (wl_display_dispatch(w->display) < 0) {
-			why = "the compositor closed the connection before configuring the window";
-			goto fail;
-		}
+	/* the first frame is drawn at the configured size; a compositor that
+	 * never configures is an error, not a hang */
+	if ((rc = wait_configured(w, WL_CONFIGURE_MS)) != 0) {
+		why = rc == -2
+			  ? "the compositor did not configure the window within 5 s"
+			  : "the compositor closed the connection before configuring the window";
+		goto fail;
+	}
 	log_info("render", "wayland window %dx%d%s, output %dx%d (%d x %d mm)", w->w, w->h,
 		 fullscreen ? " fullscreen" : "", w->out_w, w->out_h, w->out_mm_w, w->out_mm_h);
 	return w;
@@ -623,10 +459,7 @@ void wl_window_close(struct wl_window *w)
 		xdg_surface_destroy(w->xsurface);
 	if (w->surface)
 		wl_surface_destroy(w->surface);
-	if (w->touch)
-		wl_touch_destroy(w->touch);
-	if (w->pointer)
-		wl_pointer_destroy(w->pointer);
+	wl_input_close(w);
 	if (w->seat)
 		wl_seat_destroy(w->seat);
 	if (w->output)
@@ -645,6 +478,8 @@ void wl_window_close(struct wl_window *w)
 	}
 	if (w->wake_fd >= 0)
 		close(w->wake_fd);
+	if (w->repeat_fd >= 0)
+		close(w->repeat_fd);
 	free(w);
 }
 
@@ -673,41 +508,7 @@ void wl_window_hide_cursor(struct wl_window *w, bool hide)
 
 int wl_window_wait(struct wl_window *w, int timeout_ms)
 {
-	struct pollfd pfd[2];
-	uint64_t n;
-
-	while (wl_display_prepare_read(w->display) != 0)
-		if (wl_display_dispatch_pending(w->display) < 0)
-			return -1;
-	/* an event already queued (by us or another thread): do not sleep */
-	if (SDL_HasEvents(SDL_FIRSTEVENT, SDL_LASTEVENT))
-		timeout_ms = 0;
-	if (wl_display_flush(w->display) < 0 && errno != EAGAIN) {
-		wl_display_cancel_read(w->display);
-		return -1;
-	}
-	pfd[0].fd = wl_display_get_fd(w->display);
-	pfd[0].events = POLLIN;
-	pfd[1].fd = w->wake_fd;
-	pfd[1].events = POLLIN;
-	pfd[0].revents = pfd[1].revents = 0;
-	if (poll(pfd, 2, timeout_ms < 0 ? 0 : timeout_ms) < 0 && errno != EINTR) {
-		wl_display_cancel_read(w->display);
-		return -1;
-	}
-	if (pfd[0].revents & POLLIN) {
-		if (wl_display_read_events(w->display) < 0)
-			return -1;
-	} else {
-		wl_display_cancel_read(w->display);
-		if (pfd[0].revents & (POLLERR | POLLHUP))
-			return -1;
-	}
-	if (wl_display_dispatch_pending(w->display) < 0)
-		return -1;
-	if (pfd[1].revents & POLLIN && read(w->wake_fd, &n, sizeof n) < 0 && errno != EAGAIN)
-		return -1;
-	return 0;
+	return wait_fds(w, timeout_ms, true);
 }
 
 void wl_window_wake(struct wl_window *w)
@@ -760,10 +561,18 @@ void wl_window_hide_cursor(struct wl_window *w, bool hide)
 	(void)hide;
 }
 
-int wl_window_commit(struct wl_window *w, const SDL_Surface *s)
+void *wl_window_buffer(struct wl_window *w, int width, int height, int *pitch)
 {
 	(void)w;
-	(void)s;
+	(void)width;
+	(void)height;
+	*pitch = 0;
+	return NULL;
+}
+
+int wl_window_commit(struct wl_window *w)
+{
+	(void)w;
 	return -1;
 }
 
