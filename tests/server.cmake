@@ -7,7 +7,7 @@
 # srv_testutil_pg.c needs libpq (PkgConfig::PQ, found in pg.cmake); only the
 # PostgreSQL tests call it.
 add_library(blippa_srv_testutil STATIC helpers/srv_testutil.c helpers/srv_testutil_proc.c
-  helpers/srv_testutil_pg.c)
+  helpers/srv_testutil_pg.c helpers/srv_testutil_events.c)
 target_compile_definitions(blippa_srv_testutil PUBLIC
   TEST_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data")
 target_include_directories(blippa_srv_testutil PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/helpers)

@@ -104,4 +104,33 @@ void tu_server_start_at(struct tu_server *s, const char *const *argv, int64_t no
  * database at uri. */
 int64_t tu_pg_count(const char *uri, const char *sql);
 
+/* ---- srv_testutil_events.c: generated kiosk events (cmocka asserts) */
+
+#define TU_EV_BATCH 64	/* events per ingest call */
+#define TU_EV_LIVE 1024 /* check-in ids kept for voids until n_live is reset */
+
+/* A data set's event generator: set st (the address of the test's store
+ * pointer, which may be reopened), kiosk (kiosk[fac] sends facility fac's
+ * events), now_ms and seed; the rest starts at zero. */
+struct tu_events {
+	struct srv_store **st;
+	const struct srv_kiosk *kiosk;
+	int64_t now_ms;
+	uint32_t seed;
+	unsigned ev_no;
+	size_t n_batch, n_live;
+	struct protocol_event batch[TU_EV_BATCH];
+	char live[TU_EV_LIVE][40];
+};
+
+/* The next number in [0, n) of the fixed-seed generator. */
+uint32_t tu_ev_rnd(struct tu_events *ev, uint32_t n);
+/* Queues a check-in (random method, at now_ms minus 900-1000 s); returns
+ * its id, valid until ev->n_live is reset. A full batch is sent. */
+const char *tu_ev_checkin(struct tu_events *ev, int fac, const char *sid, const char *pid);
+/* Queues a void of the event target (a full batch is sent). */
+void tu_ev_void(struct tu_events *ev, int fac, const char *target);
+/* Sends the queued events as kiosk[fac]; every one must be accepted. */
+void tu_ev_flush(struct tu_events *ev, int fac);
+
 #endif

@@ -53,13 +53,11 @@ static const char *uri;
 static char *tmp;
 static struct srv_store *st;
 static struct srv_kiosk kiosk[2];
-static uint32_t seed = 4242;
-static unsigned ev_no;
+static struct tu_events ev = {.st = &st, .kiosk = kiosk, .now_ms = PINNED_NOW_MS, .seed = 4242};
 
 static uint32_t rnd(uint32_t n)
 {
-	seed = seed * 1103515245u + 12345u;
-	return (seed >> 8) % n;
+	return tu_ev_rnd(&ev, n);
 }
 
 /* ---- text buffers (capped) ---- */
@@ -174,58 +172,11 @@ static void import(bool changed)
 	assert_int_equal(srv_store_import(st, &imp, &stats, err, sizeof(err)), BLIPPA_OK);
 }
 
-static struct protocol_event batch[32];
-static size_t n_batch;
-static char live[N_GROUPS * N_SESSIONS * N_MEMBERS * 2][40];
-static size_t n_live;
-
-static void flush(int fac)
-{
-	struct protocol_result res[32];
-	struct srv_ingest_stats stats;
-	if (!n_batch)
-		return;
-	assert_int_equal(
-	    srv_store_ingest_events(st, &kiosk[fac], batch, n_batch, PINNED_NOW_MS, res, &stats),
-	    BLIPPA_OK);
-	assert_int_equal(stats.rejected, 0);
-	n_batch = 0;
-}
-
-static const char *checkin(int fac, const char *sid, const char *pid)
-{
-	struct protocol_event *e = &batch[n_batch++];
-	memset(e, 0, sizeof(*e));
-	e->type = EVENT_CHECKIN;
-	e->at_ms = PINNED_NOW_MS - 1000000 + (int64_t)rnd(100000);
-	e->method = (enum checkin_method)rnd(3);
-	snprintf(e->id, sizeof(e->id), "0192f5c4-0000-7000-8000-%012x", ++ev_no);
-	snprintf(e->participant_id, sizeof(e->participant_id), "%s", pid);
-	snprintf(e->session_id, sizeof(e->session_id), "%s", sid);
-	snprintf(live[n_live], sizeof(live[0]), "%s", e->id);
-	const char *id = live[n_live++];
-	if (n_batch == 32)
-		flush(fac);
-	return id;
-}
-
-static void void_of(int fac, const char *target)
-{
-	struct protocol_event *e = &batch[n_batch++];
-	memset(e, 0, sizeof(*e));
-	e->type = EVENT_VOID;
-	e->at_ms = PINNED_NOW_MS - 500000;
-	snprintf(e->id, sizeof(e->id), "0192f5c4-0000-7000-8000-%012x", ++ev_no);
-	snprintf(e->voids_id, sizeof(e->voids_id), "%s", target);
-	if (n_batch == 32)
-		flush(fac);
-}
-
 /* Check-ins at every session (also those not yet held), duplicates, voids
  * (also twice). */
 static void events(void)
 {
-	n_live = 0;
+	ev.n_live = 0;
 	for (int g = 0; g < N_GROUPS; g++) {
 		int fac = g < 3 ? 0 : 1;
 		for (int s = 0; s < N_SESSIONS; s++)
@@ -236,15 +187,15 @@ static void events(void)
 				char sid[16], pid[8];
 				snprintf(sid, sizeof(sid), "S%d-%d", g, s);
 				snprintf(pid, sizeof(pid), "P%d", member_of[g][m]);
-				const char *a = checkin(fac, sid, pid);
+				const char *a = tu_ev_checkin(&ev, fac, sid, pid);
 				if (r < 50)
-					void_of(fac, checkin(fac, sid, pid));
+					tu_ev_void(&ev, fac, tu_ev_checkin(&ev, fac, sid, pid));
 				if (r >= 88)
-					void_of(fac, a);
+					tu_ev_void(&ev, fac, a);
 				if (r >= 96)
-					void_of(fac, a);
+					tu_ev_void(&ev, fac, a);
 			}
-		flush(fac);
+		tu_ev_flush(&ev, fac);
 	}
 }
 
@@ -615,10 +566,10 @@ static void test_upgrade_keeps_the_figures(void **state)
 	assert_non_null(bar);
 	*bar = '\0';
 	bar[strcspn(bar + 1, "\n") + 1] = '\0';
-	n_live = 0;
-	checkin(1, bar + 1, cell);
-	void_of(1, checkin(1, "S3-0", cell));
-	flush(1);
+	ev.n_live = 0;
+	tu_ev_checkin(&ev, 1, bar + 1, cell);
+	tu_ev_void(&ev, 1, tu_ev_checkin(&ev, 1, "S3-0", cell));
+	tu_ev_flush(&ev, 1);
 	free(cell);
 	g = rows(adm, ATT_GROUP_ROWS);
 	assert_string_not_equal(g, att_group_before);

@@ -40,13 +40,11 @@ static struct srv_store *st;
 static char *tmp, db[1024];
 static const char *pg;
 static struct srv_kiosk kiosk[2];
-static uint32_t seed = 12345;
-static unsigned ev_no;
+static struct tu_events ev = {.st = &st, .kiosk = kiosk, .now_ms = PINNED_NOW_MS, .seed = 12345};
 
 static uint32_t rnd(uint32_t n)
 {
-	seed = seed * 1103515245u + 12345u;
-	return (seed >> 8) % n;
+	return tu_ev_rnd(&ev, n);
 }
 
 /* ---- the roster ---- */
@@ -135,58 +133,11 @@ static void import(bool changed)
 
 /* ---- events ---- */
 
-static struct protocol_event batch[64];
-static size_t n_batch;
-static char live[N_GROUPS * N_SESSIONS * N_MEMBERS * 2][40];
-static size_t n_live;
-
-static void flush(int fac)
-{
-	struct protocol_result res[64];
-	struct srv_ingest_stats stats;
-	if (!n_batch)
-		return;
-	assert_int_equal(
-	    srv_store_ingest_events(st, &kiosk[fac], batch, n_batch, PINNED_NOW_MS, res, &stats),
-	    BLIPPA_OK);
-	assert_int_equal(stats.rejected, 0);
-	n_batch = 0;
-}
-
-static const char *checkin(int fac, const char *sid, const char *pid)
-{
-	struct protocol_event *e = &batch[n_batch++];
-	memset(e, 0, sizeof(*e));
-	e->type = EVENT_CHECKIN;
-	e->at_ms = PINNED_NOW_MS - 1000000 + (int64_t)rnd(100000);
-	e->method = (enum checkin_method)rnd(3);
-	snprintf(e->id, sizeof(e->id), "0192f5c4-0000-7000-8000-%012x", ++ev_no);
-	snprintf(e->participant_id, sizeof(e->participant_id), "%s", pid);
-	snprintf(e->session_id, sizeof(e->session_id), "%s", sid);
-	snprintf(live[n_live], sizeof(live[0]), "%s", e->id);
-	const char *id = live[n_live++];
-	if (n_batch == 64)
-		flush(fac);
-	return id;
-}
-
-static void void_of(int fac, const char *target)
-{
-	struct protocol_event *e = &batch[n_batch++];
-	memset(e, 0, sizeof(*e));
-	e->type = EVENT_VOID;
-	e->at_ms = PINNED_NOW_MS - 500000;
-	snprintf(e->id, sizeof(e->id), "0192f5c4-0000-7000-8000-%012x", ++ev_no);
-	snprintf(e->voids_id, sizeof(e->voids_id), "%s", target);
-	if (n_batch == 64)
-		flush(fac);
-}
-
 /* Check-ins of the current members at every session of every group,
  * with duplicates and voids; skip_g0m0: G0's first member has left. */
 static void events(bool after_reimport)
 {
-	n_live = 0;
+	ev.n_live = 0;
 	for (int g = 0; g < N_GROUPS; g++) {
 		int fac = g < 4 ? 0 : 1;
 		for (int s = 0; s < N_SESSIONS; s++) {
@@ -202,19 +153,19 @@ static void events(bool after_reimport)
 				uint32_t r = rnd(100);
 				if (r < 45)
 					continue;
-				const char *a = checkin(fac, sid, pid);
+				const char *a = tu_ev_checkin(&ev, fac, sid, pid);
 				if (r < 55) {
-					const char *b = checkin(fac, sid, pid);
+					const char *b = tu_ev_checkin(&ev, fac, sid, pid);
 					if (rnd(2))
-						void_of(fac, b);
+						tu_ev_void(&ev, fac, b);
 				}
 				if (r >= 90)
-					void_of(fac, a);
+					tu_ev_void(&ev, fac, a);
 				if (r >= 97)
-					void_of(fac, a); /* twice */
+					tu_ev_void(&ev, fac, a); /* twice */
 			}
 		}
-		flush(fac);
+		tu_ev_flush(&ev, fac);
 	}
 }
 
