@@ -125,8 +125,12 @@ void render_warm_font(struct render *r, float size_mm, enum font_weight wt);
  * FreeType face, HarfBuzz tables, glyph cache each) that were not used since
  * the previous call, and the cached texts drawn with them that were not
  * used since then either; Latin faces stay. Cheap; call when nothing is drawing
- * (going home). A face still needed is opened again on its next use. */
-void render_fonts_trim(struct render *r);
+ * (going home). A face still needed is opened again on its next use.
+ * all_texts: drop every cached text too (after a screen with many texts of
+ * its own - search, keyboard, leader lists - which would otherwise hold
+ * about 2 MB at 1920x1080 until LRU needed room); the next frame makes
+ * the few it draws again. */
+void render_fonts_trim(struct render *r, bool all_texts);
 
 /* The texts drawn since the frame began (render_clear); valid until then. */
 size_t render_text_log(const struct render *r, const struct render_text_rec **out);

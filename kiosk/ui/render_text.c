@@ -79,7 +79,7 @@ static TTF_Font *font_get_sc(struct render *r, enum text_script sc, int px, enum
 	return f;
 }
 
-void render_fonts_trim(struct render *r)
+void render_fonts_trim(struct render *r, bool all_texts)
 {
 	size_t kept = 0;
 	for (size_t i = 0; i < r->n_fonts; i++) {
@@ -93,7 +93,8 @@ void render_fonts_trim(struct render *r)
 	/* and their texts (the language picker's names, a greeting in the
 	 * participant's language): the cache keeps them until LRU needs room */
 	for (size_t i = r->n_cache; i-- > 0;)
-		if (r->cache[i].last_used <= r->trim_mark && text_runs_needed(r->cache[i].str))
+		if (all_texts ||
+		    (r->cache[i].last_used <= r->trim_mark && text_runs_needed(r->cache[i].str)))
 			cache_drop(r, i);
 	r->trim_mark = r->use_clock;
 }

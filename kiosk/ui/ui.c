@@ -155,8 +155,11 @@ void ui_goto(struct ui *ui, enum ui_screen next, const union ui_arg *arg)
 	if (screens[next]->enter)
 		screens[next]->enter(ui, &ui->arg);
 	if (next == UI_HOME && prev != UI_HOME) {
-		render_fonts_trim(ui->r); /* Arabic/Ge'ez faces after a switch back */
-		malloc_trim(0);		  /* give back what leader lists and searches used */
+		/* Arabic/Ge'ez faces after a switch back; and every text after
+		 * anything but a check-in's result (whose few texts the next
+		 * tap's result screen draws again at once) */
+		render_fonts_trim(ui->r, prev != UI_RESULT);
+		malloc_trim(0); /* give back what leader lists and searches used */
 	}
 	arm_idle(ui);
 	ui_dirty(ui);
