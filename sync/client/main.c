@@ -140,10 +140,6 @@ static int cmd_once(const struct blippa_config *cfg)
 		fprintf(stderr, "blippa-sync: %s: no [server] url: sync is off\n", cfg->path);
 		return 2;
 	}
-	if (!cfg->token_file[0]) {
-		fprintf(stderr, "blippa-sync: %s: [server] token_file: missing\n", cfg->path);
-		return 2;
-	}
 	/* `once` may create the database (a kiosk set up but not started yet
 	 * gets its roster), but says so: a typo in data_dir is then visible */
 	if (fs_join(dbpath, sizeof dbpath, cfg->data_dir, "blippa.db") == BLIPPA_OK &&
@@ -152,7 +148,9 @@ static int cmd_once(const struct blippa_config *cfg)
 			dbpath);
 	store_rules_from_config(&rules, cfg);
 	struct sync_options o = {.server_url = cfg->server_url,
-				 .token_file = cfg->token_file, /* the kiosk's reader too */
+				 /* config_load demands it with a url; read (and checked)
+				  * by the engine, as in the kiosk */
+				 .token_file = cfg->token_file,
 				 .ca_file = cfg->ca_file,
 				 .data_dir = cfg->data_dir,
 				 .rules = &rules,

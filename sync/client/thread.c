@@ -131,10 +131,6 @@ enum blippa_err sync_thread_start(const struct blippa_config *cfg, const struct 
 		log_info(MOD, "no server url configured: sync is off");
 		return BLIPPA_OK;
 	}
-	if (!cfg->token_file[0]) {
-		snprintf(err, errlen, "%s: [server] token_file: missing", cfg->path);
-		return BLIPPA_ERR_CONFIG;
-	}
 	store_rules_from_config(&rules, cfg);
 	struct sync_options o = {
 	    .server_url = cfg->server_url,
