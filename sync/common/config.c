@@ -257,16 +257,6 @@ static bool token_char_ok(char c)
 	       c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '=';
 }
 
-enum blippa_err config_read_token(const struct blippa_config *cfg, char *tok, size_t toklen,
-				  char *err, size_t errlen)
-{
-	if (!cfg->token_file[0]) {
-		snprintf(err, errlen, "%s: [server] token_file: missing", cfg->path);
-		return BLIPPA_ERR_CONFIG;
-	}
-	return config_read_token_file(cfg->token_file, tok, toklen, err, errlen);
-}
-
 enum blippa_err config_read_token_file(const char *path, char *tok, size_t toklen, char *err,
 				       size_t errlen)
 {

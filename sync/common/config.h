@@ -49,15 +49,12 @@ void config_defaults(struct blippa_config *cfg);
 enum blippa_err config_load(const char *path, struct blippa_config *cfg, char *err,
 			    size_t errlen);
 
-/* Reads the bearer token from cfg->token_file into tok (trimmed). Refuses a
- * file that group or others can read (BLIPPA_ERR_PERM), a missing file, an
- * empty one, or one longer than toklen-1. Message in err. */
-enum blippa_err config_read_token(const struct blippa_config *cfg, char *tok, size_t toklen,
-				  char *err, size_t errlen);
-
-/* The same checks on the token file at path: the one reader behind
- * config_read_token and the sync engine's re-read when the file changes
- * (sync/client/engine_token.c). err never contains the token. */
+/* Reads the bearer token from the token file at path ([server] token_file)
+ * into tok (trimmed). Refuses a file that group or others can read
+ * (BLIPPA_ERR_PERM), a missing file, an empty one, one longer than
+ * toklen-1, or a character not allowed in a token. Message in err, never
+ * the token. The sync engine reads with it at open and again whenever the
+ * file changes (sync/client/engine_token.c). */
 enum blippa_err config_read_token_file(const char *path, char *tok, size_t toklen, char *err,
 				       size_t errlen);
 

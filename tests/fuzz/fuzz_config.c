@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Fuzz harness for the kiosk config loader (sync/common/config.c): each input
  * is written to a file and loaded with config_load(); the same bytes are also
- * read as a token file with config_read_token(). Checks that a loaded config
+ * read as a token file with config_read_token_file(). Checks that a loaded config
  * always satisfies what the rest of the kiosk trusts (docs/operations.md §2). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(cfg.path, sizeof cfg.path, "kiosk.ini");
 	memset(err, 'x', sizeof err);
 	memset(tok, 'x', sizeof tok);
-	rc = config_read_token(&cfg, tok, sizeof tok, err, sizeof err);
+	rc = config_read_token_file(cfg.token_file, tok, sizeof tok, err, sizeof err);
 	if (rc == BLIPPA_OK) {
 		size_t n;
 		check_terminated(tok, sizeof tok);

@@ -145,14 +145,15 @@ static void test_token_permissions(void **state)
 	config_defaults(&cfg);
 	snprintf(cfg.token_file, sizeof cfg.token_file, "%s",
 		 write_file("token", "  abc123\n", 0644));
-	assert_int_equal(config_read_token(&cfg, tok, sizeof tok, err, sizeof err),
+	assert_int_equal(config_read_token_file(cfg.token_file, tok, sizeof tok, err, sizeof err),
 			 BLIPPA_ERR_PERM);
 	assert_non_null(strstr(err, "chmod 600"));
 	chmod(cfg.token_file, 0600);
-	assert_int_equal(config_read_token(&cfg, tok, sizeof tok, err, sizeof err), BLIPPA_OK);
+	assert_int_equal(config_read_token_file(cfg.token_file, tok, sizeof tok, err, sizeof err),
+			 BLIPPA_OK);
 	assert_string_equal(tok, "abc123");
 	write_file("token", "\n", 0600);
-	assert_int_equal(config_read_token(&cfg, tok, sizeof tok, err, sizeof err),
+	assert_int_equal(config_read_token_file(cfg.token_file, tok, sizeof tok, err, sizeof err),
 			 BLIPPA_ERR_CONFIG);
 }
 
