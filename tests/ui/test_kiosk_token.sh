@@ -22,7 +22,6 @@ src=$4
 command -v sqlite3 >/dev/null || fail "sqlite3 CLI missing (scripts/install-deps)"
 
 fault_workdir ktoken
-pin_daytime
 setup_region "$server" "$sync" "$src" 5
 sql() { sqlite3 -cmd ".timeout 10000" "$@"; }
 status() { sql "$db" "SELECT $1 FROM sync_status;"; }
